@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * backend.h - the per-pool-type plug-in table.
+ *
+ * Each backend is one `const` storvirt__backend_ops with designated
+ * initialisers, registered in a context under its pool type name.  Every
+ * slot but refresh_pool is optional: a NULL slot means the operation is
+ * not supported and the caller gets -EOPNOTSUPP with a message naming the
+ * pool type and the operation (STORVIRT__BACKEND_CALL does this).
+ *
+ * `abi` guards the layout: a table built for another layout is refused
+ * at registration instead of being called through the wrong slots.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <storvirt/ctx.h>
+
+#define STORVIRT__BACKEND_ABI 1u
+
+struct storvirt_pool;
+struct storvirt_volume;
+
+typedef struct storvirt__backend_ops {
+        uint32_t abi;        /* STORVIRT__BACKEND_ABI */
+        const char *type;    /* pool type name, as in <pool type='...'> */
+
+        int (*find_sources)(storvirt_ctx *ctx, const char *srcspec,
+                            char **ret_xml, uint32_t flags);
+        int (*check_pool)(struct storvirt_pool *pool, bool *ret_active);
+        int (*start_pool)(struct storvirt_pool *pool, uint32_t flags);
+        int (*build_pool)(struct storvirt_pool *pool, uint32_t flags);
+        int (*refresh_pool)(struct storvirt_pool *pool, uint32_t flags);
+        int (*stop_pool)(struct storvirt_pool *pool, uint32_t flags);
+        int (*delete_pool)(struct storvirt_pool *pool, uint32_t flags);
+        int (*create_volume)(struct storvirt_pool *pool,
+                             struct storvirt_volume *vol, uint32_t flags);
+        int (*build_volume)(struct storvirt_pool *pool,
+                            struct storvirt_volume *vol, uint32_t flags);
+        int (*build_volume_from)(struct storvirt_pool *pool,
+                                 struct storvirt_volume *vol,
+                                 struct storvirt_volume *src, uint32_t flags);
+        int (*refresh_volume)(struct storvirt_pool *pool,
+                              struct storvirt_volume *vol, uint32_t flags);
+        int (*delete_volume)(struct storvirt_pool *pool,
+                             struct storvirt_volume *vol, uint32_t flags);
+        int (*resize_volume)(struct storvirt_pool *pool,
+                             struct storvirt_volume *vol, uint64_t capacity,
+                             uint32_t flags);
+        int (*upload_volume)(struct storvirt_pool *pool,
+                             struct storvirt_volume *vol, int fd,
+                             uint64_t offset, uint64_t length, uint32_t flags);
+        int (*download_volume)(struct storvirt_pool *pool,
+                               struct storvirt_volume *vol, int fd,
+                               uint64_t offset, uint64_t length, uint32_t flags);
+        int (*wipe_volume)(struct storvirt_pool *pool,
+                           struct storvirt_volume *vol, uint32_t algorithm,
+                           uint32_t flags);
+} storvirt__backend_ops;
+
+/* The backends compiled into this library (NULL-terminated). */
+extern const storvirt__backend_ops *const storvirt__builtin_backends[];
+
+/* Validates and registers ops under ops->type: -EINVAL, -EEXIST, -ENOMEM. */
+int storvirt__backend_register(storvirt_ctx *ctx, const storvirt__backend_ops *ops);
+
+/*
+ * Finds the backend of a pool type.  -ENOENT for a name no pool type has,
+ * -EOPNOTSUPP for a libvirt pool type whose backend is not built here.
+ */
+int storvirt__backend_get(storvirt_ctx *ctx, const char *type,
+                          const storvirt__backend_ops **ret);
+
+/* Reports "pool type 'T' does not support OP"; returns -EOPNOTSUPP. */
+int storvirt__backend_unsupported(const storvirt__backend_ops *ops, const char *op);
+
+/* 1 if the slot named `op` is set, 0 if NULL, -EINVAL for an unknown name. */
+int storvirt__backend_has_op(const storvirt__backend_ops *ops, const char *op);
+
+/* Whether `type` is a pool type libvirt's schema knows. */
+bool storvirt__pool_type_known(const char *type);
+
+#define STORVIRT__BACKEND_CALL(ops, slot, ...)                                \
+        ((ops)->slot ? (ops)->slot(__VA_ARGS__)                               \
+                     : storvirt__backend_unsupported((ops), #slot))

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ctx.c - the root handle: reference count, lock, logger, backend table
+ * and the state directory (setter > $STORVIRT_STATE_DIR > per-user
+ * default), created 0700 and opened on first use.
+ */
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "core/ctx.h"
+#include "util/fileio.h"
+#include "util/hashmap.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/refcnt.h"
+#include "util/strv.h"
+
+struct storvirt_ctx {
+        storvirt__refcnt n_ref;
+        pthread_mutex_t lock;
+        struct storvirt__logger logger;
+        uint32_t flags;
+        char *state_dir;        /* set explicitly, or resolved on first use */
+        bool state_dir_explicit;
+        int state_dirfd;        /* -1 until opened */
+        storvirt__hashmap *backends; /* type -> const storvirt__backend_ops * */
+};
+
+static void ctx_free(storvirt_ctx *ctx) {
+        if (ctx->state_dirfd >= 0)
+                close(ctx->state_dirfd);
+        free(ctx->state_dir);
+        storvirt__hashmap_free(ctx->backends);
+        storvirt__logger_done(&ctx->logger);
+        pthread_mutex_destroy(&ctx->lock);
+        free(ctx);
+}
+
+STORVIRT_DEFINE_PUBLIC_REF_UNREF(storvirt_ctx, ctx_free)
+
+struct storvirt__logger *storvirt__ctx_logger(storvirt_ctx *ctx) {
+        return &ctx->logger;
+}
+
+void storvirt__ctx_lock(storvirt_ctx *ctx) {
+        pthread_mutex_lock(&ctx->lock);
+}
+
+void storvirt__ctx_unlock(storvirt_ctx *ctx) {
+        pthread_mutex_unlock(&ctx->lock);
+}
+
+static int ctx_register_builtins(storvirt_ctx *ctx) {
+        for (size_t i = 0; storvirt__builtin_backends[i]; i++) {
+                int r = storvirt__backend_register(ctx, storvirt__builtin_backends[i]);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_new(storvirt_ctx **ret_ctx, uint32_t flags) {
+        storvirt_ctx *ctx;
+        int r;
+
+        check_nonnull(ret_ctx);
+        check_flags(flags, STORVIRT_CTX_NEW_IGNORE_ENV);
+
+        ctx = calloc(1, sizeof(*ctx));
+        if (!ctx)
+                return storvirt__error_oom();
+        STORVIRT__REFCNT_INIT(ctx->n_ref);
+        pthread_mutex_init(&ctx->lock, NULL);
+        storvirt__logger_init(&ctx->logger, !(flags & STORVIRT_CTX_NEW_IGNORE_ENV));
+        ctx->flags = flags;
+        ctx->state_dirfd = -1;
+        r = storvirt__hashmap_new(&ctx->backends, NULL);
+        if (r >= 0)
+                r = ctx_register_builtins(ctx);
+        if (r < 0) {
+                ctx_free(ctx);
+                return r;
+        }
+        log_debug(ctx, "context created (libstorvirt %s)", STORVIRT_VERSION);
+        *ret_ctx = ctx;
+        return 0;
+}
+
+static int path_check_absolute(const char *what, const char *path) {
+        if (path[0] != '/')
+                return storvirt__error_set(-EINVAL,
+                        "%s: must be an absolute path, got '%s'", what, path);
+        if (strlen(path) >= PATH_MAX)
+                return storvirt__error_set(-ENAMETOOLONG,
+                        "%s: path longer than %d bytes", what, PATH_MAX - 1);
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_set_state_dir(storvirt_ctx *ctx, const char *path,
+                                               uint32_t flags) {
+        char *copy;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(path);
+        check_flags(flags, 0);
+        r = path_check_absolute("state directory", path);
+        if (r < 0)
+                return r;
+        copy = strdup(path);
+        if (!copy)
+                return storvirt__error_oom();
+
+        storvirt__ctx_lock(ctx);
+        if (ctx->state_dirfd >= 0) {
+                storvirt__ctx_unlock(ctx);
+                free(copy);
+                return storvirt__error_set(-EBUSY,
+                        "state directory '%s' is already in use by this context",
+                        ctx->state_dir);
+        }
+        free(ctx->state_dir);
+        ctx->state_dir = copy;
+        ctx->state_dir_explicit = true;
+        storvirt__ctx_unlock(ctx);
+        return 0;
+}
+
+/* The per-user default: /var/lib/storvirt for root, else XDG state home. */
+int storvirt__ctx_default_state_dir(uid_t uid, char **ret) {
+        const char *xdg = secure_getenv("XDG_STATE_HOME"), *home;
+        struct passwd *pw;
+
+        if (uid == 0) {
+                *ret = strdup("/var/lib/storvirt");
+                return *ret ? 0 : storvirt__error_oom();
+        }
+        if (xdg && xdg[0] == '/')
+                return asprintf(ret, "%s/storvirt", xdg) < 0 ? storvirt__error_oom() : 0;
+        home = secure_getenv("HOME");
+        if (!home || home[0] != '/') {
+                pw = getpwuid(uid);
+                home = pw ? pw->pw_dir : NULL;
+        }
+        if (!home || home[0] != '/')
+                return storvirt__error_set(-ENOENT,
+                        "no state directory: set one explicitly, or set "
+                        "STORVIRT_STATE_DIR, XDG_STATE_HOME or HOME");
+        return asprintf(ret, "%s/.local/state/storvirt", home) < 0 ? storvirt__error_oom() : 0;
+}
+
+static int state_dir_resolve(storvirt_ctx *ctx) {
+        const char *env;
+        int r;
+
+        if (ctx->state_dir)
+                return 0;
+        env = ctx->flags & STORVIRT_CTX_NEW_IGNORE_ENV ? NULL : secure_getenv("STORVIRT_STATE_DIR");
+        if (env && *env) {
+                r = path_check_absolute("STORVIRT_STATE_DIR", env);
+                if (r < 0)
+                        return r;
+                ctx->state_dir = strdup(env);
+                return ctx->state_dir ? 0 : storvirt__error_oom();
+        }
+        return storvirt__ctx_default_state_dir(geteuid(), &ctx->state_dir);
+}
+
+static int state_dir_open_locked(storvirt_ctx *ctx) {
+        struct stat st;
+        int r, fd;
+
+        if (ctx->state_dirfd >= 0)
+                return ctx->state_dirfd;
+        r = state_dir_resolve(ctx);
+        if (r < 0)
+                return r;
+        r = storvirt__mkdir_p(ctx->state_dir, 0700);
+        if (r < 0)
+                return storvirt__error_prefix("state directory '%s'", ctx->state_dir);
+        fd = open(ctx->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "state directory '%s': %s",
+                                           ctx->state_dir, strerror(errno));
+        if (fstat(fd, &st) == 0 && st.st_uid != geteuid())
+                log_warning(ctx, "state directory '%s' belongs to uid %u, not to us",
+                            ctx->state_dir, (unsigned)st.st_uid);
+        ctx->state_dirfd = fd;
+        log_debug(ctx, "state directory '%s' opened", ctx->state_dir);
+        return fd;
+}
+
+int storvirt__ctx_state_dirfd(storvirt_ctx *ctx) {
+        int r;
+
+        storvirt__ctx_lock(ctx);
+        r = state_dir_open_locked(ctx);
+        storvirt__ctx_unlock(ctx);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_get_state_dir(storvirt_ctx *ctx, const char **ret_path) {
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(ret_path);
+        r = storvirt__ctx_state_dirfd(ctx);
+        if (r < 0)
+                return r;
+        /* Immutable once opened, so it may be read without the lock. */
+        *ret_path = ctx->state_dir;
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_set_log_fn(storvirt_ctx *ctx, storvirt_log_fn fn,
+                                            void *userdata, storvirt_destroy_fn destroy) {
+        if (!ctx) {
+                if (destroy)
+                        destroy(userdata);
+                check_nonnull(ctx);
+        }
+        storvirt__logger_set_sink(&ctx->logger, fn, userdata, destroy);
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_set_log_priority(storvirt_ctx *ctx, int priority) {
+        check_nonnull(ctx);
+        check_arg(priority >= 0 && priority <= STORVIRT_LOG_DEBUG, "priority",
+                  "must be between 0 and 7 (STORVIRT_LOG_DEBUG)");
+        atomic_store(&ctx->logger.priority, priority);
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_get_log_priority(storvirt_ctx *ctx) {
+        check_nonnull(ctx);
+        return atomic_load(&ctx->logger.priority);
+}
+
+int storvirt__ctx_add_backend(storvirt_ctx *ctx, const storvirt__backend_ops *ops) {
+        int r;
+
+        storvirt__ctx_lock(ctx);
+        r = storvirt__hashmap_put(ctx->backends, ops->type, (void *)ops);
+        storvirt__ctx_unlock(ctx);
+        if (r == -EEXIST)
+                return storvirt__error_set(-EEXIST,
+                        "a backend for pool type '%s' is already registered", ops->type);
+        return r;
+}
+
+const storvirt__backend_ops *storvirt__ctx_find_backend(storvirt_ctx *ctx, const char *type) {
+        const storvirt__backend_ops *ops;
+
+        storvirt__ctx_lock(ctx);
+        ops = storvirt__hashmap_get(ctx->backends, type);
+        storvirt__ctx_unlock(ctx);
+        return ops;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_list_pool_types(storvirt_ctx *ctx, char ***ret_types,
+                                                 size_t *ret_n, uint32_t flags) {
+        char **keys = NULL;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(ret_types);
+        check_flags(flags, 0);
+        storvirt__ctx_lock(ctx);
+        r = storvirt__hashmap_keys(ctx->backends, &keys);
+        storvirt__ctx_unlock(ctx);
+        if (r < 0)
+                return r;
+        if (ret_n)
+                *ret_n = storvirt__strv_length(keys);
+        *ret_types = keys;
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_pool_type_supports(storvirt_ctx *ctx, const char *type,
+                                                    const char *op) {
+        const storvirt__backend_ops *ops;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(type);
+        check_nonnull(op);
+        r = storvirt__backend_get(ctx, type, &ops);
+        if (r == -EOPNOTSUPP)
+                return storvirt__error_set(-ENOENT, "pool type '%s' is not built into this library", type);
+        if (r < 0)
+                return r;
+        return storvirt__backend_has_op(ops, op);
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * log.c - the logger behind storvirt_ctx_set_log_fn(): threshold check
+ * without a lock, sink taken by reference under the lock, message
+ * formatted and delivered with no lock held.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/refcnt.h"
+
+struct storvirt__log_sink {
+        storvirt__refcnt n_ref;
+        storvirt_log_fn fn;
+        void *userdata;
+        storvirt_destroy_fn destroy;
+};
+
+static void sink_unref(struct storvirt__log_sink *s) {
+        if (!s || !storvirt__refcnt_dec(&s->n_ref))
+                return;
+        if (s->destroy)
+                s->destroy(s->userdata);
+        free(s);
+}
+
+static bool env_debug(void) {
+        const char *e = secure_getenv("STORVIRT_DEBUG");
+
+        return e && (strcmp(e, "1") == 0 || strcasecmp(e, "yes") == 0 ||
+                     strcasecmp(e, "true") == 0 || strcasecmp(e, "debug") == 0);
+}
+
+void storvirt__logger_init(struct storvirt__logger *l, bool from_env) {
+        pthread_mutex_init(&l->lock, NULL);
+        atomic_init(&l->priority, from_env && env_debug() ? STORVIRT_LOG_DEBUG : 0);
+        l->sink = NULL;
+}
+
+void storvirt__logger_done(struct storvirt__logger *l) {
+        sink_unref(l->sink);
+        l->sink = NULL;
+        pthread_mutex_destroy(&l->lock);
+}
+
+void storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
+                               void *userdata, storvirt_destroy_fn destroy) {
+        struct storvirt__log_sink *s = NULL, *old;
+
+        if (fn) {
+                s = calloc(1, sizeof(*s));
+                if (!s) {
+                        /* The caller reports -ENOMEM; destroy exactly once. */
+                        if (destroy)
+                                destroy(userdata);
+                        return;
+                }
+                STORVIRT__REFCNT_INIT(s->n_ref);
+                s->fn = fn;
+                s->userdata = userdata;
+                s->destroy = destroy;
+        } else if (destroy) {
+                destroy(userdata);
+        }
+        pthread_mutex_lock(&l->lock);
+        old = l->sink;
+        l->sink = s;
+        pthread_mutex_unlock(&l->lock);
+        sink_unref(old);
+}
+
+static const char *prio_name(int prio) {
+        static const char *const names[] = {
+                "emerg", "alert", "crit", "error", "warning", "notice", "info", "debug",
+        };
+
+        return prio >= 0 && prio < (int)ELEMENTSOF(names) ? names[prio] : "log";
+}
+
+void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
+                          int prio, const char *fmt, ...) {
+        struct storvirt__log_sink *s;
+        char *msg = NULL;
+        int saved_errno = errno;
+        va_list ap;
+
+        pthread_mutex_lock(&l->lock);
+        s = l->sink;
+        if (s)
+                storvirt__refcnt_inc(&s->n_ref);
+        pthread_mutex_unlock(&l->lock);
+
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        if (msg) {
+                if (s)
+                        s->fn(ctx, prio, msg, s->userdata);
+                else
+                        fprintf(stderr, "libstorvirt: %s: %s\n", prio_name(prio), msg);
+        }
+        free(msg);
+        sink_unref(s);
+        errno = saved_errno;
+}

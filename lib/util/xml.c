@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* xml.c - placeholder until the module lands. */
+#include "util/macro.h"

@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The storvirt CLI: exit statuses, text and JSON output, error shape."""
+import json
+import os
+import stat
+import subprocess
+import tempfile
+import unittest
+
+CLI = os.environ.get("STORVIRT_CLI", "storvirt")
+
+
+def run(*args, env=None):
+    e = dict(os.environ)
+    e.pop("STORVIRT_DEBUG", None)
+    if env:
+        e.update(env)
+    p = subprocess.run([CLI, *args], capture_output=True, text=True, env=e, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.state = os.path.join(self.tmp.name, "state")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_version_text_and_json(self):
+        rc, out, err = run("version")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"^libstorvirt \d+\.\d+\.\d+ \(ABI STORVIRT_\d+\.\d+, libstorvirt\.so\.0\)\n$")
+        rc, out, _ = run("--json", "version")
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        self.assertEqual(doc["status"], {"code": 0, "message": "Done"})
+        self.assertEqual(doc["soname"], "libstorvirt.so.0")
+        self.assertTrue(doc["abi"].startswith("STORVIRT_"))
+        self.assertEqual(run("-V")[1], run("version")[1])
+
+    def test_info_creates_state_dir(self):
+        rc, out, err = run("-d", self.state, "--json", "info")
+        self.assertEqual(rc, 0, err)
+        doc = json.loads(out)
+        self.assertEqual(doc["state_dir"], self.state)
+        self.assertIsInstance(doc["pool_types"], list)
+        self.assertEqual(stat.S_IMODE(os.stat(self.state).st_mode), 0o700)
+        rc, out, _ = run("-d", self.state, "info")
+        self.assertEqual(rc, 0)
+        self.assertIn(f"State dir:     {self.state}\n", out)
+
+    def test_state_dir_from_environment(self):
+        rc, out, err = run("--json", "info", env={"STORVIRT_STATE_DIR": self.state})
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["state_dir"], self.state)
+
+    def test_library_error_exit_1(self):
+        rc, out, err = run("-d", "relative/dir", "info")
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(err, "storvirt: error: state directory: must be an absolute path, got 'relative/dir'\n")
+        rc, out, err = run("--json", "-d", "relative/dir", "info")
+        self.assertEqual(rc, 1)
+        doc = json.loads(out)
+        self.assertEqual(doc, {"status": {"code": 22, "message": "state directory: must be an absolute path, got 'relative/dir'"}})
+
+    def test_state_dir_under_a_file(self):
+        f = os.path.join(self.tmp.name, "file")
+        open(f, "w").close()
+        rc, out, err = run("--json", "-d", f + "/x", "info")
+        self.assertEqual(rc, 1)
+        self.assertEqual(json.loads(out)["status"]["code"], 20)  # ENOTDIR
+        self.assertIn(f, err)
+
+    def test_usage_errors_exit_2(self):
+        for args in ([], ["nosuchcommand"], ["--bogus", "info"], ["version", "extra"],
+                     ["help", "nosuchcommand"], ["-d"]):
+            with self.subTest(args=args):
+                rc, out, err = run(*args)
+                self.assertEqual(rc, 2, (out, err))
+                self.assertTrue(err.startswith("storvirt: usage error: "), err)
+        rc, out, _ = run("--json", "nosuchcommand")
+        self.assertEqual(rc, 2)
+        self.assertEqual(json.loads(out)["status"]["code"], 22)
+
+    def test_help(self):
+        rc, out, _ = run("help")
+        self.assertEqual(rc, 0)
+        for cmd in ("help", "version", "info"):
+            self.assertIn(f"  {cmd} ", out)
+        rc, out, _ = run("help", "info")
+        self.assertEqual(rc, 0)
+        self.assertTrue(out.startswith("Usage: storvirt info\n"))
+        self.assertEqual(run("--help")[0], 0)
+
+    def test_debug_goes_to_stderr_only(self):
+        rc, out, err = run("--debug", "-d", self.state, "--json", "info")
+        self.assertEqual(rc, 0)
+        json.loads(out)  # stdout stays pure JSON
+        self.assertIn("libstorvirt: debug:", err)
+        rc, out, err = run("-d", self.state, "info")
+        self.assertEqual(err, "")  # silent by default
+
+
+if __name__ == "__main__":
+    unittest.main()

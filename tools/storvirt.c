@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * storvirt.c - the storvirt command-line tool: global options, command
+ * dispatch, error and exit-status conventions.
+ *
+ *   storvirt [-d STATEDIR] [--json] [--debug] COMMAND [ARGS]
+ *
+ * Exit status: 0 success, 1 library error, 2 usage error.  Errors go to
+ * stderr as "storvirt: error: <message>"; with --json the result (or the
+ * error) is one JSON object on stdout: {"status": {"code", "message"}, ...}.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct cli_command *const command_tables[] = {
+        cli_commands_base,
+        NULL,
+};
+
+static const struct cli_command *command_find(const char *name) {
+        for (size_t t = 0; command_tables[t]; t++)
+                for (const struct cli_command *c = command_tables[t]; c->name; c++)
+                        if (strcmp(c->name, name) == 0)
+                                return c;
+        return NULL;
+}
+
+int cli_ctx(struct cli *cli, storvirt_ctx **ret) {
+        int r;
+
+        if (!cli->ctx) {
+                r = storvirt_ctx_new(&cli->ctx, 0);
+                if (r < 0)
+                        return r;
+                if (cli->debug)
+                        storvirt_ctx_set_log_priority(cli->ctx, STORVIRT_LOG_DEBUG);
+                if (cli->state_dir) {
+                        r = storvirt_ctx_set_state_dir(cli->ctx, cli->state_dir, 0);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        *ret = cli->ctx;
+        return 0;
+}
+
+int cli_usage(struct cli *cli, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(cli->usage_buf, sizeof(cli->usage_buf), fmt, ap);
+        va_end(ap);
+        cli->usage_msg = cli->usage_buf;
+        return CLI_USAGE;
+}
+
+static void gen_str(yajl_gen g, const char *s) {
+        yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+void cli_field_str(struct cli *cli, const char *key, const char *label, const char *value) {
+        if (cli->json) {
+                gen_str(cli->gen, key);
+                if (value)
+                        gen_str(cli->gen, value);
+                else
+                        yajl_gen_null(cli->gen);
+        } else {
+                printf("%-14s %s\n", label, value ? value : "-");
+        }
+}
+
+void cli_field_u64(struct cli *cli, const char *key, const char *label, uint64_t value) {
+        if (cli->json) {
+                char num[32];
+
+                gen_str(cli->gen, key);
+                snprintf(num, sizeof(num), "%llu", (unsigned long long)value);
+                yajl_gen_number(cli->gen, num, strlen(num));
+        } else {
+                printf("%-14s %llu\n", label, (unsigned long long)value);
+        }
+}
+
+void cli_field_strv(struct cli *cli, const char *key, const char *label, char **values) {
+        if (cli->json) {
+                gen_str(cli->gen, key);
+                yajl_gen_array_open(cli->gen);
+                for (char **v = values; v && *v; v++)
+                        gen_str(cli->gen, *v);
+                yajl_gen_array_close(cli->gen);
+                return;
+        }
+        printf("%-14s", label);
+        if (!values || !*values)
+                printf(" -");
+        for (char **v = values; v && *v; v++)
+                printf(" %s", *v);
+        printf("\n");
+}
+
+static void json_status(yajl_gen g, int code, const char *message) {
+        gen_str(g, "status");
+        yajl_gen_map_open(g);
+        gen_str(g, "code");
+        yajl_gen_integer(g, code);
+        gen_str(g, "message");
+        gen_str(g, message);
+        yajl_gen_map_close(g);
+}
+
+static void json_flush(yajl_gen g) {
+        const unsigned char *buf;
+        size_t len;
+
+        if (yajl_gen_get_buf(g, &buf, &len) == yajl_gen_status_ok)
+                fwrite(buf, 1, len, stdout);
+}
+
+static void usage_print(FILE *f) {
+        fprintf(f, "Usage: storvirt [-d STATEDIR] [--json] [--debug] COMMAND [ARGS...]\n"
+                   "       storvirt help [COMMAND]\n");
+}
+
+static int print_help(const char *name) {
+        const struct cli_command *c;
+
+        if (name) {
+                c = command_find(name);
+                if (!c)
+                        return -1;
+                printf("Usage: storvirt %s%s%s\n\n%s\n", c->name, c->args[0] ? " " : "",
+                       c->args, c->summary);
+                if (c->help)
+                        printf("\n%s\n", c->help);
+                return 0;
+        }
+        usage_print(stdout);
+        printf("\nGlobal options:\n"
+               "  -d, --state-dir DIR  state directory (default: $STORVIRT_STATE_DIR,\n"
+               "                       else $XDG_STATE_HOME/storvirt, /var/lib/storvirt for root)\n"
+               "      --json           machine-readable output on stdout\n"
+               "      --debug          library debug log on stderr\n"
+               "  -h, --help           this help\n"
+               "  -V, --version        print the version\n"
+               "\nCommands:\n");
+        for (size_t t = 0; command_tables[t]; t++)
+                for (c = command_tables[t]; c->name; c++)
+                        printf("  %-22s %s\n", c->name, c->summary);
+        printf("\nExit status: 0 success, 1 error, 2 usage error.\n");
+        return 0;
+}
+
+static int cmd_help(struct cli *cli, int argc, char **argv) {
+        if (argc > 2)
+                return cli_usage(cli, "help takes at most one COMMAND");
+        cli->json = false; /* help is for people: always text */
+        if (print_help(argc == 2 ? argv[1] : NULL) < 0)
+                return cli_usage(cli, "unknown command '%s'", argv[1]);
+        return 0;
+}
+
+static int cmd_version(struct cli *cli, int argc, char **argv) {
+        if (argc != 1)
+                return cli_usage(cli, "version takes no arguments");
+        if (!cli->json) {
+                printf("libstorvirt %s (ABI %s, libstorvirt.so.0)\n", storvirt_version(),
+                       storvirt_version_abi());
+                return 0;
+        }
+        cli_field_str(cli, "version", "version", storvirt_version());
+        cli_field_str(cli, "abi", "abi", storvirt_version_abi());
+        cli_field_str(cli, "soname", "soname", "libstorvirt.so.0");
+        return 0;
+}
+
+static int cmd_info(struct cli *cli, int argc, char **argv) {
+        storvirt_ctx *ctx;
+        const char *dir;
+        char **types = NULL;
+        int r;
+
+        if (argc != 1)
+                return cli_usage(cli, "info takes no arguments");
+        r = cli_ctx(cli, &ctx);
+        if (r >= 0)
+                r = storvirt_ctx_get_state_dir(ctx, &dir);
+        if (r >= 0)
+                r = storvirt_ctx_list_pool_types(ctx, &types, NULL, 0);
+        if (r < 0)
+                return r;
+        cli_field_str(cli, "version", "Version:", storvirt_version());
+        cli_field_str(cli, "abi", "ABI:", storvirt_version_abi());
+        cli_field_str(cli, "state_dir", "State dir:", dir);
+        cli_field_strv(cli, "pool_types", "Pool types:", types);
+        storvirt_strv_free(types);
+        return 0;
+}
+
+const struct cli_command cli_commands_base[] = {
+        { "help", "[COMMAND]", "show the commands, or the usage of one", NULL, cmd_help },
+        { "version", "", "print the library version and ABI", NULL, cmd_version },
+        { "info", "", "print version, state directory and built-in pool types",
+          "The state directory is created (mode 0700) if it does not exist.", cmd_info },
+        { NULL, NULL, NULL, NULL, NULL },
+};
+
+static int finish(struct cli *cli, int r) {
+        const char *msg;
+        int code;
+
+        if (r == 0) {
+                if (cli->json) {
+                        json_status(cli->gen, 0, "Done");
+                        yajl_gen_map_close(cli->gen);
+                        json_flush(cli->gen);
+                        printf("\n");
+                }
+                return 0;
+        }
+        if (r == CLI_USAGE) {
+                msg = cli->usage_msg ? cli->usage_msg : "invalid usage";
+                code = EINVAL;
+        } else {
+                msg = storvirt_error_message();
+                code = -r;
+                if (!msg)
+                        msg = strerror(code);
+        }
+        if (cli->json) {
+                /* Drop partial output: an error replaces the result. */
+                yajl_gen_free(cli->gen);
+                cli->gen = yajl_gen_alloc(NULL);
+                yajl_gen_map_open(cli->gen);
+                json_status(cli->gen, code, msg);
+                yajl_gen_map_close(cli->gen);
+                json_flush(cli->gen);
+                printf("\n");
+        }
+        if (r == CLI_USAGE) {
+                fprintf(stderr, "storvirt: usage error: %s\n", msg);
+                fprintf(stderr, "Try 'storvirt help' for more information.\n");
+                return 2;
+        }
+        fprintf(stderr, "storvirt: error: %s\n", msg);
+        return 1;
+}
+
+static int parse_global(struct cli *cli, int argc, char **argv) {
+        static const struct option opts[] = {
+                { "state-dir", required_argument, NULL, 'd' },
+                { "json", no_argument, NULL, 'j' },
+                { "debug", no_argument, NULL, 'D' },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, 'V' },
+                {}
+        };
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+d:hV", opts, NULL)) != -1) {
+                switch (c) {
+                case 'd': cli->state_dir = optarg; break;
+                case 'j': cli->json = true; break;
+                case 'D': cli->debug = true; break;
+                case 'h': return 'h';
+                case 'V': return 'V';
+                default:
+                        return cli_usage(cli, "unknown or incomplete option '%s'",
+                                         argv[optind - 1]);
+                }
+        }
+        return 0;
+}
+
+int main(int argc, char **argv) {
+        struct cli cli = {};
+        const struct cli_command *cmd;
+        int r, status;
+
+        r = parse_global(&cli, argc, argv);
+        if (r == 'h') {
+                print_help(NULL);
+                return 0;
+        }
+        cli.gen = yajl_gen_alloc(NULL);
+        if (!cli.gen) {
+                fprintf(stderr, "storvirt: error: out of memory\n");
+                return 1;
+        }
+        yajl_gen_config(cli.gen, yajl_gen_validate_utf8, 1);
+        yajl_gen_map_open(cli.gen);
+        if (r == 'V') {
+                char *vargv[] = { (char *)"version", NULL };
+                r = cmd_version(&cli, 1, vargv);
+        } else if (r == 0 && optind >= argc) {
+                r = cli_usage(&cli, "no COMMAND given");
+        } else if (r == 0) {
+                cmd = command_find(argv[optind]);
+                if (!cmd)
+                        r = cli_usage(&cli, "unknown command '%s'", argv[optind]);
+                else {
+                        char **sub = argv + optind;
+                        int subc = argc - optind;
+
+                        optind = 0; /* let the command run getopt_long afresh */
+                        r = cmd->run(&cli, subc, sub);
+                }
+        }
+        status = finish(&cli, r);
+        yajl_gen_free(cli.gen);
+        storvirt_ctx_unref(cli.ctx);
+        return status;
+}
