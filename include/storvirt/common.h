@@ -67,8 +67,10 @@ void storvirt_strv_free(char **strv);
  * storvirt_error_message:
  * Returns the message of the last error on the calling thread, or NULL
  * if no call on this thread has failed since storvirt_error_clear().
- * The string stays valid until the next libstorvirt call on this thread.
- * Works even when storvirt_ctx_new() failed.
+ * The string stays valid until the next libstorvirt call on this thread
+ * other than storvirt_error_message() and storvirt_error_errno(), which
+ * never change it.  A successful call does not clear it.  Works even when
+ * storvirt_ctx_new() failed.
  * Since: 0.1
  */
 const char *storvirt_error_message(void);

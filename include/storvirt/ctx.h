@@ -77,7 +77,7 @@ int storvirt_ctx_get_state_dir(storvirt_ctx *ctx, const char **ret_path);
  * Installs a log callback (fn NULL restores the default: stderr when
  * STORVIRT_DEBUG=1, else silent).  destroy(userdata), when given, is
  * called exactly once: when the callback is replaced, when the context
- * is freed, or at once if this call fails.
+ * is freed, or at once if this call fails.  Returns 0, -EINVAL, -ENOMEM.
  * Since: 0.1
  */
 int storvirt_ctx_set_log_fn(storvirt_ctx *ctx, storvirt_log_fn fn,

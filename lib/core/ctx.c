@@ -109,6 +109,10 @@ STORVIRT_EXPORT int storvirt_ctx_set_state_dir(storvirt_ctx *ctx, const char *pa
         check_nonnull(ctx);
         check_nonnull(path);
         check_flags(flags, 0);
+        if (path[0] != '/')
+                return storvirt__error_set(-EINVAL,
+                        "%s: invalid argument 'path': must be an absolute path, got '%s'",
+                        __func__, path);
         r = path_check_absolute("state directory", path);
         if (r < 0)
                 return r;
@@ -224,8 +228,7 @@ STORVIRT_EXPORT int storvirt_ctx_set_log_fn(storvirt_ctx *ctx, storvirt_log_fn f
                         destroy(userdata);
                 check_nonnull(ctx);
         }
-        storvirt__logger_set_sink(&ctx->logger, fn, userdata, destroy);
-        return 0;
+        return storvirt__logger_set_sink(&ctx->logger, fn, userdata, destroy);
 }
 
 STORVIRT_EXPORT int storvirt_ctx_set_log_priority(storvirt_ctx *ctx, int priority) {

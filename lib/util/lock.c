@@ -34,7 +34,7 @@ static void sleep_ns(uint64_t ns) {
 }
 
 static const char *mode_str(int mode) {
-        return mode == STORVIRT__LOCK_EXCLUSIVE ? "exclusive" : "shared";
+        return mode == STORVIRT__LOCK_EXCLUSIVE ? "an exclusive" : "a shared";
 }
 
 static int lock_open(int dirfd, const char *name, int mode, const char *q) {
@@ -115,11 +115,11 @@ static int lock_verify(int dirfd, const char *name, int fd) {
 
 static int lock_fail(int r, const char *q, int mode, int timeout_ms) {
         if (r == -EBUSY)
-                return storvirt__error_set(r, "lock '%s': %s lock is held elsewhere",
-                                           q, mode_str(mode));
+                return storvirt__error_set(r, "lock '%s': cannot take %s lock, it is held "
+                                           "elsewhere", q, mode_str(mode));
         if (r == -ETIMEDOUT)
                 return storvirt__error_set(r, "lock '%s': timed out after %d ms waiting "
-                                           "for a %s lock", q, timeout_ms, mode_str(mode));
+                                           "for %s lock", q, timeout_ms, mode_str(mode));
         return storvirt__error_set(r, "lock '%s': cannot take %s lock: %s",
                                    q, mode_str(mode), strerror(-r));
 }

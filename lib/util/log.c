@@ -45,17 +45,16 @@ void storvirt__logger_done(struct storvirt__logger *l) {
         pthread_mutex_destroy(&l->lock);
 }
 
-void storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
-                               void *userdata, storvirt_destroy_fn destroy) {
+int storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
+                              void *userdata, storvirt_destroy_fn destroy) {
         struct storvirt__log_sink *s = NULL, *old;
 
         if (fn) {
                 s = calloc(1, sizeof(*s));
                 if (!s) {
-                        /* The caller reports -ENOMEM; destroy exactly once. */
                         if (destroy)
                                 destroy(userdata);
-                        return;
+                        return storvirt__error_oom();
                 }
                 STORVIRT__REFCNT_INIT(s->n_ref);
                 s->fn = fn;
@@ -69,6 +68,7 @@ void storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
         l->sink = s;
         pthread_mutex_unlock(&l->lock);
         sink_unref(old);
+        return 0;
 }
 
 static const char *prio_name(int prio) {

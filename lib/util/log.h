@@ -25,8 +25,9 @@ struct storvirt__logger {
 /* from_env: honour STORVIRT_DEBUG=1 (priority debug, messages to stderr). */
 void storvirt__logger_init(struct storvirt__logger *l, bool from_env);
 void storvirt__logger_done(struct storvirt__logger *l);
-void storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
-                               void *userdata, storvirt_destroy_fn destroy);
+/* Returns 0 or -ENOMEM; destroy(userdata) is called exactly once on failure. */
+int storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
+                              void *userdata, storvirt_destroy_fn destroy);
 static inline bool storvirt__logger_enabled(struct storvirt__logger *l, int prio) {
         return prio <= atomic_load_explicit(&l->priority, memory_order_relaxed);
 }

@@ -11,8 +11,8 @@
 #include "util/macro.h"
 #include "util/units.h"
 
-/* Binary unit letters, index n meaning 1024^n (index 0 unused). */
-static const char unit_letters[] = "\0kmgtpe";
+/* Single-letter prefixes, "k" meaning 1024^1 (or 1000^1 with a "B"). */
+static const char unit_letters[] = "kmgtpe";
 static const char *const unit_names[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
 
 static uint64_t pow_u64(uint64_t base, unsigned n) {
@@ -26,7 +26,6 @@ static uint64_t pow_u64(uint64_t base, unsigned n) {
 /* The scale of a suffix, or 0 if unknown.  NULL or "" is bytes. */
 static uint64_t unit_scale(const char *unit) {
         const char *p;
-        size_t len;
         unsigned n;
 
         if (!unit || unit[0] == '\0')
@@ -34,14 +33,11 @@ static uint64_t unit_scale(const char *unit) {
         if (strcasecmp(unit, "b") == 0 || strcasecmp(unit, "byte") == 0 ||
             strcasecmp(unit, "bytes") == 0)
                 return 1;
-        p = strchr(unit_letters + 1, unit[0] | 0x20);
-        if (!p || unit[0] == '\0')
+        p = strchr(unit_letters, unit[0] | 0x20);
+        if (!p)
                 return 0;
-        n = (unsigned)(p - unit_letters);
-        len = strlen(unit);
-        if (len == 1)
-                return pow_u64(1024, n);
-        if (strcasecmp(unit + 1, "ib") == 0)
+        n = (unsigned)(p - unit_letters) + 1;
+        if (unit[1] == '\0' || strcasecmp(unit + 1, "ib") == 0)
                 return pow_u64(1024, n);
         if (strcasecmp(unit + 1, "b") == 0)
                 return pow_u64(1000, n);

@@ -59,11 +59,11 @@ class CliTest(unittest.TestCase):
         rc, out, err = run("-d", "relative/dir", "info")
         self.assertEqual(rc, 1)
         self.assertEqual(out, "")
-        self.assertEqual(err, "storvirt: error: state directory: must be an absolute path, got 'relative/dir'\n")
+        self.assertEqual(err, "storvirt: error: storvirt_ctx_set_state_dir: invalid argument 'path': must be an absolute path, got 'relative/dir'\n")
         rc, out, err = run("--json", "-d", "relative/dir", "info")
         self.assertEqual(rc, 1)
         doc = json.loads(out)
-        self.assertEqual(doc, {"status": {"code": 22, "message": "state directory: must be an absolute path, got 'relative/dir'"}})
+        self.assertEqual(doc, {"status": {"code": 22, "message": "storvirt_ctx_set_state_dir: invalid argument 'path': must be an absolute path, got 'relative/dir'"}})
 
     def test_state_dir_under_a_file(self):
         f = os.path.join(self.tmp.name, "file")

@@ -158,7 +158,7 @@ static void test_bad_args(void **state) {
         assert_int_equal(storvirt_ctx_new(&ctx, 0), 0);
         assert_int_equal(storvirt_ctx_set_state_dir(ctx, "rel", 0), -EINVAL);
         assert_string_equal(storvirt_error_message(),
-                            "state directory: must be an absolute path, got 'rel'");
+                            "storvirt_ctx_set_state_dir: invalid argument 'path': must be an absolute path, got 'rel'");
         assert_int_equal(storvirt_ctx_set_state_dir(ctx, NULL, 0), -EINVAL);
         assert_non_null(strstr(storvirt_error_message(), "'path'"));
         assert_int_equal(storvirt_ctx_set_state_dir(ctx, "/x", 4), -EINVAL);

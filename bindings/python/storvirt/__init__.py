@@ -94,7 +94,8 @@ _UINT64_MAX = (1 << 64) - 1
 
 def _source_root():
     """The libstorvirt source root if this package sits in it, else None."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    pkg_dir = os.path.dirname(os.path.abspath(__file__))  # <root>/bindings/python/storvirt
+    root = os.path.dirname(os.path.dirname(os.path.dirname(pkg_dir)))
     if os.path.isfile(os.path.join(root, "include", "storvirt.h")) and os.path.isfile(
         os.path.join(root, "lib", "libstorvirt.sym")
     ):
@@ -272,11 +273,12 @@ def _error(rc):
     so a stale or clobbered message is never attached to the wrong error.
     """
     code = -rc
+    # The message is only guaranteed until the next library call: copy it
+    # first (c_char_p results are copied), then check whose it is.
+    raw = _storvirt_error_message()
     msg = None
-    if _storvirt_error_errno() == code:
-        raw = _storvirt_error_message()
-        if raw is not None:
-            msg = raw.decode("utf-8", "replace")
+    if raw is not None and _storvirt_error_errno() == code:
+        msg = raw.decode("utf-8", "replace")
     if msg is None:
         try:
             msg = os.strerror(code)
