@@ -20,7 +20,11 @@ extern "C" {
 #define STORVIRT_LOG_DEBUG 7
 
 /* Flags of storvirt_ctx_new(). */
-/* Do not look at STORVIRT_DEBUG / STORVIRT_STATE_DIR in the environment. */
+/*
+ * Do not look at STORVIRT_DEBUG / STORVIRT_STATE_DIR in the environment
+ * (the per-user default state directory still follows XDG_STATE_HOME and
+ * HOME).
+ */
 #define STORVIRT_CTX_NEW_IGNORE_ENV (1u << 0)
 
 /*
@@ -58,6 +62,8 @@ storvirt_ctx *storvirt_ctx_unref(storvirt_ctx *ctx);
  * ~/.local/state/storvirt) for users and /var/lib/storvirt for root.
  * Must be called before the state directory is first used: -EBUSY after.
  * path must be absolute.  flags must be 0.
+ * Returns 0, -EINVAL (NULL or relative path, unknown flags), -ENAMETOOLONG,
+ * -EBUSY, -ENOMEM.
  * Since: 0.1
  */
 int storvirt_ctx_set_state_dir(storvirt_ctx *ctx, const char *path,
@@ -67,15 +73,22 @@ int storvirt_ctx_set_state_dir(storvirt_ctx *ctx, const char *path,
  * storvirt_ctx_get_state_dir:
  * Resolves the state directory, creates it (mode 0700, and missing
  * parents) if needed and opens it.  *ret_path is borrowed, valid while
- * ctx lives.  Returns 0, -EINVAL, -ENOTDIR, -EACCES or another -errno.
+ * ctx lives.  Returns 0, -EINVAL (e.g. a relative $STORVIRT_STATE_DIR),
+ * -ENOENT (no home directory to derive a default from), -ENOTDIR,
+ * -EACCES or another -errno from creating or opening it.
  * Since: 0.1
  */
 int storvirt_ctx_get_state_dir(storvirt_ctx *ctx, const char **ret_path);
 
 /*
  * storvirt_ctx_set_log_fn:
- * Installs a log callback (fn NULL restores the default: stderr when
- * STORVIRT_DEBUG=1, else silent).  destroy(userdata), when given, is
+ * Installs a log callback.  The callback receives the messages that pass
+ * the priority threshold (storvirt_ctx_set_log_priority(); 0, i.e.
+ * nothing, unless STORVIRT_DEBUG=1), so raise the threshold to receive
+ * anything.  fn NULL removes the callback: messages passing the threshold
+ * then go to stderr (the threshold is 0 unless STORVIRT_DEBUG=1 or the
+ * caller raised it, so the library stays silent by default); a destroy
+ * given with fn NULL is called at once.  destroy(userdata), when given, is
  * called exactly once: when the callback is replaced, when the context
  * is freed, or at once if this call fails.  Returns 0, -EINVAL, -ENOMEM.
  * Since: 0.1
@@ -98,7 +111,7 @@ int storvirt_ctx_get_log_priority(storvirt_ctx *ctx);
  * storvirt_ctx_list_pool_types:
  * Returns the pool types that have a backend in this build, sorted, as a
  * NULL-terminated array freed with storvirt_strv_free().  ret_n may be
- * NULL.  flags must be 0.
+ * NULL.  flags must be 0.  Returns 0, -EINVAL, -ENOMEM.
  * Since: 0.1
  */
 int storvirt_ctx_list_pool_types(storvirt_ctx *ctx, char ***ret_types,

@@ -20,7 +20,9 @@ extern "C" {
  * GB TB PB EB (powers of 1000).  When unit is NULL the suffix may follow
  * the number inside `value` ("10GiB", "512M").  A result above `limit`
  * (0 means UINT64_MAX) is -ERANGE ("value too large"); an unknown suffix
- * or a malformed number is -EINVAL.  flags must be 0.
+ * or a malformed number (sign, fraction, hex, empty) is -EINVAL.  A single
+ * space may separate the number from an inline suffix.  flags must be 0.
+ * Returns 0, -EINVAL, -ERANGE; *ret_bytes is written only on success.
  * Since: 0.1
  */
 int storvirt_units_parse(const char *value, const char *unit, uint64_t limit,
@@ -35,7 +37,9 @@ int storvirt_units_parse(const char *value, const char *unit, uint64_t limit,
  * Formats a byte count.  Default: exact, in the largest binary unit that
  * divides it ("10GiB", "1536KiB", "4097" for bytes).  With
  * STORVIRT_UNITS_FORMAT_HUMAN, rounded ("1.5 GiB", "4.0 KiB", "12 B").
- * The result is caller-owned (storvirt_free()).
+ * Rounding is half up and carries into the next unit (1048575 bytes is
+ * "1.0 MiB"); 0 is "0".  The result is caller-owned (storvirt_free()).
+ * Returns 0, -EINVAL, -ENOMEM.
  * Since: 0.1
  */
 int storvirt_units_format(uint64_t bytes, char **ret_str, uint32_t flags);

@@ -15,6 +15,7 @@
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
+#include "util/buf.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/macro.h"
@@ -648,8 +649,7 @@ struct storvirt__json_gen {
         unsigned depth;
         unsigned char level[STORVIRT__JSON_MAX_DEPTH];
         size_t mark[STORVIRT__JSON_MAX_DEPTH];  /* output length after each open */
-        char *out;
-        size_t len, cap;
+        struct storvirt__buf out;
 };
 
 static void gen_print(void *ctx, const char *s, size_t n) {
@@ -657,23 +657,7 @@ static void gen_print(void *ctx, const char *s, size_t n) {
 
         if (g->err)
                 return;
-        if (g->cap - g->len <= n) {
-                size_t cap = g->cap ? g->cap : 256;
-                char *p;
-
-                while (cap - g->len <= n && cap < SIZE_MAX / 2)
-                        cap *= 2;
-                p = cap - g->len > n ? realloc(g->out, cap) : NULL;
-                if (!p) {
-                        g->err = storvirt__error_oom();
-                        return;
-                }
-                g->out = p;
-                g->cap = cap;
-        }
-        memcpy(g->out + g->len, s, n);
-        g->len += n;
-        g->out[g->len] = '\0';
+        g->err = storvirt__buf_append(&g->out, s, n);
 }
 
 int storvirt__json_gen_new(bool pretty, storvirt__json_gen **ret) {
@@ -703,7 +687,7 @@ void storvirt__json_gen_free(storvirt__json_gen *g) {
         if (!g)
                 return;
         yajl_gen_free(g->yg);
-        free(g->out);
+        storvirt__buf_free(&g->out);
         free(g);
 }
 
@@ -811,7 +795,7 @@ static int gen_open(storvirt__json_gen *g, bool map) {
         r = gen_status(g, map ? yajl_gen_map_open(g->yg) : yajl_gen_array_open(g->yg));
         if (r < 0)
                 return r;
-        g->mark[g->depth] = g->len;
+        g->mark[g->depth] = g->out.len;
         g->level[g->depth++] = map ? LEVEL_MAP_KEY : LEVEL_ARRAY;
         return 0;
 }
@@ -831,12 +815,12 @@ static int gen_close(storvirt__json_gen *g, bool map) {
         if (top == LEVEL_MAP_VALUE)
                 return gen_fail(g, "key without a value at the end of an object");
         g->depth--;
-        empty = g->len == g->mark[g->depth];
+        empty = g->out.len == g->mark[g->depth];
         r = gen_value_done(g, map ? yajl_gen_map_close(g->yg) : yajl_gen_array_close(g->yg));
         /* yajl beautifies an empty container as "{\n\n  }": make it "{}" */
         if (r == 0 && empty && g->pretty && g->mark[g->depth] > 0 &&
-            g->out[g->mark[g->depth] - 1] == '\n') {
-                g->len = g->mark[g->depth] - 1;
+            g->out.data[g->mark[g->depth] - 1] == '\n') {
+                storvirt__buf_truncate(&g->out, g->mark[g->depth] - 1);
                 gen_print(g, map ? "}" : "]", 1);
                 r = g->err;
         }
@@ -920,6 +904,9 @@ int storvirt__json_gen_key_begin_array(storvirt__json_gen *g, const char *key) {
 }
 
 int storvirt__json_gen_finish(storvirt__json_gen *g, char **ret, size_t *ret_len) {
+        size_t len;
+        int r;
+
         check_nonnull(g);
         check_nonnull(ret);
         if (g->err)
@@ -928,12 +915,14 @@ int storvirt__json_gen_finish(storvirt__json_gen *g, char **ret, size_t *ret_len
                 return gen_fail(g, "output already taken");
         if (g->depth > 0)
                 return gen_fail(g, "an object or array is still open");
-        if (!g->done || !g->out)
+        if (!g->done || g->out.len == 0)
                 return gen_fail(g, "nothing was generated");
+        len = g->out.len;
+        r = storvirt__buf_steal(&g->out, ret);
+        if (r < 0)
+                return r;
         g->finished = true;
         if (ret_len)
-                *ret_len = g->len;
-        *ret = TAKE_PTR(g->out);
-        g->len = g->cap = 0;
+                *ret_len = len;
         return 0;
 }

@@ -87,6 +87,9 @@ static void record_error(struct parse_state *st, xmlErrorPtr e) {
         n = strlen(st->msg);
         while (n > 0 && (st->msg[n - 1] == '\n' || st->msg[n - 1] == ' '))
                 st->msg[--n] = '\0';
+        /* one line: some messages have the offending bytes on a second one */
+        for (char *p = st->msg; (p = strchr(p, '\n')); )
+                *p = ' ';
 }
 
 /* Reports of the parser: data is the parser context. */

@@ -369,7 +369,7 @@ static void test_gen_round_trip(void **state) {
         free(out);
 }
 
-static void test_gen_errors(void **state) {
+static void test_gen_utf8_errors(void **state) {
         storvirt__json_gen *g = NULL;
         char *out = NULL;
 
@@ -389,8 +389,12 @@ static void test_gen_errors(void **state) {
         assert_int_equal(storvirt__json_gen_begin_map(g), 0);
         assert_int_equal(storvirt__json_gen_key_int64(g, "\xff", 1), -EINVAL);
         storvirt__json_gen_free(g);
+}
 
-        /* call sequence mistakes */
+static void test_gen_sequence_errors(void **state) {
+        storvirt__json_gen *g = NULL;
+        char *out = NULL;
+
         assert_int_equal(storvirt__json_gen_new(false, &g), 0);
         assert_int_equal(storvirt__json_gen_begin_map(g), 0);
         assert_int_equal(storvirt__json_gen_int64(g, 1), -EINVAL);
@@ -433,6 +437,11 @@ static void test_gen_errors(void **state) {
         assert_int_equal(storvirt__json_gen_finish(g, &out, NULL), -EINVAL);
         assert_string_equal(storvirt__error_msg(), "JSON generator: nothing was generated");
         storvirt__json_gen_free(g);
+}
+
+static void test_gen_limits(void **state) {
+        storvirt__json_gen *g = NULL;
+        char *out = NULL;
 
         /* no deeper than the parser accepts */
         assert_int_equal(storvirt__json_gen_new(false, &g), 0);
@@ -462,7 +471,9 @@ int main(void) {
                 cmocka_unit_test(test_get_integers),
                 cmocka_unit_test(test_check_keys),
                 cmocka_unit_test(test_gen_round_trip),
-                cmocka_unit_test(test_gen_errors),
+                cmocka_unit_test(test_gen_utf8_errors),
+                cmocka_unit_test(test_gen_sequence_errors),
+                cmocka_unit_test(test_gen_limits),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
