@@ -38,7 +38,8 @@ int storvirt_units_parse(const char *value, const char *unit, uint64_t limit,
  * divides it ("10GiB", "1536KiB", "4097" for bytes).  With
  * STORVIRT_UNITS_FORMAT_HUMAN, rounded ("1.5 GiB", "4.0 KiB", "12 B").
  * Rounding is half up and carries into the next unit (1048575 bytes is
- * "1.0 MiB"); 0 is "0".  The result is caller-owned (storvirt_free()).
+ * "1.0 MiB").  0 is "0" (exact) or "0 B" (human).  The result is
+ * caller-owned (storvirt_free()).
  * Returns 0, -EINVAL, -ENOMEM.
  * Since: 0.1
  */

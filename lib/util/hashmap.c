@@ -156,7 +156,7 @@ static int hashmap_resize(storvirt__hashmap *m, size_t new_cap) {
 
 /* Ensures one more entry keeps the load factor at or below 3/4. */
 static int hashmap_reserve_one(storvirt__hashmap *m) {
-        if (m->cap > 0 && m->size + 1 <= m->cap)
+        if (m->cap > 0 && m->size + 1 <= m->cap / 4 * 3)
                 return 0;
         if (m->cap > SIZE_MAX / 2)
                 return storvirt__error_oom();
