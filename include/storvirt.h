@@ -13,5 +13,7 @@
 #include <storvirt/common.h>
 #include <storvirt/ctx.h>
 #include <storvirt/units.h>
+#include <storvirt/pool.h>
+#include <storvirt/volume.h>
 
 #endif

@@ -20,6 +20,8 @@
 
 static const struct cli_command *const command_tables[] = {
         cli_commands_base,
+        cli_commands_pool,
+        cli_commands_vol,
         NULL,
 };
 
@@ -60,8 +62,36 @@ int cli_usage(struct cli *cli, const char *fmt, ...) {
         return CLI_USAGE;
 }
 
+int cli_error(struct cli *cli, int err, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(cli->error_buf, sizeof(cli->error_buf), fmt, ap);
+        va_end(ap);
+        cli->error_msg = cli->error_buf;
+        return -err;
+}
+
 static void gen_str(yajl_gen g, const char *s) {
         yajl_gen_string(g, (const unsigned char *)s, strlen(s));
+}
+
+static void gen_u64(yajl_gen g, uint64_t value) {
+        char num[32];
+
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)value);
+        yajl_gen_number(g, num, strlen(num));
+}
+
+/* "1.5 GiB"; NULL only when out of memory. */
+static char *size_human(uint64_t bytes) {
+        char *s = NULL, *copy;
+
+        if (storvirt_units_format(bytes, &s, STORVIRT_UNITS_FORMAT_HUMAN) < 0)
+                return NULL;
+        copy = strdup(s);
+        storvirt_free(s);
+        return copy;
 }
 
 void cli_field_str(struct cli *cli, const char *key, const char *label, const char *value) {
@@ -78,11 +108,8 @@ void cli_field_str(struct cli *cli, const char *key, const char *label, const ch
 
 void cli_field_u64(struct cli *cli, const char *key, const char *label, uint64_t value) {
         if (cli->json) {
-                char num[32];
-
                 gen_str(cli->gen, key);
-                snprintf(num, sizeof(num), "%llu", (unsigned long long)value);
-                yajl_gen_number(cli->gen, num, strlen(num));
+                gen_u64(cli->gen, value);
         } else {
                 printf("%-14s %llu\n", label, (unsigned long long)value);
         }
@@ -103,6 +130,251 @@ void cli_field_strv(struct cli *cli, const char *key, const char *label, char **
         for (char **v = values; v && *v; v++)
                 printf(" %s", *v);
         printf("\n");
+}
+
+void cli_field_bool(struct cli *cli, const char *key, const char *label, bool value) {
+        if (cli->json) {
+                gen_str(cli->gen, key);
+                yajl_gen_bool(cli->gen, value);
+        } else {
+                printf("%-14s %s\n", label, value ? "yes" : "no");
+        }
+}
+
+void cli_field_size(struct cli *cli, const char *key, const char *label, uint64_t bytes) {
+        char *s;
+
+        if (cli->json) {
+                gen_str(cli->gen, key);
+                gen_u64(cli->gen, bytes);
+                return;
+        }
+        s = size_human(bytes);
+        if (s)
+                printf("%-14s %s\n", label, s);
+        else
+                printf("%-14s %llu\n", label, (unsigned long long)bytes);
+        free(s);
+}
+
+void cli_text(struct cli *cli, const char *fmt, ...) {
+        va_list ap;
+
+        if (cli->json)
+                return;
+        va_start(ap, fmt);
+        vprintf(fmt, ap);
+        va_end(ap);
+        putchar('\n');
+}
+
+void cli_table_begin(struct cli *cli, struct cli_table *t, const char *key,
+                     const struct cli_column *cols, size_t ncols) {
+        *t = (struct cli_table){ .cli = cli, .cols = cols, .ncols = ncols, .col = ncols };
+        if (cli->json) {
+                gen_str(cli->gen, key);
+                yajl_gen_array_open(cli->gen);
+        }
+}
+
+static void table_close_row(struct cli_table *t) {
+        if (t->nrows > 0 && t->cli->json)
+                yajl_gen_map_close(t->cli->gen);
+}
+
+void cli_table_row(struct cli_table *t) {
+        table_close_row(t);
+        t->nrows++;
+        t->col = 0;
+        if (t->cli->json) {
+                yajl_gen_map_open(t->cli->gen);
+                return;
+        }
+        if (t->nrows * t->ncols > t->alloc) {
+                size_t n = t->alloc ? t->alloc * 2 : 16 * t->ncols;
+                char **cells;
+
+                while (n < t->nrows * t->ncols)
+                        n *= 2;
+                cells = realloc(t->cells, n * sizeof(*cells));
+                if (!cells) {
+                        t->oom = true;
+                        t->nrows--;
+                        t->col = t->ncols; /* drop the row's cells */
+                        return;
+                }
+                memset(cells + t->alloc, 0, (n - t->alloc) * sizeof(*cells));
+                t->cells = cells;
+                t->alloc = n;
+        }
+}
+
+/* The column the next cell goes to, or NULL when it is to be dropped. */
+static const struct cli_column *table_next(struct cli_table *t) {
+        const struct cli_column *c;
+
+        if (t->col >= t->ncols)
+                return NULL;
+        c = &t->cols[t->col++];
+        if (t->cli->json)
+                gen_str(t->cli->gen, c->key);
+        return c;
+}
+
+static void table_text(struct cli_table *t, const struct cli_column *c, const char *text,
+                       bool take) {
+        char *s = NULL;
+
+        if (c->header) {
+                s = take ? (char *)text : strdup(text ? text : "-");
+                if (!s)
+                        t->oom = true;
+                t->cells[(t->nrows - 1) * t->ncols + (size_t)(c - t->cols)] = s;
+        } else if (take) {
+                free((char *)text);
+        }
+}
+
+void cli_table_str(struct cli_table *t, const char *value) {
+        const struct cli_column *c = table_next(t);
+
+        if (!c)
+                return;
+        if (t->cli->json) {
+                if (value)
+                        gen_str(t->cli->gen, value);
+                else
+                        yajl_gen_null(t->cli->gen);
+                return;
+        }
+        table_text(t, c, value, false);
+}
+
+void cli_table_null(struct cli_table *t) {
+        cli_table_str(t, NULL);
+}
+
+void cli_table_u64(struct cli_table *t, uint64_t value) {
+        const struct cli_column *c = table_next(t);
+        char num[32];
+
+        if (!c)
+                return;
+        if (t->cli->json) {
+                gen_u64(t->cli->gen, value);
+                return;
+        }
+        snprintf(num, sizeof(num), "%llu", (unsigned long long)value);
+        table_text(t, c, num, false);
+}
+
+void cli_table_size(struct cli_table *t, uint64_t bytes) {
+        const struct cli_column *c = table_next(t);
+        char *s;
+
+        if (!c)
+                return;
+        if (t->cli->json) {
+                gen_u64(t->cli->gen, bytes);
+                return;
+        }
+        if (!c->header)
+                return;
+        s = size_human(bytes);
+        if (!s)
+                t->oom = true;
+        else
+                table_text(t, c, s, true);
+}
+
+void cli_table_bool(struct cli_table *t, bool value) {
+        const struct cli_column *c = table_next(t);
+
+        if (!c)
+                return;
+        if (t->cli->json) {
+                yajl_gen_bool(t->cli->gen, value);
+                return;
+        }
+        table_text(t, c, value ? "yes" : "no", false);
+}
+
+/* Display width of a UTF-8 string: one column per code point. */
+static size_t text_width(const char *s) {
+        size_t w = 0;
+
+        for (; *s; s++)
+                if (((unsigned char)*s & 0xc0) != 0x80)
+                        w++;
+        return w;
+}
+
+static void print_padded(const char *s, size_t width, bool last) {
+        fputs(s, stdout);
+        if (!last)
+                for (size_t w = text_width(s); w < width + 3; w++)
+                        putchar(' ');
+}
+
+int cli_table_end(struct cli_table *t) {
+        size_t *width = NULL, total = 0, last = 0;
+        int r = 0;
+
+        table_close_row(t);
+        if (t->cli->json) {
+                yajl_gen_array_close(t->cli->gen);
+                goto out;
+        }
+        if (t->oom) {
+                r = cli_error(t->cli, ENOMEM, "out of memory");
+                goto out;
+        }
+        width = calloc(t->ncols, sizeof(*width));
+        if (!width) {
+                r = cli_error(t->cli, ENOMEM, "out of memory");
+                goto out;
+        }
+        for (size_t c = 0; c < t->ncols; c++) {
+                if (!t->cols[c].header)
+                        continue;
+                width[c] = text_width(t->cols[c].header);
+                for (size_t row = 0; row < t->nrows; row++) {
+                        const char *s = t->cells[row * t->ncols + c];
+                        if (s && text_width(s) > width[c])
+                                width[c] = text_width(s);
+                }
+                last = c;
+        }
+        for (size_t c = 0; c < t->ncols; c++)
+                if (t->cols[c].header)
+                        total += width[c] + (c == last ? 0 : 3);
+        putchar(' ');
+        for (size_t c = 0; c < t->ncols; c++)
+                if (t->cols[c].header)
+                        print_padded(t->cols[c].header, width[c], c == last);
+        putchar('\n');
+        for (size_t i = 0; i < total + 2; i++)
+                putchar('-');
+        putchar('\n');
+        for (size_t row = 0; row < t->nrows; row++) {
+                putchar(' ');
+                for (size_t c = 0; c < t->ncols; c++) {
+                        const char *s = t->cells[row * t->ncols + c];
+                        if (t->cols[c].header)
+                                print_padded(s ? s : "-", width[c], c == last);
+                }
+                putchar('\n');
+        }
+        putchar('\n');
+out:
+        if (t->cells)
+                for (size_t i = 0; i < t->nrows * t->ncols; i++)
+                        free(t->cells[i]);
+        free(t->cells);
+        free(width);
+        t->cells = NULL;
+        t->nrows = 0;
+        return r;
 }
 
 static void json_status(yajl_gen g, int code, const char *message) {
@@ -228,7 +500,7 @@ static int finish(struct cli *cli, int r) {
                 msg = cli->usage_msg ? cli->usage_msg : "invalid usage";
                 code = EINVAL;
         } else {
-                msg = storvirt_error_message();
+                msg = cli->error_msg ? cli->error_msg : storvirt_error_message();
                 code = -r;
                 if (!msg)
                         msg = strerror(code);

@@ -26,6 +26,11 @@ extern "C" {
  * HOME).
  */
 #define STORVIRT_CTX_NEW_IGNORE_ENV (1u << 0)
+/*
+ * Do not start the pools marked autostart when this context is the first
+ * to open the state directory since the host booted.  Since: 0.2
+ */
+#define STORVIRT_CTX_NEW_NO_AUTOSTART (1u << 1)
 
 /*
  * A log callback receives the context, the syslog priority and a
@@ -127,6 +132,20 @@ int storvirt_ctx_list_pool_types(storvirt_ctx *ctx, char ***ret_types,
  */
 int storvirt_ctx_pool_type_supports(storvirt_ctx *ctx, const char *type,
                                     const char *op);
+
+/*
+ * storvirt_ctx_set_max_threads / storvirt_ctx_get_max_threads:
+ * How many threads one library call may use for work that parallelises
+ * (today: probing the volumes of a large pool on refresh).  The default,
+ * 1, means the library never starts a thread; with n > 1 a call may start
+ * up to n - 1 short-lived helper threads and always joins them before it
+ * returns.  n = 0 means the number of online CPUs; values above 64 are
+ * capped.  set returns 0 or -EINVAL; get returns the current value (>= 1)
+ * or -EINVAL.
+ * Since: 0.2
+ */
+int storvirt_ctx_set_max_threads(storvirt_ctx *ctx, uint32_t n);
+int storvirt_ctx_get_max_threads(storvirt_ctx *ctx);
 
 #if defined(__GNUC__)
 static inline void storvirt_ctx_unrefp(storvirt_ctx **p) {

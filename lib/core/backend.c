@@ -6,12 +6,16 @@
  */
 #include <string.h>
 
+#include "backends/backends.h"
 #include "core/backend.h"
 #include "core/ctx.h"
 #include "util/macro.h"
 
 /* Backends compiled into the library; later pool types add entries. */
 const storvirt__backend_ops *const storvirt__builtin_backends[] = {
+        &storvirt__backend_dir,
+        &storvirt__backend_fs,
+        &storvirt__backend_netfs,
         NULL,
 };
 

@@ -18,47 +18,70 @@
 #include <stdint.h>
 
 #include <storvirt/ctx.h>
+#include <storvirt/pool.h>
 
 #define STORVIRT__BACKEND_ABI 1u
 
-struct storvirt_pool;
-struct storvirt_volume;
+struct storvirt__pool_obj;
+struct storvirt__vol_rec;
+struct storvirt__vol_def;
 
+/* A long operation's progress sink; NULL means none. */
+typedef struct storvirt__progress {
+        storvirt_progress_fn fn;
+        void *userdata;
+} storvirt__progress;
+
+/*
+ * Slots take the pool record (obj) and volume records.  Unless noted, a
+ * slot is called without obj->lock held and takes it itself when it
+ * touches obj's mutable state.
+ */
 typedef struct storvirt__backend_ops {
         uint32_t abi;        /* STORVIRT__BACKEND_ABI */
         const char *type;    /* pool type name, as in <pool type='...'> */
 
         int (*find_sources)(storvirt_ctx *ctx, const char *srcspec,
                             char **ret_xml, uint32_t flags);
-        int (*check_pool)(struct storvirt_pool *pool, bool *ret_active);
-        int (*start_pool)(struct storvirt_pool *pool, uint32_t flags);
-        int (*build_pool)(struct storvirt_pool *pool, uint32_t flags);
-        int (*refresh_pool)(struct storvirt_pool *pool, uint32_t flags);
-        int (*stop_pool)(struct storvirt_pool *pool, uint32_t flags);
-        int (*delete_pool)(struct storvirt_pool *pool, uint32_t flags);
-        int (*create_volume)(struct storvirt_pool *pool,
-                             struct storvirt_volume *vol, uint32_t flags);
-        int (*build_volume)(struct storvirt_pool *pool,
-                            struct storvirt_volume *vol, uint32_t flags);
-        int (*build_volume_from)(struct storvirt_pool *pool,
-                                 struct storvirt_volume *vol,
-                                 struct storvirt_volume *src, uint32_t flags);
-        int (*refresh_volume)(struct storvirt_pool *pool,
-                              struct storvirt_volume *vol, uint32_t flags);
-        int (*delete_volume)(struct storvirt_pool *pool,
-                             struct storvirt_volume *vol, uint32_t flags);
-        int (*resize_volume)(struct storvirt_pool *pool,
-                             struct storvirt_volume *vol, uint64_t capacity,
+        int (*check_pool)(struct storvirt__pool_obj *obj, bool *ret_active);
+        int (*start_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        int (*build_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        /* Mandatory.  Rebuilds obj's volume table and capacity figures. */
+        int (*refresh_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        int (*stop_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        int (*delete_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        /* Cheap: validates def, computes name/key/path into a new record. */
+        int (*create_volume)(struct storvirt__pool_obj *obj,
+                             const struct storvirt__vol_def *def,
+                             struct storvirt__vol_rec **ret_rec, uint32_t flags);
+        /* Heavy: writes the volume; removes what it made on failure. */
+        int (*build_volume)(struct storvirt__pool_obj *obj,
+                            struct storvirt__vol_rec *rec,
+                            const struct storvirt__vol_def *def,
+                            const storvirt__progress *progress, uint32_t flags);
+        int (*build_volume_from)(struct storvirt__pool_obj *obj,
+                                 struct storvirt__vol_rec *rec,
+                                 const struct storvirt__vol_def *def,
+                                 struct storvirt__vol_rec *src,
+                                 const storvirt__progress *progress, uint32_t flags);
+        int (*refresh_volume)(struct storvirt__pool_obj *obj,
+                              struct storvirt__vol_rec *rec, uint32_t flags);
+        int (*delete_volume)(struct storvirt__pool_obj *obj,
+                             struct storvirt__vol_rec *rec, uint32_t flags);
+        int (*resize_volume)(struct storvirt__pool_obj *obj,
+                             struct storvirt__vol_rec *rec, uint64_t capacity,
                              uint32_t flags);
-        int (*upload_volume)(struct storvirt_pool *pool,
-                             struct storvirt_volume *vol, int fd,
-                             uint64_t offset, uint64_t length, uint32_t flags);
-        int (*download_volume)(struct storvirt_pool *pool,
-                               struct storvirt_volume *vol, int fd,
-                               uint64_t offset, uint64_t length, uint32_t flags);
-        int (*wipe_volume)(struct storvirt_pool *pool,
-                           struct storvirt_volume *vol, uint32_t algorithm,
-                           uint32_t flags);
+        int (*upload_volume)(struct storvirt__pool_obj *obj,
+                             struct storvirt__vol_rec *rec, int fd,
+                             uint64_t offset, uint64_t length,
+                             const storvirt__progress *progress, uint32_t flags);
+        int (*download_volume)(struct storvirt__pool_obj *obj,
+                               struct storvirt__vol_rec *rec, int fd,
+                               uint64_t offset, uint64_t length,
+                               const storvirt__progress *progress, uint32_t flags);
+        int (*wipe_volume)(struct storvirt__pool_obj *obj,
+                           struct storvirt__vol_rec *rec,
+                           const storvirt__progress *progress, uint32_t flags);
 } storvirt__backend_ops;
 
 /* The backends compiled into this library (NULL-terminated). */

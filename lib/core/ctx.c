@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "core/ctx.h"
+#include "core/pool.h"
 #include "util/fileio.h"
 #include "util/hashmap.h"
 #include "util/log.h"
@@ -29,12 +30,15 @@ struct storvirt_ctx {
         bool state_dir_explicit;
         int state_dirfd;        /* -1 until opened */
         storvirt__hashmap *backends; /* type -> const storvirt__backend_ops * */
+        storvirt__pool_registry *pools;
+        atomic_uint max_threads;
 };
 
 static void ctx_free(storvirt_ctx *ctx) {
         if (ctx->state_dirfd >= 0)
                 close(ctx->state_dirfd);
         free(ctx->state_dir);
+        storvirt__pool_registry_free(ctx->pools);
         storvirt__hashmap_free(ctx->backends);
         storvirt__logger_done(&ctx->logger);
         pthread_mutex_destroy(&ctx->lock);
@@ -42,6 +46,37 @@ static void ctx_free(storvirt_ctx *ctx) {
 }
 
 STORVIRT_DEFINE_PUBLIC_REF_UNREF(storvirt_ctx, ctx_free)
+
+storvirt__pool_registry *storvirt__ctx_pools(storvirt_ctx *ctx) {
+        return ctx->pools;
+}
+
+unsigned storvirt__ctx_max_threads(storvirt_ctx *ctx) {
+        return atomic_load_explicit(&ctx->max_threads, memory_order_relaxed);
+}
+
+STORVIRT_EXPORT int storvirt_ctx_set_max_threads(storvirt_ctx *ctx, uint32_t n) {
+        long cpus;
+
+        check_nonnull(ctx);
+        if (n == 0) {
+                cpus = sysconf(_SC_NPROCESSORS_ONLN);
+                n = cpus > 0 ? (uint32_t)cpus : 1;
+        }
+        if (n > STORVIRT__MAX_THREADS)
+                n = STORVIRT__MAX_THREADS;
+        atomic_store(&ctx->max_threads, n);
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_get_max_threads(storvirt_ctx *ctx) {
+        check_nonnull(ctx);
+        return (int)atomic_load(&ctx->max_threads);
+}
+
+uint32_t storvirt__ctx_flags(storvirt_ctx *ctx) {
+        return ctx->flags;
+}
 
 struct storvirt__logger *storvirt__ctx_logger(storvirt_ctx *ctx) {
         return &ctx->logger;
@@ -69,7 +104,7 @@ STORVIRT_EXPORT int storvirt_ctx_new(storvirt_ctx **ret_ctx, uint32_t flags) {
         int r;
 
         check_nonnull(ret_ctx);
-        check_flags(flags, STORVIRT_CTX_NEW_IGNORE_ENV);
+        check_flags(flags, STORVIRT_CTX_NEW_IGNORE_ENV | STORVIRT_CTX_NEW_NO_AUTOSTART);
 
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
@@ -79,7 +114,10 @@ STORVIRT_EXPORT int storvirt_ctx_new(storvirt_ctx **ret_ctx, uint32_t flags) {
         storvirt__logger_init(&ctx->logger, !(flags & STORVIRT_CTX_NEW_IGNORE_ENV));
         ctx->flags = flags;
         ctx->state_dirfd = -1;
+        atomic_init(&ctx->max_threads, 1u);
         r = storvirt__hashmap_new(&ctx->backends, NULL);
+        if (r >= 0)
+                r = storvirt__pool_registry_new(&ctx->pools);
         if (r >= 0)
                 r = ctx_register_builtins(ctx);
         if (r < 0) {

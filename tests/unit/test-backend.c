@@ -16,8 +16,8 @@
 #include "core/ctx.h"
 #include "util/macro.h"
 
-static int fake_refresh(struct storvirt_pool *pool, uint32_t flags) {
-        (void)pool;
+static int fake_refresh(struct storvirt__pool_obj *obj, uint32_t flags) {
+        (void)obj;
         return (int)flags; /* echo, so the test sees the call went through */
 }
 

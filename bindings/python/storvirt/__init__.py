@@ -23,11 +23,14 @@ returned with surrogate escapes, like :func:`os.fsdecode`.
 """
 
 import atexit
+import collections
 import ctypes
 import errno as _errno
+import io
 import itertools
 import operator
 import os
+import stat
 import threading
 import weakref
 from ctypes import (
@@ -44,7 +47,11 @@ from ctypes import (
 
 __all__ = [
     "Context",
+    "Pool",
+    "PoolInfo",
     "StorvirtError",
+    "Volume",
+    "VolumeInfo",
     "abi_version",
     "library_path",
     "units_format",
@@ -59,6 +66,7 @@ __all__ = [
     "STORVIRT_LOG_INFO",
     "STORVIRT_LOG_DEBUG",
     "STORVIRT_CTX_NEW_IGNORE_ENV",
+    "STORVIRT_CTX_NEW_NO_AUTOSTART",
     "STORVIRT_UNITS_FORMAT_HUMAN",
 ]
 
@@ -68,7 +76,7 @@ __all__ = [
 # The API version these bindings were written against (storvirt/common.h).
 # The version of the loaded library is version().
 STORVIRT_VERSION_MAJOR = 0
-STORVIRT_VERSION_MINOR = 1
+STORVIRT_VERSION_MINOR = 2
 STORVIRT_VERSION_MICRO = 0
 
 # storvirt/ctx.h: log priorities (syslog numbers).
@@ -80,9 +88,66 @@ STORVIRT_LOG_DEBUG = 7
 
 # storvirt/ctx.h: flags of storvirt_ctx_new().
 STORVIRT_CTX_NEW_IGNORE_ENV = 1 << 0
+STORVIRT_CTX_NEW_NO_AUTOSTART = 1 << 1
 
 # storvirt/units.h: flags of storvirt_units_format().
 STORVIRT_UNITS_FORMAT_HUMAN = 1 << 0
+
+# storvirt/pool.h: pool states (libvirt's numbering).
+STORVIRT_POOL_STATE_INACTIVE = 0
+STORVIRT_POOL_STATE_BUILDING = 1
+STORVIRT_POOL_STATE_RUNNING = 2
+STORVIRT_POOL_STATE_DEGRADED = 3
+STORVIRT_POOL_STATE_INACCESSIBLE = 4
+
+# storvirt/pool.h: flags of storvirt_pool_create_xml() and storvirt_pool_start().
+STORVIRT_POOL_CREATE_BUILD = 1 << 0
+STORVIRT_POOL_CREATE_BUILD_OVERWRITE = 1 << 1
+STORVIRT_POOL_CREATE_BUILD_NO_OVERWRITE = 1 << 2
+
+# storvirt/pool.h: flags of storvirt_pool_build().
+STORVIRT_POOL_BUILD_OVERWRITE = 1 << 0
+STORVIRT_POOL_BUILD_NO_OVERWRITE = 1 << 1
+
+# storvirt/pool.h: flags of storvirt_pool_delete().
+STORVIRT_POOL_DELETE_NONEMPTY = 1 << 0
+
+# storvirt/pool.h: filter flags of storvirt_pool_list().
+STORVIRT_POOL_LIST_ACTIVE = 1 << 0
+STORVIRT_POOL_LIST_INACTIVE = 1 << 1
+STORVIRT_POOL_LIST_PERSISTENT = 1 << 2
+STORVIRT_POOL_LIST_TRANSIENT = 1 << 3
+STORVIRT_POOL_LIST_AUTOSTART = 1 << 4
+STORVIRT_POOL_LIST_NO_AUTOSTART = 1 << 5
+
+# storvirt/pool.h: flags of storvirt_pool_get_xml().
+STORVIRT_POOL_XML_INACTIVE = 1 << 0
+
+# storvirt/volume.h: volume types (libvirt's numbering).
+STORVIRT_VOLUME_TYPE_FILE = 0
+STORVIRT_VOLUME_TYPE_BLOCK = 1
+STORVIRT_VOLUME_TYPE_DIR = 2
+STORVIRT_VOLUME_TYPE_NETWORK = 3
+STORVIRT_VOLUME_TYPE_NETDIR = 4
+STORVIRT_VOLUME_TYPE_PLOOP = 5
+
+# storvirt/volume.h: flags of storvirt_volume_create_xml() and _create_xml_from().
+STORVIRT_VOLUME_CREATE_PREALLOC_METADATA = 1 << 0
+STORVIRT_VOLUME_CREATE_REFLINK = 1 << 1
+
+# storvirt/volume.h: flags of storvirt_volume_delete().
+STORVIRT_VOLUME_DELETE_ZEROED = 1 << 0
+STORVIRT_VOLUME_DELETE_FORCE = 1 << 1
+
+# storvirt/volume.h: flags of storvirt_volume_resize().
+STORVIRT_VOLUME_RESIZE_ALLOCATE = 1 << 0
+STORVIRT_VOLUME_RESIZE_DELTA = 1 << 1
+STORVIRT_VOLUME_RESIZE_SHRINK = 1 << 2
+
+# storvirt/volume.h: flags of storvirt_volume_upload() and _download().
+STORVIRT_VOLUME_TRANSFER_SPARSE = 1 << 0
+
+__all__ += [_n for _n in list(globals()) if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -165,11 +230,22 @@ class _Ctx(c_void_p):
     """Opaque storvirt_ctx * (a c_void_p subclass, so never converted to int)."""
 
 
+class _Pool(c_void_p):
+    """Opaque storvirt_pool *."""
+
+
+class _Vol(c_void_p):
+    """Opaque storvirt_volume *."""
+
+
 _destroy_fn = CFUNCTYPE(None, c_void_p)
 _log_fn = CFUNCTYPE(None, _Ctx, c_int, c_char_p, c_void_p)
+_progress_fn = CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p)
 
 _c_char_pp = POINTER(c_char_p)
 _c_char_ppp = POINTER(_c_char_pp)
+_c_u32_p = POINTER(c_uint32)
+_c_u64_p = POINTER(c_uint64)
 
 _PROTOTYPES = (
     # storvirt/common.h
@@ -196,8 +272,86 @@ _PROTOTYPES = (
     ("storvirt_units_format", c_int, (c_uint64, POINTER(c_void_p), c_uint32)),
 )
 
+# STORVIRT_0.2: pools and volumes.  A library without them still loads;
+# calling into a missing function raises StorvirtError(ENOSYS).
+_PROTOTYPES_0_2 = (
+    # storvirt/ctx.h
+    ("storvirt_ctx_set_max_threads", c_int, (_Ctx, c_uint32)),
+    ("storvirt_ctx_get_max_threads", c_int, (_Ctx,)),
+    # storvirt/pool.h
+    ("storvirt_pool_define_xml", c_int, (_Ctx, c_char_p, POINTER(_Pool), c_uint32)),
+    ("storvirt_pool_create_xml", c_int, (_Ctx, c_char_p, POINTER(_Pool), c_uint32)),
+    ("storvirt_pool_undefine", c_int, (_Pool, c_uint32)),
+    ("storvirt_pool_build", c_int, (_Pool, c_uint32)),
+    ("storvirt_pool_start", c_int, (_Pool, c_uint32)),
+    ("storvirt_pool_stop", c_int, (_Pool, c_uint32)),
+    ("storvirt_pool_delete", c_int, (_Pool, c_uint32)),
+    ("storvirt_pool_refresh", c_int, (_Pool, c_uint32)),
+    ("storvirt_pool_set_autostart", c_int, (_Pool, c_int)),
+    ("storvirt_pool_get_autostart", c_int, (_Pool,)),
+    ("storvirt_pool_lookup_by_name", c_int, (_Ctx, c_char_p, POINTER(_Pool))),
+    ("storvirt_pool_lookup_by_uuid", c_int, (_Ctx, c_char_p, POINTER(_Pool))),
+    ("storvirt_pool_lookup_by_target_path", c_int, (_Ctx, c_char_p, POINTER(_Pool))),
+    ("storvirt_pool_list", c_int,
+     (_Ctx, c_char_p, POINTER(POINTER(_Pool)), POINTER(c_size_t), c_uint32)),
+    ("storvirt_pool_list_free", None, (POINTER(_Pool),)),
+    ("storvirt_pool_ref", _Pool, (_Pool,)),
+    ("storvirt_pool_unref", _Pool, (_Pool,)),
+    ("storvirt_pool_get_name", c_char_p, (_Pool,)),
+    ("storvirt_pool_get_uuid", c_char_p, (_Pool,)),
+    ("storvirt_pool_get_type", c_char_p, (_Pool,)),
+    ("storvirt_pool_get_target_path", c_char_p, (_Pool,)),
+    ("storvirt_pool_get_ctx", _Ctx, (_Pool,)),
+    ("storvirt_pool_get_info", c_int, (_Pool, _c_u32_p, _c_u64_p, _c_u64_p, _c_u64_p)),
+    ("storvirt_pool_is_active", c_int, (_Pool,)),
+    ("storvirt_pool_is_persistent", c_int, (_Pool,)),
+    ("storvirt_pool_get_xml", c_int, (_Pool, POINTER(c_void_p), c_uint32)),
+    # storvirt/volume.h
+    ("storvirt_pool_list_volumes", c_int,
+     (_Pool, POINTER(POINTER(_Vol)), POINTER(c_size_t), c_uint32)),
+    ("storvirt_volume_list_free", None, (POINTER(_Vol),)),
+    ("storvirt_volume_lookup_by_name", c_int, (_Pool, c_char_p, POINTER(_Vol))),
+    ("storvirt_volume_lookup_by_key", c_int, (_Ctx, c_char_p, POINTER(_Vol))),
+    ("storvirt_volume_lookup_by_path", c_int, (_Ctx, c_char_p, POINTER(_Vol))),
+    ("storvirt_volume_create_xml", c_int,
+     (_Pool, c_char_p, POINTER(_Vol), _progress_fn, c_void_p, c_uint32)),
+    ("storvirt_volume_create_xml_from", c_int,
+     (_Pool, c_char_p, _Vol, POINTER(_Vol), _progress_fn, c_void_p, c_uint32)),
+    ("storvirt_volume_delete", c_int, (_Vol, c_uint32)),
+    ("storvirt_volume_wipe", c_int, (_Vol, _progress_fn, c_void_p, c_uint32)),
+    ("storvirt_volume_resize", c_int, (_Vol, c_uint64, c_uint32)),
+    ("storvirt_volume_get_info", c_int, (_Vol, _c_u32_p, _c_u64_p, _c_u64_p, _c_u64_p)),
+    ("storvirt_volume_get_xml", c_int, (_Vol, POINTER(c_void_p), c_uint32)),
+    ("storvirt_volume_get_name", c_char_p, (_Vol,)),
+    ("storvirt_volume_get_key", c_char_p, (_Vol,)),
+    ("storvirt_volume_get_path", c_char_p, (_Vol,)),
+    ("storvirt_volume_get_format", c_char_p, (_Vol,)),
+    ("storvirt_volume_get_pool", _Pool, (_Vol,)),
+    ("storvirt_volume_upload", c_int,
+     (_Vol, c_int, c_uint64, c_uint64, _progress_fn, c_void_p, c_uint32)),
+    ("storvirt_volume_download", c_int,
+     (_Vol, c_int, c_uint64, c_uint64, _progress_fn, c_void_p, c_uint32)),
+    ("storvirt_volume_ref", _Vol, (_Vol,)),
+    ("storvirt_volume_unref", _Vol, (_Vol,)),
+)
+
+# Names of the STORVIRT_0.2 functions the loaded library does not export.
+missing_symbols = frozenset()
+
+
+def _missing_function(name):
+    def missing(*args):
+        raise StorvirtError(
+            _errno.ENOSYS,
+            "%s: not provided by %s (libstorvirt %s; needs STORVIRT_0.2)"
+            % (name, library_path, version()),
+        )
+    missing.__name__ = "_" + name
+    return missing
+
 
 def _declare():
+    global missing_symbols
     missing = []
     for name, restype, argtypes in _PROTOTYPES:
         try:
@@ -212,6 +366,18 @@ def _declare():
         raise ImportError(
             "%s lacks required symbols: %s" % (library_path, ", ".join(missing))
         )
+    absent = set()
+    for name, restype, argtypes in _PROTOTYPES_0_2:
+        try:
+            fn = getattr(_lib, name)
+        except AttributeError:
+            absent.add(name)
+            globals()["_" + name] = _missing_function(name)
+            continue
+        fn.restype = restype
+        fn.argtypes = list(argtypes)
+        globals()["_" + name] = fn
+    missing_symbols = frozenset(absent)
 
 
 _declare()
@@ -435,9 +601,11 @@ _live_contexts = weakref.WeakSet()
 class Context:
     """A libstorvirt context, the root handle.
 
-    ``Context(state_dir=None, ignore_env=False)``: ``state_dir`` chooses the
-    state directory (absolute path); ``ignore_env`` makes the library ignore
-    $STORVIRT_DEBUG and $STORVIRT_STATE_DIR.  ``flags`` passes further
+    ``Context(state_dir=None, ignore_env=False, no_autostart=False)``:
+    ``state_dir`` chooses the state directory (absolute path); ``ignore_env``
+    makes the library ignore $STORVIRT_DEBUG and $STORVIRT_STATE_DIR;
+    ``no_autostart`` keeps the pools marked autostart from being started when
+    the state directory is opened.  ``flags`` passes further
     storvirt_ctx_new() flag bits as they are.
 
     Use as a context manager, or call :meth:`close`, to release the library
@@ -446,12 +614,14 @@ class Context:
 
     __slots__ = ("_handle", "_lock", "__weakref__")
 
-    def __init__(self, state_dir=None, ignore_env=False, *, flags=0):
+    def __init__(self, state_dir=None, ignore_env=False, no_autostart=False, *, flags=0):
         self._handle = None
         self._lock = threading.Lock()
         flags = _flags(flags)
         if ignore_env:
             flags |= STORVIRT_CTX_NEW_IGNORE_ENV
+        if no_autostart:
+            flags |= STORVIRT_CTX_NEW_NO_AUTOSTART
         handle = _Ctx()
         _call(_storvirt_ctx_new, byref(handle), flags)
         self._handle = handle
@@ -462,6 +632,15 @@ class Context:
             except BaseException:
                 self.close()
                 raise
+
+    @classmethod
+    def _wrap(cls, handle):
+        """A Context object owning one (new) reference to a C handle."""
+        self = cls.__new__(cls)
+        self._lock = threading.Lock()
+        self._handle = _storvirt_ctx_ref(handle)
+        _live_contexts.add(self)
+        return self
 
     # -- lifetime ----------------------------------------------------------
 
@@ -574,6 +753,22 @@ class Context:
             _callbacks.pop(token, None)
             raise
 
+    # -- threads -----------------------------------------------------------
+
+    @property
+    def max_threads(self):
+        """How many threads one library call may use (>= 1; 1: the library
+        starts no thread).  Assigning 0 means the number of online CPUs;
+        values above 64 are capped."""
+        return self._run(_storvirt_ctx_get_max_threads)
+
+    @max_threads.setter
+    def max_threads(self, n):
+        n = operator.index(n)
+        if not 0 <= n <= _UINT32_MAX:
+            raise OverflowError("max_threads out of range for uint32_t: %d" % n)
+        self._run(_storvirt_ctx_set_max_threads, n)
+
     # -- backends ----------------------------------------------------------
 
     def pool_types(self, *, flags=0):
@@ -604,11 +799,682 @@ class Context:
             _str_arg(op, "op"),
         ) > 0
 
+    # -- pools -------------------------------------------------------------
+
+    def _new_pool(self, fn, *args):
+        out = _Pool()
+        self._run(fn, *(args + (byref(out),)))
+        return Pool._wrap(out)
+
+    def define_pool(self, xml, *, flags=0):
+        """Defines a persistent (inactive) pool from libvirt pool XML, stored
+        in the state directory, and returns it as a :class:`Pool`.
+        Redefining an inactive pool of the same name and UUID replaces its
+        definition."""
+        out = _Pool()
+        self._run(_storvirt_pool_define_xml, _str_arg(xml, "xml"), byref(out), _flags(flags))
+        return Pool._wrap(out)
+
+    def create_pool(self, xml, build=False, overwrite=None, *, flags=0):
+        """Creates and starts a transient pool from libvirt pool XML.
+
+        ``build`` builds it first; ``overwrite`` True allows destroying what
+        is there, False refuses when something is there (either implies
+        ``build``)."""
+        flags = _flags(flags) | _build_flags(build, overwrite)
+        out = _Pool()
+        self._run(_storvirt_pool_create_xml, _str_arg(xml, "xml"), byref(out), flags)
+        return Pool._wrap(out)
+
+    def pool_by_name(self, name):
+        """The pool named ``name``; FileNotFoundError (ENOENT) if none."""
+        return self._new_pool(_storvirt_pool_lookup_by_name, _str_arg(name, "name"))
+
+    def pool_by_uuid(self, uuid):
+        """The pool with this UUID (str in canonical form, or a uuid.UUID)."""
+        return self._new_pool(_storvirt_pool_lookup_by_uuid, _str_arg(str(uuid), "uuid"))
+
+    def pool_by_target_path(self, path):
+        """The pool whose target is ``path`` (repeated and trailing slashes
+        do not matter)."""
+        return self._new_pool(_storvirt_pool_lookup_by_target_path, _path_arg(path, "path"))
+
+    def list_pools(self, type=None, active=None, persistent=None, autostart=None, *, flags=0):
+        """The pools, sorted by name, as a list of :class:`Pool`.
+
+        Each filter is None (either), True or False: ``active`` (running or
+        not), ``persistent`` (defined or transient), ``autostart``; ``type``
+        keeps one pool type."""
+        flags = _flags(flags)
+        for value, yes, no in (
+            (active, STORVIRT_POOL_LIST_ACTIVE, STORVIRT_POOL_LIST_INACTIVE),
+            (persistent, STORVIRT_POOL_LIST_PERSISTENT, STORVIRT_POOL_LIST_TRANSIENT),
+            (autostart, STORVIRT_POOL_LIST_AUTOSTART, STORVIRT_POOL_LIST_NO_AUTOSTART),
+        ):
+            if value is not None:
+                flags |= yes if value else no
+        arr = POINTER(_Pool)()
+        n = c_size_t()
+        self._run(_storvirt_pool_list, _str_arg(type, "type", allow_none=True), byref(arr),
+                  byref(n), flags)
+        return _wrap_array(arr, n.value, _storvirt_pool_ref, _storvirt_pool_list_free,
+                           Pool._wrap)
+
+    # -- volumes -----------------------------------------------------------
+
+    def _new_volume(self, fn, arg):
+        out = _Vol()
+        self._run(fn, arg, byref(out))
+        return Volume._wrap(out, None)
+
+    def volume_by_key(self, key):
+        """The volume with this key among the active pools (a file volume's
+        key is its path)."""
+        return self._new_volume(_storvirt_volume_lookup_by_key, _str_arg(key, "key"))
+
+    def volume_by_path(self, path):
+        """The volume at ``path`` among the active pools."""
+        return self._new_volume(_storvirt_volume_lookup_by_path, _path_arg(path, "path"))
+
+
+# --------------------------------------------------------------------------
+# Pools and volumes.
+
+PoolInfo = collections.namedtuple("PoolInfo", "state capacity allocation available")
+PoolInfo.__doc__ = """A pool's state (STORVIRT_POOL_STATE_*) and its capacity,
+allocation and available bytes as of the last refresh (0 when inactive)."""
+
+VolumeInfo = collections.namedtuple("VolumeInfo", "type capacity allocation physical")
+VolumeInfo.__doc__ = """A volume's type (STORVIRT_VOLUME_TYPE_*), capacity (virtual
+size), allocation (bytes used on the host) and physical size (host file size)."""
+
+_live_objects = weakref.WeakSet()
+
+
+def _build_flags(build, overwrite):
+    """storvirt_pool_create_xml()/_start() flags from build= and overwrite=."""
+    flags = 0
+    if build or overwrite is not None:
+        flags |= STORVIRT_POOL_CREATE_BUILD
+    if overwrite is not None:
+        flags |= (STORVIRT_POOL_CREATE_BUILD_OVERWRITE if overwrite
+                  else STORVIRT_POOL_CREATE_BUILD_NO_OVERWRITE)
+    return flags
+
+
+def _wrap_array(arr, n, ref, free, wrap):
+    """Python objects for a NULL-terminated array of referenced handles,
+    which is then freed."""
+    if not arr:
+        return []
+    result = []
+    try:
+        for i in range(n):
+            h = arr[i]
+            if not h:
+                break
+            # The element lives in the array's memory: take our own
+            # reference into a fresh handle object before the array goes.
+            result.append(wrap(ref(type(h)(h.value))))
+    finally:
+        free(arr)
+    return result
+
+
+def _take_string(out):
+    """A caller-owned char * (c_void_p) as str, freed."""
+    try:
+        return ctypes.string_at(out.value).decode("utf-8", "replace") if out.value else ""
+    finally:
+        _storvirt_free(out)
+
+
+class _Progress:
+    """Runs a long operation with a Python progress callable.
+
+    The callable gets (done, total) in bytes; returning False (or another
+    false value but None) cancels the operation, which then fails with
+    ECANCELED.  An exception raised inside it never crosses the C frame: it
+    cancels the operation and is raised again once the C call returns.
+    """
+
+    __slots__ = ("fn", "exc", "c_fn")
+
+    def __init__(self, fn):
+        if fn is not None and not callable(fn):
+            raise TypeError("progress must be callable or None")
+        self.fn = fn
+        self.exc = None
+        self.c_fn = _progress_fn(self._called) if fn is not None else _progress_fn()
+
+    def _called(self, done, total, userdata):
+        if self.exc is not None:
+            return 1
+        try:
+            r = self.fn(done, total)
+        except BaseException as e:  # noqa: B902 - re-raised by finish()
+            self.exc = e
+            return 1
+        return 0 if r is None or r else 1
+
+    def run(self, fn, *args):
+        """fn(*args, progress_fn, NULL, flags-last-arg already in args)."""
+        try:
+            _storvirt_error_clear()
+            rc = fn(*args)
+            err = _error(rc) if rc < 0 else None
+        finally:
+            self.c_fn = None  # break the cycle through the bound method
+        exc, self.exc = self.exc, None
+        if exc is not None:
+            try:
+                raise exc
+            finally:
+                exc = None
+        if err is not None:
+            raise err
+        return rc
+
+
+class _Handle:
+    """Common lifetime of Pool and Volume: one library reference, dropped by
+    close(), a with-block, or collection; each call takes its own reference
+    for its duration."""
+
+    __slots__ = ("_handle", "_lock", "__weakref__")
+    _kind = "object"
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("storvirt.%s objects are returned by the library, not made "
+                        "directly" % self._kind)
+
+    def _init_handle(self, handle):
+        self._lock = threading.Lock()
+        self._handle = handle
+        _live_objects.add(self)
+
+    def _acquire(self):
+        with self._lock:
+            if self._handle is None:
+                raise ValueError("operation on a closed storvirt.%s" % self._kind)
+            return self._c_ref(self._handle)
+
+    @property
+    def closed(self):
+        return getattr(self, "_handle", None) is None
+
+    def close(self):
+        """Drops this object's reference.  Safe to call more than once."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:
+            return
+        with lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            _live_objects.discard(self)
+            self._c_unref(handle)
+
+    def __enter__(self):
+        if self.closed:
+            raise ValueError("operation on a closed storvirt.%s" % self._kind)
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def _run(self, fn, *args):
+        h = self._acquire()
+        try:
+            return _call(fn, h, *args)
+        finally:
+            self._c_unref(h)
+
+    def _get(self, fn):
+        """A borrowed string attribute, copied (c_char_p results are)."""
+        h = self._acquire()
+        try:
+            return fn(h)
+        finally:
+            self._c_unref(h)
+
+    def _run_progress(self, fn, progress, *args):
+        """fn(handle, *args, progress_fn, NULL, flags) with a Python callable."""
+        p = _Progress(progress)
+        h = self._acquire()
+        try:
+            *head, flags = args
+            return p.run(fn, h, *head, p.c_fn, None, flags)
+        finally:
+            self._c_unref(h)
+
+
+class Pool(_Handle):
+    """A storage pool.  Returned by :meth:`Context.define_pool`,
+    :meth:`Context.create_pool`, the ``pool_by_*`` lookups and
+    :meth:`Context.list_pools`.
+
+    Use as a context manager, or call :meth:`close`, to release the library
+    handle deterministically; a pool keeps its context alive.
+    """
+
+    __slots__ = ()
+    _kind = "Pool"
+
+    @staticmethod
+    def _c_ref(h):
+        return _storvirt_pool_ref(h)
+
+    @staticmethod
+    def _c_unref(h):
+        return _storvirt_pool_unref(h)
+
+    @classmethod
+    def _wrap(cls, handle):
+        self = cls.__new__(cls)
+        self._init_handle(handle)
+        return self
+
+    def __repr__(self):
+        if self.closed:
+            return "<storvirt.Pool closed>"
+        return "<storvirt.Pool %r (%s)>" % (self.name, self.type)
+
+    # -- attributes --------------------------------------------------------
+
+    @property
+    def name(self):
+        return _decode(self._get(_storvirt_pool_get_name))
+
+    @property
+    def uuid(self):
+        """The UUID in canonical text form."""
+        return _decode(self._get(_storvirt_pool_get_uuid))
+
+    @property
+    def type(self):
+        """The pool type, e.g. "dir"."""
+        return _decode(self._get(_storvirt_pool_get_type))
+
+    @property
+    def target_path(self):
+        """The target path, or None for pool types without one."""
+        return _decode_path(self._get(_storvirt_pool_get_target_path))
+
+    @property
+    def context(self):
+        """The pool's context, as a new :class:`Context` object."""
+        h = self._acquire()
+        try:
+            return Context._wrap(_storvirt_pool_get_ctx(h))
+        finally:
+            self._c_unref(h)
+
+    @property
+    def active(self):
+        return self._run(_storvirt_pool_is_active) > 0
+
+    @property
+    def persistent(self):
+        return self._run(_storvirt_pool_is_persistent) > 0
+
+    @property
+    def autostart(self):
+        """Whether the pool is started when a context opens the state
+        directory.  Assigning to it on a transient pool raises EINVAL."""
+        return self._run(_storvirt_pool_get_autostart) > 0
+
+    @autostart.setter
+    def autostart(self, value):
+        self._run(_storvirt_pool_set_autostart, 1 if value else 0)
+
+    def info(self):
+        """A :class:`PoolInfo` (state, capacity, allocation, available)."""
+        state, cap, alloc, avail = c_uint32(), c_uint64(), c_uint64(), c_uint64()
+        self._run(_storvirt_pool_get_info, byref(state), byref(cap), byref(alloc), byref(avail))
+        return PoolInfo(state.value, cap.value, alloc.value, avail.value)
+
+    def xml(self, inactive=False, *, flags=0):
+        """The pool's libvirt XML; ``inactive`` gives the stored definition
+        without runtime values."""
+        flags = _flags(flags)
+        if inactive:
+            flags |= STORVIRT_POOL_XML_INACTIVE
+        out = c_void_p()
+        self._run(_storvirt_pool_get_xml, byref(out), flags)
+        return _take_string(out)
+
+    # -- lifecycle ---------------------------------------------------------
+
+    def build(self, overwrite=None, *, flags=0):
+        """Creates the underlying storage of an inactive pool.  ``overwrite``
+        True allows destroying what is there; False refuses (EEXIST) when
+        something is there."""
+        flags = _flags(flags)
+        if overwrite is not None:
+            flags |= STORVIRT_POOL_BUILD_OVERWRITE if overwrite else STORVIRT_POOL_BUILD_NO_OVERWRITE
+        self._run(_storvirt_pool_build, flags)
+
+    def start(self, build=False, overwrite=None, *, flags=0):
+        """Activates the pool, building it first with ``build`` (see
+        :meth:`Context.create_pool` for ``overwrite``)."""
+        self._run(_storvirt_pool_start, _flags(flags) | _build_flags(build, overwrite))
+
+    def stop(self, *, flags=0):
+        """Deactivates the pool (virsh's pool-destroy)."""
+        self._run(_storvirt_pool_stop, _flags(flags))
+
+    def delete(self, nonempty=False, *, flags=0):
+        """Destroys the underlying storage of an inactive pool; a pool that
+        still holds volumes raises ENOTEMPTY unless ``nonempty``."""
+        flags = _flags(flags)
+        if nonempty:
+            flags |= STORVIRT_POOL_DELETE_NONEMPTY
+        self._run(_storvirt_pool_delete, flags)
+
+    def refresh(self, *, flags=0):
+        """Rescans an active pool's volumes and capacity."""
+        self._run(_storvirt_pool_refresh, _flags(flags))
+
+    def undefine(self, *, flags=0):
+        """Removes a persistent pool's stored definition."""
+        self._run(_storvirt_pool_undefine, _flags(flags))
+
+    # -- volumes -----------------------------------------------------------
+
+    def volumes(self, *, flags=0):
+        """The volumes of an active pool, sorted by name."""
+        arr = POINTER(_Vol)()
+        n = c_size_t()
+        self._run(_storvirt_pool_list_volumes, byref(arr), byref(n), _flags(flags))
+        return _wrap_array(arr, n.value, _storvirt_volume_ref, _storvirt_volume_list_free,
+                           lambda h: Volume._wrap(h, self))
+
+    def volume(self, name):
+        """The volume called ``name`` in this pool."""
+        out = _Vol()
+        self._run(_storvirt_volume_lookup_by_name, _str_arg(name, "name"), byref(out))
+        return Volume._wrap(out, self)
+
+    def create_volume(self, xml, progress=None, prealloc_metadata=False, *, flags=0):
+        """Creates a volume from libvirt volume XML.  ``progress(done,
+        total)`` is called during preallocation."""
+        flags = _flags(flags)
+        if prealloc_metadata:
+            flags |= STORVIRT_VOLUME_CREATE_PREALLOC_METADATA
+        out = _Vol()
+        self._run_progress(_storvirt_volume_create_xml, progress, _str_arg(xml, "xml"),
+                           byref(out), flags)
+        return Volume._wrap(out, self)
+
+    def create_volume_from(self, xml, src, progress=None, reflink=False,
+                           prealloc_metadata=False, *, flags=0):
+        """Creates a volume from libvirt volume XML as a copy of the
+        :class:`Volume` ``src`` (which may be in another pool).  ``reflink``
+        requires a reflink copy (EOPNOTSUPP if impossible)."""
+        if not isinstance(src, Volume):
+            raise TypeError("src must be a storvirt.Volume, not %s" % type(src).__name__)
+        flags = _flags(flags)
+        if reflink:
+            flags |= STORVIRT_VOLUME_CREATE_REFLINK
+        if prealloc_metadata:
+            flags |= STORVIRT_VOLUME_CREATE_PREALLOC_METADATA
+        xml_b = _str_arg(xml, "xml")
+        out = _Vol()
+        sh = src._acquire()
+        try:
+            self._run_progress(_storvirt_volume_create_xml_from, progress, xml_b, sh,
+                               byref(out), flags)
+        finally:
+            _storvirt_volume_unref(sh)
+        return Volume._wrap(out, self)
+
+
+class Volume(_Handle):
+    """A storage volume.  Returned by :meth:`Pool.volumes`, :meth:`Pool.volume`,
+    :meth:`Pool.create_volume`, :meth:`Context.volume_by_key` and
+    :meth:`Context.volume_by_path`.
+
+    A volume keeps its :class:`Pool` object (and the library pool and
+    context) alive.  Use as a context manager, or call :meth:`close`.
+    """
+
+    __slots__ = ("_pool",)
+    _kind = "Volume"
+
+    @staticmethod
+    def _c_ref(h):
+        return _storvirt_volume_ref(h)
+
+    @staticmethod
+    def _c_unref(h):
+        return _storvirt_volume_unref(h)
+
+    @classmethod
+    def _wrap(cls, handle, pool):
+        self = cls.__new__(cls)
+        self._pool = pool
+        self._init_handle(handle)
+        return self
+
+    def __repr__(self):
+        if self.closed:
+            return "<storvirt.Volume closed>"
+        return "<storvirt.Volume %r in %r>" % (self.name, self.pool.name)
+
+    @property
+    def name(self):
+        return _decode(self._get(_storvirt_volume_get_name))
+
+    @property
+    def key(self):
+        return _decode_path(self._get(_storvirt_volume_get_key))
+
+    @property
+    def path(self):
+        return _decode_path(self._get(_storvirt_volume_get_path))
+
+    @property
+    def format(self):
+        """The format, e.g. "raw" or "qcow2"."""
+        return _decode(self._get(_storvirt_volume_get_format))
+
+    @property
+    def pool(self):
+        """The volume's :class:`Pool`."""
+        pool = self._pool
+        if pool is None or pool.closed:
+            h = self._acquire()
+            try:
+                pool = Pool._wrap(_storvirt_pool_ref(_storvirt_volume_get_pool(h)))
+            finally:
+                self._c_unref(h)
+            self._pool = pool
+        return pool
+
+    def info(self):
+        """A :class:`VolumeInfo` (type, capacity, allocation, physical)."""
+        typ, cap, alloc, phys = c_uint32(), c_uint64(), c_uint64(), c_uint64()
+        self._run(_storvirt_volume_get_info, byref(typ), byref(cap), byref(alloc), byref(phys))
+        return VolumeInfo(typ.value, cap.value, alloc.value, phys.value)
+
+    def xml(self, *, flags=0):
+        """The volume's libvirt XML."""
+        out = c_void_p()
+        self._run(_storvirt_volume_get_xml, byref(out), _flags(flags))
+        return _take_string(out)
+
+    def delete(self, zeroed=False, force=False, *, flags=0):
+        """Removes the volume from its pool; ``zeroed`` zeroes the data first,
+        ``force`` deletes even when a vDisk uses it."""
+        flags = _flags(flags)
+        if zeroed:
+            flags |= STORVIRT_VOLUME_DELETE_ZEROED
+        if force:
+            flags |= STORVIRT_VOLUME_DELETE_FORCE
+        self._run(_storvirt_volume_delete, flags)
+
+    def wipe(self, progress=None, *, flags=0):
+        """Overwrites the volume's data with zeros."""
+        self._run_progress(_storvirt_volume_wipe, progress, _flags(flags))
+
+    def resize(self, capacity, allocate=False, delta=False, shrink=False, *, flags=0):
+        """Sets the capacity (or changes it by ``capacity`` with ``delta``).
+        Shrinking needs ``shrink``; ``allocate`` allocates the new space."""
+        flags = _flags(flags)
+        if allocate:
+            flags |= STORVIRT_VOLUME_RESIZE_ALLOCATE
+        if delta:
+            flags |= STORVIRT_VOLUME_RESIZE_DELTA
+        if shrink:
+            flags |= STORVIRT_VOLUME_RESIZE_SHRINK
+        self._run(_storvirt_volume_resize, _u64(capacity, "capacity"), flags)
+
+    def upload(self, file, offset=0, length=0, progress=None, sparse=False, *, flags=0):
+        """Copies ``length`` bytes (0: to the end) from ``file`` into the
+        volume at ``offset``.  ``file`` is a file descriptor, a file object
+        with a descriptor (read from its current position), or any object
+        with ``read()`` (fed to the library through a pipe).  ``sparse``
+        skips blocks of zeros."""
+        self._transfer(_storvirt_volume_upload, True, file, offset, length, progress,
+                       sparse, flags)
+
+    def download(self, file, offset=0, length=0, progress=None, sparse=False, *, flags=0):
+        """Copies ``length`` bytes (0: to the end) of the volume starting at
+        ``offset`` into ``file``: a file descriptor, a file object with a
+        descriptor (written at its current position), or any object with
+        ``write()`` (fed from the library through a pipe).  ``sparse`` seeks over holes instead of writing zeros."""
+        self._transfer(_storvirt_volume_download, False, file, offset, length, progress,
+                       sparse, flags)
+
+    def _transfer(self, fn, upload, file, offset, length, progress, sparse, flags):
+        flags = _flags(flags)
+        if sparse:
+            flags |= STORVIRT_VOLUME_TRANSFER_SPARSE
+        offset = _u64(offset, "offset")
+        length = _u64(length, "length")
+        if progress is not None and not callable(progress):
+            raise TypeError("progress must be callable or None")
+
+        fd, fobj = _fd_of(file)
+        if fd is None:
+            if not hasattr(file, "read" if upload else "write"):
+                raise TypeError("file must be a file descriptor or a file object, not %s"
+                                % type(file).__name__)
+            return self._transfer_pumped(fn, upload, file, offset, length, progress, flags)
+
+        seekable = False
+        if fobj is not None:
+            try:
+                seekable = fobj.seekable()
+            except (OSError, ValueError, AttributeError):
+                seekable = False
+            if upload and seekable:
+                os.lseek(fd, fobj.tell(), os.SEEK_SET)  # what buffering read ahead
+            elif not upload:
+                fobj.flush()
+        try:
+            self._run_progress(fn, progress, fd, offset, length, flags)
+        finally:
+            if fobj is not None and seekable:
+                fobj.seek(os.lseek(fd, 0, os.SEEK_CUR))
+        if not upload and sparse:
+            _extend_to_position(fd)
+
+    def _transfer_pumped(self, fn, upload, file, offset, length, progress, flags):
+        """upload()/download() with an object without a descriptor: a pipe
+        and a thread moving the data."""
+        rfd, wfd = os.pipe()
+        errors = []
+        if upload:
+            lib_fd, own_fd = rfd, wfd
+
+            def pump():
+                try:
+                    while True:
+                        chunk = file.read(1 << 16)
+                        if not chunk:
+                            break
+                        view = memoryview(chunk)
+                        while view:
+                            view = view[os.write(own_fd, view):]
+                except BrokenPipeError:
+                    pass  # the library read what it wanted
+                except BaseException as e:  # noqa: B902 - re-raised below
+                    errors.append(e)
+                finally:
+                    os.close(own_fd)
+        else:
+            lib_fd, own_fd = wfd, rfd
+
+            def pump():
+                failed = False
+                try:
+                    while True:
+                        chunk = os.read(own_fd, 1 << 16)
+                        if not chunk:
+                            break
+                        if not failed:
+                            try:
+                                file.write(chunk)
+                            except BaseException as e:  # noqa: B902
+                                errors.append(e)
+                                failed = True  # keep draining: never block the writer
+                finally:
+                    os.close(own_fd)
+
+        t = threading.Thread(target=pump, name="storvirt-transfer", daemon=True)
+        t.start()
+        try:
+            self._run_progress(fn, progress, lib_fd, offset, length, flags)
+        finally:
+            os.close(lib_fd)
+            t.join()
+        if errors:
+            raise errors[0]
+
+
+def _fd_of(file):
+    """(fd, file object or None) for an int or an object with fileno(), else
+    (None, None)."""
+    if isinstance(file, int) and not isinstance(file, bool):
+        return file, None
+    fileno = getattr(file, "fileno", None)
+    if fileno is None:
+        return None, None
+    try:
+        return fileno(), file
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None, None
+
+
+def _extend_to_position(fd):
+    """After a sparse download into a regular file: a hole at the end was
+    seeked over, so give the file the size of what was written."""
+    try:
+        pos = os.lseek(fd, 0, os.SEEK_CUR)
+        st = os.fstat(fd)
+    except OSError:
+        return
+    if stat.S_ISREG(st.st_mode) and st.st_size < pos:
+        os.ftruncate(fd, pos)
+
 
 @atexit.register
 def _close_live_contexts():
-    # Release the library contexts (and with them the log callbacks) while
-    # the interpreter can still run the destroy callbacks.
+    # Release the library objects and contexts (and with them the log
+    # callbacks) while the interpreter can still run the destroy callbacks.
+    for obj in list(_live_objects):
+        try:
+            obj.close()
+        except Exception:
+            pass
     for ctx in list(_live_contexts):
         try:
             ctx.close()

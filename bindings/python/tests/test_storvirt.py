@@ -24,6 +24,8 @@ SOURCE_ROOT = os.path.dirname(os.path.dirname(BINDINGS_DIR))
 COMMON_H = os.path.join(SOURCE_ROOT, "include", "storvirt", "common.h")
 CTX_H = os.path.join(SOURCE_ROOT, "include", "storvirt", "ctx.h")
 UNITS_H = os.path.join(SOURCE_ROOT, "include", "storvirt", "units.h")
+POOL_H = os.path.join(SOURCE_ROOT, "include", "storvirt", "pool.h")
+VOLUME_H = os.path.join(SOURCE_ROOT, "include", "storvirt", "volume.h")
 
 # Test the package of this tree, not one installed elsewhere.
 if BINDINGS_DIR not in sys.path:
@@ -103,7 +105,7 @@ class TestVersion(unittest.TestCase):
         )
 
     def test_constants_match_headers(self):
-        for header in (CTX_H, UNITS_H):
+        for header in (CTX_H, UNITS_H, POOL_H, VOLUME_H):
             for name, value in header_defines(header).items():
                 with self.subTest(name=name):
                     self.assertEqual(getattr(storvirt, name), value)

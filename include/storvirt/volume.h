@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * storvirt/volume.h - storage volumes: listing, lookups, creation from
+ * libvirt volume XML, cloning, wipe, resize, upload and download.
+ * Include <storvirt.h> instead.
+ */
+#ifndef STORVIRT_VOLUME_H
+#define STORVIRT_VOLUME_H
+
+#include <storvirt/common.h>
+#include <storvirt/pool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct storvirt_volume storvirt_volume;
+
+/* Volume types (storvirt_volume_get_info), libvirt's numbering. */
+#define STORVIRT_VOLUME_TYPE_FILE 0
+#define STORVIRT_VOLUME_TYPE_BLOCK 1
+#define STORVIRT_VOLUME_TYPE_DIR 2
+#define STORVIRT_VOLUME_TYPE_NETWORK 3
+#define STORVIRT_VOLUME_TYPE_NETDIR 4
+#define STORVIRT_VOLUME_TYPE_PLOOP 5
+
+/*
+ * storvirt_pool_list_volumes:
+ * A snapshot of an active pool's volumes, sorted by name, as a
+ * NULL-terminated array of referenced handles; free with
+ * storvirt_volume_list_free().  ret_n may be NULL.  flags: 0.
+ * Since: 0.2
+ */
+int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_volume ***ret_vols,
+                               size_t *ret_n, uint32_t flags);
+void storvirt_volume_list_free(storvirt_volume **vols);
+
+/*
+ * storvirt_volume_lookup_by_name / storvirt_volume_lookup_by_key /
+ * storvirt_volume_lookup_by_path:
+ * Lookups: by name in a pool; by key or path across the active pools of
+ * the context (a file volume's key is its path).  -ENOENT if none.
+ * Since: 0.2
+ */
+int storvirt_volume_lookup_by_name(storvirt_pool *pool, const char *name,
+                                   storvirt_volume **ret_vol);
+int storvirt_volume_lookup_by_key(storvirt_ctx *ctx, const char *key,
+                                  storvirt_volume **ret_vol);
+int storvirt_volume_lookup_by_path(storvirt_ctx *ctx, const char *path,
+                                   storvirt_volume **ret_vol);
+
+/* Flags of storvirt_volume_create_xml() and _create_xml_from(). */
+/* qcow2: preallocate metadata. */
+#define STORVIRT_VOLUME_CREATE_PREALLOC_METADATA (1u << 0)
+/* clone: require a reflink (FICLONE) copy; -EOPNOTSUPP if impossible. */
+#define STORVIRT_VOLUME_CREATE_REFLINK (1u << 1)
+
+/*
+ * storvirt_volume_create_xml:
+ * Creates a volume in an active pool from libvirt volume XML.  For file
+ * pools: raw (sparse, or preallocated when <allocation> equals
+ * <capacity>) and qcow2 (compat 1.1 unless <compat>0.10</compat>, cluster
+ * size, lazy_refcounts, backingStore) are written natively; other
+ * formats need qemu-img (-EOPNOTSUPP with a message when it is missing).
+ * A name with '/', "." or "..", a NUL or over 255 bytes is -EINVAL; an
+ * existing name is -EEXIST.  progress (may be NULL) is called during
+ * preallocation; cancelling removes the partial volume.
+ * Since: 0.2
+ */
+int storvirt_volume_create_xml(storvirt_pool *pool, const char *xml,
+                               storvirt_volume **ret_vol,
+                               storvirt_progress_fn progress, void *userdata,
+                               uint32_t flags);
+
+/*
+ * storvirt_volume_create_xml_from:
+ * Creates a volume as a copy of `src` (which may be in another pool):
+ * sparse-aware (holes stay holes), a reflink when the filesystem can,
+ * converting raw <-> qcow2 when the formats differ.  Capacity defaults to
+ * the source's and may only grow.
+ * Since: 0.2
+ */
+int storvirt_volume_create_xml_from(storvirt_pool *pool, const char *xml,
+                                    storvirt_volume *src,
+                                    storvirt_volume **ret_vol,
+                                    storvirt_progress_fn progress, void *userdata,
+                                    uint32_t flags);
+
+/* Flags of storvirt_volume_delete(). */
+/* Zero the data before removing it. */
+#define STORVIRT_VOLUME_DELETE_ZEROED (1u << 0)
+/* Delete even when a vDisk uses the volume. */
+#define STORVIRT_VOLUME_DELETE_FORCE (1u << 1)
+
+/*
+ * storvirt_volume_delete:
+ * Removes the volume from its pool.  -EBUSY when a vDisk uses it (unless
+ * STORVIRT_VOLUME_DELETE_FORCE) or a long operation runs on it.  The
+ * handle stays valid but refers to a deleted volume (-ENOENT afterwards).
+ * Since: 0.2
+ */
+int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags);
+
+/*
+ * storvirt_volume_wipe:
+ * Overwrites the volume's data with zeros (for a file: its whole
+ * allocated extent, keeping it sparse where possible), with progress and
+ * cancellation.  flags: 0.
+ * Since: 0.2
+ */
+int storvirt_volume_wipe(storvirt_volume *vol, storvirt_progress_fn progress,
+                         void *userdata, uint32_t flags);
+
+/* Flags of storvirt_volume_resize(). */
+#define STORVIRT_VOLUME_RESIZE_ALLOCATE (1u << 0)
+#define STORVIRT_VOLUME_RESIZE_DELTA (1u << 1)
+#define STORVIRT_VOLUME_RESIZE_SHRINK (1u << 2)
+
+/*
+ * storvirt_volume_resize:
+ * Sets the capacity (or grows it by `capacity` with RESIZE_DELTA).
+ * Shrinking needs RESIZE_SHRINK (-EINVAL otherwise); RESIZE_ALLOCATE
+ * allocates the new space.  raw files natively; qcow2 grows natively.
+ * Since: 0.2
+ */
+int storvirt_volume_resize(storvirt_volume *vol, uint64_t capacity, uint32_t flags);
+
+/*
+ * storvirt_volume_get_info:
+ * Type (STORVIRT_VOLUME_TYPE_*), capacity (virtual size), allocation
+ * (bytes used on the host) and physical size (host file size) as of the
+ * last refresh.  Any out-parameter may be NULL.
+ * Since: 0.2
+ */
+int storvirt_volume_get_info(storvirt_volume *vol, uint32_t *ret_type,
+                             uint64_t *ret_capacity, uint64_t *ret_allocation,
+                             uint64_t *ret_physical);
+
+/*
+ * storvirt_volume_get_xml:
+ * The volume's libvirt XML.  Caller-owned (storvirt_free()).  flags: 0.
+ * Since: 0.2
+ */
+int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml, uint32_t flags);
+
+/*
+ * storvirt_volume_get_name / storvirt_volume_get_key / storvirt_volume_get_path /
+ * storvirt_volume_get_format / storvirt_volume_get_pool:
+ * Borrowed attributes, valid while the volume is referenced: name, key,
+ * path, format ("raw", "qcow2", ...), and the pool (borrowed).
+ * Since: 0.2
+ */
+const char *storvirt_volume_get_name(storvirt_volume *vol);
+const char *storvirt_volume_get_key(storvirt_volume *vol);
+const char *storvirt_volume_get_path(storvirt_volume *vol);
+const char *storvirt_volume_get_format(storvirt_volume *vol);
+storvirt_pool *storvirt_volume_get_pool(storvirt_volume *vol);
+
+/* Flags of storvirt_volume_upload() and _download(). */
+/* Keep holes: skip zero blocks (upload) / seek over holes (download). */
+#define STORVIRT_VOLUME_TRANSFER_SPARSE (1u << 0)
+
+/*
+ * storvirt_volume_upload / storvirt_volume_download:
+ * Copy `length` bytes (0: to the end) between the file descriptor `fd`
+ * (read from for upload, written to for download; any fd type: file,
+ * pipe, socket) and the volume's data starting at `offset`.  Writing past
+ * the capacity is -EINVAL.  Progress and cancellation as above.
+ * Since: 0.2
+ */
+int storvirt_volume_upload(storvirt_volume *vol, int fd, uint64_t offset,
+                           uint64_t length, storvirt_progress_fn progress,
+                           void *userdata, uint32_t flags);
+int storvirt_volume_download(storvirt_volume *vol, int fd, uint64_t offset,
+                             uint64_t length, storvirt_progress_fn progress,
+                             void *userdata, uint32_t flags);
+
+/*
+ * storvirt_volume_ref / storvirt_volume_unref: NULL-safe; unref returns
+ * NULL.  A volume keeps its pool (and so the context) alive.
+ * Since: 0.2
+ */
+storvirt_volume *storvirt_volume_ref(storvirt_volume *vol);
+storvirt_volume *storvirt_volume_unref(storvirt_volume *vol);
+
+#if defined(__GNUC__)
+static inline void storvirt_volume_unrefp(storvirt_volume **p) {
+        if (p)
+                storvirt_volume_unref(*p);
+}
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * backends.h - the backend ops tables compiled into the library, and the
+ * helpers backends share.
+ */
+#pragma once
+
+#include "core/backend.h"
+#include "core/pool.h"
+
+extern const storvirt__backend_ops storvirt__backend_dir;
+extern const storvirt__backend_ops storvirt__backend_fs;
+extern const storvirt__backend_ops storvirt__backend_netfs;
+
+/* Creates a pool's target directory with its permissions (dir, fs, netfs). */
+int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags);

@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * local.c - refresh and volume creation for file-based pools (dir, fs,
+ * netfs).  The refresh is built to stay near the syscall floor: one
+ * getdents64 pass, then per entry openat(O_NOFOLLOW) + fstat + one header
+ * read, reusing the records of unchanged files.
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+
+#include "backends/local.h"
+#include "core/ctx.h"
+#include "sys/command.h"
+#include "sys/imgfmt.h"
+#include "sys/qcow2.h"
+#include "sys/rawimg.h"
+#include "util/buf.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/strv.h"
+
+int storvirt__progress_report(const storvirt__progress *p, uint64_t done, uint64_t total) {
+        if (!p || !p->fn)
+                return 0;
+        if (p->fn(done, total, p->userdata) != 0)
+                return storvirt__error_set(-ECANCELED, "operation cancelled by the progress callback");
+        return 0;
+}
+
+int storvirt__local_open_target(storvirt__pool_obj *obj) {
+        const char *path = obj->def->target.path;
+        int fd;
+
+        if (obj->target_fd >= 0)
+                return 0;
+        if (!path)
+                return storvirt__error_set(-EINVAL, "pool '%s' has no target path", obj->def->name);
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "pool '%s': target directory '%s': %s%s",
+                                           obj->def->name, path, strerror(errno),
+                                           errno == ENOENT ? " (build the pool first)" : "");
+        obj->target_fd = fd;
+        return 0;
+}
+
+/* Copies a short string into a fixed field, truncating. */
+static void field_set(char *dst, size_t size, const char *src) {
+        size_t n = strnlen(src, size - 1);
+
+        memcpy(dst, src, n);
+        dst[n] = '\0';
+}
+
+/* Fills a record from an open file (no lock needed: rec is not shared yet or busy). */
+static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st) {
+        storvirt__img_info info = {};
+
+        rec->ino = st->st_ino;
+        rec->dev = st->st_dev;
+        rec->mode = st->st_mode & 07777;
+        rec->owner = st->st_uid;
+        rec->group = st->st_gid;
+        rec->physical = (uint64_t)st->st_size;
+        rec->allocation = (uint64_t)st->st_blocks * 512;
+        rec->capacity = (uint64_t)st->st_size;
+        rec->compat[0] = rec->backing_format[0] = '\0';
+        rec->lazy_refcounts = false;
+        rec->cluster_bits = 0;
+        free(rec->backing_path);
+        rec->backing_path = NULL;
+        if (S_ISDIR(st->st_mode)) {
+                rec->type = STORVIRT_VOLUME_TYPE_DIR;
+                field_set(rec->format, sizeof(rec->format), "dir");
+                return;
+        }
+        rec->type = S_ISBLK(st->st_mode) ? STORVIRT_VOLUME_TYPE_BLOCK : STORVIRT_VOLUME_TYPE_FILE;
+        field_set(rec->format, sizeof(rec->format), "raw");
+        if (storvirt__img_probe_fd(fd, rec->physical, rec->path, &info) < 0)
+                return; /* unreadable header: reported as raw, never trusted */
+        field_set(rec->format, sizeof(rec->format), info.format);
+        if (strcmp(info.format, "raw") != 0)
+                rec->capacity = info.virtual_size;
+        if (info.backing_file) {
+                rec->backing_path = info.backing_file;
+                info.backing_file = NULL;
+                field_set(rec->backing_format, sizeof(rec->backing_format), info.backing_format);
+        }
+        field_set(rec->compat, sizeof(rec->compat), info.compat);
+        rec->lazy_refcounts = info.lazy_refcounts;
+        rec->cluster_bits = strcmp(info.format, "qcow2") == 0 ? info.cluster_bits : 0;
+        storvirt__img_info_clear(&info);
+}
+
+/* Opens a pool entry without following symlinks and without blocking. */
+static int entry_open(int dirfd, const char *name, struct stat *st) {
+        int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, st) < 0 || !(S_ISREG(st->st_mode) || S_ISDIR(st->st_mode) ||
+                                   S_ISBLK(st->st_mode))) {
+                close(fd);
+                return -ENOTSUP;
+        }
+        return fd;
+}
+
+static int path_join(const char *dir, const char *name, char **ret) {
+        size_t n = strlen(dir);
+
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        return asprintf(ret, "%.*s/%s", (int)n, dir, name) < 0 ? storvirt__error_oom() : 0;
+}
+
+/* Moves the probed figures of src into the live record dst. */
+static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
+        dst->ino = src->ino;
+        dst->dev = src->dev;
+        dst->mode = src->mode;
+        dst->owner = src->owner;
+        dst->group = src->group;
+        dst->physical = src->physical;
+        dst->allocation = src->allocation;
+        dst->capacity = src->capacity;
+        dst->type = src->type;
+        memcpy(dst->format, src->format, sizeof(dst->format));
+        memcpy(dst->compat, src->compat, sizeof(dst->compat));
+        dst->lazy_refcounts = src->lazy_refcounts;
+        dst->cluster_bits = src->cluster_bits;
+        memcpy(dst->backing_format, src->backing_format, sizeof(dst->backing_format));
+        free(dst->backing_path);
+        dst->backing_path = src->backing_path;
+        src->backing_path = NULL;
+}
+
+/* One directory entry, probed without touching the pool's table. */
+struct scan {
+        storvirt__vol_rec tmp;  /* tmp.name/tmp.path borrow the entry name */
+        int err;                /* 0, or why the entry is skipped */
+};
+
+static void scan_one(int dirfd, struct scan *sc) {
+        struct stat st;
+        int fd = entry_open(dirfd, sc->tmp.name, &st);
+
+        if (fd < 0) {
+                sc->err = fd;
+                return;
+        }
+        rec_fill(&sc->tmp, fd, &st);
+        close(fd);
+}
+
+struct scan_job {
+        int dirfd;
+        struct scan *scans;
+        size_t n;
+        atomic_size_t next;
+};
+
+#define SCAN_BATCH 64
+
+static void *scan_worker(void *arg) {
+        struct scan_job *job = arg;
+        size_t i;
+
+        while ((i = atomic_fetch_add(&job->next, SCAN_BATCH)) < job->n)
+                for (size_t k = i; k < job->n && k < i + SCAN_BATCH; k++)
+                        scan_one(job->dirfd, &job->scans[k]);
+        return NULL;
+}
+
+/*
+ * Probes every entry: on the calling thread, plus up to max_threads - 1
+ * short-lived helpers (joined before returning) when the context allows
+ * more than one thread and the pool is large enough to gain from it.
+ */
+static void scan_all(storvirt__pool_obj *obj, struct scan *scans, size_t n) {
+        struct scan_job job = { .dirfd = obj->target_fd, .scans = scans, .n = n };
+        unsigned want = storvirt__ctx_max_threads(obj->ctx), started = 0;
+        pthread_t helpers[STORVIRT__MAX_THREADS];
+
+        atomic_init(&job.next, 0);
+        if (n < 4 * SCAN_BATCH)
+                want = 1;
+        for (unsigned t = 1; t < want; t++)
+                if (pthread_create(&helpers[started], NULL, scan_worker, &job) == 0)
+                        started++;
+        scan_worker(&job);
+        for (unsigned t = 0; t < started; t++)
+                pthread_join(helpers[t], NULL);
+}
+
+/*
+ * Brings one probed entry into the volume table (obj->lock held): the
+ * record of an unchanged file is updated in place, so handles keep seeing
+ * current figures, and a refresh costs one table lookup per file.
+ */
+static int merge_one(storvirt__pool_obj *obj, struct scan *sc) {
+        const char *name = sc->tmp.name;
+        storvirt__vol_rec *old, *rec;
+        _cleanup_free_ char *path = NULL;
+        int r;
+
+        if (sc->err)
+                return 0; /* not a file, directory or block device, or unreadable */
+        old = storvirt__hashmap_get(obj->vols, name);
+        if (old && (old->busy || (old->ino == sc->tmp.ino && old->dev == sc->tmp.dev))) {
+                if (!old->busy) /* a record being written is refreshed by its writer */
+                        rec_publish(old, &sc->tmp);
+                old->seen = obj->refresh_gen;
+                return 0;
+        }
+        r = path_join(obj->def->target.path, name, &path);
+        rec = r < 0 ? NULL : storvirt__vol_rec_new(name, path, path);
+        if (!rec)
+                return storvirt__error_oom();
+        rec_publish(rec, &sc->tmp);
+        rec->seen = obj->refresh_gen;
+        if (old) {
+                old->deleted = true; /* another file took the name */
+                return storvirt__hashmap_replace(obj->vols, name, rec);
+        }
+        r = storvirt__hashmap_put(obj->vols, name, rec);
+        if (r < 0)
+                storvirt__vol_rec_unref(rec);
+        return r;
+}
+
+struct linux_dirent64 {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+/* Reads the directory into a buffer of NUL-separated names. */
+static int read_names(storvirt__pool_obj *obj, struct storvirt__buf *names, size_t *ret_n) {
+        _cleanup_close_ int dfd = openat(obj->target_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *buf = malloc(1 << 16);
+        size_t count = 0;
+        long n;
+        int r;
+
+        if (dfd < 0)
+                return storvirt__error_set(-errno, "pool '%s': reading '%s': %s", obj->def->name,
+                                           obj->def->target.path, strerror(errno));
+        if (!buf)
+                return storvirt__error_oom();
+        while ((n = syscall(SYS_getdents64, dfd, buf, 1 << 16)) > 0) {
+                for (long off = 0; off < n;) {
+                        struct linux_dirent64 *d = (struct linux_dirent64 *)(buf + off);
+
+                        off += d->d_reclen;
+                        if (d->d_name[0] == '.' && (!d->d_name[1] || (d->d_name[1] == '.' && !d->d_name[2])))
+                                continue;
+                        if (d->d_type == DT_LNK)
+                                continue; /* never follow links planted in a pool */
+                        r = storvirt__buf_append(names, d->d_name, strlen(d->d_name) + 1);
+                        if (r < 0)
+                                return r;
+                        count++;
+                }
+        }
+        if (n < 0)
+                return storvirt__error_set(-errno, "pool '%s': reading '%s': %s", obj->def->name,
+                                           obj->def->target.path, strerror(errno));
+        *ret_n = count;
+        return 0;
+}
+
+static int refresh_entries(storvirt__pool_obj *obj) {
+        struct storvirt__buf names = {};
+        struct scan *scans = NULL;
+        size_t n = 0;
+        int r;
+
+        r = read_names(obj, &names, &n);
+        if (r >= 0 && n > 0) {
+                scans = calloc(n, sizeof(*scans));
+                if (!scans)
+                        r = storvirt__error_oom();
+        }
+        for (size_t i = 0, off = 0; r >= 0 && i < n; i++) {
+                scans[i].tmp.name = scans[i].tmp.path = names.data + off;
+                off += strlen(names.data + off) + 1;
+        }
+        if (r >= 0 && n > 0)
+                scan_all(obj, scans, n);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = merge_one(obj, &scans[i]);
+        for (size_t i = 0; scans && i < n; i++)
+                free(scans[i].tmp.backing_path);
+        free(scans);
+        storvirt__buf_free(&names);
+        return r;
+}
+
+/* Drops the records no file was found for, except those being created. */
+static int sweep_unseen(storvirt__pool_obj *obj) {
+        struct storvirt__strv_builder gone = {};
+        const char *name;
+        size_t it = 0;
+        void *v;
+        int r = 0;
+
+        while (r >= 0 && storvirt__hashmap_iterate(obj->vols, &it, &name, &v)) {
+                storvirt__vol_rec *rec = v;
+                if (rec->seen != obj->refresh_gen && !rec->busy)
+                        r = storvirt__strv_builder_add(&gone, name);
+        }
+        for (size_t i = 0; r >= 0 && i < gone.n; i++) {
+                storvirt__vol_rec *rec = storvirt__hashmap_get(obj->vols, gone.v[i]);
+                rec->deleted = true;
+                storvirt__hashmap_remove(obj->vols, gone.v[i]);
+        }
+        storvirt__strv_builder_done(&gone);
+        return r;
+}
+
+int storvirt__local_refresh_pool(storvirt__pool_obj *obj, uint32_t flags) {
+        struct statvfs sv;
+        int r;
+
+        r = storvirt__local_open_target(obj);
+        if (r < 0)
+                return r;
+        obj->refresh_gen++;
+        r = refresh_entries(obj);
+        if (r >= 0)
+                r = sweep_unseen(obj);
+        if (r < 0)
+                return r;
+        if (fstatvfs(obj->target_fd, &sv) == 0) {
+                obj->capacity = (uint64_t)sv.f_frsize * sv.f_blocks;
+                obj->available = (uint64_t)sv.f_frsize * sv.f_bavail;
+                obj->allocation = (uint64_t)sv.f_frsize * (sv.f_blocks - sv.f_bfree);
+        }
+        return 0;
+}
+
+int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                   uint32_t flags) {
+        storvirt__vol_rec tmp = { .path = rec->path };
+        struct stat st;
+        int fd;
+
+        fd = entry_open(obj->target_fd, rec->name, &st);
+        if (fd < 0)
+                return storvirt__error_set(fd, "volume '%s': %s", rec->path, strerror(-fd));
+        /* Probe into a scratch record, then publish under the lock. */
+        rec_fill(&tmp, fd, &st);
+        close(fd);
+        pthread_mutex_lock(&obj->lock);
+        rec_publish(rec, &tmp);
+        pthread_mutex_unlock(&obj->lock);
+        return 0;
+}
+
+static const char *const native_formats[] = { "raw", "qcow2", "dir", NULL };
+
+static bool is_native(const char *fmt) {
+        for (size_t i = 0; native_formats[i]; i++)
+                if (strcmp(fmt, native_formats[i]) == 0)
+                        return true;
+        return false;
+}
+
+int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_def *def,
+                                  storvirt__vol_rec **ret_rec, uint32_t flags) {
+        _cleanup_free_ char *path = NULL;
+        const char *fmt = def->target.format ? def->target.format : "raw";
+        storvirt__vol_rec *rec;
+        int r;
+
+        r = storvirt__name_check("volume name", def->name);
+        if (r < 0)
+                return r;
+        if (!obj->def->target.path)
+                return storvirt__error_set(-EINVAL, "pool '%s' has no target path", obj->def->name);
+        if (!is_native(fmt) && storvirt__command_find("qemu-img", NULL) < 0)
+                return storvirt__error_set(-EOPNOTSUPP,
+                        "volume '%s': format '%s' is created through qemu-img, which is not installed",
+                        def->name, fmt);
+        r = path_join(obj->def->target.path, def->name, &path);
+        if (r < 0)
+                return r;
+        rec = storvirt__vol_rec_new(def->name, path, path);
+        if (!rec)
+                return storvirt__error_oom();
+        snprintf(rec->format, sizeof(rec->format), "%s", fmt);
+        rec->type = strcmp(fmt, "dir") == 0 ? STORVIRT_VOLUME_TYPE_DIR : STORVIRT_VOLUME_TYPE_FILE;
+        rec->capacity = def->capacity;
+        *ret_rec = rec;
+        return 0;
+}
+
+/* The backing store's format (as given, else probed) and virtual size. */
+static int backing_probe(const storvirt__vol_def *def, char *buf, size_t size,
+                         uint64_t *ret_size) {
+        storvirt__img_info info = {};
+        struct stat st;
+        int fd, r;
+
+        if (def->backing.format && def->has_capacity) {
+                snprintf(buf, size, "%s", def->backing.format);
+                return 0;
+        }
+        fd = open(def->backing.path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "backing store '%s': %s", def->backing.path,
+                                           strerror(errno));
+        r = fstat(fd, &st) < 0 ? -errno : storvirt__img_probe_fd(fd, (uint64_t)st.st_size,
+                                                                    def->backing.path, &info);
+        close(fd);
+        if (r < 0)
+                return r;
+        snprintf(buf, size, "%s", def->backing.format ? def->backing.format : info.format);
+        if (ret_size)
+                *ret_size = info.virtual_size;
+        storvirt__img_info_clear(&info);
+        return 0;
+}
+
+static int build_qcow2(int fd, const storvirt__vol_def *def, uint32_t flags) {
+        struct storvirt__qcow2_opts o = {
+                .size = def->capacity,
+                .cluster_size = (uint32_t)def->target.cluster_size,
+                .compat_010 = def->target.compat && strcmp(def->target.compat, "0.10") == 0,
+                .lazy_refcounts = def->target.lazy_refcounts,
+                .backing_file = def->backing.path,
+                .preallocate_metadata = flags & STORVIRT_VOLUME_CREATE_PREALLOC_METADATA,
+        };
+        char bfmt[16] = "";
+        int r;
+
+        if (def->backing.path) {
+                r = backing_probe(def, bfmt, sizeof(bfmt), def->has_capacity ? NULL : &o.size);
+                if (r < 0)
+                        return r;
+                o.backing_format = bfmt;
+        }
+        return storvirt__qcow2_create_fd(fd, &o, def->name);
+}
+
+static int build_with_qemu_img(const storvirt__pool_obj *obj, const storvirt__vol_def *def,
+                               const char *path) {
+        char size[32], bfmt[16] = "";
+        char *argv[12];
+        int n = 0, r;
+
+        snprintf(size, sizeof(size), "%lluK", (unsigned long long)((def->capacity + 1023) / 1024));
+        argv[n++] = (char *)"qemu-img";
+        argv[n++] = (char *)"create";
+        argv[n++] = (char *)"-q";
+        argv[n++] = (char *)"-f";
+        argv[n++] = def->target.format;
+        if (def->backing.path) {
+                r = backing_probe(def, bfmt, sizeof(bfmt), NULL);
+                if (r < 0)
+                        return r;
+                argv[n++] = (char *)"-b";
+                argv[n++] = def->backing.path;
+                argv[n++] = (char *)"-F";
+                argv[n++] = bfmt;
+        }
+        argv[n++] = (char *)path;
+        if (def->has_capacity)
+                argv[n++] = size;
+        argv[n] = NULL;
+        (void)obj;
+        return storvirt__command_run(argv, 300000, NULL);
+}
+
+int storvirt__local_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                 const storvirt__vol_def *def,
+                                 const storvirt__progress *progress, uint32_t flags) {
+        const char *fmt = rec->format;
+        mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
+        _cleanup_close_ int fd = -1;
+        bool prealloc;
+        int r;
+
+        if (strcmp(fmt, "dir") == 0) {
+                if (mkdirat(obj->target_fd, rec->name, mode ? mode : 0700) < 0)
+                        return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
+                return 0;
+        }
+        if (!is_native(fmt)) {
+                if (faccessat(obj->target_fd, rec->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                        return storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
+                return build_with_qemu_img(obj, def, rec->path);
+        }
+        fd = openat(obj->target_fd, rec->name,
+                    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
+        if (strcmp(fmt, "qcow2") == 0) {
+                r = build_qcow2(fd, def, flags);
+        } else {
+                /* libvirt's rule: no <allocation> means fully allocated. */
+                prealloc = !def->has_allocation || def->allocation >= def->capacity;
+                r = storvirt__raw_create_fd(fd, def->capacity, prealloc,
+                                            progress ? progress->fn : NULL,
+                                            progress ? progress->userdata : NULL, rec->path);
+        }
+        if (r >= 0 && fsync(fd) < 0)
+                r = storvirt__error_set(-errno, "volume '%s': fsync: %s", rec->path, strerror(errno));
+        if (r < 0)
+                unlinkat(obj->target_fd, rec->name, 0);
+        return r;
+}
+
+int storvirt__local_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                  uint32_t flags) {
+        int how = rec->type == STORVIRT_VOLUME_TYPE_DIR ? AT_REMOVEDIR : 0;
+
+        /* unlinkat never follows: a symlink planted under the name goes, not its target. */
+        if (unlinkat(obj->target_fd, rec->name, how) < 0 && errno != ENOENT)
+                return storvirt__error_set(-errno, "deleting volume '%s': %s", rec->path,
+                                           strerror(errno));
+        return 0;
+}
+
+/* Removes the entries of the target directory (not recursive). */
+static int empty_target(int dfd, const char *path, bool remove, unsigned *ret_n) {
+        _cleanup_close_ int d2 = openat(dfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        struct dirent *de;
+        unsigned n = 0;
+        int r = 0;
+        DIR *d;
+
+        if (d2 < 0 || !(d = fdopendir(d2)))
+                return storvirt__error_set(-errno, "reading '%s': %s", path, strerror(errno));
+        d2 = -1;
+        while ((de = readdir(d))) {
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                n++;
+                if (remove && unlinkat(dfd, de->d_name, de->d_type == DT_DIR ? AT_REMOVEDIR : 0) < 0) {
+                        r = storvirt__error_set(-errno, "removing '%s/%s': %s", path, de->d_name,
+                                                strerror(errno));
+                        break;
+                }
+        }
+        closedir(d);
+        *ret_n = n;
+        return r;
+}
+
+int storvirt__local_delete_pool(storvirt__pool_obj *obj, uint32_t flags) {
+        const char *path = obj->def->target.path;
+        _cleanup_close_ int dfd = -1;
+        unsigned n = 0;
+        int r;
+
+        dfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dfd < 0)
+                return storvirt__error_set(-errno, "pool '%s': target '%s': %s", obj->def->name,
+                                           path, strerror(errno));
+        r = empty_target(dfd, path, false, &n);
+        if (r >= 0 && n > 0 && !(flags & STORVIRT_POOL_DELETE_NONEMPTY))
+                return storvirt__error_set(-ENOTEMPTY,
+                        "pool '%s': target '%s' still holds %u entr%s; delete its volumes first "
+                        "or use the nonempty flag", obj->def->name, path, n, n == 1 ? "y" : "ies");
+        if (r >= 0 && n > 0)
+                r = empty_target(dfd, path, true, &n);
+        if (r >= 0 && rmdir(path) < 0)
+                r = storvirt__error_set(-errno, "pool '%s': removing '%s': %s", obj->def->name,
+                                        path, strerror(errno));
+        return r;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * local.h - volume operations shared by the pool types whose volumes are
+ * files in a target directory (dir, fs, netfs).  Every file operation is
+ * relative to the pool's target directory fd with O_NOFOLLOW, so a
+ * symlink planted in a pool never redirects a delete, wipe, resize or
+ * write outside it.
+ */
+#pragma once
+
+#include "core/pool.h"
+
+/* Opens obj->target_fd if needed (obj->lock held). */
+int storvirt__local_open_target(storvirt__pool_obj *obj);
+
+int storvirt__local_refresh_pool(storvirt__pool_obj *obj, uint32_t flags);
+int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_def *def,
+                                  storvirt__vol_rec **ret_rec, uint32_t flags);
+int storvirt__local_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                 const storvirt__vol_def *def,
+                                 const storvirt__progress *progress, uint32_t flags);
+int storvirt__local_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                      const storvirt__vol_def *def, storvirt__vol_rec *src,
+                                      const storvirt__progress *progress, uint32_t flags);
+int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                   uint32_t flags);
+int storvirt__local_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                  uint32_t flags);
+int storvirt__local_resize_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                  uint64_t capacity, uint32_t flags);
+int storvirt__local_upload_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd,
+                                  uint64_t offset, uint64_t length,
+                                  const storvirt__progress *progress, uint32_t flags);
+int storvirt__local_download_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd,
+                                    uint64_t offset, uint64_t length,
+                                    const storvirt__progress *progress, uint32_t flags);
+int storvirt__local_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                const storvirt__progress *progress, uint32_t flags);
+/* Removes the target directory (its entries too with NONEMPTY). */
+int storvirt__local_delete_pool(storvirt__pool_obj *obj, uint32_t flags);
+
+/* Reports progress; returns -ECANCELED if the callback asks to stop. */
+int storvirt__progress_report(const storvirt__progress *p, uint64_t done, uint64_t total);

@@ -1,0 +1,436 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pool_registry.c - the pools a context knows: lookup maps, the stored
+ * definitions (state dir: pools/<name>.xml, autostart marks in
+ * pools/autostart/<name>), loading them once and starting the autostart
+ * ones.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/ctx.h"
+#include "core/pool.h"
+#include "util/fileio.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/strv.h"
+
+#define POOL_DIR "pools"
+#define AUTOSTART_DIR "pools/autostart"
+#define RUN_DIR "pools/run"
+#define POOL_XML_MAX (1u << 20)
+
+struct storvirt__pool_registry {
+        pthread_mutex_t lock;
+        storvirt__hashmap *by_name;  /* name -> obj, referenced */
+        storvirt__hashmap *by_uuid;  /* uuid -> obj, weak (same set) */
+        pthread_mutex_t load_lock;
+        bool loaded;
+};
+
+/* The context whose pools this thread is loading (re-entry from autostart). */
+static __thread storvirt_ctx *loading_ctx;
+
+static void obj_unref_void(void *p) {
+        storvirt__pool_obj_unref(p);
+}
+
+int storvirt__pool_registry_new(storvirt__pool_registry **ret) {
+        storvirt__pool_registry *reg = calloc(1, sizeof(*reg));
+        int r;
+
+        if (!reg)
+                return storvirt__error_oom();
+        pthread_mutex_init(&reg->lock, NULL);
+        pthread_mutex_init(&reg->load_lock, NULL);
+        r = storvirt__hashmap_new(&reg->by_name, obj_unref_void);
+        if (r >= 0)
+                r = storvirt__hashmap_new(&reg->by_uuid, NULL);
+        if (r < 0) {
+                storvirt__pool_registry_free(reg);
+                return r;
+        }
+        *ret = reg;
+        return 0;
+}
+
+void storvirt__pool_registry_free(storvirt__pool_registry *reg) {
+        if (!reg)
+                return;
+        storvirt__hashmap_free(reg->by_uuid);
+        storvirt__hashmap_free(reg->by_name);
+        pthread_mutex_destroy(&reg->load_lock);
+        pthread_mutex_destroy(&reg->lock);
+        free(reg);
+}
+
+storvirt__pool_obj *storvirt__pools_find_name(storvirt_ctx *ctx, const char *name) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        storvirt__pool_obj *obj;
+
+        pthread_mutex_lock(&reg->lock);
+        obj = storvirt__pool_obj_ref(storvirt__hashmap_get(reg->by_name, name));
+        pthread_mutex_unlock(&reg->lock);
+        return obj;
+}
+
+storvirt__pool_obj *storvirt__pools_find_uuid(storvirt_ctx *ctx, const char *uuid) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        storvirt__pool_obj *obj;
+
+        pthread_mutex_lock(&reg->lock);
+        obj = storvirt__pool_obj_ref(storvirt__hashmap_get(reg->by_uuid, uuid));
+        pthread_mutex_unlock(&reg->lock);
+        return obj;
+}
+
+/* Compares paths ignoring repeated and trailing slashes. */
+static bool path_equal(const char *a, const char *b) {
+        for (;;) {
+                while (a[0] == '/' && (a[1] == '/' || a[1] == '\0'))
+                        a++;
+                while (b[0] == '/' && (b[1] == '/' || b[1] == '\0'))
+                        b++;
+                if (*a != *b)
+                        return false;
+                if (!*a)
+                        return true;
+                a++;
+                b++;
+        }
+}
+
+storvirt__pool_obj *storvirt__pools_find_target(storvirt_ctx *ctx, const char *path) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        storvirt__pool_obj *obj, *found = NULL;
+        const char *key;
+        size_t it = 0;
+        void *v;
+
+        pthread_mutex_lock(&reg->lock);
+        while (!found && storvirt__hashmap_iterate(reg->by_name, &it, &key, &v)) {
+                obj = v;
+                /* def is replaced only under both locks: safe under reg->lock. */
+                if (obj->def->target.path && path_equal(obj->def->target.path, path))
+                        found = storvirt__pool_obj_ref(obj);
+        }
+        pthread_mutex_unlock(&reg->lock);
+        return found;
+}
+
+int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        storvirt__pool_obj *clash;
+        int r;
+
+        pthread_mutex_lock(&reg->lock);
+        clash = storvirt__hashmap_get(reg->by_name, obj->def->name);
+        if (!clash)
+                clash = storvirt__hashmap_get(reg->by_uuid, obj->uuid);
+        if (clash) {
+                r = storvirt__error_set(-EEXIST,
+                        "pool '%s' (uuid %s) already exists as pool '%s' (uuid %s)",
+                        obj->def->name, obj->uuid, clash->def->name, clash->uuid);
+                goto out;
+        }
+        r = storvirt__hashmap_put(reg->by_uuid, obj->uuid, obj);
+        if (r < 0)
+                goto out;
+        r = storvirt__hashmap_put(reg->by_name, obj->def->name, storvirt__pool_obj_ref(obj));
+        if (r < 0) {
+                storvirt__hashmap_steal(reg->by_uuid, obj->uuid);
+                storvirt__pool_obj_unref(obj);
+        }
+out:
+        pthread_mutex_unlock(&reg->lock);
+        return r;
+}
+
+void storvirt__pools_remove(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        storvirt__pool_obj *held;
+
+        pthread_mutex_lock(&reg->lock);
+        held = storvirt__hashmap_get(reg->by_name, obj->def->name);
+        if (held == obj) {
+                storvirt__hashmap_steal(reg->by_uuid, obj->uuid);
+                storvirt__hashmap_steal(reg->by_name, obj->def->name);
+                obj->removed = true;
+        } else {
+                held = NULL;
+        }
+        pthread_mutex_unlock(&reg->lock);
+        storvirt__pool_obj_unref(held);
+}
+
+int storvirt__pools_snapshot(storvirt_ctx *ctx, storvirt__pool_obj ***ret, size_t *ret_n) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        _cleanup_strv_free_ char **names = NULL;
+        storvirt__pool_obj **objs;
+        size_t n;
+        int r;
+
+        pthread_mutex_lock(&reg->lock);
+        r = storvirt__hashmap_keys(reg->by_name, &names);
+        if (r < 0) {
+                pthread_mutex_unlock(&reg->lock);
+                return r;
+        }
+        n = storvirt__strv_length(names);
+        objs = calloc(n + 1, sizeof(*objs));
+        if (!objs) {
+                pthread_mutex_unlock(&reg->lock);
+                return storvirt__error_oom();
+        }
+        for (size_t i = 0; i < n; i++)
+                objs[i] = storvirt__pool_obj_ref(storvirt__hashmap_get(reg->by_name, names[i]));
+        pthread_mutex_unlock(&reg->lock);
+        *ret = objs;
+        *ret_n = n;
+        return 0;
+}
+
+void storvirt__pools_snapshot_free(storvirt__pool_obj **objs) {
+        for (size_t i = 0; objs && objs[i]; i++)
+                storvirt__pool_obj_unref(objs[i]);
+        free(objs);
+}
+
+/* Opens (creating) a directory below the state directory. */
+static int state_subdir(storvirt_ctx *ctx, const char *sub, int *ret_fd) {
+        int dfd = storvirt__ctx_state_dirfd(ctx), fd;
+
+        if (dfd < 0)
+                return dfd;
+        if (mkdirat(dfd, POOL_DIR, 0700) < 0 && errno != EEXIST)
+                return storvirt__error_set(-errno, "state directory: creating '%s': %s",
+                                           POOL_DIR, strerror(errno));
+        if (strcmp(sub, POOL_DIR) != 0 && mkdirat(dfd, sub, 0700) < 0 && errno != EEXIST)
+                return storvirt__error_set(-errno, "state directory: creating '%s': %s",
+                                           sub, strerror(errno));
+        fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "state directory: opening '%s': %s",
+                                           sub, strerror(errno));
+        *ret_fd = fd;
+        return 0;
+}
+
+int storvirt__pool_store_save(storvirt_ctx *ctx, const storvirt__pool_def *def) {
+        _cleanup_free_ char *xml = NULL, *file = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = storvirt__pool_def_format(def, true, &xml);
+        if (r < 0)
+                return r;
+        if (asprintf(&file, "%s.xml", def->name) < 0)
+                return storvirt__error_oom();
+        r = state_subdir(ctx, POOL_DIR, &fd);
+        if (r < 0)
+                return r;
+        r = storvirt__file_write_atomic(fd, file, xml, strlen(xml), 0600);
+        if (r < 0)
+                return storvirt__error_prefix("saving pool '%s'", def->name);
+        return 0;
+}
+
+int storvirt__pool_store_set_autostart(storvirt_ctx *ctx, const char *name, bool on) {
+        _cleanup_close_ int fd = -1;
+        int r = state_subdir(ctx, AUTOSTART_DIR, &fd);
+
+        if (r < 0)
+                return r;
+        if (on)
+                return storvirt__file_write_atomic(fd, name, "", 0, 0600);
+        if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
+                return storvirt__error_set(-errno, "autostart mark of pool '%s': %s",
+                                           name, strerror(errno));
+        return 0;
+}
+
+int storvirt__pool_store_set_active(storvirt_ctx *ctx, const char *name, bool on) {
+        _cleanup_close_ int fd = -1;
+        int r = state_subdir(ctx, RUN_DIR, &fd);
+
+        if (r < 0)
+                return r;
+        if (on)
+                return storvirt__file_write_atomic(fd, name, "", 0, 0600);
+        if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
+                return storvirt__error_set(-errno, "run mark of pool '%s': %s",
+                                           name, strerror(errno));
+        return 0;
+}
+
+int storvirt__pool_store_remove(storvirt_ctx *ctx, const char *name) {
+        _cleanup_free_ char *file = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = storvirt__pool_store_set_autostart(ctx, name, false);
+        if (r >= 0)
+                r = storvirt__pool_store_set_active(ctx, name, false);
+        if (r < 0)
+                return r;
+        if (asprintf(&file, "%s.xml", name) < 0)
+                return storvirt__error_oom();
+        r = state_subdir(ctx, POOL_DIR, &fd);
+        if (r < 0)
+                return r;
+        if (unlinkat(fd, file, 0) < 0 && errno != ENOENT)
+                return storvirt__error_set(-errno, "removing the definition of pool '%s': %s",
+                                           name, strerror(errno));
+        fsync(fd);
+        return 0;
+}
+
+/* Loads one stored definition; a bad file is logged and skipped. */
+static void load_one(storvirt_ctx *ctx, int dirfd, int autofd, int runfd, const char *file) {
+        _cleanup_free_ char *xml = NULL;
+        storvirt__pool_def *def = NULL;
+        storvirt__pool_obj *obj = NULL;
+        bool active = false;
+        size_t len, n = strlen(file);
+        int r;
+
+        if (n <= 4 || strcmp(file + n - 4, ".xml") != 0 || file[0] == '.')
+                return;
+        r = storvirt__file_read_all(dirfd, file, POOL_XML_MAX, &xml, &len);
+        if (r >= 0)
+                r = storvirt__pool_def_parse(xml, len, &def);
+        if (r >= 0 && (strlen(def->name) != n - 4 || strncmp(def->name, file, n - 4) != 0))
+                r = storvirt__error_set(-EINVAL, "defines pool '%s', not '%.*s'",
+                                        def->name, (int)(n - 4), file);
+        if (r >= 0) {
+                r = storvirt__pool_obj_new(ctx, def, &obj);
+                if (r >= 0)
+                        def = NULL;
+        }
+        if (r >= 0) {
+                obj->persistent = true;
+                obj->autostart = faccessat(autofd, obj->def->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+                r = storvirt__pools_insert(ctx, obj);
+        }
+        if (r < 0) {
+                log_error(ctx, "state directory: pools/%s: %s (skipped)", file,
+                          storvirt__error_msg());
+                goto out;
+        }
+        /* Left active by an earlier process, and still so (mounted, present)? */
+        pthread_mutex_lock(&obj->lock);
+        if (faccessat(runfd, obj->def->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
+            obj->ops->check_pool && obj->ops->check_pool(obj, &active) >= 0 && active) {
+                obj->active = true;
+                obj->state = STORVIRT_POOL_STATE_RUNNING;
+        }
+        pthread_mutex_unlock(&obj->lock);
+        if (obj->active) {
+                if (storvirt__pool_obj_refresh(obj) < 0)
+                        log_warning(ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
+        }
+out:
+        storvirt__pool_def_free(def);
+        storvirt__pool_obj_unref(obj);
+}
+
+static void autostart_all(storvirt_ctx *ctx) {
+        storvirt__pool_obj **objs = NULL;
+        size_t n = 0;
+
+        if (storvirt__pools_snapshot(ctx, &objs, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                if (!objs[i]->autostart || objs[i]->active)
+                        continue;
+                if (storvirt__pool_obj_start(objs[i], 0) < 0)
+                        log_error(ctx, "autostart of pool '%s' failed: %s",
+                                  objs[i]->def->name, storvirt__error_msg());
+                else
+                        log_info(ctx, "pool '%s' autostarted", objs[i]->def->name);
+        }
+        storvirt__pools_snapshot_free(objs);
+}
+
+static int load_all(storvirt_ctx *ctx) {
+        _cleanup_close_ int autofd = -1, runfd = -1;
+        int dirfd = -1, r;
+        struct dirent *de;
+        DIR *d;
+
+        r = state_subdir(ctx, AUTOSTART_DIR, &autofd);
+        if (r >= 0)
+                r = state_subdir(ctx, RUN_DIR, &runfd);
+        if (r >= 0)
+                r = state_subdir(ctx, POOL_DIR, &dirfd);
+        if (r < 0)
+                return r;
+        d = fdopendir(dirfd);
+        if (!d) {
+                close(dirfd);
+                return storvirt__error_set(-errno, "state directory: reading '%s': %s",
+                                           POOL_DIR, strerror(errno));
+        }
+        while ((de = readdir(d)))
+                if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
+                        load_one(ctx, dirfd, autofd, runfd, de->d_name);
+        closedir(d);
+        return 0;
+}
+
+/*
+ * Autostart runs once per boot of the host, like libvirt's once per daemon
+ * start: the first context after a boot starts the autostart pools and
+ * records the boot id; later contexts leave pools as users left them.
+ */
+static bool first_since_boot(storvirt_ctx *ctx) {
+        char boot[64] = "", seen[64] = "";
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *old = NULL;
+        size_t len = 0;
+        ssize_t n;
+        int bfd;
+
+        bfd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+        if (bfd >= 0) {
+                n = read(bfd, boot, sizeof(boot) - 1);
+                boot[n > 0 ? n : 0] = '\0';
+                close(bfd);
+        }
+        if (state_subdir(ctx, RUN_DIR, &fd) < 0)
+                return true;
+        if (storvirt__file_read_all(fd, "boot_id", sizeof(seen), &old, &len) >= 0)
+                snprintf(seen, sizeof(seen), "%s", old);
+        else
+                storvirt__error_reset();
+        if (boot[0] && strcmp(boot, seen) == 0)
+                return false;
+        if (storvirt__file_write_atomic(fd, "boot_id", boot, strlen(boot), 0600) < 0)
+                log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
+        return true;
+}
+
+int storvirt__pools_ensure_loaded(storvirt_ctx *ctx) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        int r = 0;
+
+        if (loading_ctx == ctx)
+                return 0; /* re-entered from autostart or a log callback */
+        pthread_mutex_lock(&reg->load_lock);
+        if (!reg->loaded) {
+                loading_ctx = ctx;
+                r = load_all(ctx);
+                if (r >= 0) {
+                        reg->loaded = true;
+                        if (!(storvirt__ctx_flags(ctx) & STORVIRT_CTX_NEW_NO_AUTOSTART) &&
+                            first_since_boot(ctx))
+                                autostart_all(ctx);
+                }
+                loading_ctx = NULL;
+        }
+        pthread_mutex_unlock(&reg->load_lock);
+        return r;
+}

@@ -1,0 +1,578 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * volume.c - volume handles and the public volume API: listing, lookups,
+ * create (from XML, as a copy), delete, wipe, resize, info, XML, upload
+ * and download.  Long operations mark the record busy and run without
+ * any lock; the pool cannot be stopped meanwhile (obj->jobs).
+ */
+#include <string.h>
+
+#include "core/ctx.h"
+#include "core/pool.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/strv.h"
+
+static void volume_handle_free(storvirt_volume *vol) {
+        storvirt__vol_rec_unref(vol->rec);
+        storvirt_pool_unref(vol->pool);
+        free(vol);
+}
+
+STORVIRT_DEFINE_PUBLIC_REF_UNREF(storvirt_volume, volume_handle_free)
+
+int storvirt__volume_handle_new(storvirt_pool *pool, storvirt__vol_rec *rec,
+                                storvirt_volume **ret) {
+        storvirt_volume *vol = calloc(1, sizeof(*vol));
+
+        if (!vol)
+                return storvirt__error_oom();
+        STORVIRT__REFCNT_INIT(vol->n_ref);
+        vol->pool = storvirt_pool_ref(pool);
+        vol->rec = storvirt__vol_rec_ref(rec);
+        *ret = vol;
+        return 0;
+}
+
+#define check_vol_arg(v)                                                      \
+        do {                                                                  \
+                check_nonnull(v);                                             \
+                check_arg((v)->rec != NULL, #v, "not a volume handle");       \
+        } while (0)
+
+static int require_pool_active(storvirt__pool_obj *obj) {
+        if (obj->active)
+                return 0;
+        return storvirt__error_set(-EINVAL, "pool '%s' is not active", obj->def->name);
+}
+
+STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_volume ***ret_vols,
+                                               size_t *ret_n, uint32_t flags) {
+        storvirt__pool_obj *obj;
+        _cleanup_strv_free_ char **names = NULL;
+        storvirt__vol_rec **recs = NULL;
+        storvirt_volume **vols = NULL;
+        size_t n = 0;
+        int r;
+
+        check_nonnull(pool);
+        check_nonnull(ret_vols);
+        check_flags(flags, 0);
+        obj = pool->obj;
+        pthread_mutex_lock(&obj->lock);
+        r = require_pool_active(obj);
+        if (r >= 0)
+                r = storvirt__hashmap_keys(obj->vols, &names);
+        if (r >= 0) {
+                n = storvirt__strv_length(names);
+                recs = calloc(n + 1, sizeof(*recs));
+                if (!recs)
+                        r = storvirt__error_oom();
+                for (size_t i = 0; recs && i < n; i++)
+                        recs[i] = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, names[i]));
+        }
+        pthread_mutex_unlock(&obj->lock);
+        if (r >= 0) {
+                vols = calloc(n + 1, sizeof(*vols));
+                if (!vols)
+                        r = storvirt__error_oom();
+        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = storvirt__volume_handle_new(pool, recs[i], &vols[i]);
+        for (size_t i = 0; recs && i < n; i++)
+                storvirt__vol_rec_unref(recs[i]);
+        free(recs);
+        if (r < 0) {
+                storvirt_volume_list_free(vols);
+                return r;
+        }
+        if (ret_n)
+                *ret_n = n;
+        *ret_vols = vols;
+        return 0;
+}
+
+STORVIRT_EXPORT void storvirt_volume_list_free(storvirt_volume **vols) {
+        for (size_t i = 0; vols && vols[i]; i++)
+                storvirt_volume_unref(vols[i]);
+        free(vols);
+}
+
+STORVIRT_EXPORT int storvirt_volume_lookup_by_name(storvirt_pool *pool, const char *name,
+                                                   storvirt_volume **ret_vol) {
+        storvirt__pool_obj *obj;
+        storvirt__vol_rec *rec = NULL;
+        int r;
+
+        check_nonnull(pool);
+        check_nonnull(name);
+        check_nonnull(ret_vol);
+        obj = pool->obj;
+        pthread_mutex_lock(&obj->lock);
+        r = require_pool_active(obj);
+        if (r >= 0) {
+                rec = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, name));
+                if (!rec)
+                        r = storvirt__error_set(-ENOENT, "pool '%s' has no volume named '%s'",
+                                                obj->def->name, name);
+        }
+        pthread_mutex_unlock(&obj->lock);
+        if (r >= 0)
+                r = storvirt__volume_handle_new(pool, rec, ret_vol);
+        storvirt__vol_rec_unref(rec);
+        return r;
+}
+
+/* Finds a record by key or path in one active pool (obj->lock held). */
+static storvirt__vol_rec *find_in_pool(storvirt__pool_obj *obj, const char *s, bool by_key) {
+        const char *target = obj->def->target.path, *slash = strrchr(s, '/');
+        storvirt__vol_rec *rec;
+        const char *k;
+        size_t it = 0, tlen;
+        void *v;
+
+        /* Fast path: a file under the target directory is keyed by its path. */
+        if (target && slash) {
+                tlen = strlen(target);
+                while (tlen > 1 && target[tlen - 1] == '/')
+                        tlen--;
+                if ((size_t)(slash - s) == tlen && strncmp(s, target, tlen) == 0) {
+                        rec = storvirt__hashmap_get(obj->vols, slash + 1);
+                        if (rec && strcmp(by_key ? rec->key : rec->path, s) == 0)
+                                return rec;
+                }
+        }
+        while (storvirt__hashmap_iterate(obj->vols, &it, &k, &v)) {
+                rec = v;
+                if (strcmp(by_key ? rec->key : rec->path, s) == 0)
+                        return rec;
+        }
+        return NULL;
+}
+
+static int lookup_across(storvirt_ctx *ctx, const char *s, bool by_key, storvirt_volume **ret) {
+        storvirt__pool_obj **objs = NULL;
+        storvirt__vol_rec *rec = NULL;
+        storvirt_pool *pool = NULL;
+        size_t n = 0, i;
+        int r;
+
+        r = storvirt__pools_ensure_loaded(ctx);
+        if (r >= 0)
+                r = storvirt__pools_snapshot(ctx, &objs, &n);
+        if (r < 0)
+                return r;
+        for (i = 0; i < n && !rec; i++) {
+                pthread_mutex_lock(&objs[i]->lock);
+                if (objs[i]->active)
+                        rec = storvirt__vol_rec_ref(find_in_pool(objs[i], s, by_key));
+                pthread_mutex_unlock(&objs[i]->lock);
+        }
+        if (!rec)
+                r = storvirt__error_set(-ENOENT, "no volume with %s '%s' in any active pool",
+                                        by_key ? "key" : "path", s);
+        else
+                r = storvirt__pool_handle_new(ctx, objs[i - 1], &pool);
+        if (r >= 0)
+                r = storvirt__volume_handle_new(pool, rec, ret);
+        storvirt_pool_unref(pool);
+        storvirt__vol_rec_unref(rec);
+        storvirt__pools_snapshot_free(objs);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_volume_lookup_by_key(storvirt_ctx *ctx, const char *key,
+                                                  storvirt_volume **ret_vol) {
+        check_nonnull(ctx);
+        check_nonnull(key);
+        check_nonnull(ret_vol);
+        return lookup_across(ctx, key, true, ret_vol);
+}
+
+STORVIRT_EXPORT int storvirt_volume_lookup_by_path(storvirt_ctx *ctx, const char *path,
+                                                   storvirt_volume **ret_vol) {
+        check_nonnull(ctx);
+        check_nonnull(path);
+        check_nonnull(ret_vol);
+        return lookup_across(ctx, path, false, ret_vol);
+}
+
+/* Marks a record busy for a long operation; -EBUSY/-ENOENT as needed. */
+static int job_begin(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool exclusive) {
+        int r = 0;
+
+        pthread_mutex_lock(&obj->lock);
+        if (!obj->active)
+                r = require_pool_active(obj);
+        else if (rec->deleted)
+                r = storvirt__error_set(-ENOENT, "volume '%s' was deleted", rec->name);
+        else if (exclusive && rec->busy)
+                r = storvirt__error_set(-EBUSY,
+                        "volume '%s' is busy with another long operation", rec->name);
+        if (r >= 0) {
+                rec->busy++;
+                obj->jobs++;
+        }
+        pthread_mutex_unlock(&obj->lock);
+        return r;
+}
+
+static void job_end(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool refresh) {
+        if (refresh && obj->ops->refresh_volume && !rec->deleted)
+                obj->ops->refresh_volume(obj, rec, 0);
+        pthread_mutex_lock(&obj->lock);
+        rec->busy--;
+        obj->jobs--;
+        pthread_mutex_unlock(&obj->lock);
+}
+
+/* Reserves the record's name in the pool (busy) or fails with -EEXIST. */
+static int reserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
+        int r;
+
+        pthread_mutex_lock(&obj->lock);
+        r = require_pool_active(obj);
+        if (r >= 0)
+                r = storvirt__pool_obj_add_vol(obj, rec);
+        if (r >= 0) {
+                rec->busy++;
+                obj->jobs++;
+        }
+        pthread_mutex_unlock(&obj->lock);
+        return r;
+}
+
+static void unreserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool keep) {
+        pthread_mutex_lock(&obj->lock);
+        rec->busy--;
+        obj->jobs--;
+        if (!keep) {
+                rec->deleted = true;
+                if (storvirt__hashmap_get(obj->vols, rec->name) == rec)
+                        storvirt__hashmap_remove(obj->vols, rec->name);
+        }
+        pthread_mutex_unlock(&obj->lock);
+}
+
+static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *src,
+                         storvirt_volume **ret_vol, storvirt_progress_fn fn, void *userdata,
+                         uint32_t flags) {
+        storvirt__pool_obj *obj = pool->obj;
+        storvirt__progress progress = { fn, userdata };
+        storvirt__vol_def *def = NULL;
+        storvirt__vol_rec *rec = NULL;
+        int r;
+
+        r = storvirt__vol_def_parse(xml, strlen(xml), obj->def->type,
+                                    src ? STORVIRT__VOL_PARSE_NO_CAPACITY
+                                        : STORVIRT__VOL_PARSE_OPT_CAPACITY, &def);
+        if (r < 0)
+                return r;
+        if (src) {
+                uint64_t src_cap;
+
+                pthread_mutex_lock(&src->pool->obj->lock);
+                src_cap = src->rec->capacity;
+                pthread_mutex_unlock(&src->pool->obj->lock);
+                if (!def->has_capacity)
+                        def->capacity = src_cap;
+                else if (def->capacity < src_cap)
+                        r = storvirt__error_set(-EINVAL,
+                                "volume '%s': capacity %llu is below the source's %llu; a copy can only grow",
+                                def->name, (unsigned long long)def->capacity,
+                                (unsigned long long)src_cap);
+        }
+        if (r < 0) {
+                storvirt__vol_def_free(def);
+                return r;
+        }
+        r = STORVIRT__BACKEND_CALL(obj->ops, create_volume, obj, def, &rec, flags);
+        if (r >= 0)
+                r = reserve(obj, rec);
+        if (r < 0)
+                goto out;
+        if (src) {
+                r = job_begin(src->pool->obj, src->rec, false);
+                if (r >= 0) {
+                        r = STORVIRT__BACKEND_CALL(obj->ops, build_volume_from, obj, rec, def,
+                                                   src->rec, &progress, flags);
+                        job_end(src->pool->obj, src->rec, false);
+                }
+        } else {
+                r = STORVIRT__BACKEND_CALL(obj->ops, build_volume, obj, rec, def, &progress, flags);
+        }
+        if (r >= 0 && obj->ops->refresh_volume)
+                r = obj->ops->refresh_volume(obj, rec, 0);
+        unreserve(obj, rec, r >= 0);
+        if (r >= 0) {
+                log_info(pool->ctx, "pool '%s': volume '%s' created", obj->def->name, rec->name);
+                r = storvirt__volume_handle_new(pool, rec, ret_vol);
+        }
+out:
+        storvirt__vol_rec_unref(rec);
+        storvirt__vol_def_free(def);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_volume_create_xml(storvirt_pool *pool, const char *xml,
+                                               storvirt_volume **ret_vol,
+                                               storvirt_progress_fn progress, void *userdata,
+                                               uint32_t flags) {
+        check_nonnull(pool);
+        check_nonnull(xml);
+        check_nonnull(ret_vol);
+        check_flags(flags, STORVIRT_VOLUME_CREATE_PREALLOC_METADATA);
+        return create_common(pool, xml, NULL, ret_vol, progress, userdata, flags);
+}
+
+STORVIRT_EXPORT int storvirt_volume_create_xml_from(storvirt_pool *pool, const char *xml,
+                                                    storvirt_volume *src,
+                                                    storvirt_volume **ret_vol,
+                                                    storvirt_progress_fn progress,
+                                                    void *userdata, uint32_t flags) {
+        check_nonnull(pool);
+        check_nonnull(xml);
+        check_nonnull(src);
+        check_nonnull(ret_vol);
+        check_flags(flags, STORVIRT_VOLUME_CREATE_PREALLOC_METADATA | STORVIRT_VOLUME_CREATE_REFLINK);
+        return create_common(pool, xml, src, ret_vol, progress, userdata, flags);
+}
+
+STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags) {
+        storvirt__pool_obj *obj;
+        storvirt__vol_rec *rec;
+        int r;
+
+        check_vol_arg(vol);
+        check_flags(flags, STORVIRT_VOLUME_DELETE_ZEROED | STORVIRT_VOLUME_DELETE_FORCE);
+        obj = vol->pool->obj;
+        rec = vol->rec;
+        pthread_mutex_lock(&obj->lock);
+        r = require_pool_active(obj);
+        if (r >= 0 && rec->deleted)
+                r = storvirt__error_set(-ENOENT, "volume '%s' was already deleted", rec->name);
+        if (r >= 0 && rec->users > 0 && !(flags & STORVIRT_VOLUME_DELETE_FORCE))
+                r = storvirt__error_set(-EBUSY,
+                        "volume '%s' is used by %u vDisk(s); use the force flag to delete it anyway",
+                        rec->name, rec->users);
+        if (r >= 0 && rec->busy)
+                r = storvirt__error_set(-EBUSY, "volume '%s' is busy with a long operation",
+                                        rec->name);
+        if (r >= 0) {
+                rec->busy++;
+                obj->jobs++;
+        }
+        pthread_mutex_unlock(&obj->lock);
+        if (r < 0)
+                return r;
+        if (flags & STORVIRT_VOLUME_DELETE_ZEROED)
+                r = STORVIRT__BACKEND_CALL(obj->ops, wipe_volume, obj, rec, NULL, 0);
+        if (r >= 0)
+                r = STORVIRT__BACKEND_CALL(obj->ops, delete_volume, obj, rec, 0);
+        unreserve(obj, rec, r < 0);
+        if (r >= 0)
+                log_info(vol->pool->ctx, "pool '%s': volume '%s' deleted", obj->def->name, rec->name);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_volume_wipe(storvirt_volume *vol, storvirt_progress_fn progress,
+                                         void *userdata, uint32_t flags) {
+        storvirt__progress p = { progress, userdata };
+        int r;
+
+        check_vol_arg(vol);
+        check_flags(flags, 0);
+        r = job_begin(vol->pool->obj, vol->rec, true);
+        if (r < 0)
+                return r;
+        r = STORVIRT__BACKEND_CALL(vol->pool->obj->ops, wipe_volume, vol->pool->obj, vol->rec,
+                                   &p, flags);
+        job_end(vol->pool->obj, vol->rec, true);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_volume_resize(storvirt_volume *vol, uint64_t capacity,
+                                           uint32_t flags) {
+        storvirt__pool_obj *obj;
+        uint64_t cur, target;
+        int r;
+
+        check_vol_arg(vol);
+        check_flags(flags, STORVIRT_VOLUME_RESIZE_ALLOCATE | STORVIRT_VOLUME_RESIZE_DELTA |
+                           STORVIRT_VOLUME_RESIZE_SHRINK);
+        obj = vol->pool->obj;
+        r = job_begin(obj, vol->rec, true);
+        if (r < 0)
+                return r;
+        pthread_mutex_lock(&obj->lock);
+        cur = vol->rec->capacity;
+        pthread_mutex_unlock(&obj->lock);
+        target = capacity;
+        if (flags & STORVIRT_VOLUME_RESIZE_DELTA) {
+                if (flags & STORVIRT_VOLUME_RESIZE_SHRINK)
+                        target = capacity > cur ? 0 : cur - capacity;
+                else if (UINT64_MAX - cur < capacity)
+                        r = storvirt__error_set(-ERANGE, "volume '%s': %llu + %llu bytes overflows",
+                                                vol->rec->name, (unsigned long long)cur,
+                                                (unsigned long long)capacity);
+                else
+                        target = cur + capacity;
+        }
+        if (r >= 0 && target < cur && !(flags & STORVIRT_VOLUME_RESIZE_SHRINK))
+                r = storvirt__error_set(-EINVAL,
+                        "volume '%s': new capacity %llu is below the current %llu; shrinking needs the shrink flag",
+                        vol->rec->name, (unsigned long long)target, (unsigned long long)cur);
+        if (r >= 0 && target == 0)
+                r = storvirt__error_set(-EINVAL, "volume '%s': capacity 0 is not allowed",
+                                        vol->rec->name);
+        if (r >= 0)
+                r = STORVIRT__BACKEND_CALL(obj->ops, resize_volume, obj, vol->rec, target,
+                                           flags & STORVIRT_VOLUME_RESIZE_ALLOCATE);
+        job_end(obj, vol->rec, true);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_volume_get_info(storvirt_volume *vol, uint32_t *ret_type,
+                                             uint64_t *ret_capacity, uint64_t *ret_allocation,
+                                             uint64_t *ret_physical) {
+        storvirt__pool_obj *obj;
+
+        check_vol_arg(vol);
+        obj = vol->pool->obj;
+        pthread_mutex_lock(&obj->lock);
+        if (vol->rec->deleted) {
+                pthread_mutex_unlock(&obj->lock);
+                return storvirt__error_set(-ENOENT, "volume '%s' was deleted", vol->rec->name);
+        }
+        if (ret_type)
+                *ret_type = vol->rec->type;
+        if (ret_capacity)
+                *ret_capacity = vol->rec->capacity;
+        if (ret_allocation)
+                *ret_allocation = vol->rec->allocation;
+        if (ret_physical)
+                *ret_physical = vol->rec->physical;
+        pthread_mutex_unlock(&obj->lock);
+        return 0;
+}
+
+/* Fills a definition from a record for formatting (obj->lock held). */
+static int def_from_rec(const storvirt__vol_rec *rec, storvirt__vol_def *def) {
+        def->key = strdup(rec->key);
+        def->target.path = strdup(rec->path);
+        def->target.format = strdup(rec->format[0] ? rec->format : "raw");
+        if (rec->backing_path) {
+                def->backing.path = strdup(rec->backing_path);
+                if (rec->backing_format[0])
+                        def->backing.format = strdup(rec->backing_format);
+        }
+        if (rec->compat[0])
+                def->target.compat = strdup(rec->compat);
+        if (rec->lazy_refcounts) {
+                def->target.has_features = true;
+                def->target.lazy_refcounts = true;
+        }
+        if (rec->cluster_bits)
+                def->target.cluster_size = 1ull << rec->cluster_bits;
+        def->type = (int)rec->type;
+        def->capacity = rec->capacity;
+        def->allocation = rec->allocation;
+        def->physical = rec->physical;
+        def->has_capacity = def->has_allocation = true;
+        def->target.mode = rec->mode & 0777;
+        def->target.owner = rec->owner;
+        def->target.group = rec->group;
+        if (!def->key || !def->target.path || !def->target.format ||
+            (rec->backing_path && !def->backing.path))
+                return storvirt__error_oom();
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml, uint32_t flags) {
+        storvirt__pool_obj *obj;
+        storvirt__vol_def *def;
+        int r;
+
+        check_vol_arg(vol);
+        check_nonnull(ret_xml);
+        check_flags(flags, 0);
+        obj = vol->pool->obj;
+        pthread_mutex_lock(&obj->lock);
+        if (vol->rec->deleted) {
+                pthread_mutex_unlock(&obj->lock);
+                return storvirt__error_set(-ENOENT, "volume '%s' was deleted", vol->rec->name);
+        }
+        r = storvirt__vol_def_new(vol->rec->name, vol->rec->capacity, &def);
+        if (r < 0) {
+                pthread_mutex_unlock(&obj->lock);
+                return r;
+        }
+        r = def_from_rec(vol->rec, def);
+        pthread_mutex_unlock(&obj->lock);
+        if (r >= 0)
+                r = storvirt__vol_def_format(def, obj->def->type, ret_xml);
+        storvirt__vol_def_free(def);
+        return r;
+}
+
+STORVIRT_EXPORT const char *storvirt_volume_get_name(storvirt_volume *vol) {
+        check_arg_ptr(vol, "vol", "must not be NULL");
+        return vol->rec->name;
+}
+
+STORVIRT_EXPORT const char *storvirt_volume_get_key(storvirt_volume *vol) {
+        check_arg_ptr(vol, "vol", "must not be NULL");
+        return vol->rec->key;
+}
+
+STORVIRT_EXPORT const char *storvirt_volume_get_path(storvirt_volume *vol) {
+        check_arg_ptr(vol, "vol", "must not be NULL");
+        return vol->rec->path;
+}
+
+STORVIRT_EXPORT const char *storvirt_volume_get_format(storvirt_volume *vol) {
+        check_arg_ptr(vol, "vol", "must not be NULL");
+        return vol->rec->format[0] ? vol->rec->format : "raw";
+}
+
+STORVIRT_EXPORT storvirt_pool *storvirt_volume_get_pool(storvirt_volume *vol) {
+        check_arg_ptr(vol, "vol", "must not be NULL");
+        return vol->pool;
+}
+
+static int transfer(storvirt_volume *vol, bool upload, int fd, uint64_t offset, uint64_t length,
+                    storvirt_progress_fn fn, void *userdata, uint32_t flags) {
+        storvirt__pool_obj *obj = vol->pool->obj;
+        storvirt__progress p = { fn, userdata };
+        int r;
+
+        r = job_begin(obj, vol->rec, upload);
+        if (r < 0)
+                return r;
+        if (upload)
+                r = STORVIRT__BACKEND_CALL(obj->ops, upload_volume, obj, vol->rec, fd, offset,
+                                           length, &p, flags);
+        else
+                r = STORVIRT__BACKEND_CALL(obj->ops, download_volume, obj, vol->rec, fd, offset,
+                                           length, &p, flags);
+        job_end(obj, vol->rec, upload);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_volume_upload(storvirt_volume *vol, int fd, uint64_t offset,
+                                           uint64_t length, storvirt_progress_fn progress,
+                                           void *userdata, uint32_t flags) {
+        check_vol_arg(vol);
+        check_arg(fd >= 0, "fd", "must be an open file descriptor");
+        check_flags(flags, STORVIRT_VOLUME_TRANSFER_SPARSE);
+        return transfer(vol, true, fd, offset, length, progress, userdata, flags);
+}
+
+STORVIRT_EXPORT int storvirt_volume_download(storvirt_volume *vol, int fd, uint64_t offset,
+                                             uint64_t length, storvirt_progress_fn progress,
+                                             void *userdata, uint32_t flags) {
+        check_vol_arg(vol);
+        check_arg(fd >= 0, "fd", "must be an open file descriptor");
+        check_flags(flags, STORVIRT_VOLUME_TRANSFER_SPARSE);
+        return transfer(vol, false, fd, offset, length, progress, userdata, flags);
+}

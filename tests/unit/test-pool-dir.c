@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-pool-dir.c - dir pools and file volumes through the public API,
+ * on real files: lifecycle and persistence, autostart, lookups, volume
+ * creation (raw and qcow2), name safety, symlinks planted in a pool,
+ * delete refusals, wipe/clone/upload/download/resize with progress and
+ * cancellation.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <storvirt.h>
+#include "core/pool.h"
+#include "util/macro.h"
+
+static char base[64], state[128], target[128];
+
+static int setup(void **st) {
+        (void)st;
+        snprintf(base, sizeof(base), "/tmp/storvirt-pool.XXXXXX");
+        if (!mkdtemp(base))
+                return -1;
+        snprintf(state, sizeof(state), "%s/state", base);
+        snprintf(target, sizeof(target), "%s/images", base);
+        return 0;
+}
+
+static int teardown(void **st) {
+        char cmd[128];
+
+        (void)st;
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+static storvirt_ctx *ctx_open(uint32_t flags) {
+        storvirt_ctx *ctx = NULL;
+
+        assert_int_equal(storvirt_ctx_new(&ctx, flags | STORVIRT_CTX_NEW_IGNORE_ENV), 0);
+        assert_int_equal(storvirt_ctx_set_state_dir(ctx, state, 0), 0);
+        return ctx;
+}
+
+static char *pool_xml(const char *name) {
+        char *xml = NULL;
+
+        assert_true(asprintf(&xml, "<pool type='dir'><name>%s</name><target><path>%s</path>"
+                                   "</target></pool>", name, target) > 0);
+        return xml;
+}
+
+static storvirt_pool *running_pool(storvirt_ctx *ctx) {
+        _cleanup_free_ char *xml = pool_xml("images");
+        storvirt_pool *pool = NULL;
+
+        assert_int_equal(storvirt_pool_define_xml(ctx, xml, &pool, 0), 0);
+        assert_int_equal(storvirt_pool_build(pool, 0), 0);
+        assert_int_equal(storvirt_pool_start(pool, 0), 0);
+        return pool;
+}
+
+static storvirt_volume *make_vol(storvirt_pool *pool, const char *name, const char *fmt,
+                                 const char *extra) {
+        _cleanup_free_ char *xml = NULL;
+        storvirt_volume *vol = NULL;
+        int r;
+
+        assert_true(asprintf(&xml, "<volume><name>%s</name><capacity unit='MiB'>4</capacity>%s"
+                                   "<target><format type='%s'/></target></volume>",
+                             name, extra, fmt) > 0);
+        r = storvirt_volume_create_xml(pool, xml, &vol, NULL, NULL, 0);
+        if (r < 0)
+                fail_msg("create %s: %s", name, storvirt_error_message());
+        return vol;
+}
+
+static void test_lifecycle_and_persistence(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+        storvirt_pool *pool = running_pool(ctx), *p2 = NULL;
+        char uuid[40], *xml = NULL, path[256];
+        uint32_t state_ = 99;
+        uint64_t cap = 0, avail = 0;
+
+        (void)st;
+        assert_int_equal(storvirt_pool_is_active(pool), 1);
+        assert_int_equal(storvirt_pool_is_persistent(pool), 1);
+        assert_int_equal(storvirt_pool_get_info(pool, &state_, &cap, NULL, &avail), 0);
+        assert_int_equal(state_, STORVIRT_POOL_STATE_RUNNING);
+        assert_true(cap > 0 && avail > 0 && avail <= cap);
+        snprintf(uuid, sizeof(uuid), "%s", storvirt_pool_get_uuid(pool));
+        assert_int_equal(storvirt_pool_lookup_by_uuid(ctx, uuid, &p2), 0);
+        assert_string_equal(storvirt_pool_get_name(p2), "images");
+        p2 = storvirt_pool_unref(p2);
+        assert_int_equal(storvirt_pool_lookup_by_target_path(ctx, target, &p2), 0);
+        p2 = storvirt_pool_unref(p2);
+        assert_int_equal(storvirt_pool_get_xml(pool, &xml, 0), 0);
+        assert_non_null(strstr(xml, "<capacity unit=\"bytes\">"));
+        free(xml);
+        assert_int_equal(storvirt_pool_get_xml(pool, &xml, STORVIRT_POOL_XML_INACTIVE), 0);
+        assert_null(strstr(xml, "<capacity"));
+        free(xml);
+        assert_int_equal(storvirt_pool_set_autostart(pool, 1), 0);
+        assert_int_equal(storvirt_pool_stop(pool, 0), 0);
+        assert_int_equal(storvirt_pool_is_active(pool), 0);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+
+        /* A new context that does not autostart finds the pool stopped. */
+        ctx = ctx_open(STORVIRT_CTX_NEW_NO_AUTOSTART);
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), 0);
+        assert_string_equal(storvirt_pool_get_uuid(pool), uuid);
+        assert_int_equal(storvirt_pool_get_autostart(pool), 1);
+        assert_int_equal(storvirt_pool_is_active(pool), 0);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+
+        /* Still not started by a later context in the same boot... */
+        ctx = ctx_open(0);
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), 0);
+        assert_int_equal(storvirt_pool_is_active(pool), 0);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+
+        /* ... but the first context after a boot (simulated by forgetting the
+         * recorded boot id) autostarts it; the next one finds it active. */
+        snprintf(path, sizeof(path), "%s/pools/run/boot_id", state);
+        assert_int_equal(unlink(path), 0);
+        ctx = ctx_open(0);
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), 0);
+        assert_int_equal(storvirt_pool_is_active(pool), 1);
+        assert_int_equal(storvirt_pool_set_autostart(pool, 0), 0);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+        ctx = ctx_open(0);
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), 0);
+        assert_int_equal(storvirt_pool_is_active(pool), 1);
+        assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
+        assert_int_equal(storvirt_pool_is_persistent(pool), 0);
+        assert_int_equal(storvirt_pool_is_active(pool), 1); /* now transient */
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+
+        ctx = ctx_open(0);
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), -ENOENT);
+        assert_string_equal(storvirt_error_message(), "no pool with name 'images'");
+        storvirt_ctx_unref(ctx);
+}
+
+static void test_define_errors(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+        _cleanup_free_ char *xml = pool_xml("p1");
+        storvirt_pool *pool = NULL, *other = NULL;
+        char *clash = NULL;
+
+        (void)st;
+        assert_int_equal(storvirt_pool_define_xml(ctx, xml, &pool, 0), 0);
+        /* Same name, different UUID. */
+        assert_true(asprintf(&clash, "<pool type='dir'><name>p1</name>"
+                "<uuid>11111111-2222-4333-8444-555555555555</uuid><target><path>/x</path>"
+                "</target></pool>") > 0);
+        assert_int_equal(storvirt_pool_define_xml(ctx, clash, &other, 0), -EEXIST);
+        assert_non_null(strstr(storvirt_error_message(), "p1"));
+        free(clash);
+        assert_int_equal(storvirt_pool_define_xml(ctx, "<pool type='dir'><name>x", &other, 0),
+                         -EINVAL);
+        assert_int_equal(storvirt_pool_define_xml(ctx, "<pool type='bogus'><name>x</name></pool>",
+                                                  &other, 0), -EINVAL);
+        assert_int_equal(storvirt_pool_define_xml(ctx, xml, &other, 1), -EINVAL);
+        assert_null(other);
+        /* Refresh of an inactive pool, start twice, delete of an active pool. */
+        assert_int_equal(storvirt_pool_refresh(pool, 0), -EINVAL);
+        assert_int_equal(storvirt_pool_build(pool, STORVIRT_POOL_BUILD_OVERWRITE |
+                                                   STORVIRT_POOL_BUILD_NO_OVERWRITE), -EINVAL);
+        assert_int_equal(storvirt_pool_start(pool, 0), -ENOENT); /* not built */
+        assert_non_null(strstr(storvirt_error_message(), "build the pool first"));
+        assert_int_equal(storvirt_pool_start(pool, STORVIRT_POOL_CREATE_BUILD), 0);
+        assert_int_equal(storvirt_pool_start(pool, 0), -EBUSY);
+        assert_int_equal(storvirt_pool_delete(pool, 0), -EBUSY);
+        assert_int_equal(storvirt_pool_set_autostart(pool, 2), -EINVAL);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
+static void test_volumes(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+        storvirt_pool *pool = running_pool(ctx);
+        storvirt_volume *raw, *q, *found = NULL, **vols = NULL;
+        uint64_t cap, alloc, phys;
+        uint32_t type;
+        size_t n = 0;
+        char *xml = NULL, path[256];
+
+        (void)st;
+        raw = make_vol(pool, "disk.raw", "raw", "<allocation>0</allocation>");
+        q = make_vol(pool, "disk.qcow2", "qcow2", "");
+        assert_int_equal(storvirt_volume_get_info(raw, &type, &cap, &alloc, &phys), 0);
+        assert_int_equal(type, STORVIRT_VOLUME_TYPE_FILE);
+        assert_int_equal(cap, 4 << 20);
+        assert_int_equal(phys, 4 << 20);
+        assert_true(alloc < cap); /* sparse */
+        assert_int_equal(storvirt_volume_get_info(q, NULL, &cap, NULL, &phys), 0);
+        assert_int_equal(cap, 4 << 20);
+        assert_true(phys < cap);
+        assert_string_equal(storvirt_volume_get_format(q), "qcow2");
+        snprintf(path, sizeof(path), "%s/disk.qcow2", target);
+        assert_string_equal(storvirt_volume_get_path(q), path);
+        assert_string_equal(storvirt_volume_get_key(q), path);
+        assert_int_equal(storvirt_volume_lookup_by_path(ctx, path, &found), 0);
+        assert_string_equal(storvirt_volume_get_name(found), "disk.qcow2");
+        found = storvirt_volume_unref(found);
+        assert_int_equal(storvirt_volume_lookup_by_key(ctx, "/nope/x", &found), -ENOENT);
+        assert_int_equal(storvirt_volume_get_xml(q, &xml, 0), 0);
+        assert_non_null(strstr(xml, "<format type=\"qcow2\"/>"));
+        free(xml);
+        /* Existing name. */
+        assert_int_equal(storvirt_volume_create_xml(pool,
+                "<volume><name>disk.raw</name><capacity>1</capacity></volume>",
+                &found, NULL, NULL, 0), -EEXIST);
+        /* A refresh keeps both, and a new context sees them. */
+        assert_int_equal(storvirt_pool_refresh(pool, 0), 0);
+        assert_int_equal(storvirt_pool_list_volumes(pool, &vols, &n, 0), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(storvirt_volume_get_name(vols[0]), "disk.qcow2");
+        assert_null(vols[2]);
+        storvirt_volume_list_free(vols);
+        assert_int_equal(storvirt_volume_delete(q, 0), 0);
+        assert_int_equal(storvirt_volume_delete(q, 0), -ENOENT);
+        assert_int_equal(access(path, F_OK), -1);
+        /* A non-empty pool is not deleted without the flag. */
+        assert_int_equal(storvirt_pool_stop(pool, 0), 0);
+        assert_int_equal(storvirt_pool_delete(pool, 0), -ENOTEMPTY);
+        assert_non_null(strstr(storvirt_error_message(), "still holds 1 entry"));
+        assert_int_equal(access(target, F_OK), 0);
+        assert_int_equal(storvirt_pool_delete(pool, STORVIRT_POOL_DELETE_NONEMPTY), 0);
+        assert_int_equal(access(target, F_OK), -1);
+        storvirt_volume_unref(raw);
+        storvirt_volume_unref(q);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
+static void test_in_use_by_vdisk(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+        storvirt_pool *pool = running_pool(ctx);
+        storvirt_volume *vol = make_vol(pool, "used.qcow2", "qcow2", "");
+        char *xml = NULL;
+
+        (void)st;
+        /* vDisks mark the volumes they use through the record. */
+        vol->rec->users = 1;
+        assert_int_equal(storvirt_volume_delete(vol, 0), -EBUSY);
+        assert_non_null(strstr(storvirt_error_message(), "used by 1 vDisk"));
+        assert_int_equal(storvirt_volume_get_xml(vol, &xml, 0), 0);
+        assert_non_null(strstr(xml, "<clusterSize unit=\"B\">65536</clusterSize>"));
+        free(xml);
+        assert_int_equal(storvirt_volume_delete(vol, STORVIRT_VOLUME_DELETE_FORCE), 0);
+        storvirt_volume_unref(vol);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
+static void test_bad_names(void **st) {
+        static const char *const bad[] = { "../x", "a/b", ".", "..", "" };
+        storvirt_ctx *ctx = ctx_open(0);
+        storvirt_pool *pool = running_pool(ctx);
+        storvirt_volume *vol = NULL;
+        char name[300], *xml = NULL;
+
+        (void)st;
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                assert_true(asprintf(&xml, "<volume><name>%s</name><capacity>1024</capacity>"
+                                           "</volume>", bad[i]) > 0);
+                assert_int_equal(storvirt_volume_create_xml(pool, xml, &vol, NULL, NULL, 0), -EINVAL);
+                free(xml);
+        }
+        memset(name, 'a', 256);
+        name[256] = '\0';
+        assert_true(asprintf(&xml, "<volume><name>%s</name><capacity>1024</capacity></volume>",
+                             name) > 0);
+        assert_int_equal(storvirt_volume_create_xml(pool, xml, &vol, NULL, NULL, 0), -EINVAL);
+        free(xml);
+        assert_null(vol);
+        storvirt_volume **none = NULL;
+        size_t n = 9;
+        assert_int_equal(storvirt_pool_list_volumes(pool, &none, &n, 0), 0);
+        assert_int_equal(n, 0); /* nothing was created */
+        storvirt_volume_list_free(none);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
+static void write_file(const char *path, const char *data) {
+        int fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, data, strlen(data)), (ssize_t)strlen(data));
+        close(fd);
+}
+
+static void read_file(const char *path, char *buf, size_t size) {
+        int fd = open(path, O_RDONLY);
+        ssize_t n;
+
+        assert_true(fd >= 0);
+        n = read(fd, buf, size - 1);
+        assert_true(n >= 0);
+        buf[n] = '\0';
+        close(fd);
+}
+
+static void test_symlink_cannot_escape(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+        storvirt_pool *pool = running_pool(ctx);
+        storvirt_volume *vol, *found = NULL;
+        char outside[160], link[200], buf[64];
+
+        (void)st;
+        snprintf(outside, sizeof(outside), "%s/victim", base);
+        write_file(outside, "precious data");
+        /* A symlink planted in the pool is never listed as a volume. */
+        snprintf(link, sizeof(link), "%s/planted", target);
+        assert_int_equal(symlink(outside, link), 0);
+        assert_int_equal(storvirt_pool_refresh(pool, 0), 0);
+        assert_int_equal(storvirt_volume_lookup_by_name(pool, "planted", &found), -ENOENT);
+        /* A volume swapped for a symlink after lookup: every operation refuses
+         * or acts on the link itself, never on the file it points to. */
+        vol = make_vol(pool, "swapped", "raw", "<allocation>0</allocation>");
+        snprintf(link, sizeof(link), "%s/swapped", target);
+        assert_int_equal(unlink(link), 0);
+        assert_int_equal(symlink(outside, link), 0);
+        assert_int_equal(storvirt_volume_wipe(vol, NULL, NULL, 0), -ELOOP);
+        assert_int_equal(storvirt_volume_resize(vol, 8 << 20, 0), -ELOOP);
+        assert_int_equal(storvirt_volume_upload(vol, 0, 0, 1, NULL, NULL, 0), -ELOOP);
+        assert_int_equal(storvirt_volume_delete(vol, 0), 0);
+        assert_int_equal(access(link, F_OK), -1);        /* the link is gone */
+        read_file(outside, buf, sizeof(buf));
+        assert_string_equal(buf, "precious data");       /* the target is intact */
+        storvirt_volume_unref(vol);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
+struct prog {
+        int calls;
+        int cancel_at;
+        uint64_t last_done, last_total;
+};
+
+static int on_progress(uint64_t done, uint64_t total, void *ud) {
+        struct prog *p = ud;
+
+        p->calls++;
+        assert_true(done >= p->last_done);
+        p->last_done = done;
+        p->last_total = total;
+        return p->cancel_at && p->calls >= p->cancel_at;
+}
+
+static void test_transfer_wipe_clone_resize(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+        storvirt_pool *pool = running_pool(ctx);
+        storvirt_volume *vol, *clone = NULL;
+        struct prog p = {};
+        char src[160], dst[160], pattern[4096], cmd[512];
+        uint64_t cap, alloc;
+        int fd;
+
+        (void)st;
+        vol = make_vol(pool, "data.raw", "raw", "<allocation>0</allocation>");
+        /* Upload 4 MiB: 1 MiB of pattern, a 1 MiB hole, 2 MiB of pattern. */
+        snprintf(src, sizeof(src), "%s/src.bin", base);
+        fd = open(src, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+        for (size_t i = 0; i < sizeof(pattern); i++)
+                pattern[i] = (char)('a' + i % 26);
+        for (int i = 0; i < 768; i++)
+                assert_int_equal(pwrite(fd, pattern, sizeof(pattern), (off_t)i * 4096 +
+                                        (i >= 256 ? (1 << 20) : 0)), 4096);
+        close(fd);
+        fd = open(src, O_RDONLY);
+        assert_int_equal(storvirt_volume_upload(vol, fd, 0, 0, on_progress, &p,
+                                                STORVIRT_VOLUME_TRANSFER_SPARSE), 0);
+        close(fd);
+        assert_true(p.calls >= 3);
+        assert_int_equal(p.last_done, 4 << 20);
+        /* Download and compare. */
+        snprintf(dst, sizeof(dst), "%s/dst.bin", base);
+        fd = open(dst, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+        assert_int_equal(storvirt_volume_download(vol, fd, 0, 0, NULL, NULL,
+                                                  STORVIRT_VOLUME_TRANSFER_SPARSE), 0);
+        close(fd);
+        snprintf(cmd, sizeof(cmd), "cmp -s '%s' '%s'", src, dst);
+        assert_int_equal(system(cmd), 0);
+        /* Past the capacity. */
+        assert_int_equal(storvirt_volume_upload(vol, 0, 4 << 20, 1, NULL, NULL, 0), -EINVAL);
+        /* Clone: same bytes, still sparse. */
+        assert_int_equal(storvirt_volume_create_xml_from(pool,
+                "<volume><name>copy.raw</name><target><format type='raw'/></target></volume>",
+                vol, &clone, NULL, NULL, 0), 0);
+        assert_int_equal(storvirt_volume_get_info(clone, NULL, &cap, &alloc, NULL), 0);
+        assert_int_equal(cap, 4 << 20);
+        assert_true(alloc <= (3u << 20));
+        snprintf(cmd, sizeof(cmd), "cmp -s '%s/data.raw' '%s/copy.raw'", target, target);
+        assert_int_equal(system(cmd), 0);
+        /* Wipe with cancellation, then fully. */
+        p = (struct prog){ .cancel_at = 1 };
+        assert_int_equal(storvirt_volume_wipe(clone, on_progress, &p, 0), -ECANCELED);
+        assert_int_equal(storvirt_volume_wipe(clone, NULL, NULL, 0), 0);
+        snprintf(cmd, sizeof(cmd), "test \"$(tr -d '\\000' < '%s/copy.raw' | wc -c)\" = 0", target);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(storvirt_volume_get_info(clone, NULL, &cap, &alloc, NULL), 0);
+        assert_int_equal(cap, 4 << 20);
+        /* Resize: grow, refuse to shrink without the flag, then shrink. */
+        assert_int_equal(storvirt_volume_resize(vol, 8 << 20, 0), 0);
+        assert_int_equal(storvirt_volume_get_info(vol, NULL, &cap, NULL, NULL), 0);
+        assert_int_equal(cap, 8 << 20);
+        assert_int_equal(storvirt_volume_resize(vol, 2 << 20, 0), -EINVAL);
+        assert_non_null(strstr(storvirt_error_message(), "shrink"));
+        assert_int_equal(storvirt_volume_resize(vol, 1 << 20, STORVIRT_VOLUME_RESIZE_DELTA), 0);
+        assert_int_equal(storvirt_volume_get_info(vol, NULL, &cap, NULL, NULL), 0);
+        assert_int_equal(cap, 9 << 20);
+        assert_int_equal(storvirt_volume_resize(vol, 2 << 20, STORVIRT_VOLUME_RESIZE_SHRINK), 0);
+        assert_int_equal(storvirt_volume_get_info(vol, NULL, &cap, NULL, NULL), 0);
+        assert_int_equal(cap, 2 << 20);
+        storvirt_volume_unref(clone);
+        storvirt_volume_unref(vol);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
+static void test_transient_and_list(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+        _cleanup_free_ char *xml = pool_xml("temp");
+        storvirt_pool *pool = NULL, **pools = NULL, *handle_after;
+        size_t n = 9;
+
+        (void)st;
+        assert_int_equal(storvirt_pool_create_xml(ctx, xml, &pool, STORVIRT_POOL_CREATE_BUILD), 0);
+        assert_int_equal(storvirt_pool_is_persistent(pool), 0);
+        assert_int_equal(storvirt_pool_list(ctx, NULL, &pools, &n, STORVIRT_POOL_LIST_TRANSIENT), 0);
+        assert_int_equal(n, 1);
+        storvirt_pool_list_free(pools);
+        assert_int_equal(storvirt_pool_list(ctx, "dir", &pools, &n, STORVIRT_POOL_LIST_PERSISTENT), 0);
+        assert_int_equal(n, 0);
+        storvirt_pool_list_free(pools);
+        assert_int_equal(storvirt_pool_set_autostart(pool, 1), -EINVAL);
+        assert_int_equal(storvirt_pool_stop(pool, 0), 0);
+        /* Stopped transient pools are forgotten; the handle stays usable. */
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, "temp", &handle_after), -ENOENT);
+        assert_string_equal(storvirt_pool_get_name(pool), "temp");
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_lifecycle_and_persistence, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_define_errors, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_volumes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_in_use_by_vdisk, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_symlink_cannot_escape, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transfer_wipe_clone_resize, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_transient_and_list, setup, teardown),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
