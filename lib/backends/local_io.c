@@ -241,13 +241,37 @@ int storvirt__local_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
         return r;
 }
 
+/*
+ * Resizes a non-raw image through qemu-img without letting it follow a
+ * symlink: the file is opened O_NOFOLLOW relative to the pool and
+ * qemu-img is handed /proc/self/fd/N, which its process inherits.
+ */
+static int resize_via_qemu_img(storvirt__pool_obj *obj, storvirt__vol_rec *rec, uint64_t capacity) {
+        char path[64];
+        struct stat st;
+        int fd, r;
+
+        fd = openat(obj->target_fd, rec->name, O_RDWR | O_NOFOLLOW);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "volume '%s': %s%s", rec->path, strerror(errno),
+                                           errno == ELOOP ? " (a symlink: refused)" : "");
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return storvirt__error_set(-EINVAL, "volume '%s' is not a regular file", rec->path);
+        }
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        r = qemu_img_resize(path, rec->format, capacity, capacity < rec->capacity);
+        close(fd);
+        return r;
+}
+
 int storvirt__local_resize_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                   uint64_t capacity, uint32_t flags) {
         _cleanup_close_ int fd = -1;
         struct stat st;
 
         if (strcmp(rec->format, "raw") != 0)
-                return qemu_img_resize(rec->path, rec->format, capacity, capacity < rec->capacity);
+                return resize_via_qemu_img(obj, rec, capacity);
         if (capacity > INT64_MAX)
                 return storvirt__error_set(-ERANGE, "volume '%s': capacity %llu is too large",
                                            rec->path, (unsigned long long)capacity);

@@ -237,6 +237,14 @@ static void test_volumes(void **st) {
         assert_string_equal(storvirt_volume_get_name(vols[0]), "disk.qcow2");
         assert_null(vols[2]);
         storvirt_volume_list_free(vols);
+        /* qcow2 grows through qemu-img (when installed), never by path. */
+        if (system("command -v qemu-img >/dev/null 2>&1") == 0) {
+                assert_int_equal(storvirt_volume_resize(q, 8 << 20, 0), 0);
+                assert_int_equal(storvirt_volume_get_info(q, NULL, &cap, NULL, NULL), 0);
+                assert_int_equal(cap, 8 << 20);
+        } else {
+                assert_int_equal(storvirt_volume_resize(q, 8 << 20, 0), -EOPNOTSUPP);
+        }
         assert_int_equal(storvirt_volume_delete(q, 0), 0);
         assert_int_equal(storvirt_volume_delete(q, 0), -ENOENT);
         assert_int_equal(access(path, F_OK), -1);
@@ -347,6 +355,15 @@ static void test_symlink_cannot_escape(void **st) {
         assert_int_equal(storvirt_volume_upload(vol, 0, 0, 1, NULL, NULL, 0), -ELOOP);
         assert_int_equal(storvirt_volume_delete(vol, 0), 0);
         assert_int_equal(access(link, F_OK), -1);        /* the link is gone */
+        storvirt_volume_unref(vol);
+        /* The same for a qcow2 volume, whose resize goes through qemu-img. */
+        vol = make_vol(pool, "swapped.qcow2", "qcow2", "");
+        snprintf(link, sizeof(link), "%s/swapped.qcow2", target);
+        assert_int_equal(unlink(link), 0);
+        assert_int_equal(symlink(outside, link), 0);
+        assert_int_equal(storvirt_volume_resize(vol, 8 << 20, 0), -ELOOP);
+        assert_int_equal(storvirt_volume_wipe(vol, NULL, NULL, 0), -ELOOP);
+        assert_int_equal(storvirt_volume_delete(vol, 0), 0);
         read_file(outside, buf, sizeof(buf));
         assert_string_equal(buf, "precious data");       /* the target is intact */
         storvirt_volume_unref(vol);
