@@ -362,9 +362,9 @@ int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *r
         /* Probe into a scratch record, then publish under the lock. */
         rec_fill(&tmp, fd, &st);
         close(fd);
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         rec_publish(rec, &tmp);
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return 0;
 }
 

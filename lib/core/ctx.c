@@ -83,11 +83,11 @@ struct storvirt__logger *storvirt__ctx_logger(storvirt_ctx *ctx) {
 }
 
 void storvirt__ctx_lock(storvirt_ctx *ctx) {
-        pthread_mutex_lock(&ctx->lock);
+        storvirt__mutex_lock(&ctx->lock);
 }
 
 void storvirt__ctx_unlock(storvirt_ctx *ctx) {
-        pthread_mutex_unlock(&ctx->lock);
+        storvirt__mutex_unlock(&ctx->lock);
 }
 
 static int ctx_register_builtins(storvirt_ctx *ctx) {

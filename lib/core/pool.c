@@ -154,17 +154,19 @@ static int pool_refresh_locked(storvirt__pool_obj *obj) {
 
         if (r < 0)
                 return storvirt__error_prefix("pool '%s': refresh", obj->def->name);
+        log_debug(obj->ctx, "pool '%s' refreshed: %zu volumes", obj->def->name,
+                  storvirt__hashmap_size(obj->vols));
         return 0;
 }
 
 int storvirt__pool_obj_refresh(storvirt__pool_obj *obj) {
         int r;
 
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, true);
         if (r >= 0)
                 r = pool_refresh_locked(obj);
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
@@ -216,7 +218,7 @@ static int stop_locked(storvirt__pool_obj *obj) {
 int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
         int r;
 
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, false);
         if (r >= 0 && (flags & STORVIRT_POOL_CREATE_BUILD)) {
                 r = obj->ops->build_pool ? obj->ops->build_pool(obj, build_flags_of(flags))
@@ -242,7 +244,7 @@ int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
                         log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
                 }
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
@@ -255,9 +257,9 @@ static int pool_ready(storvirt_ctx *ctx) {
 static int define_replace(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__pool_def **def) {
         int r;
 
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (obj->active) {
-                pthread_mutex_unlock(&obj->lock);
+                storvirt__mutex_unlock(&obj->lock);
                 return storvirt__error_set(-EBUSY,
                         "pool '%s' is active: stop it before changing its definition",
                         obj->def->name);
@@ -269,7 +271,7 @@ static int define_replace(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__
                 *def = NULL;
                 obj->persistent = true;
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
@@ -373,9 +375,9 @@ STORVIRT_EXPORT int storvirt_pool_undefine(storvirt_pool *pool, uint32_t flags) 
         check_pool_arg(pool);
         check_flags(flags, 0);
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (!obj->persistent) {
-                pthread_mutex_unlock(&obj->lock);
+                storvirt__mutex_unlock(&obj->lock);
                 return storvirt__error_set(-EINVAL, "pool '%s' is not persistent", obj->def->name);
         }
         r = storvirt__pool_store_remove(pool->ctx, obj->def->name);
@@ -384,7 +386,7 @@ STORVIRT_EXPORT int storvirt_pool_undefine(storvirt_pool *pool, uint32_t flags) 
                 obj->autostart = false;
         }
         forget = r >= 0 && !obj->active;
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         if (forget)
                 storvirt__pools_remove(pool->ctx, obj);
         return r;
@@ -400,11 +402,11 @@ STORVIRT_EXPORT int storvirt_pool_build(storvirt_pool *pool, uint32_t flags) {
         if (r < 0)
                 return r;
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, false);
         if (r >= 0)
                 r = STORVIRT__BACKEND_CALL(obj->ops, build_pool, obj, flags);
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
@@ -430,12 +432,12 @@ STORVIRT_EXPORT int storvirt_pool_stop(storvirt_pool *pool, uint32_t flags) {
         check_pool_arg(pool);
         check_flags(flags, 0);
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, true);
         if (r >= 0)
                 r = stop_locked(obj);
         forget = r >= 0 && !obj->persistent;
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         if (forget)
                 storvirt__pools_remove(pool->ctx, obj);
         return r;
@@ -448,11 +450,11 @@ STORVIRT_EXPORT int storvirt_pool_delete(storvirt_pool *pool, uint32_t flags) {
         check_pool_arg(pool);
         check_flags(flags, STORVIRT_POOL_DELETE_NONEMPTY);
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, false);
         if (r >= 0)
                 r = STORVIRT__BACKEND_CALL(obj->ops, delete_pool, obj, flags);
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
@@ -469,7 +471,7 @@ STORVIRT_EXPORT int storvirt_pool_set_autostart(storvirt_pool *pool, int autosta
         check_pool_arg(pool);
         check_arg(autostart == 0 || autostart == 1, "autostart", "must be 0 or 1");
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (!obj->persistent)
                 r = storvirt__error_set(-EINVAL,
                         "pool '%s' is transient: only persistent pools autostart",
@@ -478,7 +480,7 @@ STORVIRT_EXPORT int storvirt_pool_set_autostart(storvirt_pool *pool, int autosta
                 r = storvirt__pool_store_set_autostart(pool->ctx, obj->def->name, autostart);
         if (r >= 0)
                 obj->autostart = autostart;
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
@@ -583,9 +585,9 @@ STORVIRT_EXPORT int storvirt_pool_list(storvirt_ctx *ctx, const char *type,
                 return storvirt__error_oom();
         }
         for (size_t i = 0; i < n && r >= 0; i++) {
-                pthread_mutex_lock(&objs[i]->lock);
+                storvirt__mutex_lock(&objs[i]->lock);
                 bool keep = pool_matches(objs[i], type, flags);
-                pthread_mutex_unlock(&objs[i]->lock);
+                storvirt__mutex_unlock(&objs[i]->lock);
                 if (keep)
                         r = storvirt__pool_handle_new(ctx, objs[i], &pools[k++]);
         }
@@ -638,7 +640,7 @@ STORVIRT_EXPORT int storvirt_pool_get_info(storvirt_pool *pool, uint32_t *ret_st
 
         check_pool_arg(pool);
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (ret_state)
                 *ret_state = obj->state;
         if (ret_capacity)
@@ -647,7 +649,7 @@ STORVIRT_EXPORT int storvirt_pool_get_info(storvirt_pool *pool, uint32_t *ret_st
                 *ret_allocation = obj->allocation;
         if (ret_available)
                 *ret_available = obj->available;
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return 0;
 }
 
@@ -669,12 +671,12 @@ STORVIRT_EXPORT int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, u
         check_nonnull(ret_xml);
         check_flags(flags, STORVIRT_POOL_XML_INACTIVE);
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         obj->def->capacity = obj->capacity;
         obj->def->allocation = obj->allocation;
         obj->def->available = obj->available;
         r = storvirt__pool_def_format(obj->def, (flags & STORVIRT_POOL_XML_INACTIVE) || !obj->active,
                                       ret_xml);
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }

@@ -71,9 +71,9 @@ storvirt__pool_obj *storvirt__pools_find_name(storvirt_ctx *ctx, const char *nam
         storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
         storvirt__pool_obj *obj;
 
-        pthread_mutex_lock(&reg->lock);
+        storvirt__mutex_lock(&reg->lock);
         obj = storvirt__pool_obj_ref(storvirt__hashmap_get(reg->by_name, name));
-        pthread_mutex_unlock(&reg->lock);
+        storvirt__mutex_unlock(&reg->lock);
         return obj;
 }
 
@@ -81,9 +81,9 @@ storvirt__pool_obj *storvirt__pools_find_uuid(storvirt_ctx *ctx, const char *uui
         storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
         storvirt__pool_obj *obj;
 
-        pthread_mutex_lock(&reg->lock);
+        storvirt__mutex_lock(&reg->lock);
         obj = storvirt__pool_obj_ref(storvirt__hashmap_get(reg->by_uuid, uuid));
-        pthread_mutex_unlock(&reg->lock);
+        storvirt__mutex_unlock(&reg->lock);
         return obj;
 }
 
@@ -110,14 +110,14 @@ storvirt__pool_obj *storvirt__pools_find_target(storvirt_ctx *ctx, const char *p
         size_t it = 0;
         void *v;
 
-        pthread_mutex_lock(&reg->lock);
+        storvirt__mutex_lock(&reg->lock);
         while (!found && storvirt__hashmap_iterate(reg->by_name, &it, &key, &v)) {
                 obj = v;
                 /* def is replaced only under both locks: safe under reg->lock. */
                 if (obj->def->target.path && path_equal(obj->def->target.path, path))
                         found = storvirt__pool_obj_ref(obj);
         }
-        pthread_mutex_unlock(&reg->lock);
+        storvirt__mutex_unlock(&reg->lock);
         return found;
 }
 
@@ -126,7 +126,7 @@ int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
         storvirt__pool_obj *clash;
         int r;
 
-        pthread_mutex_lock(&reg->lock);
+        storvirt__mutex_lock(&reg->lock);
         clash = storvirt__hashmap_get(reg->by_name, obj->def->name);
         if (!clash)
                 clash = storvirt__hashmap_get(reg->by_uuid, obj->uuid);
@@ -145,7 +145,7 @@ int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
                 storvirt__pool_obj_unref(obj);
         }
 out:
-        pthread_mutex_unlock(&reg->lock);
+        storvirt__mutex_unlock(&reg->lock);
         return r;
 }
 
@@ -153,7 +153,7 @@ void storvirt__pools_remove(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
         storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
         storvirt__pool_obj *held;
 
-        pthread_mutex_lock(&reg->lock);
+        storvirt__mutex_lock(&reg->lock);
         held = storvirt__hashmap_get(reg->by_name, obj->def->name);
         if (held == obj) {
                 storvirt__hashmap_steal(reg->by_uuid, obj->uuid);
@@ -162,7 +162,7 @@ void storvirt__pools_remove(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
         } else {
                 held = NULL;
         }
-        pthread_mutex_unlock(&reg->lock);
+        storvirt__mutex_unlock(&reg->lock);
         storvirt__pool_obj_unref(held);
 }
 
@@ -173,21 +173,21 @@ int storvirt__pools_snapshot(storvirt_ctx *ctx, storvirt__pool_obj ***ret, size_
         size_t n;
         int r;
 
-        pthread_mutex_lock(&reg->lock);
+        storvirt__mutex_lock(&reg->lock);
         r = storvirt__hashmap_keys(reg->by_name, &names);
         if (r < 0) {
-                pthread_mutex_unlock(&reg->lock);
+                storvirt__mutex_unlock(&reg->lock);
                 return r;
         }
         n = storvirt__strv_length(names);
         objs = calloc(n + 1, sizeof(*objs));
         if (!objs) {
-                pthread_mutex_unlock(&reg->lock);
+                storvirt__mutex_unlock(&reg->lock);
                 return storvirt__error_oom();
         }
         for (size_t i = 0; i < n; i++)
                 objs[i] = storvirt__pool_obj_ref(storvirt__hashmap_get(reg->by_name, names[i]));
-        pthread_mutex_unlock(&reg->lock);
+        storvirt__mutex_unlock(&reg->lock);
         *ret = objs;
         *ret_n = n;
         return 0;
@@ -321,13 +321,13 @@ static void load_one(storvirt_ctx *ctx, int dirfd, int autofd, int runfd, const 
                 goto out;
         }
         /* Left active by an earlier process, and still so (mounted, present)? */
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (faccessat(runfd, obj->def->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
             obj->ops->check_pool && obj->ops->check_pool(obj, &active) >= 0 && active) {
                 obj->active = true;
                 obj->state = STORVIRT_POOL_STATE_RUNNING;
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         if (obj->active) {
                 if (storvirt__pool_obj_refresh(obj) < 0)
                         log_warning(ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
@@ -419,7 +419,7 @@ int storvirt__pools_ensure_loaded(storvirt_ctx *ctx) {
 
         if (loading_ctx == ctx)
                 return 0; /* re-entered from autostart or a log callback */
-        pthread_mutex_lock(&reg->load_lock);
+        storvirt__mutex_lock(&reg->load_lock);
         if (!reg->loaded) {
                 loading_ctx = ctx;
                 r = load_all(ctx);
@@ -431,6 +431,6 @@ int storvirt__pools_ensure_loaded(storvirt_ctx *ctx) {
                 }
                 loading_ctx = NULL;
         }
-        pthread_mutex_unlock(&reg->load_lock);
+        storvirt__mutex_unlock(&reg->load_lock);
         return r;
 }

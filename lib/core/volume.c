@@ -59,7 +59,7 @@ STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_vol
         check_nonnull(ret_vols);
         check_flags(flags, 0);
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_pool_active(obj);
         if (r >= 0)
                 r = storvirt__hashmap_keys(obj->vols, &names);
@@ -71,7 +71,7 @@ STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_vol
                 for (size_t i = 0; recs && i < n; i++)
                         recs[i] = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, names[i]));
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         if (r >= 0) {
                 vols = calloc(n + 1, sizeof(*vols));
                 if (!vols)
@@ -108,7 +108,7 @@ STORVIRT_EXPORT int storvirt_volume_lookup_by_name(storvirt_pool *pool, const ch
         check_nonnull(name);
         check_nonnull(ret_vol);
         obj = pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_pool_active(obj);
         if (r >= 0) {
                 rec = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, name));
@@ -116,7 +116,7 @@ STORVIRT_EXPORT int storvirt_volume_lookup_by_name(storvirt_pool *pool, const ch
                         r = storvirt__error_set(-ENOENT, "pool '%s' has no volume named '%s'",
                                                 obj->def->name, name);
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         if (r >= 0)
                 r = storvirt__volume_handle_new(pool, rec, ret_vol);
         storvirt__vol_rec_unref(rec);
@@ -163,10 +163,10 @@ static int lookup_across(storvirt_ctx *ctx, const char *s, bool by_key, storvirt
         if (r < 0)
                 return r;
         for (i = 0; i < n && !rec; i++) {
-                pthread_mutex_lock(&objs[i]->lock);
+                storvirt__mutex_lock(&objs[i]->lock);
                 if (objs[i]->active)
                         rec = storvirt__vol_rec_ref(find_in_pool(objs[i], s, by_key));
-                pthread_mutex_unlock(&objs[i]->lock);
+                storvirt__mutex_unlock(&objs[i]->lock);
         }
         if (!rec)
                 r = storvirt__error_set(-ENOENT, "no volume with %s '%s' in any active pool",
@@ -201,7 +201,7 @@ STORVIRT_EXPORT int storvirt_volume_lookup_by_path(storvirt_ctx *ctx, const char
 static int job_begin(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool exclusive) {
         int r = 0;
 
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (!obj->active)
                 r = require_pool_active(obj);
         else if (rec->deleted)
@@ -213,24 +213,24 @@ static int job_begin(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool exclu
                 rec->busy++;
                 obj->jobs++;
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
 static void job_end(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool refresh) {
         if (refresh && obj->ops->refresh_volume && !rec->deleted)
                 obj->ops->refresh_volume(obj, rec, 0);
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         rec->busy--;
         obj->jobs--;
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
 }
 
 /* Reserves the record's name in the pool (busy) or fails with -EEXIST. */
 static int reserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
         int r;
 
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_pool_active(obj);
         if (r >= 0)
                 r = storvirt__pool_obj_add_vol(obj, rec);
@@ -238,12 +238,12 @@ static int reserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
                 rec->busy++;
                 obj->jobs++;
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return r;
 }
 
 static void unreserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool keep) {
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         rec->busy--;
         obj->jobs--;
         if (!keep) {
@@ -251,7 +251,7 @@ static void unreserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool keep
                 if (storvirt__hashmap_get(obj->vols, rec->name) == rec)
                         storvirt__hashmap_remove(obj->vols, rec->name);
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
 }
 
 static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *src,
@@ -271,9 +271,9 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
         if (src) {
                 uint64_t src_cap;
 
-                pthread_mutex_lock(&src->pool->obj->lock);
+                storvirt__mutex_lock(&src->pool->obj->lock);
                 src_cap = src->rec->capacity;
-                pthread_mutex_unlock(&src->pool->obj->lock);
+                storvirt__mutex_unlock(&src->pool->obj->lock);
                 if (!def->has_capacity)
                         def->capacity = src_cap;
                 else if (def->capacity < src_cap)
@@ -347,7 +347,7 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
         check_flags(flags, STORVIRT_VOLUME_DELETE_ZEROED | STORVIRT_VOLUME_DELETE_FORCE);
         obj = vol->pool->obj;
         rec = vol->rec;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         r = require_pool_active(obj);
         if (r >= 0 && rec->deleted)
                 r = storvirt__error_set(-ENOENT, "volume '%s' was already deleted", rec->name);
@@ -362,7 +362,7 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
                 rec->busy++;
                 obj->jobs++;
         }
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         if (r < 0)
                 return r;
         if (flags & STORVIRT_VOLUME_DELETE_ZEROED)
@@ -404,9 +404,9 @@ STORVIRT_EXPORT int storvirt_volume_resize(storvirt_volume *vol, uint64_t capaci
         r = job_begin(obj, vol->rec, true);
         if (r < 0)
                 return r;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         cur = vol->rec->capacity;
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         target = capacity;
         if (flags & STORVIRT_VOLUME_RESIZE_DELTA) {
                 if (flags & STORVIRT_VOLUME_RESIZE_SHRINK)
@@ -439,9 +439,9 @@ STORVIRT_EXPORT int storvirt_volume_get_info(storvirt_volume *vol, uint32_t *ret
 
         check_vol_arg(vol);
         obj = vol->pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (vol->rec->deleted) {
-                pthread_mutex_unlock(&obj->lock);
+                storvirt__mutex_unlock(&obj->lock);
                 return storvirt__error_set(-ENOENT, "volume '%s' was deleted", vol->rec->name);
         }
         if (ret_type)
@@ -452,7 +452,7 @@ STORVIRT_EXPORT int storvirt_volume_get_info(storvirt_volume *vol, uint32_t *ret
                 *ret_allocation = vol->rec->allocation;
         if (ret_physical)
                 *ret_physical = vol->rec->physical;
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         return 0;
 }
 
@@ -497,18 +497,18 @@ STORVIRT_EXPORT int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml
         check_nonnull(ret_xml);
         check_flags(flags, 0);
         obj = vol->pool->obj;
-        pthread_mutex_lock(&obj->lock);
+        storvirt__mutex_lock(&obj->lock);
         if (vol->rec->deleted) {
-                pthread_mutex_unlock(&obj->lock);
+                storvirt__mutex_unlock(&obj->lock);
                 return storvirt__error_set(-ENOENT, "volume '%s' was deleted", vol->rec->name);
         }
         r = storvirt__vol_def_new(vol->rec->name, vol->rec->capacity, &def);
         if (r < 0) {
-                pthread_mutex_unlock(&obj->lock);
+                storvirt__mutex_unlock(&obj->lock);
                 return r;
         }
         r = def_from_rec(vol->rec, def);
-        pthread_mutex_unlock(&obj->lock);
+        storvirt__mutex_unlock(&obj->lock);
         if (r >= 0)
                 r = storvirt__vol_def_format(def, obj->def->type, ret_xml);
         storvirt__vol_def_free(def);

@@ -79,30 +79,94 @@ static const char *prio_name(int prio) {
         return prio >= 0 && prio < (int)ELEMENTSOF(names) ? names[prio] : "log";
 }
 
-void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
-                          int prio, const char *fmt, ...) {
+/* Messages logged while this thread held a library lock, oldest first. */
+struct deferred {
+        struct deferred *next;
+        struct storvirt__logger *l;
+        storvirt_ctx *ctx;      /* referenced */
+        int prio;
+        char *msg;
+};
+
+static __thread unsigned locks_held;
+static __thread struct deferred *dq_head, *dq_tail;
+
+static void deliver(struct storvirt__logger *l, storvirt_ctx *ctx, int prio, const char *msg) {
         struct storvirt__log_sink *s;
-        char *msg = NULL;
-        int saved_errno = errno;
-        va_list ap;
 
         pthread_mutex_lock(&l->lock);
         s = l->sink;
         if (s)
                 storvirt__refcnt_inc(&s->n_ref);
         pthread_mutex_unlock(&l->lock);
+        if (s)
+                s->fn(ctx, prio, msg, s->userdata);
+        else
+                fprintf(stderr, "libstorvirt: %s: %s\n", prio_name(prio), msg);
+        sink_unref(s);
+}
+
+static void flush_deferred(void) {
+        int saved_errno = errno;
+
+        while (dq_head) {
+                struct deferred *d = dq_head;
+
+                dq_head = d->next;
+                if (!dq_head)
+                        dq_tail = NULL;
+                deliver(d->l, d->ctx, d->prio, d->msg);
+                storvirt_ctx_unref(d->ctx);
+                free(d->msg);
+                free(d);
+        }
+        errno = saved_errno;
+}
+
+void storvirt__mutex_lock(pthread_mutex_t *m) {
+        pthread_mutex_lock(m);
+        locks_held++;
+}
+
+void storvirt__mutex_unlock(pthread_mutex_t *m) {
+        pthread_mutex_unlock(m);
+        if (--locks_held == 0 && dq_head)
+                flush_deferred();
+}
+
+void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
+                          int prio, const char *fmt, ...) {
+        struct deferred *d;
+        char *msg = NULL;
+        int saved_errno = errno;
+        va_list ap;
 
         va_start(ap, fmt);
         if (vasprintf(&msg, fmt, ap) < 0)
                 msg = NULL;
         va_end(ap);
-        if (msg) {
-                if (s)
-                        s->fn(ctx, prio, msg, s->userdata);
-                else
-                        fprintf(stderr, "libstorvirt: %s: %s\n", prio_name(prio), msg);
+        if (!msg)
+                goto out;
+        if (locks_held == 0) {
+                deliver(l, ctx, prio, msg);
+                free(msg);
+                goto out;
         }
-        free(msg);
-        sink_unref(s);
+        /* Never call the user with a library lock held: queue it. */
+        d = calloc(1, sizeof(*d));
+        if (!d) {
+                free(msg);
+                goto out;
+        }
+        d->l = l;
+        d->ctx = storvirt_ctx_ref(ctx);
+        d->prio = prio;
+        d->msg = msg;
+        if (dq_tail)
+                dq_tail->next = d;
+        else
+                dq_head = d;
+        dq_tail = d;
+out:
         errno = saved_errno;
 }

@@ -35,6 +35,14 @@ void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
                           int prio, const char *fmt, ...)
         __attribute__((format(printf, 4, 5)));
 
+/*
+ * Library locks go through these, so that a message logged while the
+ * thread holds one is queued and delivered to the user's callback only
+ * when the thread has released its last library lock.
+ */
+void storvirt__mutex_lock(pthread_mutex_t *m);
+void storvirt__mutex_unlock(pthread_mutex_t *m);
+
 /* The logger of a context (lib/core/ctx.c). */
 struct storvirt__logger *storvirt__ctx_logger(storvirt_ctx *ctx);
 

@@ -530,6 +530,37 @@ static void test_reflink_clone(void **st) {
         assert_int_equal(system(cmd), 0);
 }
 
+static storvirt_pool *log_pool;
+static int log_calls;
+
+/* Takes the pool's lock: would deadlock if called with that lock held. */
+static void locking_log_fn(storvirt_ctx *ctx, int prio, const char *msg, void *ud) {
+        uint32_t s;
+
+        (void)ctx; (void)prio; (void)ud;
+        if (strstr(msg, "refreshed")) {
+                assert_int_equal(storvirt_pool_get_info(log_pool, &s, NULL, NULL, NULL), 0);
+                assert_int_equal(s, STORVIRT_POOL_STATE_RUNNING);
+                log_calls++;
+        }
+}
+
+static void test_log_callback_without_locks(void **st) {
+        storvirt_ctx *ctx = ctx_open(0);
+
+        (void)st;
+        log_pool = running_pool(ctx);
+        assert_int_equal(storvirt_ctx_set_log_fn(ctx, locking_log_fn, NULL, NULL), 0);
+        assert_int_equal(storvirt_ctx_set_log_priority(ctx, STORVIRT_LOG_DEBUG), 0);
+        /* The refresh logs while it holds the pool's lock; the message must
+         * reach the callback only after the lock is released. */
+        assert_int_equal(storvirt_pool_refresh(log_pool, 0), 0);
+        assert_int_equal(log_calls, 1);
+        storvirt_ctx_set_log_fn(ctx, NULL, NULL, NULL);
+        log_pool = storvirt_pool_unref(log_pool);
+        storvirt_ctx_unref(ctx);
+}
+
 static void test_transient_and_list(void **st) {
         storvirt_ctx *ctx = ctx_open(0);
         _cleanup_free_ char *xml = pool_xml("temp");
@@ -565,6 +596,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_transfer_wipe_clone_resize, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transient_and_list, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reflink_clone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_log_callback_without_locks, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
