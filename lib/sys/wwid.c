@@ -1063,6 +1063,32 @@ int storvirt__wwid_from_nvme(const char *wwid_attr, const char *nguid, const cha
 
 /* ---- public: user-given GUID ------------------------------------------------------ */
 
+/* Verbatim forms: printable ASCII or UTF-8, no white space, 1..127 bytes. */
+static int normalize_verbatim(const char *g, size_t n, char *out) {
+        char q[QUOTE_BUF];
+
+        if (n >= MPATH_WWID_SIZE)
+                return storvirt__error_set(-EINVAL, "GUID '%s': longer than %u bytes", quote_n(g, n, q),
+                                           MPATH_WWID_SIZE - 1);
+        memcpy(out, g, n);
+        out[n] = '\0';
+        for (size_t i = 0; i < n;) {
+                unsigned char c = (unsigned char)out[i];
+                size_t l;
+
+                if (c > 0x20 && c < 0x7f)
+                        i++;
+                else if (c >= 0x80 && (l = utf8_seq_len((const unsigned char *)out + i)) > 0)
+                        i += l;
+                else
+                        return storvirt__error_set(-EINVAL,
+                                "GUID '%s': %s at offset %zu", quote_n(g, n, q),
+                                ascii_isspace(c) ? "white space" : c >= 0x80 ? "invalid UTF-8" :
+                                "control character", i);
+        }
+        return 0;
+}
+
 /* "0x…" (ID_WWN) and "naa.…" (kernel): 16 or 32 hex after the prefix. */
 static int normalize_prefixed_naa(const char *g, size_t n, size_t skip, char *out) {
         char q[QUOTE_BUF];
@@ -1090,12 +1116,14 @@ static int normalize_hex(const char *g, size_t n, char *out) {
         if (n >= MPATH_WWID_SIZE)
                 return storvirt__error_set(-EINVAL, "GUID '%s': longer than %u bytes",
                                            quote_n(g, n, q), MPATH_WWID_SIZE - 1);
-        if (n % 2 == 1 && n >= 3 && strchr("0123", g[0])) {
-                /* Type digit + the hex scsi_id wrote (binary designator). */
+        if (n >= 2 && (g[0] == '0' || g[0] == '1'))
+                /* Vendor specific or T10 id that happens to be all hex: as is. */
+                return normalize_verbatim(g, n, out);
+        if (n % 2 == 1 && n >= 3 && (g[0] == '2' || g[0] == '3')) {
+                /* Type digit + the hex scsi_id wrote for an EUI-64 or NAA. */
                 memcpy(out, g, n);
                 out[n] = '\0';
-                if (g[0] == '2' || g[0] == '3')
-                        lower_ascii(out, n);
+                lower_ascii(out, n);
                 return 0;
         }
         if ((n == 16 && strchr("235", g[0])) || (n == 32 && g[0] == '6')) {
@@ -1110,32 +1138,6 @@ static int normalize_hex(const char *g, size_t n, char *out) {
                 "GUID '%s': %zu hex digits in no known form: a type digit (3 NAA, 2 EUI-64) and an "
                 "even number of digits, or a bare NAA of 16 digits starting 2, 3 or 5 or of 32 "
                 "starting 6", quote_n(g, n, q), n);
-}
-
-/* Verbatim forms: printable ASCII or UTF-8, no white space, 1..127 bytes. */
-static int normalize_verbatim(const char *g, size_t n, char *out) {
-        char q[QUOTE_BUF];
-
-        if (n >= MPATH_WWID_SIZE)
-                return storvirt__error_set(-EINVAL, "GUID '%s': longer than %u bytes", quote_n(g, n, q),
-                                           MPATH_WWID_SIZE - 1);
-        memcpy(out, g, n);
-        out[n] = '\0';
-        for (size_t i = 0; i < n;) {
-                unsigned char c = (unsigned char)out[i];
-                size_t l;
-
-                if (c > 0x20 && c < 0x7f)
-                        i++;
-                else if (c >= 0x80 && (l = utf8_seq_len((const unsigned char *)out + i)) > 0)
-                        i += l;
-                else
-                        return storvirt__error_set(-EINVAL,
-                                "GUID '%s': %s at offset %zu", quote_n(g, n, q),
-                                ascii_isspace(c) ? "white space" : c >= 0x80 ? "invalid UTF-8" :
-                                "control character", i);
-        }
-        return 0;
 }
 
 int storvirt__wwid_normalize(const char *guid, char *buf, size_t size) {

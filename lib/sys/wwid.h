@@ -61,12 +61,14 @@
  * non-printable bytes as \-escapes and a literal '\' unescaped, so the
  * original bytes cannot be known).
  *
- * Exact only when the kernel picked the designator scsi_id picks.  They
- * differ on pages with several LUN designators: the kernel prefers the
- * longest (a SCSI name string, then NAA 16 bytes, EUI-64 16/12 bytes,
- * NAA 8 bytes, T10), scsi_id prefers any NAA over EUI-64 over T10; and
- * the kernel takes a T10 id in any code set.  So an NAA 5 LUN that also
- * carries a 12- or 16-byte EUI-64 gives "2…" here but "35…" in multipath.
+ * Exact only when the kernel picked the designator scsi_id picks.
+ * Walking the page, the kernel takes each LUN designator at least as
+ * long as the one it holds (an NAA; an EUI-64 unless it ties with an
+ * NAA; a SCSI name string when 4 bytes longer; a T10 id only over
+ * nothing or another T10 id, in any code set), while scsi_id ranks any
+ * NAA over EUI-64 over T10.  So an NAA 5 LUN that also carries a 12- or
+ * 16-byte EUI-64 gives "2…" here but "35…" in multipath, and a page
+ * listing a long T10 id before its NAA gives "1…" here.
  * Use storvirt__wwid_from_vpd83() whenever vpd_pg83 can be read.
  */
 int storvirt__wwid_from_sysfs(const char *sysfs_wwid, char *buf, size_t size);
@@ -124,11 +126,13 @@ int storvirt__wwid_from_vpd83(const uint8_t *page, size_t len, char *buf, size_t
  *      spaces one '_' (no other normalisation, designator cut to 128
  *      bytes).
  * pg83 / pg80 NULL means the device has no such page.  vendor and model
- * are the INQUIRY fields (sysfs device/vendor, device/model; shorter
- * values are padded with spaces as the kernel shows them trimmed);
+ * are the INQUIRY fields (sysfs device/vendor, device/model, which show
+ * the raw 8 and 16 bytes; trimmed values are padded back with spaces);
  * needed only for a vendor specific designator or step 2 (else -EINVAL).
  * -ENOENT when no step gives an identifier (multipath then ignores the
- * device); -EINVAL for malformed pages as above.
+ * device); -EINVAL for malformed pages as above and for an empty page
+ * 0x80 serial (scsi_id would name the LUN "S<vendor>_<product>", which
+ * is not unique).
  */
 int storvirt__wwid_from_scsi(const uint8_t *pg83, size_t len83,
                              const uint8_t *pg80, size_t len80,
@@ -201,18 +205,21 @@ int storvirt__wwid_from_nvme(const char *wwid_attr, const char *nguid, const cha
  *   half of an NAA 6) and "naa.<16|32 hex>" (kernel)  -> "3<hex>"
  *   bare "<16 hex>" starting 2, 3 or 5, or "<32 hex>" starting 6
  *   (libStorageMgmt's vpd83, NAA without the type digit) -> "3<hex>"
- *   a type digit and an even number of hex digits (the binary designator
- *   forms: "3" NAA, "2" EUI-64, "1" T10, "0" vendor specific) -> as is,
- *   "3"/"2" ones in lower case (scsi_id prints lower-case hex)
+ *   "3" or "2" and an even number of hex digits (NAA, EUI-64 as scsi_id
+ *   prints them) -> in lower case
+ *   "1…" and "0…" (T10, vendor specific) -> as is, even when all hex
  *   "eui.", "uuid.", "nvme." NVMe WWIDs, checked and in lower case as by
- *   storvirt__wwid_from_nvme()
+ *   storvirt__wwid_from_nvme() (also the 127 bytes multipath keeps of an
+ *   over-long "nvme." one)
  *   anything else with a character that is not a hex digit (T10 "1…",
  *   page 0x80 "S…", name string "8…", ATA "<model>_<serial>") verbatim,
  *   case kept, when it is printable ASCII or UTF-8 without white space
  * and at most 127 bytes.  Any other all-hex value is -EINVAL: it has no
- * type digit and is not an NAA libStorageMgmt would print.
+ * type digit and is not an NAA libStorageMgmt would print (which catches
+ * an NAA GUID missing a digit).
  * Ambiguity: a device reporting its NAA designator in ASCII makes scsi_id
  * keep the text (case included); such a WWID is folded to lower case
- * here, and an odd-length one reads as a bare libStorageMgmt NAA.
+ * here, and one with an odd number of characters after the '3' is
+ * refused, or read as a bare libStorageMgmt NAA when 16 long.
  */
 int storvirt__wwid_normalize(const char *guid, char *buf, size_t size);

@@ -2,8 +2,8 @@
 /*
  * test-wwid.c - the device-identity normalizer.
  *
- * Pages are built here designator by designator.  Every expected WWID
- * was worked out by hand from the rules of systemd's scsi_id
+ * Pages are built here designator by designator.  The expected WWIDs
+ * follow the rules of systemd's scsi_id
  * (src/udev/scsi_id/scsi_serial.c: id_search_list, check_fill_0x83_id,
  * do_scsi_page80_inquiry; udev_replace_whitespace/udev_replace_chars),
  * the kernel (drivers/scsi/scsi_lib.c scsi_vpd_lun_id() for device/wwid,
@@ -80,13 +80,13 @@ static void pg_add_hex(page_t *p, uint8_t codeset, uint8_t b1, const char *hex) 
 
 /* Text designators; SCSI name strings get their NUL and padding to 4. */
 static void pg_add_str(page_t *p, uint8_t codeset, uint8_t b1, const char *s) {
-        uint8_t padded[260] = { 0 };
+        char padded[256] = "";
         size_t n = strlen(s);
 
-        assert_true(n < 252);
+        assert_true(n < sizeof(padded) - 4);
         memcpy(padded, s, n);
         if ((b1 & 0xf) == 8)
-                n = (n + 4) & ~(size_t)3; /* the NUL and zero padding come from `padded` */
+                n = (n + 4) & ~(size_t)3;
         pg_add(p, codeset, b1, padded, n);
 }
 
@@ -863,6 +863,8 @@ static void test_normalize(void **state) {
         /* Verbatim forms keep their case. */
         expect_norm("1LIO-ORG_8c5e2b4f-4c0d-4d3e-9a01-1e2f3a4b5c6d", "1LIO-ORG_8c5e2b4f-4c0d-4d3e-9a01-1e2f3a4b5c6d");
         expect_norm("141434D45", "141434D45");
+        expect_norm("1A", "1A");
+        expect_norm("0DEADBEEF", "0DEADBEEF");
         expect_norm("SACME_Widget_ABC123", "SACME_Widget_ABC123");
         expect_norm("82003-01.org.linux-iscsi.tgt:lun0", "82003-01.org.linux-iscsi.tgt:lun0");
         expect_norm("Samsung_SSD_860_EVO_500GB_S3Z1NB0K123456A", "Samsung_SSD_860_EVO_500GB_S3Z1NB0K123456A");
