@@ -112,31 +112,50 @@ static void iscsi_fill(struct udev *udev, struct storvirt__blk_path *p, const ch
         }
 }
 
-/* The GUID of a SCSI or NVMe disk from its own attributes. */
+/*
+ * The GUID of a SCSI or NVMe disk, in multipath's order: udev's ID_SERIAL
+ * (what multipath names maps by; for SATA disks it is ata_id's model_serial),
+ * else scsi_id's rules over VPD 0x83 / 0x80 with vendor and model, else the
+ * kernel's wwid attribute; NVMe from its wwid attribute or ID_WWN.
+ */
 static void disk_guid(struct udev_device *d, const char *syspath, char *guid, size_t size) {
-        uint8_t vpd[4096];
-        char *w;
-        ssize_t n;
+        uint8_t pg83[4096], pg80[512];
+        bool nvme = strncmp(udev_device_get_sysname(d), "nvme", 4) == 0;
+        char *w = NULL, *vendor, *model;
+        ssize_t n83, n80;
+        int r = -ENOENT;
 
         guid[0] = '\0';
-        n = sysfs_read(syspath, "device/vpd_pg83", vpd, sizeof(vpd));
-        if (n > 0 && storvirt__wwid_from_vpd83(vpd, (size_t)n, guid, size) == 0)
-                return;
+        if (!nvme && storvirt__wwid_from_udev(udev_device_get_property_value(d, "ID_SERIAL"), NULL,
+                                              NULL, guid, size) == 0)
+                goto out;
+        if (!nvme) {
+                n83 = sysfs_read(syspath, "device/vpd_pg83", pg83, sizeof(pg83));
+                n80 = sysfs_read(syspath, "device/vpd_pg80", pg80, sizeof(pg80));
+                vendor = sysfs_str(syspath, "device/vendor");
+                model = sysfs_str(syspath, "device/model");
+                if (n83 > 0 || n80 > 0)
+                        r = storvirt__wwid_from_scsi(n83 > 0 ? pg83 : NULL, n83 > 0 ? (size_t)n83 : 0,
+                                                     n80 > 0 ? pg80 : NULL, n80 > 0 ? (size_t)n80 : 0,
+                                                     vendor, model, guid, size);
+                free(vendor);
+                free(model);
+                if (r == 0)
+                        goto out;
+        }
         w = sysfs_str(syspath, "device/wwid");
         if (!w)
                 w = sysfs_str(syspath, "wwid");
-        if (w) {
-                int r = strncmp(udev_device_get_sysname(d), "nvme", 4) == 0
-                                ? storvirt__wwid_from_nvme(w, NULL, NULL, NULL, guid, size)
-                                : storvirt__wwid_from_sysfs(w, guid, size);
-                free(w);
-                if (r == 0)
-                        return;
-        }
-        if (storvirt__wwid_from_udev(udev_device_get_property_value(d, "ID_SERIAL"),
-                                     udev_device_get_property_value(d, "ID_WWN_WITH_EXTENSION"),
-                                     udev_device_get_property_value(d, "ID_WWN"), guid, size) < 0)
+        if (w)
+                r = nvme ? storvirt__wwid_from_nvme(w, NULL, NULL, NULL, guid, size)
+                         : storvirt__wwid_from_sysfs(w, guid, size);
+        if (r < 0 && nvme)
+                r = storvirt__wwid_from_nvme(udev_device_get_property_value(d, "ID_WWN"), NULL,
+                                             NULL, NULL, guid, size);
+        if (r < 0)
                 guid[0] = '\0';
+out:
+        free(w);
         storvirt__error_reset();
 }
 
