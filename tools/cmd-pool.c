@@ -514,52 +514,35 @@ static int cmd_pool_build(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_pool_destroy(struct cli *cli, int argc, char **argv) {
+/* pool-destroy, pool-undefine, pool-refresh: one pool argument, one call. */
+static int pool_action(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
+                       int (*action)(storvirt_pool *, uint32_t), const char *done) {
         storvirt_pool *pool = NULL;
         int r;
 
-        r = simple_pool_cmd(cli, CMD(C_DESTROY), argc, argv, &pool);
+        r = simple_pool_cmd(cli, cmd, argc, argv, &pool);
         if (r)
                 return r;
-        r = storvirt_pool_stop(pool, 0);
+        r = action(pool, 0);
         if (r >= 0) {
-                cli_text(cli, "Pool %s destroyed", storvirt_pool_get_name(pool));
+                cli_text(cli, "Pool %s %s", storvirt_pool_get_name(pool), done);
                 pool_json_id(cli, pool);
         }
         storvirt_pool_unref(pool);
         return r < 0 ? r : 0;
+}
+
+static int cmd_pool_destroy(struct cli *cli, int argc, char **argv) {
+        return pool_action(cli, CMD(C_DESTROY), argc, argv, storvirt_pool_stop, "destroyed");
 }
 
 static int cmd_pool_undefine(struct cli *cli, int argc, char **argv) {
-        storvirt_pool *pool = NULL;
-        int r;
-
-        r = simple_pool_cmd(cli, CMD(C_UNDEFINE), argc, argv, &pool);
-        if (r)
-                return r;
-        r = storvirt_pool_undefine(pool, 0);
-        if (r >= 0) {
-                cli_text(cli, "Pool %s has been undefined", storvirt_pool_get_name(pool));
-                pool_json_id(cli, pool);
-        }
-        storvirt_pool_unref(pool);
-        return r < 0 ? r : 0;
+        return pool_action(cli, CMD(C_UNDEFINE), argc, argv, storvirt_pool_undefine,
+                           "has been undefined");
 }
 
 static int cmd_pool_refresh(struct cli *cli, int argc, char **argv) {
-        storvirt_pool *pool = NULL;
-        int r;
-
-        r = simple_pool_cmd(cli, CMD(C_REFRESH), argc, argv, &pool);
-        if (r)
-                return r;
-        r = storvirt_pool_refresh(pool, 0);
-        if (r >= 0) {
-                cli_text(cli, "Pool %s refreshed", storvirt_pool_get_name(pool));
-                pool_json_id(cli, pool);
-        }
-        storvirt_pool_unref(pool);
-        return r < 0 ? r : 0;
+        return pool_action(cli, CMD(C_REFRESH), argc, argv, storvirt_pool_refresh, "refreshed");
 }
 
 static int cmd_pool_delete(struct cli *cli, int argc, char **argv) {
