@@ -15,5 +15,6 @@
 #include <storvirt/units.h>
 #include <storvirt/pool.h>
 #include <storvirt/volume.h>
+#include <storvirt/lun.h>
 
 #endif

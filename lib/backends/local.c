@@ -6,8 +6,6 @@
  * read, reusing the records of unchanged files.
  */
 #include <dirent.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +23,7 @@
 #include "util/fileio.h"
 #include "util/log.h"
 #include "util/macro.h"
+#include "util/parallel.h"
 #include "util/strv.h"
 
 int storvirt__progress_report(const storvirt__progress *p, uint64_t done, uint64_t total) {
@@ -164,41 +163,28 @@ static void scan_one(int dirfd, struct scan *sc) {
 struct scan_job {
         int dirfd;
         struct scan *scans;
-        size_t n;
-        atomic_size_t next;
 };
+
+static void scan_item(void *arg, size_t i) {
+        struct scan_job *job = arg;
+
+        scan_one(job->dirfd, &job->scans[i]);
+}
 
 #define SCAN_BATCH 64
 
-static void *scan_worker(void *arg) {
-        struct scan_job *job = arg;
-        size_t i;
-
-        while ((i = atomic_fetch_add(&job->next, SCAN_BATCH)) < job->n)
-                for (size_t k = i; k < job->n && k < i + SCAN_BATCH; k++)
-                        scan_one(job->dirfd, &job->scans[k]);
-        return NULL;
-}
-
 /*
  * Probes every entry: on the calling thread, plus up to max_threads - 1
- * short-lived helpers (joined before returning) when the context allows
- * more than one thread and the pool is large enough to gain from it.
+ * short-lived helpers when the context allows more than one thread and
+ * the pool is large enough to gain from it.
  */
 static void scan_all(storvirt__pool_obj *obj, struct scan *scans, size_t n) {
-        struct scan_job job = { .dirfd = obj->target_fd, .scans = scans, .n = n };
-        unsigned want = storvirt__ctx_max_threads(obj->ctx), started = 0;
-        pthread_t helpers[STORVIRT__MAX_THREADS];
+        struct scan_job job = { .dirfd = obj->target_fd, .scans = scans };
+        unsigned want = storvirt__ctx_max_threads(obj->ctx);
 
-        atomic_init(&job.next, 0);
         if (n < 4 * SCAN_BATCH)
                 want = 1;
-        for (unsigned t = 1; t < want; t++)
-                if (pthread_create(&helpers[started], NULL, scan_worker, &job) == 0)
-                        started++;
-        scan_worker(&job);
-        for (unsigned t = 0; t < started; t++)
-                pthread_join(helpers[t], NULL);
+        storvirt__parallel_for(want, n, SCAN_BATCH, scan_item, &job);
 }
 
 /*

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "core/ctx.h"
+#include "core/lun.h"
 #include "core/pool.h"
 #include "util/fileio.h"
 #include "util/hashmap.h"
@@ -32,6 +33,8 @@ struct storvirt_ctx {
         storvirt__hashmap *backends; /* type -> const storvirt__backend_ops * */
         storvirt__pool_registry *pools;
         atomic_uint max_threads;
+        const storvirt__sysops *sysops;   /* NULL: the host's */
+        storvirt__lun_snap *lun_snap;     /* current LUN snapshot, NULL before discovery */
 };
 
 static void ctx_free(storvirt_ctx *ctx) {
@@ -39,6 +42,7 @@ static void ctx_free(storvirt_ctx *ctx) {
                 close(ctx->state_dirfd);
         free(ctx->state_dir);
         storvirt__pool_registry_free(ctx->pools);
+        storvirt__lun_snap_unref(ctx->lun_snap);
         storvirt__hashmap_free(ctx->backends);
         storvirt__logger_done(&ctx->logger);
         pthread_mutex_destroy(&ctx->lock);
@@ -80,6 +84,41 @@ uint32_t storvirt__ctx_flags(storvirt_ctx *ctx) {
 
 struct storvirt__logger *storvirt__ctx_logger(storvirt_ctx *ctx) {
         return &ctx->logger;
+}
+
+const storvirt__sysops *storvirt__ctx_sysops(storvirt_ctx *ctx) {
+        const storvirt__sysops *ops;
+
+        storvirt__mutex_lock(&ctx->lock);
+        ops = ctx->sysops ? ctx->sysops : &storvirt__sysops_host;
+        storvirt__mutex_unlock(&ctx->lock);
+        return ops;
+}
+
+void storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops) {
+        storvirt__ctx_set_lun_snap(ctx, NULL);
+        storvirt__mutex_lock(&ctx->lock);
+        ctx->sysops = ops;
+        storvirt__mutex_unlock(&ctx->lock);
+}
+
+storvirt__lun_snap *storvirt__ctx_lun_snap(storvirt_ctx *ctx) {
+        storvirt__lun_snap *snap;
+
+        storvirt__mutex_lock(&ctx->lock);
+        snap = storvirt__lun_snap_ref(ctx->lun_snap);
+        storvirt__mutex_unlock(&ctx->lock);
+        return snap;
+}
+
+void storvirt__ctx_set_lun_snap(storvirt_ctx *ctx, storvirt__lun_snap *snap) {
+        storvirt__lun_snap *old;
+
+        storvirt__mutex_lock(&ctx->lock);
+        old = ctx->lun_snap;
+        ctx->lun_snap = storvirt__lun_snap_ref(snap);
+        storvirt__mutex_unlock(&ctx->lock);
+        storvirt__lun_snap_unref(old);
 }
 
 void storvirt__ctx_lock(storvirt_ctx *ctx) {

@@ -291,6 +291,11 @@ static int add_map(struct scan_state *st, struct udev_device *d, const char *gui
         copy_field(l->devtype, sizeof(l->devtype), "multipath");
         l->dm_name = sysfs_str(syspath, "dm/name");
         r = owner_set(st, l->name, st->n_luns - 1);
+        if (r >= 0) {
+                char key[STORVIRT__WWID_MAX + 8];
+                snprintf(key, sizeof(key), "mpath:%s", guid);
+                r = owner_set(st, key, st->n_luns - 1);
+        }
         snprintf(dir, sizeof(dir), "%s/slaves", syspath);
         sd = opendir(dir);
         while (r >= 0 && sd && (de = readdir(sd))) {
@@ -407,6 +412,19 @@ static int group_members(struct scan_state *st, bool *consumed) {
         return 0;
 }
 
+/* A map's type is its paths' transport, "mixed" when they differ. */
+static void map_devtypes(struct scan_state *st) {
+        for (size_t i = 0; i < st->n_luns; i++) {
+                struct storvirt__blk_lun *l = &st->luns[i];
+                if (!l->multipath || l->n_paths == 0)
+                        continue;
+                copy_field(l->devtype, sizeof(l->devtype), l->paths[0].transport);
+                for (size_t k = 1; k < l->n_paths; k++)
+                        if (strcmp(l->paths[k].transport, l->paths[0].transport) != 0)
+                                copy_field(l->devtype, sizeof(l->devtype), "mixed");
+        }
+}
+
 static int attach_partitions(struct scan_state *st) {
         for (size_t i = 0; i < st->parts.n; i++) {
                 char *sp = strchr(st->parts.v[i], ' ');
@@ -414,13 +432,8 @@ static int attach_partitions(struct scan_state *st) {
                 int r;
 
                 *sp = '\0';
-                if (strncmp(st->parts.v[i], "mpath:", 6) == 0) {
-                        for (size_t k = 0; k < st->n_luns && !v; k++)
-                                if (st->luns[k].multipath && !strcmp(st->luns[k].guid, st->parts.v[i] + 6))
-                                        v = (void *)(uintptr_t)(k + 1);
-                } else {
-                        v = storvirt__hashmap_get(st->owner, st->parts.v[i]);
-                }
+                /* The parent is a kernel name, or "mpath:GUID" for a kpartx partition. */
+                v = storvirt__hashmap_get(st->owner, st->parts.v[i]);
                 if (!v)
                         continue;
                 r = storvirt__strv_extend(&st->luns[(uintptr_t)v - 1].partitions, sp + 1);
@@ -468,6 +481,8 @@ int storvirt__blk_scan(struct storvirt__blk_scan **ret) {
         r = group_members(&st, consumed);
         if (r >= 0)
                 r = attach_partitions(&st);
+        if (r >= 0)
+                map_devtypes(&st);
         if (r < 0)
                 goto out;
         /* Drop the entries that became paths of a map. */

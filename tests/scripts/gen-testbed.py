@@ -25,6 +25,11 @@ def vpd83(designators):
     return bytes([0, 0x83]) + len(body).to_bytes(2, "big") + body
 
 
+def devnum(major, minor):
+    """The device number of a block device: its sysfs dev attribute and uevent."""
+    return ["A: dev=%d:%d" % (major, minor), "E: MAJOR=%d" % major, "E: MINOR=%d" % minor]
+
+
 def naa6(n):
     """A 16-byte NAA 6 (registered extended) identifier."""
     return bytes.fromhex("6001405") + b"" if False else bytes.fromhex("60014050" + "%024x" % n)
@@ -65,13 +70,15 @@ class Bed:
             attrs.append("A: wwid=%s" % wwid)
         self.dev(tgt, attrs)
         blk = "%s/block/%s" % (tgt, name)
-        self.dev(blk, ["N: %s" % name, "E: DEVNAME=/dev/%s" % name, "E: DEVTYPE=disk",
+        minor = (self.sd - 1) * 16
+        self.dev(blk, ["N: %s" % name, "E: DEVNAME=/dev/%s" % name, "E: DEVTYPE=disk"] + devnum(8, minor) + [
                        "E: SUBSYSTEM=block", "A: size=%d" % size, "A: queue/logical_block_size=512",
                        "A: queue/physical_block_size=4096", "A: queue/discard_max_bytes=0",
                        "A: queue/rotational=0", "L: device=../../../%d:0:0:%d" % (host, lun)])
         for p in range(1, parts + 1):
             self.dev("%s/%s%d" % (blk, name, p), ["N: %s%d" % (name, p), "E: DEVNAME=/dev/%s%d" % (name, p),
-                                                   "E: DEVTYPE=partition", "E: SUBSYSTEM=block",
+                                                   "E: DEVTYPE=partition", "E: SUBSYSTEM=block"] +
+                     devnum(8, minor + p) + [
                                                    "A: size=1024", "A: partition=%d" % p])
         return name, blk
 
@@ -88,7 +95,8 @@ class Bed:
     def map(self, guid, slaves, blks):
         name = "dm-%d" % self.dm
         self.dm += 1
-        lines = ["N: %s" % name, "E: DEVNAME=/dev/%s" % name, "E: DEVTYPE=disk", "E: SUBSYSTEM=block",
+        lines = ["N: %s" % name, "E: DEVNAME=/dev/%s" % name, "E: DEVTYPE=disk"] + devnum(253, self.dm - 1) + [
+                 "E: SUBSYSTEM=block",
                  "A: size=2097152", "A: queue/logical_block_size=512", "A: queue/physical_block_size=4096",
                  "A: queue/discard_max_bytes=0", "A: queue/rotational=0",
                  "A: dm/uuid=mpath-%s" % guid, "A: dm/name=%s" % guid]
@@ -136,17 +144,17 @@ def fixture(out, expect):
         exp.append("map %s %s %s" % (dm, guid, ",".join(slaves)))
     # NVMe namespace with an EUI-64 wwid.
     b.dev("/devices/pci0000:00/0000:00:04.0/nvme/nvme0/nvme0n1",
-          ["N: nvme0n1", "E: DEVNAME=/dev/nvme0n1", "E: DEVTYPE=disk", "E: SUBSYSTEM=block",
+          ["N: nvme0n1", "E: DEVNAME=/dev/nvme0n1", "E: DEVTYPE=disk", "E: SUBSYSTEM=block"] + devnum(259, 0) + [
            "A: size=4194304", "A: wwid=eui.0025385c91b0d1e2", "A: queue/logical_block_size=4096",
            "A: queue/physical_block_size=4096", "A: queue/discard_max_bytes=2199023255040",
            "A: queue/rotational=0"])
     exp.append("nvme nvme0n1")
     # Loop devices: one attached, one not.
     b.dev("/devices/virtual/block/loop0", ["N: loop0", "E: DEVNAME=/dev/loop0", "E: DEVTYPE=disk",
-                                           "E: SUBSYSTEM=block", "A: size=131072",
+                                           "E: SUBSYSTEM=block"] + devnum(7, 0) + ["A: size=131072",
                                            "A: loop/backing_file=/var/tmp/disk.img"])
     b.dev("/devices/virtual/block/loop1", ["N: loop1", "E: DEVNAME=/dev/loop1", "E: DEVTYPE=disk",
-                                           "E: SUBSYSTEM=block", "A: size=0"])
+                                           "E: SUBSYSTEM=block"] + devnum(7, 1) + ["A: size=0"])
     exp.append("loop loop0 /var/tmp/disk.img")
     open(out, "w").write(b.text())
     open(expect, "w").write("\n".join(exp) + "\n")

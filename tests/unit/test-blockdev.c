@@ -57,7 +57,7 @@ static void check_line(struct storvirt__blk_scan *s, char *line) {
                 assert_true(l->multipath);
                 assert_string_equal(l->guid, a);
                 assert_string_equal(l->dm_name, a);
-                assert_string_equal(l->devtype, "multipath");
+                assert_string_equal(l->devtype, "iscsi");
                 for (p = strtok_r(b, ",", &save); p; p = strtok_r(NULL, ",", &save), n++) {
                         bool found = false;
                         for (size_t k = 0; k < l->n_paths; k++) {
