@@ -75,8 +75,11 @@ void storvirt_lun_list_free(storvirt_lun **luns);
 /*
  * storvirt_lun_lookup_by_guid / storvirt_lun_lookup_by_path /
  * storvirt_lun_lookup_by_devnum / storvirt_lun_lookup_by_fs_uuid:
- * Lookups in the current snapshot.  By GUID (case-insensitive, "0x"
- * accepted before NAA hex); by the path of a device node or a link to one
+ * Lookups in the current snapshot.  By GUID (in any form
+ * storvirt_lun_get_guid() or udev's ID_WWN gives: hex identities, NAA
+ * and EUI-64, in either case and with "0x" or "naa." before NAA hex;
+ * text identities such as T10 vendor ids exactly as the device reports
+ * them, case included, as multipath does); by the path of a device node or a link to one
  * (/dev/sdb, /dev/mapper/NAME, /dev/disk/by-id/..., a member path of a
  * multipath map gives the map's LUN); by device number; by the UUID of
  * the filesystem (or other blkid signature) on the LUN.  -ENOENT when

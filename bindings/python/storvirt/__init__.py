@@ -25,13 +25,16 @@ returned with surrogate escapes, like :func:`os.fsdecode`.
 import atexit
 import collections
 import ctypes
+import enum
 import errno as _errno
 import io
 import itertools
+import json as _json
 import operator
 import os
 import stat
 import threading
+import uuid as _uuid
 import weakref
 from ctypes import (
     CFUNCTYPE,
@@ -40,6 +43,7 @@ from ctypes import (
     c_char_p,
     c_int,
     c_size_t,
+    c_uint,
     c_uint32,
     c_uint64,
     c_void_p,
@@ -47,6 +51,13 @@ from ctypes import (
 
 __all__ = [
     "Context",
+    "Devnum",
+    "Hctl",
+    "IscsiSession",
+    "LvmPv",
+    "Lun",
+    "LunPath",
+    "LunStatus",
     "Pool",
     "PoolInfo",
     "StorvirtError",
@@ -76,7 +87,7 @@ __all__ = [
 # The API version these bindings were written against (storvirt/common.h).
 # The version of the loaded library is version().
 STORVIRT_VERSION_MAJOR = 0
-STORVIRT_VERSION_MINOR = 2
+STORVIRT_VERSION_MINOR = 3
 STORVIRT_VERSION_MICRO = 0
 
 # storvirt/ctx.h: log priorities (syslog numbers).
@@ -147,7 +158,20 @@ STORVIRT_VOLUME_RESIZE_SHRINK = 1 << 2
 # storvirt/volume.h: flags of storvirt_volume_upload() and _download().
 STORVIRT_VOLUME_TRANSFER_SPARSE = 1 << 0
 
-__all__ += [_n for _n in list(globals()) if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_"))]
+# storvirt/lun.h: usage status (storvirt_lun_get_status(); Lun.status).
+STORVIRT_LUN_STATUS_FREE = 0
+STORVIRT_LUN_STATUS_USED = 1
+STORVIRT_LUN_STATUS_UNKNOWN = 2
+
+# storvirt/lun.h: flags of storvirt_lun_list().
+STORVIRT_LUN_LIST_FREE = 1 << 0
+STORVIRT_LUN_LIST_REFRESH = 1 << 1
+
+# storvirt/lun.h: flags of storvirt_lun_get_json() and storvirt_lun_list_to_json().
+STORVIRT_LUN_JSON_PRETTY = 1 << 0
+
+__all__ += [_n for _n in list(globals())
+            if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -238,6 +262,14 @@ class _Vol(c_void_p):
     """Opaque storvirt_volume *."""
 
 
+class _Lun(c_void_p):
+    """Opaque storvirt_lun *."""
+
+
+class _LunPathPtr(c_void_p):
+    """Opaque const storvirt_lun_path * (borrowed from its storvirt_lun)."""
+
+
 _destroy_fn = CFUNCTYPE(None, c_void_p)
 _log_fn = CFUNCTYPE(None, _Ctx, c_int, c_char_p, c_void_p)
 _progress_fn = CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p)
@@ -246,6 +278,8 @@ _c_char_pp = POINTER(c_char_p)
 _c_char_ppp = POINTER(_c_char_pp)
 _c_u32_p = POINTER(c_uint32)
 _c_u64_p = POINTER(c_uint64)
+_c_uint_p = POINTER(c_uint)
+_c_int_p = POINTER(c_int)
 
 _PROTOTYPES = (
     # storvirt/common.h
@@ -335,16 +369,67 @@ _PROTOTYPES_0_2 = (
     ("storvirt_volume_unref", _Vol, (_Vol,)),
 )
 
-# Names of the STORVIRT_0.2 functions the loaded library does not export.
+# STORVIRT_0.3: LUNs.  Handled like STORVIRT_0.2.
+_PROTOTYPES_0_3 = (
+    ("storvirt_lun_refresh", c_int, (_Ctx, c_uint32)),
+    ("storvirt_lun_list", c_int,
+     (_Ctx, c_char_p, POINTER(POINTER(_Lun)), POINTER(c_size_t), c_uint32)),
+    ("storvirt_lun_list_free", None, (POINTER(_Lun),)),
+    ("storvirt_lun_lookup_by_guid", c_int, (_Ctx, c_char_p, POINTER(_Lun))),
+    ("storvirt_lun_lookup_by_path", c_int, (_Ctx, c_char_p, POINTER(_Lun))),
+    ("storvirt_lun_lookup_by_devnum", c_int, (_Ctx, c_uint, c_uint, POINTER(_Lun))),
+    ("storvirt_lun_lookup_by_fs_uuid", c_int, (_Ctx, c_char_p, POINTER(_Lun))),
+    ("storvirt_lun_ref", _Lun, (_Lun,)),
+    ("storvirt_lun_unref", _Lun, (_Lun,)),
+    ("storvirt_lun_get_guid", c_char_p, (_Lun,)),
+    ("storvirt_lun_get_devnode", c_char_p, (_Lun,)),
+    ("storvirt_lun_get_name", c_char_p, (_Lun,)),
+    ("storvirt_lun_get_devtype", c_char_p, (_Lun,)),
+    ("storvirt_lun_get_dm_name", c_char_p, (_Lun,)),
+    ("storvirt_lun_get_loop_backing", c_char_p, (_Lun,)),
+    ("storvirt_lun_get_devnum", c_int, (_Lun, _c_uint_p, _c_uint_p)),
+    ("storvirt_lun_get_inquiry", c_int, (_Lun, _c_char_pp, _c_char_pp, _c_char_pp, _c_char_pp)),
+    ("storvirt_lun_get_geometry", c_int,
+     (_Lun, _c_u64_p, _c_uint_p, _c_uint_p, _c_u64_p, _c_int_p)),
+    ("storvirt_lun_get_status", c_int, (_Lun, _c_char_pp)),
+    ("storvirt_lun_get_signature", c_int,
+     (_Lun, _c_char_pp, _c_char_pp, _c_char_pp, _c_char_pp)),
+    ("storvirt_lun_get_lvm", c_int, (_Lun, _c_char_pp, _c_char_pp, _c_char_pp)),
+    ("storvirt_lun_get_partitions", _c_char_pp, (_Lun,)),
+    ("storvirt_lun_get_n_paths", c_size_t, (_Lun,)),
+    ("storvirt_lun_get_path", _LunPathPtr, (_Lun, c_size_t)),
+    ("storvirt_lun_path_get_name", c_char_p, (_LunPathPtr,)),
+    ("storvirt_lun_path_get_devnode", c_char_p, (_LunPathPtr,)),
+    ("storvirt_lun_path_get_transport", c_char_p, (_LunPathPtr,)),
+    ("storvirt_lun_path_get_state", c_char_p, (_LunPathPtr,)),
+    ("storvirt_lun_path_get_devnum", c_int, (_LunPathPtr, _c_uint_p, _c_uint_p)),
+    ("storvirt_lun_path_get_capacity", c_uint64, (_LunPathPtr,)),
+    ("storvirt_lun_path_get_hctl", c_int, (_LunPathPtr, _c_int_p, _c_int_p, _c_int_p, _c_int_p)),
+    ("storvirt_lun_path_get_iscsi", c_int,
+     (_LunPathPtr, _c_char_pp, _c_char_pp, _c_char_pp, _c_int_p)),
+    ("storvirt_lun_get_json", c_int, (_Lun, POINTER(c_void_p), c_uint32)),
+    ("storvirt_lun_list_to_json", c_int, (POINTER(_Lun), POINTER(c_void_p), c_uint32)),
+)
+
+# The optional symbol-version nodes and their functions, oldest first.
+_OPTIONAL_PROTOTYPES = (
+    ("STORVIRT_0.2", _PROTOTYPES_0_2),
+    ("STORVIRT_0.3", _PROTOTYPES_0_3),
+)
+
+# Names of the optional functions (STORVIRT_0.2 and later) the loaded
+# library does not export, all nodes together ...
 missing_symbols = frozenset()
+# ... and by node: {"STORVIRT_0.2": frozenset(...), "STORVIRT_0.3": ...}.
+missing_symbols_by_node = {}
 
 
-def _missing_function(name):
+def _missing_function(name, node="STORVIRT_0.2"):
     def missing(*args):
         raise StorvirtError(
             _errno.ENOSYS,
-            "%s: not provided by %s (libstorvirt %s; needs STORVIRT_0.2)"
-            % (name, library_path, version()),
+            "%s: not provided by %s (libstorvirt %s; needs %s)"
+            % (name, library_path, version(), node),
         )
     missing.__name__ = "_" + name
     return missing
@@ -366,18 +451,22 @@ def _declare():
         raise ImportError(
             "%s lacks required symbols: %s" % (library_path, ", ".join(missing))
         )
-    absent = set()
-    for name, restype, argtypes in _PROTOTYPES_0_2:
-        try:
-            fn = getattr(_lib, name)
-        except AttributeError:
-            absent.add(name)
-            globals()["_" + name] = _missing_function(name)
-            continue
-        fn.restype = restype
-        fn.argtypes = list(argtypes)
-        globals()["_" + name] = fn
-    missing_symbols = frozenset(absent)
+    by_node = {}
+    for node, prototypes in _OPTIONAL_PROTOTYPES:
+        absent = set()
+        for name, restype, argtypes in prototypes:
+            try:
+                fn = getattr(_lib, name)
+            except AttributeError:
+                absent.add(name)
+                globals()["_" + name] = _missing_function(name, node)
+                continue
+            fn.restype = restype
+            fn.argtypes = list(argtypes)
+            globals()["_" + name] = fn
+        by_node[node] = frozenset(absent)
+    missing_symbols_by_node.update(by_node)
+    missing_symbols = frozenset().union(*by_node.values())
 
 
 _declare()
@@ -875,6 +964,117 @@ class Context:
     def volume_by_path(self, path):
         """The volume at ``path`` among the active pools."""
         return self._new_volume(_storvirt_volume_lookup_by_path, _path_arg(path, "path"))
+
+    # -- LUNs --------------------------------------------------------------
+    #
+    # The context keeps one discovery snapshot; lists and lookups use it,
+    # running the first discovery themselves.  A Lun never changes: a
+    # refresh makes a new snapshot for later calls only.
+
+    def refresh_luns(self, *, flags=0):
+        """Discovers the host's LUNs again (udev and sysfs, then a usage
+        probe per LUN) and makes the result the current snapshot."""
+        self._run(_storvirt_lun_refresh, _flags(flags))
+
+    def _lun_array(self, transport, free_only, refresh, flags):
+        """storvirt_lun_list(): (array, count); free the array with
+        _storvirt_lun_list_free."""
+        flags = _flags(flags)
+        if free_only:
+            flags |= STORVIRT_LUN_LIST_FREE
+        if refresh:
+            flags |= STORVIRT_LUN_LIST_REFRESH
+        arr = POINTER(_Lun)()
+        n = c_size_t()
+        self._run(_storvirt_lun_list, _str_arg(transport, "transport", allow_none=True),
+                  byref(arr), byref(n), flags)
+        return arr, n.value
+
+    def list_luns(self, transport=None, free_only=False, refresh=False, *, flags=0):
+        """The LUNs, sorted by GUID (LUNs without one last, by name), as a
+        list of :class:`Lun`.
+
+        ``transport`` keeps the LUNs with a path of that transport ("iscsi",
+        "fc", "sas", "scsi", "ata", "nvme", "virtio", "loop"; an unknown one
+        raises EINVAL); ``free_only`` keeps those whose status is
+        :attr:`LunStatus.FREE`; ``refresh`` discovers again first (as
+        :meth:`refresh_luns`)."""
+        arr, n = self._lun_array(transport, free_only, refresh, flags)
+        return _wrap_array(arr, n, _storvirt_lun_ref, _storvirt_lun_list_free, Lun._wrap)
+
+    def _new_lun(self, fn, *args):
+        out = _Lun()
+        self._run(fn, *(args + (byref(out),)))
+        return Lun._wrap(out)
+
+    def lun_by_guid(self, guid):
+        """The LUN with this GUID (case does not matter; "0x" may precede
+        NAA hex).  FileNotFoundError (ENOENT) if none."""
+        return self._new_lun(_storvirt_lun_lookup_by_guid, _str_arg(guid, "guid"))
+
+    def lun_by_path(self, path):
+        """The LUN of a device node or a link to one (/dev/sdb,
+        /dev/mapper/NAME, /dev/disk/by-id/...); a member path of a
+        multipath map gives the map.  ENOENT when the device is no LUN (the
+        message names the disk of a partition), ENOTBLK when ``path`` is not
+        a block device."""
+        return self._new_lun(_storvirt_lun_lookup_by_path, _path_arg(path, "path"))
+
+    def lun_by_devnum(self, major, minor=None):
+        """The LUN (or the multipath map of a path) with this device number:
+        ``lun_by_devnum(8, 16)``, ``lun_by_devnum((8, 16))`` or
+        ``lun_by_devnum(os.stat(path).st_rdev)``."""
+        if minor is None:
+            if isinstance(major, tuple):
+                major, minor = major
+            else:
+                dev = operator.index(major)
+                major, minor = os.major(dev), os.minor(dev)
+        major = operator.index(major)
+        minor = operator.index(minor)
+        for name, value in (("major", major), ("minor", minor)):
+            if not 0 <= value <= _UINT32_MAX:
+                raise OverflowError("%s out of range for unsigned int: %d" % (name, value))
+        return self._new_lun(_storvirt_lun_lookup_by_devnum, major, minor)
+
+    def lun_by_fs_uuid(self, uuid):
+        """The LUN carrying a filesystem (or another blkid signature) with
+        this UUID (str, or a uuid.UUID).  ENOTUNIQ when two LUNs carry it."""
+        if isinstance(uuid, _uuid.UUID):
+            uuid = str(uuid)
+        return self._new_lun(_storvirt_lun_lookup_by_fs_uuid, _str_arg(uuid, "uuid"))
+
+    def luns_json(self, luns=None, transport=None, free_only=False, refresh=False, *,
+                  flags=0):
+        """VDSM's getDeviceList result, parsed: ``{"devList": [...]}``, one
+        record per LUN (see :meth:`Lun.json`).
+
+        ``luns`` is an iterable of :class:`Lun` (from any snapshot); None
+        takes the LUNs :meth:`list_luns` gives for ``transport``,
+        ``free_only`` and ``refresh``."""
+        if luns is None:
+            arr, n = self._lun_array(transport, free_only, refresh, 0)
+            try:
+                return _lun_list_json(arr, flags)
+            finally:
+                _storvirt_lun_list_free(arr)
+        if transport is not None or free_only or refresh:
+            raise TypeError("luns_json(): transport, free_only and refresh select LUNs; "
+                            "they do not go with luns")
+        luns = list(luns)
+        for lun in luns:
+            if not isinstance(lun, Lun):
+                raise TypeError("luns must hold storvirt.Lun objects, not %s"
+                                % type(lun).__name__)
+        arr = (_Lun * (len(luns) + 1))()
+        try:
+            for i, lun in enumerate(luns):
+                arr[i] = lun._acquire()
+            return _lun_list_json(arr, flags)
+        finally:
+            for i in range(len(luns)):
+                if arr[i]:
+                    _storvirt_lun_unref(arr[i])
 
 
 # --------------------------------------------------------------------------
@@ -1438,6 +1638,430 @@ class Volume(_Handle):
             t.join()
         if errors:
             raise errors[0]
+
+
+# --------------------------------------------------------------------------
+# LUNs.
+
+
+class LunStatus(str, enum.Enum):
+    """Whether a LUN is in use (:attr:`Lun.status`).  The members are
+    strings, equal to the "status" value of the LUN's JSON record:
+    ``lun.status == "free"`` and ``lun.status is LunStatus.FREE`` both
+    work.  :attr:`Lun.status_reason` says why."""
+
+    FREE = "free"        # nothing found on the LUN (or an LVM PV in no VG)
+    USED = "used"        # something is on it or uses it
+    UNKNOWN = "unknown"  # it could not be told (permission, unreadable)
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+    @property
+    def code(self):
+        """The C value, STORVIRT_LUN_STATUS_*."""
+        return _LUN_STATUS_CODES[self]
+
+
+_LUN_STATUS_CODES = {
+    LunStatus.FREE: STORVIRT_LUN_STATUS_FREE,
+    LunStatus.USED: STORVIRT_LUN_STATUS_USED,
+    LunStatus.UNKNOWN: STORVIRT_LUN_STATUS_UNKNOWN,
+}
+_LUN_STATUS_BY_CODE = {v: k for k, v in _LUN_STATUS_CODES.items()}
+
+Devnum = collections.namedtuple("Devnum", "major minor")
+Devnum.__doc__ = """A device number: (major, minor)."""
+
+Hctl = collections.namedtuple("Hctl", "host channel target lun")
+Hctl.__doc__ = """The SCSI address of a path: host, channel (bus), target, LUN number."""
+
+IscsiSession = collections.namedtuple("IscsiSession", "target portal initiator tpgt")
+IscsiSession.__doc__ = """The iSCSI session of a path: target IQN, portal
+("address:port"), initiator name and target portal group tag (None when
+unknown).  Credentials are never read."""
+
+LvmPv = collections.namedtuple("LvmPv", "pv_uuid vg_name vg_uuid")
+LvmPv.__doc__ = """An LVM physical volume: its PV UUID and the name and UUID
+of its VG (None when the PV's metadata names none)."""
+
+
+def _lun_list_json(arr, flags):
+    """{"devList": [...]} of a NULL-terminated storvirt_lun * array."""
+    out = c_void_p()
+    _call(_storvirt_lun_list_to_json, arr, byref(out), _flags(flags))
+    return _json.loads(_take_string(out))
+
+
+def _strv(arr):
+    """A borrowed NULL-terminated char ** as a list of str."""
+    result = []
+    if not arr:
+        return result
+    for i in itertools.count():
+        item = arr[i]
+        if item is None:
+            break
+        result.append(_decode(item))
+    return result
+
+
+class Lun(_Handle):
+    """A LUN: a block device the host sees (a disk, an NVMe namespace, an
+    attached loop device, a multipath map with its member paths).  Returned
+    by :meth:`Context.list_luns` and the ``lun_by_*`` lookups.
+
+    A Lun shows the discovery snapshot it came from and never changes; it
+    stays valid after :meth:`Context.refresh_luns` and after its context is
+    closed.  Use as a context manager, or call :meth:`close`, to release
+    the library handle deterministically.
+
+    Strings that the device does not report are None.
+    """
+
+    __slots__ = ()
+    _kind = "Lun"
+
+    @staticmethod
+    def _c_ref(h):
+        return _storvirt_lun_ref(h)
+
+    @staticmethod
+    def _c_unref(h):
+        return _storvirt_lun_unref(h)
+
+    @classmethod
+    def _wrap(cls, handle):
+        self = cls.__new__(cls)
+        self._init_handle(handle)
+        return self
+
+    def __repr__(self):
+        if self.closed:
+            return "<storvirt.Lun closed>"
+        n = self.n_paths
+        return "<storvirt.Lun %s %s (%s, %d path%s, %s)>" % (
+            self.guid or "(no GUID)", self.devnode or self.name, self.devtype, n,
+            "" if n == 1 else "s", self.status)
+
+    def _out(self, fn, *types):
+        """Calls fn(handle, &out...) and returns the out values."""
+        outs = [t() for t in types]
+        self._run(fn, *[byref(o) for o in outs])
+        return [o.value for o in outs]
+
+    # -- identity ----------------------------------------------------------
+
+    @property
+    def guid(self):
+        """The GUID multipath names the LUN by ("3600140..."), or None when
+        the device reports no identity."""
+        return _decode(self._get(_storvirt_lun_get_guid))
+
+    @property
+    def devnode(self):
+        """The device node to open (the map's for a multipath LUN)."""
+        return _decode_path(self._get(_storvirt_lun_get_devnode))
+
+    @property
+    def name(self):
+        """The kernel name ("sdb", "dm-3", "nvme0n1")."""
+        return _decode(self._get(_storvirt_lun_get_name))
+
+    @property
+    def devnum(self):
+        """The device number of :attr:`devnode`, a :class:`Devnum`."""
+        return Devnum(*self._out(_storvirt_lun_get_devnum, c_uint, c_uint))
+
+    @property
+    def devtype(self):
+        """The transport of the LUN's paths ("iscsi", "fc", "sas", "scsi",
+        "ata", "nvme", "virtio", "loop", "unknown"), "mixed" for a multipath
+        map whose paths differ, "multipath" for a map without paths."""
+        return _decode(self._get(_storvirt_lun_get_devtype))
+
+    @property
+    def dm_name(self):
+        """The multipath map's name, None when the LUN is not a map."""
+        return _decode(self._get(_storvirt_lun_get_dm_name))
+
+    @property
+    def multipath(self):
+        """Whether the LUN is a multipath map."""
+        return self.dm_name is not None
+
+    @property
+    def loop_backing(self):
+        """A loop device's backing file, else None."""
+        return _decode_path(self._get(_storvirt_lun_get_loop_backing))
+
+    # -- SCSI inquiry ------------------------------------------------------
+
+    def _inquiry(self, i):
+        return _decode(self._out(_storvirt_lun_get_inquiry, *(c_char_p,) * 4)[i])
+
+    @property
+    def vendor(self):
+        """The SCSI INQUIRY vendor (a multipath LUN's first path's)."""
+        return self._inquiry(0)
+
+    @property
+    def product(self):
+        return self._inquiry(1)
+
+    @property
+    def revision(self):
+        return self._inquiry(2)
+
+    @property
+    def serial(self):
+        """The unit serial number (VPD page 0x80, else udev's)."""
+        return self._inquiry(3)
+
+    # -- geometry ----------------------------------------------------------
+
+    def _geometry(self, i):
+        return self._out(_storvirt_lun_get_geometry, c_uint64, c_uint, c_uint, c_uint64,
+                         c_int)[i]
+
+    @property
+    def capacity(self):
+        """The size in bytes."""
+        return self._geometry(0)
+
+    @property
+    def logical_block_size(self):
+        return self._geometry(1)
+
+    @property
+    def physical_block_size(self):
+        return self._geometry(2)
+
+    @property
+    def discard_max_bytes(self):
+        """The largest discard in bytes; 0: the LUN does not discard."""
+        return self._geometry(3)
+
+    @property
+    def rotational(self):
+        """Whether the medium rotates."""
+        return bool(self._geometry(4))
+
+    # -- usage -------------------------------------------------------------
+
+    def _status(self):
+        reason = c_char_p()
+        code = self._run(_storvirt_lun_get_status, byref(reason))
+        return _LUN_STATUS_BY_CODE.get(code, LunStatus.UNKNOWN), _decode(reason.value)
+
+    @property
+    def status(self):
+        """A :class:`LunStatus`: "free", "used" or "unknown"."""
+        return self._status()[0]
+
+    @property
+    def status_reason(self):
+        """Why the LUN has its status: "no signature", "filesystem ext4",
+        "mounted on /srv", "held by dm-4"..., several joined by "; "."""
+        return self._status()[1]
+
+    def _signature(self, i):
+        return _decode(self._out(_storvirt_lun_get_signature, *(c_char_p,) * 4)[i])
+
+    @property
+    def fs_type(self):
+        """The TYPE of the signature libblkid found ("ext4", "xfs",
+        "LVM2_member", "swap"...), or None."""
+        return self._signature(0)
+
+    @property
+    def fs_uuid(self):
+        return self._signature(1)
+
+    @property
+    def fs_label(self):
+        return self._signature(2)
+
+    @property
+    def pt_type(self):
+        """The partition table type ("gpt", "dos"), or None."""
+        return self._signature(3)
+
+    @property
+    def lvm(self):
+        """An :class:`LvmPv` when the LUN is an LVM physical volume, else
+        None."""
+        outs = [c_char_p() for _ in range(3)]
+        h = self._acquire()
+        try:
+            _storvirt_error_clear()
+            rc = _storvirt_lun_get_lvm(h, *[byref(o) for o in outs])
+        finally:
+            self._c_unref(h)
+        if rc == -_errno.ENODATA:
+            return None
+        _check(rc)
+        return LvmPv(*[_decode(o.value) for o in outs])
+
+    @property
+    def partitions(self):
+        """The kernel names of the LUN's partitions (["sdb1", ...])."""
+        h = self._acquire()
+        try:
+            return _strv(_storvirt_lun_get_partitions(h))
+        finally:
+            self._c_unref(h)
+
+    # -- paths -------------------------------------------------------------
+
+    @property
+    def n_paths(self):
+        """How many paths the LUN has."""
+        h = self._acquire()
+        try:
+            return _storvirt_lun_get_n_paths(h)
+        finally:
+            self._c_unref(h)
+
+    @property
+    def paths(self):
+        """The paths to the LUN, a list of :class:`LunPath`: one for a plain
+        disk, one per member for a multipath map.  Each keeps the LUN's
+        snapshot alive on its own."""
+        h = self._acquire()
+        try:
+            return [LunPath._wrap(_storvirt_lun_ref(h), i)
+                    for i in range(_storvirt_lun_get_n_paths(h))]
+        finally:
+            self._c_unref(h)
+
+    # -- JSON --------------------------------------------------------------
+
+    def json(self, *, flags=0):
+        """The LUN's record as a dict with the keys of VDSM's getDeviceList
+        (GUID, vendorID, productID, fwrev, serial, capacity, devtype,
+        pathstatus, pathlist, pvUUID, vgUUID, status, ...) and libstorvirt's
+        own (name, devnode, devnum, transport, fsType, partitions, ...)."""
+        out = c_void_p()
+        self._run(_storvirt_lun_get_json, byref(out), _flags(flags))
+        return _json.loads(_take_string(out))
+
+
+class LunPath(_Handle):
+    """One path to a :class:`Lun` (a member of a multipath map, or the disk
+    itself), from :attr:`Lun.paths`.  A path holds its own reference to
+    the LUN, so it stays valid after the Lun object is closed."""
+
+    __slots__ = ("_index",)
+    _kind = "LunPath"
+
+    @staticmethod
+    def _c_ref(h):
+        return _storvirt_lun_ref(h)
+
+    @staticmethod
+    def _c_unref(h):
+        return _storvirt_lun_unref(h)
+
+    @classmethod
+    def _wrap(cls, lun_handle, index):
+        self = cls.__new__(cls)
+        self._index = index
+        self._init_handle(lun_handle)
+        return self
+
+    def __repr__(self):
+        if self.closed:
+            return "<storvirt.LunPath closed>"
+        return "<storvirt.LunPath %s (%s%s)>" % (
+            self.devnode or self.name, self.transport,
+            ", " + self.state if self.state else "")
+
+    def _call_path(self, fn, *args, check=True):
+        """fn(path, *args) on this path of the LUN; raises on a negative
+        result when ``check``."""
+        h = self._acquire()
+        try:
+            _storvirt_error_clear()
+            p = _storvirt_lun_get_path(h, self._index)
+            if not p:
+                raise _error(-_errno.ERANGE)
+            rc = fn(p, *args)
+        finally:
+            self._c_unref(h)
+        return _check(rc) if check else rc
+
+    def _out(self, fn, *types):
+        outs = [t() for t in types]
+        self._call_path(fn, *[byref(o) for o in outs])
+        return [o.value for o in outs]
+
+    def _optional_out(self, fn, *types):
+        """The out values, or None when fn says ENODATA."""
+        outs = [t() for t in types]
+        rc = self._call_path(fn, *[byref(o) for o in outs], check=False)
+        if rc == -_errno.ENODATA:
+            return None
+        _check(rc)
+        return [o.value for o in outs]
+
+    @property
+    def lun(self):
+        """The path's :class:`Lun` (a new object)."""
+        return Lun._wrap(self._acquire())
+
+    @property
+    def index(self):
+        """The path's position in :attr:`Lun.paths`."""
+        return self._index
+
+    @property
+    def name(self):
+        """The kernel name ("sdc")."""
+        return _decode(self._call_path(_storvirt_lun_path_get_name, check=False))
+
+    @property
+    def devnode(self):
+        return _decode_path(self._call_path(_storvirt_lun_path_get_devnode, check=False))
+
+    @property
+    def devnum(self):
+        """A :class:`Devnum`."""
+        return Devnum(*self._out(_storvirt_lun_path_get_devnum, c_uint, c_uint))
+
+    @property
+    def transport(self):
+        """"iscsi", "fc", "sas", "scsi", "ata", "nvme", "virtio", "loop" or
+        "unknown"."""
+        return _decode(self._call_path(_storvirt_lun_path_get_transport, check=False))
+
+    @property
+    def state(self):
+        """The SCSI device state ("running", "offline", "blocked"...), None
+        when the device has none (NVMe, virtio, loop)."""
+        return _decode(self._call_path(_storvirt_lun_path_get_state, check=False)) or None
+
+    @property
+    def capacity(self):
+        """The path's size in bytes."""
+        return self._call_path(_storvirt_lun_path_get_capacity, check=False)
+
+    @property
+    def hctl(self):
+        """An :class:`Hctl`, or None for a path that is not a SCSI device."""
+        v = self._optional_out(_storvirt_lun_path_get_hctl, c_int, c_int, c_int, c_int)
+        return None if v is None else Hctl(*v)
+
+    @property
+    def iscsi(self):
+        """An :class:`IscsiSession`, or None for a path that is not iSCSI."""
+        v = self._optional_out(_storvirt_lun_path_get_iscsi, c_char_p, c_char_p, c_char_p,
+                               c_int)
+        if v is None:
+            return None
+        target, portal, initiator, tpgt = v
+        return IscsiSession(_decode(target), _decode(portal), _decode(initiator),
+                            None if tpgt < 0 else tpgt)
 
 
 def _fd_of(file):
