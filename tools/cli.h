@@ -57,6 +57,14 @@ void cli_field_strv(struct cli *cli, const char *key, const char *label, char **
 void cli_field_bool(struct cli *cli, const char *key, const char *label, bool value);
 /* A byte count: text rounded with units ("1.5 GiB"), JSON a number. */
 void cli_field_size(struct cli *cli, const char *key, const char *label, uint64_t bytes);
+/*
+ * JSON mode: splices a JSON text made elsewhere (by the library) into the
+ * result: the value under `key`, or with key NULL the members of an
+ * object.  It is parsed and re-emitted, so the output stays valid.
+ * Nothing in text mode.  0, or -EINVAL when json is not valid (or not an
+ * object with key NULL).
+ */
+int cli_field_json(struct cli *cli, const char *key, const char *json);
 /* A line of text output only (nothing in JSON mode), like virsh's messages. */
 void cli_text(struct cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -100,6 +108,7 @@ int cli_table_end(struct cli_table *t);
 extern const struct cli_command cli_commands_base[];
 extern const struct cli_command cli_commands_pool[];
 extern const struct cli_command cli_commands_vol[];
+extern const struct cli_command cli_commands_lun[];
 
 /*
  * Shared by the pool and volume commands (tools/cmd-pool.c).

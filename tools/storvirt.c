@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <yajl/yajl_parse.h>
 
 #include "cli.h"
 
@@ -22,6 +23,7 @@ static const struct cli_command *const command_tables[] = {
         cli_commands_base,
         cli_commands_pool,
         cli_commands_vol,
+        cli_commands_lun,
         NULL,
 };
 
@@ -155,6 +157,128 @@ void cli_field_size(struct cli *cli, const char *key, const char *label, uint64_
         else
                 printf("%-14s %llu\n", label, (unsigned long long)bytes);
         free(s);
+}
+
+/* Re-emits parsed JSON events into the result object (cli_field_json). */
+struct splice {
+        yajl_gen gen;
+        unsigned depth;   /* containers open in the parsed text */
+        bool merge;       /* the outermost object's members join the result */
+};
+
+/* A value outside every container is not a member when merging. */
+static bool splice_value_ok(struct splice *s) {
+        return !(s->merge && s->depth == 0);
+}
+
+static int splice_null(void *ctx) {
+        struct splice *s = ctx;
+
+        return splice_value_ok(s) && yajl_gen_null(s->gen) == yajl_gen_status_ok;
+}
+
+static int splice_bool(void *ctx, int value) {
+        struct splice *s = ctx;
+
+        return splice_value_ok(s) && yajl_gen_bool(s->gen, value) == yajl_gen_status_ok;
+}
+
+static int splice_number(void *ctx, const char *num, size_t len) {
+        struct splice *s = ctx;
+
+        return splice_value_ok(s) && yajl_gen_number(s->gen, num, len) == yajl_gen_status_ok;
+}
+
+static int splice_string(void *ctx, const unsigned char *str, size_t len) {
+        struct splice *s = ctx;
+
+        return splice_value_ok(s) && yajl_gen_string(s->gen, str, len) == yajl_gen_status_ok;
+}
+
+static int splice_key(void *ctx, const unsigned char *key, size_t len) {
+        struct splice *s = ctx;
+
+        return yajl_gen_string(s->gen, key, len) == yajl_gen_status_ok;
+}
+
+static int splice_start_map(void *ctx) {
+        struct splice *s = ctx;
+
+        bool outer = s->merge && s->depth == 0;
+
+        s->depth++;
+        if (outer)
+                return 1;
+        return yajl_gen_map_open(s->gen) == yajl_gen_status_ok;
+}
+
+static int splice_end_map(void *ctx) {
+        struct splice *s = ctx;
+
+        s->depth--;
+        if (s->merge && s->depth == 0)
+                return 1;
+        return yajl_gen_map_close(s->gen) == yajl_gen_status_ok;
+}
+
+static int splice_start_array(void *ctx) {
+        struct splice *s = ctx;
+
+        if (!splice_value_ok(s))
+                return 0;
+        s->depth++;
+        return yajl_gen_array_open(s->gen) == yajl_gen_status_ok;
+}
+
+static int splice_end_array(void *ctx) {
+        struct splice *s = ctx;
+
+        s->depth--;
+        return yajl_gen_array_close(s->gen) == yajl_gen_status_ok;
+}
+
+static const yajl_callbacks splice_callbacks = {
+        .yajl_null = splice_null,
+        .yajl_boolean = splice_bool,
+        .yajl_number = splice_number,
+        .yajl_string = splice_string,
+        .yajl_start_map = splice_start_map,
+        .yajl_map_key = splice_key,
+        .yajl_end_map = splice_end_map,
+        .yajl_start_array = splice_start_array,
+        .yajl_end_array = splice_end_array,
+};
+
+int cli_field_json(struct cli *cli, const char *key, const char *json) {
+        struct splice s = { .gen = cli->gen, .merge = key == NULL };
+        size_t len = strlen(json);
+        yajl_handle h;
+        yajl_status st;
+        int r = 0;
+
+        if (!cli->json)
+                return 0;
+        h = yajl_alloc(&splice_callbacks, NULL, &s);
+        if (!h)
+                return cli_error(cli, ENOMEM, "out of memory");
+        if (key)
+                gen_str(cli->gen, key);
+        st = yajl_parse(h, (const unsigned char *)json, len);
+        if (st == yajl_status_ok)
+                st = yajl_complete_parse(h);
+        if (st == yajl_status_client_canceled) {
+                r = cli_error(cli, EINVAL, "cannot embed JSON: %s",
+                              s.merge && s.depth == 0 ? "not an object"
+                                                      : "not valid in the result");
+        } else if (st != yajl_status_ok) {
+                unsigned char *msg = yajl_get_error(h, 0, (const unsigned char *)json, len);
+                r = cli_error(cli, EINVAL, "cannot embed JSON: %s",
+                              msg ? (const char *)msg : "parse error");
+                if (msg)
+                        yajl_free_error(h, msg);
+        }
+        yajl_free(h);
+        return r;
 }
 
 void cli_text(struct cli *cli, const char *fmt, ...) {
