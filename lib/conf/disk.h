@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * conf/disk.h - a VM disk: the spec a caller gives (where the storage
+ * is, and how the guest sees it), and the spec once resolved (the
+ * source found on this host, every default applied), ready to become a
+ * libvirt <disk> element or a VDSM-style device dict.
+ *
+ *   disk_spec.c  parsing (JSON with VDSM's keys, one key at a time from
+ *                the C API), validation, the normalized dict
+ *   disk_xml.c   <disk> and <devices> through libxml2's writer
+ *   core/resolve.c  spec -> resolved (LUN index, pools, identity check)
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <yajl/yajl_tree.h>
+
+#include "util/json.h"
+
+/* Where the storage is. */
+typedef enum storvirt__disk_source {
+        STORVIRT__DISK_SOURCE_NONE = 0,   /* empty cdrom / floppy (no media) */
+        STORVIRT__DISK_SOURCE_GUID,       /* multipath WWID of a LUN */
+        STORVIRT__DISK_SOURCE_FS_UUID,    /* blkid UUID of what is on a LUN */
+        STORVIRT__DISK_SOURCE_PDIV,       /* {poolID, domainID, imageID, volumeID} */
+        STORVIRT__DISK_SOURCE_VOLUME,     /* {pool, volume}: a volume of a storvirt pool */
+        STORVIRT__DISK_SOURCE_PATH,       /* a host path (file or block device) */
+        STORVIRT__DISK_SOURCE_ISCSI,      /* a LUN of an iSCSI target, through QEMU's initiator */
+        STORVIRT__DISK_SOURCE_VDISK,      /* a vDisk id */
+} storvirt__disk_source;
+
+/* How the guest sees it: libvirt's <disk device=...>. */
+typedef enum storvirt__disk_device {
+        STORVIRT__DISK_DEVICE_DISK = 0,
+        STORVIRT__DISK_DEVICE_LUN,        /* SCSI passthrough of a block device */
+        STORVIRT__DISK_DEVICE_CDROM,
+        STORVIRT__DISK_DEVICE_FLOPPY,
+} storvirt__disk_device;
+
+/* libvirt's <target bus=...>; VDSM calls it iface. */
+typedef enum storvirt__disk_bus {
+        STORVIRT__DISK_BUS_UNSET = 0,     /* default per device: virtio, scsi for lun,
+                                             ide for cdrom, fdc for floppy */
+        STORVIRT__DISK_BUS_VIRTIO,
+        STORVIRT__DISK_BUS_SCSI,
+        STORVIRT__DISK_BUS_IDE,
+        STORVIRT__DISK_BUS_SATA,
+        STORVIRT__DISK_BUS_USB,
+        STORVIRT__DISK_BUS_FDC,
+} storvirt__disk_bus;
+
+typedef enum storvirt__disk_address_type {
+        STORVIRT__DISK_ADDRESS_NONE = 0,
+        STORVIRT__DISK_ADDRESS_PCI,       /* domain, bus, slot, function */
+        STORVIRT__DISK_ADDRESS_DRIVE,     /* controller, bus, target, unit */
+} storvirt__disk_address_type;
+
+typedef struct storvirt__disk_address {
+        storvirt__disk_address_type type;
+        /* PCI: domain 0..0xffff, bus 0..0xff, slot 0..0x1f, function 0..7 */
+        unsigned domain, bus, slot, function;
+        /* drive: controller, bus, target, unit (libvirt's ranges) */
+        unsigned controller, drive_bus, target, unit;
+} storvirt__disk_address;
+
+/* Optional tri-states and enums: 0 is always "not given". */
+typedef enum storvirt__disk_format {
+        STORVIRT__DISK_FORMAT_UNSET = 0,
+        STORVIRT__DISK_FORMAT_RAW,
+        STORVIRT__DISK_FORMAT_QCOW2,      /* VDSM's "cow" */
+} storvirt__disk_format;
+
+typedef enum storvirt__disk_error_policy {
+        STORVIRT__DISK_ERROR_POLICY_UNSET = 0,
+        STORVIRT__DISK_ERROR_POLICY_STOP,     /* propagateErrors "off" (VDSM's default) */
+        STORVIRT__DISK_ERROR_POLICY_ENOSPACE, /* propagateErrors "on" / true */
+        STORVIRT__DISK_ERROR_POLICY_REPORT,   /* propagateErrors "report" */
+} storvirt__disk_error_policy;
+
+typedef enum storvirt__disk_cache {
+        STORVIRT__DISK_CACHE_UNSET = 0,   /* resolved: none */
+        STORVIRT__DISK_CACHE_NONE,
+        STORVIRT__DISK_CACHE_WRITETHROUGH,
+        STORVIRT__DISK_CACHE_WRITEBACK,
+        STORVIRT__DISK_CACHE_DIRECTSYNC,
+        STORVIRT__DISK_CACHE_UNSAFE,
+} storvirt__disk_cache;
+
+typedef enum storvirt__disk_io {
+        STORVIRT__DISK_IO_UNSET = 0,      /* resolved: native for block, threads otherwise */
+        STORVIRT__DISK_IO_NATIVE,
+        STORVIRT__DISK_IO_THREADS,
+        STORVIRT__DISK_IO_URING,          /* "io_uring" */
+} storvirt__disk_io;
+
+typedef enum storvirt__disk_discard {
+        STORVIRT__DISK_DISCARD_UNSET = 0,
+        STORVIRT__DISK_DISCARD_UNMAP,     /* discard: true / "unmap" */
+        STORVIRT__DISK_DISCARD_IGNORE,    /* discard: false / "ignore" */
+} storvirt__disk_discard;
+
+typedef enum storvirt__disk_sgio {
+        STORVIRT__DISK_SGIO_UNSET = 0,
+        STORVIRT__DISK_SGIO_FILTERED,     /* "unfiltered" is refused: libvirt 9 dropped it */
+} storvirt__disk_sgio;
+
+/* <iotune>: VDSM's specParams.ioTune; a field is given when its bit is set in `set`. */
+enum {
+        STORVIRT__IOTUNE_TOTAL_BYTES_SEC = 0,
+        STORVIRT__IOTUNE_READ_BYTES_SEC,
+        STORVIRT__IOTUNE_WRITE_BYTES_SEC,
+        STORVIRT__IOTUNE_TOTAL_IOPS_SEC,
+        STORVIRT__IOTUNE_READ_IOPS_SEC,
+        STORVIRT__IOTUNE_WRITE_IOPS_SEC,
+        STORVIRT__IOTUNE_N,
+};
+typedef struct storvirt__disk_iotune {
+        unsigned set;                      /* bit i: value[i] given */
+        uint64_t value[STORVIRT__IOTUNE_N];
+} storvirt__disk_iotune;
+
+/* libvirt's names of the iotune fields, in the order above. */
+extern const char *const storvirt__iotune_names[STORVIRT__IOTUNE_N];
+
+/* An iSCSI target reached by QEMU itself (<disk type='network'>). */
+typedef struct storvirt__disk_iscsi {
+        char *host;            /* portal host: name, IPv4, or IPv6 without brackets */
+        unsigned port;         /* 3260 when not given */
+        char *target;          /* target IQN */
+        unsigned lun;          /* 0 when not given */
+        char *initiator;       /* initiator IQN, NULL: QEMU's default */
+        char *auth_username;   /* CHAP user, NULL: no auth */
+        char *secret_uuid;     /* libvirt secret holding the CHAP password (UUID) */
+        char *secret_usage;    /* or its usage name; one of the two with auth_username */
+} storvirt__disk_iscsi;
+
+typedef struct storvirt__disk_spec {
+        char *name;                   /* how errors name the drive: its alias, else
+                                         "drive N" in a VM list, else "disk" */
+        char *alias;                  /* libvirt <alias name=...> (optional, "ua-" prefix
+                                         added when missing, as libvirt requires) */
+
+        storvirt__disk_source source;
+        char *guid;                   /* SOURCE_GUID, normalized */
+        char *fs_uuid;                /* SOURCE_FS_UUID */
+        char *pool_id, *domain_id, *image_id, *volume_id; /* SOURCE_PDIV, canonical UUIDs */
+        char *pool, *volume;          /* SOURCE_VOLUME: pool name, volume name */
+        char *path;                   /* SOURCE_PATH: absolute */
+        storvirt__disk_iscsi iscsi;   /* SOURCE_ISCSI */
+        char *vdisk;                  /* SOURCE_VDISK: canonical UUID */
+
+        storvirt__disk_device device;
+        storvirt__disk_bus bus;
+        int index;                    /* -1: not given; else unique per bus */
+        storvirt__disk_address address;
+        storvirt__disk_format format;
+        unsigned boot_order;          /* 0: not given; unique across the VM */
+        storvirt__disk_error_policy error_policy;
+        bool shared;                  /* <shareable/> */
+        bool readonly;                /* <readonly/> */
+        bool optional;                /* startupPolicy='optional' (cdrom/floppy only) */
+        char *serial;                 /* <serial>, not for device lun */
+        storvirt__disk_cache cache;
+        storvirt__disk_io io;
+        storvirt__disk_discard discard;
+        storvirt__disk_sgio sgio;     /* device lun only */
+        storvirt__disk_iotune iotune;
+        bool reservations;            /* <reservations managed='yes'/>, device lun only */
+        bool volume_as_volume;        /* SOURCE_VOLUME: emit <disk type='volume'> */
+} storvirt__disk_spec;
+
+/* The spec resolved on this host. */
+typedef enum storvirt__disk_type {
+        STORVIRT__DISK_TYPE_FILE = 0,
+        STORVIRT__DISK_TYPE_BLOCK,
+        STORVIRT__DISK_TYPE_NETWORK,
+        STORVIRT__DISK_TYPE_VOLUME,
+} storvirt__disk_type;
+
+typedef struct storvirt__disk_resolved {
+        storvirt__disk_spec *spec;    /* owned; every UNSET default filled in (bus,
+                                         cache, io, error_policy, format) */
+        storvirt__disk_type type;
+        char *source_path;            /* FILE, BLOCK: the path for <source file|dev>,
+                                         NULL for an empty cdrom/floppy */
+        char *source_pool, *source_volume; /* VOLUME: <source pool= volume=> */
+        char *target_dev;             /* "vda", "sdb", "hdc", "fda" */
+        char *guid;                   /* the LUN's GUID when the source is a LUN */
+        uint64_t capacity;            /* bytes when known (LUN, volume, file), else 0 */
+} storvirt__disk_resolved;
+
+/* ---- disk_spec.c -------------------------------------------------------------------------- */
+
+int storvirt__disk_spec_new(storvirt__disk_spec **ret);
+void storvirt__disk_spec_free(storvirt__disk_spec *spec);
+int storvirt__disk_spec_dup(const storvirt__disk_spec *spec, storvirt__disk_spec **ret);
+
+/*
+ * Parses one drive: an object with VDSM's keys (see disk_spec.c for the
+ * list), also the legacy VM_Create_t drive keys (`if`, `poolID`...).
+ * Unknown keys and bad values are errors naming the key, the value and
+ * why; `what` prefixes every message ("drive 2", "SPEC.json").
+ */
+int storvirt__disk_spec_from_json(yajl_val obj, const char *what, storvirt__disk_spec **ret);
+int storvirt__disk_spec_parse(const char *json, size_t len, storvirt__disk_spec **ret);
+
+/*
+ * Sets one key as the JSON parser would: `value` is JSON text
+ * ("\"virtio\"", "2", "true", "{\"type\": \"pci\", ...}").  The C API's
+ * setters go through here so both paths validate alike.
+ */
+int storvirt__disk_spec_set_json(storvirt__disk_spec *spec, const char *key, const char *value);
+
+/*
+ * Checks the spec as a whole (one drive): source and device fit
+ * (lun needs a block source, floppy a file, format raw for LUN
+ * sources, sgio / reservations only for lun, no serial for lun,
+ * optional only for cdrom/floppy, an address type that fits the bus).
+ * The first problem is the error; storvirt__disk_spec_problems() lists
+ * them all.
+ */
+int storvirt__disk_spec_validate(const storvirt__disk_spec *spec);
+/* Every problem of one drive, each a full message naming the drive; NULL-terminated. */
+int storvirt__disk_spec_problems(const storvirt__disk_spec *spec, char ***ret);
+
+/*
+ * A VM's drives: {"drives": [...]} or {"devices": [...]} (VDSM; in
+ * "devices" only the entries of type "disk" are drives, the others are
+ * skipped) or a bare list.  Every drive is parsed and checked; every
+ * problem of every drive is collected (each message names its drive:
+ * "drive 2 (alias ua-boot): ..."), and -EINVAL returned with *ret_problems
+ * when there is any.  On success *ret_specs holds n specs.
+ */
+int storvirt__disk_specs_parse_vm(const char *json, size_t len, storvirt__disk_spec ***ret_specs,
+                                  size_t *ret_n, char ***ret_problems);
+void storvirt__disk_specs_free(storvirt__disk_spec **specs, size_t n);
+
+/*
+ * The defaults that need no host: bus from the device (virtio, scsi for
+ * lun, ide for cdrom, fdc for floppy), cache none, error policy stop,
+ * format raw for LUN sources.  Then across the drives of one VM: an
+ * index for each drive without one (the lowest free on its bus, in
+ * order), and the cross-checks: duplicate index per bus, duplicate target
+ * dev, duplicate boot order, two drives at one PCI or drive address.
+ * Appends every problem to *problems (a NULL-terminated vector it may
+ * grow); returns 0, or -EINVAL when it added any, -ENOMEM.
+ */
+int storvirt__disk_specs_complete(storvirt__disk_spec **specs, size_t n, char ***problems);
+
+/* The target dev name of index on bus: virtio 0 -> "vda", scsi 27 -> "sdab", ide 2 -> "hdc". */
+int storvirt__disk_target_dev(storvirt__disk_bus bus, unsigned index, char *buf, size_t size);
+
+/* Enum names as they appear in JSON and XML. */
+const char *storvirt__disk_device_name(storvirt__disk_device d);
+const char *storvirt__disk_bus_name(storvirt__disk_bus b);
+
+/*
+ * The normalized VDSM-style device dict of a resolved disk: {"type":
+ * "disk", "device", "iface", "index", "path"|"GUID"|..., "format",
+ * "propagateErrors", "shared", "readonly", "bootOrder", "address",
+ * "specParams": {"ioTune": ...}, "diskType": "block"|"file"|"network",
+ * ...} written into g.
+ */
+int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__json_gen *g);
+
+void storvirt__disk_resolved_free(storvirt__disk_resolved *d);
+
+/* ---- disk_xml.c --------------------------------------------------------------------------- */
+
+/* <disk> of one resolved disk; caller-owned string without an XML declaration. */
+int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret);
+/* <devices> holding the <disk> of each (n of them), in order. */
+int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, char **ret);

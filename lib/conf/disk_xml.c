@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * disk_xml.c - the libvirt <disk> element of a resolved disk, and a
+ * <devices> element holding several, written through libxml2's writer
+ * (util/xml.h) so that every path, pool, volume, IQN and name is escaped
+ * by the writer and never by hand.
+ *
+ * The resolved disk is checked first: anything libvirt would refuse, or
+ * silently drop, or that cannot come from a correct resolution (a disk
+ * without its source, an unresolved default, sgio on a plain disk) is
+ * -EINVAL with a message naming the drive, and nothing is written.
+ *
+ * Layout.  libvirt's domain schema takes the children of <disk> in any
+ * order (the "diskspec" group is an interleave); they are written in the
+ * order libvirt's own formatter uses, so the output reads like the disk
+ * in "virsh dumpxml":
+ *
+ *   <disk type= device= [sgio=] [snapshot='no']>
+ *     <driver name='qemu' type= cache= error_policy= [io=] [discard=]/>
+ *     <source .../>            (none for an empty cdrom or floppy)
+ *     <target dev= bus=/>
+ *     <iotune>...</iotune>     (the given fields, in libvirt's order)
+ *     <readonly/> <shareable/> <serial>...</serial>
+ *     <boot order=/> <alias name='ua-...'/> <address .../>
+ *   </disk>
+ *
+ * (The writer quotes attributes with '"'; with no document encoding,
+ * libxml2 writes non-ASCII characters of attribute values as character
+ * references, which every XML parser, libvirt's included, reads back
+ * as the same UTF-8.)
+ *
+ * Choices:
+ *   - No <seclabel>: libstorvirt does not own the permissions of what
+ *     it hands to a VM; the host's libvirt security drivers apply.
+ *   - snapshot='no' only where libvirt's default snapshot (external, for
+ *     every writable disk) cannot work: device lun ("external active
+ *     snapshots are not supported on scsi passthrough devices") and
+ *     writable shareable disks (an overlay would belong to one VM only,
+ *     and libvirt refuses it for formats without concurrent access).
+ *     Every other disk keeps libvirt's default, so a snapshot taken
+ *     without a <disks> list still covers it.
+ *   - For network (iSCSI) disks <auth> goes inside <source>, where
+ *     libvirt writes it back; the old place beside <source> is only
+ *     kept by libvirt for compatibility.
+ *   - A cdrom is always <readonly/>; io= is not written for cdrom and
+ *     floppy, as VDSM does.
+ *   - An alias gets libvirt's user-alias prefix "ua-" when it lacks it:
+ *     libvirt silently drops any other alias from an inactive definition.
+ *   - startupPolicy='optional' (spec->optional) only when there is a
+ *     source: an empty drive has nothing to be optional about.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "conf/disk.h"
+#include "util/fileio.h"
+#include "util/macro.h"
+#include "util/xml.h"
+
+#define ESC(s) storvirt__name_escape((s), (char[STORVIRT__ESCAPED_NAME_SIZE]){ 0 }, \
+                                     STORVIRT__ESCAPED_NAME_SIZE)
+
+/* ---- names -------------------------------------------------------------- */
+
+static const char *const type_names[] = {
+        [STORVIRT__DISK_TYPE_FILE] = "file",
+        [STORVIRT__DISK_TYPE_BLOCK] = "block",
+        [STORVIRT__DISK_TYPE_NETWORK] = "network",
+        [STORVIRT__DISK_TYPE_VOLUME] = "volume",
+};
+
+static const char *const device_names[] = {
+        [STORVIRT__DISK_DEVICE_DISK] = "disk",
+        [STORVIRT__DISK_DEVICE_LUN] = "lun",
+        [STORVIRT__DISK_DEVICE_CDROM] = "cdrom",
+        [STORVIRT__DISK_DEVICE_FLOPPY] = "floppy",
+};
+
+static const char *const bus_names[] = {
+        [STORVIRT__DISK_BUS_UNSET] = NULL,
+        [STORVIRT__DISK_BUS_VIRTIO] = "virtio",
+        [STORVIRT__DISK_BUS_SCSI] = "scsi",
+        [STORVIRT__DISK_BUS_IDE] = "ide",
+        [STORVIRT__DISK_BUS_SATA] = "sata",
+        [STORVIRT__DISK_BUS_USB] = "usb",
+        [STORVIRT__DISK_BUS_FDC] = "fdc",
+};
+
+static const char *const format_names[] = {
+        [STORVIRT__DISK_FORMAT_UNSET] = NULL,
+        [STORVIRT__DISK_FORMAT_RAW] = "raw",
+        [STORVIRT__DISK_FORMAT_QCOW2] = "qcow2",
+};
+
+static const char *const error_policy_names[] = {
+        [STORVIRT__DISK_ERROR_POLICY_UNSET] = NULL,
+        [STORVIRT__DISK_ERROR_POLICY_STOP] = "stop",
+        [STORVIRT__DISK_ERROR_POLICY_ENOSPACE] = "enospace",
+        [STORVIRT__DISK_ERROR_POLICY_REPORT] = "report",
+};
+
+static const char *const cache_names[] = {
+        [STORVIRT__DISK_CACHE_UNSET] = NULL,
+        [STORVIRT__DISK_CACHE_NONE] = "none",
+        [STORVIRT__DISK_CACHE_WRITETHROUGH] = "writethrough",
+        [STORVIRT__DISK_CACHE_WRITEBACK] = "writeback",
+        [STORVIRT__DISK_CACHE_DIRECTSYNC] = "directsync",
+        [STORVIRT__DISK_CACHE_UNSAFE] = "unsafe",
+};
+
+static const char *const io_names[] = {
+        [STORVIRT__DISK_IO_UNSET] = NULL,
+        [STORVIRT__DISK_IO_NATIVE] = "native",
+        [STORVIRT__DISK_IO_THREADS] = "threads",
+        [STORVIRT__DISK_IO_URING] = "io_uring",
+};
+
+static const char *const discard_names[] = {
+        [STORVIRT__DISK_DISCARD_UNSET] = NULL,
+        [STORVIRT__DISK_DISCARD_UNMAP] = "unmap",
+        [STORVIRT__DISK_DISCARD_IGNORE] = "ignore",
+};
+
+static const char *const sgio_names[] = {
+        [STORVIRT__DISK_SGIO_UNSET] = NULL,
+        [STORVIRT__DISK_SGIO_FILTERED] = "filtered",
+};
+
+/* <iotune> children in libvirt's order (also the order of the enum). */
+static const char *const iotune_elements[STORVIRT__IOTUNE_N] = {
+        [STORVIRT__IOTUNE_TOTAL_BYTES_SEC] = "total_bytes_sec",
+        [STORVIRT__IOTUNE_READ_BYTES_SEC] = "read_bytes_sec",
+        [STORVIRT__IOTUNE_WRITE_BYTES_SEC] = "write_bytes_sec",
+        [STORVIRT__IOTUNE_TOTAL_IOPS_SEC] = "total_iops_sec",
+        [STORVIRT__IOTUNE_READ_IOPS_SEC] = "read_iops_sec",
+        [STORVIRT__IOTUNE_WRITE_IOPS_SEC] = "write_iops_sec",
+};
+
+/* names[v] when v is a valid index with a name, else NULL. */
+#define NAME_OF(names, v) \
+        ((unsigned) (v) < ELEMENTSOF(names) ? (names)[(unsigned) (v)] : NULL)
+
+/* ---- checks ------------------------------------------------------------- */
+
+/* How messages name the drive: spec->name, else its alias, else "disk". */
+static const char *drive_name(const storvirt__disk_spec *s) {
+        if (s->name && *s->name)
+                return s->name;
+        if (s->alias && *s->alias)
+                return s->alias;
+        return "disk";
+}
+
+#define FAIL(d, fmt, ...)                                                     \
+        storvirt__error_set(-EINVAL, "%s: " fmt,                              \
+                            ESC(drive_name((d)->spec)), ##__VA_ARGS__)
+
+static bool is_removable(const storvirt__disk_spec *s) {
+        return s->device == STORVIRT__DISK_DEVICE_CDROM ||
+               s->device == STORVIRT__DISK_DEVICE_FLOPPY;
+}
+
+static bool only_chars(const char *s, const char *allowed) {
+        return s[strspn(s, allowed)] == '\0';
+}
+
+#define ALNUM "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+/* libvirt's target dev names: (fd|hd|sd|vd|xvd|ubd) then [a-zA-Z0-9_]+. */
+static bool target_dev_ok(const char *dev) {
+        static const char *const prefixes[] = { "fd", "hd", "sd", "vd", "xvd", "ubd" };
+
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                size_t n = strlen(prefixes[i]);
+
+                if (strncmp(dev, prefixes[i], n) == 0 && dev[n] &&
+                    only_chars(dev + n, ALNUM "_"))
+                        return true;
+        }
+        return false;
+}
+
+/* libvirt keeps only user aliases, "ua-..."; the prefix is added when missing. */
+static bool alias_has_prefix(const char *alias) {
+        return strncmp(alias, "ua-", 3) == 0;
+}
+
+static int check_enums(const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+
+        if (!NAME_OF(type_names, d->type))
+                return FAIL(d, "unknown disk type %d", (int) d->type);
+        if (!NAME_OF(device_names, s->device))
+                return FAIL(d, "unknown device %d", (int) s->device);
+        if (s->bus == STORVIRT__DISK_BUS_UNSET)
+                return FAIL(d, "bus not resolved");
+        if (!NAME_OF(bus_names, s->bus))
+                return FAIL(d, "unknown bus %d", (int) s->bus);
+        if (s->cache == STORVIRT__DISK_CACHE_UNSET)
+                return FAIL(d, "cache not resolved");
+        if (!NAME_OF(cache_names, s->cache))
+                return FAIL(d, "unknown cache mode %d", (int) s->cache);
+        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET)
+                return FAIL(d, "error policy not resolved");
+        if (!NAME_OF(error_policy_names, s->error_policy))
+                return FAIL(d, "unknown error policy %d", (int) s->error_policy);
+        if (s->format != STORVIRT__DISK_FORMAT_UNSET && !NAME_OF(format_names, s->format))
+                return FAIL(d, "unknown format %d", (int) s->format);
+        if (s->io != STORVIRT__DISK_IO_UNSET && !NAME_OF(io_names, s->io))
+                return FAIL(d, "unknown io mode %d", (int) s->io);
+        if (!is_removable(s) && s->io == STORVIRT__DISK_IO_UNSET)
+                return FAIL(d, "io mode not resolved");
+        if (s->discard != STORVIRT__DISK_DISCARD_UNSET && !NAME_OF(discard_names, s->discard))
+                return FAIL(d, "unknown discard mode %d", (int) s->discard);
+        if (s->sgio != STORVIRT__DISK_SGIO_UNSET && !NAME_OF(sgio_names, s->sgio))
+                return FAIL(d, "unknown sgio mode %d", (int) s->sgio);
+        return 0;
+}
+
+static int check_path(const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+        const char *what = d->type == STORVIRT__DISK_TYPE_BLOCK ? "block" : "file";
+
+        if (!d->source_path) {
+                if (!is_removable(s))
+                        return FAIL(d, "disk type %s without a source path (only an empty "
+                                    "cdrom or floppy has no source)", what);
+                return 0;
+        }
+        if (d->source_path[0] != '/')
+                return FAIL(d, "source path '%s' is not absolute", ESC(d->source_path));
+        return 0;
+}
+
+static int check_volume(const storvirt__disk_resolved *d) {
+        const char *p = d->source_pool, *v = d->source_volume;
+
+        if (!p || !*p)
+                return FAIL(d, "disk type volume without a pool name");
+        if (!v || !*v)
+                return FAIL(d, "disk type volume without a volume name");
+        if (strpbrk(p, "/\n"))
+                return FAIL(d, "pool name '%s' has a '/' or a newline", ESC(p));
+        if (strchr(v, '/') || strcmp(v, ".") == 0 || strcmp(v, "..") == 0)
+                return FAIL(d, "volume name '%s' is not allowed", ESC(v));
+        return 0;
+}
+
+static int check_iscsi(const storvirt__disk_resolved *d) {
+        const storvirt__disk_iscsi *i = &d->spec->iscsi;
+
+        if (d->spec->source != STORVIRT__DISK_SOURCE_ISCSI)
+                return FAIL(d, "disk type network needs an iSCSI source");
+        if (!i->host || !*i->host)
+                return FAIL(d, "iSCSI source without a portal host");
+        if (i->port == 0 || i->port > 65535)
+                return FAIL(d, "iSCSI portal port %u is out of range 1-65535", i->port);
+        if (!i->target || !*i->target)
+                return FAIL(d, "iSCSI source without a target IQN");
+        if (i->initiator && !*i->initiator)
+                return FAIL(d, "empty iSCSI initiator IQN");
+        if (!i->auth_username) {
+                if (i->secret_uuid || i->secret_usage)
+                        return FAIL(d, "iSCSI secret without a CHAP user name");
+                return 0;
+        }
+        if (!*i->auth_username)
+                return FAIL(d, "empty CHAP user name");
+        if (!i->secret_uuid == !i->secret_usage)
+                return FAIL(d, "CHAP user '%s' needs exactly one of a secret UUID or a "
+                            "secret usage", ESC(i->auth_username));
+        if ((i->secret_uuid && !*i->secret_uuid) || (i->secret_usage && !*i->secret_usage))
+                return FAIL(d, "empty iSCSI secret");
+        return 0;
+}
+
+static int check_source(const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+
+        if (d->type != STORVIRT__DISK_TYPE_NETWORK && s->source == STORVIRT__DISK_SOURCE_ISCSI)
+                return FAIL(d, "an iSCSI source needs disk type network, not %s",
+                            type_names[d->type]);
+        switch (d->type) {
+        case STORVIRT__DISK_TYPE_FILE:
+        case STORVIRT__DISK_TYPE_BLOCK:
+                return check_path(d);
+        case STORVIRT__DISK_TYPE_VOLUME:
+                return check_volume(d);
+        case STORVIRT__DISK_TYPE_NETWORK:
+                return check_iscsi(d);
+        }
+        return 0;
+}
+
+static int check_device(const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+        bool lun = s->device == STORVIRT__DISK_DEVICE_LUN;
+        bool has_source = d->type == STORVIRT__DISK_TYPE_NETWORK ||
+                          d->type == STORVIRT__DISK_TYPE_VOLUME || d->source_path;
+
+        /* an empty drive may leave the format to its media: raw is written */
+        if (has_source && s->format == STORVIRT__DISK_FORMAT_UNSET)
+                return FAIL(d, "format not resolved");
+        if (lun && d->type == STORVIRT__DISK_TYPE_FILE)
+                return FAIL(d, "device lun needs a block, network or volume source, not a file");
+        if (lun && s->format == STORVIRT__DISK_FORMAT_QCOW2)
+                return FAIL(d, "device lun needs format raw, not qcow2");
+        if (!lun && s->sgio != STORVIRT__DISK_SGIO_UNSET)
+                return FAIL(d, "sgio is only for device lun, not %s", device_names[s->device]);
+        if (!lun && s->reservations)
+                return FAIL(d, "reservations are only for device lun, not %s",
+                            device_names[s->device]);
+        if (s->reservations && d->type != STORVIRT__DISK_TYPE_BLOCK)
+                return FAIL(d, "reservations need disk type block, not %s",
+                            type_names[d->type]);
+        if (lun && s->serial)
+                return FAIL(d, "no serial for device lun (the guest sees the LUN's own)");
+        if (s->optional && !is_removable(s))
+                return FAIL(d, "optional is only for cdrom and floppy, not %s",
+                            device_names[s->device]);
+        if (s->optional && d->type == STORVIRT__DISK_TYPE_NETWORK)
+                return FAIL(d, "optional is not allowed for disk type network");
+        return 0;
+}
+
+static int check_target(const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+        const storvirt__disk_address *a = &s->address;
+
+        if (!d->target_dev || !*d->target_dev)
+                return FAIL(d, "no target dev");
+        if (!target_dev_ok(d->target_dev))
+                return FAIL(d, "target dev '%s' is not a disk name (fd, hd, sd, vd, xvd or "
+                            "ubd followed by letters, digits or '_')", ESC(d->target_dev));
+        switch (a->type) {
+        case STORVIRT__DISK_ADDRESS_NONE:
+                break;
+        case STORVIRT__DISK_ADDRESS_PCI:
+                if (s->bus != STORVIRT__DISK_BUS_VIRTIO)
+                        return FAIL(d, "a PCI address needs bus virtio, not %s",
+                                    bus_names[s->bus]);
+                if (a->domain > 0xffff || a->bus > 0xff || a->slot > 0x1f || a->function > 7)
+                        return FAIL(d, "PCI address %x:%x:%x.%x is out of range "
+                                    "(domain 0-ffff, bus 0-ff, slot 0-1f, function 0-7)",
+                                    a->domain, a->bus, a->slot, a->function);
+                break;
+        case STORVIRT__DISK_ADDRESS_DRIVE:
+                if (s->bus != STORVIRT__DISK_BUS_SCSI && s->bus != STORVIRT__DISK_BUS_IDE &&
+                    s->bus != STORVIRT__DISK_BUS_SATA && s->bus != STORVIRT__DISK_BUS_FDC)
+                        return FAIL(d, "a drive address needs bus scsi, ide, sata or fdc, "
+                                    "not %s", bus_names[s->bus]);
+                if (a->controller > 99 || a->drive_bus > 99 || a->target > 99 ||
+                    a->unit > 99999)
+                        return FAIL(d, "drive address %u:%u:%u:%u is out of range "
+                                    "(controller, bus, target 0-99, unit 0-99999)",
+                                    a->controller, a->drive_bus, a->target, a->unit);
+                break;
+        default:
+                return FAIL(d, "unknown address type %d", (int) a->type);
+        }
+        return 0;
+}
+
+static int check_extras(const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+        const storvirt__disk_iotune *t = &s->iotune;
+        unsigned all = (1u << STORVIRT__IOTUNE_N) - 1;
+
+        if (t->set & ~all)
+                return FAIL(d, "unknown iotune fields 0x%x", t->set & ~all);
+        if ((t->set & (1u << STORVIRT__IOTUNE_TOTAL_BYTES_SEC)) &&
+            (t->set & (1u << STORVIRT__IOTUNE_READ_BYTES_SEC |
+                       1u << STORVIRT__IOTUNE_WRITE_BYTES_SEC)))
+                return FAIL(d, "iotune: total_bytes_sec cannot be given with read_bytes_sec "
+                            "or write_bytes_sec");
+        if ((t->set & (1u << STORVIRT__IOTUNE_TOTAL_IOPS_SEC)) &&
+            (t->set & (1u << STORVIRT__IOTUNE_READ_IOPS_SEC |
+                       1u << STORVIRT__IOTUNE_WRITE_IOPS_SEC)))
+                return FAIL(d, "iotune: total_iops_sec cannot be given with read_iops_sec "
+                            "or write_iops_sec");
+        if (s->serial && (!*s->serial || !only_chars(s->serial, ALNUM "_.+- ")))
+                return FAIL(d, "serial '%s' is empty or has characters other than letters, "
+                            "digits, ' ', '_', '.', '+' and '-'", ESC(s->serial));
+        if (s->alias) {
+                const char *rest = alias_has_prefix(s->alias) ? s->alias + 3 : s->alias;
+
+                if (!*rest || !only_chars(rest, ALNUM "_-"))
+                        return FAIL(d, "alias '%s' is empty or has characters other than "
+                                    "letters, digits, '_' and '-'", ESC(s->alias));
+        }
+        if (s->boot_order > INT32_MAX)
+                return FAIL(d, "boot order %u is out of range", s->boot_order);
+        return 0;
+}
+
+static int check_resolved(const storvirt__disk_resolved *d) {
+        int r;
+
+        if (!d)
+                return storvirt__error_set(-EINVAL, "disk XML: missing disk");
+        if (!d->spec)
+                return storvirt__error_set(-EINVAL, "disk XML: resolved disk without its spec");
+        r = check_enums(d);
+        if (r >= 0)
+                r = check_source(d);
+        if (r >= 0)
+                r = check_device(d);
+        if (r >= 0)
+                r = check_target(d);
+        if (r >= 0)
+                r = check_extras(d);
+        return r;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static void write_empty(storvirt__xml_writer *w, const char *name) {
+        storvirt__xml_writer_start(w, name);
+        storvirt__xml_writer_end(w);
+}
+
+static void write_driver(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+        storvirt__disk_format format = s->format ? s->format : STORVIRT__DISK_FORMAT_RAW;
+
+        storvirt__xml_writer_start(w, "driver");
+        storvirt__xml_writer_attr(w, "name", "qemu");
+        storvirt__xml_writer_attr(w, "type", format_names[format]);
+        storvirt__xml_writer_attr(w, "cache", cache_names[s->cache]);
+        storvirt__xml_writer_attr(w, "error_policy", error_policy_names[s->error_policy]);
+        if (!is_removable(s))
+                storvirt__xml_writer_attr(w, "io", io_names[s->io]);
+        if (s->discard)
+                storvirt__xml_writer_attr(w, "discard", discard_names[s->discard]);
+        storvirt__xml_writer_end(w);
+}
+
+static void write_startup_policy(storvirt__xml_writer *w, const storvirt__disk_spec *s) {
+        if (s->optional)
+                storvirt__xml_writer_attr(w, "startupPolicy", "optional");
+}
+
+static void write_iscsi_source(storvirt__xml_writer *w, const storvirt__disk_iscsi *i) {
+        storvirt__xml_writer_start(w, "source");
+        storvirt__xml_writer_attr(w, "protocol", "iscsi");
+        storvirt__xml_writer_attr_printf(w, "name", "%s/%u", i->target, i->lun);
+        storvirt__xml_writer_start(w, "host");
+        storvirt__xml_writer_attr(w, "name", i->host);
+        storvirt__xml_writer_attr_printf(w, "port", "%u", i->port);
+        storvirt__xml_writer_end(w);
+        if (i->initiator) {
+                storvirt__xml_writer_start(w, "initiator");
+                storvirt__xml_writer_start(w, "iqn");
+                storvirt__xml_writer_attr(w, "name", i->initiator);
+                storvirt__xml_writer_end(w);
+                storvirt__xml_writer_end(w);
+        }
+        if (i->auth_username) {
+                storvirt__xml_writer_start(w, "auth");
+                storvirt__xml_writer_attr(w, "username", i->auth_username);
+                storvirt__xml_writer_start(w, "secret");
+                storvirt__xml_writer_attr(w, "type", "iscsi");
+                if (i->secret_uuid)
+                        storvirt__xml_writer_attr(w, "uuid", i->secret_uuid);
+                else
+                        storvirt__xml_writer_attr(w, "usage", i->secret_usage);
+                storvirt__xml_writer_end(w);
+                storvirt__xml_writer_end(w);
+        }
+        storvirt__xml_writer_end(w);
+}
+
+static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+
+        switch (d->type) {
+        case STORVIRT__DISK_TYPE_FILE:
+        case STORVIRT__DISK_TYPE_BLOCK:
+                if (!d->source_path)
+                        return;
+                storvirt__xml_writer_start(w, "source");
+                storvirt__xml_writer_attr(w, d->type == STORVIRT__DISK_TYPE_FILE ? "file" : "dev",
+                                          d->source_path);
+                write_startup_policy(w, s);
+                if (s->reservations) {
+                        storvirt__xml_writer_start(w, "reservations");
+                        storvirt__xml_writer_attr(w, "managed", "yes");
+                        storvirt__xml_writer_end(w);
+                }
+                storvirt__xml_writer_end(w);
+                break;
+        case STORVIRT__DISK_TYPE_VOLUME:
+                storvirt__xml_writer_start(w, "source");
+                storvirt__xml_writer_attr(w, "pool", d->source_pool);
+                storvirt__xml_writer_attr(w, "volume", d->source_volume);
+                write_startup_policy(w, s);
+                storvirt__xml_writer_end(w);
+                break;
+        case STORVIRT__DISK_TYPE_NETWORK:
+                write_iscsi_source(w, &s->iscsi);
+                break;
+        }
+}
+
+static void write_iotune(storvirt__xml_writer *w, const storvirt__disk_iotune *t) {
+        char buf[32];
+
+        if (!t->set)
+                return;
+        storvirt__xml_writer_start(w, "iotune");
+        for (unsigned i = 0; i < STORVIRT__IOTUNE_N; i++) {
+                if (!(t->set & (1u << i)))
+                        continue;
+                snprintf(buf, sizeof(buf), "%llu", (unsigned long long) t->value[i]);
+                storvirt__xml_writer_text_element(w, iotune_elements[i], buf);
+        }
+        storvirt__xml_writer_end(w);
+}
+
+static void write_address(storvirt__xml_writer *w, const storvirt__disk_address *a) {
+        switch (a->type) {
+        case STORVIRT__DISK_ADDRESS_NONE:
+                return;
+        case STORVIRT__DISK_ADDRESS_PCI:
+                storvirt__xml_writer_start(w, "address");
+                storvirt__xml_writer_attr(w, "type", "pci");
+                storvirt__xml_writer_attr_printf(w, "domain", "0x%04x", a->domain);
+                storvirt__xml_writer_attr_printf(w, "bus", "0x%02x", a->bus);
+                storvirt__xml_writer_attr_printf(w, "slot", "0x%02x", a->slot);
+                storvirt__xml_writer_attr_printf(w, "function", "0x%x", a->function);
+                storvirt__xml_writer_end(w);
+                return;
+        case STORVIRT__DISK_ADDRESS_DRIVE:
+                storvirt__xml_writer_start(w, "address");
+                storvirt__xml_writer_attr(w, "type", "drive");
+                storvirt__xml_writer_attr_printf(w, "controller", "%u", a->controller);
+                storvirt__xml_writer_attr_printf(w, "bus", "%u", a->drive_bus);
+                storvirt__xml_writer_attr_printf(w, "target", "%u", a->target);
+                storvirt__xml_writer_attr_printf(w, "unit", "%u", a->unit);
+                storvirt__xml_writer_end(w);
+                return;
+        }
+}
+
+/*
+ * Writes the <disk> of d (checked already).  The writer's first error
+ * sticks, so the closing tag's result is the result of the whole disk.
+ */
+static int write_disk(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+        bool lun = s->device == STORVIRT__DISK_DEVICE_LUN;
+        bool no_snapshot = lun || (s->shared && !s->readonly);
+
+        storvirt__xml_writer_start(w, "disk");
+        storvirt__xml_writer_attr(w, "type", type_names[d->type]);
+        storvirt__xml_writer_attr(w, "device", device_names[s->device]);
+        if (s->sgio)
+                storvirt__xml_writer_attr(w, "sgio", sgio_names[s->sgio]);
+        if (no_snapshot)
+                storvirt__xml_writer_attr(w, "snapshot", "no");
+
+        write_driver(w, d);
+        write_source(w, d);
+
+        storvirt__xml_writer_start(w, "target");
+        storvirt__xml_writer_attr(w, "dev", d->target_dev);
+        storvirt__xml_writer_attr(w, "bus", bus_names[s->bus]);
+        storvirt__xml_writer_end(w);
+
+        write_iotune(w, &s->iotune);
+        if (s->readonly || s->device == STORVIRT__DISK_DEVICE_CDROM)
+                write_empty(w, "readonly");
+        if (s->shared)
+                write_empty(w, "shareable");
+        if (s->serial)
+                storvirt__xml_writer_text_element(w, "serial", s->serial);
+        if (s->boot_order) {
+                storvirt__xml_writer_start(w, "boot");
+                storvirt__xml_writer_attr_printf(w, "order", "%u", s->boot_order);
+                storvirt__xml_writer_end(w);
+        }
+        if (s->alias) {
+                storvirt__xml_writer_start(w, "alias");
+                storvirt__xml_writer_attr_printf(w, "name", "%s%s",
+                                                 alias_has_prefix(s->alias) ? "" : "ua-",
+                                                 s->alias);
+                storvirt__xml_writer_end(w);
+        }
+        write_address(w, &s->address);
+        return storvirt__xml_writer_end(w);
+}
+
+/* The writer's own failure (bad UTF-8 in a value, no memory), naming the drive. */
+static int writer_error(const storvirt__disk_resolved *d, int r) {
+        if (r == -ENOMEM)
+                return r;
+        return storvirt__error_prefix("%s", ESC(drive_name(d->spec)));
+}
+
+int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret) {
+        _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
+        int r;
+
+        check_nonnull(d);
+        check_nonnull(ret);
+        r = check_resolved(d);
+        if (r < 0)
+                return r;
+        r = storvirt__xml_writer_new(&w);
+        if (r < 0)
+                return r;
+        r = write_disk(w, d);
+        if (r < 0)
+                return writer_error(d, r);
+        return storvirt__xml_writer_finish(w, ret, NULL);
+}
+
+int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, char **ret) {
+        _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
+        int r;
+
+        check_arg(d || n == 0, "d", "must not be NULL when n > 0");
+        check_nonnull(ret);
+        for (size_t i = 0; i < n; i++) {
+                if (!d[i])
+                        return storvirt__error_set(-EINVAL, "devices XML: disk %zu is missing",
+                                                   i);
+                r = check_resolved(d[i]);
+                if (r < 0)
+                        return r;
+        }
+        r = storvirt__xml_writer_new(&w);
+        if (r < 0)
+                return r;
+        storvirt__xml_writer_start(w, "devices");
+        for (size_t i = 0; i < n; i++) {
+                r = write_disk(w, d[i]);
+                if (r < 0)
+                        return writer_error(d[i], r);
+        }
+        storvirt__xml_writer_end(w);
+        return storvirt__xml_writer_finish(w, ret, NULL);
+}

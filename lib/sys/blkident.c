@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * blkident.c - see blkident.h.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "sys/blkident.h"
+#include "util/error.h"
+#include "util/macro.h"
+
+#if HAVE_UDEV
+#include <libudev.h>
+#endif
+
+static ssize_t read_attr(const char *dir, const char *rel, void *buf, size_t size) {
+        char path[PATH_MAX];
+        ssize_t got = 0, n;
+        int fd;
+
+        if (snprintf(path, sizeof(path), "%s/%s", dir, rel) >= (int)sizeof(path))
+                return -ENAMETOOLONG;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        while ((size_t)got < size && (n = read(fd, (char *)buf + got, size - (size_t)got)) > 0)
+                got += n;
+        close(fd);
+        return got;
+}
+
+/* A trimmed text attribute into buf; false when missing or empty. */
+static bool read_text(const char *dir, const char *rel, char *buf, size_t size) {
+        ssize_t n = read_attr(dir, rel, buf, size - 1);
+        char *s = buf, *e;
+
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        while (*s == ' ' || *s == '\n')
+                s++;
+        e = s + strlen(s);
+        while (e > s && (e[-1] == ' ' || e[-1] == '\n'))
+                *--e = '\0';
+        memmove(buf, s, (size_t)(e - s) + 1);
+        return *buf != '\0';
+}
+
+#if HAVE_UDEV
+static void udev_serial(const char *syspath, char *guid, size_t size) {
+        struct udev *u = udev_new();
+        struct udev_device *d = u ? udev_device_new_from_syspath(u, syspath) : NULL;
+
+        if (d && storvirt__wwid_from_udev(udev_device_get_property_value(d, "ID_SERIAL"), NULL,
+                                          NULL, guid, size) < 0)
+                guid[0] = '\0';
+        udev_device_unref(d);
+        udev_unref(u);
+}
+#endif
+
+/* The identity of a disk (not dm) whose sysfs directory is syspath. */
+static void disk_identity(const char *syspath, const char *name, char *guid, size_t size) {
+        uint8_t pg83[4096], pg80[512];
+        char vendor[64], model[64], w[512];
+        bool nvme = strncmp(name, "nvme", 4) == 0;
+        ssize_t n83, n80;
+        int r = -ENOENT;
+
+        guid[0] = '\0';
+        if (!nvme) {
+                n83 = read_attr(syspath, "device/vpd_pg83", pg83, sizeof(pg83));
+                n80 = read_attr(syspath, "device/vpd_pg80", pg80, sizeof(pg80));
+                if (n83 > 0 || n80 > 0) {
+                        bool hv = read_text(syspath, "device/vendor", vendor, sizeof(vendor));
+                        bool hm = read_text(syspath, "device/model", model, sizeof(model));
+                        r = storvirt__wwid_from_scsi(n83 > 0 ? pg83 : NULL, n83 > 0 ? (size_t)n83 : 0,
+                                                     n80 > 0 ? pg80 : NULL, n80 > 0 ? (size_t)n80 : 0,
+                                                     hv ? vendor : NULL, hm ? model : NULL, guid,
+                                                     size);
+                }
+        }
+        if (r < 0 && (read_text(syspath, "device/wwid", w, sizeof(w)) ||
+                      read_text(syspath, "wwid", w, sizeof(w))))
+                r = nvme ? storvirt__wwid_from_nvme(w, NULL, NULL, NULL, guid, size)
+                         : storvirt__wwid_from_sysfs(w, guid, size);
+#if HAVE_UDEV
+        if (r < 0)
+                udev_serial(syspath, guid, size);
+#else
+        if (r < 0)
+                guid[0] = '\0';
+#endif
+        storvirt__error_reset();
+}
+
+static const char *base_name(const char *path) {
+        const char *s = strrchr(path, '/');
+        return s ? s + 1 : path;
+}
+
+int storvirt__blkident_read(dev_t devnum, const char *sysroot, struct storvirt__blkident *ret) {
+        char link[PATH_MAX], syspath[PATH_MAX], uuid[512], dir[PATH_MAX + 16];
+        const char *root = sysroot ? sysroot : "";
+        unsigned part = 0;
+        struct dirent *de;
+        DIR *sd;
+
+        memset(ret, 0, sizeof(*ret));
+        snprintf(link, sizeof(link), "%s/sys/dev/block/%u:%u", root, major(devnum), minor(devnum));
+        if (!realpath(link, syspath))
+                return storvirt__error_set(errno == ENOENT ? -ENOENT : -errno,
+                                           "no block device %u:%u in sysfs (%s): %s",
+                                           major(devnum), minor(devnum), link, strerror(errno));
+        snprintf(ret->name, sizeof(ret->name), "%.63s", base_name(syspath));
+        if (!read_text(syspath, "dm/uuid", uuid, sizeof(uuid)) &&
+            strncmp(ret->name, "dm-", 3) != 0) {
+                disk_identity(syspath, ret->name, ret->guid, sizeof(ret->guid));
+                return 0;
+        }
+        ret->dm = true;
+        if (storvirt__wwid_from_dm_uuid(uuid, ret->guid, sizeof(ret->guid), &part) == 0 && part == 0)
+                ret->multipath = true;
+        else
+                ret->guid[0] = '\0';
+        storvirt__error_reset();
+        snprintf(dir, sizeof(dir), "%s/slaves", syspath);
+        sd = opendir(dir);
+        while (sd && (de = readdir(sd)) && ret->n_slaves < STORVIRT__BLKIDENT_MAX_SLAVES) {
+                struct storvirt__blkident_slave *s = &ret->slaves[ret->n_slaves];
+                char slink[PATH_MAX + 272], spath[PATH_MAX];
+
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(slink, sizeof(slink), "%s/%s", dir, de->d_name);
+                if (!realpath(slink, spath))
+                        continue;
+                snprintf(s->name, sizeof(s->name), "%.63s", de->d_name);
+                disk_identity(spath, s->name, s->guid, sizeof(s->guid));
+                ret->n_slaves++;
+        }
+        if (sd)
+                closedir(sd);
+        return 0;
+}
