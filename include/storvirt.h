@@ -16,5 +16,6 @@
 #include <storvirt/pool.h>
 #include <storvirt/volume.h>
 #include <storvirt/lun.h>
+#include <storvirt/resolve.h>
 
 #endif

@@ -234,6 +234,14 @@ int storvirt__disk_spec_problems(const storvirt__disk_spec *spec, char ***ret);
  */
 int storvirt__disk_specs_parse_vm(const char *json, size_t len, storvirt__disk_spec ***ret_specs,
                                   size_t *ret_n, char ***ret_problems);
+/*
+ * The same, but with problems the drives that parsed are kept: -EINVAL,
+ * *ret_problems, and *ret_specs with n slots, NULL where a drive did not
+ * parse (so a caller can go on and report host problems of the others).
+ */
+int storvirt__disk_specs_parse_vm_keep(const char *json, size_t len,
+                                       storvirt__disk_spec ***ret_specs, size_t *ret_n,
+                                       char ***ret_problems);
 void storvirt__disk_specs_free(storvirt__disk_spec **specs, size_t n);
 
 /*

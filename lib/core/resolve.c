@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * resolve.c - device resolution (storvirt/resolve.h): a disk spec is
+ * resolved on this host (LUN index, pools, paths) and formatted as a
+ * <disk> element or a device dict.  A LUN's path is handed out only after
+ * the identity of the device at that path has been read again from sysfs
+ * and found to be the one asked for.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <storvirt.h>
+
+#include "conf/disk.h"
+#include "core/ctx.h"
+#include "core/lun.h"
+#include "sys/blkident.h"
+#include "sys/imgfmt.h"
+#include "util/buf.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/macro.h"
+#include "util/strv.h"
+
+struct storvirt_disk_spec {
+        storvirt__disk_spec *s;
+};
+
+/* ---- the spec handle ------------------------------------------------------------------------ */
+
+STORVIRT_EXPORT int storvirt_disk_spec_new(storvirt_disk_spec **ret_spec) {
+        storvirt_disk_spec *spec;
+        int r;
+
+        check_nonnull(ret_spec);
+        spec = calloc(1, sizeof(*spec));
+        if (!spec)
+                return storvirt__error_oom();
+        r = storvirt__disk_spec_new(&spec->s);
+        if (r < 0) {
+                free(spec);
+                return r;
+        }
+        *ret_spec = spec;
+        return 0;
+}
+
+STORVIRT_EXPORT void storvirt_disk_spec_free(storvirt_disk_spec *spec) {
+        if (!spec)
+                return;
+        storvirt__disk_spec_free(spec->s);
+        free(spec);
+}
+
+STORVIRT_EXPORT int storvirt_disk_spec_from_json(const char *json, storvirt_disk_spec **ret_spec,
+                                                 uint32_t flags) {
+        storvirt_disk_spec *spec;
+        int r;
+
+        check_nonnull(json);
+        check_nonnull(ret_spec);
+        check_flags(flags, 0);
+        spec = calloc(1, sizeof(*spec));
+        if (!spec)
+                return storvirt__error_oom();
+        r = storvirt__disk_spec_parse(json, strlen(json), &spec->s);
+        if (r < 0) {
+                free(spec);
+                return r;
+        }
+        *ret_spec = spec;
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_disk_spec_set(storvirt_disk_spec *spec, const char *key,
+                                           const char *json_value) {
+        storvirt__disk_spec *copy = NULL;
+        int r;
+
+        check_nonnull(spec);
+        check_nonnull(key);
+        check_nonnull(json_value);
+        /* On a copy: a value refused half-way leaves the spec as it was. */
+        r = storvirt__disk_spec_dup(spec->s, &copy);
+        if (r < 0)
+                return r;
+        r = storvirt__disk_spec_set_json(copy, key, json_value);
+        if (r < 0) {
+                storvirt__disk_spec_free(copy);
+                return r;
+        }
+        storvirt__disk_spec_free(spec->s);
+        spec->s = copy;
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_disk_spec_set_string(storvirt_disk_spec *spec, const char *key,
+                                                  const char *value) {
+        storvirt__json_gen *g = NULL;
+        _cleanup_free_ char *quoted = NULL;
+        int r;
+
+        check_nonnull(spec);
+        check_nonnull(key);
+        check_nonnull(value);
+        r = storvirt__json_gen_new(false, &g);
+        if (r >= 0)
+                r = storvirt__json_gen_string(g, value);
+        if (r >= 0)
+                r = storvirt__json_gen_finish(g, &quoted, NULL);
+        storvirt__json_gen_free(g);
+        if (r < 0)
+                return r;
+        return storvirt_disk_spec_set(spec, key, quoted);
+}
+
+/* ---- LUN sources ---------------------------------------------------------------------------- */
+
+/* A LUN from the current snapshot, after one discovery pass when it is not there. */
+static int find_lun(storvirt_ctx *ctx, const storvirt__disk_spec *s, uint32_t flags,
+                    storvirt_lun **ret) {
+        bool by_guid = s->source == STORVIRT__DISK_SOURCE_GUID;
+        int r;
+
+        for (int attempt = 0;; attempt++) {
+                r = by_guid ? storvirt_lun_lookup_by_guid(ctx, s->guid, ret)
+                            : storvirt_lun_lookup_by_fs_uuid(ctx, s->fs_uuid, ret);
+                if (r != -ENOENT || attempt > 0 || (flags & STORVIRT_RESOLVE_NO_REFRESH))
+                        return r;
+                r = storvirt_lun_refresh(ctx, 0);
+                if (r < 0)
+                        return r;
+        }
+}
+
+static bool is_block_at(const char *path, struct stat *st) {
+        return stat(path, st) == 0 && S_ISBLK(st->st_mode);
+}
+
+/*
+ * The path to give a VM for a LUN: the multipath map's /dev/mapper name
+ * or its dm-uuid link, a disk's by-id link named after its GUID, else
+ * the kernel's node.  Whichever it is, the identity check decides.
+ */
+static int lun_path(storvirt_lun *lun, char **ret) {
+        const char *guid = storvirt_lun_get_guid(lun), *dm = storvirt_lun_get_dm_name(lun);
+        const char *name = storvirt_lun_get_name(lun), *node = storvirt_lun_get_devnode(lun);
+        char cand[3][512];
+        size_t n = 0;
+        struct stat st;
+
+        if (dm)
+                snprintf(cand[n++], sizeof(cand[0]), "/dev/mapper/%.400s", dm);
+        if (guid && dm)
+                snprintf(cand[n++], sizeof(cand[0]), "/dev/disk/by-id/dm-uuid-mpath-%.400s", guid);
+        else if (guid && name && strncmp(name, "nvme", 4) == 0)
+                snprintf(cand[n++], sizeof(cand[0]), "/dev/disk/by-id/nvme-%.400s", guid);
+        else if (guid && name && strncmp(name, "sd", 2) == 0)
+                snprintf(cand[n++], sizeof(cand[0]), "/dev/disk/by-id/scsi-%.400s", guid);
+        for (size_t i = 0; i < n; i++)
+                if (is_block_at(cand[i], &st)) {
+                        *ret = strdup(cand[i]);
+                        return *ret ? 0 : storvirt__error_oom();
+                }
+        if (!node)
+                return storvirt__error_set(-ENOENT, "LUN %s has no device node",
+                                           guid ? guid : name ? name : "?");
+        *ret = strdup(node);
+        return *ret ? 0 : storvirt__error_oom();
+}
+
+/*
+ * Reads the identity of the device at path now and compares it with the
+ * GUID expected: for a multipath map, the map's uuid and every member
+ * path's own identity.  -ESTALE naming what was found when they differ.
+ */
+static int check_identity(const char *path, const char *want) {
+        struct storvirt__blkident id;
+        struct stat st;
+        int r;
+
+        if (stat(path, &st) < 0)
+                return storvirt__error_set(-errno, "'%s': %s", path, strerror(errno));
+        if (!S_ISBLK(st.st_mode))
+                return storvirt__error_set(-ESTALE, "'%s' is no longer a block device (expected "
+                                                    "the LUN with WWID %s)", path, want);
+        r = storvirt__blkident_read(st.st_rdev, NULL, &id);
+        if (r == -ENOENT)
+                return storvirt__error_set(-ESTALE, "'%s' (%u:%u): no such device any more "
+                                                    "(expected WWID %s)", path,
+                                           major(st.st_rdev), minor(st.st_rdev), want);
+        if (r < 0)
+                return r;
+        if (strcmp(id.guid, want) != 0)
+                return storvirt__error_set(-ESTALE, "'%s' (%u:%u, %s) is WWID %s, expected %s: "
+                                                    "refusing a stale path", path,
+                                           major(st.st_rdev), minor(st.st_rdev), id.name,
+                                           id.guid[0] ? id.guid : "(none)", want);
+        if (id.dm && !id.multipath)
+                return storvirt__error_set(-ESTALE, "'%s' (%s) is not a multipath map", path,
+                                           id.name);
+        for (size_t i = 0; i < id.n_slaves; i++)
+                if (strcmp(id.slaves[i].guid, want) != 0)
+                        return storvirt__error_set(-ESTALE,
+                                                   "'%s' (%s): member path %s is WWID %s, "
+                                                   "expected %s: refusing a map with a stale "
+                                                   "path", path, id.name, id.slaves[i].name,
+                                                   id.slaves[i].guid[0] ? id.slaves[i].guid
+                                                                        : "(none)", want);
+        return 0;
+}
+
+/* Re-reads what is on the device at path and compares the UUID found. */
+static int check_fs_uuid(storvirt_ctx *ctx, const char *path, const char *want) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__usage u;
+        struct stat st;
+        int r;
+
+        if (stat(path, &st) < 0)
+                return storvirt__error_set(-errno, "'%s': %s", path, strerror(errno));
+        r = ops->usage_probe(path, st.st_rdev, &u);
+        if (r < 0)
+                return r;
+        if (strcmp(u.fs_uuid, want) != 0)
+                return storvirt__error_set(-ESTALE, "'%s' now carries UUID %s, expected %s: "
+                                                    "refusing a stale path", path,
+                                           u.fs_uuid[0] ? u.fs_uuid : "(none)", want);
+        return 0;
+}
+
+static int resolve_lun(storvirt_ctx *ctx, storvirt__disk_resolved *d, uint32_t flags) {
+        const storvirt__disk_spec *s = d->spec;
+        storvirt_lun *lun = NULL;
+        const char *guid;
+        int r;
+
+        r = find_lun(ctx, s, flags, &lun);
+        if (r < 0)
+                return r;
+        guid = storvirt_lun_get_guid(lun);
+        r = lun_path(lun, &d->source_path);
+        if (r >= 0 && guid)
+                r = check_identity(d->source_path, guid);
+        else if (r >= 0 && s->source == STORVIRT__DISK_SOURCE_GUID)
+                r = storvirt__error_set(-ESTALE, "LUN %s lost its identity", s->guid);
+        if (r >= 0 && s->source == STORVIRT__DISK_SOURCE_FS_UUID)
+                r = check_fs_uuid(ctx, d->source_path, s->fs_uuid);
+        if (r >= 0 && guid && !(d->guid = strdup(guid)))
+                r = storvirt__error_oom();
+        if (r >= 0) {
+                d->type = STORVIRT__DISK_TYPE_BLOCK;
+                r = storvirt_lun_get_geometry(lun, &d->capacity, NULL, NULL, NULL, NULL);
+        }
+        storvirt_lun_unref(lun);
+        return r;
+}
+
+/* ---- files and volumes ---------------------------------------------------------------------- */
+
+/*
+ * The format of an image file: what the spec says, checked against the
+ * content.  Formats are never guessed from content (a guest may write a
+ * qcow2 header on its raw disk): an unset format is raw, and a file
+ * that is an image of another format is an error asking for it.
+ */
+static int check_file_format(storvirt__disk_resolved *d, const char *path) {
+        storvirt__disk_spec *s = d->spec;
+        storvirt__img_info info = {};
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        const char *want;
+        int r;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return storvirt__error_set(-errno, "'%s': %s", path, strerror(errno));
+        r = storvirt__img_probe_fd(fd, (uint64_t)st.st_size, path, &info);
+        if (r < 0)
+                return r;
+        want = s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
+        if (strcmp(info.format, "raw") != 0 && strcmp(info.format, "iso") != 0 &&
+            strcmp(info.format, want) != 0)
+                r = storvirt__error_set(-EINVAL, "%s: '%s' is a %s image, not %s%s", s->name, path,
+                                        info.format, want,
+                                        s->format == STORVIRT__DISK_FORMAT_UNSET
+                                                ? " (formats are never guessed from content: "
+                                                  "give \"format\")" : "");
+        else if (s->format == STORVIRT__DISK_FORMAT_QCOW2 && strcmp(info.format, "qcow2") != 0)
+                r = storvirt__error_set(-EINVAL, "%s: '%s' is not a qcow2 image (found %s)",
+                                        s->name, path, info.format);
+        else
+                d->capacity = info.virtual_size;
+        storvirt__img_info_clear(&info);
+        return r;
+}
+
+static int resolve_path(storvirt__disk_resolved *d, const char *path) {
+        storvirt__disk_spec *s = d->spec;
+        struct stat st;
+
+        if (stat(path, &st) < 0) {
+                int err = errno;
+                /* A removable drive marked optional may lack its medium. */
+                if (err == ENOENT && s->optional) {
+                        d->type = STORVIRT__DISK_TYPE_FILE;
+                        d->source_path = strdup(path);
+                        return d->source_path ? 0 : storvirt__error_oom();
+                }
+                return storvirt__error_set(-err, "%s: '%s': %s", s->name, path, strerror(err));
+        }
+        if (S_ISBLK(st.st_mode)) {
+                d->type = STORVIRT__DISK_TYPE_BLOCK;
+                if (s->format == STORVIRT__DISK_FORMAT_UNSET)
+                        s->format = STORVIRT__DISK_FORMAT_RAW;
+        } else if (S_ISREG(st.st_mode)) {
+                int r;
+                d->type = STORVIRT__DISK_TYPE_FILE;
+                r = check_file_format(d, path);
+                if (r < 0)
+                        return r;
+        } else {
+                return storvirt__error_set(-EINVAL, "%s: '%s' is neither a file nor a block device",
+                                           s->name, path);
+        }
+        if (s->device == STORVIRT__DISK_DEVICE_LUN && d->type != STORVIRT__DISK_TYPE_BLOCK)
+                return storvirt__error_set(-EINVAL, "%s: device 'lun' needs a block device, '%s' "
+                                                    "is a file", s->name, path);
+        d->source_path = strdup(path);
+        return d->source_path ? 0 : storvirt__error_oom();
+}
+
+static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
+        storvirt__disk_spec *s = d->spec;
+        storvirt_pool *pool = NULL;
+        storvirt_volume *vol = NULL;
+        const char *fmt;
+        int r;
+
+        r = storvirt_pool_lookup_by_name(ctx, s->pool, &pool);
+        if (r >= 0 && storvirt_pool_is_active(pool) != 1)
+                r = storvirt__error_set(-ENOENT, "%s: pool '%s' is not active", s->name, s->pool);
+        if (r >= 0)
+                r = storvirt_volume_lookup_by_name(pool, s->volume, &vol);
+        if (r < 0)
+                goto out;
+        fmt = storvirt_volume_get_format(vol);
+        if (fmt && strcmp(fmt, "qcow2") != 0 && strcmp(fmt, "raw") != 0 && strcmp(fmt, "iso") != 0) {
+                r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s; only raw and "
+                                                 "qcow2 volumes are resolved", s->name, s->volume,
+                                        s->pool, fmt);
+                goto out;
+        }
+        if (fmt && s->format != STORVIRT__DISK_FORMAT_UNSET &&
+            strcmp(fmt, s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw") != 0 &&
+            strcmp(fmt, "iso") != 0) {
+                r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s, not %s",
+                                        s->name, s->volume, s->pool, fmt,
+                                        s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw");
+                goto out;
+        }
+        if (s->format == STORVIRT__DISK_FORMAT_UNSET)
+                s->format = fmt && strcmp(fmt, "qcow2") == 0 ? STORVIRT__DISK_FORMAT_QCOW2
+                                                             : STORVIRT__DISK_FORMAT_RAW;
+        if (s->volume_as_volume) {
+                uint32_t type = 0;
+                d->type = STORVIRT__DISK_TYPE_VOLUME;
+                d->source_pool = strdup(s->pool);
+                d->source_volume = strdup(s->volume);
+                if (!d->source_pool || !d->source_volume)
+                        r = storvirt__error_oom();
+                else
+                        r = storvirt_volume_get_info(vol, &type, &d->capacity, NULL, NULL);
+        } else {
+                r = resolve_path(d, storvirt_volume_get_path(vol));
+        }
+out:
+        storvirt_volume_unref(vol);
+        storvirt_pool_unref(pool);
+        return r;
+}
+
+/* ---- one disk ------------------------------------------------------------------------------- */
+
+static void resolved_init_defaults(storvirt__disk_resolved *d) {
+        storvirt__disk_spec *s = d->spec;
+        bool removable = s->device == STORVIRT__DISK_DEVICE_CDROM ||
+                         s->device == STORVIRT__DISK_DEVICE_FLOPPY;
+
+        if (s->format == STORVIRT__DISK_FORMAT_UNSET)
+                s->format = STORVIRT__DISK_FORMAT_RAW;
+        if (s->cache == STORVIRT__DISK_CACHE_UNSET)
+                s->cache = STORVIRT__DISK_CACHE_NONE;
+        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET)
+                s->error_policy = STORVIRT__DISK_ERROR_POLICY_STOP;
+        /* VDSM's rule: native AIO for block devices, threads for files; none for removables. */
+        if (s->io == STORVIRT__DISK_IO_UNSET && !removable)
+                s->io = d->type == STORVIRT__DISK_TYPE_BLOCK ? STORVIRT__DISK_IO_NATIVE
+                                                             : STORVIRT__DISK_IO_THREADS;
+}
+
+/*
+ * Resolves a spec whose VM-level defaults (bus, index) are set.  On
+ * error the message is prefixed by nothing: callers name the drive.
+ */
+static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint32_t flags,
+                       storvirt__disk_resolved **ret) {
+        storvirt__disk_resolved *d;
+        storvirt__disk_spec *s;
+        char dev[32];
+        int r;
+
+        d = calloc(1, sizeof(*d));
+        if (!d)
+                return storvirt__error_oom();
+        r = storvirt__disk_spec_dup(spec, &d->spec);
+        if (r < 0) {
+                free(d);
+                return r;
+        }
+        s = d->spec;
+        switch (s->source) {
+        case STORVIRT__DISK_SOURCE_GUID:
+        case STORVIRT__DISK_SOURCE_FS_UUID:
+                r = resolve_lun(ctx, d, flags);
+                break;
+        case STORVIRT__DISK_SOURCE_PATH:
+                r = resolve_path(d, s->path);
+                break;
+        case STORVIRT__DISK_SOURCE_VOLUME:
+                r = resolve_volume(ctx, d);
+                break;
+        case STORVIRT__DISK_SOURCE_ISCSI:
+                d->type = STORVIRT__DISK_TYPE_NETWORK;
+                break;
+        case STORVIRT__DISK_SOURCE_NONE:
+                d->type = STORVIRT__DISK_TYPE_FILE;
+                break;
+        case STORVIRT__DISK_SOURCE_PDIV:
+                r = storvirt__error_set(-ENOENT, "%s: no vDisk image registry on this host to "
+                                                 "resolve {poolID=%s, domainID=%s, imageID=%s, "
+                                                 "volumeID=%s}", s->name, s->pool_id, s->domain_id,
+                                        s->image_id, s->volume_id);
+                break;
+        case STORVIRT__DISK_SOURCE_VDISK:
+                r = storvirt__error_set(-ENOENT, "%s: no vDisk registry on this host to resolve "
+                                                 "vDisk %s", s->name, s->vdisk);
+                break;
+        }
+        if (r >= 0) {
+                resolved_init_defaults(d);
+                r = storvirt__disk_target_dev(s->bus, (unsigned)(s->index < 0 ? 0 : s->index), dev,
+                                              sizeof(dev));
+        }
+        if (r >= 0 && !(d->target_dev = strdup(dev)))
+                r = storvirt__error_oom();
+        if (r < 0) {
+                storvirt__disk_resolved_free(d);
+                return r;
+        }
+        *ret = d;
+        return 0;
+}
+
+static int format_one(const storvirt__disk_resolved *d, char **ret, uint32_t flags) {
+        storvirt__json_gen *g = NULL;
+        int r;
+
+        if (!(flags & STORVIRT_RESOLVE_DICT))
+                return storvirt__disk_to_xml(d, ret);
+        r = storvirt__json_gen_new(true, &g);
+        if (r >= 0)
+                r = storvirt__disk_resolved_to_dict(d, g);
+        if (r >= 0)
+                r = storvirt__json_gen_finish(g, ret, NULL);
+        storvirt__json_gen_free(g);
+        return r;
+}
+
+/* One message from a vector of problems: "N problems: a; b; c". */
+static int problems_error(char **problems) {
+        _cleanup_(storvirt__buf_freep) struct storvirt__buf b = {};
+        size_t n = storvirt__strv_length(problems);
+
+        for (size_t i = 0; i < n; i++)
+                storvirt__buf_printf(&b, "%s%s", i ? "\n" : "", problems[i]);
+        if (n == 1)
+                return storvirt__error_set(-EINVAL, "%s", storvirt__buf_str(&b));
+        return storvirt__error_set(-EINVAL, "%zu problems:\n%s", n, storvirt__buf_str(&b));
+}
+
+STORVIRT_EXPORT int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk_spec *spec,
+                                          char **ret, uint32_t flags) {
+        storvirt__disk_spec *copy = NULL;
+        storvirt__disk_resolved *d = NULL;
+        char **problems = NULL;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(spec);
+        check_nonnull(ret);
+        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH);
+        r = storvirt__disk_spec_dup(spec->s, &copy);
+        if (r < 0)
+                return r;
+        r = storvirt__disk_spec_problems(copy, &problems);
+        if (r >= 0 && storvirt__strv_length(problems) == 0)
+                r = storvirt__disk_specs_complete(&copy, 1, &problems);
+        if (r >= 0 && storvirt__strv_length(problems) > 0)
+                r = problems_error(problems);
+        if (r >= 0)
+                r = resolve_one(ctx, copy, flags, &d);
+        if (r >= 0)
+                r = format_one(d, ret, flags);
+        storvirt__disk_resolved_free(d);
+        storvirt__disk_spec_free(copy);
+        storvirt__strv_free(problems);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_resolve_vm(storvirt_ctx *ctx, const char *vm_json, char **ret,
+                                        char ***ret_problems, uint32_t flags) {
+        storvirt__disk_spec **specs = NULL;
+        storvirt__disk_resolved **ds = NULL;
+        char **problems = NULL;
+        size_t n = 0;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(vm_json);
+        check_nonnull(ret);
+        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH);
+        if (ret_problems)
+                *ret_problems = NULL;
+        /* Parsed, completed (bus, index) and cross-checked; drives that parsed are kept. */
+        r = storvirt__disk_specs_parse_vm_keep(vm_json, strlen(vm_json), &specs, &n, &problems);
+        if (r < 0 && !(r == -EINVAL && problems))
+                return r;
+        ds = calloc(n + 1, sizeof(*ds));
+        if (!ds) {
+                r = storvirt__error_oom();
+                goto out;
+        }
+        /* Resolve every drive, even after a failure: all problems at once. */
+        for (size_t i = 0; i < n; i++) {
+                if (!specs[i])
+                        continue; /* did not parse: its problem is listed */
+                r = resolve_one(ctx, specs[i], flags, &ds[i]);
+                if (r == -ENOMEM)
+                        goto out;
+                if (r < 0) {
+                        const char *msg = storvirt_error_message();
+                        const char *name = specs[i]->name ? specs[i]->name : "drive";
+                        char *p = NULL;
+                        /* Messages from lower layers do not all name the drive. */
+                        bool named = msg && strncmp(msg, name, strlen(name)) == 0;
+                        if (asprintf(&p, "%s%s%s", named ? "" : name, named ? "" : ": ",
+                                     msg ? msg : strerror(-r)) < 0 ||
+                            storvirt__strv_push(&problems, p) < 0) {
+                                free(p);
+                                r = storvirt__error_oom();
+                                goto out;
+                        }
+                }
+        }
+        if (storvirt__strv_length(problems) > 0) {
+                r = problems_error(problems);
+                if (ret_problems)
+                        *ret_problems = TAKE_PTR(problems);
+                goto out;
+        }
+        if (flags & STORVIRT_RESOLVE_DICT) {
+                storvirt__json_gen *g = NULL;
+                r = storvirt__json_gen_new(true, &g);
+                if (r >= 0)
+                        r = storvirt__json_gen_begin_map(g);
+                if (r >= 0)
+                        r = storvirt__json_gen_key_begin_array(g, "devices");
+                for (size_t i = 0; r >= 0 && i < n; i++)
+                        r = storvirt__disk_resolved_to_dict(ds[i], g);
+                if (r >= 0)
+                        r = storvirt__json_gen_end_array(g);
+                if (r >= 0)
+                        r = storvirt__json_gen_end_map(g);
+                if (r >= 0)
+                        r = storvirt__json_gen_finish(g, ret, NULL);
+                storvirt__json_gen_free(g);
+        } else {
+                r = storvirt__disks_to_devices_xml(ds, n, ret);
+        }
+out:
+        for (size_t i = 0; ds && i < n; i++)
+                storvirt__disk_resolved_free(ds[i]);
+        free(ds);
+        storvirt__disk_specs_free(specs, n);
+        storvirt__strv_free(problems);
+        return r;
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-resolve.c - GUID specs resolved against the umockdev fixture
+ * (tests/scripts/gen-testbed.py fixture): a single-path disk and a
+ * multipath map become <disk type='block'> with their device node, and
+ * the identity check refuses a path whose device changed after discovery
+ * (its VPD page 0x83 rewritten in the testbed's sysfs: another LUN now
+ * answers at that device number) and a map one of whose member paths
+ * changed.  Also a whole VM's drives, with every problem reported at
+ * once.  Runs as `umockdev-run -d TESTBED -- test-resolve`.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <storvirt.h>
+
+#include "util/macro.h"
+#include "util/xml.h"
+
+#define GUID_SDB "360014050000000000000000000000001"
+#define GUID_MAP1 "360014050000000000000000000000065"
+#define OTHER_NAA "6001405000000000000000000000ffff"
+
+static storvirt_ctx *ctx;
+
+/* Replaces a binary sysfs attribute of the testbed; returns the old bytes' length. */
+static size_t swap_attr(const char *path, const uint8_t *data, size_t len, uint8_t *old,
+                        size_t old_size) {
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        ssize_t n;
+
+        if (fd < 0)
+                fail_msg("open %s: %s", path, strerror(errno));
+        n = pread(fd, old, old_size, 0);
+        assert_true(n > 0);
+        assert_int_equal(ftruncate(fd, 0), 0);
+        assert_int_equal(pwrite(fd, data, len, 0), (ssize_t)len);
+        close(fd);
+        return (size_t)n;
+}
+
+/* A VPD page 0x83 with one binary NAA designator (16 bytes, from hex). */
+static size_t vpd83_naa(const char *hex, uint8_t *buf) {
+        size_t n = strlen(hex) / 2;
+
+        buf[0] = 0;
+        buf[1] = 0x83;
+        buf[2] = 0;
+        buf[3] = (uint8_t)(4 + n);
+        buf[4] = 1;    /* binary */
+        buf[5] = 3;    /* NAA, associated with the LUN */
+        buf[6] = 0;
+        buf[7] = (uint8_t)n;
+        for (size_t i = 0; i < n; i++)
+                sscanf(hex + 2 * i, "%2hhx", &buf[8 + i]);
+        return 8 + n;
+}
+
+static char *resolve_json(const char *json, uint32_t flags, int *ret) {
+        storvirt_disk_spec *spec = NULL;
+        char *out = NULL;
+
+        assert_int_equal(storvirt_disk_spec_from_json(json, &spec, 0), 0);
+        *ret = storvirt_resolve_disk(ctx, spec, &out, flags);
+        storvirt_disk_spec_free(spec);
+        return out;
+}
+
+/* An attribute of the first element `name` below the root of xml. */
+static char *xml_attr(const char *xml, const char *elem, const char *attr) {
+        _cleanup_xml_doc_ xmlDocPtr doc = NULL;
+        xmlNodePtr root, n;
+        const char *v;
+
+        if (storvirt__xml_parse(xml, strlen(xml), 1 << 20, "disk", &doc) < 0)
+                fail_msg("bad XML: %s\n%s", storvirt_error_message(), xml);
+        root = xmlDocGetRootElement(doc);
+        n = elem ? storvirt__xml_child(root, elem) : root;
+        if (!n)
+                fail_msg("no <%s> in\n%s", elem, xml);
+        v = storvirt__xml_prop(n, attr);
+        return v ? strdup(v) : NULL;
+}
+
+static void assert_attr(const char *xml, const char *elem, const char *attr, const char *want) {
+        _cleanup_free_ char *v = xml_attr(xml, elem, attr);
+
+        if (!v || strcmp(v, want) != 0)
+                fail_msg("<%s %s=...>: want '%s', got '%s' in\n%s", elem ? elem : "disk", attr, want,
+                         v ? v : "(none)", xml);
+}
+
+static void test_guid_disk(void **st) {
+        char *xml;
+        int r;
+
+        (void)st;
+        xml = resolve_json("{\"GUID\": \"" GUID_SDB "\", \"device\": \"lun\", \"iface\": \"scsi\"}",
+                           0, &r);
+        if (r < 0)
+                fail_msg("resolve: %s", storvirt_error_message());
+        assert_attr(xml, NULL, "type", "block");
+        assert_attr(xml, NULL, "device", "lun");
+        assert_attr(xml, "source", "dev", "/dev/sdb");
+        assert_attr(xml, "target", "dev", "sda");
+        assert_attr(xml, "target", "bus", "scsi");
+        assert_attr(xml, "driver", "type", "raw");
+        assert_attr(xml, "driver", "io", "native");
+        assert_attr(xml, "driver", "cache", "none");
+        storvirt_free(xml);
+
+        /* The dict names the LUN. */
+        xml = resolve_json("{\"GUID\": \"" GUID_SDB "\"}", STORVIRT_RESOLVE_DICT, &r);
+        assert_int_equal(r, 0);
+        assert_non_null(strstr(xml, "\"GUID\": \"" GUID_SDB "\""));
+        assert_non_null(strstr(xml, "\"/dev/sdb\""));
+        storvirt_free(xml);
+}
+
+static void test_guid_map(void **st) {
+        char *xml;
+        int r;
+
+        (void)st;
+        /* Upper case and a 0x-less form are the same GUID. */
+        xml = resolve_json("{\"GUID\": \"360014050000000000000000000000065\", \"index\": 2}", 0, &r);
+        if (r < 0)
+                fail_msg("resolve: %s", storvirt_error_message());
+        assert_attr(xml, "source", "dev", "/dev/dm-1");
+        assert_attr(xml, "target", "dev", "vdc");
+        storvirt_free(xml);
+}
+
+static void test_stale_disk(void **st) {
+        uint8_t page[64], old[4096];
+        size_t len, old_len;
+        const char *msg;
+        char *xml;
+        int r;
+
+        (void)st;
+        /* Discovered as GUID_SDB; then another LUN answers at sdb's number. */
+        assert_int_equal(storvirt_lun_refresh(ctx, 0), 0);
+        len = vpd83_naa(OTHER_NAA, page);
+        old_len = swap_attr("/sys/block/sdb/device/vpd_pg83", page, len, old, sizeof(old));
+        xml = resolve_json("{\"GUID\": \"" GUID_SDB "\"}", STORVIRT_RESOLVE_NO_REFRESH, &r);
+        assert_null(xml);
+        assert_int_equal(r, -ESTALE);
+        msg = storvirt_error_message();
+        assert_non_null(strstr(msg, "/dev/sdb"));
+        assert_non_null(strstr(msg, "3" OTHER_NAA));
+        assert_non_null(strstr(msg, "expected " GUID_SDB));
+        swap_attr("/sys/block/sdb/device/vpd_pg83", old, old_len, page, sizeof(page));
+        xml = resolve_json("{\"GUID\": \"" GUID_SDB "\"}", STORVIRT_RESOLVE_NO_REFRESH, &r);
+        assert_int_equal(r, 0);
+        storvirt_free(xml);
+}
+
+static void test_stale_member(void **st) {
+        uint8_t page[64], old[4096];
+        size_t len, old_len;
+        const char *msg;
+        char *xml;
+        int r;
+
+        (void)st;
+        assert_int_equal(storvirt_lun_refresh(ctx, 0), 0);
+        len = vpd83_naa(OTHER_NAA, page);
+        old_len = swap_attr("/sys/block/sdi/device/vpd_pg83", page, len, old, sizeof(old));
+        xml = resolve_json("{\"GUID\": \"" GUID_MAP1 "\"}", 0, &r);
+        assert_null(xml);
+        assert_int_equal(r, -ESTALE);
+        msg = storvirt_error_message();
+        assert_non_null(strstr(msg, "member path sdi"));
+        assert_non_null(strstr(msg, "3" OTHER_NAA));
+        swap_attr("/sys/block/sdi/device/vpd_pg83", old, old_len, page, sizeof(page));
+}
+
+static void test_unknown(void **st) {
+        char *xml;
+        int r;
+
+        (void)st;
+        xml = resolve_json("{\"GUID\": \"3600140500000000000000000000000ff\"}", 0, &r);
+        assert_null(xml);
+        assert_int_equal(r, -ENOENT);
+        assert_non_null(strstr(storvirt_error_message(), "3600140500000000000000000000000ff"));
+        xml = resolve_json("{\"poolID\": \"2d1f4a6c-0e3b-4f59-8c7a-1b2c3d4e5f60\", "
+                           "\"domainID\": \"3d1f4a6c-0e3b-4f59-8c7a-1b2c3d4e5f60\", "
+                           "\"imageID\": \"4d1f4a6c-0e3b-4f59-8c7a-1b2c3d4e5f60\", "
+                           "\"volumeID\": \"5d1f4a6c-0e3b-4f59-8c7a-1b2c3d4e5f60\"}", 0, &r);
+        assert_null(xml);
+        assert_int_equal(r, -ENOENT);
+        assert_non_null(strstr(storvirt_error_message(), "imageID=4d1f4a6c-0e3b-4f59-8c7a-1b2c3d4e5f60"));
+}
+
+static void test_vm(void **st) {
+        char *xml = NULL, **problems = NULL;
+        int r;
+
+        (void)st;
+        r = storvirt_resolve_vm(ctx,
+                                "{\"drives\": ["
+                                "{\"GUID\": \"" GUID_MAP1 "\", \"bootOrder\": 1},"
+                                "{\"device\": \"cdrom\"},"
+                                "{\"GUID\": \"" GUID_SDB "\", \"device\": \"lun\", \"iface\": \"scsi\"},"
+                                "{\"GUID\": \"360014050000000000000000000000066\"}"
+                                "]}", &xml, &problems, 0);
+        if (r < 0)
+                fail_msg("resolve_vm: %s", storvirt_error_message());
+        assert_null(problems);
+        assert_non_null(strstr(xml, "<devices"));
+        assert_non_null(strstr(xml, "/dev/dm-1"));
+        assert_non_null(strstr(xml, "/dev/dm-2"));
+        /* Indexes given in order per bus: vda, vdb; the lun is sda, the cdrom hda. */
+        assert_non_null(strstr(xml, "vdb"));
+        assert_non_null(strstr(xml, "sda"));
+        assert_non_null(strstr(xml, "hda"));
+        storvirt_free(xml);
+        xml = NULL;
+
+        /* Everything wrong at once: each problem names its drive. */
+        r = storvirt_resolve_vm(ctx,
+                                "[{\"GUID\": \"" GUID_MAP1 "\", \"bootOrder\": 1},"
+                                " {\"GUID\": \"" GUID_SDB "\", \"bootOrder\": 1},"
+                                " {\"GUID\": \"3600140500000000000000000000000ff\"}]",
+                                &xml, &problems, 0);
+        assert_int_equal(r, -EINVAL);
+        assert_null(xml);
+        assert_non_null(problems);
+        assert_true(problems[0] && problems[1]);
+        {
+                bool boot = false, missing = false;
+                for (size_t i = 0; problems[i]; i++) {
+                        boot |= strstr(problems[i], "boot") != NULL;
+                        missing |= strstr(problems[i], "3600140500000000000000000000000ff") != NULL &&
+                                    strstr(problems[i], "drive 3") != NULL;
+                }
+                assert_true(boot);
+                assert_true(missing);
+        }
+        storvirt_strv_free(problems);
+}
+
+static int setup(void **st) {
+        (void)st;
+        return storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV | STORVIRT_CTX_NEW_NO_AUTOSTART);
+}
+
+static int teardown(void **st) {
+        (void)st;
+        storvirt_ctx_unref(ctx);
+        return 0;
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_guid_disk),
+                cmocka_unit_test(test_guid_map),
+                cmocka_unit_test(test_stale_disk),
+                cmocka_unit_test(test_stale_member),
+                cmocka_unit_test(test_unknown),
+                cmocka_unit_test(test_vm),
+        };
+
+        if (access("/sys/block/dm-1/slaves", F_OK) < 0) {
+                fprintf(stderr, "run under umockdev-run with the fixture testbed\n");
+                return 77;
+        }
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
