@@ -30,6 +30,11 @@ struct storvirt_disk_spec {
         storvirt__disk_spec *s;
 };
 
+/* How messages name a drive: its name from the VM list or its alias, else "disk". */
+static const char *drive_name(const storvirt__disk_spec *s) {
+        return s->name ? s->name : "disk";
+}
+
 /* ---- the spec handle ------------------------------------------------------------------------ */
 
 STORVIRT_EXPORT int storvirt_disk_spec_new(storvirt_disk_spec **ret_spec) {
@@ -285,14 +290,14 @@ static int check_file_format(storvirt__disk_resolved *d, const char *path) {
         want = s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
         if (strcmp(info.format, "raw") != 0 && strcmp(info.format, "iso") != 0 &&
             strcmp(info.format, want) != 0)
-                r = storvirt__error_set(-EINVAL, "%s: '%s' is a %s image, not %s%s", s->name, path,
+                r = storvirt__error_set(-EINVAL, "%s: '%s' is a %s image, not %s%s", drive_name(s), path,
                                         info.format, want,
                                         s->format == STORVIRT__DISK_FORMAT_UNSET
                                                 ? " (formats are never guessed from content: "
                                                   "give \"format\")" : "");
         else if (s->format == STORVIRT__DISK_FORMAT_QCOW2 && strcmp(info.format, "qcow2") != 0)
                 r = storvirt__error_set(-EINVAL, "%s: '%s' is not a qcow2 image (found %s)",
-                                        s->name, path, info.format);
+                                        drive_name(s), path, info.format);
         else
                 d->capacity = info.virtual_size;
         storvirt__img_info_clear(&info);
@@ -311,7 +316,7 @@ static int resolve_path(storvirt__disk_resolved *d, const char *path) {
                         d->source_path = strdup(path);
                         return d->source_path ? 0 : storvirt__error_oom();
                 }
-                return storvirt__error_set(-err, "%s: '%s': %s", s->name, path, strerror(err));
+                return storvirt__error_set(-err, "%s: '%s': %s", drive_name(s), path, strerror(err));
         }
         if (S_ISBLK(st.st_mode)) {
                 d->type = STORVIRT__DISK_TYPE_BLOCK;
@@ -325,11 +330,11 @@ static int resolve_path(storvirt__disk_resolved *d, const char *path) {
                         return r;
         } else {
                 return storvirt__error_set(-EINVAL, "%s: '%s' is neither a file nor a block device",
-                                           s->name, path);
+                                           drive_name(s), path);
         }
         if (s->device == STORVIRT__DISK_DEVICE_LUN && d->type != STORVIRT__DISK_TYPE_BLOCK)
                 return storvirt__error_set(-EINVAL, "%s: device 'lun' needs a block device, '%s' "
-                                                    "is a file", s->name, path);
+                                                    "is a file", drive_name(s), path);
         d->source_path = strdup(path);
         return d->source_path ? 0 : storvirt__error_oom();
 }
@@ -343,7 +348,7 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
 
         r = storvirt_pool_lookup_by_name(ctx, s->pool, &pool);
         if (r >= 0 && storvirt_pool_is_active(pool) != 1)
-                r = storvirt__error_set(-ENOENT, "%s: pool '%s' is not active", s->name, s->pool);
+                r = storvirt__error_set(-ENOENT, "%s: pool '%s' is not active", drive_name(s), s->pool);
         if (r >= 0)
                 r = storvirt_volume_lookup_by_name(pool, s->volume, &vol);
         if (r < 0)
@@ -351,7 +356,7 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         fmt = storvirt_volume_get_format(vol);
         if (fmt && strcmp(fmt, "qcow2") != 0 && strcmp(fmt, "raw") != 0 && strcmp(fmt, "iso") != 0) {
                 r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s; only raw and "
-                                                 "qcow2 volumes are resolved", s->name, s->volume,
+                                                 "qcow2 volumes are resolved", drive_name(s), s->volume,
                                         s->pool, fmt);
                 goto out;
         }
@@ -359,7 +364,7 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
             strcmp(fmt, s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw") != 0 &&
             strcmp(fmt, "iso") != 0) {
                 r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s, not %s",
-                                        s->name, s->volume, s->pool, fmt,
+                                        drive_name(s), s->volume, s->pool, fmt,
                                         s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw");
                 goto out;
         }
@@ -397,10 +402,16 @@ static void resolved_init_defaults(storvirt__disk_resolved *d) {
                 s->cache = STORVIRT__DISK_CACHE_NONE;
         if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET)
                 s->error_policy = STORVIRT__DISK_ERROR_POLICY_STOP;
-        /* VDSM's rule: native AIO for block devices, threads for files; none for removables. */
+        /*
+         * VDSM's rule: native AIO for block devices, threads for files and
+         * network disks, none for removables.  Native AIO needs O_DIRECT,
+         * which only cache none and directsync give.
+         */
         if (s->io == STORVIRT__DISK_IO_UNSET && !removable)
-                s->io = d->type == STORVIRT__DISK_TYPE_BLOCK ? STORVIRT__DISK_IO_NATIVE
-                                                             : STORVIRT__DISK_IO_THREADS;
+                s->io = d->type == STORVIRT__DISK_TYPE_BLOCK &&
+                                        (s->cache == STORVIRT__DISK_CACHE_NONE ||
+                                         s->cache == STORVIRT__DISK_CACHE_DIRECTSYNC)
+                                ? STORVIRT__DISK_IO_NATIVE : STORVIRT__DISK_IO_THREADS;
 }
 
 /*
@@ -443,12 +454,12 @@ static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint3
         case STORVIRT__DISK_SOURCE_PDIV:
                 r = storvirt__error_set(-ENOENT, "%s: no vDisk image registry on this host to "
                                                  "resolve {poolID=%s, domainID=%s, imageID=%s, "
-                                                 "volumeID=%s}", s->name, s->pool_id, s->domain_id,
+                                                 "volumeID=%s}", drive_name(s), s->pool_id, s->domain_id,
                                         s->image_id, s->volume_id);
                 break;
         case STORVIRT__DISK_SOURCE_VDISK:
                 r = storvirt__error_set(-ENOENT, "%s: no vDisk registry on this host to resolve "
-                                                 "vDisk %s", s->name, s->vdisk);
+                                                 "vDisk %s", drive_name(s), s->vdisk);
                 break;
         }
         if (r >= 0) {
@@ -554,7 +565,7 @@ STORVIRT_EXPORT int storvirt_resolve_vm(storvirt_ctx *ctx, const char *vm_json, 
                         goto out;
                 if (r < 0) {
                         const char *msg = storvirt_error_message();
-                        const char *name = specs[i]->name ? specs[i]->name : "drive";
+                        const char *name = drive_name(specs[i]);
                         char *p = NULL;
                         /* Messages from lower layers do not all name the drive. */
                         bool named = msg && strncmp(msg, name, strlen(name)) == 0;
