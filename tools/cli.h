@@ -109,6 +109,7 @@ extern const struct cli_command cli_commands_base[];
 extern const struct cli_command cli_commands_pool[];
 extern const struct cli_command cli_commands_vol[];
 extern const struct cli_command cli_commands_lun[];
+extern const struct cli_command cli_commands_resolve[];
 
 /*
  * Shared by the pool and volume commands (tools/cmd-pool.c).

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cmd-resolve.c - the device resolution command of storvirt: a disk spec
+ * (JSON with VDSM's drive keys) becomes the libvirt <disk> element that
+ * attaches it on this host, or a VM's drives a <devices> element
+ * (storvirt/resolve.h).
+ *
+ *   storvirt resolve [--dict] [--no-refresh] SPEC.json
+ *   storvirt resolve --vm [--dict] [--no-refresh] VM.json
+ *
+ * With --json the result carries the XML under "xml", or with --dict
+ * the device dict under "device" (one drive) or the list under
+ * "devices" (--vm).  When drives of a VM have problems, every one of
+ * them is reported, one per line, and the exit status is 1.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+        OPT_VM = 0x100,
+        OPT_DICT,
+        OPT_NO_REFRESH,
+};
+
+#define CMD(i) (&cli_commands_resolve[i])
+enum {
+        C_RESOLVE,
+};
+
+/*
+ * The error message of a VM with problems, after the file's name: the
+ * problem itself when there is one, else a count and one problem per
+ * line.  It may be longer than cli_error()'s buffer, so it is kept here
+ * until the process exits.
+ */
+static char *vm_error_msg;
+
+static int vm_problems_error(struct cli *cli, const char *what, char **problems) {
+        size_t n = 0, size = 0;
+        char *buf = NULL;
+        FILE *f;
+
+        while (problems[n])
+                n++;
+        f = open_memstream(&buf, &size);
+        if (!f)
+                return cli_error(cli, ENOMEM, "out of memory");
+        if (n == 1)
+                fprintf(f, "%s: %s", what, problems[0]);
+        else
+                fprintf(f, "%s: %zu problems:", what, n);
+        for (size_t i = 0; n > 1 && i < n; i++)
+                fprintf(f, "\n%s", problems[i]);
+        if (fclose(f) != 0 || !buf) {
+                free(buf);
+                return cli_error(cli, ENOMEM, "out of memory");
+        }
+        free(vm_error_msg);
+        vm_error_msg = buf;
+        cli->error_msg = vm_error_msg;
+        return -EINVAL;
+}
+
+/* Prints a result of the library on stdout, ending with a newline. */
+static void print_text(const char *s) {
+        size_t len = strlen(s);
+
+        fputs(s, stdout);
+        if (len == 0 || s[len - 1] != '\n')
+                putchar('\n');
+}
+
+static int resolve_one(struct cli *cli, storvirt_ctx *ctx, const char *what, const char *json,
+                       uint32_t flags, char **ret) {
+        storvirt_disk_spec *spec = NULL;
+        int r;
+
+        r = storvirt_disk_spec_from_json(json, &spec, 0);
+        if (r < 0) {
+                const char *msg = storvirt_error_message();
+                return cli_error(cli, -r, "%s: %s", what, msg ? msg : strerror(-r));
+        }
+        r = storvirt_resolve_disk(ctx, spec, ret, flags);
+        storvirt_disk_spec_free(spec);
+        return r;
+}
+
+static int resolve_vm(struct cli *cli, storvirt_ctx *ctx, const char *what, const char *json,
+                      uint32_t flags, char **ret) {
+        char **problems = NULL;
+        int r;
+
+        r = storvirt_resolve_vm(ctx, json, ret, &problems, flags);
+        if (r < 0 && problems && problems[0])
+                r = vm_problems_error(cli, what, problems);
+        storvirt_strv_free(problems);
+        return r;
+}
+
+static int cmd_resolve(struct cli *cli, int argc, char **argv) {
+        static const struct option opts[] = {
+                { "vm", no_argument, NULL, OPT_VM },
+                { "dict", no_argument, NULL, OPT_DICT },
+                { "no-refresh", no_argument, NULL, OPT_NO_REFRESH },
+                {}
+        };
+        const struct cli_command *c = CMD(C_RESOLVE);
+        const char *path, *what;
+        char *json = NULL, *out = NULL;
+        uint32_t flags = 0;
+        storvirt_ctx *ctx;
+        bool vm = false;
+        int o, r;
+
+        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+                switch (o) {
+                case OPT_VM: vm = true; break;
+                case OPT_DICT: flags |= STORVIRT_RESOLVE_DICT; break;
+                case OPT_NO_REFRESH: flags |= STORVIRT_RESOLVE_NO_REFRESH; break;
+                default: return cli_bad_option(cli, c->name, o, argv);
+                }
+        }
+        if (argc - optind < 1)
+                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
+                                 c->name, c->args);
+        if (argc - optind > 1)
+                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
+                                 c->name, argv[optind + 1], c->name, c->args);
+        path = argv[optind];
+        if (!*path)
+                return cli_usage(cli, "%s: empty file name", c->name);
+        what = strcmp(path, "-") == 0 ? "<stdin>" : path;
+
+        r = cli_read_file(cli, path, &json);
+        if (r < 0)
+                return r;
+        r = cli_ctx(cli, &ctx);
+        if (r >= 0)
+                r = vm ? resolve_vm(cli, ctx, what, json, flags, &out)
+                       : resolve_one(cli, ctx, what, json, flags, &out);
+        free(json);
+        if (r < 0)
+                return r;
+
+        if (!cli->json)
+                print_text(out);
+        else if (!(flags & STORVIRT_RESOLVE_DICT))
+                cli_field_str(cli, "xml", "XML:", out);
+        else if (vm)
+                /* {"devices": [...]}: its member joins the result. */
+                r = cli_field_json(cli, NULL, out);
+        else
+                r = cli_field_json(cli, "device", out);
+        storvirt_free(out);
+        return r < 0 ? r : 0;
+}
+
+const struct cli_command cli_commands_resolve[] = {
+        [C_RESOLVE] = { "resolve", "[--vm] [--dict] [--no-refresh] FILE",
+          "resolve a disk spec (or a VM's drives) to libvirt <disk> XML",
+          "FILE (\"-\": standard input) is one drive as a JSON object with VDSM's\n"
+          "drive keys (GUID, fsUUID, poolID/domainID/imageID/volumeID, pool and\n"
+          "volume, path, iscsi, vdisk; device, iface, index, format, bootOrder,\n"
+          "address, propagateErrors, ...; see storvirt_disk_spec_new(3)).  The\n"
+          "storage is found on this host, the identity of a LUN's device checked\n"
+          "again, and the <disk> element printed.  With --vm, FILE is a VM:\n"
+          "{\"drives\": [...]}, VDSM's {\"devices\": [...]} or a list of drives,\n"
+          "and a <devices> element is printed; every problem of every drive is\n"
+          "reported, one per line.  --dict prints the VDSM-style device dict\n"
+          "instead of XML (JSON members \"device\", or \"devices\" with --vm;\n"
+          "without --dict the JSON member \"xml\").  --no-refresh does not\n"
+          "discover LUNs again when a GUID or UUID is not known.",
+          cmd_resolve },
+        { NULL, NULL, NULL, NULL, NULL },
+};
