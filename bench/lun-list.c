@@ -6,11 +6,12 @@
  *   bench/lun-list --testbed N DIR       write the testbed files, print their -d options
  *
  * For each N, writes a umockdev testbed of N iSCSI SCSI disks grouped as
- * N/4 multipath maps of 4 paths (the records of tests/scripts/gen-testbed.py
- * "scale", plus the udev properties real udev puts on a SCSI disk: ID_SERIAL,
- * ID_SERIAL_SHORT, ID_WWN, ID_WWN_WITH_EXTENSION, ID_SCSI_SERIAL), split in
- * small files because umockdev's loader is quadratic in the size of one
- * file.  The files go to /dev/shm when it exists.  Then runs itself under
+ * N/4 multipath maps of 4 paths (testbed.c: the records of
+ * tests/scripts/gen-testbed.py "scale", plus the udev properties real udev
+ * puts on a SCSI disk: ID_SERIAL, ID_SERIAL_SHORT, ID_WWN,
+ * ID_WWN_WITH_EXTENSION, ID_SCSI_SERIAL), split in small files because
+ * umockdev's loader is quadratic in the size of one file.  The files go to
+ * /dev/shm when it exists.  Then runs itself under
  * umockdev-run, where it times R runs of
  *   (a) storvirt_lun_refresh() through the public API (identity, multipath
  *       grouping, usage probe), checking the result: N/4 LUNs of 4 paths
@@ -32,7 +33,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +44,9 @@
 
 #include <storvirt.h>
 
+#include "testbed.h"
+
 #define PATHS_PER_MAP 4
-#define MAPS_PER_FILE 2         /* 2 x 17 = 34 records per testbed file */
 #define DEFAULT_RUNS 5
 #define MAX_RUNS 101
 
@@ -67,19 +68,6 @@ static double now(void) {
         return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-static void fail(const char *fmt, ...) {
-        va_list ap;
-
-        fflush(stdout);
-        fputs("lun-list: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        exit(1);
-}
-
 static int cmp_double(const void *a, const void *b) {
         double x = *(const double *)a, y = *(const double *)b;
 
@@ -92,168 +80,6 @@ static void best_median(double *t, int runs, double *best, double *med) {
         *med = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
 }
 
-/* ---- the testbed (gen-testbed.py scale) ------------------------------------------------- */
-
-struct bed {
-        FILE *f;
-        long sd, dm;            /* disks and maps written so far */
-        long host, session;
-};
-
-/* The kernel name of the sd disk with 0-based index i: sda ... sdz, sdaa ... */
-static void sd_name(long i, char *buf, size_t size) {
-        char rev[16];
-        size_t k = 0;
-
-        for (long n = i + 1; n > 0 && k < sizeof(rev); n = (n - 1) / 26)
-                rev[k++] = (char)('a' + (n - 1) % 26);
-        snprintf(buf, size, "sd");
-        for (size_t j = 2; k > 0 && j + 1 < size; j++) {
-                buf[j] = rev[--k];
-                buf[j + 1] = '\0';
-        }
-}
-
-static void hex(FILE *f, const unsigned char *b, size_t n) {
-        for (size_t i = 0; i < n; i++)
-                fprintf(f, "%02x", b[i]);
-}
-
-/* A record starts with a blank line after the previous one in the same file. */
-static void record(struct bed *b, bool *first) {
-        if (!*first)
-                fputc('\n', b->f);
-        *first = false;
-}
-
-static void devnum(FILE *f, unsigned major, unsigned minor) {
-        fprintf(f, "A: dev=%u:%u\nE: MAJOR=%u\nE: MINOR=%u\n", major, minor, major, minor);
-}
-
-static void iscsi_session(struct bed *b, bool *first, long map, int path) {
-        record(b, first);
-        fprintf(b->f, "P: /devices/platform/host%ld/session%ld/iscsi_session/session%ld\n"
-                      "E: SUBSYSTEM=iscsi_session\nA: targetname=iqn.2026-11.example:t%ld\n"
-                      "A: tpgt=1\nA: initiatorname=iqn.2026-11.example:host\n",
-                b->host, b->session, b->session, map);
-        record(b, first);
-        fprintf(b->f, "P: /devices/platform/host%ld/session%ld/connection%ld:0/iscsi_connection/"
-                      "connection%ld:0\nE: SUBSYSTEM=iscsi_connection\n"
-                      "A: persistent_address=127.0.0.%d\nA: persistent_port=3260\n",
-                b->host, b->session, b->session, b->session, path + 1);
-}
-
-/* The SCSI device and its sd disk; blk gets the disk's sysfs path. */
-static void scsi_disk(struct bed *b, bool *first, long map, const unsigned char naa[16],
-                      char *name, size_t name_size, char *blk, size_t blk_size) {
-        long lun = map % 256;
-        char tgt[160], serial[32];
-
-        sd_name(b->sd, name, name_size);
-        b->sd++;
-        snprintf(tgt, sizeof(tgt), "/devices/platform/host%ld/session%ld/target%ld:0:0/%ld:0:0:%ld",
-                 b->host, b->session, b->host, b->host, lun);
-        record(b, first);
-        fprintf(b->f, "P: %s\nE: SUBSYSTEM=scsi\nE: DEVTYPE=scsi_device\nA: vendor=LIO-ORG\n"
-                      "A: model=disk\nA: rev=4.0\nA: state=running\n", tgt);
-        /*
-         * VPD 0x83: page header (0x83, length 20), one designator (binary,
-         * NAA, associated with the LUN, 16 bytes); VPD 0x80: an 8-byte serial.
-         */
-        snprintf(serial, sizeof(serial), "SER%05ld", b->sd);
-        fprintf(b->f, "H: vpd_pg83=00830014" "01030010");
-        hex(b->f, naa, 16);
-        fprintf(b->f, "\nH: vpd_pg80=00800008");
-        hex(b->f, (const unsigned char *)serial, 8);
-        fputc('\n', b->f);
-        snprintf(blk, blk_size, "%s/block/%s", tgt, name);
-        record(b, first);
-        fprintf(b->f, "P: %s\nN: %s\nE: DEVNAME=/dev/%s\nE: DEVTYPE=disk\n", blk, name, name);
-        devnum(b->f, 8, (unsigned)((b->sd - 1) * 16));
-        fprintf(b->f, "E: SUBSYSTEM=block\nA: size=2097152\nA: queue/logical_block_size=512\n"
-                      "A: queue/physical_block_size=4096\nA: queue/discard_max_bytes=0\n"
-                      "A: queue/rotational=0\nL: device=../../../%ld:0:0:%ld\n", b->host, lun);
-        /* What udev's scsi_id puts on the disk (60-persistent-storage.rules). */
-        fprintf(b->f, "E: ID_SERIAL=3");
-        hex(b->f, naa, 16);
-        fprintf(b->f, "\nE: ID_SERIAL_SHORT=");
-        hex(b->f, naa, 16);
-        fprintf(b->f, "\nE: ID_WWN=0x");
-        hex(b->f, naa, 8);
-        fprintf(b->f, "\nE: ID_WWN_WITH_EXTENSION=0x");
-        hex(b->f, naa, 16);
-        fprintf(b->f, "\nE: ID_SCSI_SERIAL=%s\n", serial);
-}
-
-static void map(struct bed *b, bool *first, const unsigned char naa[16], char slaves[][16],
-                char blks[][512]) {
-        long k = b->dm++;
-
-        record(b, first);
-        fprintf(b->f, "P: /devices/virtual/block/dm-%ld\nN: dm-%ld\nE: DEVNAME=/dev/dm-%ld\n"
-                      "E: DEVTYPE=disk\n", k, k, k);
-        devnum(b->f, 253, (unsigned)k);
-        fprintf(b->f, "E: SUBSYSTEM=block\nA: size=2097152\nA: queue/logical_block_size=512\n"
-                      "A: queue/physical_block_size=4096\nA: queue/discard_max_bytes=0\n"
-                      "A: queue/rotational=0\nA: dm/uuid=mpath-3");
-        hex(b->f, naa, 16);
-        fprintf(b->f, "\nA: dm/name=3");
-        hex(b->f, naa, 16);
-        fputc('\n', b->f);
-        for (int p = 0; p < PATHS_PER_MAP; p++)
-                fprintf(b->f, "L: slaves/%s=../../../..%s\n", slaves[p],
-                        blks[p] + strlen("/devices"));
-}
-
-/* NAA 6 identifier of map m: 6001405 0, then m + 10000 in 24 hex digits. */
-static void naa6(long m, unsigned char out[16]) {
-        unsigned long long v = (unsigned long long)(m + 10000);
-
-        memcpy(out, "\x60\x01\x40\x50", 4);
-        memset(out + 4, 0, 12);
-        for (int i = 15; i >= 4 && v; i--, v >>= 8)
-                out[i] = (unsigned char)(v & 0xff);
-}
-
-/* Writes the testbed of n disks as files DIR/bed-NNNN.umockdev; returns how many. */
-static int write_testbed(long n, const char *dir, char ***ret_files) {
-        struct bed b = {};
-        long maps = n / PATHS_PER_MAP;
-        int nfiles = (int)((maps + MAPS_PER_FILE - 1) / MAPS_PER_FILE);
-        char **files = calloc((size_t)nfiles + 1, sizeof(*files));
-
-        if (!files)
-                fail("out of memory");
-        for (int fi = 0; fi < nfiles; fi++) {
-                long end = (long)(fi + 1) * MAPS_PER_FILE;
-                bool first = true;
-
-                if (asprintf(&files[fi], "%s/bed-%04d.umockdev", dir, fi) < 0)
-                        fail("out of memory");
-                b.f = fopen(files[fi], "we");
-                if (!b.f)
-                        fail("%s: %s", files[fi], strerror(errno));
-                for (long m = (long)fi * MAPS_PER_FILE; m < maps && m < end; m++) {
-                        char slaves[PATHS_PER_MAP][16], blks[PATHS_PER_MAP][512];
-                        unsigned char naa[16];
-
-                        naa6(m, naa);
-                        for (int p = 0; p < PATHS_PER_MAP; p++) {
-                                iscsi_session(&b, &first, m, p);
-                                scsi_disk(&b, &first, m, naa, slaves[p], sizeof(slaves[p]),
-                                          blks[p], sizeof(blks[p]));
-                                b.host++;
-                                b.session++;
-                        }
-                        map(&b, &first, naa, slaves, blks);
-                }
-                if (fclose(b.f) != 0)
-                        fail("%s: %s", files[fi], strerror(errno));
-        }
-        *ret_files = files;
-        return nfiles;
-}
-
 /* ---- inside umockdev-run ---------------------------------------------------------------- */
 
 /* Starts lsblk with its stdout on out_fd (-1: /dev/null). */
@@ -264,7 +90,7 @@ static pid_t start_lsblk(int out_fd) {
         pid_t pid = fork();
 
         if (pid < 0)
-                fail("fork: %s", strerror(errno));
+                testbed_fail("fork: %s", strerror(errno));
         if (pid == 0) {
                 int fd = out_fd >= 0 ? out_fd : open("/dev/null", O_WRONLY | O_CLOEXEC);
 
@@ -281,9 +107,9 @@ static void wait_lsblk(pid_t pid) {
         int status;
 
         if (waitpid(pid, &status, 0) < 0)
-                fail("waitpid: %s", strerror(errno));
+                testbed_fail("waitpid: %s", strerror(errno));
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                fail("lsblk failed (status 0x%x)", status);
+                testbed_fail("lsblk failed (status 0x%x)", status);
 }
 
 /* One lsblk run, output to /dev/null: its wall time. */
@@ -311,13 +137,13 @@ static void check_lsblk(long n) {
         pid_t pid;
 
         if (!out || pipe2(fds, O_CLOEXEC) < 0)
-                fail("lsblk output: %s", strerror(errno));
+                testbed_fail("lsblk output: %s", strerror(errno));
         pid = start_lsblk(fds[1]);
         close(fds[1]);
         while ((k = read(fds[0], out + len, cap - len - 1)) > 0) {
                 len += (size_t)k;
                 if (len + 1 == cap && !(out = realloc(out, cap *= 2)))
-                        fail("out of memory");
+                        testbed_fail("out of memory");
         }
         close(fds[0]);
         wait_lsblk(pid);
@@ -327,7 +153,7 @@ static void check_lsblk(long n) {
         wwn = count(out, "\"0x60014050");
         serial = count(out, "\"SER");
         if ((long)sd < n || (long)wwn < n || (long)serial < n)
-                fail("lsblk lists %zu sd disks, %zu with a WWN, %zu with a serial; "
+                testbed_fail("lsblk lists %zu sd disks, %zu with a WWN, %zu with a serial; "
                      "expected %ld:\n%.2000s", sd, wwn, serial, n, out);
         printf("note lsblk lists %zu sd entries (%zu WWNs, %zu serials) and %zu dm entries\n",
                sd, wwn, serial, dm);
@@ -335,7 +161,7 @@ static void check_lsblk(long n) {
 }
 
 static void die_lib(const char *what) {
-        fail("%s: %s", what, storvirt_error_message() ? storvirt_error_message() : "(no message)");
+        testbed_fail("%s: %s", what, storvirt_error_message() ? storvirt_error_message() : "(no message)");
 }
 
 /* The refreshed snapshot must be N/4 maps of 4 iSCSI paths with the testbed's GUIDs. */
@@ -347,26 +173,22 @@ static long check_luns(storvirt_ctx *ctx, long n, bool report) {
         if (storvirt_lun_list(ctx, NULL, &luns, &nluns, 0) < 0)
                 die_lib("storvirt_lun_list");
         if ((long)nluns != n / PATHS_PER_MAP)
-                fail("N=%ld: %zu LUNs, expected %ld", n, nluns, n / PATHS_PER_MAP);
+                testbed_fail("N=%ld: %zu LUNs, expected %ld", n, nluns, n / PATHS_PER_MAP);
         for (size_t i = 0; i < nluns; i++) {
                 const char *guid = storvirt_lun_get_guid(luns[i]), *reason = NULL;
-                unsigned char naa[16];
-                char want[40];
+                char want[TESTBED_GUID_MAX];
                 int st;
 
-                naa6((long)i, naa);
-                want[0] = '3';
-                for (int k = 0; k < 16; k++)
-                        snprintf(want + 1 + 2 * k, 3, "%02x", naa[k]);
+                testbed_guid((long)i, want);
                 if (!guid || guid[0] != '3' || strcmp(guid, want) != 0)
-                        fail("LUN %zu (%s): GUID %s, expected %s", i,
+                        testbed_fail("LUN %zu (%s): GUID %s, expected %s", i,
                              storvirt_lun_get_name(luns[i]), guid ? guid : "(none)", want);
                 if (storvirt_lun_get_n_paths(luns[i]) != PATHS_PER_MAP)
-                        fail("LUN %s: %zu paths, expected %d", guid,
+                        testbed_fail("LUN %s: %zu paths, expected %d", guid,
                              storvirt_lun_get_n_paths(luns[i]), PATHS_PER_MAP);
                 if (!storvirt_lun_get_dm_name(luns[i]) ||
                     strcmp(storvirt_lun_get_devtype(luns[i]), "iscsi") != 0)
-                        fail("LUN %s: not an iSCSI multipath map (type %s)", guid,
+                        testbed_fail("LUN %s: not an iSCSI multipath map (type %s)", guid,
                              storvirt_lun_get_devtype(luns[i]));
                 for (size_t p = 0; p < PATHS_PER_MAP; p++) {
                         const storvirt_lun_path *path = storvirt_lun_get_path(luns[i], p);
@@ -375,7 +197,7 @@ static long check_luns(storvirt_ctx *ctx, long n, bool report) {
                         if (!path ||
                             storvirt_lun_path_get_iscsi(path, NULL, &portal, NULL, NULL) < 0 ||
                             !portal)
-                                fail("LUN %s: path %zu has no iSCSI session", guid, p);
+                                testbed_fail("LUN %s: path %zu has no iSCSI session", guid, p);
                 }
                 st = storvirt_lun_get_status(luns[i], &reason);
                 if (st >= 0 && st <= 2)
@@ -422,46 +244,21 @@ static int inner(long n, unsigned threads, int runs) {
 
 /* ---- outside: one umockdev-run per N ------------------------------------------------------ */
 
-static const char *shm_or_tmp(void) {
-        struct stat st;
-
-        return stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0
-                       ? "/dev/shm" : "/tmp";
-}
-
-static void remove_testbed(const char *dir, char **files) {
-        for (size_t i = 0; files[i]; i++) {
-                unlink(files[i]);
-                free(files[i]);
-        }
-        free(files);
-        rmdir(dir);
-}
-
 static void measure(const char *self, long n, unsigned threads, int runs, struct result *res) {
-        const char *base = shm_or_tmp();
         char dir[PATH_MAX], nbuf[32], tbuf[32], rbuf[32], line[512], **files = NULL, **argv;
-        int nfiles, fds[2], status, k = 0;
+        int nfiles, status, k;
         double t0;
         FILE *in;
         pid_t pid;
 
-        snprintf(dir, sizeof(dir), "%s/storvirt-lun-list.XXXXXX", base);
+        snprintf(dir, sizeof(dir), "%s/storvirt-lun-list.XXXXXX", testbed_base_dir());
         if (!mkdtemp(dir))
-                fail("mkdtemp %s: %s", dir, strerror(errno));
-        nfiles = write_testbed(n, dir, &files);
-        argv = calloc(2 * (size_t)nfiles + 12, sizeof(*argv));
-        if (!argv)
-                fail("out of memory");
-        argv[k++] = (char *)"umockdev-run";
-        for (int i = 0; i < nfiles; i++) {
-                argv[k++] = (char *)"-d";
-                argv[k++] = files[i];
-        }
+                testbed_fail("mkdtemp %s: %s", dir, strerror(errno));
+        nfiles = testbed_write(n / PATHS_PER_MAP, PATHS_PER_MAP, dir, &files);
+        argv = testbed_umockdev_argv(files, 7, &k);
         snprintf(nbuf, sizeof(nbuf), "%ld", n);
         snprintf(tbuf, sizeof(tbuf), "%u", threads);
         snprintf(rbuf, sizeof(rbuf), "%d", runs);
-        argv[k++] = (char *)"--";
         argv[k++] = (char *)self;
         argv[k++] = (char *)"--threads";
         argv[k++] = tbuf;
@@ -471,48 +268,31 @@ static void measure(const char *self, long n, unsigned threads, int runs, struct
         argv[k++] = nbuf;
         argv[k] = NULL;
 
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                fail("pipe: %s", strerror(errno));
-        fflush(stdout);
         t0 = now();
-        pid = fork();
-        if (pid < 0)
-                fail("fork: %s", strerror(errno));
-        if (pid == 0) {
-                /* umockdev-run's own temporary testbed: on tmpfs too. */
-                setenv("TMPDIR", base, 1);
-                if (dup2(fds[1], STDOUT_FILENO) < 0)
-                        _exit(127);
-                execvp(argv[0], argv);
-                fprintf(stderr, "lun-list: umockdev-run: %s\n", strerror(errno));
-                _exit(127);
-        }
-        close(fds[1]);
-        in = fdopen(fds[0], "r");
+        in = testbed_spawn(argv, &pid);
         memset(res, 0, sizeof(*res));
-        while (in && fgets(line, sizeof(line), in)) {
+        while (fgets(line, sizeof(line), in)) {
                 if (strncmp(line, "result ", 7) == 0) {
                         if (sscanf(line + 7, "%ld %ld %lf %lf %lf %lf", &res->n, &res->luns,
                                    &res->lib_best, &res->lib_med, &res->lsblk_best,
                                    &res->lsblk_med) != 6)
-                                fail("bad result line: %s", line);
+                                testbed_fail("bad result line: %s", line);
                 } else if (strncmp(line, "note ", 5) == 0)
                         printf("  N=%-6ld %s", n, line + 5);
                 else
                         fputs(line, stdout);
         }
-        if (in)
-                fclose(in);
+        fclose(in);
         if (waitpid(pid, &status, 0) < 0)
-                fail("waitpid: %s", strerror(errno));
+                testbed_fail("waitpid: %s", strerror(errno));
         res->wall = now() - t0;
         res->files = nfiles;
-        remove_testbed(dir, files);
+        testbed_remove(dir, files);
         free(argv);
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-                fail("N=%ld: the run under umockdev-run failed (status 0x%x)", n, status);
+                testbed_fail("N=%ld: the run under umockdev-run failed (status 0x%x)", n, status);
         if (res->n != n)
-                fail("N=%ld: no result from the run under umockdev-run", n);
+                testbed_fail("N=%ld: no result from the run under umockdev-run", n);
 }
 
 static void usage(void) {
@@ -525,7 +305,7 @@ static long parse_n(const char *s) {
         char *end;
         long n = strtol(s, &end, 10);
 
-        if (*end || n <= 0 || n % PATHS_PER_MAP || n > 4L * 1024 * 1024)
+        if (*end || n <= 0 || n % PATHS_PER_MAP || n > TESTBED_MAX_DISKS)
                 usage();
         return n;
 }
@@ -540,6 +320,7 @@ int main(int argc, char **argv) {
         char self[PATH_MAX];
         ssize_t len;
 
+        testbed_set_prog("lun-list");
         for (int i = 1; i < argc; i++) {
                 if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
                         threads = (unsigned)atoi(argv[++i]);
@@ -553,8 +334,9 @@ int main(int argc, char **argv) {
                         int nf;
 
                         if (mkdir(argv[i + 2], 0700) < 0 && errno != EEXIST)
-                                fail("%s: %s", argv[i + 2], strerror(errno));
-                        nf = write_testbed(n, argv[i + 2], &files);
+                                testbed_fail("%s: %s", argv[i + 2], strerror(errno));
+                        nf = testbed_write(n / PATHS_PER_MAP, PATHS_PER_MAP, argv[i + 2],
+                                           &files);
 
                         for (int f = 0; f < nf; f++) {
                                 printf("-d %s%s", files[f], f + 1 < nf ? " " : "\n");
@@ -578,11 +360,11 @@ int main(int argc, char **argv) {
         /* The path of this program, for umockdev-run to run again. */
         len = readlink("/proc/self/exe", self, sizeof(self) - 1);
         if (len <= 0)
-                fail("/proc/self/exe: %s", strerror(errno));
+                testbed_fail("/proc/self/exe: %s", strerror(errno));
         self[len] = '\0';
 
         printf("lun-list: LUN discovery (storvirt_lun_refresh) vs lsblk under umockdev, "
-               "best/median of %d runs, testbed in %s\n", runs, shm_or_tmp());
+               "best/median of %d runs, testbed in %s\n", runs, testbed_base_dir());
         for (size_t i = 0; i < nn; i++) {
                 measure(self, ns[i], threads, runs, &res[i]);
                 printf("  N=%-6ld testbed: %d files, umockdev-run wall %.1f s\n", ns[i],

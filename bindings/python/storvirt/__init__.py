@@ -24,6 +24,8 @@ returned with surrogate escapes, like :func:`os.fsdecode`.
 
 import atexit
 import collections
+import collections.abc
+import contextlib
 import ctypes
 import enum
 import errno as _errno
@@ -52,6 +54,7 @@ from ctypes import (
 __all__ = [
     "Context",
     "Devnum",
+    "DiskSpec",
     "Hctl",
     "IscsiSession",
     "LvmPv",
@@ -60,6 +63,7 @@ __all__ = [
     "LunStatus",
     "Pool",
     "PoolInfo",
+    "ResolveError",
     "StorvirtError",
     "Volume",
     "VolumeInfo",
@@ -170,8 +174,13 @@ STORVIRT_LUN_LIST_REFRESH = 1 << 1
 # storvirt/lun.h: flags of storvirt_lun_get_json() and storvirt_lun_list_to_json().
 STORVIRT_LUN_JSON_PRETTY = 1 << 0
 
+# storvirt/resolve.h: flags of storvirt_resolve_disk() and storvirt_resolve_vm().
+STORVIRT_RESOLVE_DICT = 1 << 0
+STORVIRT_RESOLVE_NO_REFRESH = 1 << 1
+
 __all__ += [_n for _n in list(globals())
-            if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_"))]
+            if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_",
+                              "STORVIRT_RESOLVE_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -268,6 +277,10 @@ class _Lun(c_void_p):
 
 class _LunPathPtr(c_void_p):
     """Opaque const storvirt_lun_path * (borrowed from its storvirt_lun)."""
+
+
+class _DiskSpecPtr(c_void_p):
+    """Opaque storvirt_disk_spec * (owned by one DiskSpec, not refcounted)."""
 
 
 _destroy_fn = CFUNCTYPE(None, c_void_p)
@@ -369,7 +382,7 @@ _PROTOTYPES_0_2 = (
     ("storvirt_volume_unref", _Vol, (_Vol,)),
 )
 
-# STORVIRT_0.3: LUNs.  Handled like STORVIRT_0.2.
+# STORVIRT_0.3: LUNs and device resolution.  Handled like STORVIRT_0.2.
 _PROTOTYPES_0_3 = (
     ("storvirt_lun_refresh", c_int, (_Ctx, c_uint32)),
     ("storvirt_lun_list", c_int,
@@ -409,6 +422,15 @@ _PROTOTYPES_0_3 = (
      (_LunPathPtr, _c_char_pp, _c_char_pp, _c_char_pp, _c_int_p)),
     ("storvirt_lun_get_json", c_int, (_Lun, POINTER(c_void_p), c_uint32)),
     ("storvirt_lun_list_to_json", c_int, (POINTER(_Lun), POINTER(c_void_p), c_uint32)),
+    # storvirt/resolve.h
+    ("storvirt_disk_spec_new", c_int, (POINTER(_DiskSpecPtr),)),
+    ("storvirt_disk_spec_from_json", c_int, (c_char_p, POINTER(_DiskSpecPtr), c_uint32)),
+    ("storvirt_disk_spec_free", None, (_DiskSpecPtr,)),
+    ("storvirt_disk_spec_set", c_int, (_DiskSpecPtr, c_char_p, c_char_p)),
+    ("storvirt_disk_spec_set_string", c_int, (_DiskSpecPtr, c_char_p, c_char_p)),
+    ("storvirt_resolve_disk", c_int, (_Ctx, _DiskSpecPtr, POINTER(c_void_p), c_uint32)),
+    ("storvirt_resolve_vm", c_int,
+     (_Ctx, c_char_p, POINTER(c_void_p), _c_char_ppp, c_uint32)),
 )
 
 # The optional symbol-version nodes and their functions, oldest first.
@@ -519,6 +541,22 @@ for _base, _codes in _OSERROR_SUBCLASSES:
     for _code in _codes:
         _ERROR_CLASSES.setdefault(_code, _cls)
 del _base, _codes, _name, _cls, _code
+
+
+class ResolveError(StorvirtError):
+    """Device resolution found problems: ``problems`` lists every one (a
+    str naming its drive); ``errno`` is EINVAL and ``strerror`` the
+    library's message, which lists them too."""
+
+    def __new__(cls, errno, strerror, problems=()):
+        return super().__new__(cls, errno, strerror)
+
+    def __init__(self, errno, strerror, problems=()):
+        super().__init__(errno, strerror)
+        self.problems = list(problems)
+
+    def __reduce__(self):
+        return (type(self), (self.errno, self.strerror, self.problems))
 
 
 def _error(rc):
@@ -1075,6 +1113,76 @@ class Context:
             for i in range(len(luns)):
                 if arr[i]:
                     _storvirt_lun_unref(arr[i])
+
+    # -- device resolution -------------------------------------------------
+
+    def resolve_disk(self, spec, dict=False, refresh=True, *, flags=0):
+        """Resolves one disk spec on this host: the libvirt ``<disk>``
+        element (str, no XML declaration), or with ``dict`` the normalized
+        VDSM-style device dict (parsed).
+
+        ``spec`` is a :class:`DiskSpec`, a dict of VDSM's drive keys or its
+        JSON text.  A LUN's path is given only after the device at that
+        path has been read again and found to carry the identity asked for.
+        A GUID or UUID not in the current LUN snapshot makes one discovery
+        pass first, unless ``refresh`` is false.  Errors: EINVAL (the spec
+        is inconsistent), ENOENT (no such LUN, UUID, pool, volume or path),
+        ENOTUNIQ (a UUID on two LUNs), ESTALE (the device at the path no
+        longer carries the identity; the message names the path)."""
+        flags = _resolve_flags(flags, dict, refresh)
+        owned = None
+        if not isinstance(spec, DiskSpec):
+            spec = owned = DiskSpec(spec)
+        try:
+            out = c_void_p()
+            h = self._acquire()
+            try:
+                with spec._using() as sh:
+                    _call(_storvirt_resolve_disk, h, sh, byref(out), flags)
+            finally:
+                _storvirt_ctx_unref(h)
+            text = _take_string(out)
+        finally:
+            if owned is not None:
+                owned.close()
+        return _json.loads(text) if dict else text
+
+    def resolve_vm(self, vm, dict=False, refresh=True, *, flags=0):
+        """Resolves all the drives of a VM at once: the ``<devices>``
+        element holding each ``<disk>`` in order (str), or with ``dict``
+        ``{"devices": [device dict, ...]}`` (parsed).
+
+        ``vm`` is ``{"drives": [...]}``, ``{"devices": [...]}`` (VDSM; the
+        entries whose type is not "disk" are skipped) or a list of drive
+        specs, as Python objects or JSON text.  Drives without an index get
+        the lowest free one on their bus; index, target dev, boot order and
+        addresses are checked across the drives.  When any drive has a
+        problem, raises :class:`ResolveError` whose ``problems`` lists every
+        one found, each naming its drive.  ``refresh`` as in
+        :meth:`resolve_disk`."""
+        flags = _resolve_flags(flags, dict, refresh)
+        if isinstance(vm, (str, bytes, bytearray)):
+            text = _str_arg(vm, "vm")
+        else:
+            text = _json_arg(vm, "vm")
+        out = c_void_p()
+        problems = _c_char_pp()
+        h = self._acquire()
+        try:
+            _storvirt_error_clear()
+            rc = _storvirt_resolve_vm(h, text, byref(out), byref(problems), flags)
+            if rc < 0:
+                err = _error(rc)
+                if problems:
+                    try:
+                        err = ResolveError(err.errno, err.strerror, _strv(problems))
+                    finally:
+                        _storvirt_strv_free(problems)
+                raise err
+        finally:
+            _storvirt_ctx_unref(h)
+        text = _take_string(out)
+        return _json.loads(text) if dict else text
 
 
 # --------------------------------------------------------------------------
@@ -2062,6 +2170,142 @@ class LunPath(_Handle):
         target, portal, initiator, tpgt = v
         return IscsiSession(_decode(target), _decode(portal), _decode(initiator),
                             None if tpgt < 0 else tpgt)
+
+
+# --------------------------------------------------------------------------
+# Device resolution.
+
+
+def _resolve_flags(flags, as_dict, refresh):
+    flags = _flags(flags)
+    if as_dict:
+        flags |= STORVIRT_RESOLVE_DICT
+    if not refresh:
+        flags |= STORVIRT_RESOLVE_NO_REFRESH
+    return flags
+
+
+def _json_arg(value, name):
+    """A Python value as JSON text (bytes); TypeError or ValueError when it
+    has no JSON form."""
+    try:
+        text = _json.dumps(value, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError) as e:
+        raise type(e)("%s: %s" % (name, e)) from None
+    return _check_nul(text.encode("utf-8"), name)
+
+
+class DiskSpec:
+    """A disk spec: where the storage is (a LUN's "GUID", a filesystem
+    "UUID", VDSM's poolID/domainID/imageID/volumeID, a storvirt pool's
+    volume, a host "path", an iSCSI target, a vDisk, or nothing for an
+    empty cdrom) and how the guest sees it ("device", "iface", "index",
+    "bootOrder", "address", ...), with VDSM's drive keys.
+
+    ``DiskSpec()`` is empty; ``DiskSpec({"GUID": ..., "iface": "scsi"})``
+    takes a dict (or its JSON text), and keywords set further keys:
+    ``DiskSpec(GUID=..., iface="scsi")``.  Every bad key or value raises
+    StorvirtError (EINVAL) naming the key, the value and why.
+
+    The library handle is freed by :meth:`close`, a with-block or
+    collection; using a closed DiskSpec raises ValueError.
+    """
+
+    __slots__ = ("_handle", "_lock", "__weakref__")
+
+    def __init__(self, spec=None, **keys):
+        self._lock = threading.Lock()
+        self._handle = None
+        handle = _DiskSpecPtr()
+        if spec is None:
+            _call(_storvirt_disk_spec_new, byref(handle))
+        else:
+            if isinstance(spec, (str, bytes, bytearray)):
+                text = _str_arg(spec, "spec")
+            elif isinstance(spec, collections.abc.Mapping):
+                text = _json_arg(dict(spec), "spec")
+            else:
+                raise TypeError("spec must be a dict or JSON text, not %s"
+                                % type(spec).__name__)
+            _call(_storvirt_disk_spec_from_json, text, byref(handle), 0)
+        self._handle = handle
+        _live_objects.add(self)
+        try:
+            for key, value in keys.items():
+                self.set(key, value)
+        except BaseException:
+            self.close()
+            raise
+
+    @classmethod
+    def from_json(cls, text):
+        """A spec from the JSON text of an object with VDSM's drive keys."""
+        if not isinstance(text, (str, bytes, bytearray)):
+            raise TypeError("text must be str, not %s" % type(text).__name__)
+        return cls(text)
+
+    # -- lifetime ----------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _using(self):
+        """The handle, locked for one call: neither freed nor changed
+        meanwhile."""
+        with self._lock:
+            if self._handle is None:
+                raise ValueError("operation on a closed storvirt.DiskSpec")
+            yield self._handle
+
+    @property
+    def closed(self):
+        return getattr(self, "_handle", None) is None
+
+    def close(self):
+        """Frees the library's spec.  Safe to call more than once."""
+        lock = getattr(self, "_lock", None)
+        if lock is None:
+            return
+        with lock:
+            handle, self._handle = self._handle, None
+        if handle is not None:
+            _live_objects.discard(self)
+            _storvirt_disk_spec_free(handle)
+
+    def __enter__(self):
+        if self.closed:
+            raise ValueError("operation on a closed storvirt.DiskSpec")
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self):
+        if self.closed:
+            return "<storvirt.DiskSpec closed>"
+        return "<storvirt.DiskSpec at 0x%x>" % (self._handle.value or 0)
+
+    # -- keys --------------------------------------------------------------
+
+    def set(self, key, value):
+        """Sets one key as the JSON form would: ``value`` is any Python
+        value with a JSON form (``spec.set("index", 2)``,
+        ``spec.set("address", {"type": "pci", "slot": 5})``).  A bad key or
+        value raises StorvirtError (EINVAL) and leaves the spec as it was."""
+        key = _str_arg(key, "key")
+        if isinstance(value, str):
+            fn, arg = _storvirt_disk_spec_set_string, _str_arg(value, "value")
+        else:
+            fn, arg = _storvirt_disk_spec_set, _json_arg(value, "value")
+        with self._using() as h:
+            _call(fn, h, key, arg)
+
+    __setitem__ = set
 
 
 def _fd_of(file):
