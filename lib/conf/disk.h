@@ -120,8 +120,7 @@ typedef struct storvirt__disk_iotune {
         uint64_t value[STORVIRT__IOTUNE_N];
 } storvirt__disk_iotune;
 
-/* libvirt's names of the iotune fields, in the order above. */
-extern const char *const storvirt__iotune_names[STORVIRT__IOTUNE_N];
+
 
 /* An iSCSI target reached by QEMU itself (<disk type='network'>). */
 typedef struct storvirt__disk_iscsi {
@@ -189,6 +188,27 @@ typedef struct storvirt__disk_resolved {
         char *guid;                   /* the LUN's GUID when the source is a LUN */
         uint64_t capacity;            /* bytes when known (LUN, volume, file), else 0 */
 } storvirt__disk_resolved;
+
+/* ---- disk_names.c: the enums as libvirt's XML and VDSM's dicts spell them ------------------ */
+
+extern const char *const storvirt__disk_type_names[STORVIRT__DISK_TYPE_VOLUME + 1];
+extern const char *const storvirt__disk_device_names[STORVIRT__DISK_DEVICE_FLOPPY + 1];
+extern const char *const storvirt__disk_bus_names[STORVIRT__DISK_BUS_FDC + 1];
+extern const char *const storvirt__disk_format_names[STORVIRT__DISK_FORMAT_QCOW2 + 1];
+/* error_policy="stop|enospace|report" */
+extern const char *const storvirt__disk_error_policy_xml_names[STORVIRT__DISK_ERROR_POLICY_REPORT + 1];
+/* propagateErrors "off|on|report" */
+extern const char *const storvirt__disk_error_policy_vdsm_names[STORVIRT__DISK_ERROR_POLICY_REPORT + 1];
+extern const char *const storvirt__disk_cache_names[STORVIRT__DISK_CACHE_UNSAFE + 1];
+extern const char *const storvirt__disk_io_names[STORVIRT__DISK_IO_URING + 1];
+extern const char *const storvirt__disk_discard_names[STORVIRT__DISK_DISCARD_IGNORE + 1];
+extern const char *const storvirt__disk_sgio_names[STORVIRT__DISK_SGIO_FILTERED + 1];
+/* libvirt's names of the iotune fields, in the enum's order. */
+extern const char *const storvirt__iotune_names[STORVIRT__IOTUNE_N];
+
+/* table[v] when v is an index of the table with a name, else NULL. */
+#define STORVIRT__DISK_NAME(table, v)                                          \
+        ((unsigned)(v) < sizeof(table) / sizeof((table)[0]) ? (table)[(unsigned)(v)] : NULL)
 
 /* ---- disk_spec.c -------------------------------------------------------------------------- */
 

@@ -128,80 +128,13 @@
 #define ISCSI_NAME_MAX 223
 #define ISCSI_PORT_DEFAULT 3260
 
-const char *const storvirt__iotune_names[STORVIRT__IOTUNE_N] = {
-        [STORVIRT__IOTUNE_TOTAL_BYTES_SEC] = "total_bytes_sec",
-        [STORVIRT__IOTUNE_READ_BYTES_SEC] = "read_bytes_sec",
-        [STORVIRT__IOTUNE_WRITE_BYTES_SEC] = "write_bytes_sec",
-        [STORVIRT__IOTUNE_TOTAL_IOPS_SEC] = "total_iops_sec",
-        [STORVIRT__IOTUNE_READ_IOPS_SEC] = "read_iops_sec",
-        [STORVIRT__IOTUNE_WRITE_IOPS_SEC] = "write_iops_sec",
-};
-
-/* ---- names -------------------------------------------------------------------------------- */
-
-static const char *const device_names[] = {
-        [STORVIRT__DISK_DEVICE_DISK] = "disk",
-        [STORVIRT__DISK_DEVICE_LUN] = "lun",
-        [STORVIRT__DISK_DEVICE_CDROM] = "cdrom",
-        [STORVIRT__DISK_DEVICE_FLOPPY] = "floppy",
-};
-
-static const char *const bus_names[] = {
-        [STORVIRT__DISK_BUS_UNSET] = NULL,
-        [STORVIRT__DISK_BUS_VIRTIO] = "virtio",
-        [STORVIRT__DISK_BUS_SCSI] = "scsi",
-        [STORVIRT__DISK_BUS_IDE] = "ide",
-        [STORVIRT__DISK_BUS_SATA] = "sata",
-        [STORVIRT__DISK_BUS_USB] = "usb",
-        [STORVIRT__DISK_BUS_FDC] = "fdc",
-};
-
-/* VDSM's propagateErrors values. */
-static const char *const error_policy_names[] = {
-        [STORVIRT__DISK_ERROR_POLICY_UNSET] = NULL,
-        [STORVIRT__DISK_ERROR_POLICY_STOP] = "off",
-        [STORVIRT__DISK_ERROR_POLICY_ENOSPACE] = "on",
-        [STORVIRT__DISK_ERROR_POLICY_REPORT] = "report",
-};
-
-static const char *const cache_names[] = {
-        [STORVIRT__DISK_CACHE_UNSET] = NULL,
-        [STORVIRT__DISK_CACHE_NONE] = "none",
-        [STORVIRT__DISK_CACHE_WRITETHROUGH] = "writethrough",
-        [STORVIRT__DISK_CACHE_WRITEBACK] = "writeback",
-        [STORVIRT__DISK_CACHE_DIRECTSYNC] = "directsync",
-        [STORVIRT__DISK_CACHE_UNSAFE] = "unsafe",
-};
-
-static const char *const io_names[] = {
-        [STORVIRT__DISK_IO_UNSET] = NULL,
-        [STORVIRT__DISK_IO_NATIVE] = "native",
-        [STORVIRT__DISK_IO_THREADS] = "threads",
-        [STORVIRT__DISK_IO_URING] = "io_uring",
-};
-
-static const char *const discard_names[] = {
-        [STORVIRT__DISK_DISCARD_UNSET] = NULL,
-        [STORVIRT__DISK_DISCARD_UNMAP] = "unmap",
-        [STORVIRT__DISK_DISCARD_IGNORE] = "ignore",
-};
-
-static const char *const disk_type_names[] = {
-        [STORVIRT__DISK_TYPE_FILE] = "file",
-        [STORVIRT__DISK_TYPE_BLOCK] = "block",
-        [STORVIRT__DISK_TYPE_NETWORK] = "network",
-        [STORVIRT__DISK_TYPE_VOLUME] = "volume",
-};
-
-#define NAME_OF(table, v) \
-        ((unsigned) (v) < ELEMENTSOF(table) ? (table)[(unsigned) (v)] : NULL)
 
 const char *storvirt__disk_device_name(storvirt__disk_device d) {
-        return NAME_OF(device_names, d);
+        return STORVIRT__DISK_NAME(storvirt__disk_device_names, d);
 }
 
 const char *storvirt__disk_bus_name(storvirt__disk_bus b) {
-        return NAME_OF(bus_names, b);
+        return STORVIRT__DISK_NAME(storvirt__disk_bus_names, b);
 }
 
 static storvirt__disk_bus default_bus(storvirt__disk_device d) {
@@ -283,7 +216,7 @@ int storvirt__disk_target_dev(storvirt__disk_bus bus, unsigned index, char *buf,
         if (size < 2 + n + 1)
                 return storvirt__error_set(-ERANGE, "target dev name of index %u on bus %s: "
                                            "buffer of %zu bytes is too small", index,
-                                           bus_names[bus], size);
+                                           storvirt__disk_bus_names[bus], size);
         memcpy(buf, prefix, 2);
         for (size_t i = 0; i < n; i++)
                 buf[2 + i] = letters[n - 1 - i];
@@ -1326,7 +1259,7 @@ static int h_device(storvirt__disk_spec *s, const char *what, const char *key, y
                 s->device = STORVIRT__DISK_DEVICE_DISK;
                 return 0;
         }
-        r = get_enum(what, key, v, device_names, ELEMENTSOF(device_names), &d);
+        r = get_enum(what, key, v, storvirt__disk_device_names, ELEMENTSOF(storvirt__disk_device_names), &d);
         if (r < 0)
                 return r;
         s->device = (storvirt__disk_device) d;
@@ -1341,7 +1274,7 @@ static int h_iface(storvirt__disk_spec *s, const char *what, const char *key, ya
                 s->bus = STORVIRT__DISK_BUS_UNSET;
                 return 0;
         }
-        r = get_enum(what, key, v, bus_names, ELEMENTSOF(bus_names), &b);
+        r = get_enum(what, key, v, storvirt__disk_bus_names, ELEMENTSOF(storvirt__disk_bus_names), &b);
         if (r < 0)
                 return r;
         s->bus = (storvirt__disk_bus) b;
@@ -1540,7 +1473,7 @@ static int h_propagate_errors(storvirt__disk_spec *s, const char *what, const ch
         }
         if (!YAJL_IS_STRING(v))
                 return type_error(what, key, "off, on, report or a boolean", v);
-        r = get_enum(what, key, v, error_policy_names, ELEMENTSOF(error_policy_names), &p);
+        r = get_enum(what, key, v, storvirt__disk_error_policy_vdsm_names, ELEMENTSOF(storvirt__disk_error_policy_vdsm_names), &p);
         if (r < 0)
                 return r;
         s->error_policy = (storvirt__disk_error_policy) p;
@@ -1648,7 +1581,7 @@ static int h_cache(storvirt__disk_spec *s, const char *what, const char *key, ya
                 s->cache = STORVIRT__DISK_CACHE_UNSET;
                 return 0;
         }
-        r = get_enum(what, key, v, cache_names, ELEMENTSOF(cache_names), &c);
+        r = get_enum(what, key, v, storvirt__disk_cache_names, ELEMENTSOF(storvirt__disk_cache_names), &c);
         if (r < 0)
                 return r;
         s->cache = (storvirt__disk_cache) c;
@@ -1663,7 +1596,7 @@ static int h_io(storvirt__disk_spec *s, const char *what, const char *key, yajl_
                 s->io = STORVIRT__DISK_IO_UNSET;
                 return 0;
         }
-        r = get_enum(what, key, v, io_names, ELEMENTSOF(io_names), &i);
+        r = get_enum(what, key, v, storvirt__disk_io_names, ELEMENTSOF(storvirt__disk_io_names), &i);
         if (r < 0)
                 return r;
         s->io = (storvirt__disk_io) i;
@@ -1685,7 +1618,7 @@ static int h_discard(storvirt__disk_spec *s, const char *what, const char *key, 
         }
         if (!YAJL_IS_STRING(v))
                 return type_error(what, key, "unmap, ignore or a boolean", v);
-        r = get_enum(what, key, v, discard_names, ELEMENTSOF(discard_names), &d);
+        r = get_enum(what, key, v, storvirt__disk_discard_names, ELEMENTSOF(storvirt__disk_discard_names), &d);
         if (r < 0)
                 return r;
         s->discard = (storvirt__disk_discard) d;
@@ -1818,7 +1751,7 @@ static int h_disk_type(storvirt__disk_spec *s, const char *what, const char *key
 
         if (!v)
                 return 0;
-        r = get_enum(what, key, v, disk_type_names, ELEMENTSOF(disk_type_names), &t);
+        r = get_enum(what, key, v, storvirt__disk_type_names, ELEMENTSOF(storvirt__disk_type_names), &t);
         if (r < 0)
                 return r;
         /* block, file and network follow from the source */
@@ -2276,7 +2209,7 @@ static bool is_lun_source(storvirt__disk_source src) {
 static int address_problems(const storvirt__disk_spec *s, storvirt__disk_bus bus, const char *n,
                             struct storvirt__strv_builder *b) {
         const storvirt__disk_address *a = &s->address;
-        const char *bn = bus_names[bus];
+        const char *bn = storvirt__disk_bus_names[bus];
         unsigned bus_max = 0, unit_max = 0, target_max = 0;
 
         switch (a->type) {
@@ -2469,7 +2402,7 @@ static int spec_problems(const storvirt__disk_spec *s, struct storvirt__strv_bui
         if (s->io == STORVIRT__DISK_IO_NATIVE && s->cache != STORVIRT__DISK_CACHE_UNSET &&
             s->cache != STORVIRT__DISK_CACHE_NONE && s->cache != STORVIRT__DISK_CACHE_DIRECTSYNC)
                 P("key 'io': native needs cache none or directsync (O_DIRECT); QEMU "
-                  "refuses it with cache %s", cache_names[s->cache]);
+                  "refuses it with cache %s", storvirt__disk_cache_names[s->cache]);
 #undef P
         return 0;
 }
@@ -2568,14 +2501,14 @@ int storvirt__disk_specs_complete(storvirt__disk_spec **specs, size_t n, char **
                         if (o->bus == s->bus)
                                 r = vm_problem(
                                         problems, "%s: index %d on bus %s already used by %s",
-                                        drive_name(s), s->index, bus_names[s->bus], drive_name(o));
+                                        drive_name(s), s->index, storvirt__disk_bus_names[s->bus], drive_name(o));
                         else if (storvirt__disk_target_dev(s->bus, (unsigned) s->index, dev,
                                                            sizeof(dev)) == 0)
                                 r = vm_problem(problems,
                                                "%s: target dev %s (bus %s, index %d) is also "
                                                "that of %s (bus %s, index %d)",
-                                               drive_name(s), dev, bus_names[s->bus], s->index,
-                                               drive_name(o), bus_names[o->bus], o->index);
+                                               drive_name(s), dev, storvirt__disk_bus_names[s->bus], s->index,
+                                               drive_name(o), storvirt__disk_bus_names[o->bus], o->index);
                         else
                                 r = 0;
                         if (r < 0)
@@ -2602,7 +2535,7 @@ int storvirt__disk_specs_complete(storvirt__disk_spec **specs, size_t n, char **
                 if (s->index < 0) {
                         r = vm_problem(problems,
                                        "%s: no free index on bus %s (0 to %u are all used)",
-                                       drive_name(s), bus_names[s->bus], max);
+                                       drive_name(s), storvirt__disk_bus_names[s->bus], max);
                         if (r < 0)
                                 return r;
                 }
@@ -2650,8 +2583,8 @@ int storvirt__disk_specs_complete(storvirt__disk_spec **specs, size_t n, char **
                                 r = vm_problem(problems, "%s: drive address controller %u bus %u "
                                                "target %u unit %u on bus %s already used by %s",
                                                drive_name(s), a->controller, a->drive_bus,
-                                               a->target, a->unit, bus_names[s->bus] ?
-                                               bus_names[s->bus] : "?", drive_name(o));
+                                               a->target, a->unit, storvirt__disk_bus_names[s->bus] ?
+                                               storvirt__disk_bus_names[s->bus] : "?", drive_name(o));
                                 if (r < 0)
                                         return r;
                         }
@@ -2931,14 +2864,14 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
         s = d->spec;
         bus = effective_bus(s);
         if (!storvirt__disk_device_name(s->device) || !storvirt__disk_bus_name(bus) ||
-            !NAME_OF(disk_type_names, d->type))
+            !STORVIRT__DISK_NAME(storvirt__disk_type_names, d->type))
                 return storvirt__error_set(-EINVAL, "%s: device dict: unknown device, bus or disk "
                                            "type", drive_name(s));
 
         storvirt__json_gen_begin_map(g);
         storvirt__json_gen_key_string(g, "type", "disk");
-        storvirt__json_gen_key_string(g, "device", device_names[s->device]);
-        storvirt__json_gen_key_string(g, "iface", bus_names[bus]);
+        storvirt__json_gen_key_string(g, "device", storvirt__disk_device_names[s->device]);
+        storvirt__json_gen_key_string(g, "iface", storvirt__disk_bus_names[bus]);
         if (s->index >= 0) {
                 storvirt__json_gen_key_int64(g, "index", s->index);
                 if (d->target_dev)
@@ -2946,7 +2879,7 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
                 else if (storvirt__disk_target_dev(bus, (unsigned) s->index, dev, sizeof(dev)) == 0)
                         storvirt__json_gen_key_string(g, "name", dev);
         }
-        storvirt__json_gen_key_string(g, "diskType", disk_type_names[d->type]);
+        storvirt__json_gen_key_string(g, "diskType", storvirt__disk_type_names[d->type]);
 
         switch (s->source) {
         case STORVIRT__DISK_SOURCE_GUID:
@@ -2987,9 +2920,9 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
         if (s->format)
                 storvirt__json_gen_key_string(
                         g, "format", s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "cow" : "raw");
-        if (NAME_OF(error_policy_names, s->error_policy))
+        if (STORVIRT__DISK_NAME(storvirt__disk_error_policy_vdsm_names, s->error_policy))
                 storvirt__json_gen_key_string(g, "propagateErrors",
-                                              error_policy_names[s->error_policy]);
+                                              storvirt__disk_error_policy_vdsm_names[s->error_policy]);
         storvirt__json_gen_key_string(g, "shared", s->shared ? "shared" : "none");
         storvirt__json_gen_key_bool(g, "readonly", s->readonly);
         if (s->optional)
@@ -3007,10 +2940,10 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
                 storvirt__json_gen_end_map(g);
                 storvirt__json_gen_end_map(g);
         }
-        if (NAME_OF(cache_names, s->cache))
-                storvirt__json_gen_key_string(g, "cache", cache_names[s->cache]);
-        if (NAME_OF(io_names, s->io))
-                storvirt__json_gen_key_string(g, "io", io_names[s->io]);
+        if (STORVIRT__DISK_NAME(storvirt__disk_cache_names, s->cache))
+                storvirt__json_gen_key_string(g, "cache", storvirt__disk_cache_names[s->cache]);
+        if (STORVIRT__DISK_NAME(storvirt__disk_io_names, s->io))
+                storvirt__json_gen_key_string(g, "io", storvirt__disk_io_names[s->io]);
         if (s->discard)
                 storvirt__json_gen_key_bool(g, "discard",
                                             s->discard == STORVIRT__DISK_DISCARD_UNMAP);

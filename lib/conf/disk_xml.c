@@ -62,83 +62,6 @@
 
 /* ---- names -------------------------------------------------------------- */
 
-static const char *const type_names[] = {
-        [STORVIRT__DISK_TYPE_FILE] = "file",
-        [STORVIRT__DISK_TYPE_BLOCK] = "block",
-        [STORVIRT__DISK_TYPE_NETWORK] = "network",
-        [STORVIRT__DISK_TYPE_VOLUME] = "volume",
-};
-
-static const char *const device_names[] = {
-        [STORVIRT__DISK_DEVICE_DISK] = "disk",
-        [STORVIRT__DISK_DEVICE_LUN] = "lun",
-        [STORVIRT__DISK_DEVICE_CDROM] = "cdrom",
-        [STORVIRT__DISK_DEVICE_FLOPPY] = "floppy",
-};
-
-static const char *const bus_names[] = {
-        [STORVIRT__DISK_BUS_UNSET] = NULL,
-        [STORVIRT__DISK_BUS_VIRTIO] = "virtio",
-        [STORVIRT__DISK_BUS_SCSI] = "scsi",
-        [STORVIRT__DISK_BUS_IDE] = "ide",
-        [STORVIRT__DISK_BUS_SATA] = "sata",
-        [STORVIRT__DISK_BUS_USB] = "usb",
-        [STORVIRT__DISK_BUS_FDC] = "fdc",
-};
-
-static const char *const format_names[] = {
-        [STORVIRT__DISK_FORMAT_UNSET] = NULL,
-        [STORVIRT__DISK_FORMAT_RAW] = "raw",
-        [STORVIRT__DISK_FORMAT_QCOW2] = "qcow2",
-};
-
-static const char *const error_policy_names[] = {
-        [STORVIRT__DISK_ERROR_POLICY_UNSET] = NULL,
-        [STORVIRT__DISK_ERROR_POLICY_STOP] = "stop",
-        [STORVIRT__DISK_ERROR_POLICY_ENOSPACE] = "enospace",
-        [STORVIRT__DISK_ERROR_POLICY_REPORT] = "report",
-};
-
-static const char *const cache_names[] = {
-        [STORVIRT__DISK_CACHE_UNSET] = NULL,
-        [STORVIRT__DISK_CACHE_NONE] = "none",
-        [STORVIRT__DISK_CACHE_WRITETHROUGH] = "writethrough",
-        [STORVIRT__DISK_CACHE_WRITEBACK] = "writeback",
-        [STORVIRT__DISK_CACHE_DIRECTSYNC] = "directsync",
-        [STORVIRT__DISK_CACHE_UNSAFE] = "unsafe",
-};
-
-static const char *const io_names[] = {
-        [STORVIRT__DISK_IO_UNSET] = NULL,
-        [STORVIRT__DISK_IO_NATIVE] = "native",
-        [STORVIRT__DISK_IO_THREADS] = "threads",
-        [STORVIRT__DISK_IO_URING] = "io_uring",
-};
-
-static const char *const discard_names[] = {
-        [STORVIRT__DISK_DISCARD_UNSET] = NULL,
-        [STORVIRT__DISK_DISCARD_UNMAP] = "unmap",
-        [STORVIRT__DISK_DISCARD_IGNORE] = "ignore",
-};
-
-static const char *const sgio_names[] = {
-        [STORVIRT__DISK_SGIO_UNSET] = NULL,
-        [STORVIRT__DISK_SGIO_FILTERED] = "filtered",
-};
-
-/* <iotune> children in libvirt's order (also the order of the enum). */
-static const char *const iotune_elements[STORVIRT__IOTUNE_N] = {
-        [STORVIRT__IOTUNE_TOTAL_BYTES_SEC] = "total_bytes_sec",
-        [STORVIRT__IOTUNE_READ_BYTES_SEC] = "read_bytes_sec",
-        [STORVIRT__IOTUNE_WRITE_BYTES_SEC] = "write_bytes_sec",
-        [STORVIRT__IOTUNE_TOTAL_IOPS_SEC] = "total_iops_sec",
-        [STORVIRT__IOTUNE_READ_IOPS_SEC] = "read_iops_sec",
-        [STORVIRT__IOTUNE_WRITE_IOPS_SEC] = "write_iops_sec",
-};
-
-/* names[v] when v is a valid index with a name, else NULL. */
-#define NAME_OF(names, v) \
-        ((unsigned) (v) < ELEMENTSOF(names) ? (names)[(unsigned) (v)] : NULL)
 
 /* ---- checks ------------------------------------------------------------- */
 
@@ -188,31 +111,31 @@ static bool alias_has_prefix(const char *alias) {
 static int check_enums(const storvirt__disk_resolved *d) {
         const storvirt__disk_spec *s = d->spec;
 
-        if (!NAME_OF(type_names, d->type))
+        if (!STORVIRT__DISK_NAME(storvirt__disk_type_names, d->type))
                 return FAIL(d, "unknown disk type %d", (int) d->type);
-        if (!NAME_OF(device_names, s->device))
+        if (!STORVIRT__DISK_NAME(storvirt__disk_device_names, s->device))
                 return FAIL(d, "unknown device %d", (int) s->device);
         if (s->bus == STORVIRT__DISK_BUS_UNSET)
                 return FAIL(d, "bus not resolved");
-        if (!NAME_OF(bus_names, s->bus))
+        if (!STORVIRT__DISK_NAME(storvirt__disk_bus_names, s->bus))
                 return FAIL(d, "unknown bus %d", (int) s->bus);
         if (s->cache == STORVIRT__DISK_CACHE_UNSET)
                 return FAIL(d, "cache not resolved");
-        if (!NAME_OF(cache_names, s->cache))
+        if (!STORVIRT__DISK_NAME(storvirt__disk_cache_names, s->cache))
                 return FAIL(d, "unknown cache mode %d", (int) s->cache);
         if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET)
                 return FAIL(d, "error policy not resolved");
-        if (!NAME_OF(error_policy_names, s->error_policy))
+        if (!STORVIRT__DISK_NAME(storvirt__disk_error_policy_xml_names, s->error_policy))
                 return FAIL(d, "unknown error policy %d", (int) s->error_policy);
-        if (s->format != STORVIRT__DISK_FORMAT_UNSET && !NAME_OF(format_names, s->format))
+        if (s->format != STORVIRT__DISK_FORMAT_UNSET && !STORVIRT__DISK_NAME(storvirt__disk_format_names, s->format))
                 return FAIL(d, "unknown format %d", (int) s->format);
-        if (s->io != STORVIRT__DISK_IO_UNSET && !NAME_OF(io_names, s->io))
+        if (s->io != STORVIRT__DISK_IO_UNSET && !STORVIRT__DISK_NAME(storvirt__disk_io_names, s->io))
                 return FAIL(d, "unknown io mode %d", (int) s->io);
         if (!is_removable(s) && s->io == STORVIRT__DISK_IO_UNSET)
                 return FAIL(d, "io mode not resolved");
-        if (s->discard != STORVIRT__DISK_DISCARD_UNSET && !NAME_OF(discard_names, s->discard))
+        if (s->discard != STORVIRT__DISK_DISCARD_UNSET && !STORVIRT__DISK_NAME(storvirt__disk_discard_names, s->discard))
                 return FAIL(d, "unknown discard mode %d", (int) s->discard);
-        if (s->sgio != STORVIRT__DISK_SGIO_UNSET && !NAME_OF(sgio_names, s->sgio))
+        if (s->sgio != STORVIRT__DISK_SGIO_UNSET && !STORVIRT__DISK_NAME(storvirt__disk_sgio_names, s->sgio))
                 return FAIL(d, "unknown sgio mode %d", (int) s->sgio);
         return 0;
 }
@@ -279,7 +202,7 @@ static int check_source(const storvirt__disk_resolved *d) {
 
         if (d->type != STORVIRT__DISK_TYPE_NETWORK && s->source == STORVIRT__DISK_SOURCE_ISCSI)
                 return FAIL(d, "an iSCSI source needs disk type network, not %s",
-                            type_names[d->type]);
+                            storvirt__disk_type_names[d->type]);
         switch (d->type) {
         case STORVIRT__DISK_TYPE_FILE:
         case STORVIRT__DISK_TYPE_BLOCK:
@@ -306,18 +229,18 @@ static int check_device(const storvirt__disk_resolved *d) {
         if (lun && s->format == STORVIRT__DISK_FORMAT_QCOW2)
                 return FAIL(d, "device lun needs format raw, not qcow2");
         if (!lun && s->sgio != STORVIRT__DISK_SGIO_UNSET)
-                return FAIL(d, "sgio is only for device lun, not %s", device_names[s->device]);
+                return FAIL(d, "sgio is only for device lun, not %s", storvirt__disk_device_names[s->device]);
         if (!lun && s->reservations)
                 return FAIL(d, "reservations are only for device lun, not %s",
-                            device_names[s->device]);
+                            storvirt__disk_device_names[s->device]);
         if (s->reservations && d->type != STORVIRT__DISK_TYPE_BLOCK)
                 return FAIL(d, "reservations need disk type block, not %s",
-                            type_names[d->type]);
+                            storvirt__disk_type_names[d->type]);
         if (lun && s->serial)
                 return FAIL(d, "no serial for device lun (the guest sees the LUN's own)");
         if (s->optional && !is_removable(s))
                 return FAIL(d, "optional is only for cdrom and floppy, not %s",
-                            device_names[s->device]);
+                            storvirt__disk_device_names[s->device]);
         if (s->optional && d->type == STORVIRT__DISK_TYPE_NETWORK)
                 return FAIL(d, "optional is not allowed for disk type network");
         return 0;
@@ -338,7 +261,7 @@ static int check_target(const storvirt__disk_resolved *d) {
         case STORVIRT__DISK_ADDRESS_PCI:
                 if (s->bus != STORVIRT__DISK_BUS_VIRTIO)
                         return FAIL(d, "a PCI address needs bus virtio, not %s",
-                                    bus_names[s->bus]);
+                                    storvirt__disk_bus_names[s->bus]);
                 if (a->domain > 0xffff || a->bus > 0xff || a->slot > 0x1f || a->function > 7)
                         return FAIL(d, "PCI address %x:%x:%x.%x is out of range "
                                     "(domain 0-ffff, bus 0-ff, slot 0-1f, function 0-7)",
@@ -348,7 +271,7 @@ static int check_target(const storvirt__disk_resolved *d) {
                 if (s->bus != STORVIRT__DISK_BUS_SCSI && s->bus != STORVIRT__DISK_BUS_IDE &&
                     s->bus != STORVIRT__DISK_BUS_SATA && s->bus != STORVIRT__DISK_BUS_FDC)
                         return FAIL(d, "a drive address needs bus scsi, ide, sata or fdc, "
-                                    "not %s", bus_names[s->bus]);
+                                    "not %s", storvirt__disk_bus_names[s->bus]);
                 if (a->controller > 99 || a->drive_bus > 99 || a->target > 99 ||
                     a->unit > 99999)
                         return FAIL(d, "drive address %u:%u:%u:%u is out of range "
@@ -425,13 +348,13 @@ static void write_driver(storvirt__xml_writer *w, const storvirt__disk_resolved 
 
         storvirt__xml_writer_start(w, "driver");
         storvirt__xml_writer_attr(w, "name", "qemu");
-        storvirt__xml_writer_attr(w, "type", format_names[format]);
-        storvirt__xml_writer_attr(w, "cache", cache_names[s->cache]);
-        storvirt__xml_writer_attr(w, "error_policy", error_policy_names[s->error_policy]);
+        storvirt__xml_writer_attr(w, "type", storvirt__disk_format_names[format]);
+        storvirt__xml_writer_attr(w, "cache", storvirt__disk_cache_names[s->cache]);
+        storvirt__xml_writer_attr(w, "error_policy", storvirt__disk_error_policy_xml_names[s->error_policy]);
         if (!is_removable(s))
-                storvirt__xml_writer_attr(w, "io", io_names[s->io]);
+                storvirt__xml_writer_attr(w, "io", storvirt__disk_io_names[s->io]);
         if (s->discard)
-                storvirt__xml_writer_attr(w, "discard", discard_names[s->discard]);
+                storvirt__xml_writer_attr(w, "discard", storvirt__disk_discard_names[s->discard]);
         storvirt__xml_writer_end(w);
 }
 
@@ -512,7 +435,7 @@ static void write_iotune(storvirt__xml_writer *w, const storvirt__disk_iotune *t
                 if (!(t->set & (1u << i)))
                         continue;
                 snprintf(buf, sizeof(buf), "%llu", (unsigned long long) t->value[i]);
-                storvirt__xml_writer_text_element(w, iotune_elements[i], buf);
+                storvirt__xml_writer_text_element(w, storvirt__iotune_names[i], buf);
         }
         storvirt__xml_writer_end(w);
 }
@@ -552,10 +475,10 @@ static int write_disk(storvirt__xml_writer *w, const storvirt__disk_resolved *d)
         bool no_snapshot = lun || (s->shared && !s->readonly);
 
         storvirt__xml_writer_start(w, "disk");
-        storvirt__xml_writer_attr(w, "type", type_names[d->type]);
-        storvirt__xml_writer_attr(w, "device", device_names[s->device]);
+        storvirt__xml_writer_attr(w, "type", storvirt__disk_type_names[d->type]);
+        storvirt__xml_writer_attr(w, "device", storvirt__disk_device_names[s->device]);
         if (s->sgio)
-                storvirt__xml_writer_attr(w, "sgio", sgio_names[s->sgio]);
+                storvirt__xml_writer_attr(w, "sgio", storvirt__disk_sgio_names[s->sgio]);
         if (no_snapshot)
                 storvirt__xml_writer_attr(w, "snapshot", "no");
 
@@ -564,7 +487,7 @@ static int write_disk(storvirt__xml_writer *w, const storvirt__disk_resolved *d)
 
         storvirt__xml_writer_start(w, "target");
         storvirt__xml_writer_attr(w, "dev", d->target_dev);
-        storvirt__xml_writer_attr(w, "bus", bus_names[s->bus]);
+        storvirt__xml_writer_attr(w, "bus", storvirt__disk_bus_names[s->bus]);
         storvirt__xml_writer_end(w);
 
         write_iotune(w, &s->iotune);
