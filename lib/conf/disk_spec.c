@@ -455,6 +455,16 @@ static int get_enum(const char *what, const char *key, yajl_val v, const char *c
         return key_error(what, key, "'%s' is not one of %s", ESC(s), list);
 }
 
+/* An enum key whose JSON null (not given) is value 0, the enum's default. */
+static int get_enum_opt(const char *what, const char *key, yajl_val v, const char *const *names,
+                        size_t n, unsigned *ret) {
+        if (!v) {
+                *ret = 0;
+                return 0;
+        }
+        return get_enum(what, key, v, names, n, ret);
+}
+
 /* The member key of obj (keys are checked unique before). */
 static yajl_val member(yajl_val obj, const char *key) {
         for (size_t i = 0; i < obj->u.object.len; i++)
@@ -1253,32 +1263,20 @@ static int h_alias(storvirt__disk_spec *s, const char *what, const char *key, ya
 
 static int h_device(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
         unsigned d;
-        int r;
+        int r = get_enum_opt(what, key, v, storvirt__disk_device_names, ELEMENTSOF(storvirt__disk_device_names), &d);
 
-        if (!v) {
-                s->device = STORVIRT__DISK_DEVICE_DISK;
-                return 0;
-        }
-        r = get_enum(what, key, v, storvirt__disk_device_names, ELEMENTSOF(storvirt__disk_device_names), &d);
-        if (r < 0)
-                return r;
-        s->device = (storvirt__disk_device) d;
-        return 0;
+        if (r >= 0)
+                s->device = (storvirt__disk_device) d;
+        return r;
 }
 
 static int h_iface(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
         unsigned b;
-        int r;
+        int r = get_enum_opt(what, key, v, storvirt__disk_bus_names, ELEMENTSOF(storvirt__disk_bus_names), &b);
 
-        if (!v) {
-                s->bus = STORVIRT__DISK_BUS_UNSET;
-                return 0;
-        }
-        r = get_enum(what, key, v, storvirt__disk_bus_names, ELEMENTSOF(storvirt__disk_bus_names), &b);
-        if (r < 0)
-                return r;
-        s->bus = (storvirt__disk_bus) b;
-        return 0;
+        if (r >= 0)
+                s->bus = (storvirt__disk_bus) b;
+        return r;
 }
 
 static int h_index(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
@@ -1575,32 +1573,20 @@ static int h_serial(storvirt__disk_spec *s, const char *what, const char *key, y
 
 static int h_cache(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
         unsigned c;
-        int r;
+        int r = get_enum_opt(what, key, v, storvirt__disk_cache_names, ELEMENTSOF(storvirt__disk_cache_names), &c);
 
-        if (!v) {
-                s->cache = STORVIRT__DISK_CACHE_UNSET;
-                return 0;
-        }
-        r = get_enum(what, key, v, storvirt__disk_cache_names, ELEMENTSOF(storvirt__disk_cache_names), &c);
-        if (r < 0)
-                return r;
-        s->cache = (storvirt__disk_cache) c;
-        return 0;
+        if (r >= 0)
+                s->cache = (storvirt__disk_cache) c;
+        return r;
 }
 
 static int h_io(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
         unsigned i;
-        int r;
+        int r = get_enum_opt(what, key, v, storvirt__disk_io_names, ELEMENTSOF(storvirt__disk_io_names), &i);
 
-        if (!v) {
-                s->io = STORVIRT__DISK_IO_UNSET;
-                return 0;
-        }
-        r = get_enum(what, key, v, storvirt__disk_io_names, ELEMENTSOF(storvirt__disk_io_names), &i);
-        if (r < 0)
-                return r;
-        s->io = (storvirt__disk_io) i;
-        return 0;
+        if (r >= 0)
+                s->io = (storvirt__disk_io) i;
+        return r;
 }
 
 static int h_discard(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
