@@ -17,5 +17,7 @@
 #include <storvirt/volume.h>
 #include <storvirt/lun.h>
 #include <storvirt/resolve.h>
+#include <storvirt/connection.h>
+#include <storvirt/vdisk.h>
 
 #endif

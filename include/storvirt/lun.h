@@ -57,6 +57,8 @@ int storvirt_lun_refresh(storvirt_ctx *ctx, uint32_t flags);
 #define STORVIRT_LUN_LIST_FREE (1u << 0)
 /* Run a discovery pass first (as storvirt_lun_refresh()). */
 #define STORVIRT_LUN_LIST_REFRESH (1u << 1)
+/* Only LUNs that back no vDisk (Since: 0.4). */
+#define STORVIRT_LUN_LIST_UNATTACHED (1u << 2)
 
 /*
  * storvirt_lun_list / storvirt_lun_list_free:

@@ -177,6 +177,14 @@ typedef enum storvirt__disk_type {
         STORVIRT__DISK_TYPE_VOLUME,
 } storvirt__disk_type;
 
+/* One image of a backing chain. */
+typedef struct storvirt__disk_backing {
+        storvirt__disk_type type;     /* FILE, BLOCK or NETWORK */
+        char *path;                   /* FILE, BLOCK */
+        storvirt__disk_iscsi iscsi;   /* NETWORK */
+        storvirt__disk_format format;
+} storvirt__disk_backing;
+
 typedef struct storvirt__disk_resolved {
         storvirt__disk_spec *spec;    /* owned; every UNSET default filled in (bus,
                                          cache, io, error_policy, format) */
@@ -187,6 +195,14 @@ typedef struct storvirt__disk_resolved {
         char *target_dev;             /* "vda", "sdb", "hdc", "fda" */
         char *guid;                   /* the LUN's GUID when the source is a LUN */
         uint64_t capacity;            /* bytes when known (LUN, volume, file), else 0 */
+        /*
+         * The images below the source (a vDisk's image stack), nearest
+         * first: each becomes a nested <backingStore>, the last one closed
+         * by an empty <backingStore/>.  n_backing 0: no <backingStore> at
+         * all (libvirt probes nothing either way for raw sources).
+         */
+        struct storvirt__disk_backing *backing;
+        size_t n_backing;
 } storvirt__disk_resolved;
 
 /* ---- disk_names.c: the enums as libvirt's XML and VDSM's dicts spell them ------------------ */

@@ -69,8 +69,8 @@
  * errors.  Every message names the drive, the key, the value and why.
  *
  * The checks of one drive follow libvirt and QEMU: device lun takes a
- * source that can be a block device or an iSCSI LUN (not a vdisk, not
- * an empty drive), no serial, format raw, bus scsi or virtio; sgio and
+ * source that can be a block device or an iSCSI LUN (a vDisk only while
+ * its top image is its LUN, checked when it is resolved; not an empty drive), no serial, format raw, bus scsi or virtio; sgio and
  * reservations are for lun only; a LUN named by GUID or UUID is raw;
  * floppy is on fdc and from an image (no LUN, no network); cdrom is not
  * on virtio; optional is for cdrom and floppy with a file or volume
@@ -650,6 +650,11 @@ void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         free(d->source_volume);
         free(d->target_dev);
         free(d->guid);
+        for (size_t i = 0; i < d->n_backing; i++) {
+                free(d->backing[i].path);
+                iscsi_clear(&d->backing[i].iscsi);
+        }
+        free(d->backing);
         free(d);
 }
 
@@ -2305,9 +2310,6 @@ static int spec_problems(const storvirt__disk_spec *s, struct storvirt__strv_bui
 
         /* device lun: SCSI passthrough of a block device */
         if (lun) {
-                if (s->source == STORVIRT__DISK_SOURCE_VDISK)
-                        P("device lun passes a SCSI LUN through, and a vdisk is not one: "
-                          "give GUID, UUID, path, a volume, pool+volume or iscsi");
                 if (s->serial)
                         P("key 'serial': device lun takes no serial: the guest reads the LUN's own "
                           "serial (VPD page 0x80) through SCSI passthrough");
@@ -2947,6 +2949,25 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
         if (d->capacity) {
                 snprintf(num, sizeof(num), "%" PRIu64, d->capacity);
                 storvirt__json_gen_key_string(g, "capacity", num);
+        }
+        if (d->n_backing) {
+                /* the images below the source, nearest first */
+                storvirt__json_gen_key_begin_array(g, "backingChain");
+                for (size_t i = 0; i < d->n_backing; i++) {
+                        const storvirt__disk_backing *b = &d->backing[i];
+
+                        storvirt__json_gen_begin_map(g);
+                        storvirt__json_gen_key_string(g, "diskType",
+                                                      storvirt__disk_type_names[b->type]);
+                        if (b->path)
+                                storvirt__json_gen_key_string(g, "path", b->path);
+                        else
+                                gen_iscsi(g, &b->iscsi);
+                        storvirt__json_gen_key_string(
+                                g, "format", b->format == STORVIRT__DISK_FORMAT_QCOW2 ? "cow" : "raw");
+                        storvirt__json_gen_end_map(g);
+                }
+                storvirt__json_gen_end_array(g);
         }
         return storvirt__json_gen_end_map(g);
 }

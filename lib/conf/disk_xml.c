@@ -172,7 +172,9 @@ static int check_volume(const storvirt__disk_resolved *d) {
 static int check_iscsi(const storvirt__disk_resolved *d) {
         const storvirt__disk_iscsi *i = &d->spec->iscsi;
 
-        if (d->spec->source != STORVIRT__DISK_SOURCE_ISCSI)
+        if (d->spec->source != STORVIRT__DISK_SOURCE_ISCSI &&
+            d->spec->source != STORVIRT__DISK_SOURCE_VDISK &&
+            d->spec->source != STORVIRT__DISK_SOURCE_PDIV)
                 return FAIL(d, "disk type network needs an iSCSI source");
         if (!i->host || !*i->host)
                 return FAIL(d, "iSCSI source without a portal host");
@@ -425,6 +427,37 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
         }
 }
 
+/*
+ * The images below the source, each a <backingStore> nested in the one
+ * above, the last closed by an empty <backingStore/> (nothing further
+ * to probe).
+ */
+static void write_backing(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
+        if (d->n_backing == 0)
+                return;
+        for (size_t i = 0; i < d->n_backing; i++) {
+                const storvirt__disk_backing *b = &d->backing[i];
+
+                storvirt__xml_writer_start(w, "backingStore");
+                storvirt__xml_writer_attr(w, "type", storvirt__disk_type_names[b->type]);
+                storvirt__xml_writer_start(w, "format");
+                storvirt__xml_writer_attr(w, "type", storvirt__disk_format_names[b->format]);
+                storvirt__xml_writer_end(w);
+                if (b->type == STORVIRT__DISK_TYPE_NETWORK) {
+                        write_iscsi_source(w, &b->iscsi);
+                } else {
+                        storvirt__xml_writer_start(w, "source");
+                        storvirt__xml_writer_attr(w, b->type == STORVIRT__DISK_TYPE_FILE ? "file"
+                                                                                        : "dev",
+                                                  b->path);
+                        storvirt__xml_writer_end(w);
+                }
+        }
+        write_empty(w, "backingStore");
+        for (size_t i = 0; i < d->n_backing; i++)
+                storvirt__xml_writer_end(w);
+}
+
 static void write_iotune(storvirt__xml_writer *w, const storvirt__disk_iotune *t) {
         char buf[32];
 
@@ -484,6 +517,7 @@ static int write_disk(storvirt__xml_writer *w, const storvirt__disk_resolved *d)
 
         write_driver(w, d);
         write_source(w, d);
+        write_backing(w, d);
 
         storvirt__xml_writer_start(w, "target");
         storvirt__xml_writer_attr(w, "dev", d->target_dev);

@@ -17,6 +17,8 @@
 
 #include "core/ctx.h"
 #include "core/lun.h"
+#include "core/vdisk.h"
+#include <limits.h>
 #include "util/hashmap.h"
 #include "util/json.h"
 #include "util/log.h"
@@ -43,6 +45,7 @@ struct storvirt_lun {
         storvirt__refcnt n_ref;
         storvirt__lun_snap *snap;
         size_t idx;
+        char *vdisk_id;         /* the vDisk it backs when the handle was made, or NULL */
 };
 
 static const char *const transports[] = {
@@ -73,6 +76,7 @@ void storvirt__lun_snap_unref(storvirt__lun_snap *snap) {
 
 static void lun_free(storvirt_lun *lun) {
         storvirt__lun_snap_unref(lun->snap);
+        free(lun->vdisk_id);
         free(lun);
 }
 
@@ -265,6 +269,44 @@ static int handle_new(storvirt__lun_snap *snap, size_t idx, storvirt_lun **ret) 
         return 0;
 }
 
+/* The backing identity a vDisk of this LUN has ("lun:GUID", "loop:FILE"); false when none. */
+static bool lun_identity(const struct storvirt__blk_lun *l, char *buf, size_t size) {
+        char *real;
+
+        if (l->guid[0]) {
+                snprintf(buf, size, "lun:%s", l->guid);
+                return true;
+        }
+        if (!l->loop_backing)
+                return false;
+        real = realpath(l->loop_backing, NULL);
+        snprintf(buf, size, "loop:%s", real ? real : l->loop_backing);
+        free(real);
+        return true;
+}
+
+/* The id of the vDisk the LUN backs, per the map of storvirt__vdisk_identities(). */
+static const char *lun_vdisk(const struct storvirt__blk_lun *l, storvirt__hashmap *vdisks) {
+        char key[PATH_MAX + 8];
+
+        return vdisks && lun_identity(l, key, sizeof(key)) ? storvirt__hashmap_get(vdisks, key) : NULL;
+}
+
+/* Marks a new handle with the vDisk it backs (one pass over the vDisk records). */
+static int mark_vdisk(storvirt_ctx *ctx, storvirt_lun *lun) {
+        storvirt__hashmap *m = NULL;
+        const char *id;
+        int r = storvirt__vdisk_identities(ctx, &m);
+
+        if (r < 0)
+                return r;
+        id = lun_vdisk(&lun->snap->scan->luns[lun->idx], m);
+        if (id && !(lun->vdisk_id = strdup(id)))
+                r = storvirt__error_oom();
+        storvirt__hashmap_free(m);
+        return r;
+}
+
 static bool has_transport(const struct storvirt__blk_lun *l, const char *transport) {
         for (size_t k = 0; k < l->n_paths; k++)
                 if (strcmp(l->paths[k].transport, transport) == 0)
@@ -283,6 +325,8 @@ STORVIRT_EXPORT void storvirt_lun_list_free(storvirt_lun **luns) {
 STORVIRT_EXPORT int storvirt_lun_list(storvirt_ctx *ctx, const char *transport,
                                       storvirt_lun ***ret_luns, size_t *ret_n, uint32_t flags) {
         storvirt__lun_snap *snap = NULL;
+        storvirt__hashmap *vdisks = NULL;
+        const char *vdisk;
         storvirt_lun **v;
         size_t n = 0;
         bool known = transport == NULL;
@@ -290,7 +334,8 @@ STORVIRT_EXPORT int storvirt_lun_list(storvirt_ctx *ctx, const char *transport,
 
         check_nonnull(ctx);
         check_nonnull(ret_luns);
-        check_flags(flags, STORVIRT_LUN_LIST_FREE | STORVIRT_LUN_LIST_REFRESH);
+        check_flags(flags, STORVIRT_LUN_LIST_FREE | STORVIRT_LUN_LIST_REFRESH |
+                                   STORVIRT_LUN_LIST_UNATTACHED);
         for (size_t t = 0; transport && t < ELEMENTSOF(transports); t++)
                 known |= strcmp(transport, transports[t]) == 0;
         if (!known)
@@ -298,11 +343,17 @@ STORVIRT_EXPORT int storvirt_lun_list(storvirt_ctx *ctx, const char *transport,
                                            "storvirt_lun_list: invalid argument 'transport': "
                                            "unknown transport '%s' (iscsi, fc, sas, scsi, ata, "
                                            "nvme, virtio, loop, unknown)", transport);
-        r = current_snap(ctx, flags & STORVIRT_LUN_LIST_REFRESH, &snap);
+        r = storvirt__vdisk_identities(ctx, &vdisks);
         if (r < 0)
                 return r;
+        r = current_snap(ctx, flags & STORVIRT_LUN_LIST_REFRESH, &snap);
+        if (r < 0) {
+                storvirt__hashmap_free(vdisks);
+                return r;
+        }
         v = calloc(snap->scan->n_luns + 1, sizeof(*v));
         if (!v) {
+                storvirt__hashmap_free(vdisks);
                 storvirt__lun_snap_unref(snap);
                 return storvirt__error_oom();
         }
@@ -312,14 +363,21 @@ STORVIRT_EXPORT int storvirt_lun_list(storvirt_ctx *ctx, const char *transport,
                         continue;
                 if (transport && !has_transport(&snap->scan->luns[i], transport))
                         continue;
+                vdisk = lun_vdisk(&snap->scan->luns[i], vdisks);
+                if ((flags & STORVIRT_LUN_LIST_UNATTACHED) && vdisk)
+                        continue;
                 r = handle_new(snap, i, &v[n]);
+                if (r >= 0 && vdisk && !(v[n]->vdisk_id = strdup(vdisk)))
+                        r = storvirt__error_oom();
                 if (r < 0) {
                         storvirt_lun_list_free(v);
                         storvirt__lun_snap_unref(snap);
+                        storvirt__hashmap_free(vdisks);
                         return r;
                 }
                 n++;
         }
+        storvirt__hashmap_free(vdisks);
         storvirt__lun_snap_unref(snap);
         *ret_luns = v;
         if (ret_n)
@@ -355,6 +413,8 @@ static int lookup_handle(storvirt_ctx *ctx, enum lun_index which, const char *ke
         v = storvirt__hashmap_get(snap_index(snap, which), key);
         r = v ? handle_new(snap, (size_t)(uintptr_t)v - 1, ret) : -ENOENT;
         storvirt__lun_snap_unref(snap);
+        if (r >= 0 && (r = mark_vdisk(ctx, *ret)) < 0)
+                *ret = storvirt_lun_unref(*ret);
         return r;
 }
 
@@ -469,6 +529,8 @@ STORVIRT_EXPORT int storvirt_lun_lookup_by_fs_uuid(storvirt_ctx *ctx, const char
         if (v != FS_UUID_DUP) {
                 r = handle_new(snap, (size_t)(uintptr_t)v - 1, ret_lun);
                 storvirt__lun_snap_unref(snap);
+                if (r >= 0 && (r = mark_vdisk(ctx, *ret_lun)) < 0)
+                        *ret_lun = storvirt_lun_unref(*ret_lun);
                 return r;
         }
         /* Rare: list every LUN with this UUID in the message. */
@@ -839,7 +901,7 @@ static int gen_path_list(storvirt__json_gen *g, const struct storvirt__blk_lun *
 }
 
 static int gen_lun(storvirt__json_gen *g, const struct storvirt__blk_lun *l,
-                   const struct storvirt__usage *u) {
+                   const struct storvirt__usage *u, const char *vdisk_id) {
         char buf[64];
         int r;
 
@@ -924,6 +986,8 @@ static int gen_lun(storvirt__json_gen *g, const struct storvirt__blk_lun *l,
                 r = storvirt__json_gen_string(g, l->partitions[k]);
         if (r >= 0)
                 r = storvirt__json_gen_end_array(g);
+        if (r >= 0 && vdisk_id)
+                r = storvirt__json_gen_key_string(g, "vdiskID", vdisk_id);
         if (r >= 0)
                 r = storvirt__json_gen_end_map(g);
         return r;
@@ -939,7 +1003,7 @@ STORVIRT_EXPORT int storvirt_lun_get_json(storvirt_lun *lun, char **ret_json, ui
         r = storvirt__json_gen_new(flags & STORVIRT_LUN_JSON_PRETTY, &g);
         if (r < 0)
                 return r;
-        r = gen_lun(g, L(lun), U(lun));
+        r = gen_lun(g, L(lun), U(lun), lun->vdisk_id);
         if (r >= 0)
                 r = storvirt__json_gen_finish(g, ret_json, NULL);
         storvirt__json_gen_free(g);
@@ -961,7 +1025,7 @@ STORVIRT_EXPORT int storvirt_lun_list_to_json(storvirt_lun *const *luns, char **
         if (r >= 0)
                 r = storvirt__json_gen_key_begin_array(g, "devList");
         for (size_t i = 0; r >= 0 && luns[i]; i++)
-                r = gen_lun(g, L(luns[i]), U(luns[i]));
+                r = gen_lun(g, L(luns[i]), U(luns[i]), luns[i]->vdisk_id);
         if (r >= 0)
                 r = storvirt__json_gen_end_array(g);
         if (r >= 0)

@@ -47,7 +47,6 @@ typedef struct storvirt__vol_rec {
         uint32_t mode, owner, group;
         bool deleted;                /* removed from its pool */
         unsigned busy;               /* long operations running */
-        unsigned users;              /* vDisks using the volume */
         uint64_t ino, dev;           /* file identity, to reuse records on refresh */
         uint32_t seen;               /* refresh generation that last saw it */
 } storvirt__vol_rec;

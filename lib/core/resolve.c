@@ -18,6 +18,8 @@
 #include "conf/disk.h"
 #include "core/ctx.h"
 #include "core/lun.h"
+#include "core/resolve.h"
+#include "core/vdisk.h"
 #include "sys/blkident.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"
@@ -183,7 +185,7 @@ static int lun_path(storvirt_lun *lun, char **ret) {
  * GUID expected: for a multipath map, the map's uuid and every member
  * path's own identity.  -ESTALE naming what was found when they differ.
  */
-static int check_identity(const char *path, const char *want) {
+int storvirt__resolve_check_guid(const char *path, const char *want) {
         struct storvirt__blkident id;
         struct stat st;
         int r;
@@ -250,7 +252,7 @@ static int resolve_lun(storvirt_ctx *ctx, storvirt__disk_resolved *d, uint32_t f
         guid = storvirt_lun_get_guid(lun);
         r = lun_path(lun, &d->source_path);
         if (r >= 0 && guid)
-                r = check_identity(d->source_path, guid);
+                r = storvirt__resolve_check_guid(d->source_path, guid);
         else if (r >= 0 && s->source == STORVIRT__DISK_SOURCE_GUID)
                 r = storvirt__error_set(-ESTALE, "LUN %s lost its identity", s->guid);
         if (r >= 0 && s->source == STORVIRT__DISK_SOURCE_FS_UUID)
@@ -452,14 +454,10 @@ static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint3
                 d->type = STORVIRT__DISK_TYPE_FILE;
                 break;
         case STORVIRT__DISK_SOURCE_PDIV:
-                r = storvirt__error_set(-ENOENT, "%s: no vDisk image registry on this host to "
-                                                 "resolve {poolID=%s, domainID=%s, imageID=%s, "
-                                                 "volumeID=%s}", drive_name(s), s->pool_id, s->domain_id,
-                                        s->image_id, s->volume_id);
-                break;
         case STORVIRT__DISK_SOURCE_VDISK:
-                r = storvirt__error_set(-ENOENT, "%s: no vDisk registry on this host to resolve "
-                                                 "vDisk %s", drive_name(s), s->vdisk);
+                r = storvirt__vdisk_resolve(ctx, d);
+                if (r < 0 && !strstr(storvirt_error_message() ?: "", drive_name(s)))
+                        r = storvirt__error_set(r, "%s: %s", drive_name(s), storvirt_error_message());
                 break;
         }
         if (r >= 0) {
@@ -504,18 +502,21 @@ static int problems_error(char **problems) {
         return storvirt__error_set(-EINVAL, "%zu problems:\n%s", n, storvirt__buf_str(&b));
 }
 
-STORVIRT_EXPORT int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk_spec *spec,
-                                          char **ret, uint32_t flags) {
+const storvirt__disk_spec *storvirt__disk_spec_of(const storvirt_disk_spec *spec) {
+        return spec ? spec->s : NULL;
+}
+
+int storvirt__resolve_format(const storvirt__disk_resolved *d, char **ret, uint32_t flags) {
+        return format_one(d, ret, flags);
+}
+
+int storvirt__resolve_spec(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint32_t flags,
+                           storvirt__disk_resolved **ret) {
         storvirt__disk_spec *copy = NULL;
-        storvirt__disk_resolved *d = NULL;
         char **problems = NULL;
         int r;
 
-        check_nonnull(ctx);
-        check_nonnull(spec);
-        check_nonnull(ret);
-        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH);
-        r = storvirt__disk_spec_dup(spec->s, &copy);
+        r = storvirt__disk_spec_dup(spec, &copy);
         if (r < 0)
                 return r;
         r = storvirt__disk_spec_problems(copy, &problems);
@@ -524,12 +525,25 @@ STORVIRT_EXPORT int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk
         if (r >= 0 && storvirt__strv_length(problems) > 0)
                 r = problems_error(problems);
         if (r >= 0)
-                r = resolve_one(ctx, copy, flags, &d);
+                r = resolve_one(ctx, copy, flags, ret);
+        storvirt__disk_spec_free(copy);
+        storvirt__strv_free(problems);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk_spec *spec,
+                                          char **ret, uint32_t flags) {
+        storvirt__disk_resolved *d = NULL;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(spec);
+        check_nonnull(ret);
+        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH);
+        r = storvirt__resolve_spec(ctx, spec->s, flags, &d);
         if (r >= 0)
                 r = format_one(d, ret, flags);
         storvirt__disk_resolved_free(d);
-        storvirt__disk_spec_free(copy);
-        storvirt__strv_free(problems);
         return r;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/ctx.h"
 #include "core/pool.h"
+#include "core/vdisk.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"
@@ -347,14 +348,23 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
         check_flags(flags, STORVIRT_VOLUME_DELETE_ZEROED | STORVIRT_VOLUME_DELETE_FORCE);
         obj = vol->pool->obj;
         rec = vol->rec;
+        if (!(flags & STORVIRT_VOLUME_DELETE_FORCE) && rec->path) {
+                /* the vDisk registry, read before the pool is locked */
+                _cleanup_free_ char *vdisk = NULL;
+
+                r = storvirt__vdisk_path_users(obj->ctx, rec->path, &vdisk);
+                if (r > 0)
+                        return storvirt__error_set(-EBUSY, "volume '%s' is an image of vDisk %s%s; "
+                                                           "use the force flag to delete it anyway",
+                                                   rec->name, vdisk,
+                                                   r > 1 ? " and others" : "");
+                if (r < 0)
+                        return r;
+        }
         storvirt__mutex_lock(&obj->lock);
         r = require_pool_active(obj);
         if (r >= 0 && rec->deleted)
                 r = storvirt__error_set(-ENOENT, "volume '%s' was already deleted", rec->name);
-        if (r >= 0 && rec->users > 0 && !(flags & STORVIRT_VOLUME_DELETE_FORCE))
-                r = storvirt__error_set(-EBUSY,
-                        "volume '%s' is used by %u vDisk(s); use the force flag to delete it anyway",
-                        rec->name, rec->users);
         if (r >= 0 && rec->busy)
                 r = storvirt__error_set(-EBUSY, "volume '%s' is busy with a long operation",
                                         rec->name);

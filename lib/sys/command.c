@@ -22,6 +22,15 @@
 extern char **environ;
 
 static pthread_mutex_t dry_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread int last_exit = -1;
+
+int storvirt__command_last_exit(void) {
+        return last_exit;
+}
+
+void storvirt__command_set_exit_status(int status) {
+        last_exit = status;
+}
 static storvirt__command_dry_run_fn dry_fn;
 static void *dry_userdata;
 
@@ -138,6 +147,7 @@ static int spawn_and_wait(char *const argv[], const char *exe, int timeout_ms, c
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
                 ;
         trim(&err);
+        last_exit = r >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
         if (r == -ETIMEDOUT)
                 r = storvirt__error_set(-ETIMEDOUT, "%s: timed out after %d ms", argv[0], timeout_ms);
         else if (r < 0)
@@ -171,6 +181,7 @@ int storvirt__command_run(char *const argv[], int timeout_ms, char **ret_stdout)
         fn = dry_fn;
         ud = dry_userdata;
         pthread_mutex_unlock(&dry_lock);
+        last_exit = -1;
         if (fn)
                 return fn(argv, ret_stdout, ud);
         r = storvirt__command_find(argv[0], &exe);

@@ -23,6 +23,16 @@ int storvirt__command_find(const char *tool, char **ret_path);
 int storvirt__command_run(char *const argv[], int timeout_ms, char **ret_stdout);
 
 /*
+ * The exit status of the last tool storvirt__command_run() ran on this
+ * thread: 0..255, or -1 (killed by a signal, timed out, not started).
+ * Callers map a tool's documented exit codes (iscsiadm's 24: login
+ * authentication failed) to errnos with it.  A dry-run function sets it
+ * with storvirt__command_set_exit_status().
+ */
+int storvirt__command_last_exit(void);
+void storvirt__command_set_exit_status(int status);
+
+/*
  * Test hook: when set, storvirt__command_run() does not execute anything
  * and calls fn with the argv instead; fn's return value is returned.
  */

@@ -826,8 +826,8 @@ static void test_whole_drive(void **state) {
 
         drive_problem("{\"device\": \"disk\"}", "disk: no source: device disk needs one of GUID");
         drive_problem("{\"device\": \"lun\", \"path\": \"\"}", "no source: device lun needs");
-        drive_problem("{\"device\": \"lun\", \"vdisk\": \"" UUID_A "\"}",
-                      "device lun passes a SCSI LUN through, and a vdisk is not one");
+        /* whether the vDisk's top image is a LUN is for the resolution to say */
+        drive_fine("{\"device\": \"lun\", \"vdisk\": \"" UUID_A "\"}");
         drive_problem("{\"device\": \"lun\", \"GUID\": \"" GUID_NAA "\", \"serial\": \"abc\"}",
                       "disk: key 'serial': device lun takes no serial: the guest reads the LUN's "
                       "own serial");

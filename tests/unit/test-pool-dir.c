@@ -265,17 +265,27 @@ static void test_in_use_by_vdisk(void **st) {
         storvirt_ctx *ctx = ctx_open(0);
         storvirt_pool *pool = running_pool(ctx);
         storvirt_volume *vol = make_vol(pool, "used.qcow2", "qcow2", "");
-        char *xml = NULL;
+        storvirt_disk_spec *spec = NULL;
+        storvirt_vdisk *vdisk = NULL;
+        char *xml = NULL, want[128];
 
         (void)st;
-        /* vDisks mark the volumes they use through the record. */
-        vol->rec->users = 1;
+        /* A vDisk whose image is the volume. */
+        assert_int_equal(storvirt_disk_spec_from_json("{\"pool\": \"images\", "
+                                                      "\"volume\": \"used.qcow2\", "
+                                                      "\"format\": \"cow\"}", &spec, 0), 0);
+        assert_int_equal(storvirt_vdisk_import(ctx, spec, NULL, 0, &vdisk), 0);
         assert_int_equal(storvirt_volume_delete(vol, 0), -EBUSY);
-        assert_non_null(strstr(storvirt_error_message(), "used by 1 vDisk"));
+        snprintf(want, sizeof(want), "is an image of vDisk %s", storvirt_vdisk_get_id(vdisk));
+        assert_non_null(strstr(storvirt_error_message(), want));
         assert_int_equal(storvirt_volume_get_xml(vol, &xml, 0), 0);
         assert_non_null(strstr(xml, "<clusterSize unit=\"B\">65536</clusterSize>"));
         free(xml);
-        assert_int_equal(storvirt_volume_delete(vol, STORVIRT_VOLUME_DELETE_FORCE), 0);
+        /* Forgotten by the registry, it is free to go. */
+        assert_int_equal(storvirt_vdisk_delete(vdisk, 0), 0);
+        assert_int_equal(storvirt_volume_delete(vol, 0), 0);
+        storvirt_vdisk_unref(vdisk);
+        storvirt_disk_spec_free(spec);
         storvirt_volume_unref(vol);
         storvirt_pool_unref(pool);
         storvirt_ctx_unref(ctx);

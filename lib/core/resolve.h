@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * core/resolve.h - resolution as the rest of the library uses it (vDisk
+ * import, attach and prepare).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include <storvirt/resolve.h>
+
+#include "conf/disk.h"
+#include "core/ctx.h"
+
+/* The spec inside a public handle. */
+const storvirt__disk_spec *storvirt__disk_spec_of(const storvirt_disk_spec *spec);
+
+/*
+ * Check, complete (defaults, index) and resolve one spec on this host,
+ * as storvirt_resolve_disk() does before formatting.  flags: the
+ * STORVIRT_RESOLVE_* flags.
+ */
+int storvirt__resolve_spec(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint32_t flags,
+                           storvirt__disk_resolved **ret);
+
+/* <disk> XML, or with STORVIRT_RESOLVE_DICT the device dict. */
+int storvirt__resolve_format(const storvirt__disk_resolved *d, char **ret, uint32_t flags);
+
+/*
+ * Read the identity of the block device at path now and compare it with
+ * GUID want (for a multipath map: the map and each member path): 0, or
+ * -ESTALE naming what is there.
+ */
+int storvirt__resolve_check_guid(const char *path, const char *want);
