@@ -189,6 +189,7 @@ static int scrub_error(const conn_def *d, int r) {
 
 struct parse_ctx {
         char what[48];          /* "connection 2" */
+        bool stored;            /* a stored definition: its secrets are kept apart */
 };
 
 #define PFAIL(pc, key, fmt, ...)                                                        \
@@ -396,7 +397,8 @@ static int finish_def(const struct parse_ctx *pc, conn_def *d) {
                                                             "target", pc->what);
                 if (!d->driver && !(d->driver = strdup("kernel")))
                         return storvirt__error_oom();
-                r = check_secrets(pc, d);
+                if (!pc->stored)
+                        r = check_secrets(pc, d);
                 break;
         case STORVIRT_CONNECTION_NFS:
                 if (!d->export_)
@@ -576,11 +578,22 @@ static int parse_own(const struct parse_ctx *pc, yajl_val obj, conn_def **ret) {
 
 /* One entry of VDSM's connectionParams for domain type `type`. */
 static int parse_vdsm(const struct parse_ctx *pc, int type, yajl_val obj, conn_def **ret) {
-        static const char *const keys[] = {
-                "id", "connection", "port", "tpgt", "iqn", "user", "password", "initiatorName",
-                "ifaceName", "netIfaceName", "export", "version", "protocol_version", "timeout",
-                "retrans", "mnt_options", "options", "vfs_type", "vfstype", "spec", "path",
-                "domainType", NULL };
+        static const char *const iscsi_keys[] = { "id", "connection", "domainType", "port", "tpgt",
+                                                  "iqn", "user", "password", "initiatorName",
+                                                  "ifaceName", "netIfaceName", NULL };
+        static const char *const nfs_keys[] = { "id", "connection", "domainType", "export",
+                                                "version", "protocol_version", "timeout",
+                                                "retrans", "mnt_options", "options", NULL };
+        static const char *const posix_keys[] = { "id", "connection", "domainType", "spec",
+                                                  "vfs_type", "vfstype", "mnt_options", "options",
+                                                  NULL };
+        static const char *const local_keys[] = { "id", "connection", "domainType", "path", NULL };
+        static const char *const fcp_keys[] = { "id", "connection", "domainType", NULL };
+        const char *const *keys = type == STORVIRT_CONNECTION_ISCSI ? iscsi_keys
+                                  : type == STORVIRT_CONNECTION_NFS ? nfs_keys
+                                  : type == STORVIRT_CONNECTION_POSIXFS ? posix_keys
+                                  : type == STORVIRT_CONNECTION_LOCALFS ? local_keys
+                                                                        : fcp_keys;
         _cleanup_def_ conn_def *d = calloc(1, sizeof(*d));
         const char *v = NULL, *key = NULL;
         uint64_t n = 0;
@@ -741,7 +754,7 @@ static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, conn
         if (r < 0)
                 return storvirt__error_set(r, "%s: %s", what, storvirt_error_message());
         for (size_t i = 0; i < list->u.array.len; i++) {
-                struct parse_ctx pc;
+                struct parse_ctx pc = {};
                 conn_def *d = NULL, **grown;
 
                 snprintf(pc.what, sizeof(pc.what), "connection %zu", ++*counter);
@@ -762,7 +775,7 @@ static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, conn
 }
 
 static int parse_value(yajl_val v, size_t *counter, conn_def ***defs, size_t *n) {
-        struct parse_ctx pc;
+        struct parse_ctx pc = {};
         conn_def *d = NULL, **grown;
         int r;
 
@@ -949,7 +962,7 @@ static int secrets_to_text(const conn_def *d, char **ret) {
 static int load_def_locked(storvirt_ctx *ctx, const char *id, bool with_secrets, bool locked,
                            conn_def **ret) {
         _cleanup_json_ yajl_val v = NULL, sv = NULL;
-        struct parse_ctx pc;
+        struct parse_ctx pc = {};
         conn_def *d = NULL;
         int r;
 
@@ -959,6 +972,7 @@ static int load_def_locked(storvirt_ctx *ctx, const char *id, bool with_secrets,
         if (r < 0)
                 return r;
         snprintf(pc.what, sizeof(pc.what), "stored connection");
+        pc.stored = true;
         r = parse_own(&pc, v, &d);
         if (r < 0)
                 return storvirt__error_set(r, "connection record '%s' is not valid: %s", id,

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test-connection.c - storage connections without a network: our JSON
+ * and VDSM's connectStorageServer parameters, ids, every refusal, the
+ * secrets (kept in mode 0600 files, redacted everywhere else, scrubbed
+ * from a tool's error output), holders, and undefine refusals.
+ *
+ * This machine has no kernel iSCSI initiator and no NFS server: the
+ * iscsiadm and mount(8) command lines the kernel-iSCSI and NFS connectors
+ * build are checked through the command dry-run hook instead of being
+ * run.  A POSIX filesystem is mounted for real (a loop device with ext4)
+ * when the test runs as root.  iSCSI through libiscsi against a real
+ * target is tested in test_example_direct_lun.py and test_cli_connection.py.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <storvirt.h>
+
+#include "core/records.h"
+#include "sys/command.h"
+#include "sys/mount.h"
+#include "util/macro.h"
+#include "util/strv.h"
+
+#define SECRET "Very-Secret-7e21b4"
+#define MUTUAL "Mutual-Secret-93c1d0"
+#define IQN "iqn.2026-11.org.example:storage.t1"
+
+static char base[64], state[128];
+
+
+/* ---- the command dry-run: what would have run ---------------------------------------------- */
+
+static char **ran;              /* one line per command, argv joined by ' ' */
+static int fail_with_status;    /* a tool's exit status to fake for the next command, or 0 */
+static const char *fail_match;  /* ... only for a command containing this */
+static bool echo_secret;        /* the failing tool "prints" what it was given */
+
+static int dry_run(char *const argv[], char **ret_stdout, void *userdata) {
+        char *line = NULL;
+
+        (void)userdata;
+        assert_int_equal(storvirt__strv_join(argv, " ", &line), 0);
+        assert_int_equal(storvirt__strv_push(&ran, line), 0);
+        if (ret_stdout)
+                *ret_stdout = strdup("");
+        if (fail_with_status && (!fail_match || strstr(line, fail_match))) {
+                storvirt__command_set_exit_status(fail_with_status);
+                return storvirt__error_set(-EIO, "%s failed (exit status %d): %s", argv[0],
+                                           fail_with_status,
+                                           echo_secret ? "bad value " SECRET " for node" : "no");
+        }
+        storvirt__command_set_exit_status(0);
+        return 0;
+}
+
+static int setup(void **st) {
+        (void)st;
+        snprintf(base, sizeof(base), "/tmp/storvirt-conn.XXXXXX");
+        if (!mkdtemp(base))
+                return -1;
+        snprintf(state, sizeof(state), "%s/state", base);
+        storvirt__command_set_dry_run(dry_run, NULL);
+        fail_with_status = 0;
+        fail_match = NULL;
+        echo_secret = false;
+        return 0;
+}
+
+static int teardown(void **st) {
+        char cmd[256];
+
+        (void)st;
+        storvirt__command_set_dry_run(NULL, NULL);
+        storvirt__strv_free(ran);
+        ran = NULL;
+        snprintf(cmd, sizeof(cmd), "umount -q '%s'/state/mnt/* 2>/dev/null; rm -rf '%s'", base, base);
+        return system(cmd) == 0 ? 0 : -1;
+}
+
+static storvirt_ctx *ctx_open(void) {
+        storvirt_ctx *ctx = NULL;
+
+        assert_int_equal(storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV), 0);
+        assert_int_equal(storvirt_ctx_set_state_dir(ctx, state, 0), 0);
+        return ctx;
+}
+
+static storvirt_connection *define_one(storvirt_ctx *ctx, const char *json) {
+        storvirt_connection *c = NULL;
+        char **ids = NULL;
+
+        if (storvirt_connection_define(ctx, json, &ids, 0) < 0)
+                fail_msg("define %s: %s", json, storvirt_error_message());
+        assert_int_equal(storvirt__strv_length(ids), 1);
+        assert_int_equal(storvirt_connection_lookup(ctx, ids[0], &c), 0);
+        storvirt_strv_free(ids);
+        return c;
+}
+
+/* Fails when the password is in any file of the state directory but secrets/. */
+static void assert_secret_only_in_secrets(const char *dir, int *found) {
+        struct dirent *de;
+        DIR *d = opendir(dir);
+
+        assert_non_null(d);
+        while ((de = readdir(d))) {
+                char path[1024], buf[65536];
+                struct stat st;
+                ssize_t n;
+                int fd;
+
+                if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+                assert_int_equal(lstat(path, &st), 0);
+                if (S_ISDIR(st.st_mode)) {
+                        assert_secret_only_in_secrets(path, found);
+                        continue;
+                }
+                fd = open(path, O_RDONLY);
+                assert_true(fd >= 0);
+                n = read(fd, buf, sizeof(buf) - 1);
+                close(fd);
+                assert_true(n >= 0);
+                buf[n] = 0;
+                if (strstr(buf, SECRET) || strstr(buf, MUTUAL)) {
+                        if (!strstr(path, "/secrets/"))
+                                fail_msg("a secret is in %s", path);
+                        assert_int_equal(st.st_mode & 0777, 0600);
+                        (*found)++;
+                }
+        }
+        closedir(d);
+}
+
+static void test_own_forms(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c;
+        char *json = NULL, **ids = NULL, **again = NULL, path[256];
+        struct stat sb;
+        int found = 0;
+
+        (void)st;
+        c = define_one(ctx, "{\"type\": \"iscsi\", \"portal\": \"10.0.0.5\", \"target\": \"" IQN "\", "
+                            "\"lun\": 3, \"user\": \"host1\", \"password\": \"" SECRET "\", "
+                            "\"mutual_user\": \"array\", \"mutual_password\": \"" MUTUAL "\", "
+                            "\"initiator\": \"iqn.2026-11.org.example:host1\", \"iface\": \"eth1\"}");
+        assert_int_equal(storvirt_connection_get_type(c), STORVIRT_CONNECTION_ISCSI);
+        assert_string_equal(storvirt_connection_get_param(c, "host"), "10.0.0.5");
+        assert_string_equal(storvirt_connection_get_param(c, "port"), "3260");
+        assert_string_equal(storvirt_connection_get_param(c, "lun"), "3");
+        assert_string_equal(storvirt_connection_get_param(c, "driver"), "kernel");
+        assert_string_equal(storvirt_connection_get_param(c, "mutual_user"), "array");
+        assert_null(storvirt_connection_get_param(c, "password"));
+        assert_int_equal(storvirt_error_errno(), EPERM);
+        assert_null(storvirt_connection_get_param(c, "mutual_password"));
+        assert_null(storvirt_connection_get_param(c, "tpgt"));
+        assert_int_equal(storvirt_error_errno(), ENOENT);
+        assert_null(storvirt_connection_get_param(c, "bogus"));
+        assert_int_equal(storvirt_error_errno(), EINVAL);
+        assert_int_equal(storvirt_connection_get_json(c, &json, 0), 0);
+        assert_non_null(strstr(json, "\"password\":\"********\""));
+        assert_non_null(strstr(json, "\"mutual_password\":\"********\""));
+        assert_non_null(strstr(json, "\"portal\":\"10.0.0.5:3260\""));
+        assert_non_null(strstr(json, "\"connected\":false"));
+        assert_null(strstr(json, SECRET));
+        storvirt_free(json);
+        assert_int_equal(storvirt_connection_get_json(c, &json, STORVIRT_CONNECTION_JSON_VDSM), 0);
+        assert_non_null(strstr(json, "\"connection\":\"10.0.0.5\""));
+        assert_non_null(strstr(json, "\"iqn\":\"" IQN "\""));
+        assert_non_null(strstr(json, "\"domainType\":3"));
+        assert_non_null(strstr(json, "\"password\":\"********\""));
+        storvirt_free(json);
+
+        /* the id is the name-based UUID of the parameters: defining again changes nothing */
+        assert_int_equal(storvirt_connection_define(ctx,
+                         "[{\"type\": \"nfs\", \"export\": \"srv:/exports/a\", \"version\": \"4.2\"},"
+                         " {\"type\": \"posixfs\", \"spec\": \"/dev/sdz1\", \"vfstype\": \"xfs\", "
+                         "  \"options\": \"noatime\"},"
+                         " {\"type\": \"localfs\", \"path\": \"/srv/images\", \"id\": \"local-1\"},"
+                         " {\"type\": \"fcp\"}]", &ids, 0), 0);
+        assert_int_equal(storvirt__strv_length(ids), 4);
+        assert_string_equal(ids[2], "local-1");
+        assert_int_equal(storvirt_connection_define(ctx,
+                         "[{\"type\": \"nfs\", \"export\": \"srv:/exports/a\", \"version\": \"4.2\"}]",
+                         &again, 0), 0);
+        assert_string_equal(again[0], ids[0]);
+        storvirt_strv_free(again);
+        {
+                storvirt_connection **all = NULL;
+                size_t n = 0;
+
+                assert_int_equal(storvirt_connection_list(ctx, &all, &n, 0), 0);
+                assert_int_equal(n, 5);
+                storvirt_connection_list_free(all);
+        }
+        /* the secrets: in their own 0600 files, nowhere else */
+        snprintf(path, sizeof(path), "%s/secrets", state);
+        assert_int_equal(stat(path, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0700);
+        assert_secret_only_in_secrets(state, &found);
+        assert_int_equal(found, 1);
+        storvirt_strv_free(ids);
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+}
+
+static void test_vdsm_forms(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c = NULL;
+        char **ids = NULL;
+
+        (void)st;
+        assert_int_equal(storvirt_connection_define(ctx,
+                         "{\"storagepoolID\": \"00000000-0000-0000-0000-000000000000\", \"domainType\": 3,"
+                         " \"connectionParams\": [{\"id\": \"6ff47b34-8b29-4a8c-9ae6-4b3c4f1b5e0a\","
+                         "  \"connection\": \"192.168.1.20\", \"port\": \"3261\", \"iqn\": \"" IQN "\","
+                         "  \"tpgt\": \"2\", \"user\": \"\", \"password\": \"\", \"ifaceName\": \"default\"}]}",
+                         &ids, 0), 0);
+        assert_string_equal(ids[0], "6ff47b34-8b29-4a8c-9ae6-4b3c4f1b5e0a");
+        assert_int_equal(storvirt_connection_lookup(ctx, ids[0], &c), 0);
+        assert_string_equal(storvirt_connection_get_param(c, "port"), "3261");
+        assert_string_equal(storvirt_connection_get_param(c, "tpgt"), "2");
+        assert_string_equal(storvirt_connection_get_param(c, "iface"), "default");
+        assert_null(storvirt_connection_get_param(c, "user"));
+        storvirt_connection_unref(c);
+        storvirt_strv_free(ids);
+
+        assert_int_equal(storvirt_connection_define(ctx,
+                         "[{\"domainType\": \"NFS\", \"connectionParams\": [{\"id\": \"n1\","
+                         "  \"connection\": \"nfs1:/export/data\", \"protocol_version\": \"auto\","
+                         "  \"retrans\": 6, \"timeout\": 600, \"mnt_options\": \"rsize=65536\"}]},"
+                         " {\"domainType\": 6, \"connectionParams\": [{\"id\": \"p1\", \"connection\":"
+                         "  \"gl1:/vol\", \"vfs_type\": \"ceph\"}]},"
+                         " {\"domainType\": 4, \"connectionParams\": [{\"id\": \"l1\", \"connection\":"
+                         "  \"/data/local\"}]},"
+                         " {\"domainType\": 2, \"connectionParams\": [{\"id\": \"f1\"}]}]", &ids, 0), 0);
+        assert_int_equal(storvirt__strv_length(ids), 4);
+        assert_int_equal(storvirt_connection_lookup(ctx, "n1", &c), 0);
+        assert_int_equal(storvirt_connection_get_type(c), STORVIRT_CONNECTION_NFS);
+        assert_string_equal(storvirt_connection_get_param(c, "export"), "nfs1:/export/data");
+        assert_string_equal(storvirt_connection_get_param(c, "version"), "auto");
+        assert_string_equal(storvirt_connection_get_param(c, "options"), "rsize=65536");
+        assert_string_equal(storvirt_connection_get_param(c, "retrans"), "6");
+        storvirt_connection_unref(c);
+        assert_int_equal(storvirt_connection_lookup(ctx, "p1", &c), 0);
+        assert_string_equal(storvirt_connection_get_param(c, "vfstype"), "ceph");
+        storvirt_connection_unref(c);
+        assert_int_equal(storvirt_connection_lookup(ctx, "f1", &c), 0);
+        assert_int_equal(storvirt_connection_get_type(c), STORVIRT_CONNECTION_FCP);
+        storvirt_connection_unref(c);
+        storvirt_strv_free(ids);
+        storvirt_ctx_unref(ctx);
+}
+
+static void expect_error(storvirt_ctx *ctx, const char *json, int err, const char *msg) {
+        char **ids = NULL;
+        int r = storvirt_connection_define(ctx, json, &ids, 0);
+
+        if (r != err)
+                fail_msg("define %s: %d (%s), expected %d", json, r, storvirt_error_message(), err);
+        if (!strstr(storvirt_error_message(), msg))
+                fail_msg("define %s: message '%s' lacks '%s'", json, storvirt_error_message(), msg);
+        assert_null(strstr(storvirt_error_message(), SECRET));
+        assert_null(ids);
+}
+
+static void test_refusals(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection **all = NULL;
+        size_t n = 9;
+
+        (void)st;
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", \"secret\": 1}",
+                     -EINVAL, "connection 1: unknown field 'secret'");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"target1\"}",
+                     -EINVAL, "field 'target': 'target1' is not an iSCSI name");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h:99999\", \"target\": \"" IQN "\", "
+                          "\"user\": \"u\", \"password\": \"" SECRET "\"}",
+                     -EINVAL, "field 'portal': 'h:99999': port must be a number 1-65535");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"fe80::1\", \"target\": \"" IQN "\"}",
+                     -EINVAL, "an IPv6 address goes in brackets");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", \"user\": \"u\"}",
+                     -EINVAL, "CHAP needs both 'user' and 'password' (no password given)");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"password\": \"" SECRET "\"}",
+                     -EINVAL, "a password without a user");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"mutual_user\": \"t\", \"mutual_password\": \"" SECRET "\"}",
+                     -EINVAL, "needs one-way CHAP");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"target\": \"" IQN "\"}", -EINVAL, "needs a portal");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"driver\": \"magic\"}", -EINVAL, "field 'driver': 'magic' is not a driver");
+        expect_error(ctx, "{\"type\": \"nfs\", \"export\": \"/no/server\"}", -EINVAL,
+                     "'/no/server' is not an NFS export");
+        expect_error(ctx, "{\"type\": \"nfs\", \"export\": \"s:/e\", \"version\": \"5\"}", -EINVAL,
+                     "'5' is not an NFS version");
+        expect_error(ctx, "{\"type\": \"nfs\", \"export\": \"s:/e\", \"path\": \"/x\"}", -EINVAL,
+                     "(not a field of nfs connections)");
+        expect_error(ctx, "{\"type\": \"posixfs\", \"spec\": \"/dev/sdb1\"}", -EINVAL, "needs a vfstype");
+        expect_error(ctx, "{\"type\": \"localfs\", \"path\": \"relative\"}", -EINVAL, "is not absolute");
+        expect_error(ctx, "{\"type\": \"glusterfs\"}", -EOPNOTSUPP, "not supported");
+        expect_error(ctx, "{\"type\": \"tape\"}", -EINVAL, "'tape' is not a connection type");
+        expect_error(ctx, "{\"type\": \"localfs\", \"path\": \"/a\", \"id\": \"../x\"}", -EINVAL,
+                     "field 'id'");
+        expect_error(ctx, "{\"domainType\": 7, \"connectionParams\": []}", -EOPNOTSUPP,
+                     "GLUSTERFS (7) connections are not supported");
+        expect_error(ctx, "{\"domainType\": 3, \"connectionParams\": [{\"connection\": \"h\", "
+                          "\"iqn\": \"" IQN "\", \"port\": 3260, \"user\": \"u\", \"password\": \""
+                          SECRET "\", \"mnt_options\": \"ro\"}]}", -EINVAL, "unknown field 'mnt_options'");
+        expect_error(ctx, "{\"domainType\": 3, \"connectionParams\": [{\"connection\": \"h\", "
+                          "\"iqn\": \"" IQN "\", \"port\": \"x\"}]}", -EINVAL, "field 'port'");
+        expect_error(ctx, "{\"domainType\": 1, \"connectionParams\": [{\"connection\": \"s:/e\", "
+                          "\"export\": \"s:/e\"}]}", -EINVAL, "are the same field");
+        expect_error(ctx, "[{\"type\": \"localfs\", \"path\": \"/a\", \"id\": \"x\"}, "
+                          "{\"type\": \"localfs\", \"path\": \"/b\", \"id\": \"x\"}]", -EINVAL,
+                     "connections 1 and 2 have the same id 'x' but differ");
+        expect_error(ctx, "[]", -EINVAL, "no connection given");
+        expect_error(ctx, "{\"type\": ", -EINVAL, "invalid JSON");
+        /* all or nothing: a bad second entry stores neither */
+        expect_error(ctx, "[{\"type\": \"localfs\", \"path\": \"/a\"}, {\"type\": \"localfs\"}]",
+                     -EINVAL, "connection 2: a localfs connection needs a path");
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, 0), 0);
+        assert_int_equal(n, 0);
+        storvirt_connection_list_free(all);
+
+        /* same id, other parameters */
+        assert_int_equal(storvirt_connection_define(ctx, "{\"type\": \"localfs\", \"path\": \"/a\", "
+                                                         "\"id\": \"l\"}", NULL, 0), 0);
+        expect_error(ctx, "{\"type\": \"localfs\", \"path\": \"/b\", \"id\": \"l\"}", -EEXIST,
+                     "exists with other parameters");
+        assert_int_equal(storvirt_connection_define(ctx, "{\"type\": \"localfs\", \"path\": \"/b\", "
+                                                         "\"id\": \"l\"}", NULL,
+                                                    STORVIRT_CONNECTION_DEFINE_REPLACE), 0);
+        storvirt_ctx_unref(ctx);
+}
+
+static const char *ran_at(size_t i) {
+        return i < storvirt__strv_length(ran) ? ran[i] : "(nothing)";
+}
+
+static void test_kernel_iscsi_commands(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c;
+        char *json = NULL;
+        const char *msg;
+
+        (void)st;
+        c = define_one(ctx, "{\"type\": \"iscsi\", \"portal\": \"[fd00::5]:3262\", \"tpgt\": 4, "
+                            "\"target\": \"" IQN "\", \"user\": \"host1\", \"password\": \"" SECRET "\", "
+                            "\"mutual_user\": \"array\", \"mutual_password\": \"" MUTUAL "\", "
+                            "\"iface\": \"iser0\"}");
+        assert_int_equal(storvirt_connection_connect(c, "vm-1", 0, 0), 1);
+        assert_string_equal(ran_at(0), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --op=new");
+        assert_string_equal(ran_at(1), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
+                                       "--op=update -n node.session.auth.authmethod -v CHAP");
+        assert_string_equal(ran_at(2), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
+                                       "--op=update -n node.session.auth.username -v host1");
+        assert_string_equal(ran_at(3), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
+                                       "--op=update -n node.session.auth.password -v " SECRET);
+        assert_string_equal(ran_at(4), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
+                                       "--op=update -n node.session.auth.username_in -v array");
+        assert_string_equal(ran_at(5), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
+                                       "--op=update -n node.session.auth.password_in -v " MUTUAL);
+        assert_string_equal(ran_at(6), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --login");
+        assert_string_equal(ran_at(7), "iscsiadm -m session -R");
+        assert_int_equal(storvirt__strv_length(ran), 8);
+        /* a second holder only counts; the first to leave keeps the session */
+        assert_int_equal(storvirt_connection_connect(c, "vm-2", 0, 0), 0);
+        assert_int_equal(storvirt_connection_connect(c, "vm-2", 0, 0), 0);
+        assert_int_equal(storvirt_connection_disconnect(c, "vm-1", 0), 0);
+        assert_int_equal(storvirt__strv_length(ran), 8);
+        assert_int_equal(storvirt_connection_get_json(c, &json, 0), 0);
+        assert_non_null(strstr(json, "\"connected\":true,\"holders\":[\"vm-2\"]"));
+        storvirt_free(json);
+        assert_int_equal(storvirt_connection_undefine(c, 0), -EBUSY);
+        assert_int_equal(storvirt_connection_disconnect(c, "vm-2", 0), 1);
+        assert_string_equal(ran_at(8), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --logout");
+        assert_string_equal(ran_at(9), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --op=delete");
+        assert_int_equal(storvirt_connection_disconnect(c, "vm-2", 0), 0);   /* idempotent */
+
+        /* iscsiadm's exit codes: 24 is a refused login; its output never leaks the secret */
+        fail_with_status = 24;
+        fail_match = "--login";
+        echo_secret = true;
+        assert_int_equal(storvirt_connection_connect(c, NULL, 0, 0), -EACCES);
+        msg = storvirt_error_message();
+        assert_non_null(strstr(msg, "authentication failed"));
+        assert_non_null(strstr(msg, "********"));
+        assert_null(strstr(msg, SECRET));
+        /* 15: a session exists already, which is fine */
+        fail_with_status = 15;
+        assert_int_equal(storvirt_connection_connect(c, NULL, 0, 0), 1);
+        fail_with_status = 8;
+        fail_match = "--logout";
+        assert_int_equal(storvirt_connection_disconnect(c, NULL, 0), -ETIMEDOUT);
+        /* a failed teardown keeps the holder list intact for a retry */
+        assert_int_equal(storvirt_connection_get_json(c, &json, 0), 0);
+        assert_non_null(strstr(json, "\"connected\":true"));
+        storvirt_free(json);
+        fail_with_status = 0;
+        assert_int_equal(storvirt_connection_disconnect(c, NULL, STORVIRT_CONNECTION_FORCE), 1);
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+}
+
+static void test_mount_commands(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *nfs, *posix, *fcp, *local;
+        char want[512], dir[256], **ids = NULL, *json = NULL;
+
+        (void)st;
+        /* a space is not part of an export: refused before anything runs */
+        assert_int_equal(storvirt_connection_define(ctx, "{\"type\": \"nfs\", \"export\": "
+                                                         "\"s:/a b\"}", &ids, 0), -EINVAL);
+        assert_null(ids);
+        assert_int_equal(storvirt__strv_length(ran), 0);
+
+        nfs = define_one(ctx, "{\"type\": \"nfs\", \"export\": \"nfs1.example.org:/exports/vm\", "
+                              "\"version\": \"4.1\", \"timeout\": 600, \"options\": \"rsize=1048576\"}");
+        assert_int_equal(storvirt_connection_connect(nfs, NULL, 0, 0), 1);
+        snprintf(want, sizeof(want), "mount -t nfs nfs1.example.org:/exports/vm "
+                 "%s/mnt/nfs1.example.org:_exports_vm -o soft,nosharecache,timeo=600,retrans=3,"
+                 "vers=4.1,rsize=1048576", state);
+        assert_string_equal(ran_at(0), want);
+        snprintf(dir, sizeof(dir), "%s/mnt/nfs1.example.org:_exports_vm", state);
+        assert_int_equal(access(dir, F_OK), 0);
+        assert_int_equal(storvirt_connection_get_json(nfs, &json, 0), 0);
+        assert_non_null(strstr(json, dir));
+        storvirt_free(json);
+        assert_int_equal(storvirt_connection_disconnect(nfs, NULL, 0), 1);
+        snprintf(want, sizeof(want), "umount %s", dir);
+        assert_string_equal(ran_at(1), want);
+
+        posix = define_one(ctx, "{\"type\": \"posixfs\", \"spec\": \"ceph1:/vols/a\", \"vfstype\": "
+                                "\"ceph\", \"options\": \"name=admin\"}");
+        assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), 1);
+        snprintf(want, sizeof(want), "mount -t ceph ceph1:/vols/a %s/mnt/ceph1:_vols_a -o name=admin",
+                 state);
+        assert_string_equal(ran_at(2), want);
+        /* a failing umount keeps it connected; a failing mount leaves it disconnected */
+        fail_with_status = 32;
+        assert_int_equal(storvirt_connection_disconnect(posix, NULL, 0), -EIO);
+        assert_non_null(strstr(storvirt_error_message(), "unmounting"));
+        fail_with_status = 0;
+        assert_int_equal(storvirt_connection_disconnect(posix, NULL, 0), 1);
+        fail_with_status = 32;
+        assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), -EIO);
+        assert_non_null(strstr(storvirt_error_message(), "mounting ceph1:/vols/a on"));
+        fail_with_status = 0;
+        assert_int_equal(storvirt_connection_get_json(posix, &json, 0), 0);
+        assert_non_null(strstr(json, "\"connected\":false"));
+        storvirt_free(json);
+
+        /* fcp needs nothing; localfs checks the directory */
+        fcp = define_one(ctx, "{\"type\": \"fcp\"}");
+        assert_int_equal(storvirt_connection_connect(fcp, NULL, 0, 0), 1);
+        snprintf(dir, sizeof(dir), "%s/nowhere", base);
+        snprintf(want, sizeof(want), "{\"type\": \"localfs\", \"path\": \"%s\"}", dir);
+        local = define_one(ctx, want);
+        assert_int_equal(storvirt_connection_connect(local, NULL, 0, 0), -ENOENT);
+        assert_int_equal(mkdir(dir, 0755), 0);
+        assert_int_equal(storvirt_connection_connect(local, NULL, 0, 0), 1);
+        assert_int_equal(storvirt_connection_list_luns(local, 0, &json, 0), -EOPNOTSUPP);
+        storvirt_connection_unref(nfs);
+        storvirt_connection_unref(posix);
+        storvirt_connection_unref(fcp);
+        storvirt_connection_unref(local);
+        storvirt_ctx_unref(ctx);
+}
+
+/* A real mount: ext4 on a loop device, as a posixfs connection (root only). */
+static void test_posixfs_real(void **st) {
+        storvirt_ctx *ctx;
+        storvirt_connection *c;
+        storvirt__loop loop = STORVIRT__LOOP_INIT;
+        storvirt__mount_entry e = {};
+        char img[128], cmd[256], def[256], mp[256];
+        int fd;
+
+        (void)st;
+        if (geteuid() != 0 || access("/dev/loop-control", W_OK) != 0) {
+                print_message("skipped: mounting needs root and loop devices\n");
+                return;
+        }
+        storvirt__command_set_dry_run(NULL, NULL);
+        snprintf(img, sizeof(img), "%s/fs.img", base);
+        fd = open(img, O_CREAT | O_WRONLY, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, 32 << 20), 0);
+        close(fd);
+        snprintf(cmd, sizeof(cmd), "mkfs.ext4 -q -F '%s'", img);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(storvirt__loop_attach(img, false, &loop), 0);
+        ctx = ctx_open();
+        snprintf(def, sizeof(def), "{\"type\": \"posixfs\", \"spec\": \"%s\", \"vfstype\": \"ext4\", "
+                                   "\"options\": \"noatime\"}", loop.path);
+        c = define_one(ctx, def);
+        assert_int_equal(storvirt_connection_connect(c, "a", 0, 0), 1);
+        assert_int_equal(storvirt_connection_connect(c, "b", 0, 0), 0);
+        snprintf(mp, sizeof(mp), "%s/mnt/_dev_loop%d", state, loop.nr);
+        assert_int_equal(storvirt__mountinfo_find_target(NULL, mp, &e), 1);
+        assert_string_equal(e.fstype, "ext4");
+        storvirt__mount_entry_clear(&e);
+        assert_int_equal(storvirt_connection_disconnect(c, "a", 0), 0);
+        assert_int_equal(storvirt__mountinfo_find_target(NULL, mp, &e), 1);
+        storvirt__mount_entry_clear(&e);
+        assert_int_equal(storvirt_connection_disconnect(c, "b", 0), 1);
+        assert_int_equal(storvirt__mountinfo_find_target(NULL, mp, &e), 0);
+        storvirt__loop_detach(&loop);
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+        storvirt__command_set_dry_run(dry_run, NULL);
+}
+
+static void test_undefine(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c, *d;
+        char rec[512], path[256];
+
+        (void)st;
+        c = define_one(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                            "\"user\": \"u\", \"password\": \"" SECRET "\"}");
+        /* a vDisk needs it */
+        snprintf(rec, sizeof(rec), "{\"id\": \"v\", \"connections\": [\"%s\"]}",
+                 storvirt_connection_get_id(c));
+        assert_int_equal(storvirt__record_write(ctx, "vdisks", "7d284af6-5859-4650-9e11-b78d6fe9578a",
+                                                rec, strlen(rec)), 0);
+        assert_int_equal(storvirt_connection_undefine(c, 0), -EBUSY);
+        assert_non_null(strstr(storvirt_error_message(), "needed by vDisk 7d284af6"));
+        assert_int_equal(storvirt_connection_undefine(c, STORVIRT_CONNECTION_FORCE), 0);
+        snprintf(path, sizeof(path), "%s/secrets/%s.json", state, storvirt_connection_get_id(c));
+        assert_int_equal(access(path, F_OK), -1);
+        assert_int_equal(storvirt_connection_lookup(ctx, storvirt_connection_get_id(c), &d), -ENOENT);
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_own_forms, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vdsm_forms, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_kernel_iscsi_commands, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_mount_commands, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_posixfs_real, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_undefine, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
