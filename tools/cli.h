@@ -110,6 +110,7 @@ extern const struct cli_command cli_commands_pool[];
 extern const struct cli_command cli_commands_vol[];
 extern const struct cli_command cli_commands_lun[];
 extern const struct cli_command cli_commands_resolve[];
+extern const struct cli_command cli_commands_vdisk[];
 
 /*
  * Shared by the pool and volume commands (tools/cmd-pool.c).

@@ -17,6 +17,7 @@
 
 enum {
         OPT_FREE = 0x100,
+        OPT_UNATTACHED,
         OPT_TRANSPORT,
         OPT_REFRESH,
 };
@@ -96,6 +97,7 @@ static const char *opt(const char *s) {
 static int cmd_lun_list(struct cli *cli, int argc, char **argv) {
         static const struct option opts[] = {
                 { "free", no_argument, NULL, OPT_FREE },
+                { "unattached", no_argument, NULL, OPT_UNATTACHED },
                 { "transport", required_argument, NULL, OPT_TRANSPORT },
                 { "refresh", no_argument, NULL, OPT_REFRESH },
                 {}
@@ -111,6 +113,7 @@ static int cmd_lun_list(struct cli *cli, int argc, char **argv) {
         while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
                 switch (o) {
                 case OPT_FREE: flags |= STORVIRT_LUN_LIST_FREE; break;
+                case OPT_UNATTACHED: flags |= STORVIRT_LUN_LIST_UNATTACHED; break;
                 case OPT_TRANSPORT: transport = optarg; break;
                 case OPT_REFRESH: flags |= STORVIRT_LUN_LIST_REFRESH; break;
                 default: return cli_bad_option(cli, argv[0], o, argv);
@@ -337,14 +340,16 @@ static int cmd_lun_info(struct cli *cli, int argc, char **argv) {
 }
 
 const struct cli_command cli_commands_lun[] = {
-        [C_LIST] = { "lun-list", "[--free] [--transport T] [--refresh]",
+        [C_LIST] = { "lun-list", "[--free] [--unattached] [--transport T] [--refresh]",
           "list the host's LUNs",
           "One line per LUN, by GUID (LUNs without one last, with GUID \"-\"):\n"
           "its device, size, vendor and product, number of paths (and how many\n"
           "are not running) and usage status (free, used, unknown).  --free keeps\n"
-          "the free LUNs, --transport the LUNs with a path of that transport\n"
+          "the free LUNs, --unattached those that back no vDisk (the Direct LUN\n"
+          "import dialog's list), --transport the LUNs with a path of that transport\n"
           "(iscsi, fc, sas, scsi, ata, nvme, virtio, loop, unknown).  The JSON\n"
-          "member \"devList\" has VDSM's getDeviceList records.",
+          "member \"devList\" has VDSM's getDeviceList records, with \"vdiskID\"\n"
+          "for a LUN a vDisk uses.",
           cmd_lun_list },
         [C_INFO] = { "lun-info", "GUID|PATH", "show one LUN with its paths",
           "An argument starting with '/' is a device path (/dev/sdb,\n"

@@ -25,6 +25,7 @@ static const struct cli_command *const command_tables[] = {
         cli_commands_vol,
         cli_commands_lun,
         cli_commands_resolve,
+        cli_commands_vdisk,
         NULL,
 };
 
