@@ -174,8 +174,9 @@ int storvirt_vdisk_detach(storvirt_vdisk *vdisk, const char *vm_id, uint32_t fla
  * Before running a VM (and on the destination host before a migration or
  * an HA restart): connects every connection the vDisk needs on behalf of
  * (vDisk, vm_id), waits up to timeout_ms (0: 30 s) for the device to
- * appear, checks its identity and returns the path (*ret_path may be
- * NULL; an iscsi:// URL for a LUN reached through QEMU's initiator).
+ * appear, checks its identity and returns the path the VM opens: the top
+ * image (the device itself when there is no overlay; an iscsi:// URL for
+ * a LUN reached through QEMU's initiator).  *ret_path may be NULL.
  * release drops the holder: a connection is torn down only when no other
  * prepared vDisk holds it.  Errors: those of storvirt_connection_connect(),
  * -ETIMEDOUT (the device did not appear), -ESTALE (another identity there).

@@ -1524,6 +1524,19 @@ STORVIRT_EXPORT int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm
         }
         if (r >= 0)
                 r = wait_device(vdisk->ctx, v, timeout_ms, &path);
+        if (r >= 0 && v->n_images > 1) {
+                /* the VM opens the top image; every overlay must be there */
+                for (size_t i = 1; r >= 0 && i < v->n_images; i++)
+                        if (access(v->images[i].path, F_OK) < 0)
+                                r = storvirt__error_set(-errno, "vDisk %s: image %s (%s): %m",
+                                                        v->id, v->images[i].uid, v->images[i].path);
+                if (r >= 0) {
+                        free(path);
+                        path = strdup(v->images[v->n_images - 1].path);
+                        if (!path)
+                                r = storvirt__error_oom();
+                }
+        }
         if (r >= 0)
                 r = change(vdisk->ctx, vdisk->id, add_prepared, holder);
         if (r < 0 && v) {

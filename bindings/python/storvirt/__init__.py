@@ -52,7 +52,9 @@ from ctypes import (
 )
 
 __all__ = [
+    "Connection",
     "Context",
+    "VDisk",
     "Devnum",
     "DiskSpec",
     "Hctl",
@@ -178,9 +180,34 @@ STORVIRT_LUN_JSON_PRETTY = 1 << 0
 STORVIRT_RESOLVE_DICT = 1 << 0
 STORVIRT_RESOLVE_NO_REFRESH = 1 << 1
 
+# storvirt/lun.h (0.4): only LUNs that back no vDisk.
+STORVIRT_LUN_LIST_UNATTACHED = 1 << 2
+
+# storvirt/connection.h: types and flags.
+STORVIRT_CONNECTION_ISCSI = 1
+STORVIRT_CONNECTION_NFS = 2
+STORVIRT_CONNECTION_POSIXFS = 3
+STORVIRT_CONNECTION_LOCALFS = 4
+STORVIRT_CONNECTION_FCP = 5
+STORVIRT_CONNECTION_DEFINE_REPLACE = 1 << 0
+STORVIRT_CONNECTION_JSON_PRETTY = 1 << 0
+STORVIRT_CONNECTION_JSON_VDSM = 1 << 1
+STORVIRT_CONNECTION_FORCE = 1 << 0
+STORVIRT_ISCSI_DISCOVER_VDSM = 1 << 0
+
+# storvirt/vdisk.h: flags.
+STORVIRT_VDISK_IMPORT_SHARED = 1 << 0
+STORVIRT_VDISK_IMPORT_READONLY = 1 << 1
+STORVIRT_VDISK_IMPORT_NO_REFRESH = 1 << 2
+STORVIRT_VDISK_JSON_PRETTY = 1 << 0
+STORVIRT_VDISK_FORCE = 1 << 0
+STORVIRT_VDISK_DELETE_STORAGE = 1 << 1
+STORVIRT_VDISK_ATTACH_HOTPLUG = 1 << 0
+
 __all__ += [_n for _n in list(globals())
             if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_",
-                              "STORVIRT_RESOLVE_"))]
+                              "STORVIRT_RESOLVE_", "STORVIRT_CONNECTION_", "STORVIRT_VDISK_",
+                              "STORVIRT_ISCSI_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -277,6 +304,14 @@ class _Lun(c_void_p):
 
 class _LunPathPtr(c_void_p):
     """Opaque const storvirt_lun_path * (borrowed from its storvirt_lun)."""
+
+
+class _Conn(c_void_p):
+    pass
+
+
+class _VDisk(c_void_p):
+    pass
 
 
 class _DiskSpecPtr(c_void_p):
@@ -433,10 +468,51 @@ _PROTOTYPES_0_3 = (
      (_Ctx, c_char_p, POINTER(c_void_p), _c_char_ppp, c_uint32)),
 )
 
+# STORVIRT_0.4: connections and vDisks.  Handled like STORVIRT_0.2.
+_PROTOTYPES_0_4 = (
+    ("storvirt_connection_define", c_int, (_Ctx, c_char_p, _c_char_ppp, c_uint32)),
+    ("storvirt_connection_lookup", c_int, (_Ctx, c_char_p, POINTER(_Conn))),
+    ("storvirt_connection_list", c_int,
+     (_Ctx, POINTER(POINTER(_Conn)), POINTER(c_size_t), c_uint32)),
+    ("storvirt_connection_list_free", None, (POINTER(_Conn),)),
+    ("storvirt_connection_ref", _Conn, (_Conn,)),
+    ("storvirt_connection_unref", _Conn, (_Conn,)),
+    ("storvirt_connection_get_id", c_char_p, (_Conn,)),
+    ("storvirt_connection_get_type", c_int, (_Conn,)),
+    ("storvirt_connection_get_param", c_char_p, (_Conn, c_char_p)),
+    ("storvirt_connection_get_json", c_int, (_Conn, POINTER(c_void_p), c_uint32)),
+    ("storvirt_connection_undefine", c_int, (_Conn, c_uint32)),
+    ("storvirt_connection_connect", c_int, (_Conn, c_char_p, c_int, c_uint32)),
+    ("storvirt_connection_disconnect", c_int, (_Conn, c_char_p, c_uint32)),
+    ("storvirt_connection_list_luns", c_int, (_Conn, c_int, POINTER(c_void_p), c_uint32)),
+    ("storvirt_iscsi_discover", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_import", c_int,
+     (_Ctx, _DiskSpecPtr, _c_char_pp, c_uint32, POINTER(_VDisk))),
+    ("storvirt_vdisk_lookup", c_int, (_Ctx, c_char_p, POINTER(_VDisk))),
+    ("storvirt_vdisk_list", c_int,
+     (_Ctx, POINTER(POINTER(_VDisk)), POINTER(c_size_t), c_uint32)),
+    ("storvirt_vdisk_list_free", None, (POINTER(_VDisk),)),
+    ("storvirt_vdisk_ref", _VDisk, (_VDisk,)),
+    ("storvirt_vdisk_unref", _VDisk, (_VDisk,)),
+    ("storvirt_vdisk_get_id", c_char_p, (_VDisk,)),
+    ("storvirt_vdisk_get_json", c_int, (_VDisk, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_snapshot", c_int, (_VDisk, c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_delete_image", c_int, (_VDisk, c_char_p, c_uint32)),
+    ("storvirt_vdisk_delete", c_int, (_VDisk, c_uint32)),
+    ("storvirt_vdisk_get_xml", c_int, (_VDisk, _DiskSpecPtr, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_attach", c_int,
+     (_VDisk, c_char_p, _DiskSpecPtr, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_detach", c_int, (_VDisk, c_char_p, c_uint32)),
+    ("storvirt_vdisk_prepare", c_int, (_VDisk, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_release", c_int, (_VDisk, c_char_p, c_uint32)),
+    ("storvirt_vm_connections", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+)
+
 # The optional symbol-version nodes and their functions, oldest first.
 _OPTIONAL_PROTOTYPES = (
     ("STORVIRT_0.2", _PROTOTYPES_0_2),
     ("STORVIRT_0.3", _PROTOTYPES_0_3),
+    ("STORVIRT_0.4", _PROTOTYPES_0_4),
 )
 
 # Names of the optional functions (STORVIRT_0.2 and later) the loaded
@@ -1014,10 +1090,12 @@ class Context:
         probe per LUN) and makes the result the current snapshot."""
         self._run(_storvirt_lun_refresh, _flags(flags))
 
-    def _lun_array(self, transport, free_only, refresh, flags):
+    def _lun_array(self, transport, free_only, refresh, flags, unattached=False):
         """storvirt_lun_list(): (array, count); free the array with
         _storvirt_lun_list_free."""
         flags = _flags(flags)
+        if unattached:
+            flags |= STORVIRT_LUN_LIST_UNATTACHED
         if free_only:
             flags |= STORVIRT_LUN_LIST_FREE
         if refresh:
@@ -1028,16 +1106,17 @@ class Context:
                   byref(arr), byref(n), flags)
         return arr, n.value
 
-    def list_luns(self, transport=None, free_only=False, refresh=False, *, flags=0):
+    def list_luns(self, transport=None, free_only=False, refresh=False, *, unattached=False,
+                  flags=0):
         """The LUNs, sorted by GUID (LUNs without one last, by name), as a
         list of :class:`Lun`.
 
         ``transport`` keeps the LUNs with a path of that transport ("iscsi",
         "fc", "sas", "scsi", "ata", "nvme", "virtio", "loop"; an unknown one
         raises EINVAL); ``free_only`` keeps those whose status is
-        :attr:`LunStatus.FREE`; ``refresh`` discovers again first (as
-        :meth:`refresh_luns`)."""
-        arr, n = self._lun_array(transport, free_only, refresh, flags)
+        :attr:`LunStatus.FREE`; ``unattached`` those that back no vDisk;
+        ``refresh`` discovers again first (as :meth:`refresh_luns`)."""
+        arr, n = self._lun_array(transport, free_only, refresh, flags, unattached)
         return _wrap_array(arr, n, _storvirt_lun_ref, _storvirt_lun_list_free, Lun._wrap)
 
     def _new_lun(self, fn, *args):
@@ -1113,6 +1192,109 @@ class Context:
             for i in range(len(luns)):
                 if arr[i]:
                     _storvirt_lun_unref(arr[i])
+
+    # -- connections -------------------------------------------------------
+
+    def define_connections(self, connections, replace=False, *, flags=0):
+        """Stores connections: one (a dict), a list, or VDSM's
+        connectStorageServer parameters ``{"domainType", "connectionParams"}``,
+        as Python objects or JSON text.  Returns their ids, in order.
+        Passwords are kept in mode 0600 files and never returned."""
+        text = connections if isinstance(connections, (str, bytes)) else _json.dumps(connections)
+        flags = _flags(flags) | (STORVIRT_CONNECTION_DEFINE_REPLACE if replace else 0)
+        out = _c_char_pp()
+        self._run(_storvirt_connection_define, _str_arg(text, "connections"), byref(out), flags)
+        try:
+            return _strv(out)
+        finally:
+            _storvirt_strv_free(out)
+
+    def connection(self, id):
+        """The stored connection ``id`` (ENOENT when none)."""
+        out = _Conn()
+        self._run(_storvirt_connection_lookup, _str_arg(id, "id"), byref(out))
+        return Connection._wrap(out)
+
+    def connections(self, *, flags=0):
+        """Every stored connection, sorted by id."""
+        arr = POINTER(_Conn)()
+        n = c_size_t()
+        self._run(_storvirt_connection_list, byref(arr), byref(n), _flags(flags))
+        return _wrap_array(arr, n.value, _storvirt_connection_ref,
+                           _storvirt_connection_list_free, Connection._wrap)
+
+    def iscsi_discover(self, portal=None, user=None, password=None, initiator=None,
+                       connection=None, timeout=0, vdsm=False):
+        """SendTargets discovery of ``portal`` (or of a stored connection's
+        portal): a list of ``{"target", "portals": [{"address", "tpgt"}]}``,
+        or with ``vdsm`` VDSM's "host:port,tpgt iqn" strings.  ``timeout``
+        in seconds (0: 30)."""
+        params = {k: v for k, v in (("portal", portal), ("user", user), ("password", password),
+                                    ("initiator", initiator), ("connection", connection))
+                  if v is not None}
+        out = c_void_p()
+        self._run(_storvirt_iscsi_discover, _str_arg(_json.dumps(params), "params"),
+                  int(timeout * 1000), byref(out),
+                  STORVIRT_ISCSI_DISCOVER_VDSM if vdsm else 0)
+        return _json.loads(_take_string(out))
+
+    # -- vDisks --------------------------------------------------------------
+
+    def import_vdisk(self, spec, connections=None, shared=False, readonly=False, refresh=True,
+                     *, flags=0):
+        """Records a vDisk for the storage ``spec`` names (a
+        :class:`DiskSpec`, a dict or JSON text).  Its id comes from the
+        storage's identity, so the same storage gives the same vDisk; the
+        returned :class:`VDisk` has ``existed`` true then."""
+        flags = _flags(flags)
+        if shared:
+            flags |= STORVIRT_VDISK_IMPORT_SHARED
+        if readonly:
+            flags |= STORVIRT_VDISK_IMPORT_READONLY
+        if not refresh:
+            flags |= STORVIRT_VDISK_IMPORT_NO_REFRESH
+        ids = list(connections or ())
+        arr = (c_char_p * (len(ids) + 1))(*[_str_arg(i, "connection id") for i in ids], None)
+        owned = None
+        if not isinstance(spec, DiskSpec):
+            spec = owned = DiskSpec(spec)
+        try:
+            out = _VDisk()
+            h = self._acquire()
+            try:
+                with spec._using() as sh:
+                    rc = _call(_storvirt_vdisk_import, h, sh,
+                               ctypes.cast(arr, _c_char_pp) if ids else None, flags, byref(out))
+            finally:
+                _storvirt_ctx_unref(h)
+        finally:
+            if owned is not None:
+                owned.close()
+        vd = VDisk._wrap(out)
+        vd.existed = rc == 1
+        return vd
+
+    def vdisk(self, id):
+        """The vDisk ``id`` (opening it rolls back an interrupted snapshot)."""
+        out = _VDisk()
+        self._run(_storvirt_vdisk_lookup, _str_arg(id, "id"), byref(out))
+        return VDisk._wrap(out)
+
+    def vdisks(self, *, flags=0):
+        """Every vDisk, sorted by id."""
+        arr = POINTER(_VDisk)()
+        n = c_size_t()
+        self._run(_storvirt_vdisk_list, byref(arr), byref(n), _flags(flags))
+        return _wrap_array(arr, n.value, _storvirt_vdisk_ref, _storvirt_vdisk_list_free,
+                           VDisk._wrap)
+
+    def vm_connections(self, vm, vdsm=False):
+        """The connections the vDisks attached to ``vm`` need, each once
+        (parsed JSON, secrets redacted; VDSM's keys with ``vdsm``)."""
+        out = c_void_p()
+        self._run(_storvirt_vm_connections, _str_arg(vm, "vm"), byref(out),
+                  STORVIRT_CONNECTION_JSON_VDSM if vdsm else 0)
+        return _json.loads(_take_string(out))
 
     # -- device resolution -------------------------------------------------
 
@@ -2332,6 +2514,195 @@ def _extend_to_position(fd):
         return
     if stat.S_ISREG(st.st_mode) and st.st_size < pos:
         os.ftruncate(fd, pos)
+
+
+class Connection(_Handle):
+    """A stored storage connection.  Returned by :meth:`Context.connection`
+    and :meth:`Context.connections`."""
+
+    __slots__ = ()
+    _kind = "Connection"
+
+    @staticmethod
+    def _c_ref(h):
+        return _storvirt_connection_ref(h)
+
+    @staticmethod
+    def _c_unref(h):
+        return _storvirt_connection_unref(h)
+
+    @classmethod
+    def _wrap(cls, handle):
+        self = cls.__new__(cls)
+        self._init_handle(handle)
+        return self
+
+    def __repr__(self):
+        if self.closed:
+            return "<storvirt.Connection closed>"
+        return "<storvirt.Connection %s (%s)>" % (self.id, self.param("type"))
+
+    @property
+    def id(self):
+        return self._get(_storvirt_connection_get_id).decode("utf-8")
+
+    @property
+    def type(self):
+        """STORVIRT_CONNECTION_ISCSI, _NFS, _POSIXFS, _LOCALFS or _FCP."""
+        return self._run(_storvirt_connection_get_type)
+
+    def param(self, key):
+        """One parameter by its key in the JSON form, or None when not set.
+        Secrets are never returned (PermissionError)."""
+        h = self._acquire()
+        try:
+            _storvirt_error_clear()
+            v = _storvirt_connection_get_param(h, _str_arg(key, "key"))
+        finally:
+            self._c_unref(h)
+        if v is None:
+            err = _error(-(_storvirt_error_errno() or _errno.EINVAL))
+            if err.errno == _errno.ENOENT:
+                return None
+            raise err
+        return v.decode("utf-8")
+
+    def info(self, vdsm=False):
+        """The connection as a dict (secrets redacted), with "status"."""
+        out = c_void_p()
+        self._run(_storvirt_connection_get_json, byref(out),
+                  STORVIRT_CONNECTION_JSON_VDSM if vdsm else 0)
+        return _json.loads(_take_string(out))
+
+    def connect(self, holder=None, timeout=0):
+        """Holds the connection for ``holder``; True when this call
+        connected, False when it only counted."""
+        return self._run(_storvirt_connection_connect,
+                         _str_arg(holder, "holder", allow_none=True), int(timeout * 1000), 0) == 1
+
+    def disconnect(self, holder=None, force=False):
+        """Drops ``holder``; True when this call disconnected."""
+        return self._run(_storvirt_connection_disconnect,
+                         _str_arg(holder, "holder", allow_none=True),
+                         STORVIRT_CONNECTION_FORCE if force else 0) == 1
+
+    def undefine(self, force=False):
+        self._run(_storvirt_connection_undefine, STORVIRT_CONNECTION_FORCE if force else 0)
+
+    def luns(self, timeout=0):
+        """The LUNs of an iSCSI connection's target (list of dicts)."""
+        out = c_void_p()
+        self._run(_storvirt_connection_list_luns, int(timeout * 1000), byref(out), 0)
+        return _json.loads(_take_string(out))
+
+
+def _take_malloc_string(out):
+    """A char * from malloc (c_void_p) as str, freed."""
+    return _take_string(out)
+
+
+class VDisk(_Handle):
+    """A vDisk: one VM disk over its life.  Returned by
+    :meth:`Context.import_vdisk`, :meth:`Context.vdisk` and
+    :meth:`Context.vdisks`.  Every call reads the record anew."""
+
+    __slots__ = ("existed",)
+    _kind = "VDisk"
+
+    @staticmethod
+    def _c_ref(h):
+        return _storvirt_vdisk_ref(h)
+
+    @staticmethod
+    def _c_unref(h):
+        return _storvirt_vdisk_unref(h)
+
+    @classmethod
+    def _wrap(cls, handle):
+        self = cls.__new__(cls)
+        self._init_handle(handle)
+        self.existed = False
+        return self
+
+    def __repr__(self):
+        if self.closed:
+            return "<storvirt.VDisk closed>"
+        return "<storvirt.VDisk %s>" % self.id
+
+    @property
+    def id(self):
+        return self._get(_storvirt_vdisk_get_id).decode("utf-8")
+
+    def info(self):
+        """The record (dict): identity, kind, images, attachments..."""
+        out = c_void_p()
+        self._run(_storvirt_vdisk_get_json, byref(out), 0)
+        return _json.loads(_take_string(out))
+
+    @property
+    def images(self):
+        return self.info()["images"]
+
+    def snapshot(self, pool=None):
+        """Adds a qcow2 overlay (in ``pool``, default: the top's pool);
+        returns the new image UID."""
+        out = c_void_p()
+        self._run(_storvirt_vdisk_snapshot, _str_arg(pool, "pool", allow_none=True),
+                  byref(out), 0)
+        return _take_malloc_string(out)
+
+    def delete_image(self, uid, force=False, delete_storage=False):
+        self._run(_storvirt_vdisk_delete_image, _str_arg(uid, "uid"),
+                  (STORVIRT_VDISK_FORCE if force else 0) |
+                  (STORVIRT_VDISK_DELETE_STORAGE if delete_storage else 0))
+
+    def delete(self, force=False, delete_storage=False):
+        self._run(_storvirt_vdisk_delete,
+                  (STORVIRT_VDISK_FORCE if force else 0) |
+                  (STORVIRT_VDISK_DELETE_STORAGE if delete_storage else 0))
+
+    def xml(self, guest=None, dict=False):
+        """The ``<disk>`` element with the backing chain (or the device dict
+        with ``dict``); ``guest`` says how the guest sees it (no source)."""
+        out = c_void_p()
+        self._guest_call(_storvirt_vdisk_get_xml, guest, (), (byref(out),
+                         STORVIRT_RESOLVE_DICT if dict else 0))
+        text = _take_string(out)
+        return _json.loads(text) if dict else text
+
+    def _guest_call(self, fn, guest, before, after):
+        owned = None
+        if guest is not None and not isinstance(guest, DiskSpec):
+            guest = owned = DiskSpec(guest)
+        try:
+            if guest is None:
+                return self._run(fn, *before, None, *after)
+            with guest._using() as gh:
+                return self._run(fn, *before, gh, *after)
+        finally:
+            if owned is not None:
+                owned.close()
+
+    def attach(self, vm, guest=None, hotplug=False):
+        """Records that ``vm`` uses the vDisk; returns its ``<disk>``."""
+        out = c_void_p()
+        self._guest_call(_storvirt_vdisk_attach, guest, (_str_arg(vm, "vm"),),
+                         (byref(out), STORVIRT_VDISK_ATTACH_HOTPLUG if hotplug else 0))
+        return _take_string(out)
+
+    def detach(self, vm):
+        self._run(_storvirt_vdisk_detach, _str_arg(vm, "vm"), 0)
+
+    def prepare(self, vm, timeout=0):
+        """Connects what the vDisk needs, waits for the device and checks
+        it; returns its path.  ``timeout`` in seconds (0: 30)."""
+        out = c_void_p()
+        self._run(_storvirt_vdisk_prepare, _str_arg(vm, "vm"), int(timeout * 1000),
+                  byref(out), 0)
+        return _take_malloc_string(out)
+
+    def release(self, vm):
+        self._run(_storvirt_vdisk_release, _str_arg(vm, "vm"), 0)
 
 
 @atexit.register

@@ -1,0 +1,155 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Connections and vDisks through the Python bindings, on real files: a
+dir pool, a local-directory connection, import (the same storage gives
+the same vDisk), snapshots and their chain, attach, prepare / release,
+the connections a VM needs, and errors as exceptions."""
+import json
+import os
+import shutil
+import stat
+import tempfile
+import unittest
+
+import storvirt
+
+from test_luns import symbols_of_node  # noqa: E402  (same directory)
+
+SECRET = "Py-Secret-5d2e8a"
+IQN = "iqn.2026-11.org.example:py.t1"
+
+
+class TestPrototypes(unittest.TestCase):
+    def test_prototypes_cover_the_symbol_node(self):
+        declared = {name for name, _, _ in storvirt._PROTOTYPES_0_4}
+        self.assertEqual(declared, symbols_of_node("STORVIRT_0.4"))
+        self.assertEqual(len(declared), 32)
+
+
+@unittest.skipIf(storvirt.missing_symbols_by_node.get("STORVIRT_0.4"),
+                 "the library lacks STORVIRT_0.4")
+class TestVDisks(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="storvirt-py-vdisk.")
+        self.images = os.path.join(self.tmp, "images")
+        self.ctx = storvirt.Context(os.path.join(self.tmp, "state"), ignore_env=True)
+        self.pool = self.ctx.define_pool(
+            "<pool type='dir'><name>py</name><target><path>%s</path></target></pool>"
+            % self.images)
+        self.pool.build()
+        self.pool.start()
+        self.pool.create_volume("<volume><name>base.raw</name><capacity unit='MiB'>8</capacity>"
+                                "<allocation>0</allocation><target><format type='raw'/></target>"
+                                "</volume>").close()
+
+    def tearDown(self):
+        self.pool.close()
+        self.ctx.close()
+        shutil.rmtree(self.tmp)
+
+    def test_connections(self):
+        ids = self.ctx.define_connections([
+            {"type": "iscsi", "portal": "10.1.1.1:3261", "target": IQN, "user": "u",
+             "password": SECRET},
+            {"type": "localfs", "path": self.images, "id": "images"}])
+        self.assertEqual(len(ids), 2)
+        self.assertEqual(ids[1], "images")
+        # the same again: the same ids
+        self.assertEqual(self.ctx.define_connections(
+            {"type": "iscsi", "portal": "10.1.1.1:3261", "target": IQN, "user": "u",
+             "password": SECRET}), ids[:1])
+        c = self.ctx.connection(ids[0])
+        self.assertEqual(c.type, storvirt.STORVIRT_CONNECTION_ISCSI)
+        self.assertEqual(c.param("port"), "3261")
+        self.assertIsNone(c.param("lun"))
+        with self.assertRaises(PermissionError):
+            c.param("password")
+        info = c.info()
+        self.assertEqual(info["password"], "********")
+        self.assertFalse(info["status"]["connected"])
+        self.assertEqual(c.info(vdsm=True)["connection"], "10.1.1.1")
+        self.assertNotIn(SECRET, json.dumps(info))
+        self.assertEqual([x.id for x in self.ctx.connections()], sorted(ids))
+        with self.assertRaises(storvirt.StorvirtError) as cm:
+            self.ctx.define_connections({"type": "iscsi", "portal": "h", "target": "nope"})
+        self.assertIn("is not an iSCSI name", cm.exception.strerror)
+        with self.assertRaises(FileNotFoundError):
+            self.ctx.connection("nosuch")
+        local = self.ctx.connection("images")
+        self.assertTrue(local.connect("me"))
+        self.assertFalse(local.connect("you"))
+        self.assertFalse(local.disconnect("me"))
+        self.assertTrue(local.disconnect("you"))
+        with self.assertRaises(storvirt.StorvirtError) as cm:
+            local.luns()
+        self.assertEqual(cm.exception.errno, 95)  # EOPNOTSUPP
+        c.close()
+        local.close()
+        # the secret sits in one 0600 file
+        found = []
+        for root, _dirs, files in os.walk(os.path.join(self.tmp, "state")):
+            for f in files:
+                p = os.path.join(root, f)
+                with open(p, "rb") as fh:
+                    if SECRET.encode() in fh.read():
+                        found.append(p)
+        self.assertEqual(len(found), 1)
+        self.assertIn("/secrets/", found[0])
+        self.assertEqual(stat.S_IMODE(os.stat(found[0]).st_mode), 0o600)
+
+    def test_vdisk_flow(self):
+        path = os.path.join(self.images, "base.raw")
+        conn = self.ctx.define_connections({"type": "localfs", "path": self.images})[0]
+        a = self.ctx.import_vdisk({"path": path}, connections=[conn])
+        self.assertFalse(a.existed)
+        b = self.ctx.import_vdisk({"pool": "py", "volume": "base.raw"})
+        self.assertTrue(b.existed)
+        self.assertEqual(a.id, b.id)
+        info = a.info()
+        self.assertEqual(info["kind"], "file")
+        self.assertEqual(info["connections"], [conn])
+        self.assertEqual(info["images"][0]["format"], "RAW")
+        uid = a.snapshot()
+        images = a.images
+        self.assertEqual([i["uid"] for i in images][1:], [uid])
+        self.assertEqual(images[1]["legality"], "LEGAL")
+        xml = a.xml({"iface": "scsi"})
+        self.assertIn("<backingStore type=\"file\">", xml)
+        self.assertIn(images[1]["path"], xml)
+        d = a.xml(dict=True)
+        self.assertEqual(d["backingChain"][0]["path"], path)
+        self.assertIn("<target dev=\"vda\"", a.attach("vm-1", hotplug=True))
+        self.assertEqual(a.info()["attachments"],
+                         [{"vm": "vm-1", "dev": "vda", "hotplugged": True}])
+        with self.assertRaises(storvirt.StorvirtError) as cm:
+            a.delete()
+        self.assertEqual(cm.exception.errno, 16)  # EBUSY
+        self.assertEqual(a.prepare("vm-1"), images[1]["path"])
+        self.assertTrue(self.ctx.connection(conn).info()["status"]["connected"])
+        self.assertEqual([c["id"] for c in self.ctx.vm_connections("vm-1")], [conn])
+        a.release("vm-1")
+        self.assertFalse(self.ctx.connection(conn).info()["status"]["connected"])
+        a.detach("vm-1")
+        with self.assertRaises(FileNotFoundError):
+            a.detach("vm-1")
+        a.delete_image(uid, delete_storage=True)
+        self.assertFalse(os.path.exists(images[1]["path"]))
+        self.assertEqual([v.id for v in self.ctx.vdisks()], [a.id])
+        a.delete()
+        with self.assertRaises(FileNotFoundError):
+            self.ctx.vdisk(a.id)
+        a.close()
+        b.close()
+
+    def test_import_errors(self):
+        with self.assertRaises(FileNotFoundError):
+            self.ctx.import_vdisk({"path": os.path.join(self.tmp, "missing.raw")})
+        with self.assertRaises(storvirt.StorvirtError) as cm:
+            self.ctx.import_vdisk({"path": os.path.join(self.images, "base.raw")},
+                                  connections=["nosuch"])
+        self.assertEqual(cm.exception.errno, 2)
+        with self.assertRaises(storvirt.StorvirtError):
+            self.ctx.vdisk("not-a-uuid")
+
+
+if __name__ == "__main__":
+    unittest.main()
