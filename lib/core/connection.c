@@ -733,8 +733,8 @@ static int vdsm_type(const char *what, yajl_val v, int *ret) {
 }
 
 /* connectStorageServer's parameters: {"domainType", "connectionParams": [...]}. */
-static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, conn_def ***defs,
-                           size_t *n) {
+static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, bool stored,
+                           conn_def ***defs, size_t *n) {
         static const char *const keys[] = { "domainType", "connectionParams", "storagepoolID",
                                             "spUUID", NULL };
         yajl_val dt, list = NULL;
@@ -758,6 +758,7 @@ static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, conn
                 conn_def *d = NULL, **grown;
 
                 snprintf(pc.what, sizeof(pc.what), "connection %zu", ++*counter);
+                pc.stored = stored;
                 if (!YAJL_IS_OBJECT(list->u.array.values[i]))
                         return storvirt__error_set(-EINVAL, "%s: expected an object", pc.what);
                 r = parse_vdsm(&pc, type, list->u.array.values[i], &d);
@@ -774,14 +775,14 @@ static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, conn
         return 0;
 }
 
-static int parse_value(yajl_val v, size_t *counter, conn_def ***defs, size_t *n) {
-        struct parse_ctx pc = {};
+static int parse_value(yajl_val v, size_t *counter, bool stored, conn_def ***defs, size_t *n) {
+        struct parse_ctx pc = { .stored = stored };
         conn_def *d = NULL, **grown;
         int r;
 
         if (YAJL_IS_OBJECT(v) && yajl_tree_get(v, (const char *[]){ "connectionParams", NULL },
                                                yajl_t_any))
-                return parse_vdsm_call(v, "VDSM parameters", counter, defs, n);
+                return parse_vdsm_call(v, "VDSM parameters", counter, stored, defs, n);
         snprintf(pc.what, sizeof(pc.what), "connection %zu", ++*counter);
         if (!YAJL_IS_OBJECT(v))
                 return storvirt__error_set(-EINVAL, "%s: expected an object, got %s", pc.what,
@@ -1689,26 +1690,24 @@ static int store_def(storvirt_ctx *ctx, const conn_def *d, uint32_t flags) {
         return storvirt__record_write(ctx, KIND_DEF, d->id, text, strlen(text));
 }
 
-STORVIRT_EXPORT int storvirt_connection_define(storvirt_ctx *ctx, const char *json,
-                                               char ***ret_ids, uint32_t flags) {
-        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT, slock = STORVIRT__LOCK_INIT;
+/*
+ * Parse a define document: every connection, ids assigned, duplicates
+ * checked.  stored: read back stored definitions (secrets kept apart).
+ */
+static int parse_all(const char *json, size_t len, bool stored, conn_def ***ret, size_t *ret_n) {
         _cleanup_json_ yajl_val root = NULL;
         conn_def **defs = NULL;
-        char **ids = NULL;
         size_t n = 0, counter = 0;
         int r;
 
-        check_nonnull(ctx);
-        check_nonnull(json);
-        check_flags(flags, STORVIRT_CONNECTION_DEFINE_REPLACE);
-        r = storvirt__json_parse(json, strlen(json), DEFINE_MAX, &root, "connections");
+        r = storvirt__json_parse(json, len, DEFINE_MAX, &root, "connections");
         if (r < 0)
                 return r;
         if (YAJL_IS_ARRAY(root)) {
                 for (size_t i = 0; r >= 0 && i < root->u.array.len; i++)
-                        r = parse_value(root->u.array.values[i], &counter, &defs, &n);
+                        r = parse_value(root->u.array.values[i], &counter, stored, &defs, &n);
         } else {
-                r = parse_value(root, &counter, &defs, &n);
+                r = parse_value(root, &counter, stored, &defs, &n);
         }
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = assign_id(defs[i]);
@@ -1729,16 +1728,66 @@ STORVIRT_EXPORT int storvirt_connection_define(storvirt_ctx *ctx, const char *js
                         }
         if (r >= 0 && n == 0)
                 r = storvirt__error_set(-EINVAL, "connections: no connection given");
+        if (r == -ENOENT)       /* a required field missing: bad input */
+                r = storvirt__error_set(-EINVAL, "%s", storvirt_error_message());
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        scrub_error(defs[i], r);
+                defs_free(defs, n);
+                return r;
+        }
+        *ret = defs;
+        *ret_n = n;
+        return 0;
+}
+
+int storvirt__connections_parse(const char *json, size_t len, bool stored, char ***ret) {
+        conn_def **defs = NULL;
+        char **texts = NULL;
+        size_t n = 0;
+        int r;
+
+        r = parse_all(json, len, stored, &defs, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                char *t = NULL;
+
+                r = def_to_text(defs[i], false, false, &t);
+                if (r >= 0 && storvirt__strv_push(&texts, t) < 0) {
+                        free(t);
+                        r = storvirt__error_oom();
+                }
+        }
         if (r >= 0)
-                r = storvirt__records_lock(ctx, KIND_DEF, STORVIRT__LOCK_EXCLUSIVE, &lock);
+                defs_free(defs, n);
+        if (r < 0) {
+                storvirt__strv_free(texts);
+                return r;
+        }
+        *ret = texts;
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_connection_define(storvirt_ctx *ctx, const char *json,
+                                               char ***ret_ids, uint32_t flags) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT, slock = STORVIRT__LOCK_INIT;
+        conn_def **defs = NULL;
+        char **ids = NULL;
+        size_t n = 0;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(json);
+        check_flags(flags, STORVIRT_CONNECTION_DEFINE_REPLACE);
+        r = parse_all(json, strlen(json), false, &defs, &n);
+        if (r < 0)
+                return r;
+        r = storvirt__records_lock(ctx, KIND_DEF, STORVIRT__LOCK_EXCLUSIVE, &lock);
         if (r >= 0)
                 r = storvirt__records_lock(ctx, KIND_SECRET, STORVIRT__LOCK_EXCLUSIVE, &slock);
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = store_def(ctx, defs[i], flags);
         for (size_t i = 0; r >= 0 && ret_ids && i < n; i++)
                 r = storvirt__strv_extend(&ids, defs[i]->id) < 0 ? storvirt__error_oom() : 0;
-        if (r >= 0 && ret_ids && !ids)
-                r = storvirt__strv_extend(&ids, "") < 0 ? storvirt__error_oom() : 0;
         for (size_t i = 0; i < n && r < 0; i++)
                 scrub_error(defs[i], r);
         defs_free(defs, n);
