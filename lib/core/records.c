@@ -27,8 +27,11 @@ static int kind_check(const char *kind) {
         return storvirt__name_check("record kind", kind);
 }
 
-/* The kind's directory, created mode 0700 when missing: an fd or -errno. */
-static int kind_dirfd(storvirt_ctx *ctx, const char *kind) {
+/*
+ * The kind's directory, created mode 0700 when missing (unless !create:
+ * then -ENOENT without a message): an fd or -errno.
+ */
+static int kind_dirfd_full(storvirt_ctx *ctx, const char *kind, bool create) {
         int dfd, fd, r;
 
         r = kind_check(kind);
@@ -38,6 +41,8 @@ static int kind_dirfd(storvirt_ctx *ctx, const char *kind) {
         if (dfd < 0)
                 return dfd;
         fd = openat(dfd, kind, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (fd < 0 && errno == ENOENT && !create)
+                return -ENOENT;
         if (fd < 0 && errno == ENOENT) {
                 if (mkdirat(dfd, kind, 0700) < 0 && errno != EEXIST)
                         return storvirt__error_set(-errno, "cannot create the state directory's "
@@ -48,6 +53,10 @@ static int kind_dirfd(storvirt_ctx *ctx, const char *kind) {
                 return storvirt__error_set(-errno, "cannot open the state directory's '%s' "
                                                    "directory: %m", kind);
         return fd;
+}
+
+static int kind_dirfd(storvirt_ctx *ctx, const char *kind) {
+        return kind_dirfd_full(ctx, kind, true);
 }
 
 /* "<id>.json" into buf, after checking id. */
@@ -136,6 +145,12 @@ int storvirt__record_read(storvirt_ctx *ctx, const char *kind, const char *id,
         r = record_name(kind, id, name, sizeof(name));
         if (r < 0)
                 return r;
+        fd = kind_dirfd_full(ctx, kind, false);
+        if (fd == -ENOENT)      /* no record of this kind yet: nothing is created to say so */
+                return storvirt__error_set(-ENOENT, "no %s record '%s'", kind, id);
+        if (fd < 0)
+                return fd;
+        close(fd);
         if (!locked) {
                 r = storvirt__records_lock(ctx, kind, STORVIRT__LOCK_SHARED, &lock);
                 if (r < 0)
@@ -262,7 +277,9 @@ int storvirt__records_list(storvirt_ctx *ctx, const char *kind, char ***ret_ids)
         DIR *d;
         int fd, r = 0;
 
-        fd = kind_dirfd(ctx, kind);
+        fd = kind_dirfd_full(ctx, kind, false);
+        if (fd == -ENOENT)
+                return storvirt__strv_builder_finish(&b, ret_ids);
         if (fd < 0)
                 return fd;
         d = fdopendir(fd);

@@ -1632,6 +1632,11 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         int r;
 
         r = load(ctx, id, false, &v);
+        if (r == -ENOENT && s->source == STORVIRT__DISK_SOURCE_PDIV)
+                return storvirt__error_set(r, "no vDisk %s on this host for {poolID=%s, "
+                                              "domainID=%s, imageID=%s, volumeID=%s}",
+                                           id, s->pool_id, s->domain_id, s->image_id,
+                                           s->volume_id);
         if (r < 0)
                 return r;
         if (s->source == STORVIRT__DISK_SOURCE_VDISK) {

@@ -24,7 +24,9 @@
 
 #include <storvirt.h>
 
+#include "util/json.h"
 #include "util/macro.h"
+#include "util/uuid.h"
 #include "util/xml.h"
 
 #define GUID_SDB "360014050000000000000000000000001"
@@ -202,6 +204,7 @@ static void test_unknown(void **st) {
         assert_null(xml);
         assert_int_equal(r, -ENOENT);
         assert_non_null(strstr(storvirt_error_message(), "imageID=4d1f4a6c-0e3b-4f59-8c7a-1b2c3d4e5f60"));
+        assert_non_null(strstr(storvirt_error_message(), "no vDisk 4d1f4a6c"));
 }
 
 static void test_vm(void **st) {
@@ -252,15 +255,133 @@ static void test_vm(void **st) {
         storvirt_strv_free(problems);
 }
 
-static int setup(void **st) {
+static storvirt_vdisk *import_json(const char *json, int want) {
+        storvirt_disk_spec *spec = NULL;
+        storvirt_vdisk *v = NULL;
+        int r;
+
+        assert_int_equal(storvirt_disk_spec_from_json(json, &spec, 0), 0);
+        r = storvirt_vdisk_import(ctx, spec, NULL, 0, &v);
+        storvirt_disk_spec_free(spec);
+        if (r != want)
+                fail_msg("import %s: %d (%s), want %d", json, r, storvirt_error_message(), want);
+        return v;
+}
+
+/*
+ * The same LUN imported by GUID, by its map's device node and by one of
+ * its member paths is one vDisk, whose id is the name-based UUID of
+ * "lun:GUID"; LUN lists mark it and --unattached leaves it out.
+ */
+static void test_vdisk_identity(void **st) {
+        char state[] = "/tmp/storvirt-test-resolve-XXXXXX", cmd[128], want[40], spec[512];
+        storvirt_vdisk *a, *b, *c, *d;
+        storvirt_lun **luns = NULL;
+        storvirt__uuid u;
+        char *json = NULL, *xml;
+        yajl_val root = NULL, images;
+        int r;
+
+        storvirt_ctx *saved = ctx;
+
         (void)st;
-        return storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV | STORVIRT_CTX_NEW_NO_AUTOSTART);
+        assert_non_null(mkdtemp(state));
+        /* a context of its own, on a state directory of its own */
+        assert_int_equal(storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV |
+                                                        STORVIRT_CTX_NEW_NO_AUTOSTART), 0);
+        assert_int_equal(storvirt_ctx_set_state_dir(ctx, state, 0), 0);
+        a = import_json("{\"GUID\": \"" GUID_MAP1 "\"}", 0);
+        b = import_json("{\"path\": \"/dev/dm-1\"}", 1);
+        c = import_json("{\"path\": \"/dev/sdi\"}", 1);        /* a member path */
+        d = import_json("{\"GUID\": \"" GUID_SDB "\"}", 0);
+        assert_string_equal(storvirt_vdisk_get_id(a), storvirt_vdisk_get_id(b));
+        assert_string_equal(storvirt_vdisk_get_id(a), storvirt_vdisk_get_id(c));
+        assert_string_not_equal(storvirt_vdisk_get_id(a), storvirt_vdisk_get_id(d));
+        assert_int_equal(storvirt__uuid_generate_v5(&STORVIRT__UUID_NS, "lun:" GUID_MAP1, &u), 0);
+        assert_string_equal(storvirt_vdisk_get_id(a), storvirt__uuid_format(&u, want));
+
+        /* the base image is the map, by its device node, and resolves by its quartet */
+        assert_int_equal(storvirt_vdisk_get_json(a, &json, 0), 0);
+        assert_int_equal(storvirt__json_parse(json, strlen(json), 1 << 20, &root, "vdisk"), 0);
+        images = yajl_tree_get(root, (const char *[]){ "images", NULL }, yajl_t_array);
+        assert_non_null(images);
+        {
+                yajl_val im = images->u.array.values[0];
+                const char *pool_id = NULL, *domain_id = NULL, *volume_id = NULL, *path = NULL;
+
+                assert_int_equal(storvirt__json_get_string(im, "poolID", true, &pool_id), 1);
+                assert_int_equal(storvirt__json_get_string(im, "domainID", true, &domain_id), 1);
+                assert_int_equal(storvirt__json_get_string(im, "volumeID", true, &volume_id), 1);
+                assert_int_equal(storvirt__json_get_string(im, "path", true, &path), 1);
+                assert_string_equal(path, "/dev/dm-1");
+                snprintf(spec, sizeof(spec), "{\"poolID\": \"%s\", \"domainID\": \"%s\", "
+                                             "\"imageID\": \"%s\", \"volumeID\": \"%s\", "
+                                             "\"device\": \"lun\", \"iface\": \"scsi\"}",
+                         pool_id, domain_id, storvirt_vdisk_get_id(a), volume_id);
+        }
+        xml = resolve_json(spec, 0, &r);
+        if (r < 0)
+                fail_msg("resolve %s: %s", spec, storvirt_error_message());
+        assert_attr(xml, NULL, "type", "block");
+        assert_attr(xml, NULL, "device", "lun");
+        assert_attr(xml, "source", "dev", "/dev/dm-1");
+        storvirt_free(xml);
+        storvirt__json_free(root);
+        storvirt_free(json);
+
+        /* LUN lists: marked, and left out of the unattached */
+        assert_int_equal(storvirt_lun_list(ctx, NULL, &luns, NULL, 0), 0);
+        assert_int_equal(storvirt_lun_list_to_json(luns, &json, 0), 0);
+        snprintf(spec, sizeof(spec), "\"vdiskID\":\"%s\"", storvirt_vdisk_get_id(a));
+        assert_non_null(strstr(json, spec));
+        storvirt_free(json);
+        for (size_t i = 0; luns[i]; i++) {
+                const char *g = storvirt_lun_get_guid(luns[i]);
+                if (g && (!strcmp(g, GUID_MAP1) || !strcmp(g, GUID_SDB)))
+                        continue;
+                assert_int_equal(storvirt_lun_get_json(luns[i], &json, 0), 0);
+                assert_null(strstr(json, "vdiskID"));
+                storvirt_free(json);
+        }
+        storvirt_lun_list_free(luns);
+        assert_int_equal(storvirt_lun_list(ctx, NULL, &luns, NULL, STORVIRT_LUN_LIST_UNATTACHED), 0);
+        for (size_t i = 0; luns[i]; i++) {
+                const char *g = storvirt_lun_get_guid(luns[i]);
+                assert_false(g && (!strcmp(g, GUID_MAP1) || !strcmp(g, GUID_SDB)));
+        }
+        storvirt_lun_list_free(luns);
+
+        storvirt_vdisk_unref(a);
+        storvirt_vdisk_unref(b);
+        storvirt_vdisk_unref(c);
+        storvirt_vdisk_unref(d);
+        storvirt_ctx_unref(ctx);
+        ctx = saved;
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", state);
+        assert_int_equal(system(cmd), 0);
+}
+
+static char main_state[] = "/tmp/storvirt-test-resolve-main-XXXXXX";
+
+static int setup(void **st) {
+        int r;
+
+        (void)st;
+        if (!mkdtemp(main_state))
+                return -1;
+        r = storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV | STORVIRT_CTX_NEW_NO_AUTOSTART);
+        if (r >= 0)
+                r = storvirt_ctx_set_state_dir(ctx, main_state, 0);
+        return r;
 }
 
 static int teardown(void **st) {
+        char cmd[128];
+
         (void)st;
         storvirt_ctx_unref(ctx);
-        return 0;
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", main_state);
+        return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void) {
@@ -271,6 +392,7 @@ int main(void) {
                 cmocka_unit_test(test_stale_member),
                 cmocka_unit_test(test_unknown),
                 cmocka_unit_test(test_vm),
+                cmocka_unit_test(test_vdisk_identity),
         };
 
         if (access("/sys/block/dm-1/slaves", F_OK) < 0) {
