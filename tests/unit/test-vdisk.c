@@ -615,6 +615,95 @@ static void test_prepare(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
+/*
+ * A LUN-backed vDisk (a loop device, as root): one vDisk by two paths,
+ * a snapshot in a file pool whose backing file is the block device,
+ * and prepare refusing the device once another file backs it.
+ */
+static void test_loop_backed(void **st) {
+        storvirt_ctx *ctx;
+        storvirt_pool *pool;
+        storvirt_vdisk *a = NULL, *b = NULL;
+        char img[192], other[192], cmd[512], loop[64] = "", link[192], json[256], *xml = NULL, *out;
+        yajl_val chain = NULL;
+        FILE *p;
+
+        (void)st;
+        if (geteuid() != 0 || access("/dev/loop-control", W_OK) != 0 || system("command -v losetup >/dev/null") != 0) {
+                print_message("skipped: loop devices need root and losetup\n");
+                return;
+        }
+        snprintf(img, sizeof(img), "%s/lun.img", base);
+        snprintf(other, sizeof(other), "%s/other.img", base);
+        snprintf(cmd, sizeof(cmd), "truncate -s 32M '%s' '%s'", img, other);
+        assert_int_equal(system(cmd), 0);
+        snprintf(cmd, sizeof(cmd), "losetup -f --show '%s'", img);
+        p = popen(cmd, "r");
+        assert_non_null(p);
+        assert_non_null(fgets(loop, sizeof(loop), p));
+        pclose(p);
+        loop[strcspn(loop, "\n")] = '\0';
+        ctx = ctx_open();
+        pool = dir_pool(ctx);
+        snprintf(json, sizeof(json), "{\"path\": \"%s\"}", loop);
+        assert_int_equal(import_json(ctx, json, &a), 0);
+        snprintf(link, sizeof(link), "%s/lun-link", base);
+        assert_int_equal(symlink(loop, link), 0);
+        snprintf(json, sizeof(json), "{\"path\": \"%s\"}", link);
+        assert_int_equal(import_json(ctx, json, &b), 1);
+        assert_string_equal(storvirt_vdisk_get_id(a), storvirt_vdisk_get_id(b));
+        {
+                yajl_val root = info(a);
+
+                assert_string_equal(field(root, "kind"), "loop");
+                assert_non_null(strstr(field(root, "identity"), "lun.img"));
+                assert_string_equal(field(images_of(root)->u.array.values[0], "diskType"), "block");
+                storvirt__json_free(root);
+        }
+        /* a LUN-backed vDisk names the file pool for its overlays */
+        assert_int_equal(storvirt_vdisk_snapshot(a, NULL, NULL, 0), -EINVAL);
+        assert_int_equal(storvirt_vdisk_snapshot(a, "images", NULL, 0), 0);
+        assert_int_equal(storvirt_vdisk_get_xml(a, NULL, &xml, 0), 0);
+        save_domain(xml);
+        snprintf(cmd, sizeof(cmd), "<backingStore type=\"block\">");
+        assert_non_null(strstr(xml, cmd));
+        snprintf(cmd, sizeof(cmd), "<source dev=\"%s\"/>", loop);
+        assert_non_null(strstr(xml, cmd));
+        {
+                const char *q = strstr(xml, "<source file=\"");
+                char top[256];
+
+                assert_non_null(q);
+                snprintf(top, sizeof(top), "%.*s", (int)(strchr(q + 14, '"') - (q + 14)), q + 14);
+                snprintf(cmd, sizeof(cmd), "qemu-img info -U --backing-chain --output=json '%s'", top);
+                out = run_out(cmd);
+                assert_int_equal(storvirt__json_parse(out, strlen(out), 1 << 20, &chain, "qemu-img"), 0);
+                assert_int_equal(chain->u.array.len, 2);
+                assert_string_equal(field(chain->u.array.values[0], "format"), "qcow2");
+                assert_string_equal(field(chain->u.array.values[1], "filename"), loop);
+                assert_string_equal(field(chain->u.array.values[1], "format"), "raw");
+                storvirt__json_free(chain);
+                free(out);
+                /* prepared: the top image, after the device checked */
+                storvirt_free(xml);
+                assert_int_equal(storvirt_vdisk_prepare(a, "vm-l", 2000, &xml, 0), 0);
+                assert_string_equal(xml, top);
+                free(xml);
+                assert_int_equal(storvirt_vdisk_release(a, "vm-l", 0), 0);
+        }
+        /* the same device node, another file behind it: refused */
+        snprintf(cmd, sizeof(cmd), "losetup -d '%s' && losetup '%s' '%s'", loop, loop, other);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(storvirt_vdisk_prepare(a, "vm-l", 2000, NULL, 0), -ESTALE);
+        assert_non_null(strstr(storvirt_error_message(), "no longer backed by"));
+        snprintf(cmd, sizeof(cmd), "losetup -d '%s'", loop);
+        assert_int_equal(system(cmd), 0);
+        storvirt_vdisk_unref(a);
+        storvirt_vdisk_unref(b);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
@@ -623,6 +712,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_crash_written, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_attach, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_loop_backed, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
