@@ -115,6 +115,12 @@ extern const struct cli_command cli_commands_vdisk[];
 /*
  * Shared by the pool and volume commands (tools/cmd-pool.c).
  */
+/*
+ * Checks that min..max operands follow the options (argv[optind...]):
+ * 0, or a usage error quoting the command's synopsis.
+ */
+int cli_check_args(struct cli *cli, const struct cli_command *c, int argc, char **argv,
+                   int min, int max);
 /* Reports a getopt_long() failure (c is '?' or ':') as a usage error. */
 int cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv);
 /* Reads a whole file ("-": standard input) into a NUL-terminated buffer. */

@@ -32,19 +32,6 @@ enum {
  * Helpers.
  */
 
-static int check_args(struct cli *cli, const struct cli_command *c, int argc, char **argv,
-                      int min, int max) {
-        int n = argc - optind;
-
-        if (n < min)
-                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
-                                 c->name, c->args);
-        if (n > max)
-                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
-                                 c->name, argv[optind + max], c->name, c->args);
-        return 0;
-}
-
 static const char *status_name(int status) {
         switch (status) {
         case STORVIRT_LUN_STATUS_FREE: return "free";
@@ -119,7 +106,7 @@ static int cmd_lun_list(struct cli *cli, int argc, char **argv) {
                 default: return cli_bad_option(cli, argv[0], o, argv);
                 }
         }
-        r = check_args(cli, CMD(C_LIST), argc, argv, 0, 0);
+        r = cli_check_args(cli, CMD(C_LIST), argc, argv, 0, 0);
         if (r)
                 return r;
         r = cli_ctx(cli, &ctx);
@@ -321,7 +308,7 @@ static int cmd_lun_info(struct cli *cli, int argc, char **argv) {
 
         while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
                 return cli_bad_option(cli, argv[0], o, argv);
-        r = check_args(cli, CMD(C_INFO), argc, argv, 1, 1);
+        r = cli_check_args(cli, CMD(C_INFO), argc, argv, 1, 1);
         if (r)
                 return r;
         r = lun_lookup(cli, argv[optind], &lun);

@@ -22,6 +22,19 @@
  * Shared helpers.
  */
 
+int cli_check_args(struct cli *cli, const struct cli_command *c, int argc, char **argv,
+                   int min, int max) {
+        int n = argc - optind;
+
+        if (n < min)
+                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
+                                 c->name, c->args);
+        if (n > max)
+                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
+                                 c->name, argv[optind + max], c->name, c->args);
+        return 0;
+}
+
 int cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv) {
         const char *opt = optind > 0 ? argv[optind - 1] : "?";
 

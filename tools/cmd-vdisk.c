@@ -63,19 +63,6 @@ enum {
 
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
-static int nargs(struct cli *cli, const struct cli_command *c, int argc, char **argv, int min,
-                 int max) {
-        int n = argc - optind;
-
-        if (n < min)
-                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
-                                 c->name, c->args);
-        if (n > max)
-                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
-                                 c->name, argv[optind + max], c->name, c->args);
-        return 0;
-}
-
 static int parse_timeout(struct cli *cli, const char *cmd, const char *v, int *ret_ms) {
         char *end;
         long s;
@@ -173,7 +160,7 @@ static int cmd_conn_define(struct cli *cli, int argc, char **argv) {
                 else
                         return cli_bad_option(cli, c->name, o, argv);
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = cli_read_file(cli, argv[optind], &json);
         if (r >= 0)
@@ -229,7 +216,7 @@ static int cmd_conn_list(struct cli *cli, int argc, char **argv) {
 
         while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
                 return cli_bad_option(cli, c->name, o, argv);
-        if ((r = nargs(cli, c, argc, argv, 0, 0)))
+        if ((r = cli_check_args(cli, c, argc, argv, 0, 0)))
                 return r;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
@@ -312,7 +299,7 @@ static int cmd_conn_info(struct cli *cli, int argc, char **argv) {
                 else
                         return cli_bad_option(cli, c->name, o, argv);
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = conn_lookup(cli, argv[optind], &conn);
         if (r >= 0)
@@ -337,7 +324,7 @@ static int cmd_conn_undefine(struct cli *cli, int argc, char **argv) {
                 else
                         return cli_bad_option(cli, c->name, o, argv);
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = conn_lookup(cli, argv[optind], &conn);
         if (r >= 0)
@@ -378,7 +365,7 @@ static int cmd_conn_connect(struct cli *cli, int argc, char **argv, bool connect
                 default: return cli_bad_option(cli, c->name, o, argv);
                 }
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = conn_lookup(cli, argv[optind], &conn);
         if (r >= 0)
@@ -456,7 +443,7 @@ static int cmd_conn_luns(struct cli *cli, int argc, char **argv) {
                 if ((r = parse_timeout(cli, c->name, optarg, &timeout)))
                         return r;
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = conn_lookup(cli, argv[optind], &conn);
         if (r >= 0)
@@ -515,7 +502,7 @@ static int cmd_discover(struct cli *cli, int argc, char **argv) {
                 default: return cli_bad_option(cli, c->name, o, argv);
                 }
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         if (!user != !pwfile)
                 return cli_usage(cli, "%s: --user and --password-file go together", c->name);
@@ -601,7 +588,7 @@ static int cmd_import(struct cli *cli, int argc, char **argv) {
         if (given != 1)
                 return cli_usage(cli, "%s: give exactly one of SPEC, --guid, --path or --pool with "
                                       "--volume (usage: storvirt %s %s)", c->name, c->name, c->args);
-        if ((r = nargs(cli, c, argc, argv, 0, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 0, 1)))
                 return r;
         if (!!pool != !!volume)
                 return cli_usage(cli, "%s: --pool and --volume go together", c->name);
@@ -649,7 +636,7 @@ static int cmd_list(struct cli *cli, int argc, char **argv) {
 
         while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
                 return cli_bad_option(cli, c->name, o, argv);
-        if ((r = nargs(cli, c, argc, argv, 0, 0)))
+        if ((r = cli_check_args(cli, c, argc, argv, 0, 0)))
                 return r;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
@@ -699,7 +686,7 @@ static int cmd_info(struct cli *cli, int argc, char **argv) {
 
         while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
                 return cli_bad_option(cli, c->name, o, argv);
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = vdisk_lookup(cli, argv[optind], &v);
         if (r >= 0)
@@ -724,7 +711,7 @@ static int cmd_snapshot(struct cli *cli, int argc, char **argv) {
                         return cli_bad_option(cli, c->name, o, argv);
                 pool = optarg;
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = vdisk_lookup(cli, argv[optind], &v);
         if (r >= 0)
@@ -757,7 +744,7 @@ static int cmd_delete(struct cli *cli, int argc, char **argv, bool image) {
                 default: return cli_bad_option(cli, c->name, o, argv);
                 }
         }
-        if ((r = nargs(cli, c, argc, argv, image ? 2 : 1, image ? 2 : 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, image ? 2 : 1, image ? 2 : 1)))
                 return r;
         r = vdisk_lookup(cli, argv[optind], &v);
         if (r >= 0)
@@ -795,7 +782,7 @@ static int cmd_xml(struct cli *cli, int argc, char **argv) {
                         return cli_bad_option(cli, c->name, o, argv);
                 flags |= STORVIRT_RESOLVE_DICT;
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 2)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 2)))
                 return r;
         r = read_spec(cli, argc - optind > 1 ? argv[optind + 1] : NULL, &guest);
         if (r >= 0)
@@ -826,7 +813,7 @@ static int cmd_attach(struct cli *cli, int argc, char **argv) {
                         return cli_bad_option(cli, c->name, o, argv);
                 flags |= STORVIRT_VDISK_ATTACH_HOTPLUG;
         }
-        if ((r = nargs(cli, c, argc, argv, 2, 3)))
+        if ((r = cli_check_args(cli, c, argc, argv, 2, 3)))
                 return r;
         r = read_spec(cli, argc - optind > 2 ? argv[optind + 2] : NULL, &guest);
         if (r >= 0)
@@ -856,7 +843,7 @@ static int cmd_vm_op(struct cli *cli, int argc, char **argv, int which) {
                 if ((r = parse_timeout(cli, c->name, optarg, &timeout)))
                         return r;
         }
-        if ((r = nargs(cli, c, argc, argv, 2, 2)))
+        if ((r = cli_check_args(cli, c, argc, argv, 2, 2)))
                 return r;
         r = vdisk_lookup(cli, argv[optind], &v);
         if (r >= 0 && which == C_DETACH)
@@ -903,7 +890,7 @@ static int cmd_vm_connections(struct cli *cli, int argc, char **argv) {
                         return cli_bad_option(cli, c->name, o, argv);
                 flags |= STORVIRT_CONNECTION_JSON_VDSM;
         }
-        if ((r = nargs(cli, c, argc, argv, 1, 1)))
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)

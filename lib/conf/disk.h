@@ -229,6 +229,8 @@ extern const char *const storvirt__iotune_names[STORVIRT__IOTUNE_N];
 /* ---- disk_spec.c -------------------------------------------------------------------------- */
 
 int storvirt__disk_spec_new(storvirt__disk_spec **ret);
+/* Frees the strings of an iSCSI source and zeroes it. */
+void storvirt__disk_iscsi_clear(storvirt__disk_iscsi *i);
 void storvirt__disk_spec_free(storvirt__disk_spec *spec);
 int storvirt__disk_spec_dup(const storvirt__disk_spec *spec, storvirt__disk_spec **ret);
 

@@ -535,7 +535,7 @@ static int parse_uuid(const char *what, const char *key, yajl_val v, char **ret)
 
 /* ---- allocation --------------------------------------------------------------------------- */
 
-static void iscsi_clear(storvirt__disk_iscsi *i) {
+void storvirt__disk_iscsi_clear(storvirt__disk_iscsi *i) {
         free(i->host);
         free(i->target);
         free(i->initiator);
@@ -555,7 +555,7 @@ static void source_clear(storvirt__disk_spec *s) {
                 free(*fields[i]);
                 *fields[i] = NULL;
         }
-        iscsi_clear(&s->iscsi);
+        storvirt__disk_iscsi_clear(&s->iscsi);
         s->source = STORVIRT__DISK_SOURCE_NONE;
 }
 
@@ -652,7 +652,7 @@ void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         free(d->guid);
         for (size_t i = 0; i < d->n_backing; i++) {
                 free(d->backing[i].path);
-                iscsi_clear(&d->backing[i].iscsi);
+                storvirt__disk_iscsi_clear(&d->backing[i].iscsi);
         }
         free(d->backing);
         free(d);
@@ -1220,11 +1220,11 @@ static int h_iscsi(storvirt__disk_spec *s, const char *what, const char *key, ya
         }
         r = parse_iscsi(what, key, v, &i);
         if (r < 0) {
-                iscsi_clear(&i);
+                storvirt__disk_iscsi_clear(&i);
                 return r;
         }
         source_switch(s, STORVIRT__DISK_SOURCE_ISCSI);
-        iscsi_clear(&s->iscsi);
+        storvirt__disk_iscsi_clear(&s->iscsi);
         s->iscsi = i;
         return 0;
 }

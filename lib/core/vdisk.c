@@ -96,16 +96,6 @@ static void image_clear(image *im) {
         *im = (image){};
 }
 
-static void iscsi_clear(storvirt__disk_iscsi *i) {
-        free(i->host);
-        free(i->target);
-        free(i->initiator);
-        free(i->auth_username);
-        free(i->secret_uuid);
-        free(i->secret_usage);
-        *i = (storvirt__disk_iscsi){};
-}
-
 static void vrec_free(vrec *v) {
         if (!v)
                 return;
@@ -114,7 +104,7 @@ static void vrec_free(vrec *v) {
         free(v->kind);
         free(v->guid);
         free(v->created);
-        iscsi_clear(&v->iscsi);
+        storvirt__disk_iscsi_clear(&v->iscsi);
         storvirt__strv_free(v->connections);
         for (size_t i = 0; i < v->n_images; i++)
                 image_clear(&v->images[i]);
@@ -1680,7 +1670,7 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         if ((r = sdup(v->guid, &d->guid)) < 0)
                 return r;
         if (im->type == STORVIRT__DISK_TYPE_NETWORK) {
-                iscsi_clear(&s->iscsi);
+                storvirt__disk_iscsi_clear(&s->iscsi);
                 s->iscsi.port = v->iscsi.port;
                 s->iscsi.lun = v->iscsi.lun;
                 if ((r = sdup(v->iscsi.host, &s->iscsi.host)) < 0 ||
