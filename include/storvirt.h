@@ -19,5 +19,6 @@
 #include <storvirt/resolve.h>
 #include <storvirt/connection.h>
 #include <storvirt/vdisk.h>
+#include <storvirt/hcl.h>
 
 #endif

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * cmd-hcl.c - the guest-visible storage controller commands of storvirt
+ * (storvirt/hcl.h): check an OpenHCL settings document against every rule,
+ * and write it back in canonical or camelCase form.
+ *
+ *   storvirt hcl-validate [--strict] FILE
+ *   storvirt hcl-format [--camel] FILE
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_tree.h>
+
+#include "cli.h"
+
+enum {
+        OPT_STRICT = 0x100,
+        OPT_CAMEL,
+};
+
+#define CMD(i) (&cli_commands_hcl[i])
+enum {
+        C_VALIDATE, C_FORMAT,
+};
+
+static int read_doc(struct cli *cli, const char *path, storvirt_hcl **ret) {
+        char *json = NULL;
+        int r = cli_read_file(cli, path, &json);
+
+        if (r < 0)
+                return r;
+        r = storvirt_hcl_parse(json, ret, 0);
+        free(json);
+        if (r < 0) {
+                const char *msg = storvirt_error_message();
+
+                return cli_error(cli, -r, "%s: %s", strcmp(path, "-") ? path : "<stdin>",
+                                 msg ? msg : strerror(-r));
+        }
+        return 0;
+}
+
+static int cmd_validate(struct cli *cli, int argc, char **argv) {
+        static const struct option opts[] = { { "strict", no_argument, NULL, OPT_STRICT }, {} };
+        const struct cli_command *c = CMD(C_VALIDATE);
+        storvirt_hcl *doc = NULL;
+        char *problems = NULL, err[128];
+        uint32_t flags = 0;
+        yajl_val v;
+        int o, r, n;
+
+        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+                if (o != OPT_STRICT)
+                        return cli_bad_option(cli, c->name, o, argv);
+                flags |= STORVIRT_HCL_VALIDATE_STRICT;
+        }
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
+                return r;
+        r = read_doc(cli, argv[optind], &doc);
+        if (r < 0)
+                return r;
+        n = storvirt_hcl_validate(doc, &problems, flags);
+        storvirt_hcl_free(doc);
+        if (n < 0)
+                return n;
+        if (cli->json) {
+                r = cli_field_json(cli, "problems", problems);
+        } else {
+                v = yajl_tree_parse(problems, err, sizeof(err));
+                for (size_t i = 0; v && i < v->u.array.len; i++) {
+                        yajl_val p = v->u.array.values[i];
+                        yajl_val code = yajl_tree_get(p, (const char *[]){ "code", NULL }, yajl_t_string);
+                        yajl_val path = yajl_tree_get(p, (const char *[]){ "path", NULL }, yajl_t_string);
+                        yajl_val msg = yajl_tree_get(p, (const char *[]){ "message", NULL }, yajl_t_string);
+
+                        printf("%s: %s: %s\n", code ? YAJL_GET_STRING(code) : "?",
+                               path ? YAJL_GET_STRING(path) : "?", msg ? YAJL_GET_STRING(msg) : "?");
+                }
+                yajl_tree_free(v);
+                r = 0;
+        }
+        storvirt_free(problems);
+        if (r < 0)
+                return r;
+        if (n > 0)
+                return cli_error(cli, EINVAL, "%s: %d problem%s", argv[optind], n, n == 1 ? "" : "s");
+        cli_text(cli, "%s: valid", argv[optind]);
+        return 0;
+}
+
+static int cmd_format(struct cli *cli, int argc, char **argv) {
+        static const struct option opts[] = { { "camel", no_argument, NULL, OPT_CAMEL }, {} };
+        const struct cli_command *c = CMD(C_FORMAT);
+        uint32_t flags = STORVIRT_HCL_JSON_PRETTY;
+        storvirt_hcl *doc = NULL;
+        char *out = NULL;
+        int o, r;
+
+        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+                if (o != OPT_CAMEL)
+                        return cli_bad_option(cli, c->name, o, argv);
+                flags |= STORVIRT_HCL_JSON_CAMEL;
+        }
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
+                return r;
+        r = read_doc(cli, argv[optind], &doc);
+        if (r >= 0)
+                r = storvirt_hcl_to_json(doc, &out, flags);
+        storvirt_hcl_free(doc);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                r = cli_field_json(cli, "settings", out);
+        else
+                printf("%s\n", out);
+        storvirt_free(out);
+        return r < 0 ? r : 0;
+}
+
+const struct cli_command cli_commands_hcl[] = {
+        [C_VALIDATE] = { "hcl-validate", "[--strict] FILE",
+          "check OpenHCL storage settings against every rule",
+          "FILE (\"-\": standard input) is a settings document {\"version\", \"fixed\",\n"
+          "\"dynamic\": {\"storage_controllers\": [...]}} or a list of controllers.\n"
+          "Prints one line per problem: the error id (Configuration.<Code>), the\n"
+          "controller and LUN, the message; exit status 1 when there is any.\n"
+          "--strict adds the checks made when the settings are applied (identity\n"
+          "string lengths, a non-zero device_id).", cmd_validate },
+        [C_FORMAT] = { "hcl-format", "[--camel] FILE",
+          "write OpenHCL storage settings in canonical form",
+          "snake_case keys and upper-case enum names; --camel writes upstream's\n"
+          "camelCase form with the fields holding their default left out.",
+          cmd_format },
+        { NULL, NULL, NULL, NULL, NULL },
+};
