@@ -160,6 +160,8 @@ typedef struct storvirt__disk_spec {
         bool readonly;                /* <readonly/> */
         bool optional;                /* startupPolicy='optional' (cdrom/floppy only) */
         char *serial;                 /* <serial>, not for device lun */
+        char *vendor, *product;       /* <vendor>, <product>: bus scsi only (set by the
+                                         controller model, not by a spec key) */
         storvirt__disk_cache cache;
         storvirt__disk_io io;
         storvirt__disk_discard discard;
@@ -293,6 +295,20 @@ void storvirt__disk_specs_free(storvirt__disk_spec **specs, size_t n);
  * grow); returns 0, or -EINVAL when it added any, -ENOMEM.
  */
 int storvirt__disk_specs_complete(storvirt__disk_spec **specs, size_t n, char ***problems);
+
+/* A <controller> written before the disks by storvirt__devices_xml(). */
+typedef struct storvirt__disk_controller {
+        const char *type;             /* "scsi", "ide" */
+        unsigned index;
+        const char *model;            /* NULL: none */
+} storvirt__disk_controller;
+
+/*
+ * A <devices> element: the controllers, then the disks (each checked as
+ * for storvirt__disk_to_xml()).
+ */
+int storvirt__devices_xml(const storvirt__disk_controller *ctrls, size_t n_ctrls,
+                          storvirt__disk_resolved *const *d, size_t n, char **ret);
 
 /* The target dev name of index on bus: virtio 0 -> "vda", scsi 27 -> "sdab", ide 2 -> "hdc". */
 int storvirt__disk_target_dev(storvirt__disk_bus bus, unsigned index, char *buf, size_t size);

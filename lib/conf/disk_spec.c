@@ -607,6 +607,8 @@ static const size_t spec_strings[] = {
         offsetof(storvirt__disk_spec, iscsi.auth_username),
         offsetof(storvirt__disk_spec, iscsi.secret_uuid),
         offsetof(storvirt__disk_spec, iscsi.secret_usage),
+        offsetof(storvirt__disk_spec, vendor),
+        offsetof(storvirt__disk_spec, product),
 };
 
 #define SPEC_STRING(s, off) (*(char **) ((char *) (s) + (off)))

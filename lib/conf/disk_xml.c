@@ -531,6 +531,10 @@ static int write_disk(storvirt__xml_writer *w, const storvirt__disk_resolved *d)
                 write_empty(w, "shareable");
         if (s->serial)
                 storvirt__xml_writer_text_element(w, "serial", s->serial);
+        if (s->vendor && *s->vendor)
+                storvirt__xml_writer_text_element(w, "vendor", s->vendor);
+        if (s->product && *s->product)
+                storvirt__xml_writer_text_element(w, "product", s->product);
         if (s->boot_order) {
                 storvirt__xml_writer_start(w, "boot");
                 storvirt__xml_writer_attr_printf(w, "order", "%u", s->boot_order);
@@ -572,11 +576,13 @@ int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret) {
         return storvirt__xml_writer_finish(w, ret, NULL);
 }
 
-int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, char **ret) {
+int storvirt__devices_xml(const storvirt__disk_controller *ctrls, size_t n_ctrls,
+                          storvirt__disk_resolved *const *d, size_t n, char **ret) {
         _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
         int r;
 
         check_arg(d || n == 0, "d", "must not be NULL when n > 0");
+        check_arg(ctrls || n_ctrls == 0, "ctrls", "must not be NULL when n_ctrls > 0");
         check_nonnull(ret);
         for (size_t i = 0; i < n; i++) {
                 if (!d[i])
@@ -590,6 +596,14 @@ int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, 
         if (r < 0)
                 return r;
         storvirt__xml_writer_start(w, "devices");
+        for (size_t i = 0; i < n_ctrls; i++) {
+                storvirt__xml_writer_start(w, "controller");
+                storvirt__xml_writer_attr(w, "type", ctrls[i].type);
+                storvirt__xml_writer_attr_printf(w, "index", "%u", ctrls[i].index);
+                if (ctrls[i].model)
+                        storvirt__xml_writer_attr(w, "model", ctrls[i].model);
+                storvirt__xml_writer_end(w);
+        }
         for (size_t i = 0; i < n; i++) {
                 r = write_disk(w, d[i]);
                 if (r < 0)
@@ -597,4 +611,8 @@ int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, 
         }
         storvirt__xml_writer_end(w);
         return storvirt__xml_writer_finish(w, ret, NULL);
+}
+
+int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, char **ret) {
+        return storvirt__devices_xml(NULL, 0, d, n, ret);
 }
