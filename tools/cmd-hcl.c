@@ -6,6 +6,7 @@
  *
  *   storvirt hcl-validate [--strict] FILE
  *   storvirt hcl-format [--camel] FILE
+ *   storvirt hcl-to-xml [--map MAPFILE] [--create-stripes] FILE
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,11 +21,13 @@
 enum {
         OPT_STRICT = 0x100,
         OPT_CAMEL,
+        OPT_MAP,
+        OPT_CREATE_STRIPES,
 };
 
 #define CMD(i) (&cli_commands_hcl[i])
 enum {
-        C_VALIDATE, C_FORMAT,
+        C_VALIDATE, C_FORMAT, C_TO_XML,
 };
 
 static int read_doc(struct cli *cli, const char *path, storvirt_hcl **ret) {
@@ -121,6 +124,48 @@ static int cmd_format(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
+static int cmd_to_xml(struct cli *cli, int argc, char **argv) {
+        static const struct option opts[] = {
+                { "map", required_argument, NULL, OPT_MAP },
+                { "create-stripes", no_argument, NULL, OPT_CREATE_STRIPES },
+                {}
+        };
+        const struct cli_command *c = CMD(C_TO_XML);
+        const char *map_path = NULL;
+        storvirt_hcl *doc = NULL;
+        char *map = NULL, *out = NULL;
+        uint32_t flags = 0;
+        storvirt_ctx *ctx;
+        int o, r;
+
+        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+                switch (o) {
+                case OPT_MAP: map_path = optarg; break;
+                case OPT_CREATE_STRIPES: flags |= STORVIRT_HCL_XML_CREATE_STRIPES; break;
+                default: return cli_bad_option(cli, c->name, o, argv);
+                }
+        }
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
+                return r;
+        if (map_path && (r = cli_read_file(cli, map_path, &map)) < 0)
+                return r;
+        r = read_doc(cli, argv[optind], &doc);
+        if (r >= 0)
+                r = cli_ctx(cli, &ctx);
+        if (r >= 0)
+                r = storvirt_hcl_to_xml(ctx, doc, map, &out, flags);
+        storvirt_hcl_free(doc);
+        free(map);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                cli_field_str(cli, "xml", "XML:", out);
+        else
+                printf("%s\n", out);
+        storvirt_free(out);
+        return 0;
+}
+
 const struct cli_command cli_commands_hcl[] = {
         [C_VALIDATE] = { "hcl-validate", "[--strict] FILE",
           "check OpenHCL storage settings against every rule",
@@ -135,5 +180,13 @@ const struct cli_command cli_commands_hcl[] = {
           "snake_case keys and upper-case enum names; --camel writes upstream's\n"
           "camelCase form with the fields holding their default left out.",
           cmd_format },
+        [C_TO_XML] = { "hcl-to-xml", "[--map MAPFILE] [--create-stripes] FILE",
+          "compile OpenHCL storage settings to libvirt <devices> XML",
+          "Controllers become <controller> elements (SCSI: virtio-scsi), LUNs <disk>\n"
+          "elements with drive addresses.  MAPFILE maps physical devices\n"
+          "(\"DEVICE_PATH/SUB_DEVICE_PATH\" or \"DEVICE_PATH\") to disk spec sources\n"
+          "({\"GUID\": ...}, {\"path\": ...}, {\"vdisk\": ...}); a device path that is a\n"
+          "vDisk id needs no entry.  --create-stripes creates the device-mapper\n"
+          "device of each striped LUN.", cmd_to_xml },
         { NULL, NULL, NULL, NULL, NULL },
 };

@@ -136,6 +136,40 @@ int storvirt_hcl_get_device(const storvirt_hcl *doc, size_t controller, size_t l
                             size_t device, int *ret_type, const char **ret_path,
                             uint32_t *ret_sub_device_path);
 
+/* Flags of storvirt_hcl_to_xml(). */
+/* Create the device-mapper device of every striped LUN (a side effect on the host). */
+#define STORVIRT_HCL_XML_CREATE_STRIPES (1u << 0)
+
+/*
+ * storvirt_hcl_to_xml:
+ * Compiles a valid document (storvirt_hcl_validate() must find nothing)
+ * to a libvirt <devices> element: SCSI controllers become
+ * <controller type='scsi' model='virtio-scsi'> with indexes 0..3 in
+ * document order, the IDE controller <controller type='ide' index='0'>;
+ * each LUN a <disk> (a DVD a cdrom, empty when it has no backing) with a
+ * drive address (controller, IDE channel as bus, location as unit), the
+ * identity strings as <serial>, and for SCSI <vendor> and <product>.
+ * NVMe controllers are -EOPNOTSUPP: libvirt's domain XML has no guest NVMe
+ * controller.
+ *
+ * A physical device is found on this host through map_json (may be NULL):
+ * an object whose keys are "DEVICE_PATH/SUB_DEVICE_PATH" or "DEVICE_PATH"
+ * and whose values are disk spec sources ({"GUID": ...}, {"vdisk": ...},
+ * {"path": ...}, {"pool": ..., "volume": ...}; see storvirt_resolve_disk());
+ * a device path that is a vDisk id needs no entry.  Every source goes
+ * through resolution, identity checks included.  A striped LUN becomes a
+ * device-mapper "striped" device over its members' block devices (chunk
+ * size in sectors), created through libdevmapper only with
+ * STORVIRT_HCL_XML_CREATE_STRIPES.  Caller-owned (storvirt_free()).
+ * Errors: -EINVAL (problems in the document, a striped LUN without the
+ * flag, a member that is not a block device), -ENOENT (a device with no
+ * map entry, no such storage), -EOPNOTSUPP (NVMe, no device-mapper), and
+ * those of resolution.
+ * Since: 0.4
+ */
+int storvirt_hcl_to_xml(storvirt_ctx *ctx, const storvirt_hcl *doc, const char *map_json,
+                        char **ret_xml, uint32_t flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -10,6 +10,10 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,11 +22,15 @@
 
 #include <storvirt.h>
 
+#include "conf/disk.h"
+#include "core/resolve.h"
+#include "sys/dmstripe.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/macro.h"
+#include "util/strv.h"
 #include "util/uuid.h"
 
 #define HCL_MAX (16u << 20)
@@ -1455,4 +1463,277 @@ STORVIRT_EXPORT int storvirt_hcl_get_device(const storvirt_hcl *doc, size_t cont
         if (ret_sub_device_path)
                 *ret_sub_device_path = d->sub;
         return 0;
+}
+
+static int sdup_field(const char *v, char **ret) {
+        free(*ret);
+        *ret = strdup(v);
+        return *ret ? 0 : storvirt__error_oom();
+}
+
+/* ---- to libvirt ----------------------------------------------------------------------------------- */
+
+/* The spec a physical device maps to: its map entry, else a vDisk of that id. */
+static int device_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_device *d, const char *where,
+                       storvirt__disk_spec **ret) {
+        char key[96];
+        storvirt__uuid want, u;
+        storvirt_vdisk *vd = NULL;
+        int r;
+
+        if (guid_problem(d->path ? d->path : "", &want))
+                return storvirt__error_set(-EINVAL, "%s: device path '%s' is not a GUID", where,
+                                           d->path ? d->path : "");
+        /* "GUID/SUB" first, then "GUID"; GUIDs compared as GUIDs */
+        for (int pass = 0; pass < 2 && map; pass++) {
+                for (size_t i = 0; i < map->u.object.len; i++) {
+                        const char *k = map->u.object.keys[i], *slash = strchr(k, '/');
+                        size_t glen = slash ? (size_t)(slash - k) : strlen(k);
+
+                        if ((pass == 0) != !!slash || glen >= sizeof(key))
+                                continue;
+                        memcpy(key, k, glen);
+                        key[glen] = '\0';
+                        if (guid_problem(key, &u) || !storvirt__uuid_equal(&u, &want))
+                                continue;
+                        if (slash && strtoul(slash + 1, NULL, 10) != d->sub)
+                                continue;
+                        if (!YAJL_IS_OBJECT(map->u.object.values[i]))
+                                return storvirt__error_set(-EINVAL, "map entry '%s': expected a disk "
+                                                                    "spec object", k);
+                        r = storvirt__disk_spec_from_json(map->u.object.values[i], k, ret);
+                        return r;
+                }
+        }
+        /* no entry: a vDisk of that id? */
+        if (storvirt_vdisk_lookup(ctx, d->path, &vd) >= 0) {
+                storvirt_vdisk_unref(vd);
+                r = storvirt__disk_spec_new(ret);
+                if (r < 0)
+                        return r;
+                (*ret)->source = STORVIRT__DISK_SOURCE_VDISK;
+                storvirt__uuid_format(&want, key);
+                if (!((*ret)->vdisk = strdup(key)))
+                        return storvirt__error_oom();
+                return 0;
+        }
+        return storvirt__error_set(-ENOENT, "%s: physical device %s %s/%" PRIu32 " is not mapped "
+                                            "to storage on this host (no map entry \"%s/%" PRIu32
+                                            "\" or \"%s\", and no vDisk of that id)", where,
+                                   devtype_names[d->type], d->path, d->sub, d->path, d->sub, d->path);
+}
+
+/* A striped LUN: its members resolved to block devices, the dm device created. */
+static int striped_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_controller *c,
+                        const struct hcl_lun *l, const char *where, uint32_t flags,
+                        storvirt__disk_spec **ret) {
+        char **paths = calloc(l->n_devices + 1, sizeof(char *)), name[128], uuid[160], *params = NULL;
+        uint64_t smallest = UINT64_MAX, sectors = 0;
+        int r = 0;
+
+        if (!paths)
+                return storvirt__error_oom();
+        if (!(flags & STORVIRT_HCL_XML_CREATE_STRIPES))
+                r = storvirt__error_set(-EINVAL, "%s: a striped LUN is a device-mapper device on this "
+                                                 "host: allow its creation with "
+                                                 "STORVIRT_HCL_XML_CREATE_STRIPES", where);
+        for (size_t i = 0; r >= 0 && i < l->n_devices; i++) {
+                storvirt__disk_spec *s = NULL;
+                storvirt__disk_resolved *d = NULL;
+
+                r = device_spec(ctx, map, &l->devices[i], where, &s);
+                if (r >= 0)
+                        r = storvirt__resolve_spec(ctx, s, 0, &d);
+                if (r >= 0 && d->type != STORVIRT__DISK_TYPE_BLOCK)
+                        r = storvirt__error_set(-EINVAL, "%s: stripe member %zu is not a block device "
+                                                         "(%s)", where, i,
+                                                d->source_path ? d->source_path : "network");
+                if (r >= 0 && !(paths[i] = strdup(d->source_path)))
+                        r = storvirt__error_oom();
+                if (r >= 0 && d->capacity == 0) {
+                        /* a path names the device: its size from the kernel */
+                        int fd = open(d->source_path, O_RDONLY | O_CLOEXEC);
+
+                        if (fd < 0 || ioctl(fd, BLKGETSIZE64, &d->capacity) < 0)
+                                r = storvirt__error_set(-errno, "%s: stripe member %s: %m", where,
+                                                        d->source_path);
+                        if (fd >= 0)
+                                close(fd);
+                }
+                if (r >= 0 && d->capacity < smallest)
+                        smallest = d->capacity;
+                storvirt__disk_resolved_free(d);
+                storvirt__disk_spec_free(s);
+        }
+        if (r >= 0)
+                r = storvirt__dm_striped_table(paths, l->n_devices, smallest,
+                                               (uint32_t)l->f[L_CHUNK].n, &sectors, &params);
+        if (r >= 0) {
+                snprintf(name, sizeof(name), "storvirt-hcl-%s-%" PRIu64, c->instance_id,
+                         l->f[L_LOCATION].n);
+                snprintf(uuid, sizeof(uuid), "STORVIRT-HCL-%s-%" PRIu64, c->instance_id,
+                         l->f[L_LOCATION].n);
+                r = storvirt__dm_create(name, uuid, sectors, "striped", params);
+        }
+        if (r >= 0)
+                r = storvirt__disk_spec_new(ret);
+        if (r >= 0) {
+                (*ret)->source = STORVIRT__DISK_SOURCE_PATH;
+                if (asprintf(&(*ret)->path, "/dev/mapper/%s", name) < 0) {
+                        (*ret)->path = NULL;
+                        r = storvirt__error_oom();
+                }
+        }
+        free(params);
+        for (size_t i = 0; i < l->n_devices; i++)
+                free(paths[i]);
+        free(paths);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_hcl_to_xml(storvirt_ctx *ctx, const storvirt_hcl *doc,
+                                        const char *map_json, char **ret_xml, uint32_t flags) {
+        _cleanup_json_ yajl_val map = NULL;
+        storvirt__disk_controller ctrls[8];
+        storvirt__disk_spec **specs = NULL;
+        storvirt__disk_resolved **ds = NULL;
+        char **problems = NULL, *first = NULL;
+        size_t n_ctrls = 0, n = 0, total = 0;
+        unsigned scsi_index = 0;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(doc);
+        check_nonnull(ret_xml);
+        check_flags(flags, STORVIRT_HCL_XML_CREATE_STRIPES);
+        r = storvirt_hcl_validate(doc, &first, 0);
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                _cleanup_json_ yajl_val v = NULL;
+                const char *code = "", *path = "", *msg = "";
+                int count = r;
+
+                if (storvirt__json_parse(first, strlen(first), HCL_MAX, &v, "problems") >= 0 &&
+                    v->u.array.len) {
+                        (void)storvirt__json_get_string(v->u.array.values[0], "code", false, &code);
+                        (void)storvirt__json_get_string(v->u.array.values[0], "path", false, &path);
+                        (void)storvirt__json_get_string(v->u.array.values[0], "message", false, &msg);
+                }
+                r = storvirt__error_set(-EINVAL, "the settings have %d problem%s (see "
+                                                 "storvirt_hcl_validate()), the first: %s: %s: %s",
+                                        count, count == 1 ? "" : "s", code, path, msg);
+                free(first);
+                return r;
+        }
+        free(first);
+        if (map_json) {
+                r = storvirt__json_parse(map_json, strlen(map_json), HCL_MAX, &map, "device map");
+                if (r < 0)
+                        return r;
+                if (!YAJL_IS_OBJECT(map))
+                        return storvirt__error_set(-EINVAL, "device map: expected an object, got %s",
+                                                   storvirt__json_type_name(map));
+        }
+        for (size_t i = 0; i < doc->n_ctrls; i++) {
+                if (doc->ctrls[i].protocol == 3)
+                        return storvirt__error_set(-EOPNOTSUPP, "controller %zu (NVME %s): libvirt's "
+                                                                "domain XML has no guest NVMe "
+                                                                "controller", i,
+                                                   doc->ctrls[i].instance_id);
+                total += doc->ctrls[i].n_luns;
+        }
+        specs = calloc(total + 1, sizeof(*specs));
+        ds = calloc(total + 1, sizeof(*ds));
+        if (!specs || !ds) {
+                r = storvirt__error_oom();
+                goto out;
+        }
+        for (size_t i = 0; r >= 0 && i < doc->n_ctrls; i++) {
+                const struct hcl_controller *c = &doc->ctrls[i];
+                bool ide = c->protocol == 2;
+                unsigned index = ide ? 0 : scsi_index++;
+
+                ctrls[n_ctrls++] = (storvirt__disk_controller){
+                        .type = ide ? "ide" : "scsi", .index = index,
+                        .model = ide ? NULL : "virtio-scsi" };
+                for (size_t k = 0; r >= 0 && k < c->n_luns; k++) {
+                        const struct hcl_lun *l = &c->luns[k];
+                        char where[192], lw[64];
+                        storvirt__disk_spec *s = NULL;
+                        bool dvd = l->f[L_IS_DVD].n != 0;
+
+                        snprintf(where, sizeof(where), "controller %zu (%s %s) %s", i,
+                                 protocol_names[c->protocol], c->instance_id,
+                                 lun_where(c, l, lw, sizeof(lw)));
+                        if (l->has_pd && l->pd_type == 2) {
+                                r = striped_spec(ctx, map, c, l, where, flags, &s);
+                        } else if (l->has_pd && l->has_device) {
+                                r = device_spec(ctx, map, &l->device, where, &s);
+                        } else if (!l->has_pd && l->f[L_DEVICE_PATH].has) {
+                                struct hcl_device legacy = {
+                                        .type = (int)l->f[L_DEVICE_TYPE].n,
+                                        .path = l->f[L_DEVICE_PATH].s,
+                                        .sub = (uint32_t)l->f[L_SUB_DEVICE_PATH].n };
+
+                                r = device_spec(ctx, map, &legacy, where, &s);
+                        } else {
+                                r = storvirt__disk_spec_new(&s);     /* an empty DVD */
+                        }
+                        if (r < 0) {
+                                if (!strstr(storvirt_error_message() ?: "", "controller "))
+                                        r = storvirt__error_set(r, "%s: %s", where,
+                                                                storvirt_error_message());
+                                storvirt__disk_spec_free(s);
+                                break;
+                        }
+                        specs[n++] = s;
+                        free(s->name);
+                        s->name = strdup(where);
+                        s->device = dvd ? STORVIRT__DISK_DEVICE_CDROM : STORVIRT__DISK_DEVICE_DISK;
+                        s->bus = ide ? STORVIRT__DISK_BUS_IDE : STORVIRT__DISK_BUS_SCSI;
+                        if (ide)        /* the target dev that names that slot: hda..hdd */
+                                s->index = (int)(l->f[L_CHANNEL].n * 2 + l->f[L_LOCATION].n);
+                        s->address = (storvirt__disk_address){
+                                .type = STORVIRT__DISK_ADDRESS_DRIVE, .controller = index,
+                                .drive_bus = ide ? (unsigned)l->f[L_CHANNEL].n : 0, .target = 0,
+                                .unit = (unsigned)l->f[L_LOCATION].n };
+                        if (!s->name)
+                                r = storvirt__error_oom();
+                        if (r >= 0 && l->f[L_SERIAL].s && *l->f[L_SERIAL].s)
+                                r = sdup_field(l->f[L_SERIAL].s, &s->serial);
+                        if (r >= 0 && !ide && l->f[L_VENDOR_ID].s && *l->f[L_VENDOR_ID].s) {
+                                if (!ascii_field_ok(l->f[L_VENDOR_ID].s, 8))
+                                        r = storvirt__error_set(-EINVAL, "%s: vendor_id '%s' is not at "
+                                                                         "most 8 printable ASCII bytes",
+                                                                where, l->f[L_VENDOR_ID].s);
+                                else
+                                        r = sdup_field(l->f[L_VENDOR_ID].s, &s->vendor);
+                        }
+                        if (r >= 0 && !ide && l->f[L_PRODUCT_ID].s && *l->f[L_PRODUCT_ID].s) {
+                                if (!ascii_field_ok(l->f[L_PRODUCT_ID].s, 16))
+                                        r = storvirt__error_set(-EINVAL, "%s: product_id '%s' is not at "
+                                                                         "most 16 printable ASCII bytes",
+                                                                where, l->f[L_PRODUCT_ID].s);
+                                else
+                                        r = sdup_field(l->f[L_PRODUCT_ID].s, &s->product);
+                        }
+                }
+        }
+        if (r >= 0) {
+                r = storvirt__disk_specs_complete(specs, n, &problems);
+                if (r < 0 && problems)
+                        r = storvirt__error_set(r, "%s", problems[0]);
+        }
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = storvirt__resolve_spec(ctx, specs[i], 0, &ds[i]);
+        if (r >= 0)
+                r = storvirt__devices_xml(ctrls, n_ctrls, ds, n, ret_xml);
+out:
+        for (size_t i = 0; ds && i < n; i++)
+                storvirt__disk_resolved_free(ds[i]);
+        free(ds);
+        storvirt__disk_specs_free(specs, n);
+        storvirt__strv_free(problems);
+        return r;
 }

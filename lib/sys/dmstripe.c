@@ -20,7 +20,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 
-const char *storvirt__dm_control_path = "/dev/mapper/control";
+const char *storvirt__dm_probe_path = "/sys/class/misc/device-mapper";
 
 int storvirt__dm_striped_table(char *const *devices, size_t n, uint64_t member_bytes,
                                uint32_t chunk_kb, uint64_t *ret_sectors, char **ret_params) {
@@ -61,10 +61,10 @@ int storvirt__dm_create(const char *name, const char *uuid, uint64_t sectors, co
         struct dm_task *dmt;
         int r = 0;
 
-        if (access(storvirt__dm_control_path, F_OK) < 0)
-                return storvirt__error_set(-EOPNOTSUPP, "device-mapper is not available on this "
-                                                        "host (no %s): cannot create %s",
-                                           storvirt__dm_control_path, name);
+        if (access(storvirt__dm_probe_path, F_OK) < 0)
+                return storvirt__error_set(-EOPNOTSUPP, "device-mapper is not available in this "
+                                                        "kernel (no %s): cannot create %s",
+                                           storvirt__dm_probe_path, name);
         dmt = dm_task_create(DM_DEVICE_CREATE);
         if (!dmt)
                 return storvirt__error_oom();
