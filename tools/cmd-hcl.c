@@ -30,6 +30,9 @@ enum {
         C_VALIDATE, C_FORMAT, C_TO_XML,
 };
 
+/* The message of a document with problems, kept until the process exits. */
+static char *problems_msg;
+
 static int read_doc(struct cli *cli, const char *path, storvirt_hcl **ret) {
         char *json = NULL;
         int r = cli_read_file(cli, path, &json);
@@ -70,28 +73,40 @@ static int cmd_validate(struct cli *cli, int argc, char **argv) {
         storvirt_hcl_free(doc);
         if (n < 0)
                 return n;
-        if (cli->json) {
-                r = cli_field_json(cli, "problems", problems);
-        } else {
-                v = yajl_tree_parse(problems, err, sizeof(err));
-                for (size_t i = 0; v && i < v->u.array.len; i++) {
+        v = yajl_tree_parse(problems, err, sizeof(err));
+        storvirt_free(problems);
+        if (!v)
+                return cli_error(cli, EIO, "unexpected problem list");
+        /* text: one line per problem on stdout; JSON: all of them in the status message */
+        free(problems_msg);
+        problems_msg = NULL;
+        {
+                size_t size = 0;
+                FILE *f = open_memstream(&problems_msg, &size);
+
+                if (!f) {
+                        yajl_tree_free(v);
+                        return cli_error(cli, ENOMEM, "out of memory");
+                }
+                fprintf(f, "%s: %d problem%s", argv[optind], n, n == 1 ? "" : "s");
+                for (size_t i = 0; i < v->u.array.len; i++) {
                         yajl_val p = v->u.array.values[i];
                         yajl_val code = yajl_tree_get(p, (const char *[]){ "code", NULL }, yajl_t_string);
                         yajl_val path = yajl_tree_get(p, (const char *[]){ "path", NULL }, yajl_t_string);
                         yajl_val msg = yajl_tree_get(p, (const char *[]){ "message", NULL }, yajl_t_string);
-
-                        printf("%s: %s: %s\n", code ? YAJL_GET_STRING(code) : "?",
-                               path ? YAJL_GET_STRING(path) : "?", msg ? YAJL_GET_STRING(msg) : "?");
+                        fprintf(cli->json ? f : stdout, "%s%s: %s: %s%s", cli->json ? "\n" : "",
+                                code ? YAJL_GET_STRING(code) : "?", path ? YAJL_GET_STRING(path) : "?",
+                                msg ? YAJL_GET_STRING(msg) : "?", cli->json ? "" : "\n");
                 }
-                yajl_tree_free(v);
-                r = 0;
+                fclose(f);
         }
-        storvirt_free(problems);
-        if (r < 0)
-                return r;
-        if (n > 0)
-                return cli_error(cli, EINVAL, "%s: %d problem%s", argv[optind], n, n == 1 ? "" : "s");
+        yajl_tree_free(v);
+        if (n > 0) {
+                cli->error_msg = problems_msg;
+                return -EINVAL;
+        }
         cli_text(cli, "%s: valid", argv[optind]);
+        cli_field_bool(cli, "valid", "Valid:", true);
         return 0;
 }
 

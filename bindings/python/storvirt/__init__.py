@@ -54,6 +54,7 @@ from ctypes import (
 __all__ = [
     "Connection",
     "Context",
+    "HclSettings",
     "VDisk",
     "Devnum",
     "DiskSpec",
@@ -195,6 +196,20 @@ STORVIRT_CONNECTION_JSON_VDSM = 1 << 1
 STORVIRT_CONNECTION_FORCE = 1 << 0
 STORVIRT_ISCSI_DISCOVER_VDSM = 1 << 0
 
+# storvirt/hcl.h: guest-visible storage controllers.
+STORVIRT_HCL_PROTOCOL_SCSI = 1
+STORVIRT_HCL_PROTOCOL_IDE = 2
+STORVIRT_HCL_PROTOCOL_NVME = 3
+STORVIRT_HCL_BACKING_EMPTY = 0
+STORVIRT_HCL_BACKING_SINGLE = 1
+STORVIRT_HCL_BACKING_STRIPED = 2
+STORVIRT_HCL_DEVICE_NVME = 1
+STORVIRT_HCL_DEVICE_VSCSI = 2
+STORVIRT_HCL_JSON_CAMEL = 1 << 0
+STORVIRT_HCL_JSON_PRETTY = 1 << 1
+STORVIRT_HCL_VALIDATE_STRICT = 1 << 0
+STORVIRT_HCL_XML_CREATE_STRIPES = 1 << 0
+
 # storvirt/vdisk.h: flags.
 STORVIRT_VDISK_IMPORT_SHARED = 1 << 0
 STORVIRT_VDISK_IMPORT_READONLY = 1 << 1
@@ -207,7 +222,7 @@ STORVIRT_VDISK_ATTACH_HOTPLUG = 1 << 0
 __all__ += [_n for _n in list(globals())
             if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_",
                               "STORVIRT_RESOLVE_", "STORVIRT_CONNECTION_", "STORVIRT_VDISK_",
-                              "STORVIRT_ISCSI_"))]
+                              "STORVIRT_ISCSI_", "STORVIRT_HCL_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -311,6 +326,10 @@ class _Conn(c_void_p):
 
 
 class _VDisk(c_void_p):
+    pass
+
+
+class _Hcl(c_void_p):
     pass
 
 
@@ -506,6 +525,25 @@ _PROTOTYPES_0_4 = (
     ("storvirt_vdisk_prepare", c_int, (_VDisk, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_vdisk_release", c_int, (_VDisk, c_char_p, c_uint32)),
     ("storvirt_vm_connections", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+    # storvirt/hcl.h
+    ("storvirt_hcl_new", c_int, (POINTER(_Hcl),)),
+    ("storvirt_hcl_parse", c_int, (c_char_p, POINTER(_Hcl), c_uint32)),
+    ("storvirt_hcl_free", None, (_Hcl,)),
+    ("storvirt_hcl_to_json", c_int, (_Hcl, POINTER(c_void_p), c_uint32)),
+    ("storvirt_hcl_validate", c_int, (_Hcl, POINTER(c_void_p), c_uint32)),
+    ("storvirt_hcl_add_controller", c_int, (_Hcl, c_int, c_char_p, POINTER(c_size_t))),
+    ("storvirt_hcl_add_lun", c_int, (_Hcl, c_size_t, ctypes.c_long, c_int, POINTER(c_size_t))),
+    ("storvirt_hcl_lun_add_device", c_int, (_Hcl, c_size_t, c_size_t, c_int, c_char_p, c_uint32)),
+    ("storvirt_hcl_lun_set", c_int, (_Hcl, c_size_t, c_size_t, c_char_p, c_char_p)),
+    ("storvirt_hcl_get_n_controllers", c_size_t, (_Hcl,)),
+    ("storvirt_hcl_get_controller", c_int,
+     (_Hcl, c_size_t, _c_int_p, _c_char_pp, POINTER(c_size_t))),
+    ("storvirt_hcl_get_lun", c_int,
+     (_Hcl, c_size_t, c_size_t, POINTER(ctypes.c_uint32), _c_int_p, _c_int_p, _c_int_p,
+      POINTER(c_size_t))),
+    ("storvirt_hcl_get_device", c_int,
+     (_Hcl, c_size_t, c_size_t, c_size_t, _c_int_p, _c_char_pp, POINTER(ctypes.c_uint32))),
+    ("storvirt_hcl_to_xml", c_int, (_Ctx, _Hcl, c_char_p, POINTER(c_void_p), c_uint32)),
 )
 
 # The optional symbol-version nodes and their functions, oldest first.
@@ -2703,6 +2741,122 @@ class VDisk(_Handle):
 
     def release(self, vm):
         self._run(_storvirt_vdisk_release, _str_arg(vm, "vm"), 0)
+
+
+class HclSettings:
+    """OpenHCL storage settings: controllers, LUNs and their physical
+    devices.  ``HclSettings()`` is an empty document, ``HclSettings(json)``
+    one read from JSON (text or Python objects).  Not reference counted:
+    freed by :meth:`close` or collection."""
+
+    __slots__ = ("_h",)
+
+    def __init__(self, settings=None):
+        self._h = None
+        h = _Hcl()
+        if settings is None:
+            _call(_storvirt_hcl_new, byref(h))
+        else:
+            text = settings if isinstance(settings, (str, bytes)) else _json.dumps(settings)
+            _call(_storvirt_hcl_parse, _str_arg(text, "settings"), byref(h), 0)
+        self._h = h
+
+    def close(self):
+        h, self._h = self._h, None
+        if h:
+            _storvirt_hcl_free(h)
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _doc(self):
+        if not self._h:
+            raise ValueError("operation on a closed storvirt.HclSettings")
+        return self._h
+
+    def to_json(self, camel=False, pretty=False):
+        """The document as JSON text: canonical, or upstream's camelCase form."""
+        out = c_void_p()
+        _call(_storvirt_hcl_to_json, self._doc(), byref(out),
+              (STORVIRT_HCL_JSON_CAMEL if camel else 0) | (STORVIRT_HCL_JSON_PRETTY if pretty else 0))
+        return _take_string(out)
+
+    def validate(self, strict=False):
+        """Every problem, as a list of {"code", "path", "message"} (empty: valid)."""
+        out = c_void_p()
+        _call(_storvirt_hcl_validate, self._doc(), byref(out),
+              STORVIRT_HCL_VALIDATE_STRICT if strict else 0)
+        return _json.loads(_take_string(out))
+
+    def add_controller(self, protocol, instance_id=None):
+        """Appends a controller (STORVIRT_HCL_PROTOCOL_*); returns its index."""
+        idx = c_size_t()
+        _call(_storvirt_hcl_add_controller, self._doc(), protocol,
+              _str_arg(instance_id, "instance_id", allow_none=True), byref(idx))
+        return idx.value
+
+    def add_lun(self, controller, location=-1, dvd=False):
+        """Appends a LUN (location -1: the next free one); returns its index."""
+        idx = c_size_t()
+        _call(_storvirt_hcl_add_lun, self._doc(), controller, location, 1 if dvd else 0, byref(idx))
+        return idx.value
+
+    def add_device(self, controller, lun, device_type, device_path, sub_device_path=0):
+        """Appends a physical device to a LUN's backing (a second one stripes)."""
+        _call(_storvirt_hcl_lun_add_device, self._doc(), controller, lun, device_type,
+              _str_arg(device_path, "device_path"), sub_device_path)
+
+    def set(self, controller, lun, key, value):
+        """Sets a LUN field by name to a Python value (None clears an optional one)."""
+        _call(_storvirt_hcl_lun_set, self._doc(), controller, lun, _str_arg(key, "key"),
+              _str_arg(_json.dumps(value), "value"))
+
+    @property
+    def controllers(self):
+        """[(protocol, instance_id, number of LUNs)]"""
+        h = self._doc()
+        out = []
+        for i in range(_storvirt_hcl_get_n_controllers(h)):
+            proto, ident, n = c_int(), c_char_p(), c_size_t()
+            _call(_storvirt_hcl_get_controller, h, i, byref(proto), byref(ident), byref(n))
+            out.append((proto.value, ident.value.decode("utf-8"), n.value))
+        return out
+
+    def lun(self, controller, lun):
+        """{"location", "channel" (None), "dvd", "backing", "devices": [(type, path, sub)]}"""
+        h = self._doc()
+        loc, ch, dvd, backing, n = ctypes.c_uint32(), c_int(), c_int(), c_int(), c_size_t()
+        _call(_storvirt_hcl_get_lun, h, controller, lun, byref(loc), byref(ch), byref(dvd),
+              byref(backing), byref(n))
+        devices = []
+        for d in range(n.value):
+            t, p, sub = c_int(), c_char_p(), ctypes.c_uint32()
+            _call(_storvirt_hcl_get_device, h, controller, lun, d, byref(t), byref(p), byref(sub))
+            devices.append((t.value, p.value.decode("utf-8"), sub.value))
+        return {"location": loc.value, "channel": None if ch.value < 0 else ch.value,
+                "dvd": bool(dvd.value), "backing": backing.value, "devices": devices}
+
+    def to_xml(self, context, device_map=None, create_stripes=False):
+        """libvirt <devices> for the document (see storvirt_hcl_to_xml(3))."""
+        out = c_void_p()
+        m = None if device_map is None else (
+            device_map if isinstance(device_map, (str, bytes)) else _json.dumps(device_map))
+        h = context._acquire()
+        try:
+            _call(_storvirt_hcl_to_xml, h, self._doc(), _str_arg(m, "device_map", allow_none=True),
+                  byref(out), STORVIRT_HCL_XML_CREATE_STRIPES if create_stripes else 0)
+        finally:
+            _storvirt_ctx_unref(h)
+        return _take_string(out)
 
 
 @atexit.register

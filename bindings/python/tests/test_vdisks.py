@@ -22,7 +22,7 @@ class TestPrototypes(unittest.TestCase):
     def test_prototypes_cover_the_symbol_node(self):
         declared = {name for name, _, _ in storvirt._PROTOTYPES_0_4}
         self.assertEqual(declared, symbols_of_node("STORVIRT_0.4"))
-        self.assertEqual(len(declared), 32)
+        self.assertEqual(len(declared), 46)
 
 
 @unittest.skipIf(storvirt.missing_symbols_by_node.get("STORVIRT_0.4"),
@@ -149,6 +149,62 @@ class TestVDisks(unittest.TestCase):
         self.assertEqual(cm.exception.errno, 2)
         with self.assertRaises(storvirt.StorvirtError):
             self.ctx.vdisk("not-a-uuid")
+
+
+G1 = "6c474f47-ed39-49e6-bbb9-142177a1da6e"
+G2 = "766e96f8-2ceb-437e-afe3-a93169e48a7c"
+
+
+@unittest.skipIf(storvirt.missing_symbols_by_node.get("STORVIRT_0.4"),
+                 "the library lacks STORVIRT_0.4")
+class TestHcl(unittest.TestCase):
+    def test_build_validate_format(self):
+        with storvirt.HclSettings() as doc:
+            c = doc.add_controller(storvirt.STORVIRT_HCL_PROTOCOL_SCSI, G1)
+            n = doc.add_controller(storvirt.STORVIRT_HCL_PROTOCOL_NVME)
+            l0 = doc.add_lun(c)
+            doc.add_device(c, l0, storvirt.STORVIRT_HCL_DEVICE_VSCSI, G2, 0)
+            doc.set(c, l0, "vendor_id", "MSFT")
+            l1 = doc.add_lun(n)
+            self.assertEqual(doc.lun(n, l1)["location"], 1)
+            # a namespace without backing: one problem, with its code and path
+            problems = doc.validate()
+            self.assertEqual([p["code"] for p in problems], ["Configuration.JsonFormatError"])
+            self.assertIn("namespace 1", problems[0]["path"])
+            doc.add_device(n, l1, storvirt.STORVIRT_HCL_DEVICE_NVME, G2, 5)
+            doc.add_device(n, l1, storvirt.STORVIRT_HCL_DEVICE_NVME, G2, 6)
+            self.assertEqual(doc.lun(n, l1)["backing"], storvirt.STORVIRT_HCL_BACKING_STRIPED)
+            self.assertEqual([p["code"] for p in doc.validate()],
+                             ["Configuration.StorageInvalidChunkSize"])
+            doc.set(n, l1, "chunk_size_in_kb", 128)
+            self.assertEqual(doc.validate(), [])
+            self.assertEqual(len(doc.validate(strict=True)), 1)   # device_id not set
+            self.assertEqual(doc.controllers[0], (storvirt.STORVIRT_HCL_PROTOCOL_SCSI, G1, 1))
+            text = doc.to_json()
+            camel = doc.to_json(camel=True)
+        again = storvirt.HclSettings(camel)
+        self.assertEqual(again.to_json(), text)
+        self.assertIn('"vendorId":"MSFT"', camel)
+        with self.assertRaises(storvirt.StorvirtError) as cm:
+            storvirt.HclSettings({"version": "V1", "dynamic": {"storage_controllers": [
+                {"instance_id": G1, "instanceId": G1}]}})
+        self.assertIn("duplicate field", cm.exception.strerror)
+
+    def test_to_xml(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            disk = os.path.join(tmp, "d.raw")
+            with open(disk, "wb") as f:
+                f.truncate(1 << 20)
+            doc = storvirt.HclSettings([{"instance_id": G1, "protocol": "SCSI", "luns": [
+                {"location": 2, "physical_devices": {"type": "SINGLE", "device": {
+                    "device_type": "VSCSI", "device_path": G2, "sub_device_path": 0}}}]}])
+            with storvirt.Context(os.path.join(tmp, "state"), ignore_env=True) as ctx:
+                xml = doc.to_xml(ctx, {G2 + "/0": {"path": disk}})
+                with self.assertRaises(FileNotFoundError):
+                    doc.to_xml(ctx, {})
+            self.assertIn('<source file="%s"/>' % disk, xml)
+            self.assertIn('unit="2"', xml)
+            doc.close()
 
 
 if __name__ == "__main__":
