@@ -106,7 +106,8 @@ static int cmd_validate(struct cli *cli, int argc, char **argv) {
                 return -EINVAL;
         }
         cli_text(cli, "%s: valid", argv[optind]);
-        cli_field_bool(cli, "valid", "Valid:", true);
+        if (cli->json)
+                cli_field_bool(cli, "valid", "Valid:", true);
         return 0;
 }
 
