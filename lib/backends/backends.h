@@ -11,6 +11,7 @@
 extern const storvirt__backend_ops storvirt__backend_dir;
 extern const storvirt__backend_ops storvirt__backend_fs;
 extern const storvirt__backend_ops storvirt__backend_netfs;
+extern const storvirt__backend_ops storvirt__backend_iscsi_direct;
 
 /* Creates a pool's target directory with its permissions (dir, fs, netfs). */
 int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags);

@@ -578,6 +578,8 @@ void storvirt__disk_spec_free(storvirt__disk_spec *spec) {
         free(spec->name);
         free(spec->alias);
         free(spec->serial);
+        free(spec->vendor);
+        free(spec->product);
         free(spec);
 }
 

@@ -174,7 +174,8 @@ static int check_iscsi(const storvirt__disk_resolved *d) {
 
         if (d->spec->source != STORVIRT__DISK_SOURCE_ISCSI &&
             d->spec->source != STORVIRT__DISK_SOURCE_VDISK &&
-            d->spec->source != STORVIRT__DISK_SOURCE_PDIV)
+            d->spec->source != STORVIRT__DISK_SOURCE_PDIV &&
+            d->spec->source != STORVIRT__DISK_SOURCE_VOLUME)
                 return FAIL(d, "disk type network needs an iSCSI source");
         if (!i->host || !*i->host)
                 return FAIL(d, "iSCSI source without a portal host");

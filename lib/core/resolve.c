@@ -18,6 +18,7 @@
 #include "conf/disk.h"
 #include "core/ctx.h"
 #include "core/lun.h"
+#include "core/pool.h"
 #include "core/resolve.h"
 #include "core/vdisk.h"
 #include "sys/blkident.h"
@@ -27,6 +28,7 @@
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"
+#include "util/uuid.h"
 
 struct storvirt_disk_spec {
         storvirt__disk_spec *s;
@@ -341,6 +343,55 @@ static int resolve_path(storvirt__disk_resolved *d, const char *path) {
         return d->source_path ? 0 : storvirt__error_oom();
 }
 
+/*
+ * A LUN of an iscsi-direct pool: a network disk QEMU reaches itself, with
+ * the pool's portal, target, initiator and CHAP secret (the libvirt secret
+ * the pool XML names).
+ */
+static int iscsi_direct_volume(storvirt__disk_resolved *d, storvirt_pool *pool,
+                               storvirt_volume *vol) {
+        const storvirt__pool_def *def = pool->obj->def;
+        storvirt__disk_iscsi *i = &d->spec->iscsi;
+        char uuid[STORVIRT__UUID_STRING_MAX];
+        unsigned lun = 0;
+        uint32_t type = 0;
+        int r;
+
+        if (sscanf(storvirt_volume_get_name(vol), "unit:0:0:%u", &lun) != 1)
+                return storvirt__error_set(-EINVAL, "%s: volume '%s' of iscsi-direct pool '%s' is not "
+                                                    "a LUN", drive_name(d->spec),
+                                           storvirt_volume_get_name(vol), def->name);
+        if (!def->source.n_hosts || !def->source.devices || !def->source.devices[0])
+                return storvirt__error_set(-EINVAL, "pool '%s' has no source host or target",
+                                           def->name);
+        storvirt__disk_iscsi_clear(i);
+        i->port = def->source.hosts[0].port > 0 ? (unsigned)def->source.hosts[0].port : 3260;
+        i->lun = lun;
+        if (!(i->host = strdup(def->source.hosts[0].name)) ||
+            !(i->target = strdup(def->source.devices[0])) ||
+            (def->source.initiator_iqn && !(i->initiator = strdup(def->source.initiator_iqn))))
+                return storvirt__error_oom();
+        if (def->source.auth.type && def->source.auth.username) {
+                if (!(i->auth_username = strdup(def->source.auth.username)))
+                        return storvirt__error_oom();
+                if (def->source.auth.has_secret_uuid)
+                        i->secret_uuid = strdup(storvirt__uuid_format(&def->source.auth.secret_uuid, uuid));
+                else
+                        i->secret_usage = strdup(def->source.auth.secret_usage ?: "");
+                if (!i->secret_uuid && !i->secret_usage)
+                        return storvirt__error_oom();
+        }
+        d->type = STORVIRT__DISK_TYPE_NETWORK;
+        r = storvirt_volume_get_info(vol, &type, &d->capacity, NULL, NULL);
+        if (r >= 0) {
+                const char *key = storvirt_volume_get_key(vol);
+
+                if (key && key[0] != 'i' && !(d->guid = strdup(key)))       /* a GUID, not our fallback */
+                        r = storvirt__error_oom();
+        }
+        return r;
+}
+
 static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         storvirt__disk_spec *s = d->spec;
         storvirt_pool *pool = NULL;
@@ -373,6 +424,10 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         if (s->format == STORVIRT__DISK_FORMAT_UNSET)
                 s->format = fmt && strcmp(fmt, "qcow2") == 0 ? STORVIRT__DISK_FORMAT_QCOW2
                                                              : STORVIRT__DISK_FORMAT_RAW;
+        if (!s->volume_as_volume && strcmp(storvirt_pool_get_type(pool), "iscsi-direct") == 0) {
+                r = iscsi_direct_volume(d, pool, vol);
+                goto out;
+        }
         if (s->volume_as_volume) {
                 uint32_t type = 0;
                 d->type = STORVIRT__DISK_TYPE_VOLUME;

@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * iscsi_direct.c - the "iscsi-direct" pool type: the LUNs of one iSCSI
+ * target, reached from user space through libiscsi (sys/iscsi_direct.h);
+ * nothing is logged in on the host, the guest's QEMU reaches each LUN
+ * itself.  A refresh logs in, lists the LUNs (REPORT LUNS, INQUIRY with
+ * the VPD pages, READ CAPACITY) and logs out.
+ *
+ * Volumes are named as libvirt names them ("unit:0:0:LUN") but keyed by
+ * the LUN's GUID (libvirt keys them by the target's name and the LUN
+ * number, which says nothing about which disk it is).  A LUN without an
+ * identity gets "iscsi-direct:PORTAL/TARGET/LUN".
+ *
+ * CHAP: the pool's <auth username=...> names a libvirt secret this
+ * library cannot read; the password comes from the stored connection
+ * (storvirt/connection.h) to the same portal and target with that user.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backends/backends.h"
+#include "core/connection.h"
+#include "sys/iscsi_direct.h"
+#include "util/error.h"
+#include "util/hashmap.h"
+#include "util/macro.h"
+
+#define ISCSI_PORT 3260
+#define SCAN_TIMEOUT_SEC 30
+
+static int portal_of(const storvirt__pool_def *def, char *buf, size_t size) {
+        const struct storvirt__pool_host *h = def->source.n_hosts ? &def->source.hosts[0] : NULL;
+
+        if (!h || !h->name || !def->source.devices || !def->source.devices[0])
+                return storvirt__error_set(-EINVAL, "pool '%s': an iscsi-direct pool needs a source "
+                                                    "host and a target (<device path=IQN/>)",
+                                           def->name);
+        snprintf(buf, size, strchr(h->name, ':') ? "[%s]:%d" : "%s:%d", h->name,
+                 h->port > 0 ? h->port : ISCSI_PORT);
+        return 0;
+}
+
+static int scan(storvirt__pool_obj *obj, struct storvirt__iscsi_lun **luns, size_t *n) {
+        const storvirt__pool_def *def = obj->def;
+        const struct storvirt__pool_host *h;
+        char portal[300];
+        int r;
+
+        r = portal_of(def, portal, sizeof(portal));
+        if (r < 0)
+                return r;
+        h = &def->source.hosts[0];
+        if (def->source.auth.type) {
+                _cleanup_free_ char *id = NULL;
+                struct storvirt__connection_iscsi_info info = {};
+
+                if (strcmp(def->source.auth.type, "chap") != 0)
+                        return storvirt__error_set(-EINVAL, "pool '%s': iscsi-direct takes CHAP "
+                                                            "authentication, not %s", def->name,
+                                                   def->source.auth.type);
+                r = storvirt__connection_find_iscsi(obj->ctx, h->name, h->port > 0 ? (unsigned)h->port : 0,
+                                                    def->source.devices[0], &id);
+                if (r == 0)
+                        return storvirt__error_set(-EACCES, "pool '%s': CHAP user '%s': no stored "
+                                                            "connection to %s at %s holds its secret "
+                                                            "(define one with storvirt_connection_define())",
+                                                   def->name, def->source.auth.username,
+                                                   def->source.devices[0], portal);
+                if (r >= 0)
+                        r = storvirt__connection_iscsi_info(obj->ctx, id, &info);
+                if (r >= 0 && (!info.user || strcmp(info.user, def->source.auth.username) != 0))
+                        r = storvirt__error_set(-EACCES, "pool '%s': the stored connection %s to %s "
+                                                         "has CHAP user '%s', the pool '%s'", def->name,
+                                                id, def->source.devices[0], info.user ? info.user : "",
+                                                def->source.auth.username);
+                storvirt__connection_iscsi_info_clear(&info);
+                if (r >= 0)
+                        r = storvirt__connection_iscsi_scan(obj->ctx, id, SCAN_TIMEOUT_SEC * 1000, luns, n);
+                return r;
+        }
+        return storvirt__iscsi_scan(&(struct storvirt__iscsi_params){
+                                            .portal = portal,
+                                            .target = def->source.devices[0],
+                                            .initiator = def->source.initiator_iqn,
+                                            .timeout_sec = SCAN_TIMEOUT_SEC,
+                                    },
+                                    luns, n);
+}
+
+static int iscsi_direct_refresh(storvirt__pool_obj *obj, uint32_t flags) {
+        const storvirt__pool_def *def = obj->def;
+        struct storvirt__iscsi_lun *luns = NULL;
+        storvirt__hashmap *vols = NULL;
+        uint64_t total = 0;
+        char portal[300];
+        size_t n = 0;
+        int r;
+
+        (void)flags;
+        r = scan(obj, &luns, &n);
+        if (r < 0)
+                return r;
+        r = portal_of(def, portal, sizeof(portal));
+        if (r >= 0)
+                r = storvirt__hashmap_new(&vols, storvirt__vol_rec_unref_void);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const struct storvirt__iscsi_lun *l = &luns[i];
+                char name[48], key[512], path[512];
+                storvirt__vol_rec *rec, *old;
+
+                snprintf(name, sizeof(name), "unit:0:0:%" PRIu64, l->lun);
+                if (l->guid[0])
+                        snprintf(key, sizeof(key), "%s", l->guid);
+                else
+                        snprintf(key, sizeof(key), "iscsi-direct:%s/%s/%" PRIu64, portal,
+                                 def->source.devices[0], l->lun);
+                snprintf(path, sizeof(path), "iscsi://%s/%s/%" PRIu64, portal, def->source.devices[0],
+                         l->lun);
+                old = obj->vols ? storvirt__hashmap_get(obj->vols, name) : NULL;
+                /* the same LUN keeps its record (and its handles); another disk there gets a new one */
+                rec = old && strcmp(old->key, key) == 0 ? storvirt__vol_rec_ref(old)
+                                                        : storvirt__vol_rec_new(name, key, path);
+                if (!rec) {
+                        r = storvirt__error_oom();
+                        break;
+                }
+                rec->type = STORVIRT_VOLUME_TYPE_NETWORK;
+                snprintf(rec->format, sizeof(rec->format), "raw");
+                rec->capacity = rec->allocation = rec->physical = l->size_bytes;
+                total += l->size_bytes;
+                r = storvirt__hashmap_put(vols, name, rec);
+                if (r < 0)
+                        storvirt__vol_rec_unref(rec);
+        }
+        storvirt__iscsi_luns_free(luns, n);
+        if (r < 0) {
+                storvirt__hashmap_free(vols);
+                return r;
+        }
+        /* records of LUNs that are gone, or became another disk, are deleted */
+        if (obj->vols) {
+                const char *name;
+                size_t it = 0;
+                void *v;
+
+                while (storvirt__hashmap_iterate(obj->vols, &it, &name, &v))
+                        if (storvirt__hashmap_get(vols, name) != v)
+                                ((storvirt__vol_rec *)v)->deleted = true;
+        }
+        storvirt__pool_obj_set_vols(obj, vols);
+        obj->capacity = obj->allocation = total;
+        obj->available = 0;
+        return 0;
+}
+
+/*
+ * Nothing on the host shows the pool is in use: a pool started earlier
+ * (its run mark in the state directory) is active, and its refresh checks
+ * the target again.
+ */
+static int iscsi_direct_check(storvirt__pool_obj *obj, bool *ret_active) {
+        (void)obj;
+        *ret_active = true;
+        return 0;
+}
+
+const storvirt__backend_ops storvirt__backend_iscsi_direct = {
+        .abi = STORVIRT__BACKEND_ABI,
+        .type = "iscsi-direct",
+        .check_pool = iscsi_direct_check,
+        .refresh_pool = iscsi_direct_refresh,
+};
