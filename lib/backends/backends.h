@@ -12,6 +12,15 @@ extern const storvirt__backend_ops storvirt__backend_dir;
 extern const storvirt__backend_ops storvirt__backend_fs;
 extern const storvirt__backend_ops storvirt__backend_netfs;
 extern const storvirt__backend_ops storvirt__backend_iscsi_direct;
+extern const storvirt__backend_ops storvirt__backend_logical;
+
+/*
+ * lvcreate's argv for a logical pool's volume: a thick LV, or, when
+ * allocation < capacity, a thin LV in the pool's thin pool (preceded by
+ * the thin pool's own lvcreate, then "--", when it does not exist yet).
+ */
+int storvirt__logical_lvcreate_argv(const char *vg, const char *name, uint64_t capacity,
+                                    uint64_t allocation, bool thin_pool_exists, char ***ret);
 
 /* Creates a pool's target directory with its permissions (dir, fs, netfs). */
 int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags);

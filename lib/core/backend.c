@@ -17,6 +17,7 @@ const storvirt__backend_ops *const storvirt__builtin_backends[] = {
         &storvirt__backend_fs,
         &storvirt__backend_netfs,
         &storvirt__backend_iscsi_direct,
+        &storvirt__backend_logical,
         NULL,
 };
 
