@@ -251,7 +251,7 @@ extern const struct cli_command cli_commands_pool[];
 #define CMD(i) (&cli_commands_pool[i])
 enum {
         C_DEFINE, C_DEFINE_AS, C_CREATE, C_START, C_DESTROY, C_UNDEFINE, C_BUILD, C_DELETE,
-        C_REFRESH, C_LIST, C_INFO, C_DUMPXML, C_AUTOSTART,
+        C_REFRESH, C_LIST, C_INFO, C_DUMPXML, C_AUTOSTART, C_FIND_SOURCES,
 };
 
 /* ------------------------------------------------------------------------
@@ -802,6 +802,33 @@ static int cmd_pool_list(struct cli *cli, int argc, char **argv) {
         return r;
 }
 
+static int cmd_find_sources(struct cli *cli, int argc, char **argv) {
+        static const struct option opts[] = { {} };
+        const struct cli_command *c = &cli_commands_pool[C_FIND_SOURCES];
+        char *spec = NULL, *out = NULL;
+        storvirt_ctx *ctx;
+        int o, r;
+
+        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
+                return cli_bad_option(cli, c->name, o, argv);
+        if ((r = cli_check_args(cli, c, argc, argv, 1, 2)))
+                return r;
+        if (argc - optind > 1 && (r = cli_read_file(cli, argv[optind + 1], &spec)) < 0)
+                return r;
+        r = cli_ctx(cli, &ctx);
+        if (r >= 0)
+                r = storvirt_pool_find_sources(ctx, argv[optind], spec, &out, 0);
+        free(spec);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                cli_field_str(cli, "xml", "XML:", out);
+        else
+                printf("%s\n", out);
+        storvirt_free(out);
+        return 0;
+}
+
 const struct cli_command cli_commands_pool[] = {
         [C_DEFINE] = { "pool-define", "FILE", "define a persistent pool from an XML file",
           "FILE holds libvirt pool XML ('-': standard input).  The pool is defined\n"
@@ -851,5 +878,11 @@ const struct cli_command cli_commands_pool[] = {
         [C_AUTOSTART] = { "pool-autostart", "POOL [--disable]",
           "mark a persistent pool to start when the state directory is opened", NULL,
           cmd_pool_autostart },
+        [C_FIND_SOURCES] = { "find-storage-pool-sources", "TYPE [SRCSPEC]",
+          "find the sources a pool of TYPE could use",
+          "SRCSPEC is a file with libvirt <source> XML saying where to look\n"
+          "(iscsi-direct: <source><host name='' port=''/></source>, SendTargets\n"
+          "discovery); logical needs none (the volume groups lvm2 reports).\n"
+          "Prints a <sources> element.", cmd_find_sources },
         { NULL, NULL, NULL, NULL, NULL },
 };

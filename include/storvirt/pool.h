@@ -213,6 +213,21 @@ int storvirt_pool_is_persistent(storvirt_pool *pool);
 int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
 
 #if defined(__GNUC__)
+/*
+ * storvirt_pool_find_sources:
+ * Looks for the sources a pool of type could use, as libvirt's
+ * find-storage-pool-sources does: srcspec (libvirt <source> XML, may be
+ * NULL where the type needs none) says where to look.  The result is a
+ * <sources> element of <source> elements (caller-owned, storvirt_free()).
+ * iscsi-direct: SendTargets discovery of <host name port/> (the targets as
+ * <device path=IQN/>); logical: the volume groups lvm2 reports, with
+ * their physical volumes.  Errors: -EOPNOTSUPP (a type without it),
+ * -EINVAL (srcspec missing or wrong), those of the search.  flags: 0.
+ * Since: 0.4
+ */
+int storvirt_pool_find_sources(storvirt_ctx *ctx, const char *type, const char *srcspec,
+                               char **ret_xml, uint32_t flags);
+
 static inline void storvirt_pool_unrefp(storvirt_pool **p) {
         if (p)
                 storvirt_pool_unref(*p);

@@ -27,6 +27,7 @@
 #include "util/error.h"
 #include "util/hashmap.h"
 #include "util/macro.h"
+#include "util/xml.h"
 
 #define ISCSI_PORT 3260
 #define SCAN_TIMEOUT_SEC 30
@@ -157,6 +158,76 @@ static int iscsi_direct_refresh(storvirt__pool_obj *obj, uint32_t flags) {
 }
 
 /*
+ * SendTargets discovery of the portal srcspec names:
+ * <source><host name='' port=''/>[<initiator><iqn name=''/></initiator>]</source>.
+ */
+static int iscsi_direct_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
+                                     uint32_t flags) {
+        _cleanup_xml_doc_ xmlDocPtr doc = NULL;
+        _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
+        struct storvirt__iscsi_target *t = NULL;
+        const char *host, *port, *iqn = NULL;
+        xmlNodePtr root, h, init, n;
+        char portal[300];
+        size_t nt = 0;
+        int r;
+
+        (void)ctx;
+        (void)flags;
+        if (!srcspec)
+                return storvirt__error_set(-EINVAL, "iscsi-direct sources: a <source> with the "
+                                                    "portal's <host name='' port=''/> is needed");
+        r = storvirt__xml_parse(srcspec, strlen(srcspec), 65536, "source", &doc);
+        if (r < 0)
+                return r;
+        root = xmlDocGetRootElement(doc);
+        if (!root || !xmlStrEqual(root->name, (const xmlChar *)"source"))
+                return storvirt__error_set(-EINVAL, "iscsi-direct sources: expected a <source> element");
+        h = storvirt__xml_child(root, "host");
+        host = h ? storvirt__xml_prop(h, "name") : NULL;
+        if (!host || !*host)
+                return storvirt__error_set(-EINVAL, "iscsi-direct sources: <source> needs "
+                                                    "<host name=''/>");
+        port = storvirt__xml_prop(h, "port");
+        if ((init = storvirt__xml_child(root, "initiator")) && (n = storvirt__xml_child(init, "iqn")))
+                iqn = storvirt__xml_prop(n, "name");
+        snprintf(portal, sizeof(portal), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host,
+                 port && *port ? port : "3260");
+        r = storvirt__iscsi_discover(&(struct storvirt__iscsi_params){ .portal = portal,
+                                                                        .initiator = iqn,
+                                                                        .timeout_sec = SCAN_TIMEOUT_SEC },
+                                     &t, &nt);
+        if (r < 0)
+                return r;
+        r = storvirt__xml_writer_new(&w);
+        if (r >= 0) {
+                storvirt__xml_writer_start(w, "sources");
+                for (size_t i = 0; i < nt; i++) {
+                        storvirt__xml_writer_start(w, "source");
+                        storvirt__xml_writer_start(w, "host");
+                        storvirt__xml_writer_attr(w, "name", host);
+                        storvirt__xml_writer_attr(w, "port", port && *port ? port : "3260");
+                        storvirt__xml_writer_end(w);
+                        storvirt__xml_writer_start(w, "device");
+                        storvirt__xml_writer_attr(w, "path", t[i].iqn);
+                        storvirt__xml_writer_end(w);
+                        if (iqn) {
+                                storvirt__xml_writer_start(w, "initiator");
+                                storvirt__xml_writer_start(w, "iqn");
+                                storvirt__xml_writer_attr(w, "name", iqn);
+                                storvirt__xml_writer_end(w);
+                                storvirt__xml_writer_end(w);
+                        }
+                        storvirt__xml_writer_end(w);
+                }
+                storvirt__xml_writer_end(w);
+                r = storvirt__xml_writer_finish(w, ret_xml, NULL);
+        }
+        storvirt__iscsi_targets_free(t, nt);
+        return r;
+}
+
+/*
  * Nothing on the host shows the pool is in use: a pool started earlier
  * (its run mark in the state directory) is active, and its refresh checks
  * the target again.
@@ -170,6 +241,7 @@ static int iscsi_direct_check(storvirt__pool_obj *obj, bool *ret_active) {
 const storvirt__backend_ops storvirt__backend_iscsi_direct = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "iscsi-direct",
+        .find_sources = iscsi_direct_find_sources,
         .check_pool = iscsi_direct_check,
         .refresh_pool = iscsi_direct_refresh,
 };

@@ -24,6 +24,7 @@
 #include "util/json.h"
 #include "util/macro.h"
 #include "util/strv.h"
+#include "util/xml.h"
 
 #define LVM_TIMEOUT_MS 120000
 #define THIN_POOL "storvirt-thinpool"
@@ -358,9 +359,66 @@ static int logical_delete_volume(storvirt__pool_obj *obj, struct storvirt__vol_r
         return lvm(obj->def, "lvremove", NULL, argv);
 }
 
+/* The volume groups lvm2 reports, each with its physical volumes. */
+static int logical_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
+                                uint32_t flags) {
+        const char *argv[] = { "pvs", "--reportformat", "json", "-o", "pv_name,vg_name,pv_fmt", NULL };
+        const storvirt__pool_def def = { .name = (char *)"(find sources)" };
+        _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
+        _cleanup_free_ char *out = NULL;
+        yajl_val root = NULL, rows = NULL;
+        char **vgs = NULL;
+        int r;
+
+        (void)ctx;
+        (void)srcspec;  /* libvirt takes none for logical pools either */
+        (void)flags;
+        r = lvm(&def, "pvs", &out, argv);
+        if (r >= 0)
+                r = report_rows(&def, out, "pv", &root, &rows);
+        for (size_t i = 0; r >= 0 && i < rows->u.array.len; i++) {
+                const char *vg = NULL;
+
+                if (storvirt__json_get_string(rows->u.array.values[i], "vg_name", false, &vg) > 0 && *vg &&
+                    !storvirt__strv_contains(vgs, vg) && storvirt__strv_extend(&vgs, vg) < 0)
+                        r = storvirt__error_oom();
+        }
+        if (r >= 0)
+                r = storvirt__xml_writer_new(&w);
+        if (r >= 0) {
+                storvirt__strv_sort(vgs);
+                storvirt__xml_writer_start(w, "sources");
+                for (char **vg = vgs; vg && *vg; vg++) {
+                        storvirt__xml_writer_start(w, "source");
+                        for (size_t i = 0; i < rows->u.array.len; i++) {
+                                const char *name = NULL, *v = NULL;
+
+                                if (storvirt__json_get_string(rows->u.array.values[i], "vg_name", false, &v) <= 0 ||
+                                    strcmp(v, *vg) != 0 ||
+                                    storvirt__json_get_string(rows->u.array.values[i], "pv_name", false, &name) <= 0)
+                                        continue;
+                                storvirt__xml_writer_start(w, "device");
+                                storvirt__xml_writer_attr(w, "path", name);
+                                storvirt__xml_writer_end(w);
+                        }
+                        storvirt__xml_writer_text_element(w, "name", *vg);
+                        storvirt__xml_writer_start(w, "format");
+                        storvirt__xml_writer_attr(w, "type", "lvm2");
+                        storvirt__xml_writer_end(w);
+                        storvirt__xml_writer_end(w);
+                }
+                storvirt__xml_writer_end(w);
+                r = storvirt__xml_writer_finish(w, ret_xml, NULL);
+        }
+        storvirt__strv_free(vgs);
+        storvirt__json_free(root);
+        return r;
+}
+
 const storvirt__backend_ops storvirt__backend_logical = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "logical",
+        .find_sources = logical_find_sources,
         .check_pool = logical_check,
         .build_pool = logical_build,
         .start_pool = logical_start,

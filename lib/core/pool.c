@@ -680,3 +680,18 @@ STORVIRT_EXPORT int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, u
         storvirt__mutex_unlock(&obj->lock);
         return r;
 }
+
+STORVIRT_EXPORT int storvirt_pool_find_sources(storvirt_ctx *ctx, const char *type,
+                                               const char *srcspec, char **ret_xml, uint32_t flags) {
+        const storvirt__backend_ops *ops = NULL;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(type);
+        check_nonnull(ret_xml);
+        check_flags(flags, 0);
+        r = storvirt__backend_get(ctx, type, &ops);
+        if (r < 0)
+                return r;
+        return STORVIRT__BACKEND_CALL(ops, find_sources, ctx, srcspec, ret_xml, 0);
+}

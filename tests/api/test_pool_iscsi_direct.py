@@ -109,6 +109,22 @@ class IscsiDirectPoolTest(unittest.TestCase):
         self.assertIn("does not support", p.stderr)
         self.ok("pool-destroy", "open")
 
+    def test_find_sources(self):
+        spec = os.path.join(self.state, "spec.xml")
+        with open(spec, "w") as f:
+            f.write("<source><host name='127.0.0.1' port='%d'/><initiator><iqn name='%s'/>"
+                    "</initiator></source>" % (self.tgtd.port, INITIATOR))
+        out = self.ok("find-storage-pool-sources", "iscsi-direct", spec)
+        self.assertIn('<device path="%s"/>' % OPEN, out)
+        self.assertIn('<device path="%s"/>' % CHAP, out)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.tgtd.port, out)
+        p = self.run_cli("find-storage-pool-sources", "iscsi-direct")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("<host name", p.stderr)
+        p = self.run_cli("find-storage-pool-sources", "dir")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("does not support", p.stderr)
+
     def test_chap(self):
         auth = "<auth type='chap' username='%s'><secret usage='libvirt-iscsi-pool'/></auth>" % USER
         self.define("chap", CHAP, auth)

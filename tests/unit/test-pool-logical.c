@@ -227,6 +227,18 @@ static void test_real_vg(void **st) {
                                    "</target></pool>", (int)getpid(), loop, (int)getpid());
         assert_int_equal(storvirt_pool_define_xml(ctx, xml, &pool, 0), 0);
         assert_int_equal(storvirt_pool_build(pool, 0), 0);
+        /* find sources: the new VG and its PV, as lvm2 reports them */
+        {
+                char *src = NULL, want[256];
+
+                assert_int_equal(storvirt_pool_find_sources(ctx, "logical", NULL, &src, 0), 0);
+                snprintf(want, sizeof(want), "<device path=\"%s\"/>\n    <name>storvirt-test-vg%d</name>",
+                         loop, (int)getpid());
+                if (!strstr(src, want))
+                        fail_msg("'%s' not in\n%s", want, src);
+                storvirt_free(src);
+                assert_int_equal(storvirt_pool_find_sources(ctx, "dir", NULL, &src, 0), -EOPNOTSUPP);
+        }
         /* an empty VG activates without device-mapper */
         r = storvirt_pool_start(pool, 0);
         if (r < 0)

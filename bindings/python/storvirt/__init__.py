@@ -525,6 +525,7 @@ _PROTOTYPES_0_4 = (
     ("storvirt_vdisk_prepare", c_int, (_VDisk, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_vdisk_release", c_int, (_VDisk, c_char_p, c_uint32)),
     ("storvirt_vm_connections", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_pool_find_sources", c_int, (_Ctx, c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
     # storvirt/hcl.h
     ("storvirt_hcl_new", c_int, (POINTER(_Hcl),)),
     ("storvirt_hcl_parse", c_int, (c_char_p, POINTER(_Hcl), c_uint32)),
@@ -1230,6 +1231,15 @@ class Context:
             for i in range(len(luns)):
                 if arr[i]:
                     _storvirt_lun_unref(arr[i])
+
+    def find_pool_sources(self, pool_type, srcspec=None):
+        """The sources a pool of ``pool_type`` could use: a ``<sources>``
+        element (str).  ``srcspec`` is libvirt ``<source>`` XML saying where
+        to look (iscsi-direct: the portal's host)."""
+        out = c_void_p()
+        self._run(_storvirt_pool_find_sources, _str_arg(pool_type, "pool_type"),
+                  _str_arg(srcspec, "srcspec", allow_none=True), byref(out), 0)
+        return _take_string(out)
 
     # -- connections -------------------------------------------------------
 
