@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include "config.h"
+
 #include "core/backend.h"
 #include "core/pool.h"
 
@@ -13,6 +15,11 @@ extern const storvirt__backend_ops storvirt__backend_fs;
 extern const storvirt__backend_ops storvirt__backend_netfs;
 extern const storvirt__backend_ops storvirt__backend_iscsi_direct;
 extern const storvirt__backend_ops storvirt__backend_logical;
+#if HAVE_DEVMAPPER
+extern const storvirt__backend_ops storvirt__backend_mpath;
+/* Counts the active and failed paths in a multipath status line. */
+void storvirt__mpath_count_paths(const char *status, unsigned *ret_paths, unsigned *ret_failed);
+#endif
 
 /*
  * lvcreate's argv for a logical pool's volume: a thick LV, or, when
