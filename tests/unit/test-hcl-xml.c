@@ -117,8 +117,10 @@ static char *compile_ok(const char *json, const char *m) {
 }
 
 static void has(const char *xml, const char *what) {
-        if (!strstr(xml, what))
-                fail_msg("'%s' not in\n%s", what, xml);
+        const char *shown = xml ? xml : "(null)";
+
+        if (!xml || !strstr(xml, what))
+                fail_msg("'%s' not in\n%s", what ? what : "(null)", shown);
 }
 
 static void test_ide_and_scsi(void **st) {

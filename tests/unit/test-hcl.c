@@ -81,8 +81,8 @@ static void expect_path(const char *json, const char *path_part) {
 
         assert_int_equal(storvirt_hcl_parse(json, &doc, 0), 0);
         assert_true(storvirt_hcl_validate(doc, &problems, 0) > 0);
-        if (!strstr(problems, path_part))
-                fail_msg("'%s' not in\n%s", path_part, problems);
+        if (!problems || !strstr(problems, path_part))
+                fail_msg("'%s' not in\n%s", path_part, problems ? problems : "(null)");
         storvirt_free(problems);
         storvirt_hcl_free(doc);
 }
@@ -299,13 +299,18 @@ static void test_round_trip(void **st) {
                 for (uint32_t flags = 0; flags < 4; flags++) {
                         char *a = emit(docs[i], flags), *b = emit(a, flags), *canon, *canon2;
 
+                        assert_non_null(a);
+                        assert_non_null(b);
                         if (strcmp(a, b) != 0)
-                                fail_msg("not stable (flags %u):\n%s\n%s", flags, a, b);
+                                fail_msg("not stable (flags %u):\n%s\n%s", flags, a ? a : "", b ? b : "");
                         /* the camel form reads back to the same canonical form */
                         canon = emit(docs[i], 0);
                         canon2 = emit(a, 0);
+                        assert_non_null(canon);
+                        assert_non_null(canon2);
                         if (strcmp(canon, canon2) != 0)
-                                fail_msg("flags %u changes the document:\n%s\n%s", flags, canon, canon2);
+                                fail_msg("flags %u changes the document:\n%s\n%s", flags, canon ? canon : "",
+                                         canon2 ? canon2 : "");
                         free(a);
                         free(b);
                         free(canon);

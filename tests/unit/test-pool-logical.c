@@ -234,8 +234,8 @@ static void test_real_vg(void **st) {
                 assert_int_equal(storvirt_pool_find_sources(ctx, "logical", NULL, &src, 0), 0);
                 snprintf(want, sizeof(want), "<device path=\"%s\"/>\n    <name>storvirt-test-vg%d</name>",
                          loop, (int)getpid());
-                if (!strstr(src, want))
-                        fail_msg("'%s' not in\n%s", want, src);
+                if (!src || !strstr(src, want))
+                        fail_msg("'%s' not in\n%s", want, src ? src : "(null)");
                 storvirt_free(src);
                 assert_int_equal(storvirt_pool_find_sources(ctx, "dir", NULL, &src, 0), -EOPNOTSUPP);
         }
