@@ -19,6 +19,7 @@ const storvirt__backend_ops *const storvirt__builtin_backends[] = {
         &storvirt__backend_iscsi_direct,
         &storvirt__backend_logical,
         &storvirt__backend_scsi,
+        &storvirt__backend_iscsi,
 #if HAVE_DEVMAPPER
         &storvirt__backend_mpath,
 #endif

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * iscsi.c - the "iscsi" pool type: one target logged in by the host's
+ * kernel initiator (iscsiadm, through the connection module), its LUNs
+ * found by the LUN module's discovery (udev and sysfs: the paths whose
+ * iSCSI session is that target at that portal) and keyed by GUID, named
+ * as libvirt names them ("unit:B:T:L").
+ *
+ * The login is a connection held by the pool ("pool:<uuid>"): a stored
+ * kernel-driver connection to that portal and target when there is one
+ * (it holds the CHAP secret the pool's <auth> cannot give), else one
+ * defined from the pool XML, without CHAP.  Stopping the pool drops the
+ * hold: the session is logged out when nothing else holds it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <storvirt.h>
+
+#include "backends/backends.h"
+#include "core/connection.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/hashmap.h"
+#include "util/macro.h"
+#include "util/strv.h"
+
+#define LOGIN_TIMEOUT_MS 60000
+#define ISCSI_PORT 3260
+
+static int pool_source(const storvirt__pool_def *def, const char **host, unsigned *port,
+                       const char **target) {
+        if (!def->source.n_hosts || !def->source.hosts[0].name || !def->source.devices ||
+            !def->source.devices[0])
+                return storvirt__error_set(-EINVAL, "pool '%s': an iscsi pool needs a source host "
+                                                    "and a target (<device path=IQN/>)", def->name);
+        *host = def->source.hosts[0].name;
+        *port = def->source.hosts[0].port > 0 ? (unsigned)def->source.hosts[0].port : ISCSI_PORT;
+        *target = def->source.devices[0];
+        return 0;
+}
+
+/* The id of the connection the pool holds: a stored one, else one defined from the pool. */
+static int pool_connection(storvirt__pool_obj *obj, char **ret_id) {
+        const storvirt__pool_def *def = obj->def;
+        struct storvirt__buf b = {};
+        const char *host, *target;
+        char **ids = NULL;
+        unsigned port;
+        int r;
+
+        r = pool_source(def, &host, &port, &target);
+        if (r < 0)
+                return r;
+        r = storvirt__connection_find_iscsi(obj->ctx, host, port, target, ret_id);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (def->source.auth.type)
+                return storvirt__error_set(-EACCES, "pool '%s': CHAP user '%s': no stored connection "
+                                                    "to %s holds its secret (define one with "
+                                                    "storvirt_connection_define())", def->name,
+                                           def->source.auth.username ? def->source.auth.username : "",
+                                           target);
+        storvirt__buf_printf(&b, "{\"type\": \"iscsi\", \"driver\": \"kernel\", \"id\": \"pool-%s\", "
+                                 "\"portal\": \"%s%s%s:%u\", \"target\": \"%s\"", obj->uuid,
+                             strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port,
+                             target);
+        if (def->source.initiator_iqn)
+                storvirt__buf_printf(&b, ", \"initiator\": \"%s\"", def->source.initiator_iqn);
+        storvirt__buf_printf(&b, "}");
+        r = storvirt_connection_define(obj->ctx, storvirt__buf_str(&b), &ids,
+                                       STORVIRT_CONNECTION_DEFINE_REPLACE);
+        storvirt__buf_free(&b);
+        if (r < 0)
+                return storvirt__error_set(r, "pool '%s': %s", def->name, storvirt_error_message());
+        *ret_id = strdup(ids[0]);
+        storvirt_strv_free(ids);
+        return *ret_id ? 0 : storvirt__error_oom();
+}
+
+static void holder_of(const storvirt__pool_obj *obj, char *buf, size_t size) {
+        snprintf(buf, size, "pool:%s", obj->uuid);
+}
+
+static int iscsi_start(storvirt__pool_obj *obj, uint32_t flags) {
+        _cleanup_free_ char *id = NULL;
+        char holder[64];
+        int r;
+
+        (void)flags;
+        r = pool_connection(obj, &id);
+        if (r < 0)
+                return r;
+        holder_of(obj, holder, sizeof(holder));
+        r = storvirt__connection_acquire(obj->ctx, id, holder, LOGIN_TIMEOUT_MS);
+        return r < 0 ? r : 0;
+}
+
+static int iscsi_stop(storvirt__pool_obj *obj, uint32_t flags) {
+        _cleanup_free_ char *id = NULL;
+        char holder[64];
+        int r;
+
+        (void)flags;
+        r = pool_connection(obj, &id);
+        if (r < 0)
+                return r;
+        holder_of(obj, holder, sizeof(holder));
+        r = storvirt__connection_release(obj->ctx, id, holder, false);
+        return r < 0 ? r : 0;
+}
+
+/* A path's portal ("host:port[,tpgt]" or as the session shows it) is the pool's. */
+static bool same_portal(const char *session_portal, const char *host, unsigned port) {
+        char want[300];
+        size_t n;
+
+        if (!session_portal)
+                return false;
+        n = (size_t)snprintf(want, sizeof(want), strchr(host, ':') ? "[%s]:%u" : "%s:%u", host, port);
+        return strncmp(session_portal, want, n) == 0 &&
+               (session_portal[n] == '\0' || session_portal[n] == ',');
+}
+
+static int iscsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
+        const storvirt__pool_def *def = obj->def;
+        storvirt_lun **luns = NULL;
+        storvirt__hashmap *vols = NULL;
+        const char *host, *target;
+        uint64_t total = 0;
+        unsigned port;
+        int r;
+
+        (void)flags;
+        r = pool_source(def, &host, &port, &target);
+        if (r >= 0)
+                r = storvirt_lun_list(obj->ctx, "iscsi", &luns, NULL, STORVIRT_LUN_LIST_REFRESH);
+        if (r >= 0)
+                r = storvirt__hashmap_new(&vols, storvirt__vol_rec_unref_void);
+        for (size_t i = 0; r >= 0 && luns[i]; i++) {
+                size_t np = storvirt_lun_get_n_paths(luns[i]);
+
+                for (size_t k = 0; r >= 0 && k < np; k++) {
+                        const storvirt_lun_path *p = storvirt_lun_get_path(luns[i], k);
+                        const char *ptarget = NULL, *pportal = NULL, *guid = storvirt_lun_get_guid(luns[i]);
+                        int h = -1, c = -1, t = -1, l = -1;
+                        char name[64], key[512];
+                        storvirt__vol_rec *rec;
+
+                        if (!p || storvirt_lun_path_get_iscsi(p, &ptarget, &pportal, NULL, NULL) < 0 ||
+                            !ptarget || strcmp(ptarget, target) != 0 || !same_portal(pportal, host, port) ||
+                            storvirt_lun_path_get_hctl(p, &h, &c, &t, &l) < 0) {
+                                storvirt_error_clear();
+                                continue;
+                        }
+                        snprintf(name, sizeof(name), "unit:%d:%d:%d", c, t, l);
+                        if (guid)
+                                snprintf(key, sizeof(key), "%s", guid);
+                        else
+                                snprintf(key, sizeof(key), "iscsi:%s/%d", target, l);
+                        rec = storvirt__vol_rec_new(name, key, storvirt_lun_path_get_devnode(p));
+                        if (!rec) {
+                                r = storvirt__error_oom();
+                                break;
+                        }
+                        rec->type = STORVIRT_VOLUME_TYPE_BLOCK;
+                        snprintf(rec->format, sizeof(rec->format), "raw");
+                        rec->capacity = rec->allocation = rec->physical = storvirt_lun_path_get_capacity(p);
+                        total += rec->capacity;
+                        r = storvirt__hashmap_put(vols, name, rec);
+                        if (r < 0)
+                                storvirt__vol_rec_unref(rec);
+                }
+        }
+        storvirt_lun_list_free(luns);
+        if (r < 0) {
+                storvirt__hashmap_free(vols);
+                return r;
+        }
+        storvirt__pool_obj_set_vols(obj, vols);
+        obj->capacity = obj->allocation = total;
+        obj->available = 0;
+        return 0;
+}
+
+/* Active again in a new process while the session is held (the run mark says it was started). */
+static int iscsi_check(storvirt__pool_obj *obj, bool *ret_active) {
+        (void)obj;
+        *ret_active = true;
+        return 0;
+}
+
+const storvirt__backend_ops storvirt__backend_iscsi = {
+        .abi = STORVIRT__BACKEND_ABI,
+        .type = "iscsi",
+        .check_pool = iscsi_check,
+        .start_pool = iscsi_start,
+        .refresh_pool = iscsi_refresh,
+        .stop_pool = iscsi_stop,
+};
