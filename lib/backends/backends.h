@@ -31,5 +31,16 @@ void storvirt__mpath_count_paths(const char *status, unsigned *ret_paths, unsign
 int storvirt__logical_lvcreate_argv(const char *vg, const char *name, uint64_t capacity,
                                     uint64_t allocation, bool thin_pool_exists, char ***ret);
 
+/*
+ * Pools whose volumes are host block devices (lib/backends/block.c): adds
+ * a raw, fully allocated volume record to vols (adding its capacity to
+ * *total), and makes vols the pool's table with total as its capacity
+ * and allocation (called with obj->lock held).
+ */
+int storvirt__backend_add_block_vol(storvirt__hashmap *vols, const char *name, const char *key,
+                                    const char *path, uint64_t capacity, uint64_t *total);
+void storvirt__backend_set_block_vols(storvirt__pool_obj *obj, storvirt__hashmap *vols,
+                                      uint64_t total);
+
 /* Creates a pool's target directory with its permissions (dir, fs, netfs). */
 int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags);

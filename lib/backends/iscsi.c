@@ -147,7 +147,6 @@ static int iscsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
                         const char *ptarget = NULL, *pportal = NULL, *guid = storvirt_lun_get_guid(luns[i]);
                         int h = -1, c = -1, t = -1, l = -1;
                         char name[64], key[512];
-                        storvirt__vol_rec *rec;
 
                         if (!p || storvirt_lun_path_get_iscsi(p, &ptarget, &pportal, NULL, NULL) < 0 ||
                             !ptarget || strcmp(ptarget, target) != 0 || !same_portal(pportal, host, port) ||
@@ -160,18 +159,9 @@ static int iscsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
                                 snprintf(key, sizeof(key), "%s", guid);
                         else
                                 snprintf(key, sizeof(key), "iscsi:%s/%d", target, l);
-                        rec = storvirt__vol_rec_new(name, key, storvirt_lun_path_get_devnode(p));
-                        if (!rec) {
-                                r = storvirt__error_oom();
-                                break;
-                        }
-                        rec->type = STORVIRT_VOLUME_TYPE_BLOCK;
-                        snprintf(rec->format, sizeof(rec->format), "raw");
-                        rec->capacity = rec->allocation = rec->physical = storvirt_lun_path_get_capacity(p);
-                        total += rec->capacity;
-                        r = storvirt__hashmap_put(vols, name, rec);
-                        if (r < 0)
-                                storvirt__vol_rec_unref(rec);
+                        r = storvirt__backend_add_block_vol(vols, name, key,
+                                                            storvirt_lun_path_get_devnode(p),
+                                                            storvirt_lun_path_get_capacity(p), &total);
                 }
         }
         storvirt_lun_list_free(luns);
@@ -179,9 +169,7 @@ static int iscsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
                 storvirt__hashmap_free(vols);
                 return r;
         }
-        storvirt__pool_obj_set_vols(obj, vols);
-        obj->capacity = obj->allocation = total;
-        obj->available = 0;
+        storvirt__backend_set_block_vols(obj, vols, total);
         return 0;
 }
 

@@ -124,25 +124,14 @@ static int mpath_refresh(storvirt__pool_obj *obj, uint32_t flags) {
                 r = read_map(names->name, &m, &ok);
                 if (r >= 0 && ok) {
                         char path[512];
-                        storvirt__vol_rec *rec;
 
                         snprintf(path, sizeof(path), "/dev/mapper/%s", m.name);
-                        rec = storvirt__vol_rec_new(m.wwid, m.wwid, path);
-                        if (!rec) {
-                                r = storvirt__error_oom();
-                        } else {
-                                rec->type = STORVIRT_VOLUME_TYPE_BLOCK;
-                                snprintf(rec->format, sizeof(rec->format), "raw");
-                                rec->capacity = rec->allocation = rec->physical = m.sectors * 512;
-                                total += rec->capacity;
-                                if (m.failed)
-                                        log_warning(obj->ctx, "pool '%s': map %s (%s): %u of %u paths "
-                                                              "failed", obj->def->name, m.name, m.wwid,
-                                                    m.failed, m.paths);
-                                r = storvirt__hashmap_put(vols, m.wwid, rec);
-                                if (r < 0)
-                                        storvirt__vol_rec_unref(rec);
-                        }
+                        r = storvirt__backend_add_block_vol(vols, m.wwid, m.wwid, path, m.sectors * 512,
+                                                            &total);
+                        if (r >= 0 && m.failed)
+                                log_warning(obj->ctx, "pool '%s': map %s (%s): %u of %u paths "
+                                                      "failed", obj->def->name, m.name, m.wwid,
+                                            m.failed, m.paths);
                 }
                 free(m.name);
                 free(m.wwid);
@@ -155,9 +144,7 @@ static int mpath_refresh(storvirt__pool_obj *obj, uint32_t flags) {
                 storvirt__hashmap_free(vols);
                 return r;
         }
-        storvirt__pool_obj_set_vols(obj, vols);
-        obj->capacity = obj->allocation = total;
-        obj->available = 0;
+        storvirt__backend_set_block_vols(obj, vols, total);
         return 0;
 }
 
