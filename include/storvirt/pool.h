@@ -219,7 +219,7 @@ int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
  * find-storage-pool-sources does: srcspec (libvirt <source> XML, may be
  * NULL where the type needs none) says where to look.  The result is a
  * <sources> element of <source> elements (caller-owned, storvirt_free()).
- * iscsi-direct: SendTargets discovery of <host name port/> (the targets as
+ * iscsi, iscsi-direct: SendTargets discovery of <host name port/> (the targets as
  * <device path=IQN/>); logical: the volume groups lvm2 reports, with
  * their physical volumes.  Errors: -EOPNOTSUPP (a type without it),
  * -EINVAL (srcspec missing or wrong), those of the search.  flags: 0.

@@ -42,5 +42,12 @@ int storvirt__backend_add_block_vol(storvirt__hashmap *vols, const char *name, c
 void storvirt__backend_set_block_vols(storvirt__pool_obj *obj, storvirt__hashmap *vols,
                                       uint64_t total);
 
+/*
+ * SendTargets discovery for the find-sources of the iscsi and
+ * iscsi-direct pool types (lib/backends/iscsi_direct.c).
+ */
+int storvirt__iscsi_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
+                                 uint32_t flags);
+
 /* Creates a pool's target directory with its permissions (dir, fs, netfs). */
 int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags);

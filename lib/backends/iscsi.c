@@ -183,6 +183,7 @@ static int iscsi_check(storvirt__pool_obj *obj, bool *ret_active) {
 const storvirt__backend_ops storvirt__backend_iscsi = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "iscsi",
+        .find_sources = storvirt__iscsi_find_sources,
         .check_pool = iscsi_check,
         .start_pool = iscsi_start,
         .refresh_pool = iscsi_refresh,

@@ -161,8 +161,8 @@ static int iscsi_direct_refresh(storvirt__pool_obj *obj, uint32_t flags) {
  * SendTargets discovery of the portal srcspec names:
  * <source><host name='' port=''/>[<initiator><iqn name=''/></initiator>]</source>.
  */
-static int iscsi_direct_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
-                                     uint32_t flags) {
+int storvirt__iscsi_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
+                                 uint32_t flags) {
         _cleanup_xml_doc_ xmlDocPtr doc = NULL;
         _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
         struct storvirt__iscsi_target *t = NULL;
@@ -175,18 +175,18 @@ static int iscsi_direct_find_sources(storvirt_ctx *ctx, const char *srcspec, cha
         (void)ctx;
         (void)flags;
         if (!srcspec)
-                return storvirt__error_set(-EINVAL, "iscsi-direct sources: a <source> with the "
+                return storvirt__error_set(-EINVAL, "iSCSI sources: a <source> with the "
                                                     "portal's <host name='' port=''/> is needed");
         r = storvirt__xml_parse(srcspec, strlen(srcspec), 65536, "source", &doc);
         if (r < 0)
                 return r;
         root = xmlDocGetRootElement(doc);
         if (!root || !xmlStrEqual(root->name, (const xmlChar *)"source"))
-                return storvirt__error_set(-EINVAL, "iscsi-direct sources: expected a <source> element");
+                return storvirt__error_set(-EINVAL, "iSCSI sources: expected a <source> element");
         h = storvirt__xml_child(root, "host");
         host = h ? storvirt__xml_prop(h, "name") : NULL;
         if (!host || !*host)
-                return storvirt__error_set(-EINVAL, "iscsi-direct sources: <source> needs "
+                return storvirt__error_set(-EINVAL, "iSCSI sources: <source> needs "
                                                     "<host name=''/>");
         port = storvirt__xml_prop(h, "port");
         if ((init = storvirt__xml_child(root, "initiator")) && (n = storvirt__xml_child(init, "iqn")))
@@ -241,7 +241,7 @@ static int iscsi_direct_check(storvirt__pool_obj *obj, bool *ret_active) {
 const storvirt__backend_ops storvirt__backend_iscsi_direct = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "iscsi-direct",
-        .find_sources = iscsi_direct_find_sources,
+        .find_sources = storvirt__iscsi_find_sources,
         .check_pool = iscsi_direct_check,
         .refresh_pool = iscsi_direct_refresh,
 };

@@ -118,6 +118,8 @@ class IscsiDirectPoolTest(unittest.TestCase):
         self.assertIn('<device path="%s"/>' % OPEN, out)
         self.assertIn('<device path="%s"/>' % CHAP, out)
         self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.tgtd.port, out)
+        # the kernel-initiator pool type finds the same targets
+        self.assertEqual(self.ok("find-storage-pool-sources", "iscsi", spec), out)
         p = self.run_cli("find-storage-pool-sources", "iscsi-direct")
         self.assertEqual(p.returncode, 1)
         self.assertIn("<host name", p.stderr)
