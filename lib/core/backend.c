@@ -23,6 +23,9 @@ const storvirt__backend_ops *const storvirt__builtin_backends[] = {
 #if HAVE_DEVMAPPER
         &storvirt__backend_mpath,
 #endif
+#if HAVE_FDISK
+        &storvirt__backend_disk,
+#endif
         NULL,
 };
 

@@ -47,6 +47,7 @@ void storvirt__vol_rec_unref(storvirt__vol_rec *rec) {
         free(rec->key);
         free(rec->path);
         free(rec->backing_path);
+        free(rec->extent_device);
         free(rec);
 }
 

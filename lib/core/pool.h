@@ -45,6 +45,8 @@ typedef struct storvirt__vol_rec {
         bool lazy_refcounts;         /* qcow2 */
         uint32_t cluster_bits;       /* qcow2, 0 otherwise */
         uint32_t mode, owner, group;
+        char *extent_device;         /* disk pools: the partition's extent on */
+        uint64_t extent_start, extent_end;      /* this device, bytes [start, end) */
         bool deleted;                /* removed from its pool */
         unsigned busy;               /* long operations running */
         uint64_t ino, dev;           /* file identity, to reuse records on refresh */

@@ -6,6 +6,7 @@
  * any lock; the pool cannot be stopped meanwhile (obj->jobs).
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/ctx.h"
 #include "core/pool.h"
@@ -484,14 +485,40 @@ static int def_from_rec(const storvirt__vol_rec *rec, storvirt__vol_def *def) {
         }
         if (rec->cluster_bits)
                 def->target.cluster_size = 1ull << rec->cluster_bits;
+        if (rec->extent_device) {
+                def->source_devices = calloc(1, sizeof(*def->source_devices));
+                if (!def->source_devices)
+                        return storvirt__error_oom();
+                def->n_source_devices = 1;
+                def->source_devices[0].path = strdup(rec->extent_device);
+                def->source_devices[0].extents = calloc(1, sizeof(struct storvirt__vol_extent));
+                if (!def->source_devices[0].path || !def->source_devices[0].extents)
+                        return storvirt__error_oom();
+                def->source_devices[0].n_extents = 1;
+                def->source_devices[0].extents[0].start = rec->extent_start;
+                def->source_devices[0].extents[0].end = rec->extent_end;
+        }
         def->type = (int)rec->type;
         def->capacity = rec->capacity;
         def->allocation = rec->allocation;
         def->physical = rec->physical;
         def->has_capacity = def->has_allocation = true;
-        def->target.mode = rec->mode & 0777;
-        def->target.owner = rec->owner;
-        def->target.group = rec->group;
+        if (rec->type == STORVIRT_VOLUME_TYPE_FILE || rec->type == STORVIRT_VOLUME_TYPE_DIR) {
+                def->target.mode = rec->mode & 0777;
+                def->target.owner = rec->owner;
+                def->target.group = rec->group;
+        } else {
+                /* block and network volumes: the node as it is now, if there is one */
+                struct stat st;
+
+                if (rec->path && rec->path[0] == '/' && stat(rec->path, &st) == 0) {
+                        def->target.mode = st.st_mode & 0777;
+                        def->target.owner = st.st_uid;
+                        def->target.group = st.st_gid;
+                } else {
+                        def->target.mode = def->target.owner = def->target.group = -1;
+                }
+        }
         if (!def->key || !def->target.path || !def->target.format ||
             (rec->backing_path && !def->backing.path))
                 return storvirt__error_oom();
