@@ -881,8 +881,9 @@ const struct cli_command cli_commands_pool[] = {
         [C_FIND_SOURCES] = { "find-storage-pool-sources", "TYPE [SRCSPEC]",
           "find the sources a pool of TYPE could use",
           "SRCSPEC is a file with libvirt <source> XML saying where to look\n"
-          "(iscsi-direct: <source><host name='' port=''/></source>, SendTargets\n"
-          "discovery); logical needs none (the volume groups lvm2 reports).\n"
+          "(iscsi, iscsi-direct: <source><host name='' port=''/></source>,\n"
+          "SendTargets discovery); logical and scsi need none (the volume groups\n"
+          "lvm2 reports; every SCSI host, and the fc_host WWNs of FC ones).\n"
           "Prints a <sources> element.", cmd_find_sources },
         { NULL, NULL, NULL, NULL, NULL },
 };

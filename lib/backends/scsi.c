@@ -7,7 +7,9 @@
  * volume has the identity multipath would give it: volumes are named as
  * libvirt names them ("unit:BUS:TARGET:LUN") and keyed by GUID
  * ("scsi:hostH:B:T:L" when a LUN reports none).  A parent-address
- * adapter (<parentaddr>) is not resolved: -EOPNOTSUPP.
+ * adapter (<parentaddr>) is not resolved: -EOPNOTSUPP.  find_sources
+ * lists every SCSI host, and the fc_host adapter (WWNN, WWPN) of each
+ * Fibre Channel one: the name that survives a reboot.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -25,6 +27,7 @@
 #include "util/fileio.h"
 #include "util/hashmap.h"
 #include "util/macro.h"
+#include "util/xml.h"
 
 /* "0x5001a4a..." or "5001a4a..." compared as 16 hex digits, case-insensitively. */
 static bool wwn_equal(const char *a, const char *b) {
@@ -144,9 +147,106 @@ static int scsi_check(storvirt__pool_obj *obj, bool *ret_active) {
         return 0;
 }
 
+static int cmp_int(const void *a, const void *b) {
+        int x = *(const int *)a, y = *(const int *)b;
+
+        return (x > y) - (x < y);
+}
+
+/* A WWN as libvirt's XML gives it: 16 hex digits, lowercase, no "0x". */
+static bool wwn_text(const char *in, char out[17]) {
+        size_t n;
+
+        if (!in)
+                return false;
+        if (in[0] == '0' && (in[1] == 'x' || in[1] == 'X'))
+                in += 2;
+        n = strspn(in, "0123456789abcdefABCDEF");
+        if (n != 16)
+                return false;
+        for (size_t i = 0; i < 16; i++)
+                out[i] = (char)tolower((unsigned char)in[i]);
+        out[16] = 0;
+        return true;
+}
+
+static int scsi_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
+                             uint32_t flags) {
+        _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
+        int *hosts = NULL, r;
+        size_t n = 0;
+        struct dirent *de;
+        DIR *d;
+
+        (void)ctx;
+        (void)flags;
+        if (srcspec && *srcspec)
+                return storvirt__error_set(-EINVAL, "find sources: scsi pools take no source "
+                                                    "spec; every SCSI host is listed");
+        d = opendir("/sys/class/scsi_host");
+        if (!d && errno != ENOENT)
+                return storvirt__error_set(-errno, "find sources: /sys/class/scsi_host: %s",
+                                           strerror(errno));
+        while (d && (de = readdir(d))) {
+                int h, *v;
+                char tail;
+
+                if (sscanf(de->d_name, "host%d%c", &h, &tail) != 1 || h < 0)
+                        continue;
+                v = realloc(hosts, (n + 1) * sizeof(*v));
+                if (!v) {
+                        free(hosts);
+                        closedir(d);
+                        return storvirt__error_oom();
+                }
+                hosts = v;
+                hosts[n++] = h;
+        }
+        if (d)
+                closedir(d);
+        if (n)
+                qsort(hosts, n, sizeof(*hosts), cmp_int);
+        r = storvirt__xml_writer_new(&w);
+        if (r >= 0) {
+                storvirt__xml_writer_start(w, "sources");
+                for (size_t i = 0; i < n; i++) {
+                        char name[32], path[96], wwnn[17], wwpn[17], *node = NULL, *port = NULL;
+
+                        snprintf(name, sizeof(name), "host%d", hosts[i]);
+                        storvirt__xml_writer_start(w, "source");
+                        storvirt__xml_writer_start(w, "adapter");
+                        storvirt__xml_writer_attr(w, "type", "scsi_host");
+                        storvirt__xml_writer_attr(w, "name", name);
+                        storvirt__xml_writer_end(w);
+                        storvirt__xml_writer_end(w);
+                        snprintf(path, sizeof(path), "/sys/class/fc_host/%s/node_name", name);
+                        (void)storvirt__file_read_all(AT_FDCWD, path, 64, &node, NULL);
+                        snprintf(path, sizeof(path), "/sys/class/fc_host/%s/port_name", name);
+                        (void)storvirt__file_read_all(AT_FDCWD, path, 64, &port, NULL);
+                        storvirt_error_clear();
+                        if (wwn_text(node, wwnn) && wwn_text(port, wwpn)) {
+                                storvirt__xml_writer_start(w, "source");
+                                storvirt__xml_writer_start(w, "adapter");
+                                storvirt__xml_writer_attr(w, "type", "fc_host");
+                                storvirt__xml_writer_attr(w, "wwnn", wwnn);
+                                storvirt__xml_writer_attr(w, "wwpn", wwpn);
+                                storvirt__xml_writer_end(w);
+                                storvirt__xml_writer_end(w);
+                        }
+                        free(node);
+                        free(port);
+                }
+                storvirt__xml_writer_end(w);
+                r = storvirt__xml_writer_finish(w, ret_xml, NULL);
+        }
+        free(hosts);
+        return r;
+}
+
 const storvirt__backend_ops storvirt__backend_scsi = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "scsi",
+        .find_sources = scsi_find_sources,
         .check_pool = scsi_check,
         .refresh_pool = scsi_refresh,
 };

@@ -6,9 +6,17 @@ volumes are the LUNs on that host, named unit:B:T:L and keyed by the
 GUID the LUN module reads (for a member path: its map's GUID); unknown
 hosts and unknown fc_host WWNs are refused with their names.
 
+The hba testbed (gen-testbed.py hba) has two Fibre Channel HBA ports
+(scsi_host + fc_host, LUNs behind a remote port) and a virtio-scsi host:
+find-storage-pool-sources lists each host and the fc_host form of each
+FC one, and every listed source, defined as a pool, gives that host's
+LUNs.
+
 Environment: STORVIRT_CLI, UMOCKDEV_RUN, STORVIRT_TESTBED,
-STORVIRT_TESTBED_EXPECT (the fixture's expectations: device, GUID)."""
+STORVIRT_TESTBED_EXPECT (the fixture's expectations: device, GUID),
+STORVIRT_TESTBED_HBA and STORVIRT_TESTBED_HBA_EXPECT."""
 import json
+import xml.etree.ElementTree as ET
 import os
 import subprocess
 import tempfile
@@ -18,6 +26,8 @@ CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 UMOCKDEV_RUN = os.environ.get("UMOCKDEV_RUN", "umockdev-run")
 TESTBED = os.environ.get("STORVIRT_TESTBED", "")
 EXPECT = os.environ.get("STORVIRT_TESTBED_EXPECT", "")
+HBA = os.environ.get("STORVIRT_TESTBED_HBA", "")
+HBA_EXPECT = os.environ.get("STORVIRT_TESTBED_HBA_EXPECT", "")
 
 
 def clean_env():
@@ -28,17 +38,8 @@ def clean_env():
     return e
 
 
-@unittest.skipUnless(TESTBED and EXPECT, "STORVIRT_TESTBED and STORVIRT_TESTBED_EXPECT are not set")
-class ScsiPoolTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        # what the fixture holds: disks and maps with their GUIDs
-        cls.guid_of = {}
-        with open(EXPECT) as f:
-            for line in f:
-                parts = line.split()
-                if parts and parts[0] in ("disk", "map") and len(parts) >= 3:
-                    cls.guid_of[parts[1]] = parts[2]
+class Base(unittest.TestCase):
+    bed = ""
 
     def setUp(self):
         self._tmp = tempfile.TemporaryDirectory(prefix="storvirt-pool-scsi-")
@@ -48,7 +49,7 @@ class ScsiPoolTest(unittest.TestCase):
         self._tmp.cleanup()
 
     def run_cli(self, *args):
-        return subprocess.run([UMOCKDEV_RUN, "-d", TESTBED, "--", CLI, "-d",
+        return subprocess.run([UMOCKDEV_RUN, "-d", self.bed, "--", CLI, "-d",
                                os.path.join(self.tmp, "state"), *args],
                               capture_output=True, text=True, env=clean_env(), timeout=120)
 
@@ -63,6 +64,92 @@ class ScsiPoolTest(unittest.TestCase):
             f.write("<pool type='scsi'><name>%s</name><source>%s</source>"
                     "<target><path>/dev/disk/by-path</path></target></pool>" % (name, adapter))
         self.ok("pool-define", xml)
+
+    def keys(self, pool):
+        """volume name -> key"""
+        vols = json.loads(self.ok("--json", "vol-list", pool))["volumes"]
+        return {v["name"]: self.ok("vol-key", v["name"], "--pool", pool).strip() for v in vols}
+
+
+@unittest.skipUnless(HBA and HBA_EXPECT, "STORVIRT_TESTBED_HBA and STORVIRT_TESTBED_HBA_EXPECT are not set")
+class HbaTest(Base):
+    bed = HBA
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fc = {}         # host -> (wwnn, wwpn)
+        cls.hosts = []      # every SCSI host, in the file's order
+        cls.luns = {}       # host -> {unit name: GUID}
+        with open(HBA_EXPECT) as f:
+            for line in f:
+                w = line.split()
+                if w[0] == "fc":
+                    cls.fc[w[1]] = (w[2], w[3])
+                    cls.hosts.append(w[1])
+                elif w[0] == "scsi":
+                    cls.hosts.append(w[1])
+                elif w[0] == "disk":
+                    cls.luns.setdefault(w[3], {})["unit:0:0:%s" % w[4]] = w[2]
+
+    def sources(self):
+        out = []
+        for src in ET.fromstring(self.ok("find-storage-pool-sources", "scsi")).findall("source"):
+            (a,) = src.findall("adapter")
+            out.append(dict(a.attrib))
+        return out
+
+    def test_find_sources(self):
+        want = []
+        for h in sorted(self.hosts, key=lambda h: int(h[4:])):
+            want.append({"type": "scsi_host", "name": h})
+            if h in self.fc:
+                want.append({"type": "fc_host", "wwnn": self.fc[h][0], "wwpn": self.fc[h][1]})
+        self.assertEqual(self.sources(), want)
+        spec = os.path.join(self.tmp, "spec.xml")
+        with open(spec, "w") as f:
+            f.write("<source><adapter type='scsi_host' name='host3'/></source>")
+        p = self.run_cli("find-storage-pool-sources", "scsi", spec)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("scsi pools take no source spec", p.stderr)
+
+    def test_every_source_is_a_pool(self):
+        # what find-sources gives, defined as it is, is a pool of that host's LUNs
+        by_wwn = {v: h for h, v in self.fc.items()}
+        for i, a in enumerate(self.sources()):
+            host = a["name"] if a["type"] == "scsi_host" else by_wwn[(a["wwnn"], a["wwpn"])]
+            adapter = "<adapter %s/>" % " ".join("%s='%s'" % kv for kv in a.items())
+            self.define("p%d" % i, adapter)
+            self.ok("pool-start", "p%d" % i)
+            self.assertEqual(self.keys("p%d" % i), self.luns[host], adapter)
+
+    def test_fc_host_spellings(self):
+        # WWNs with 0x and upper case name the same port
+        host = sorted(self.fc)[0]
+        wwnn, wwpn = self.fc[host]
+        self.define("fc", "<adapter type='fc_host' wwnn='0x%s' wwpn='%s'/>" % (wwnn.upper(), wwpn))
+        self.ok("pool-start", "fc")
+        self.assertEqual(self.keys("fc"), self.luns[host])
+        # the node name of one port with the port name of another is no adapter
+        other = [h for h in self.fc if h != host][0]
+        self.define("mix", "<adapter type='fc_host' wwnn='%s' wwpn='%s'/>" % (wwnn, self.fc[other][1]))
+        p = self.run_cli("pool-start", "mix")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no fc_host has WWNN %s and WWPN %s" % (wwnn, self.fc[other][1]), p.stderr)
+
+
+@unittest.skipUnless(TESTBED and EXPECT, "STORVIRT_TESTBED and STORVIRT_TESTBED_EXPECT are not set")
+class ScsiPoolTest(Base):
+    bed = TESTBED
+
+    @classmethod
+    def setUpClass(cls):
+        # what the fixture holds: disks and maps with their GUIDs
+        cls.guid_of = {}
+        with open(EXPECT) as f:
+            for line in f:
+                parts = line.split()
+                if parts and parts[0] in ("disk", "map") and len(parts) >= 3:
+                    cls.guid_of[parts[1]] = parts[2]
 
     def test_scsi_host(self):
         self.define("h1", "<adapter type='scsi_host' name='host1'/>")

@@ -55,9 +55,10 @@ class Bed:
         return "sd" + s
 
     def scsi_disk(self, host, lun, vpd=None, wwid=None, state="running", session=None,
-                  vendor="LIO-ORG", model="disk", size=2097152, parts=0):
+                  vendor="LIO-ORG", model="disk", size=2097152, parts=0, base=None):
         name = self.sdname()
-        base = "/devices/platform/host%d" % host
+        if base is None:
+            base = "/devices/platform/host%d" % host
         if session is not None:
             base += "/session%d" % session
         tgt = "%s/target%d:0:0/%d:0:0:%d" % (base, host, host, lun)
@@ -160,6 +161,39 @@ def fixture(out, expect):
     open(expect, "w").write("\n".join(exp) + "\n")
 
 
+def hba(out, expect):
+    """SCSI host adapters as sysfs shows them: two Fibre Channel HBA ports
+    (scsi_host + fc_host, LUNs behind a remote port) and a virtio-scsi
+    host, numbered out of order."""
+    b = Bed()
+    exp = []
+    fc = [(7, "0x20000000c9831b4b", "0x10000000c9831b4b", 3),
+          (3, "0x20000090fa1c2d3e", "0x10000090FA1C2D3E", 1)]
+    for i, (host, wwnn, wwpn, nluns) in enumerate(fc):
+        pci = "/devices/pci0000:00/0000:00:%02x.%d/host%d" % (5, i, host)
+        b.dev(pci + "/scsi_host/host%d" % host, ["E: SUBSYSTEM=scsi_host", "A: proc_name=lpfc",
+                                                   "A: unique_id=%d" % (i + 1)])
+        b.dev(pci + "/fc_host/host%d" % host, ["E: SUBSYSTEM=fc_host", "A: node_name=%s" % wwnn,
+                                                 "A: port_name=%s" % wwpn, "A: port_state=Online",
+                                                 "A: fabric_name=0x100000051e0c3f00"])
+        exp.append("fc host%d %s %s" % (host, wwnn[2:].lower(), wwpn[2:].lower()))
+        for lun in range(nluns):
+            ident = naa6(500 + 10 * host + lun)
+            name, _ = b.scsi_disk(host, lun, vpd=vpd83([(1, 0, 3, ident)]), vendor="DGC",
+                                  model="VRAID", base=pci + "/rport-%d:0-0" % host)
+            exp.append("disk %s 3%s host%d %d" % (name, ident.hex(), host, lun))
+    vhost = 12
+    vbase = "/devices/pci0000:00/0000:00:06.0/virtio3/host%d" % vhost
+    b.dev(vbase + "/scsi_host/host%d" % vhost, ["E: SUBSYSTEM=scsi_host", "A: proc_name=virtio_scsi"])
+    ident = naa6(900)
+    name, _ = b.scsi_disk(vhost, 0, vpd=vpd83([(1, 0, 3, ident)]), vendor="QEMU",
+                          model="QEMU HARDDISK", base=vbase)
+    exp.append("scsi host%d" % vhost)
+    exp.append("disk %s 3%s host%d 0" % (name, ident.hex(), vhost))
+    open(out, "w").write(b.text())
+    open(expect, "w").write("\n".join(exp) + "\n")
+
+
 def scale(n, out):
     b = Bed()
     host = sess = 0
@@ -180,7 +214,9 @@ def scale(n, out):
 if __name__ == "__main__":
     if sys.argv[1] == "fixture":
         fixture(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "hba":
+        hba(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "scale":
         scale(int(sys.argv[2]), sys.argv[3])
     else:
-        sys.exit("usage: gen-testbed.py fixture OUT EXPECT | scale N OUT")
+        sys.exit("usage: gen-testbed.py fixture|hba OUT EXPECT | scale N OUT")
