@@ -22,6 +22,7 @@
  * alignment), so it never spans two extents.  A dos label gets primary
  * partitions 1-4 only: logical partitions are listed but not created.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -29,7 +30,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/blkpg.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "backends/backends.h"
@@ -38,7 +44,9 @@
 #include <blkid.h>
 #include <libfdisk.h>
 
+#include "backends/local.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/uuid.h"
@@ -438,6 +446,55 @@ static int open_rw(const storvirt__pool_def *def, struct fdisk_context **ret) {
         return 0;
 }
 
+/*
+ * Drops every partition the kernel knows on the block device open as fd
+ * (as sysfs lists them), for devices that cannot rescan their table (a
+ * loop device without partscan).  Returns how many it could not drop.
+ */
+static unsigned drop_kernel_partitions(storvirt__pool_obj *obj, int fd) {
+        struct stat st;
+        char dir[64];
+        struct dirent *de;
+        unsigned failed = 0;
+        DIR *d;
+
+        if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode))
+                return 0;
+        snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
+        d = opendir(dir);
+        while (d && (de = readdir(d))) {
+                char path[384], *txt = NULL;
+                int pno;
+
+                if (de->d_name[0] == '.')
+                        continue;
+                snprintf(path, sizeof(path), "%s/%s/partition", dir, de->d_name);
+                if (storvirt__file_read_all(AT_FDCWD, path, 4096, &txt, NULL) < 0) {
+                        storvirt_error_clear();
+                        continue;
+                }
+                pno = atoi(txt);
+                free(txt);
+                if (pno > 0) {
+                        struct blkpg_partition part = { .pno = pno };
+                        struct blkpg_ioctl_arg arg = {
+                                .op = BLKPG_DEL_PARTITION,
+                                .datalen = sizeof(part),
+                                .data = &part,
+                        };
+
+                        if (ioctl(fd, BLKPG, &arg) < 0 && errno != ENXIO) {
+                                log_warning(obj->ctx, "pool '%s': the kernel keeps partition %s: "
+                                            "%s", obj->def->name, de->d_name, strerror(errno));
+                                failed++;
+                        }
+                }
+        }
+        if (d)
+                closedir(d);
+        return failed;
+}
+
 /* Writes the label and, for a block device, tells the kernel what changed. */
 static int write_table(storvirt__pool_obj *obj, struct fdisk_context *cxt, struct fdisk_table *org) {
         const storvirt__pool_def *def = obj->def;
@@ -448,6 +505,9 @@ static int write_table(storvirt__pool_obj *obj, struct fdisk_context *cxt, struc
                                            def->name, source_of(def), strerror(-r));
         if (is_block(source_of(def))) {
                 r = org ? fdisk_reread_changes(cxt, org) : fdisk_reread_partition_table(cxt);
+                /* a new label holds no partition: none of the old ones may stay */
+                if (r < 0 && !org && drop_kernel_partitions(obj, fdisk_get_devfd(cxt)) == 0)
+                        r = 0;
                 if (r < 0)
                         log_warning(obj->ctx, "pool '%s': the kernel was not told about the new "
                                     "partition table of %s: %s", def->name, source_of(def),
@@ -790,6 +850,146 @@ static int disk_delete_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec 
         return r;
 }
 
+/* Zeroes [off, off + len) of fd: discard-free zeroing for a block device,
+ * a zeroed range (or plain writes) for an image file. */
+static int zero_range(int fd, bool block, uint64_t off, uint64_t len) {
+        static const char zeros[65536];
+
+        if (block) {
+                uint64_t range[2] = { off, len };
+
+                if (ioctl(fd, BLKZEROOUT, range) == 0)
+                        return 0;
+        } else if (fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, (off_t)off,
+                             (off_t)len) == 0) {
+                return 0;
+        }
+        while (len > 0) {
+                size_t n = len < sizeof(zeros) ? (size_t)len : sizeof(zeros);
+                ssize_t k = pwrite(fd, zeros, n, (off_t)off);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return k < 0 ? -errno : -EIO;
+                off += (uint64_t)k;
+                len -= (uint64_t)k;
+        }
+        return 0;
+}
+
+/*
+ * Wipes a partition: through its own node, opened exclusively, when the
+ * pool is on a block device (so a mounted partition is refused), else at
+ * its extent of the image file.
+ */
+static int disk_wipe_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
+                            const storvirt__progress *progress, uint32_t flags) {
+        const storvirt__pool_def *def = obj->def;
+        bool block = is_block(source_of(def));
+        uint64_t start, end, done = 0, base;
+        _cleanup_close_ int fd = -1;
+        int r = 0;
+
+        (void)flags;
+        storvirt__mutex_lock(&obj->lock);
+        start = rec->extent_start;
+        end = rec->extent_end;
+        storvirt__mutex_unlock(&obj->lock);
+        if (end <= start)
+                return storvirt__error_set(-EINVAL, "pool '%s': volume '%s' has no extent to wipe",
+                                           def->name, rec->name);
+        if (block) {
+                fd = open(rec->path, O_RDWR | O_EXCL | O_CLOEXEC);
+                if (fd < 0)
+                        return storvirt__error_set(errno == EBUSY ? -EBUSY : -errno,
+                                                   "pool '%s': wiping %s: %s", def->name, rec->path,
+                                                   errno == EBUSY ? "in use (mounted, or held by "
+                                                   "another device)" : strerror(errno));
+                base = 0;
+        } else {
+                fd = open(source_of(def), O_RDWR | O_CLOEXEC);
+                if (fd < 0)
+                        return storvirt__error_set(-errno, "pool '%s': wiping '%s' on %s: %s",
+                                                   def->name, rec->name, source_of(def),
+                                                   strerror(errno));
+                base = start;
+        }
+        while (r >= 0 && done < end - start) {
+                uint64_t n = end - start - done;
+
+                if (n > 64 * (uint64_t)1 << 20)
+                        n = 64 * (uint64_t)1 << 20;
+                r = zero_range(fd, block, base + done, n);
+                if (r < 0) {
+                        r = storvirt__error_set(r, "pool '%s': wiping '%s': %s", def->name,
+                                                rec->name, strerror(-r));
+                        break;
+                }
+                done += n;
+                r = storvirt__progress_report(progress, done, end - start);
+        }
+        if (r >= 0 && fsync(fd) < 0)
+                r = storvirt__error_set(-errno, "pool '%s': wiping '%s': fsync: %s", def->name,
+                                        rec->name, strerror(errno));
+        return r;
+}
+
+/*
+ * Deletes the pool's storage: every partition table and file system
+ * signature on the device is wiped (libblkid), so the disk reads as
+ * empty.  Partitions left on it need STORVIRT_POOL_DELETE_NONEMPTY; a
+ * block device any of whose partitions is in use is refused.
+ */
+static int disk_delete_pool(storvirt__pool_obj *obj, uint32_t flags) {
+        const storvirt__pool_def *def = obj->def;
+        const char *dev = source_of(def);
+        struct disk_table t;
+        blkid_probe pr = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        r = read_table(def, &t);
+        if (r < 0)
+                return r;
+        if (t.n_parts > 0 && !(flags & STORVIRT_POOL_DELETE_NONEMPTY)) {
+                r = storvirt__error_set(-ENOTEMPTY, "pool '%s': %s still holds %zu partition%s; "
+                                        "delete them first, or delete the pool as non-empty",
+                                        def->name, dev, t.n_parts, t.n_parts == 1 ? "" : "s");
+                table_clear(&t);
+                return r;
+        }
+        table_clear(&t);
+        /* exclusive: fails while the disk or any of its partitions is claimed */
+        fd = open(dev, O_RDWR | O_CLOEXEC | (is_block(dev) ? O_EXCL : 0));
+        if (fd < 0)
+                return storvirt__error_set(errno == EBUSY ? -EBUSY : -errno, "pool '%s': %s: %s",
+                                           def->name, dev, errno == EBUSY ? "in use (a partition "
+                                           "is mounted or held)" : strerror(errno));
+        pthread_mutex_lock(&write_lock);
+        pr = blkid_new_probe();
+        if (!pr || blkid_probe_set_device(pr, fd, 0, 0) < 0) {
+                r = storvirt__error_set(-EIO, "pool '%s': cannot probe %s", def->name, dev);
+        } else {
+                blkid_probe_enable_partitions(pr, 1);
+                blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
+                blkid_probe_enable_superblocks(pr, 1);
+                blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_TYPE);
+                while (r >= 0 && blkid_do_probe(pr) == 0)
+                        if (blkid_do_wipe(pr, 0) < 0)
+                                r = storvirt__error_set(-EIO, "pool '%s': wiping the signatures "
+                                                        "of %s failed", def->name, dev);
+        }
+        blkid_free_probe(pr);
+        if (r >= 0 && fsync(fd) < 0)
+                r = storvirt__error_set(-errno, "pool '%s': %s: fsync: %s", def->name, dev,
+                                        strerror(errno));
+        if (r >= 0 && is_block(dev) && ioctl(fd, BLKRRPART) < 0)
+                (void)drop_kernel_partitions(obj, fd);
+        pthread_mutex_unlock(&write_lock);
+        return r;
+}
+
 const storvirt__backend_ops storvirt__backend_disk = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "disk",
@@ -800,5 +1000,7 @@ const storvirt__backend_ops storvirt__backend_disk = {
         .create_volume = disk_create_volume,
         .build_volume = disk_build_volume,
         .delete_volume = disk_delete_volume,
+        .delete_pool = disk_delete_pool,
+        .wipe_volume = disk_wipe_volume,
 };
 #endif /* HAVE_FDISK */

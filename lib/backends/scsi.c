@@ -68,9 +68,9 @@ static int host_number(const storvirt__pool_def *def, int *ret) {
                 if (strncmp(de->d_name, "host", 4) != 0)
                         continue;
                 snprintf(path, sizeof(path), "/sys/class/fc_host/%s/node_name", de->d_name);
-                (void)storvirt__file_read_all(AT_FDCWD, path, 64, &node, NULL);
+                (void)storvirt__file_read_all(AT_FDCWD, path, 4096, &node, NULL);
                 snprintf(path, sizeof(path), "/sys/class/fc_host/%s/port_name", de->d_name);
-                (void)storvirt__file_read_all(AT_FDCWD, path, 64, &port, NULL);
+                (void)storvirt__file_read_all(AT_FDCWD, path, 4096, &port, NULL);
                 match = wwn_equal(a->wwnn, node) && wwn_equal(a->wwpn, port);
                 free(node);
                 free(port);
@@ -220,9 +220,9 @@ static int scsi_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_
                         storvirt__xml_writer_end(w);
                         storvirt__xml_writer_end(w);
                         snprintf(path, sizeof(path), "/sys/class/fc_host/%s/node_name", name);
-                        (void)storvirt__file_read_all(AT_FDCWD, path, 64, &node, NULL);
+                        (void)storvirt__file_read_all(AT_FDCWD, path, 4096, &node, NULL);
                         snprintf(path, sizeof(path), "/sys/class/fc_host/%s/port_name", name);
-                        (void)storvirt__file_read_all(AT_FDCWD, path, 64, &port, NULL);
+                        (void)storvirt__file_read_all(AT_FDCWD, path, 4096, &port, NULL);
                         storvirt_error_clear();
                         if (wwn_text(node, wwnn) && wwn_text(port, wwpn)) {
                                 storvirt__xml_writer_start(w, "source");

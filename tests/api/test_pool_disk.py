@@ -187,6 +187,36 @@ class ImageFileTest(DiskPoolBase):
         self.assertEqual(self.volumes("d1")["disk.img1"][4][1], free[0][0])
         self.assert_agrees("d1", img)
 
+    def test_wipe_and_delete(self):
+        img = self.image("w.img", 48 * MiB)
+        self.define("w", img, "gpt")
+        self.ok("pool-build", "w")
+        self.ok("pool-start", "w")
+        self.ok("vol-create-as", "w", "w.img1", "8M")
+        self.ok("vol-create-as", "w", "w.img2", "8M")
+        with open(img, "r+b") as f:
+            f.seek(MiB)
+            f.write(b"\xaa" * (40 * MiB))
+        _, _, _, _, (_, start, end) = self.volumes("w")["w.img2"]
+        self.ok("vol-wipe", "w.img2", "--pool", "w")
+        with open(img, "rb") as f:
+            data = f.read()
+        # the partition's extent is zeroed, its neighbours are untouched
+        self.assertEqual(data[start:end], bytes(end - start))
+        self.assertEqual(set(data[start - 4096:start]), {0xaa})
+        self.assertEqual(set(data[end:end + 4096]), {0xaa})
+        self.ok("pool-destroy", "w")
+        self.fails(("pool-delete", "w"), "still holds 2 partitions")
+        self.assertEqual(len(sfdisk_json(img)["partitions"]), 2)
+        self.ok("pool-delete", "w", "--nonempty")
+        p = subprocess.run([SFDISK, "--json", img], capture_output=True, text=True)
+        self.assertNotEqual(p.returncode, 0, "a partition table is left: " + p.stdout)
+        self.assertEqual(subprocess.run(["blkid", "-p", img]).returncode, 2)
+        # the data past the labels is not touched by deleting the pool
+        with open(img, "rb") as f:
+            f.seek(end)
+            self.assertEqual(set(f.read(4096)), {0xaa})
+
     def test_build_overwrite(self):
         img = self.image("disk.img", 32 * MiB)
         subprocess.run([SFDISK, "-q", img], input="label: dos\n,8M\n,8M\n", text=True,
@@ -287,6 +317,52 @@ class LoopDeviceTest(DiskPoolBase):
         self.ok("vol-delete", base + "p1", "--pool", "l1")
         self.assertFalse(os.path.exists("/sys/class/block/%s" % (base + "p1")))
         self.assert_agrees("l1", self.dev)
+
+        # wipe: refused while held, then the partition reads as zeros
+        with open(self.part(2), "r+b") as f:
+            f.write(b"\x55" * MiB)
+        fd = os.open(self.part(2), os.O_RDONLY | os.O_EXCL)
+        try:
+            self.fails(("vol-wipe", base + "p2", "--pool", "l1"), "in use")
+        finally:
+            os.close(fd)
+        self.ok("vol-wipe", base + "p2", "--pool", "l1")
+        with open(self.part(2), "rb") as f:
+            self.assertEqual(f.read(MiB), bytes(MiB))
+
+        # delete the pool: refused while a partition is held, then no table
+        # and no partition left in the kernel
+        self.ok("pool-destroy", "l1")
+        fd = os.open(self.part(2), os.O_RDONLY | os.O_EXCL)
+        try:
+            self.fails(("pool-delete", "l1", "--nonempty"), "in use")
+        finally:
+            os.close(fd)
+        self.ok("pool-delete", "l1", "--nonempty")
+        self.assertEqual(self.kernel_parts(), [])
+        self.assertNotEqual(subprocess.run([SFDISK, "--json", self.dev],
+                                           capture_output=True).returncode, 0)
+
+    def test_overwrite_drops_old_partitions(self):
+        # a table the kernel knows, replaced by a new label: no stale node stays
+        base = os.path.basename(self.dev)
+        subprocess.run([SFDISK, "-q", self.dev], input="label: dos\n,8M\n,8M\n", text=True,
+                       capture_output=True, check=True)
+        subprocess.run(["partx", "-a", self.dev], capture_output=True)
+        if len(self.kernel_parts()) != 2:
+            self.skipTest("the kernel does not take partitions of %s" % self.dev)
+        self.define("l2", self.dev, "gpt")
+        self.fails(("pool-build", "l2"), "already holds dos")
+        self.ok("pool-build", "l2", "--overwrite")
+        self.assertEqual(self.kernel_parts(), [])
+        self.ok("pool-start", "l2")
+        self.ok("vol-create-as", "l2", base + "p1", "4M")
+        self.assertEqual(self.kernel_parts(), [base + "p1"])
+        self.assert_agrees("l2", self.dev)
+
+    def kernel_parts(self):
+        d = "/sys/class/block/%s" % os.path.basename(self.dev)
+        return sorted(n for n in os.listdir(d) if os.path.exists(os.path.join(d, n, "partition")))
 
 
 if __name__ == "__main__":
