@@ -7,6 +7,11 @@ refresh alone, best of 5 each, with the cost per LUN.  Each refresh logs
 in, sends REPORT LUNS, INQUIRY with VPD pages 0x80 and 0x83 and READ
 CAPACITY(16) per LUN, and logs out.  Needs root, tgtd and tgtadm.
 
+When the libvirt Python binding imports and a libvirt daemon answers at
+$STORVIRT_BENCH_LIBVIRT_URI (default qemu:///system), libvirt's own
+iscsi-direct pool is timed on the same target the same way (a transient
+pool created, which starts and refreshes it, then a refresh alone).
+
     STORVIRT_LIBRARY=build/lib/libstorvirt.so.0 \\
         PYTHONPATH=bindings/python python3 bench/iscsi-pool.py 64
 """
@@ -22,6 +27,44 @@ import storvirt  # noqa: E402
 from tgtd import Tgtd  # noqa: E402
 
 TARGET = "iqn.2026-11.org.libstorvirt.bench:pool"
+INITIATOR = "iqn.2026-11.org.libstorvirt.bench:host"
+
+
+def libvirt_times(port, n):
+    """(best start, best refresh) of libvirt's iscsi-direct pool, or a reason."""
+    try:
+        import libvirt
+    except ImportError:
+        return "the libvirt Python binding is not installed (python3-libvirt)"
+    uri = os.environ.get("STORVIRT_BENCH_LIBVIRT_URI", "qemu:///system")
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    try:
+        conn = libvirt.open(uri)
+    except libvirt.libvirtError as e:
+        return "no libvirt daemon at %s: %s" % (uri, e)
+    xml = ("<pool type='iscsi-direct'><name>storvirt-bench</name><source>"
+           "<host name='127.0.0.1' port='%d'/><device path='%s'/>"
+           "<initiator><iqn name='%s'/></initiator></source></pool>" % (port, TARGET, INITIATOR))
+    starts, refreshes = [], []
+    try:
+        for _ in range(5):
+            t0 = time.perf_counter()
+            pool = conn.storagePoolCreateXML(xml, 0)
+            starts.append(time.perf_counter() - t0)
+            try:
+                got = pool.numOfVolumes()
+                t0 = time.perf_counter()
+                pool.refresh(0)
+                refreshes.append(time.perf_counter() - t0)
+            finally:
+                pool.destroy()
+            if got < n:
+                return "libvirt %s saw %d volumes, not %d" % (conn.getLibVersion(), got, n)
+        return (conn.getLibVersion(), min(starts), min(refreshes), got)
+    except libvirt.libvirtError as e:
+        return "libvirt failed: %s" % e
+    finally:
+        conn.close()
 
 
 def main():
@@ -36,8 +79,8 @@ def main():
                                           for i in range(1, n + 1)])
             xml = ("<pool type='iscsi-direct'><name>bench</name><source>"
                    "<host name='127.0.0.1' port='%d'/><device path='%s'/>"
-                   "<initiator><iqn name='iqn.2026-11.org.libstorvirt.bench:host'/></initiator>"
-                   "</source></pool>" % (t.port, TARGET))
+                   "<initiator><iqn name='%s'/></initiator>"
+                   "</source></pool>" % (t.port, TARGET, INITIATOR))
             with storvirt.Context(os.path.join(tmp, "state"), ignore_env=True) as ctx:
                 pool = ctx.define_pool(xml)
                 starts, refreshes = [], []
@@ -60,6 +103,18 @@ def main():
                 print("  pool refresh:                      %8.1f ms  %6.0f us/LUN"
                       % (r * 1e3, r * 1e6 / n))
                 pool.close()
+            lv = libvirt_times(t.port, n)
+            if isinstance(lv, str):
+                print("  libvirt iscsi-direct: not measured: %s" % lv)
+            else:
+                ver, ls, lr, got = lv
+                print("  libvirt %d.%d.%d iscsi-direct, same target (%d volumes%s):"
+                      % (ver // 1000000, ver // 1000 % 1000, ver % 1000, got,
+                         ", the target's controller LUN 0 among them" if got == n + 1 else ""))
+                print("  pool create (start + refresh):   %8.1f ms  %6.0f us/LUN  (%.1fx ours)"
+                      % (ls * 1e3, ls * 1e6 / n, ls / s))
+                print("  pool refresh:                      %8.1f ms  %6.0f us/LUN  (%.1fx ours)"
+                      % (lr * 1e3, lr * 1e6 / n, lr / r))
     return 0
 
 
