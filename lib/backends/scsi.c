@@ -83,6 +83,14 @@ static int host_number(const storvirt__pool_def *def, int *ret) {
         if (d)
                 closedir(d);
         storvirt_error_clear();
+        if (a->parent || a->parent_wwnn || a->parent_fabric_wwn)
+                /* libvirt would create an NPIV vport on the parent HBA here */
+                return storvirt__error_set(-EOPNOTSUPP, "pool '%s': no fc_host has WWNN %s and "
+                                           "WWPN %s; creating it as an NPIV vHBA on the parent "
+                                           "(%s) is not supported", def->name,
+                                           a->wwnn ? a->wwnn : "?", a->wwpn ? a->wwpn : "?",
+                                           a->parent ? a->parent : a->parent_wwnn ? a->parent_wwnn
+                                           : a->parent_fabric_wwn);
         return storvirt__error_set(-ENOENT, "pool '%s': no fc_host has WWNN %s and WWPN %s",
                                    def->name, a->wwnn ? a->wwnn : "?", a->wwpn ? a->wwpn : "?");
 }

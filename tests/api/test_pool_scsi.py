@@ -135,6 +135,18 @@ class HbaTest(Base):
         p = self.run_cli("pool-start", "mix")
         self.assertEqual(p.returncode, 1)
         self.assertIn("no fc_host has WWNN %s and WWPN %s" % (wwnn, self.fc[other][1]), p.stderr)
+        # an existing port named with its parent is found; an unknown one would be an
+        # NPIV vport to create on that parent, which is refused as unsupported
+        self.define("withparent", "<adapter type='fc_host' parent='%s' wwnn='%s' wwpn='%s'/>"
+                    % (host, wwnn, wwpn))
+        self.ok("pool-start", "withparent")
+        self.assertEqual(self.keys("withparent"), self.luns[host])
+        self.define("vport", "<adapter type='fc_host' parent='%s' wwnn='2001000e1e09b4b5' "
+                    "wwpn='2101000e1e09b4b5'/>" % host)
+        p = self.run_cli("pool-start", "vport")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("creating it as an NPIV vHBA on the parent (%s) is not supported" % host,
+                      p.stderr)
 
 
 @unittest.skipUnless(TESTBED and EXPECT, "STORVIRT_TESTBED and STORVIRT_TESTBED_EXPECT are not set")
