@@ -446,6 +446,22 @@ static int open_rw(const storvirt__pool_def *def, struct fdisk_context **ret) {
         return 0;
 }
 
+/* Ends a change begun with open_rw (the write lock held): closes the
+ * device, drops the lock and, when the change was made, reads the pool's
+ * figures again.  Returns r. */
+static int end_change(storvirt__pool_obj *obj, struct fdisk_context *cxt, struct fdisk_table *org,
+                      int r) {
+        fdisk_unref_table(org);
+        if (cxt) {
+                fdisk_deassign_device(cxt, 0);
+                fdisk_unref_context(cxt);
+        }
+        pthread_mutex_unlock(&write_lock);
+        if (r >= 0)
+                update_figures(obj);
+        return r;
+}
+
 /*
  * Drops every partition the kernel knows on the block device open as fd
  * (as sysfs lists them), for devices that cannot rescan their table (a
@@ -791,15 +807,7 @@ static int disk_build_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *
 out:
         fdisk_unref_parttype(pt);
         fdisk_unref_partition(pa);
-        fdisk_unref_table(org);
-        if (cxt) {
-                fdisk_deassign_device(cxt, 0);
-                fdisk_unref_context(cxt);
-        }
-        pthread_mutex_unlock(&write_lock);
-        if (r >= 0)
-                update_figures(obj);
-        return r;
+        return end_change(obj, cxt, org, r);
 }
 
 static int disk_delete_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
@@ -839,15 +847,7 @@ static int disk_delete_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec 
         }
         if (r >= 0)
                 r = write_table(obj, cxt, org);
-        fdisk_unref_table(org);
-        if (cxt) {
-                fdisk_deassign_device(cxt, 0);
-                fdisk_unref_context(cxt);
-        }
-        pthread_mutex_unlock(&write_lock);
-        if (r >= 0)
-                update_figures(obj);
-        return r;
+        return end_change(obj, cxt, org, r);
 }
 
 /* Zeroes [off, off + len) of fd: discard-free zeroing for a block device,
