@@ -879,59 +879,221 @@ static int zero_range(int fd, bool block, uint64_t off, uint64_t len) {
 }
 
 /*
- * Wipes a partition: through its own node, opened exclusively, when the
- * pool is on a block device (so a mounted partition is refused), else at
- * its extent of the image file.
+ * Opens a partition's data: its own node when the pool is on a block
+ * device (exclusively when writing, so a mounted partition is refused),
+ * else the image file, the data starting at the partition's extent.
+ * Returns the fd, with *ret_base (where the data starts in it) and
+ * *ret_size (its length).
  */
-static int disk_wipe_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
-                            const storvirt__progress *progress, uint32_t flags) {
+static int part_open(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec, bool write,
+                     const char *what, uint64_t *ret_base, uint64_t *ret_size) {
         const storvirt__pool_def *def = obj->def;
-        bool block = is_block(source_of(def));
-        uint64_t start, end, done = 0, base;
-        _cleanup_close_ int fd = -1;
-        int r = 0;
+        uint64_t start, end;
+        int fd;
 
-        (void)flags;
         storvirt__mutex_lock(&obj->lock);
         start = rec->extent_start;
         end = rec->extent_end;
         storvirt__mutex_unlock(&obj->lock);
         if (end <= start)
-                return storvirt__error_set(-EINVAL, "pool '%s': volume '%s' has no extent to wipe",
-                                           def->name, rec->name);
-        if (block) {
-                fd = open(rec->path, O_RDWR | O_EXCL | O_CLOEXEC);
+                return storvirt__error_set(-EINVAL, "pool '%s': volume '%s' has no extent", def->name,
+                                           rec->name);
+        *ret_size = end - start;
+        if (is_block(source_of(def))) {
+                fd = open(rec->path, (write ? O_RDWR | O_EXCL : O_RDONLY) | O_CLOEXEC);
                 if (fd < 0)
                         return storvirt__error_set(errno == EBUSY ? -EBUSY : -errno,
-                                                   "pool '%s': wiping %s: %s", def->name, rec->path,
-                                                   errno == EBUSY ? "in use (mounted, or held by "
-                                                   "another device)" : strerror(errno));
-                base = 0;
-        } else {
-                fd = open(source_of(def), O_RDWR | O_CLOEXEC);
-                if (fd < 0)
-                        return storvirt__error_set(-errno, "pool '%s': wiping '%s' on %s: %s",
-                                                   def->name, rec->name, source_of(def),
-                                                   strerror(errno));
-                base = start;
+                                                   "pool '%s': %s %s: %s", def->name, what,
+                                                   rec->path, errno == EBUSY ? "in use (mounted, "
+                                                   "or held by another device)" : strerror(errno));
+                *ret_base = 0;
+                return fd;
         }
-        while (r >= 0 && done < end - start) {
-                uint64_t n = end - start - done;
+        fd = open(source_of(def), (write ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "pool '%s': %s '%s' on %s: %s", def->name, what,
+                                           rec->name, source_of(def), strerror(errno));
+        *ret_base = start;
+        return fd;
+}
 
-                if (n > 64 * (uint64_t)1 << 20)
-                        n = 64 * (uint64_t)1 << 20;
+#define XFER_CHUNK (1u << 20)
+
+static bool all_zero(const char *buf, size_t n) {
+        return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
+}
+
+/* Wipes a partition: its extent, and nothing around it, reads as zeros. */
+static int disk_wipe_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
+                            const storvirt__progress *progress, uint32_t flags) {
+        bool block = is_block(source_of(obj->def));
+        uint64_t base = 0, size = 0, done = 0;
+        _cleanup_close_ int fd = -1;
+        int r = 0;
+
+        (void)flags;
+        fd = part_open(obj, rec, true, "wiping", &base, &size);
+        if (fd < 0)
+                return fd;
+        while (r >= 0 && done < size) {
+                uint64_t n = size - done;
+
+                if (n > 64 * (uint64_t)XFER_CHUNK)
+                        n = 64 * (uint64_t)XFER_CHUNK;
                 r = zero_range(fd, block, base + done, n);
                 if (r < 0) {
-                        r = storvirt__error_set(r, "pool '%s': wiping '%s': %s", def->name,
+                        r = storvirt__error_set(r, "pool '%s': wiping '%s': %s", obj->def->name,
                                                 rec->name, strerror(-r));
                         break;
                 }
                 done += n;
-                r = storvirt__progress_report(progress, done, end - start);
+                r = storvirt__progress_report(progress, done, size);
         }
         if (r >= 0 && fsync(fd) < 0)
-                r = storvirt__error_set(-errno, "pool '%s': wiping '%s': fsync: %s", def->name,
+                r = storvirt__error_set(-errno, "pool '%s': wiping '%s': fsync: %s", obj->def->name,
                                         rec->name, strerror(errno));
+        return r;
+}
+
+/*
+ * Upload into a partition: raw data from fd at offset, never past the
+ * partition's end.  With STORVIRT_VOLUME_TRANSFER_SPARSE, zero chunks are
+ * zeroed in place rather than written.
+ */
+static int disk_upload_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec, int fd,
+                              uint64_t offset, uint64_t length, const storvirt__progress *p,
+                              uint32_t flags) {
+        bool block = is_block(source_of(obj->def)), sparse = flags & STORVIRT_VOLUME_TRANSFER_SPARSE;
+        _cleanup_free_ char *buf = malloc(XFER_CHUNK);
+        uint64_t base = 0, size = 0, done = 0, total;
+        _cleanup_close_ int vfd = -1;
+        int r = 0;
+
+        if (!buf)
+                return storvirt__error_oom();
+        vfd = part_open(obj, rec, true, "upload to", &base, &size);
+        if (vfd < 0)
+                return vfd;
+        if (offset > size || (length && length > size - offset))
+                return storvirt__error_set(-EINVAL, "upload to '%s': offset %" PRIu64 " + length "
+                                           "%" PRIu64 " is past the partition's %" PRIu64 " bytes",
+                                           rec->name, offset, length, size);
+        total = length ? length : size - offset;
+        if (!length) {
+                /* a file that cannot fit is refused before anything is written */
+                struct stat st;
+                off_t cur = lseek(fd, 0, SEEK_CUR);
+
+                if (cur >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+                    st.st_size > cur && (uint64_t)(st.st_size - cur) > total)
+                        return storvirt__error_set(-EINVAL, "upload to '%s': %" PRIu64 " bytes do "
+                                                   "not fit in the partition's %" PRIu64 " bytes "
+                                                   "from offset %" PRIu64, rec->name,
+                                                   (uint64_t)(st.st_size - cur), size, offset);
+        }
+        while (r >= 0 && done < total) {
+                size_t want = total - done < XFER_CHUNK ? (size_t)(total - done) : XFER_CHUNK;
+                ssize_t k = read(fd, buf, want);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return storvirt__error_set(-errno, "upload to '%s': reading the source: %s",
+                                                   rec->name, strerror(errno));
+                if (k == 0)
+                        break;
+                if (sparse && all_zero(buf, (size_t)k))
+                        r = zero_range(vfd, block, base + offset + done, (uint64_t)k);
+                else if (pwrite(vfd, buf, (size_t)k, (off_t)(base + offset + done)) != k)
+                        r = errno ? -errno : -EIO;
+                if (r < 0)
+                        return storvirt__error_set(r, "upload to '%s': %s", rec->name, strerror(-r));
+                done += (uint64_t)k;
+                r = storvirt__progress_report(p, done, total);
+        }
+        if (r >= 0 && length == 0 && done == total) {
+                /* the whole rest of the partition was asked for: the source must end here */
+                char c;
+                ssize_t k;
+
+                do
+                        k = read(fd, &c, 1);
+                while (k < 0 && errno == EINTR);
+                if (k > 0)
+                        return storvirt__error_set(-EINVAL, "upload to '%s': the data is larger than "
+                                                   "the partition's %" PRIu64 " bytes from offset "
+                                                   "%" PRIu64, rec->name, size, offset);
+        }
+        if (r >= 0 && done != total)
+                r = storvirt__progress_report(p, done, done);
+        if (r >= 0 && fsync(vfd) < 0)
+                r = storvirt__error_set(-errno, "upload to '%s': fsync: %s", rec->name,
+                                        strerror(errno));
+        return r;
+}
+
+/* Download from a partition: its raw data from offset, to fd. */
+static int disk_download_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec, int fd,
+                                uint64_t offset, uint64_t length, const storvirt__progress *p,
+                                uint32_t flags) {
+        bool sparse = flags & STORVIRT_VOLUME_TRANSFER_SPARSE, seekable;
+        _cleanup_free_ char *buf = malloc(XFER_CHUNK);
+        uint64_t base = 0, size = 0, done = 0, total;
+        _cleanup_close_ int vfd = -1;
+        off_t out_start;
+        int r = 0;
+
+        if (!buf)
+                return storvirt__error_oom();
+        vfd = part_open(obj, rec, false, "download from", &base, &size);
+        if (vfd < 0)
+                return vfd;
+        if (offset > size || (length && length > size - offset))
+                return storvirt__error_set(-EINVAL, "download from '%s': offset %" PRIu64 " + length "
+                                           "%" PRIu64 " is past the partition's %" PRIu64 " bytes",
+                                           rec->name, offset, length, size);
+        total = length ? length : size - offset;
+        out_start = lseek(fd, 0, SEEK_CUR);
+        seekable = sparse && out_start >= 0;
+        while (r >= 0 && done < total) {
+                size_t want = total - done < XFER_CHUNK ? (size_t)(total - done) : XFER_CHUNK;
+                ssize_t k = pread(vfd, buf, want, (off_t)(base + offset + done));
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0)
+                        return storvirt__error_set(k < 0 ? -errno : -EIO, "download from '%s': %s",
+                                                   rec->name, k < 0 ? strerror(errno) :
+                                                   "the device ended early");
+                if (seekable && all_zero(buf, (size_t)k)) {
+                        if (lseek(fd, k, SEEK_CUR) < 0)
+                                r = -errno;
+                } else {
+                        for (ssize_t w = 0; r >= 0 && w < k;) {
+                                ssize_t n = write(fd, buf + w, (size_t)(k - w));
+
+                                if (n < 0 && errno == EINTR)
+                                        continue;
+                                if (n <= 0)
+                                        r = n < 0 ? -errno : -EIO;
+                                else
+                                        w += n;
+                        }
+                }
+                if (r < 0)
+                        return storvirt__error_set(r, "download from '%s': writing: %s", rec->name,
+                                                   strerror(-r));
+                done += (uint64_t)k;
+                r = storvirt__progress_report(p, done, total);
+        }
+        /* a hole at the end of a sparse download still counts */
+        if (r >= 0 && seekable && ftruncate(fd, out_start + (off_t)total) < 0) {
+                struct stat st;
+
+                if (fstat(fd, &st) < 0 || S_ISREG(st.st_mode))
+                        r = storvirt__error_set(-errno, "download from '%s': %s", rec->name,
+                                                strerror(errno));
+        }
         return r;
 }
 
@@ -1002,5 +1164,7 @@ const storvirt__backend_ops storvirt__backend_disk = {
         .delete_volume = disk_delete_volume,
         .delete_pool = disk_delete_pool,
         .wipe_volume = disk_wipe_volume,
+        .upload_volume = disk_upload_volume,
+        .download_volume = disk_download_volume,
 };
 #endif /* HAVE_FDISK */

@@ -217,6 +217,44 @@ class ImageFileTest(DiskPoolBase):
             f.seek(end)
             self.assertEqual(set(f.read(4096)), {0xaa})
 
+    def test_upload_download(self):
+        img = self.image("u.img", 32 * MiB)
+        self.define("u", img, "gpt")
+        self.ok("pool-build", "u")
+        self.ok("pool-start", "u")
+        self.ok("vol-create-as", "u", "u.img1", "4M")
+        self.ok("vol-create-as", "u", "u.img2", "4M")
+        vols = self.volumes("u")
+        data = os.urandom(3 * MiB + 123)
+        src = os.path.join(self.tmp, "data.bin")
+        with open(src, "wb") as f:
+            f.write(data)
+        self.ok("vol-upload", "u.img2", src, "--pool", "u", "--offset", "4096")
+        with open(img, "rb") as f:
+            whole = f.read()
+        start, end = vols["u.img2"][4][1:]
+        # the data sits at the partition's extent plus the offset, nothing moved around it
+        self.assertEqual(whole[start + 4096:start + 4096 + len(data)], data)
+        self.assertEqual(whole[start:start + 4096], bytes(4096))
+        self.assertEqual(whole[vols["u.img1"][4][1]:vols["u.img1"][4][2]], bytes(4 * MiB))
+        out = os.path.join(self.tmp, "out.bin")
+        self.ok("vol-download", "u.img2", out, "--pool", "u", "--offset", "4096",
+                "--length", str(len(data)))
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), data)
+        self.ok("vol-download", "u.img2", out, "--pool", "u")
+        self.assertEqual(os.path.getsize(out), end - start)
+        # too much data, or past the end: refused and nothing written
+        big = os.path.join(self.tmp, "big.bin")
+        with open(big, "wb") as f:
+            f.write(b"\x77" * (4 * MiB + 1))
+        self.fails(("vol-upload", "u.img1", big, "--pool", "u"), "do not fit", "4194304")
+        self.fails(("vol-upload", "u.img1", src, "--pool", "u", "--offset", str(2 * MiB),
+                    "--length", str(3 * MiB)), "past the partition")
+        with open(img, "rb") as f:
+            self.assertEqual(f.read(), whole)
+        self.assert_agrees("u", img)
+
     def test_build_overwrite(self):
         img = self.image("disk.img", 32 * MiB)
         subprocess.run([SFDISK, "-q", img], input="label: dos\n,8M\n,8M\n", text=True,
@@ -329,6 +367,26 @@ class LoopDeviceTest(DiskPoolBase):
         self.ok("vol-wipe", base + "p2", "--pool", "l1")
         with open(self.part(2), "rb") as f:
             self.assertEqual(f.read(MiB), bytes(MiB))
+
+        # upload through the partition's node, refused while it is held
+        data = os.urandom(MiB)
+        src = os.path.join(self.tmp, "data.bin")
+        with open(src, "wb") as f:
+            f.write(data)
+        fd = os.open(self.part(2), os.O_RDONLY | os.O_EXCL)
+        try:
+            self.fails(("vol-upload", base + "p2", src, "--pool", "l1"), "in use")
+        finally:
+            os.close(fd)
+        self.ok("vol-upload", base + "p2", src, "--pool", "l1", "--offset", str(MiB))
+        with open(self.part(2), "rb") as f:
+            f.seek(MiB)
+            self.assertEqual(f.read(MiB), data)
+        out = os.path.join(self.tmp, "out.bin")
+        self.ok("vol-download", base + "p2", out, "--pool", "l1", "--offset", str(MiB),
+                "--length", str(MiB))
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), data)
 
         # delete the pool: refused while a partition is held, then no table
         # and no partition left in the kernel
