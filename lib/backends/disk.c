@@ -1097,6 +1097,152 @@ static int disk_download_volume(storvirt__pool_obj *obj, struct storvirt__vol_re
         return r;
 }
 
+/* Image formats whose bytes are not the disk's bytes: no raw copy of them. */
+static bool is_image_format(const char *fmt) {
+        static const char *const image[] = { "qcow2", "qcow", "qed", "vmdk", "vdi", "vpc", "vhdx",
+                                             "cow", "bochs", "cloop", "dmg", "luks", "ploop" };
+
+        for (size_t i = 0; i < ELEMENTSOF(image); i++)
+                if (strcmp(fmt, image[i]) == 0)
+                        return true;
+        return false;
+}
+
+/*
+ * Opens the data of a source volume read-only: its path, or, for a
+ * partition of an image file (whose by-partuuid path exists only while
+ * the image is attached), its extent of that image.
+ */
+static int src_open(const struct storvirt__vol_rec *src, uint64_t *ret_base, uint64_t *ret_len) {
+        struct stat st;
+        int fd;
+
+        if (src->extent_device && src->extent_end > src->extent_start && stat(src->path, &st) < 0) {
+                fd = open(src->extent_device, O_RDONLY | O_CLOEXEC);
+                *ret_base = src->extent_start;
+                *ret_len = src->extent_end - src->extent_start;
+        } else {
+                fd = open(src->path, O_RDONLY | O_CLOEXEC);
+                *ret_base = 0;
+                *ret_len = src->capacity;
+                if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+                        *ret_len = (uint64_t)st.st_size;
+        }
+        if (fd < 0)
+                return storvirt__error_set(-errno, "source volume '%s': %s", src->path,
+                                           strerror(errno));
+        return fd;
+}
+
+/*
+ * A new partition holding a copy of a raw volume: created as
+ * disk_build_volume creates one (capacity at least the source's), then
+ * the source's bytes written into it and the rest of it zeroed, so
+ * nothing of what the space held before shows through.  On failure the
+ * partition is deleted again.
+ */
+static int disk_build_volume_from(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
+                                  const struct storvirt__vol_def *vdef,
+                                  struct storvirt__vol_rec *src, const storvirt__progress *p,
+                                  uint32_t flags) {
+        const char *sfmt = src->format[0] ? src->format : "raw";
+        bool block = is_block(source_of(obj->def));
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int in = -1, out = -1;
+        uint64_t sbase = 0, slen = 0, base = 0, size = 0, done = 0;
+        int r;
+
+        if (flags & STORVIRT_VOLUME_CREATE_REFLINK)
+                return storvirt__error_set(-EOPNOTSUPP, "pool '%s': a partition cannot be a reflink "
+                                           "copy", obj->def->name);
+        if (is_image_format(sfmt) || src->backing_path)
+                return storvirt__error_set(-EOPNOTSUPP, "pool '%s': volume '%s' would be a raw copy "
+                                           "of '%s', whose format is %s%s; convert it to raw first",
+                                           obj->def->name, rec->name, src->path, sfmt,
+                                           src->backing_path ? " with a backing file" : "");
+        if (vdef->target.format && is_image_format(vdef->target.format))
+                return storvirt__error_set(-EOPNOTSUPP, "pool '%s': a partition holds raw data, "
+                                           "not %s", obj->def->name, vdef->target.format);
+        buf = malloc(XFER_CHUNK);
+        if (!buf)
+                return storvirt__error_oom();
+        in = src_open(src, &sbase, &slen);
+        if (in < 0)
+                return in;
+        r = disk_build_volume(obj, rec, vdef, p, 0);
+        if (r < 0)
+                return r;
+        out = part_open(obj, rec, true, "copying into", &base, &size);
+        if (out < 0) {
+                r = out;
+                goto undo;
+        }
+        if (slen > size) {
+                r = storvirt__error_set(-ENOSPC, "pool '%s': '%s' holds %" PRIu64 " bytes, the "
+                                        "partition %" PRIu64, obj->def->name, src->path, slen, size);
+                goto undo;
+        }
+        while (r >= 0 && done < size) {
+                uint64_t want = size - done;
+                ssize_t k = 0;
+
+                if (done < slen) {
+                        if (want > XFER_CHUNK)
+                                want = XFER_CHUNK;
+                        if (want > slen - done)
+                                want = slen - done;
+                        k = pread(in, buf, (size_t)want, (off_t)(sbase + done));
+                        if (k < 0 && errno == EINTR)
+                                continue;
+                        if (k <= 0) {
+                                r = storvirt__error_set(k < 0 ? -errno : -EIO, "reading '%s': %s",
+                                                        src->path, k < 0 ? strerror(errno) :
+                                                        "it ended early");
+                                break;
+                        }
+                        if (all_zero(buf, (size_t)k))
+                                r = zero_range(out, block, base + done, (uint64_t)k);
+                        else if (pwrite(out, buf, (size_t)k, (off_t)(base + done)) != k)
+                                r = errno ? -errno : -EIO;
+                        want = (uint64_t)k;
+                } else {
+                        /* past the source: the rest of the partition reads as zeros */
+                        if (want > 64 * (uint64_t)XFER_CHUNK)
+                                want = 64 * (uint64_t)XFER_CHUNK;
+                        r = zero_range(out, block, base + done, want);
+                }
+                if (r < 0) {
+                        r = storvirt__error_set(r, "pool '%s': copying into '%s': %s",
+                                                obj->def->name, rec->name, strerror(-r));
+                        break;
+                }
+                done += want;
+                r = storvirt__progress_report(p, done, size);
+        }
+        if (r >= 0 && fsync(out) < 0)
+                r = storvirt__error_set(-errno, "pool '%s': copying into '%s': fsync: %s",
+                                        obj->def->name, rec->name, strerror(errno));
+        if (r >= 0)
+                return 0;
+undo:
+        if (out >= 0) {
+                close(out);
+                out = -1;
+        }
+        {
+                /* keep the copy's error, not the cleanup's */
+                char *msg = storvirt__error_msg() ? strdup(storvirt__error_msg()) : NULL;
+
+                if (disk_delete_volume(obj, rec, 0) < 0)
+                        log_warning(obj->ctx, "pool '%s': the partition of '%s' was left after a "
+                                    "failed copy: %s", obj->def->name, rec->name,
+                                    storvirt__error_msg() ? storvirt__error_msg() : "?");
+                storvirt__error_set(r, "%s", msg ? msg : strerror(-r));
+                free(msg);
+        }
+        return r;
+}
+
 /*
  * Deletes the pool's storage: every partition table and file system
  * signature on the device is wiped (libblkid), so the disk reads as
@@ -1164,6 +1310,7 @@ const storvirt__backend_ops storvirt__backend_disk = {
         .delete_volume = disk_delete_volume,
         .delete_pool = disk_delete_pool,
         .wipe_volume = disk_wipe_volume,
+        .build_volume_from = disk_build_volume_from,
         .upload_volume = disk_upload_volume,
         .download_volume = disk_download_volume,
 };

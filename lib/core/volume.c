@@ -276,8 +276,10 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
                 storvirt__mutex_lock(&src->pool->obj->lock);
                 src_cap = src->rec->capacity;
                 storvirt__mutex_unlock(&src->pool->obj->lock);
-                if (!def->has_capacity)
+                if (!def->has_capacity) {
                         def->capacity = src_cap;
+                        def->has_capacity = true;
+                }
                 else if (def->capacity < src_cap)
                         r = storvirt__error_set(-EINVAL,
                                 "volume '%s': capacity %llu is below the source's %llu; a copy can only grow",

@@ -255,6 +255,56 @@ class ImageFileTest(DiskPoolBase):
             self.assertEqual(f.read(), whole)
         self.assert_agrees("u", img)
 
+    def test_copies(self):
+        img = self.image("c.img", 48 * MiB)
+        with open(img, "r+b") as f:         # what the space held before: never shown
+            f.write(b"\xaa" * (48 * MiB))
+        self.define("c", img, "gpt")
+        self.ok("pool-build", "c")
+        self.ok("pool-start", "c")
+        # a raw file of a dir pool, copied into a new partition
+        d = os.path.join(self.tmp, "files")
+        os.mkdir(d)
+        xml = os.path.join(self.tmp, "dir.xml")
+        with open(xml, "w") as f:
+            f.write("<pool type='dir'><name>files</name><target><path>%s</path></target></pool>"
+                    % d)
+        self.ok("pool-define", xml)
+        self.ok("pool-start", "files")
+        data = os.urandom(3 * MiB + 4096) + bytes(MiB) + os.urandom(4096)
+        with open(os.path.join(d, "src.raw"), "wb") as f:
+            f.write(data)
+        self.ok("pool-refresh", "files")
+        vxml = os.path.join(self.tmp, "vol.xml")
+        with open(vxml, "w") as f:
+            f.write("<volume><name>c.img1</name></volume>")
+        self.ok("vol-create-from", "c", vxml, "src.raw", "--inputpool", "files")
+        vols = self.volumes("c")
+        _, start, end = vols["c.img1"][4]
+        self.assertEqual(end - start, 5 * MiB)      # the source's size, rounded to the grain
+        with open(img, "rb") as f:
+            f.seek(start)
+            got = f.read(end - start)
+        self.assertEqual(got[:len(data)], data)
+        self.assertEqual(got[len(data):], bytes(end - start - len(data)))
+        # a partition cloned in its own pool (an image file's: read at its extent)
+        self.ok("vol-clone", "c.img1", "c.img2", "--pool", "c")
+        vols = self.assert_agrees("c", img)
+        _, s2, e2 = vols["c.img2"][4]
+        with open(img, "rb") as f:
+            f.seek(s2)
+            self.assertEqual(f.read(e2 - s2), got)
+        # an image format is no raw copy: refused, and no partition is left
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", os.path.join(d, "q.qcow2"),
+                        "8M"], check=True)
+        self.ok("pool-refresh", "files")
+        with open(vxml, "w") as f:
+            f.write("<volume><name>c.img3</name></volume>")
+        self.fails(("vol-create-from", "c", vxml, "q.qcow2", "--inputpool", "files"),
+                   "whose format is qcow2", "convert it to raw first")
+        self.assertEqual(sorted(self.volumes("c")), ["c.img1", "c.img2"])
+        self.assertEqual(len(sfdisk_json(img)["partitions"]), 2)
+
     def test_build_overwrite(self):
         img = self.image("disk.img", 32 * MiB)
         subprocess.run([SFDISK, "-q", img], input="label: dos\n,8M\n,8M\n", text=True,
