@@ -21,6 +21,11 @@
  * libfdisk aligns, 1 MiB by default; the capacity is rounded up to that
  * alignment), so it never spans two extents.  A dos label gets primary
  * partitions 1-4 only: logical partitions are listed but not created.
+ *
+ * A partition's data (wipe, upload, download, a copy into a new one) is
+ * reached through its node, opened exclusively for writing so that a
+ * mounted or held partition is refused, or, on an image file, at its
+ * extent; it is never written past its end.
  */
 #include <dirent.h>
 #include <errno.h>
