@@ -110,7 +110,10 @@ const char *storvirt_connection_get_id(storvirt_connection *conn);
 int storvirt_connection_get_type(storvirt_connection *conn);
 const char *storvirt_connection_get_param(storvirt_connection *conn, const char *key);
 
-/* Flags of storvirt_connection_get_json() and storvirt_connection_list_json(). */
+/*
+ * Flags of storvirt_connection_get_json() and storvirt_vm_connections()
+ * (storvirt_connection_list_luns() takes PRETTY only).
+ */
 #define STORVIRT_CONNECTION_JSON_PRETTY (1u << 0)
 /* VDSM's connection parameter keys instead of ours. */
 #define STORVIRT_CONNECTION_JSON_VDSM (1u << 1)
