@@ -126,6 +126,10 @@ int cli_check_args(struct cli *cli, const struct cli_command *c, int argc, char 
 int cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv);
 /* Reads a whole file ("-": standard input) into a NUL-terminated buffer. */
 int cli_read_file(struct cli *cli, const char *path, char **ret);
+/* Reports the library's last error (r < 0) about the document read from
+ * path ("-": <stdin>), prefixed with where it came from; returns the
+ * CLI's status for it. */
+int cli_doc_error(struct cli *cli, const char *path, int r);
 /* Writes s to f with the XML special characters escaped; -EINVAL (via
  * cli_usage's message) for characters XML cannot carry. */
 int cli_xml_escape(struct cli *cli, FILE *f, const char *what, const char *s);

@@ -41,13 +41,7 @@ static int read_doc(struct cli *cli, const char *path, storvirt_hcl **ret) {
                 return r;
         r = storvirt_hcl_parse(json, ret, 0);
         free(json);
-        if (r < 0) {
-                const char *msg = storvirt_error_message();
-
-                return cli_error(cli, -r, "%s: %s", strcmp(path, "-") ? path : "<stdin>",
-                                 msg ? msg : strerror(-r));
-        }
-        return 0;
+        return r < 0 ? cli_doc_error(cli, path, r) : 0;
 }
 
 static int cmd_validate(struct cli *cli, int argc, char **argv) {

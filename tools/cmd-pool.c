@@ -57,6 +57,13 @@ static int check_args(struct cli *cli, const struct cli_command *c, int argc, ch
         return 0;
 }
 
+int cli_doc_error(struct cli *cli, const char *path, int r) {
+        const char *msg = storvirt_error_message();
+
+        return cli_error(cli, -r, "%s: %s", strcmp(path, "-") ? path : "<stdin>",
+                         msg ? msg : strerror(-r));
+}
+
 int cli_read_file(struct cli *cli, const char *path, char **ret) {
         size_t len = 0, alloc = 8192;
         char *buf, *nbuf;

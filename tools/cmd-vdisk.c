@@ -123,13 +123,7 @@ static int read_spec(struct cli *cli, const char *path, storvirt_disk_spec **ret
                 return r;
         r = storvirt_disk_spec_from_json(json, ret, 0);
         free(json);
-        if (r < 0) {
-                const char *msg = storvirt_error_message();
-
-                return cli_error(cli, -r, "%s: %s", strcmp(path, "-") ? path : "<stdin>",
-                                 msg ? msg : strerror(-r));
-        }
-        return 0;
+        return r < 0 ? cli_doc_error(cli, path, r) : 0;
 }
 
 /* The value of a string member of a JSON object text ("" when absent). */
