@@ -199,22 +199,12 @@ void storvirt__pools_snapshot_free(storvirt__pool_obj **objs) {
         free(objs);
 }
 
-/* Opens (creating) a directory below the state directory. */
+/* Opens (creating) a directory below the state directory, checked. */
 static int state_subdir(storvirt_ctx *ctx, const char *sub, int *ret_fd) {
-        int dfd = storvirt__ctx_state_dirfd(ctx), fd;
+        int fd = storvirt__ctx_state_subdir(ctx, sub, true);
 
-        if (dfd < 0)
-                return dfd;
-        if (mkdirat(dfd, POOL_DIR, 0700) < 0 && errno != EEXIST)
-                return storvirt__error_set(-errno, "state directory: creating '%s': %s",
-                                           POOL_DIR, strerror(errno));
-        if (strcmp(sub, POOL_DIR) != 0 && mkdirat(dfd, sub, 0700) < 0 && errno != EEXIST)
-                return storvirt__error_set(-errno, "state directory: creating '%s': %s",
-                                           sub, strerror(errno));
-        fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return storvirt__error_set(-errno, "state directory: opening '%s': %s",
-                                           sub, strerror(errno));
+                return fd;
         *ret_fd = fd;
         return 0;
 }
@@ -299,7 +289,7 @@ static void load_one(storvirt_ctx *ctx, int dirfd, int autofd, int runfd, const 
 
         if (n <= 4 || strcmp(file + n - 4, ".xml") != 0 || file[0] == '.')
                 return;
-        r = storvirt__file_read_all(dirfd, file, POOL_XML_MAX, &xml, &len);
+        r = storvirt__file_read_owned(dirfd, file, POOL_XML_MAX, &xml, &len);
         if (r >= 0)
                 r = storvirt__pool_def_parse(xml, len, &def);
         if (r >= 0 && (strlen(def->name) != n - 4 || strncmp(def->name, file, n - 4) != 0))
@@ -402,7 +392,7 @@ static bool first_since_boot(storvirt_ctx *ctx) {
         }
         if (state_subdir(ctx, RUN_DIR, &fd) < 0)
                 return true;
-        if (storvirt__file_read_all(fd, "boot_id", sizeof(seen), &old, &len) >= 0)
+        if (storvirt__file_read_owned(fd, "boot_id", sizeof(seen), &old, &len) >= 0)
                 snprintf(seen, sizeof(seen), "%s", old);
         else
                 storvirt__error_reset();

@@ -45,6 +45,24 @@ int storvirt__file_read_all(int dirfd, const char *name, size_t max_size,
                             char **ret_data, size_t *ret_len);
 
 /*
+ * storvirt__file_read_all() for files the caller keeps itself (state
+ * records): a file owned by another uid than the effective one is
+ * refused with -EPERM.
+ */
+int storvirt__file_read_owned(int dirfd, const char *name, size_t max_size,
+                              char **ret_data, size_t *ret_len);
+
+/*
+ * Check that the directory open as fd may hold private state: a
+ * directory, owned by the effective uid, writable by neither its group
+ * nor others.  A mode with bits outside `allowed` (that drifted, say
+ * 0755 where 0700 was made) is then narrowed to them.  Returns 0, or
+ * -EPERM with "<what> '<path>' is owned by uid U, not V: refusing to use
+ * it" / "... is writable by others (mode 0777): ..." (-ENOTDIR, -errno).
+ */
+int storvirt__dir_check_private(int fd, const char *what, const char *path, mode_t allowed);
+
+/*
  * Create path and any missing parent directories, each created one with
  * mode (minus the umask, as mkdir(2)).  Returns 0 also when path already
  * is a directory (or a symlink to one), -ENOTDIR when some component
