@@ -67,6 +67,13 @@ char *storvirt__name_escape(const char *s, char *buf, size_t size) {
         return buf;
 }
 
+bool storvirt__has_control_char(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return true;
+        return false;
+}
+
 int storvirt__name_check(const char *what, const char *name) {
         char q[STORVIRT__ESCAPED_NAME_SIZE];
         const char *why = NULL;
@@ -81,6 +88,8 @@ int storvirt__name_check(const char *what, const char *name) {
                 why = "reserved name";
         else if (strchr(name, '/'))
                 why = "contains '/'";
+        else if (storvirt__has_control_char(name))
+                why = "contains a control character";
         else if (strlen(name) > STORVIRT__NAME_MAX)
                 why = "longer than 255 bytes";
         if (!why)

@@ -6,15 +6,20 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 /* Longest plain name accepted by storvirt__name_check() (NAME_MAX). */
 #define STORVIRT__NAME_MAX 255
 
+/* Whether s holds a control character (0x01..0x1f or 0x7f). */
+bool storvirt__has_control_char(const char *s);
+
 /*
  * Check that name is a plain file name: not NULL, not empty, not "."
- * or "..", no '/', at most STORVIRT__NAME_MAX bytes.  On failure returns
+ * or "..", no '/', no control character (a newline in a name would
+ * forge lines in listings and logs), at most STORVIRT__NAME_MAX bytes.  On failure returns
  * -EINVAL with a message naming `what` ("invalid <what> name '...': ...")
  * and quoting the name with non-printable bytes escaped.
  */

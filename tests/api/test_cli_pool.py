@@ -396,6 +396,36 @@ class CliPoolTest(unittest.TestCase):
         os.unlink(os.path.join(self.state, "pools", "run", "boot_id"))
         self.assertEqual(self.js("pool-info", "p1")["state"], "running")
 
+    def test_bad_names_refused(self):
+        # Hidden names ("." and ".." among them) would be the state
+        # directory's own files; a control character would forge lines.
+        cases = ((".", "must not start with '.'"), ("..", "must not start with '.'"),
+                 (".hidden", "must not start with '.'"),
+                 ("a\nb", "contains a control character"),
+                 ("a\tb", "contains a control character"))
+        for name, why in cases:
+            with self.subTest(name=name):
+                shown = name.encode("unicode_escape").decode().replace("\\n", "\\x0a") \
+                    .replace("\\t", "\\x09")
+                err = self.fails(1, "pool-define-as", name, "dir", "--target", self.target)
+                self.assertIn("pool name '%s' %s" % (shown, why), err)
+        xml_path = os.path.join(self.tmp, "dots.xml")
+        with open(xml_path, "w") as f:
+            f.write("<pool type='dir'><name>..</name><target><path>%s</path></target></pool>"
+                    % self.target)
+        err = self.fails(1, "pool-define", xml_path)
+        self.assertIn("pool name '..' must not start with '.'", err)
+        self.assertEqual(self.js("pool-list", "--all")["pools"], [])
+        self.assertEqual([f for f in os.listdir(os.path.join(self.state, "pools"))
+                          if f.endswith(".xml")], [])
+        # Volumes: a control character is refused too.
+        self.make_pool()
+        for name in ("a\nb", "a\rb"):
+            with self.subTest(name=name):
+                err = self.fails(1, "vol-create-as", "p1", name, "1M")
+                self.assertIn("contains a control character", err)
+        self.assertEqual(os.listdir(self.target), [])
+
     # -- output details ----------------------------------------------------------
 
     def test_print_xml_escapes(self):

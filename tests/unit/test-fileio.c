@@ -339,6 +339,11 @@ static void test_name_check(void **state) {
                             "invalid pool name 'bad\\x01\\'\\\\/x': contains '/'");
         assert_int_equal(storvirt__name_check("volume", "."), -EINVAL);
         assert_string_equal(storvirt__error_msg(), "invalid volume name '.': reserved name");
+        assert_int_equal(storvirt__name_check("record", "a\nb"), -EINVAL);
+        assert_string_equal(storvirt__error_msg(),
+                            "invalid record name 'a\\x0ab': contains a control character");
+        assert_int_equal(storvirt__name_check("record", "\x7f"), -EINVAL);
+        assert_int_equal(storvirt__name_check("record", "tab\there"), -EINVAL);
         assert_int_equal(storvirt__name_check("volume", NULL), -EINVAL);
         assert_string_equal(storvirt__error_msg(), "invalid volume name: missing");
 
