@@ -2,8 +2,9 @@
 /*
  * pool_registry.c - the pools a context knows: lookup maps, the stored
  * definitions (state dir: pools/<name>.xml, autostart marks in
- * pools/autostart/<name>), loading them once and starting the autostart
- * ones.
+ * pools/autostart/<name>, run marks in pools/run/<name>, the last boot
+ * seen in pools/run/.boot_id), loading them once and starting the
+ * autostart ones.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,6 +22,9 @@
 #define POOL_DIR "pools"
 #define AUTOSTART_DIR "pools/autostart"
 #define RUN_DIR "pools/run"
+/* In RUN_DIR, hidden: no pool name starts with '.' (pool_conf.c). */
+#define BOOT_MARK ".boot_id"
+#define OLD_BOOT_MARK "boot_id"
 #define POOL_XML_MAX (1u << 20)
 
 struct storvirt__pool_registry {
@@ -372,6 +376,44 @@ static int load_all(storvirt_ctx *ctx) {
 }
 
 /*
+ * The boot id the state directory last saw ("" if none) into seen.  An
+ * earlier release kept it in pools/run/boot_id, a pool's run mark name;
+ * such a marker (a run mark is empty) is read and moved to BOOT_MARK,
+ * leaving in its place the run mark of a pool boot_id if that is active.
+ */
+static void boot_seen(storvirt_ctx *ctx, int fd, char *seen, size_t size) {
+        _cleanup_free_ char *text = NULL;
+        storvirt__pool_obj *obj;
+        bool active = false;
+        size_t len = 0;
+
+        if (storvirt__file_read_owned(fd, BOOT_MARK, size, &text, &len) >= 0) {
+                snprintf(seen, size, "%s", text);
+                return;
+        }
+        storvirt__error_reset();
+        if (storvirt__file_read_owned(fd, OLD_BOOT_MARK, size, &text, &len) < 0 || len == 0) {
+                storvirt__error_reset();
+                return;
+        }
+        snprintf(seen, size, "%s", text);
+        if (storvirt__file_write_atomic(fd, BOOT_MARK, text, len, 0600) < 0) {
+                log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
+                return;
+        }
+        obj = storvirt__pools_find_name(ctx, OLD_BOOT_MARK);
+        if (obj) {
+                storvirt__mutex_lock(&obj->lock);
+                active = obj->active;
+                storvirt__mutex_unlock(&obj->lock);
+                storvirt__pool_obj_unref(obj);
+        }
+        if (storvirt__pool_store_set_active(ctx, OLD_BOOT_MARK, active) < 0)
+                log_warning(ctx, "state directory: pools/run/%s: %s", OLD_BOOT_MARK,
+                            storvirt__error_msg());
+}
+
+/*
  * Autostart runs once per boot of the host, like libvirt's once per daemon
  * start: the first context after a boot starts the autostart pools and
  * records the boot id; later contexts leave pools as users left them.
@@ -379,8 +421,6 @@ static int load_all(storvirt_ctx *ctx) {
 static bool first_since_boot(storvirt_ctx *ctx) {
         char boot[64] = "", seen[64] = "";
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *old = NULL;
-        size_t len = 0;
         ssize_t n;
         int bfd;
 
@@ -392,13 +432,10 @@ static bool first_since_boot(storvirt_ctx *ctx) {
         }
         if (state_subdir(ctx, RUN_DIR, &fd) < 0)
                 return true;
-        if (storvirt__file_read_owned(fd, "boot_id", sizeof(seen), &old, &len) >= 0)
-                snprintf(seen, sizeof(seen), "%s", old);
-        else
-                storvirt__error_reset();
+        boot_seen(ctx, fd, seen, sizeof(seen));
         if (boot[0] && strcmp(boot, seen) == 0)
                 return false;
-        if (storvirt__file_write_atomic(fd, "boot_id", boot, strlen(boot), 0600) < 0)
+        if (storvirt__file_write_atomic(fd, BOOT_MARK, boot, strlen(boot), 0600) < 0)
                 log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
         return true;
 }

@@ -393,8 +393,43 @@ class CliPoolTest(unittest.TestCase):
         self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
         # The first command after a boot (simulated: the boot id is forgotten)
         # starts it.
-        os.unlink(os.path.join(self.state, "pools", "run", "boot_id"))
+        os.unlink(os.path.join(self.state, "pools", "run", ".boot_id"))
         self.assertEqual(self.js("pool-info", "p1")["state"], "running")
+
+    def test_pool_named_boot_id(self):
+        # The state directory's own files take no name a pool may have.
+        self.make_pool()
+        self.ok("pool-autostart", "p1")
+        self.ok("pool-destroy", "p1")
+        self.make_pool("boot_id", target=os.path.join(self.tmp, "b"))
+        self.assertEqual(self.js("pool-info", "boot_id")["state"], "running")
+        self.assertEqual(self.ok("vol-create-as", "boot_id", "v.raw", "1M"), "Vol v.raw created\n")
+        self.assertEqual([v["name"] for v in self.js("vol-list", "boot_id")["volumes"]], ["v.raw"])
+        self.assertEqual(self.table(self.ok("pool-list", "--all"))[1:],
+                         [["boot_id", "active", "no"], ["p1", "inactive", "yes"]])
+        self.assertEqual(self.ok("pool-destroy", "boot_id"), "Pool boot_id destroyed\n")
+        # Neither stopping it nor the next command looks like a new boot.
+        self.assertEqual(self.js("pool-info", "boot_id")["state"], "inactive")
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+        self.assertEqual(self.ok("pool-start", "boot_id"), "Pool boot_id started\n")
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+        self.ok("pool-destroy", "boot_id")
+        self.assertEqual(self.ok("pool-undefine", "boot_id"), "Pool boot_id has been undefined\n")
+        self.assertEqual([p["name"] for p in self.js("pool-list", "--all")["pools"]], ["p1"])
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+
+    def test_boot_marker_of_earlier_releases(self):
+        # Earlier releases kept the boot id in pools/run/boot_id: it is
+        # still read (same boot: autostart pools stay as they were) and
+        # moved to its new name.
+        self.make_pool()
+        self.ok("pool-autostart", "p1")
+        self.ok("pool-destroy", "p1")
+        run = os.path.join(self.state, "pools", "run")
+        os.rename(os.path.join(run, ".boot_id"), os.path.join(run, "boot_id"))
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+        self.assertEqual(sorted(os.listdir(run)), [".boot_id"])
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
 
     def test_bad_names_refused(self):
         # Hidden names ("." and ".." among them) would be the state

@@ -137,7 +137,7 @@ static void test_lifecycle_and_persistence(void **st) {
 
         /* ... but the first context after a boot (simulated by forgetting the
          * recorded boot id) autostarts it; the next one finds it active. */
-        snprintf(path, sizeof(path), "%s/pools/run/boot_id", state);
+        snprintf(path, sizeof(path), "%s/pools/run/.boot_id", state);
         assert_int_equal(unlink(path), 0);
         ctx = ctx_open(0);
         assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), 0);
