@@ -3,8 +3,8 @@
  * pool_registry.c - the pools a context knows: lookup maps, the stored
  * definitions (state dir: pools/<name>.xml, autostart marks in
  * pools/autostart/<name>, run marks in pools/run/<name>, the last boot
- * seen in pools/run/.boot_id), loading them once and starting the
- * autostart ones.
+ * seen in pools/run/.boot_id), loading them once (removing what
+ * interrupted writes left) and starting the autostart ones.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "util/fileio.h"
+#include "util/lock.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"
@@ -26,6 +27,8 @@
 #define BOOT_MARK ".boot_id"
 #define OLD_BOOT_MARK "boot_id"
 #define POOL_XML_MAX (1u << 20)
+#define LOCK_NAME ".lock"        /* in POOL_DIR: see store_write() */
+#define STORE_LOCK_TIMEOUT_MS 60000
 
 struct storvirt__pool_registry {
         pthread_mutex_t lock;
@@ -213,6 +216,58 @@ static int state_subdir(storvirt_ctx *ctx, const char *sub, int *ret_fd) {
         return 0;
 }
 
+/*
+ * Every writer below holds the pools lock shared while its temporary
+ * file exists; the cleanup of interrupted writes holds it exclusive, so
+ * it never removes the file of a writer at work.
+ */
+static int store_write(storvirt_ctx *ctx, int fd, const char *name, const char *data,
+                       size_t len) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+        _cleanup_close_ int pfd = -1;
+        int r;
+
+        r = state_subdir(ctx, POOL_DIR, &pfd);
+        if (r >= 0)
+                r = storvirt__lock_acquire(pfd, LOCK_NAME, STORVIRT__LOCK_SHARED,
+                                           STORE_LOCK_TIMEOUT_MS, &lock);
+        if (r >= 0)
+                r = storvirt__file_write_atomic(fd, name, data, len, 0600);
+        return r;
+}
+
+/* Removes what writers killed before their rename left in fd (dir: for the log). */
+static void remove_temps(storvirt_ctx *ctx, int fd, const char *dir) {
+        struct dirent *de;
+        /* A new open file description: a dup() would move fd's offset too. */
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d;
+
+        if (dfd < 0 || !(d = fdopendir(dfd))) {
+                if (dfd >= 0)
+                        close(dfd);
+                return;
+        }
+        while ((de = readdir(d)))
+                if (storvirt__file_is_temp(de->d_name) && unlinkat(fd, de->d_name, 0) == 0)
+                        log_debug(ctx, "removed %s/%s left by an interrupted write", dir,
+                                  de->d_name);
+        closedir(d);
+}
+
+/* The cleanup, unless a writer is at work (then the next context does it). */
+static void remove_interrupted_writes(storvirt_ctx *ctx, int poolfd, int autofd, int runfd) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+
+        if (storvirt__lock_acquire(poolfd, LOCK_NAME, STORVIRT__LOCK_EXCLUSIVE, 0, &lock) < 0) {
+                storvirt__error_reset();
+                return;
+        }
+        remove_temps(ctx, poolfd, POOL_DIR);
+        remove_temps(ctx, autofd, AUTOSTART_DIR);
+        remove_temps(ctx, runfd, RUN_DIR);
+}
+
 int storvirt__pool_store_save(storvirt_ctx *ctx, const storvirt__pool_def *def) {
         _cleanup_free_ char *xml = NULL, *file = NULL;
         _cleanup_close_ int fd = -1;
@@ -226,7 +281,7 @@ int storvirt__pool_store_save(storvirt_ctx *ctx, const storvirt__pool_def *def) 
         r = state_subdir(ctx, POOL_DIR, &fd);
         if (r < 0)
                 return r;
-        r = storvirt__file_write_atomic(fd, file, xml, strlen(xml), 0600);
+        r = store_write(ctx, fd, file, xml, strlen(xml));
         if (r < 0)
                 return storvirt__error_prefix("saving pool '%s'", def->name);
         return 0;
@@ -239,7 +294,7 @@ int storvirt__pool_store_set_autostart(storvirt_ctx *ctx, const char *name, bool
         if (r < 0)
                 return r;
         if (on)
-                return storvirt__file_write_atomic(fd, name, "", 0, 0600);
+                return store_write(ctx, fd, name, "", 0);
         if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
                 return storvirt__error_set(-errno, "autostart mark of pool '%s': %s",
                                            name, strerror(errno));
@@ -253,7 +308,7 @@ int storvirt__pool_store_set_active(storvirt_ctx *ctx, const char *name, bool on
         if (r < 0)
                 return r;
         if (on)
-                return storvirt__file_write_atomic(fd, name, "", 0, 0600);
+                return store_write(ctx, fd, name, "", 0);
         if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
                 return storvirt__error_set(-errno, "run mark of pool '%s': %s",
                                            name, strerror(errno));
@@ -362,6 +417,7 @@ static int load_all(storvirt_ctx *ctx) {
                 r = state_subdir(ctx, POOL_DIR, &dirfd);
         if (r < 0)
                 return r;
+        remove_interrupted_writes(ctx, dirfd, autofd, runfd);
         d = fdopendir(dirfd);
         if (!d) {
                 close(dirfd);
@@ -397,7 +453,7 @@ static void boot_seen(storvirt_ctx *ctx, int fd, char *seen, size_t size) {
                 return;
         }
         snprintf(seen, size, "%s", text);
-        if (storvirt__file_write_atomic(fd, BOOT_MARK, text, len, 0600) < 0) {
+        if (store_write(ctx, fd, BOOT_MARK, text, len) < 0) {
                 log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
                 return;
         }
@@ -435,7 +491,7 @@ static bool first_since_boot(storvirt_ctx *ctx) {
         boot_seen(ctx, fd, seen, sizeof(seen));
         if (boot[0] && strcmp(boot, seen) == 0)
                 return false;
-        if (storvirt__file_write_atomic(fd, BOOT_MARK, boot, strlen(boot), 0600) < 0)
+        if (store_write(ctx, fd, BOOT_MARK, boot, strlen(boot)) < 0)
                 log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
         return true;
 }

@@ -6,6 +6,7 @@
  * users' files), the private-directory check, mkdir -p, and plain file
  * name validation with escaped names in error messages.
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -146,6 +147,18 @@ static int tmpfile_create(int dirfd, const char *name, char *tmp, size_t tmpsize
                         return -errno;
         }
         return -EEXIST;
+}
+
+bool storvirt__file_is_temp(const char *name) {
+        size_t n = strlen(name);
+
+        /* "." + at least one byte of name + "." + the suffix */
+        if (name[0] != '.' || n < TMP_EXTRA + 1 || name[n - TMP_SUFFIX_LEN - 1] != '.')
+                return false;
+        for (size_t i = n - TMP_SUFFIX_LEN; i < n; i++)
+                if (!isalnum((unsigned char) name[i]))
+                        return false;
+        return true;
 }
 
 static int write_all(int fd, const void *data, size_t len) {

@@ -40,6 +40,13 @@ int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
                                 size_t len, mode_t mode);
 
 /*
+ * Whether name has the form of the temporary files of
+ * storvirt__file_write_atomic() (".<name>.XXXXXX", six letters or
+ * digits), which a writer killed before its rename leaves behind.
+ */
+bool storvirt__file_is_temp(const char *name);
+
+/*
  * Read the whole regular file dirfd/name (a relative or absolute path;
  * the last component must not be a symlink) into a malloc'd buffer,
  * NUL-terminated (*ret_len excludes the NUL).  Files larger than

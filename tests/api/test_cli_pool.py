@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The storvirt CLI's pool and volume commands, end to end on a dir pool in
 a temporary directory with its own state directory."""
+import fcntl
 import json
 import os
 import pty
@@ -8,6 +9,7 @@ import random
 import re
 import select
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -460,6 +462,40 @@ class CliPoolTest(unittest.TestCase):
                 err = self.fails(1, "vol-create-as", "p1", name, "1M")
                 self.assertIn("contains a control character", err)
         self.assertEqual(os.listdir(self.target), [])
+
+    def test_interrupted_writes_cleaned(self):
+        # What pool-define, pool-start and pool-autostart runs killed
+        # between writing and renaming their temporary files leave.
+        self.make_pool()
+        self.ok("pool-autostart", "p1")
+        pools = os.path.join(self.state, "pools")
+        with open(os.path.join(pools, "p1.xml")) as f:
+            p1_xml = f.read()
+        leftovers = [os.path.join(pools, ".p2.xml.Ab12Cd"), os.path.join(pools, ".p1.xml.zz9ZZ0"),
+                     os.path.join(pools, "run", ".p1.Xy34Zw"),
+                     os.path.join(pools, "run", "..boot_id.abcdef"),
+                     os.path.join(pools, "autostart", ".p1.Qq11Rr")]
+        for path in leftovers:
+            with open(path, "w") as f:
+                f.write("<pool type='dir'><name>p2</na")
+        # A writer at work (it holds the pools lock shared): its file stays.
+        lock = os.open(os.path.join(pools, ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.fcntl(lock, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_RDLCK, 0, 0, 0, 0))
+            self.assertEqual([p["name"] for p in self.js("pool-list", "--all")["pools"]], ["p1"])
+            for path in leftovers:
+                self.assertTrue(os.path.exists(path), path)
+        finally:
+            os.close(lock)
+        # No writer: the next command removes them, and only them.
+        self.assertEqual(self.table(self.ok("pool-list", "--all"))[1:], [["p1", "active", "yes"]])
+        for path in leftovers:
+            self.assertFalse(os.path.exists(path), path)
+        self.assertEqual(sorted(os.listdir(pools)), [".lock", "autostart", "p1.xml", "run"])
+        self.assertEqual(sorted(os.listdir(os.path.join(pools, "run"))), [".boot_id", "p1"])
+        self.assertEqual(os.listdir(os.path.join(pools, "autostart")), ["p1"])
+        with open(os.path.join(pools, "p1.xml")) as f:
+            self.assertEqual(f.read(), p1_xml)
 
     # -- output details ----------------------------------------------------------
 
