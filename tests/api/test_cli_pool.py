@@ -497,6 +497,74 @@ class CliPoolTest(unittest.TestCase):
         with open(os.path.join(pools, "p1.xml")) as f:
             self.assertEqual(f.read(), p1_xml)
 
+    def assert_dir_entries(self, path, names):
+        self.assertEqual(sorted(os.listdir(path)), sorted(names))
+
+    def test_failed_download_leaves_no_file(self):
+        self.make_pool()
+        self.ok("vol-create-as", "p1", "a.raw", "1M")
+        out_dir = os.path.join(self.tmp, "out")
+        os.mkdir(out_dir)
+        new = os.path.join(out_dir, "new.bin")
+        old = os.path.join(out_dir, "old.bin")
+        with open(old, "w") as f:
+            f.write("precious")
+        os.chmod(old, 0o640)
+        for target in (new, old):
+            with self.subTest(target=target):
+                err = self.fails(1, "vol-download", "--pool", "p1", "nosuch", target)
+                self.assertIn("nosuch", err)
+                # Past the end: refused once the output would have been opened.
+                err = self.fails(1, "vol-download", "--pool", "p1", "a.raw", target, "--offset", "2M")
+                self.assertIn("past its size", err)
+                self.assert_dir_entries(out_dir, ["old.bin"])
+                with open(old) as f:
+                    self.assertEqual(f.read(), "precious")
+        # A download that works replaces the file whole, keeping its mode.
+        self.ok("vol-upload", "--pool", "p1", "a.raw", old)
+        self.ok("vol-download", "--pool", "p1", "a.raw", old, "--length", "4")
+        with open(old) as f:
+            self.assertEqual(f.read(), "prec")
+        self.assertEqual(os.stat(old).st_mode & 0o7777, 0o640)
+        self.ok("vol-download", "--pool", "p1", "a.raw", new)
+        self.assertEqual(os.path.getsize(new), MiB)
+        self.assert_dir_entries(out_dir, ["old.bin", "new.bin"])
+        # Through a symbolic link: the file it names gets the data, the link stays.
+        link = os.path.join(out_dir, "link.bin")
+        os.symlink("old.bin", link)
+        self.ok("vol-download", "--pool", "p1", "a.raw", link, "--length", "8")
+        self.assertTrue(os.path.islink(link))
+        with open(old, "rb") as f:
+            self.assertEqual(f.read(), b"precious")
+        # Not a regular file: written in place.
+        self.ok("vol-download", "--pool", "p1", "a.raw", "/dev/null")
+
+    def test_download_failing_midway(self):
+        # A file system that fills up during the download.
+        if os.geteuid() != 0:
+            self.skipTest("mounting a small tmpfs needs root")
+        self.make_pool()
+        self.ok("vol-create-as", "p1", "a.raw", "4M")
+        out_dir = os.path.join(self.tmp, "small")
+        os.mkdir(out_dir)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", out_dir],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("cannot mount a tmpfs: " + p.stderr)
+        try:
+            old = os.path.join(out_dir, "old.bin")
+            with open(old, "w") as f:
+                f.write("precious")
+            for target in (os.path.join(out_dir, "new.bin"), old):
+                with self.subTest(target=target):
+                    err = self.fails(1, "vol-download", "--pool", "p1", "a.raw", target)
+                    self.assertIn("No space left on device", err)
+                    self.assert_dir_entries(out_dir, ["old.bin"])
+                    with open(old) as f:
+                        self.assertEqual(f.read(), "precious")
+        finally:
+            subprocess.run(["umount", out_dir], check=True)
+
     # -- output details ----------------------------------------------------------
 
     def test_print_xml_escapes(self):
