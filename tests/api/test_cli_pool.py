@@ -565,6 +565,26 @@ class CliPoolTest(unittest.TestCase):
         finally:
             subprocess.run(["umount", out_dir], check=True)
 
+    def test_target_swapped_for_a_symlink(self):
+        self.make_pool()
+        self.ok("vol-create-as", "p1", "a.raw", "1M")
+        other = os.path.join(self.tmp, "other")
+        os.mkdir(other)
+        open(os.path.join(other, "planted.raw"), "w").close()
+        os.rename(self.target, self.target + ".moved")
+        os.symlink(other, self.target)
+        want = "target directory '%s' is now a symbolic link, not the directory the pool " \
+               "was started on" % self.target
+        for args in (["vol-list", "p1"], ["pool-refresh", "p1"], ["vol-info", "--pool", "p1", "a.raw"]):
+            with self.subTest(args=args):
+                err = self.fails(1, *args)
+                self.assertIn(want, err)
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inaccessible")
+        os.unlink(self.target)
+        os.rename(self.target + ".moved", self.target)
+        self.assertEqual([v["name"] for v in self.js("vol-list", "p1")["volumes"]], ["a.raw"])
+        self.assertEqual(self.js("pool-info", "p1")["state"], "running")
+
     # -- output details ----------------------------------------------------------
 
     def test_print_xml_escapes(self):
