@@ -22,6 +22,7 @@
 #include <libxml/tree.h>
 
 #include "cli.h"
+#include "outfile.h"
 #include "progress.h"
 
 enum {
@@ -904,6 +905,17 @@ static int cmd_vol_pool(struct cli *cli, int argc, char **argv) {
  * Data transfer.
  */
 
+/* A hole at the end was seeked over: give the file its size. */
+static int extend_to_offset(struct cli *cli, int fd, const char *file) {
+        struct stat st;
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+
+        if (pos > 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < pos &&
+            ftruncate(fd, pos) < 0)
+                return cli_error(cli, errno, "cannot extend '%s': %s", file, strerror(errno));
+        return 0;
+}
+
 static int transfer(struct cli *cli, int argc, char **argv, bool upload) {
         static const struct option opts[] = {
                 { "pool", required_argument, NULL, OPT_POOL },
@@ -913,6 +925,7 @@ static int transfer(struct cli *cli, int argc, char **argv, bool upload) {
                 {}
         };
         const char *pool_name = NULL, *file;
+        struct outfile out = OUTFILE_INIT;
         storvirt_volume *vol = NULL;
         uint64_t offset = 0, length = 0;
         uint32_t flags = 0;
@@ -946,16 +959,18 @@ static int transfer(struct cli *cli, int argc, char **argv, bool upload) {
         if (r < 0)
                 return r;
         std = strcmp(file, "-") == 0;
-        if (std)
+        if (std) {
                 fd = upload ? STDIN_FILENO : STDOUT_FILENO;
-        else if (upload)
+        } else if (upload) {
                 fd = open(file, O_RDONLY | O_CLOEXEC);
-        else
-                fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (fd < 0) {
-                r = cli_error(cli, errno, "cannot open '%s': %s", file, strerror(errno));
-                goto out;
+                if (fd < 0)
+                        r = cli_error(cli, errno, "cannot open '%s': %s", file, strerror(errno));
+        } else {
+                r = outfile_open(cli, file, &out);
+                fd = out.fd;
         }
+        if (r < 0)
+                goto out;
         if (!upload && std)
                 fflush(stdout);
         progress_init(&prog, label(buf, sizeof(buf), upload ? "Uploading to" : "Downloading",
@@ -965,29 +980,18 @@ static int transfer(struct cli *cli, int argc, char **argv, bool upload) {
         else
                 r = storvirt_volume_download(vol, fd, offset, length, progress_cb, &prog, flags);
         progress_done(&prog, r >= 0);
-        if (r < 0)
-                goto out;
-        r = 0;
-        if (!upload && (flags & STORVIRT_VOLUME_TRANSFER_SPARSE)) {
-                /* A hole at the end was seeked over: give the file its size. */
-                struct stat st;
-                off_t pos = lseek(fd, 0, SEEK_CUR);
-
-                if (pos > 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < pos &&
-                    ftruncate(fd, pos) < 0)
-                        r = cli_error(cli, errno, "cannot extend '%s': %s", file,
-                                      strerror(errno));
-        }
-        if (!upload && !std && r == 0 && close(fd) < 0)
-                r = cli_error(cli, errno, "cannot write '%s': %s", file, strerror(errno));
-        else if (!std)
-                close(fd);
-        fd = -1;
-        if (r == 0)
+        if (r >= 0 && !upload && (flags & STORVIRT_VOLUME_TRANSFER_SPARSE))
+                r = extend_to_offset(cli, fd, file);
+        if (r >= 0 && !upload && !std)
+                r = outfile_commit(cli, file, &out);
+        if (r >= 0) {
+                r = 0;
                 vol_json_id(cli, vol);
+        }
 out:
-        if (fd >= 0 && !std)
+        if (upload && fd >= 0 && !std)
                 close(fd);
+        outfile_abort(&out);
         storvirt_volume_unref(vol);
         return r;
 }
@@ -1054,6 +1058,7 @@ const struct cli_command cli_commands_vol[] = {
           "VOL FILE [--pool POOL] [--offset BYTES] [--length BYTES] [--sparse]",
           "copy a volume's contents into a file",
           "FILE '-' is standard output.  --length 0 (the default) copies to the end of\n"
-          "the volume; --sparse keeps holes.", cmd_vol_download },
+          "the volume; --sparse keeps holes.  A regular FILE is replaced only once the\n"
+          "whole copy worked.", cmd_vol_download },
         { NULL, NULL, NULL, NULL, NULL },
 };

@@ -895,10 +895,12 @@ static int h_pdiv(storvirt__disk_spec *s, const char *what, const char *key, yaj
 static int check_pool_name(const char *what, const char *key, const char *p) {
         if (!*p)
                 return key_error(what, key, "empty pool name");
+        if (p[0] == '.')
+                return key_error(what, key, "pool name '%s' must not start with '.'", ESC(p));
         if (strchr(p, '/'))
                 return key_error(what, key, "pool name '%s' contains '/'", ESC(p));
-        if (strchr(p, '\n'))
-                return key_error(what, key, "pool name '%s' contains a newline", ESC(p));
+        if (storvirt__has_control_char(p))
+                return key_error(what, key, "pool name '%s' contains a control character", ESC(p));
         return 0;
 }
 
@@ -909,6 +911,9 @@ static int check_volume_name(const char *what, const char *key, const char *p) {
                 return key_error(what, key, "volume name '%s' is not allowed", p);
         if (strchr(p, '/'))
                 return key_error(what, key, "volume name '%s' contains '/'", ESC(p));
+        if (storvirt__has_control_char(p))
+                return key_error(what, key, "volume name '%s' contains a control character",
+                                 ESC(p));
         if (strlen(p) > 255)
                 return key_error(what, key, "volume name '%s' is longer than 255 bytes", ESC(p));
         return 0;

@@ -413,15 +413,25 @@ bool storvirt__pool_type_has_target(const char *type) {
         return info && info->target != TARGET_NONE;
 }
 
+#define POOL_NAME_MAX (STORVIRT__NAME_MAX - 4)
+
 int storvirt__pool_name_validate(const char *name) {
         if (!name || !*name)
                 return storvirt__error_set(-EINVAL, WHAT ": <name>: empty pool name");
         if (strchr(name, '/'))
                 return storvirt__error_set(-EINVAL, WHAT ": <name>: pool name '%s' contains '/'",
                                            ESC(name));
-        if (strchr(name, '\n'))
+        /* The state directory keeps its own files under hidden names. */
+        if (name[0] == '.')
                 return storvirt__error_set(-EINVAL,
-                        WHAT ": <name>: pool name '%s' contains a newline", ESC(name));
+                        WHAT ": <name>: pool name '%s' must not start with '.'", ESC(name));
+        if (storvirt__has_control_char(name))
+                return storvirt__error_set(-EINVAL,
+                        WHAT ": <name>: pool name '%s' contains a control character", ESC(name));
+        /* Stored as <name>.xml, a file name of at most 255 bytes. */
+        if (strlen(name) > POOL_NAME_MAX)
+                return storvirt__error_set(-EINVAL, WHAT ": <name>: pool name '%s' is longer "
+                                           "than %d bytes", ESC(name), POOL_NAME_MAX);
         return 0;
 }
 

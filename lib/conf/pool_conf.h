@@ -206,8 +206,10 @@ const char *storvirt__pool_default_format(const char *type);
 bool storvirt__pool_type_has_target(const char *type);
 
 /*
- * Pool names: not empty, no '/', no newline.  0 or -EINVAL with a
- * message naming the value.
+ * Pool names: not empty, not starting with '.' (so neither "." nor ".."
+ * nor the state directory's own hidden files), no '/', no control
+ * character, at most 251 bytes (stored as <name>.xml).  0 or -EINVAL
+ * with a message naming the value.
  */
 int storvirt__pool_name_validate(const char *name);
 

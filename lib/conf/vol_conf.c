@@ -105,6 +105,9 @@ int storvirt__vol_name_validate(const char *name) {
         if (strchr(name, '/'))
                 return storvirt__error_set(-EINVAL,
                         WHAT ": <name>: volume name '%s' contains '/'", ESC(name));
+        if (storvirt__has_control_char(name))
+                return storvirt__error_set(-EINVAL, WHAT ": <name>: volume name '%s' contains a "
+                                           "control character", ESC(name));
         if (strlen(name) > 255)
                 return storvirt__error_set(-EINVAL, WHAT ": <name>: volume name '%s' is longer "
                                            "than 255 bytes", ESC(name));

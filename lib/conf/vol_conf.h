@@ -176,7 +176,8 @@ bool storvirt__vol_format_is_valid(const char *pool_type, const char *format);
 bool storvirt__vol_format_has_backing(const char *format);
 
 /*
- * Volume names: not empty, not "." or "..", no '/', at most 255 bytes
- * (a NUL cannot be inside a C string).  0 or -EINVAL naming the value.
+ * Volume names: not empty, not "." or "..", no '/', no control character,
+ * at most 255 bytes (a NUL cannot be inside a C string).  0 or -EINVAL
+ * naming the value.
  */
 int storvirt__vol_name_validate(const char *name);

@@ -2,7 +2,11 @@
 /*
  * ctx.c - the root handle: reference count, lock, logger, backend table
  * and the state directory (setter > $STORVIRT_STATE_DIR > per-user
- * default), created 0700 and opened on first use.
+ * default), created 0700 and opened on first use.  The state directory
+ * and every subdirectory opened through storvirt__ctx_state_subdir()
+ * must belong to the caller and be writable by nobody else (or they are
+ * refused, like ssh and sudo refuse such files); a mode that merely
+ * drifted is set back to 0700.
  */
 #include <fcntl.h>
 #include <limits.h>
@@ -252,8 +256,35 @@ static int state_dir_resolve(storvirt_ctx *ctx) {
         return storvirt__ctx_default_state_dir(geteuid(), &ctx->state_dir);
 }
 
-static int state_dir_open_locked(storvirt_ctx *ctx) {
+#define STATE_DIR "state directory"
+#define MOUNT_DIR "mnt"     /* the connections' mount points: 0755, for other users (qemu) */
+
+/*
+ * The state directory's mnt/, when there: the mount points below it are
+ * reached by path, so it is checked once here, at open.
+ */
+static int state_dir_check_mnt(storvirt_ctx *ctx, int dfd) {
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
         struct stat st;
+        int err;
+
+        fd = openat(dfd, MOUNT_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        err = fd < 0 ? errno : 0;
+        if (err == ENOENT)
+                return 0;
+        if (asprintf(&path, "%s/" MOUNT_DIR, ctx->state_dir) < 0)
+                return storvirt__error_oom();
+        if (fd < 0 && fstatat(dfd, MOUNT_DIR, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                return storvirt__error_set(-EPERM, STATE_DIR " '%s' is a symbolic link: "
+                                                   "refusing to use it", path);
+        if (fd < 0)
+                return storvirt__error_set(-err, STATE_DIR " '%s': cannot open: %s", path,
+                                           strerror(err));
+        return storvirt__dir_check_private(fd, STATE_DIR, path, 0755);
+}
+
+static int state_dir_open_locked(storvirt_ctx *ctx) {
         int r, fd;
 
         if (ctx->state_dirfd >= 0)
@@ -263,14 +294,18 @@ static int state_dir_open_locked(storvirt_ctx *ctx) {
                 return r;
         r = storvirt__mkdir_p(ctx->state_dir, 0700);
         if (r < 0)
-                return storvirt__error_prefix("state directory '%s'", ctx->state_dir);
+                return storvirt__error_prefix(STATE_DIR " '%s'", ctx->state_dir);
         fd = open(ctx->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
-                return storvirt__error_set(-errno, "state directory '%s': %s",
+                return storvirt__error_set(-errno, STATE_DIR " '%s': %s",
                                            ctx->state_dir, strerror(errno));
-        if (fstat(fd, &st) == 0 && st.st_uid != geteuid())
-                log_warning(ctx, "state directory '%s' belongs to uid %u, not to us",
-                            ctx->state_dir, (unsigned)st.st_uid);
+        r = storvirt__dir_check_private(fd, STATE_DIR, ctx->state_dir, 0700);
+        if (r >= 0)
+                r = state_dir_check_mnt(ctx, fd);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
         ctx->state_dirfd = fd;
         log_debug(ctx, "state directory '%s' opened", ctx->state_dir);
         return fd;
@@ -296,6 +331,69 @@ STORVIRT_EXPORT int storvirt_ctx_get_state_dir(storvirt_ctx *ctx, const char **r
         /* Immutable once opened, so it may be read without the lock. */
         *ret_path = ctx->state_dir;
         return 0;
+}
+
+/* One directory below parent (made 0700 when missing and create), checked. */
+static int subdir_open_one(int parent, const char *name, const char *path, bool create) {
+        struct stat st;
+        int fd, r;
+
+        fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 && errno == ENOENT) {
+                if (!create)
+                        return -ENOENT;
+                if (mkdirat(parent, name, 0700) < 0 && errno != EEXIST)
+                        return storvirt__error_set(-errno, STATE_DIR " '%s': cannot create: %m",
+                                                   path);
+                fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        }
+        if (fd < 0) {
+                r = -errno;
+                if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+                        return storvirt__error_set(-EPERM, STATE_DIR " '%s' is a symbolic link: "
+                                                           "refusing to use it", path);
+                return storvirt__error_set(r, STATE_DIR " '%s': cannot open: %s", path,
+                                           strerror(-r));
+        }
+        r = storvirt__dir_check_private(fd, STATE_DIR, path, 0700);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+int storvirt__ctx_state_subdir(storvirt_ctx *ctx, const char *sub, bool create) {
+        char path[PATH_MAX + 64];
+        size_t base, at = 0;
+        int dfd, fd;
+
+        dfd = storvirt__ctx_state_dirfd(ctx);
+        if (dfd < 0)
+                return dfd;
+        /* Immutable once opened, so it may be read without the lock. */
+        base = (size_t)snprintf(path, sizeof(path), "%s/", ctx->state_dir);
+        if (base + strlen(sub) >= sizeof(path))
+                return storvirt__error_set(-ENAMETOOLONG, STATE_DIR " '%s/%s': name too long",
+                                           ctx->state_dir, sub);
+        fd = dfd;
+        for (;;) {
+                size_t n = strcspn(sub + at, "/");
+                int next;
+
+                memcpy(path + base + at, sub + at, n);
+                path[base + at + n] = '\0';
+                next = subdir_open_one(fd, path + base + at, path, create);
+                if (fd != dfd)
+                        close(fd);
+                if (next < 0)
+                        return next;
+                fd = next;
+                if (sub[at + n] == '\0')
+                        return fd;
+                path[base + at + n] = '/';
+                at += n + 1;
+        }
 }
 
 STORVIRT_EXPORT int storvirt_ctx_set_log_fn(storvirt_ctx *ctx, storvirt_log_fn fn,

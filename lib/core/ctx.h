@@ -4,14 +4,30 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include <storvirt/ctx.h>
 
 #include "core/backend.h"
 
-/* The state directory, created and opened on first use: fd or -errno. */
+/*
+ * The state directory, created and opened on first use: fd (owned by
+ * the context) or -errno.  Refused (-EPERM) when another uid owns it or
+ * its group or others may write it; a mode with other bits narrowed to
+ * 0700.
+ */
 int storvirt__ctx_state_dirfd(storvirt_ctx *ctx);
+
+/*
+ * Open <state dir>/<sub> ("pools", "pools/run": each component opened
+ * with O_NOFOLLOW, created mode 0700 when missing and create, else
+ * -ENOENT without a message) and check each component as the state
+ * directory itself: a new fd for the caller to close, or -errno
+ * (-EPERM naming the path: a symbolic link, another owner, writable by
+ * group or others).
+ */
+int storvirt__ctx_state_subdir(storvirt_ctx *ctx, const char *sub, bool create);
 
 /* The default state directory for a user (no environment override). */
 int storvirt__ctx_default_state_dir(uid_t uid, char **ret);

@@ -8,6 +8,7 @@
  * run with the pool record's lock held; volume slots run without it.
  */
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/ctx.h"
 #include "core/pool.h"
@@ -149,14 +150,74 @@ static int require_active(storvirt__pool_obj *obj, bool want) {
                                    obj->def->name, obj->active ? "active" : "not active");
 }
 
-/* Called with obj->lock held. */
-static int pool_refresh_locked(storvirt__pool_obj *obj) {
-        int r = obj->ops->refresh_pool(obj, 0);
+#define TARGET_WHAT "target directory '%s' "
+#define NOT_STARTED_ON "the directory the pool was started on"
 
-        if (r < 0)
+/*
+ * Whether the directory at the target path is still the one a running
+ * pool opened when it started (its volumes are reached through that fd):
+ * 0, or -ENODEV naming the path.  Called with obj->lock held.
+ */
+static int target_check(storvirt__pool_obj *obj) {
+        const char *path = obj->def->target.path;
+        struct stat fst, pst;
+
+        if (obj->target_fd < 0 || !path)
+                return 0;
+        if (fstat(obj->target_fd, &fst) < 0)
+                return storvirt__error_set(-errno, TARGET_WHAT "(open): %m", path);
+        if (lstat(path, &pst) < 0) {
+                if (errno == ENOENT)
+                        return storvirt__error_set(-ENODEV, TARGET_WHAT "no longer exists", path);
+                return storvirt__error_set(-errno, TARGET_WHAT "%m", path);
+        }
+        if (S_ISLNK(pst.st_mode))
+                return storvirt__error_set(-ENODEV, TARGET_WHAT "is now a symbolic link, not "
+                                           NOT_STARTED_ON, path);
+        if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
+                return storvirt__error_set(-ENODEV, TARGET_WHAT "is no longer " NOT_STARTED_ON,
+                                           path);
+        return 0;
+}
+
+/* A target that could not be opened (O_NOFOLLOW) because it is now a link, said so. */
+static int target_open_error(storvirt__pool_obj *obj, int r) {
+        const char *path = obj->def->target.path;
+        struct stat st;
+
+        if ((r == -ENOTDIR || r == -ELOOP) && path && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+                return storvirt__error_set(-ENODEV, TARGET_WHAT "is now a symbolic link, not "
+                                           NOT_STARTED_ON, path);
+        return r;
+}
+
+/*
+ * Called with obj->lock held.  A running pool whose refresh fails is
+ * inaccessible until one works again.
+ */
+static int pool_refresh_locked(storvirt__pool_obj *obj) {
+        int r = target_check(obj);
+
+        if (r >= 0)
+                r = obj->ops->refresh_pool(obj, 0);
+        if (r < 0) {
+                target_open_error(obj, r);
+                obj->state = STORVIRT_POOL_STATE_INACCESSIBLE;
                 return storvirt__error_prefix("pool '%s': refresh", obj->def->name);
+        }
+        obj->state = STORVIRT_POOL_STATE_RUNNING;
         log_debug(obj->ctx, "pool '%s' refreshed: %zu volumes", obj->def->name,
                   storvirt__hashmap_size(obj->vols));
+        return 0;
+}
+
+int storvirt__pool_obj_check_usable(storvirt__pool_obj *obj) {
+        if (obj->state == STORVIRT_POOL_STATE_INACCESSIBLE)
+                return pool_refresh_locked(obj);
+        if (target_check(obj) < 0) {
+                obj->state = STORVIRT_POOL_STATE_INACCESSIBLE;
+                return storvirt__error_prefix("pool '%s'", obj->def->name);
+        }
         return 0;
 }
 

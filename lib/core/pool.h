@@ -139,3 +139,10 @@ int storvirt__pool_obj_new(storvirt_ctx *ctx, storvirt__pool_def *def,
 /* Lifecycle steps shared by the API and autostart (lib/core/pool.c). */
 int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags);
 int storvirt__pool_obj_refresh(storvirt__pool_obj *obj);
+/*
+ * Before using the volumes of a running pool (obj->lock held): 0 when
+ * its target is still the directory it was started on, -ENODEV naming
+ * the path otherwise (the pool is then inaccessible); an inaccessible
+ * pool is refreshed first, so it recovers once its storage is back.
+ */
+int storvirt__pool_obj_check_usable(storvirt__pool_obj *obj);

@@ -2,8 +2,9 @@
 /*
  * pool_registry.c - the pools a context knows: lookup maps, the stored
  * definitions (state dir: pools/<name>.xml, autostart marks in
- * pools/autostart/<name>), loading them once and starting the autostart
- * ones.
+ * pools/autostart/<name>, run marks in pools/run/<name>, the last boot
+ * seen in pools/run/.boot_id), loading them once (removing what
+ * interrupted writes left) and starting the autostart ones.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "util/fileio.h"
+#include "util/lock.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"
@@ -21,7 +23,12 @@
 #define POOL_DIR "pools"
 #define AUTOSTART_DIR "pools/autostart"
 #define RUN_DIR "pools/run"
+/* In RUN_DIR, hidden: no pool name starts with '.' (pool_conf.c). */
+#define BOOT_MARK ".boot_id"
+#define OLD_BOOT_MARK "boot_id"
 #define POOL_XML_MAX (1u << 20)
+#define LOCK_NAME ".lock"        /* in POOL_DIR: see store_write() */
+#define STORE_LOCK_TIMEOUT_MS 60000
 
 struct storvirt__pool_registry {
         pthread_mutex_t lock;
@@ -199,24 +206,66 @@ void storvirt__pools_snapshot_free(storvirt__pool_obj **objs) {
         free(objs);
 }
 
-/* Opens (creating) a directory below the state directory. */
+/* Opens (creating) a directory below the state directory, checked. */
 static int state_subdir(storvirt_ctx *ctx, const char *sub, int *ret_fd) {
-        int dfd = storvirt__ctx_state_dirfd(ctx), fd;
+        int fd = storvirt__ctx_state_subdir(ctx, sub, true);
 
-        if (dfd < 0)
-                return dfd;
-        if (mkdirat(dfd, POOL_DIR, 0700) < 0 && errno != EEXIST)
-                return storvirt__error_set(-errno, "state directory: creating '%s': %s",
-                                           POOL_DIR, strerror(errno));
-        if (strcmp(sub, POOL_DIR) != 0 && mkdirat(dfd, sub, 0700) < 0 && errno != EEXIST)
-                return storvirt__error_set(-errno, "state directory: creating '%s': %s",
-                                           sub, strerror(errno));
-        fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-                return storvirt__error_set(-errno, "state directory: opening '%s': %s",
-                                           sub, strerror(errno));
+                return fd;
         *ret_fd = fd;
         return 0;
+}
+
+/*
+ * Every writer below holds the pools lock shared while its temporary
+ * file exists; the cleanup of interrupted writes holds it exclusive, so
+ * it never removes the file of a writer at work.
+ */
+static int store_write(storvirt_ctx *ctx, int fd, const char *name, const char *data,
+                       size_t len) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+        _cleanup_close_ int pfd = -1;
+        int r;
+
+        r = state_subdir(ctx, POOL_DIR, &pfd);
+        if (r >= 0)
+                r = storvirt__lock_acquire(pfd, LOCK_NAME, STORVIRT__LOCK_SHARED,
+                                           STORE_LOCK_TIMEOUT_MS, &lock);
+        if (r >= 0)
+                r = storvirt__file_write_atomic(fd, name, data, len, 0600);
+        return r;
+}
+
+/* Removes what writers killed before their rename left in fd (dir: for the log). */
+static void remove_temps(storvirt_ctx *ctx, int fd, const char *dir) {
+        struct dirent *de;
+        /* A new open file description: a dup() would move fd's offset too. */
+        int dfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d;
+
+        if (dfd < 0 || !(d = fdopendir(dfd))) {
+                if (dfd >= 0)
+                        close(dfd);
+                return;
+        }
+        while ((de = readdir(d)))
+                if (storvirt__file_is_temp(de->d_name) && unlinkat(fd, de->d_name, 0) == 0)
+                        log_debug(ctx, "removed %s/%s left by an interrupted write", dir,
+                                  de->d_name);
+        closedir(d);
+}
+
+/* The cleanup, unless a writer is at work (then the next context does it). */
+static void remove_interrupted_writes(storvirt_ctx *ctx, int poolfd, int autofd, int runfd) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+
+        if (storvirt__lock_acquire(poolfd, LOCK_NAME, STORVIRT__LOCK_EXCLUSIVE, 0, &lock) < 0) {
+                storvirt__error_reset();
+                return;
+        }
+        remove_temps(ctx, poolfd, POOL_DIR);
+        remove_temps(ctx, autofd, AUTOSTART_DIR);
+        remove_temps(ctx, runfd, RUN_DIR);
 }
 
 int storvirt__pool_store_save(storvirt_ctx *ctx, const storvirt__pool_def *def) {
@@ -232,7 +281,7 @@ int storvirt__pool_store_save(storvirt_ctx *ctx, const storvirt__pool_def *def) 
         r = state_subdir(ctx, POOL_DIR, &fd);
         if (r < 0)
                 return r;
-        r = storvirt__file_write_atomic(fd, file, xml, strlen(xml), 0600);
+        r = store_write(ctx, fd, file, xml, strlen(xml));
         if (r < 0)
                 return storvirt__error_prefix("saving pool '%s'", def->name);
         return 0;
@@ -245,7 +294,7 @@ int storvirt__pool_store_set_autostart(storvirt_ctx *ctx, const char *name, bool
         if (r < 0)
                 return r;
         if (on)
-                return storvirt__file_write_atomic(fd, name, "", 0, 0600);
+                return store_write(ctx, fd, name, "", 0);
         if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
                 return storvirt__error_set(-errno, "autostart mark of pool '%s': %s",
                                            name, strerror(errno));
@@ -259,7 +308,7 @@ int storvirt__pool_store_set_active(storvirt_ctx *ctx, const char *name, bool on
         if (r < 0)
                 return r;
         if (on)
-                return storvirt__file_write_atomic(fd, name, "", 0, 0600);
+                return store_write(ctx, fd, name, "", 0);
         if (unlinkat(fd, name, 0) < 0 && errno != ENOENT)
                 return storvirt__error_set(-errno, "run mark of pool '%s': %s",
                                            name, strerror(errno));
@@ -299,7 +348,7 @@ static void load_one(storvirt_ctx *ctx, int dirfd, int autofd, int runfd, const 
 
         if (n <= 4 || strcmp(file + n - 4, ".xml") != 0 || file[0] == '.')
                 return;
-        r = storvirt__file_read_all(dirfd, file, POOL_XML_MAX, &xml, &len);
+        r = storvirt__file_read_owned(dirfd, file, POOL_XML_MAX, &xml, &len);
         if (r >= 0)
                 r = storvirt__pool_def_parse(xml, len, &def);
         if (r >= 0 && (strlen(def->name) != n - 4 || strncmp(def->name, file, n - 4) != 0))
@@ -368,6 +417,7 @@ static int load_all(storvirt_ctx *ctx) {
                 r = state_subdir(ctx, POOL_DIR, &dirfd);
         if (r < 0)
                 return r;
+        remove_interrupted_writes(ctx, dirfd, autofd, runfd);
         d = fdopendir(dirfd);
         if (!d) {
                 close(dirfd);
@@ -382,6 +432,44 @@ static int load_all(storvirt_ctx *ctx) {
 }
 
 /*
+ * The boot id the state directory last saw ("" if none) into seen.  An
+ * earlier release kept it in pools/run/boot_id, a pool's run mark name;
+ * such a marker (a run mark is empty) is read and moved to BOOT_MARK,
+ * leaving in its place the run mark of a pool boot_id if that is active.
+ */
+static void boot_seen(storvirt_ctx *ctx, int fd, char *seen, size_t size) {
+        _cleanup_free_ char *text = NULL;
+        storvirt__pool_obj *obj;
+        bool active = false;
+        size_t len = 0;
+
+        if (storvirt__file_read_owned(fd, BOOT_MARK, size, &text, &len) >= 0) {
+                snprintf(seen, size, "%s", text);
+                return;
+        }
+        storvirt__error_reset();
+        if (storvirt__file_read_owned(fd, OLD_BOOT_MARK, size, &text, &len) < 0 || len == 0) {
+                storvirt__error_reset();
+                return;
+        }
+        snprintf(seen, size, "%s", text);
+        if (store_write(ctx, fd, BOOT_MARK, text, len) < 0) {
+                log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
+                return;
+        }
+        obj = storvirt__pools_find_name(ctx, OLD_BOOT_MARK);
+        if (obj) {
+                storvirt__mutex_lock(&obj->lock);
+                active = obj->active;
+                storvirt__mutex_unlock(&obj->lock);
+                storvirt__pool_obj_unref(obj);
+        }
+        if (storvirt__pool_store_set_active(ctx, OLD_BOOT_MARK, active) < 0)
+                log_warning(ctx, "state directory: pools/run/%s: %s", OLD_BOOT_MARK,
+                            storvirt__error_msg());
+}
+
+/*
  * Autostart runs once per boot of the host, like libvirt's once per daemon
  * start: the first context after a boot starts the autostart pools and
  * records the boot id; later contexts leave pools as users left them.
@@ -389,8 +477,6 @@ static int load_all(storvirt_ctx *ctx) {
 static bool first_since_boot(storvirt_ctx *ctx) {
         char boot[64] = "", seen[64] = "";
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *old = NULL;
-        size_t len = 0;
         ssize_t n;
         int bfd;
 
@@ -402,13 +488,10 @@ static bool first_since_boot(storvirt_ctx *ctx) {
         }
         if (state_subdir(ctx, RUN_DIR, &fd) < 0)
                 return true;
-        if (storvirt__file_read_all(fd, "boot_id", sizeof(seen), &old, &len) >= 0)
-                snprintf(seen, sizeof(seen), "%s", old);
-        else
-                storvirt__error_reset();
+        boot_seen(ctx, fd, seen, sizeof(seen));
         if (boot[0] && strcmp(boot, seen) == 0)
                 return false;
-        if (storvirt__file_write_atomic(fd, "boot_id", boot, strlen(boot), 0600) < 0)
+        if (store_write(ctx, fd, BOOT_MARK, boot, strlen(boot)) < 0)
                 log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
         return true;
 }

@@ -29,30 +29,15 @@ static int kind_check(const char *kind) {
 
 /*
  * The kind's directory, created mode 0700 when missing (unless !create:
- * then -ENOENT without a message): an fd or -errno.
+ * then -ENOENT without a message), refused when it is not ours alone
+ * (see storvirt__ctx_state_subdir()): an fd or -errno.
  */
 static int kind_dirfd_full(storvirt_ctx *ctx, const char *kind, bool create) {
-        int dfd, fd, r;
+        int r = kind_check(kind);
 
-        r = kind_check(kind);
         if (r < 0)
                 return r;
-        dfd = storvirt__ctx_state_dirfd(ctx);
-        if (dfd < 0)
-                return dfd;
-        fd = openat(dfd, kind, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0 && errno == ENOENT && !create)
-                return -ENOENT;
-        if (fd < 0 && errno == ENOENT) {
-                if (mkdirat(dfd, kind, 0700) < 0 && errno != EEXIST)
-                        return storvirt__error_set(-errno, "cannot create the state directory's "
-                                                           "'%s' directory: %m", kind);
-                fd = openat(dfd, kind, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        }
-        if (fd < 0)
-                return storvirt__error_set(-errno, "cannot open the state directory's '%s' "
-                                                   "directory: %m", kind);
-        return fd;
+        return storvirt__ctx_state_subdir(ctx, kind, create);
 }
 
 static int kind_dirfd(storvirt_ctx *ctx, const char *kind) {
@@ -159,7 +144,7 @@ int storvirt__record_read(storvirt_ctx *ctx, const char *kind, const char *id,
         fd = kind_dirfd(ctx, kind);
         if (fd < 0)
                 return fd;
-        r = storvirt__file_read_all(fd, name, STORVIRT__RECORD_MAX, &text, &len);
+        r = storvirt__file_read_owned(fd, name, STORVIRT__RECORD_MAX, &text, &len);
         close(fd);
         record_path(ctx, kind, name, path, sizeof(path));
         if (r == -ENOENT)
@@ -327,7 +312,7 @@ int storvirt__state_uuid(storvirt_ctx *ctx, char ret[37]) {
                                    STORVIRT__RECORDS_LOCK_TIMEOUT_MS, &lock);
         if (r < 0)
                 return r;
-        r = storvirt__file_read_all(dfd, STATE_UUID_NAME, 4096, &text, &len);
+        r = storvirt__file_read_owned(dfd, STATE_UUID_NAME, 4096, &text, &len);
         if (r >= 0) {
                 while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
                         text[--len] = '\0';

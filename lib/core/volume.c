@@ -48,6 +48,13 @@ static int require_pool_active(storvirt__pool_obj *obj) {
         return storvirt__error_set(-EINVAL, "pool '%s' is not active", obj->def->name);
 }
 
+/* Active, and its storage still the one it was started on. */
+static int require_pool_usable(storvirt__pool_obj *obj) {
+        int r = require_pool_active(obj);
+
+        return r < 0 ? r : storvirt__pool_obj_check_usable(obj);
+}
+
 STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_volume ***ret_vols,
                                                size_t *ret_n, uint32_t flags) {
         storvirt__pool_obj *obj;
@@ -62,7 +69,7 @@ STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_vol
         check_flags(flags, 0);
         obj = pool->obj;
         storvirt__mutex_lock(&obj->lock);
-        r = require_pool_active(obj);
+        r = require_pool_usable(obj);
         if (r >= 0)
                 r = storvirt__hashmap_keys(obj->vols, &names);
         if (r >= 0) {
@@ -111,7 +118,7 @@ STORVIRT_EXPORT int storvirt_volume_lookup_by_name(storvirt_pool *pool, const ch
         check_nonnull(ret_vol);
         obj = pool->obj;
         storvirt__mutex_lock(&obj->lock);
-        r = require_pool_active(obj);
+        r = require_pool_usable(obj);
         if (r >= 0) {
                 rec = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, name));
                 if (!rec)
@@ -233,7 +240,7 @@ static int reserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
         int r;
 
         storvirt__mutex_lock(&obj->lock);
-        r = require_pool_active(obj);
+        r = require_pool_usable(obj);
         if (r >= 0)
                 r = storvirt__pool_obj_add_vol(obj, rec);
         if (r >= 0) {

@@ -2,11 +2,14 @@
 /*
  * fileio.c - file helpers for the state directory: atomic replace
  * (temporary file + fsync + rename + directory fsync), bounded reads
- * that refuse symlinks and special files, mkdir -p, and plain file
+ * that refuse symlinks and special files (and, for records, other
+ * users' files), the private-directory check, mkdir -p, and plain file
  * name validation with escaped names in error messages.
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -65,6 +68,13 @@ char *storvirt__name_escape(const char *s, char *buf, size_t size) {
         return buf;
 }
 
+bool storvirt__has_control_char(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        return true;
+        return false;
+}
+
 int storvirt__name_check(const char *what, const char *name) {
         char q[STORVIRT__ESCAPED_NAME_SIZE];
         const char *why = NULL;
@@ -79,6 +89,8 @@ int storvirt__name_check(const char *what, const char *name) {
                 why = "reserved name";
         else if (strchr(name, '/'))
                 why = "contains '/'";
+        else if (storvirt__has_control_char(name))
+                why = "contains a control character";
         else if (strlen(name) > STORVIRT__NAME_MAX)
                 why = "longer than 255 bytes";
         if (!why)
@@ -135,6 +147,18 @@ static int tmpfile_create(int dirfd, const char *name, char *tmp, size_t tmpsize
                         return -errno;
         }
         return -EEXIST;
+}
+
+bool storvirt__file_is_temp(const char *name) {
+        size_t n = strlen(name);
+
+        /* "." + at least one byte of name + "." + the suffix */
+        if (name[0] != '.' || n < TMP_EXTRA + 1 || name[n - TMP_SUFFIX_LEN - 1] != '.')
+                return false;
+        for (size_t i = n - TMP_SUFFIX_LEN; i < n; i++)
+                if (!isalnum((unsigned char) name[i]))
+                        return false;
+        return true;
 }
 
 static int write_all(int fd, const void *data, size_t len) {
@@ -230,7 +254,8 @@ int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
         return 0;
 }
 
-static int open_regular(int dirfd, const char *name, const char *q, struct stat *st) {
+static int open_regular(int dirfd, const char *name, const char *q, bool owned,
+                        struct stat *st) {
         _cleanup_close_ int fd = -1;
         int r;
 
@@ -248,6 +273,9 @@ static int open_regular(int dirfd, const char *name, const char *q, struct stat 
         }
         if (!S_ISREG(st->st_mode))
                 return storvirt__error_set(-EINVAL, "file '%s': not a regular file", q);
+        if (owned && st->st_uid != geteuid())
+                return storvirt__error_set(-EPERM, "file '%s': owned by uid %u, not %u", q,
+                                           (unsigned) st->st_uid, (unsigned) geteuid());
         return TAKE_FD(fd);
 }
 
@@ -313,8 +341,8 @@ static int read_fd(int fd, const char *q, size_t hint, size_t max_size,
         return 0;
 }
 
-int storvirt__file_read_all(int dirfd, const char *name, size_t max_size,
-                            char **ret_data, size_t *ret_len) {
+static int read_file(int dirfd, const char *name, size_t max_size, bool owned,
+                     char **ret_data, size_t *ret_len) {
         char q[STORVIRT__ESCAPED_NAME_SIZE];
         _cleanup_close_ int fd = -1;
         struct stat st;
@@ -324,12 +352,51 @@ int storvirt__file_read_all(int dirfd, const char *name, size_t max_size,
         check_nonnull(ret_data);
         storvirt__name_escape(name, q, sizeof(q));
 
-        fd = open_regular(dirfd, name, q, &st);
+        fd = open_regular(dirfd, name, q, owned, &st);
         if (fd < 0)
                 return fd;
         if ((uint64_t) st.st_size > max_size)
                 return too_big(q, max_size);
         return read_fd(fd, q, (size_t) st.st_size, max_size, ret_data, ret_len);
+}
+
+int storvirt__file_read_all(int dirfd, const char *name, size_t max_size,
+                            char **ret_data, size_t *ret_len) {
+        return read_file(dirfd, name, max_size, false, ret_data, ret_len);
+}
+
+int storvirt__file_read_owned(int dirfd, const char *name, size_t max_size,
+                              char **ret_data, size_t *ret_len) {
+        return read_file(dirfd, name, max_size, true, ret_data, ret_len);
+}
+
+static const char *mode_writer(mode_t mode) {
+        if (mode & S_IWOTH)
+                return "others";
+        return "its group";
+}
+
+int storvirt__dir_check_private(int fd, const char *what, const char *path, mode_t allowed) {
+        struct stat st;
+        mode_t perm;
+
+        if (fstat(fd, &st) < 0)
+                return storvirt__error_set(-errno, "%s '%s': cannot stat: %m", what, path);
+        if (!S_ISDIR(st.st_mode))
+                return storvirt__error_set(-ENOTDIR, "%s '%s' is not a directory", what, path);
+        if (st.st_uid != geteuid())
+                return storvirt__error_set(-EPERM, "%s '%s' is owned by uid %u, not %u: "
+                                           "refusing to use it", what, path,
+                                           (unsigned) st.st_uid, (unsigned) geteuid());
+        perm = st.st_mode & 07777;
+        if (perm & (S_IWGRP | S_IWOTH))
+                return storvirt__error_set(-EPERM, "%s '%s' is writable by %s (mode %04o): "
+                                           "refusing to use it", what, path,
+                                           mode_writer(perm), (unsigned) perm);
+        if ((perm & ~allowed) && fchmod(fd, perm & allowed) < 0)
+                return storvirt__error_set(-errno, "%s '%s': cannot set its mode to %04o: %m",
+                                           what, path, (unsigned) (perm & allowed));
+        return 0;
 }
 
 static int mkdir_one(const char *path, mode_t mode) {

@@ -6,15 +6,20 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 /* Longest plain name accepted by storvirt__name_check() (NAME_MAX). */
 #define STORVIRT__NAME_MAX 255
 
+/* Whether s holds a control character (0x01..0x1f or 0x7f). */
+bool storvirt__has_control_char(const char *s);
+
 /*
  * Check that name is a plain file name: not NULL, not empty, not "."
- * or "..", no '/', at most STORVIRT__NAME_MAX bytes.  On failure returns
+ * or "..", no '/', no control character (a newline in a name would
+ * forge lines in listings and logs), at most STORVIRT__NAME_MAX bytes.  On failure returns
  * -EINVAL with a message naming `what` ("invalid <what> name '...': ...")
  * and quoting the name with non-printable bytes escaped.
  */
@@ -35,6 +40,13 @@ int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
                                 size_t len, mode_t mode);
 
 /*
+ * Whether name has the form of the temporary files of
+ * storvirt__file_write_atomic() (".<name>.XXXXXX", six letters or
+ * digits), which a writer killed before its rename leaves behind.
+ */
+bool storvirt__file_is_temp(const char *name);
+
+/*
  * Read the whole regular file dirfd/name (a relative or absolute path;
  * the last component must not be a symlink) into a malloc'd buffer,
  * NUL-terminated (*ret_len excludes the NUL).  Files larger than
@@ -43,6 +55,24 @@ int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
  */
 int storvirt__file_read_all(int dirfd, const char *name, size_t max_size,
                             char **ret_data, size_t *ret_len);
+
+/*
+ * storvirt__file_read_all() for files the caller keeps itself (state
+ * records): a file owned by another uid than the effective one is
+ * refused with -EPERM.
+ */
+int storvirt__file_read_owned(int dirfd, const char *name, size_t max_size,
+                              char **ret_data, size_t *ret_len);
+
+/*
+ * Check that the directory open as fd may hold private state: a
+ * directory, owned by the effective uid, writable by neither its group
+ * nor others.  A mode with bits outside `allowed` (that drifted, say
+ * 0755 where 0700 was made) is then narrowed to them.  Returns 0, or
+ * -EPERM with "<what> '<path>' is owned by uid U, not V: refusing to use
+ * it" / "... is writable by others (mode 0777): ..." (-ENOTDIR, -errno).
+ */
+int storvirt__dir_check_private(int fd, const char *what, const char *path, mode_t allowed);
 
 /*
  * Create path and any missing parent directories, each created one with

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """The storvirt CLI's pool and volume commands, end to end on a dir pool in
 a temporary directory with its own state directory."""
+import fcntl
 import json
 import os
 import pty
@@ -8,6 +9,7 @@ import random
 import re
 import select
 import shutil
+import struct
 import subprocess
 import tempfile
 import unittest
@@ -393,7 +395,194 @@ class CliPoolTest(unittest.TestCase):
         self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
         # The first command after a boot (simulated: the boot id is forgotten)
         # starts it.
-        os.unlink(os.path.join(self.state, "pools", "run", "boot_id"))
+        os.unlink(os.path.join(self.state, "pools", "run", ".boot_id"))
+        self.assertEqual(self.js("pool-info", "p1")["state"], "running")
+
+    def test_pool_named_boot_id(self):
+        # The state directory's own files take no name a pool may have.
+        self.make_pool()
+        self.ok("pool-autostart", "p1")
+        self.ok("pool-destroy", "p1")
+        self.make_pool("boot_id", target=os.path.join(self.tmp, "b"))
+        self.assertEqual(self.js("pool-info", "boot_id")["state"], "running")
+        self.assertEqual(self.ok("vol-create-as", "boot_id", "v.raw", "1M"), "Vol v.raw created\n")
+        self.assertEqual([v["name"] for v in self.js("vol-list", "boot_id")["volumes"]], ["v.raw"])
+        self.assertEqual(self.table(self.ok("pool-list", "--all"))[1:],
+                         [["boot_id", "active", "no"], ["p1", "inactive", "yes"]])
+        self.assertEqual(self.ok("pool-destroy", "boot_id"), "Pool boot_id destroyed\n")
+        # Neither stopping it nor the next command looks like a new boot.
+        self.assertEqual(self.js("pool-info", "boot_id")["state"], "inactive")
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+        self.assertEqual(self.ok("pool-start", "boot_id"), "Pool boot_id started\n")
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+        self.ok("pool-destroy", "boot_id")
+        self.assertEqual(self.ok("pool-undefine", "boot_id"), "Pool boot_id has been undefined\n")
+        self.assertEqual([p["name"] for p in self.js("pool-list", "--all")["pools"]], ["p1"])
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+
+    def test_boot_marker_of_earlier_releases(self):
+        # Earlier releases kept the boot id in pools/run/boot_id: it is
+        # still read (same boot: autostart pools stay as they were) and
+        # moved to its new name.
+        self.make_pool()
+        self.ok("pool-autostart", "p1")
+        self.ok("pool-destroy", "p1")
+        run = os.path.join(self.state, "pools", "run")
+        os.rename(os.path.join(run, ".boot_id"), os.path.join(run, "boot_id"))
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+        self.assertEqual(sorted(os.listdir(run)), [".boot_id"])
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inactive")
+
+    def test_bad_names_refused(self):
+        # Hidden names ("." and ".." among them) would be the state
+        # directory's own files; a control character would forge lines.
+        cases = ((".", "must not start with '.'"), ("..", "must not start with '.'"),
+                 (".hidden", "must not start with '.'"),
+                 ("a\nb", "contains a control character"),
+                 ("a\tb", "contains a control character"))
+        for name, why in cases:
+            with self.subTest(name=name):
+                shown = name.encode("unicode_escape").decode().replace("\\n", "\\x0a") \
+                    .replace("\\t", "\\x09")
+                err = self.fails(1, "pool-define-as", name, "dir", "--target", self.target)
+                self.assertIn("pool name '%s' %s" % (shown, why), err)
+        xml_path = os.path.join(self.tmp, "dots.xml")
+        with open(xml_path, "w") as f:
+            f.write("<pool type='dir'><name>..</name><target><path>%s</path></target></pool>"
+                    % self.target)
+        err = self.fails(1, "pool-define", xml_path)
+        self.assertIn("pool name '..' must not start with '.'", err)
+        self.assertEqual(self.js("pool-list", "--all")["pools"], [])
+        self.assertEqual([f for f in os.listdir(os.path.join(self.state, "pools"))
+                          if f.endswith(".xml")], [])
+        # Volumes: a control character is refused too.
+        self.make_pool()
+        for name in ("a\nb", "a\rb"):
+            with self.subTest(name=name):
+                err = self.fails(1, "vol-create-as", "p1", name, "1M")
+                self.assertIn("contains a control character", err)
+        self.assertEqual(os.listdir(self.target), [])
+
+    def test_interrupted_writes_cleaned(self):
+        # What pool-define, pool-start and pool-autostart runs killed
+        # between writing and renaming their temporary files leave.
+        self.make_pool()
+        self.ok("pool-autostart", "p1")
+        pools = os.path.join(self.state, "pools")
+        with open(os.path.join(pools, "p1.xml")) as f:
+            p1_xml = f.read()
+        leftovers = [os.path.join(pools, ".p2.xml.Ab12Cd"), os.path.join(pools, ".p1.xml.zz9ZZ0"),
+                     os.path.join(pools, "run", ".p1.Xy34Zw"),
+                     os.path.join(pools, "run", "..boot_id.abcdef"),
+                     os.path.join(pools, "autostart", ".p1.Qq11Rr")]
+        for path in leftovers:
+            with open(path, "w") as f:
+                f.write("<pool type='dir'><name>p2</na")
+        # A writer at work (it holds the pools lock shared): its file stays.
+        lock = os.open(os.path.join(pools, ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.fcntl(lock, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_RDLCK, 0, 0, 0, 0))
+            self.assertEqual([p["name"] for p in self.js("pool-list", "--all")["pools"]], ["p1"])
+            for path in leftovers:
+                self.assertTrue(os.path.exists(path), path)
+        finally:
+            os.close(lock)
+        # No writer: the next command removes them, and only them.
+        self.assertEqual(self.table(self.ok("pool-list", "--all"))[1:], [["p1", "active", "yes"]])
+        for path in leftovers:
+            self.assertFalse(os.path.exists(path), path)
+        self.assertEqual(sorted(os.listdir(pools)), [".lock", "autostart", "p1.xml", "run"])
+        self.assertEqual(sorted(os.listdir(os.path.join(pools, "run"))), [".boot_id", "p1"])
+        self.assertEqual(os.listdir(os.path.join(pools, "autostart")), ["p1"])
+        with open(os.path.join(pools, "p1.xml")) as f:
+            self.assertEqual(f.read(), p1_xml)
+
+    def assert_dir_entries(self, path, names):
+        self.assertEqual(sorted(os.listdir(path)), sorted(names))
+
+    def test_failed_download_leaves_no_file(self):
+        self.make_pool()
+        self.ok("vol-create-as", "p1", "a.raw", "1M")
+        out_dir = os.path.join(self.tmp, "out")
+        os.mkdir(out_dir)
+        new = os.path.join(out_dir, "new.bin")
+        old = os.path.join(out_dir, "old.bin")
+        with open(old, "w") as f:
+            f.write("precious")
+        os.chmod(old, 0o640)
+        for target in (new, old):
+            with self.subTest(target=target):
+                err = self.fails(1, "vol-download", "--pool", "p1", "nosuch", target)
+                self.assertIn("nosuch", err)
+                # Past the end: refused once the output would have been opened.
+                err = self.fails(1, "vol-download", "--pool", "p1", "a.raw", target, "--offset", "2M")
+                self.assertIn("past its size", err)
+                self.assert_dir_entries(out_dir, ["old.bin"])
+                with open(old) as f:
+                    self.assertEqual(f.read(), "precious")
+        # A download that works replaces the file whole, keeping its mode.
+        self.ok("vol-upload", "--pool", "p1", "a.raw", old)
+        self.ok("vol-download", "--pool", "p1", "a.raw", old, "--length", "4")
+        with open(old) as f:
+            self.assertEqual(f.read(), "prec")
+        self.assertEqual(os.stat(old).st_mode & 0o7777, 0o640)
+        self.ok("vol-download", "--pool", "p1", "a.raw", new)
+        self.assertEqual(os.path.getsize(new), MiB)
+        self.assert_dir_entries(out_dir, ["old.bin", "new.bin"])
+        # Through a symbolic link: the file it names gets the data, the link stays.
+        link = os.path.join(out_dir, "link.bin")
+        os.symlink("old.bin", link)
+        self.ok("vol-download", "--pool", "p1", "a.raw", link, "--length", "8")
+        self.assertTrue(os.path.islink(link))
+        with open(old, "rb") as f:
+            self.assertEqual(f.read(), b"precious")
+        # Not a regular file: written in place.
+        self.ok("vol-download", "--pool", "p1", "a.raw", "/dev/null")
+
+    def test_download_failing_midway(self):
+        # A file system that fills up during the download.
+        if os.geteuid() != 0:
+            self.skipTest("mounting a small tmpfs needs root")
+        self.make_pool()
+        self.ok("vol-create-as", "p1", "a.raw", "4M")
+        out_dir = os.path.join(self.tmp, "small")
+        os.mkdir(out_dir)
+        p = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", out_dir],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("cannot mount a tmpfs: " + p.stderr)
+        try:
+            old = os.path.join(out_dir, "old.bin")
+            with open(old, "w") as f:
+                f.write("precious")
+            for target in (os.path.join(out_dir, "new.bin"), old):
+                with self.subTest(target=target):
+                    err = self.fails(1, "vol-download", "--pool", "p1", "a.raw", target)
+                    self.assertIn("No space left on device", err)
+                    self.assert_dir_entries(out_dir, ["old.bin"])
+                    with open(old) as f:
+                        self.assertEqual(f.read(), "precious")
+        finally:
+            subprocess.run(["umount", out_dir], check=True)
+
+    def test_target_swapped_for_a_symlink(self):
+        self.make_pool()
+        self.ok("vol-create-as", "p1", "a.raw", "1M")
+        other = os.path.join(self.tmp, "other")
+        os.mkdir(other)
+        open(os.path.join(other, "planted.raw"), "w").close()
+        os.rename(self.target, self.target + ".moved")
+        os.symlink(other, self.target)
+        want = "target directory '%s' is now a symbolic link, not the directory the pool " \
+               "was started on" % self.target
+        for args in (["vol-list", "p1"], ["pool-refresh", "p1"], ["vol-info", "--pool", "p1", "a.raw"]):
+            with self.subTest(args=args):
+                err = self.fails(1, *args)
+                self.assertIn(want, err)
+        self.assertEqual(self.js("pool-info", "p1")["state"], "inaccessible")
+        os.unlink(self.target)
+        os.rename(self.target + ".moved", self.target)
+        self.assertEqual([v["name"] for v in self.js("vol-list", "p1")["volumes"]], ["a.raw"])
         self.assertEqual(self.js("pool-info", "p1")["state"], "running")
 
     # -- output details ----------------------------------------------------------

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-ctx.c - context lifetime and the state directory: precedence
- * (setter > STORVIRT_STATE_DIR > XDG/HOME default), mode 0700, errors.
+ * (setter > STORVIRT_STATE_DIR > XDG/HOME default), mode 0700, errors;
+ * a state directory or subdirectory that another user owns or may write
+ * is refused with a message naming it, one whose mode only drifted is
+ * tightened back to 0700.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 
 #include <storvirt.h>
 #include "core/ctx.h"
+#include "core/records.h"
 #include "util/macro.h"
 
 static char base[64];
@@ -167,6 +171,171 @@ static void test_bad_args(void **state) {
         assert_int_equal(storvirt_ctx_get_state_dir(NULL, &got), -EINVAL);
 }
 
+/* base/<name>, made with exactly mode (no umask). */
+static void make_dir(char *buf, size_t size, const char *parent, const char *name, mode_t mode) {
+        snprintf(buf, size, "%s/%s", parent, name);
+        assert_int_equal(mkdir(buf, mode), 0);
+        assert_int_equal(chmod(buf, mode), 0);
+}
+
+static storvirt_ctx *ctx_on(const char *dir) {
+        storvirt_ctx *ctx = NULL;
+
+        assert_int_equal(storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV |
+                                                STORVIRT_CTX_NEW_NO_AUTOSTART), 0);
+        assert_int_equal(storvirt_ctx_set_state_dir(ctx, dir, 0), 0);
+        return ctx;
+}
+
+static void assert_error(const char *want) {
+        if (strcmp(storvirt_error_message(), want) != 0)
+                fail_msg("error message\n  got:  %s\n  want: %s", storvirt_error_message(), want);
+}
+
+static void test_state_dir_writable_refused(void **state) {
+        _cleanup_(storvirt_ctx_unrefp) storvirt_ctx *ctx = NULL, *ctx2 = NULL;
+        char dir[128], want[256];
+        const char *got = NULL;
+
+        (void)state;
+        make_dir(dir, sizeof(dir), base, "state", 0777);
+        ctx = ctx_on(dir);
+        assert_int_equal(storvirt_ctx_get_state_dir(ctx, &got), -EPERM);
+        snprintf(want, sizeof(want), "state directory '%s' is writable by others (mode 0777): "
+                 "refusing to use it", dir);
+        assert_error(want);
+        assert_int_equal(mode_of(dir), 0777);   /* left for its owner to inspect */
+        assert_int_equal(chmod(dir, 0770), 0);
+        ctx2 = ctx_on(dir);
+        assert_int_equal(storvirt_ctx_get_state_dir(ctx2, &got), -EPERM);
+        snprintf(want, sizeof(want), "state directory '%s' is writable by its group (mode 0770): "
+                 "refusing to use it", dir);
+        assert_error(want);
+}
+
+/* Another user swapped connections/ for a directory of his own (mode 0777). */
+static void test_subdir_writable_refused(void **state) {
+        _cleanup_(storvirt_ctx_unrefp) storvirt_ctx *ctx = NULL;
+        storvirt_connection **conns = NULL;
+        char dir[128], sub[160], rec[200], want[320];
+        FILE *f;
+
+        (void)state;
+        make_dir(dir, sizeof(dir), base, "state", 0700);
+        make_dir(sub, sizeof(sub), dir, "connections", 0777);
+        snprintf(rec, sizeof(rec), "%s/planted.json", sub);
+        f = fopen(rec, "w");
+        assert_non_null(f);
+        fputs("{\"id\": \"planted\", \"type\": \"posixfs\", \"spec\": \"/dev/sdz\", "
+              "\"vfstype\": \"ext4\", \"options\": \"suid,dev\"}", f);
+        fclose(f);
+        ctx = ctx_on(dir);
+        assert_int_equal(storvirt_connection_list(ctx, &conns, NULL, 0), -EPERM);
+        assert_null(conns);
+        snprintf(want, sizeof(want), "state directory '%s' is writable by others (mode 0777): "
+                 "refusing to use it", sub);
+        assert_error(want);
+        assert_int_equal(mode_of(sub), 0777);
+}
+
+/* mnt/ (the connections' mount points, 0755) is checked when the directory is opened. */
+static void test_mount_dir_checked_on_open(void **state) {
+        _cleanup_(storvirt_ctx_unrefp) storvirt_ctx *ctx = NULL, *ctx2 = NULL;
+        char dir[128], sub[160], want[320];
+        const char *got = NULL;
+
+        (void)state;
+        make_dir(dir, sizeof(dir), base, "state", 0700);
+        make_dir(sub, sizeof(sub), dir, "mnt", 0755);
+        ctx = ctx_on(dir);
+        assert_int_equal(storvirt_ctx_get_state_dir(ctx, &got), 0);
+        assert_int_equal(mode_of(sub), 0755);   /* its own mode: left alone */
+        assert_int_equal(chmod(sub, 0777), 0);
+        ctx2 = ctx_on(dir);
+        assert_int_equal(storvirt_ctx_get_state_dir(ctx2, &got), -EPERM);
+        snprintf(want, sizeof(want), "state directory '%s' is writable by others (mode 0777): "
+                 "refusing to use it", sub);
+        assert_error(want);
+}
+
+static void test_subdir_foreign_owner_refused(void **state) {
+        _cleanup_(storvirt_ctx_unrefp) storvirt_ctx *ctx = NULL;
+        storvirt_connection **conns = NULL;
+        storvirt_pool **pools = NULL;
+        char dir[128], sub[160], want[320];
+        yajl_val v = NULL;
+
+        (void)state;
+        if (geteuid() != 0)
+                skip(); /* giving a directory away needs root */
+        make_dir(dir, sizeof(dir), base, "state", 0700);
+        make_dir(sub, sizeof(sub), dir, "secrets", 0700);
+        assert_int_equal(chown(sub, 65534, 65534), 0);
+        ctx = ctx_on(dir);
+        assert_int_equal(storvirt__record_read(ctx, "secrets", "c1", false, &v, NULL), -EPERM);
+        snprintf(want, sizeof(want), "state directory '%s' is owned by uid 65534, not 0: "
+                 "refusing to use it", sub);
+        assert_error(want);
+        /* A nested one: pools/run. */
+        make_dir(sub, sizeof(sub), dir, "pools", 0700);
+        make_dir(sub, sizeof(sub), dir, "pools/run", 0700);
+        assert_int_equal(chown(sub, 65534, 65534), 0);
+        assert_int_equal(storvirt_pool_list(ctx, NULL, &pools, NULL, 0), -EPERM);
+        assert_null(pools);
+        snprintf(want, sizeof(want), "state directory '%s' is owned by uid 65534, not 0: "
+                 "refusing to use it", sub);
+        assert_error(want);
+        /* connections/ owned by another user, even with mode 0700. */
+        make_dir(sub, sizeof(sub), dir, "connections", 0700);
+        assert_int_equal(chown(sub, 65534, 65534), 0);
+        assert_int_equal(storvirt_connection_list(ctx, &conns, NULL, 0), -EPERM);
+        snprintf(want, sizeof(want), "state directory '%s' is owned by uid 65534, not 0: "
+                 "refusing to use it", sub);
+        assert_error(want);
+}
+
+static void test_subdir_symlink_refused(void **state) {
+        _cleanup_(storvirt_ctx_unrefp) storvirt_ctx *ctx = NULL;
+        char dir[128], other[128], sub[160], want[320];
+        yajl_val v = NULL;
+
+        (void)state;
+        make_dir(dir, sizeof(dir), base, "state", 0700);
+        make_dir(other, sizeof(other), base, "elsewhere", 0700);
+        snprintf(sub, sizeof(sub), "%s/vdisks", dir);
+        assert_int_equal(symlink(other, sub), 0);
+        ctx = ctx_on(dir);
+        assert_int_equal(storvirt__record_read(ctx, "vdisks", "x", false, &v, NULL), -EPERM);
+        snprintf(want, sizeof(want), "state directory '%s' is a symbolic link: "
+                 "refusing to use it", sub);
+        assert_error(want);
+}
+
+/* Modes that only drifted (nobody else may write) are set back to 0700. */
+static void test_drifted_modes_tightened(void **state) {
+        _cleanup_(storvirt_ctx_unrefp) storvirt_ctx *ctx = NULL;
+        char dir[128], pools[160], run[160], conns[160];
+        storvirt_connection **list = NULL;
+        storvirt_pool **plist = NULL;
+        const char *got = NULL;
+
+        (void)state;
+        make_dir(dir, sizeof(dir), base, "state", 0755);
+        make_dir(pools, sizeof(pools), dir, "pools", 0755);
+        make_dir(run, sizeof(run), dir, "pools/run", 0711);
+        make_dir(conns, sizeof(conns), dir, "connections", 0750);
+        ctx = ctx_on(dir);
+        assert_int_equal(storvirt_ctx_get_state_dir(ctx, &got), 0);
+        assert_int_equal(mode_of(dir), 0700);
+        assert_int_equal(storvirt_pool_list(ctx, NULL, &plist, NULL, 0), 0);
+        storvirt_pool_list_free(plist);
+        assert_int_equal(mode_of(pools), 0700);
+        assert_int_equal(mode_of(run), 0700);
+        assert_int_equal(storvirt_connection_list(ctx, &list, NULL, 0), 0);
+        storvirt_connection_list_free(list);
+        assert_int_equal(mode_of(conns), 0700);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_ref_unref),
@@ -176,6 +345,12 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_default_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_not_a_directory, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_args, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_state_dir_writable_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_subdir_writable_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_mount_dir_checked_on_open, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_subdir_foreign_owner_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_subdir_symlink_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_drifted_modes_tightened, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -292,6 +292,13 @@ static void test_source_errors(void **state) {
                     "key 'pool': pool name 'a/b' contains '/'");
         parse_fails("{\"pool\": \"p\", \"volume\": \"..\"}",
                     "key 'volume': volume name '..' is not allowed");
+        /* The pool XML's rules: no hidden pool names, no control characters. */
+        parse_fails("{\"pool\": \"..\", \"volume\": \"v\"}",
+                    "key 'pool': pool name '..' must not start with '.'");
+        parse_fails("{\"pool\": \"a\\tb\", \"volume\": \"v\"}",
+                    "key 'pool': pool name 'a\\x09b' contains a control character");
+        parse_fails("{\"pool\": \"p\", \"volume\": \"a\\nb\"}",
+                    "key 'volume': volume name 'a\\x0ab' contains a control character");
 
         /* iSCSI */
         parse_fails("{\"iscsi\": {\"portal\": \"fd00::10:3260\", \"target\": \"iqn.x\"}}",

@@ -339,6 +339,11 @@ static void test_name_check(void **state) {
                             "invalid pool name 'bad\\x01\\'\\\\/x': contains '/'");
         assert_int_equal(storvirt__name_check("volume", "."), -EINVAL);
         assert_string_equal(storvirt__error_msg(), "invalid volume name '.': reserved name");
+        assert_int_equal(storvirt__name_check("record", "a\nb"), -EINVAL);
+        assert_string_equal(storvirt__error_msg(),
+                            "invalid record name 'a\\x0ab': contains a control character");
+        assert_int_equal(storvirt__name_check("record", "\x7f"), -EINVAL);
+        assert_int_equal(storvirt__name_check("record", "tab\there"), -EINVAL);
         assert_int_equal(storvirt__name_check("volume", NULL), -EINVAL);
         assert_string_equal(storvirt__error_msg(), "invalid volume name: missing");
 
@@ -354,8 +359,24 @@ static void test_name_check(void **state) {
         assert_string_equal(storvirt__name_escape(NULL, buf, sizeof(buf)), "(null)");
 }
 
+/* The temporary files of atomic writes are recognised, nothing else. */
+static void test_is_temp(void **state) {
+        (void)state;
+        assert_true(storvirt__file_is_temp(".p1.xml.Ab12Cd"));
+        assert_true(storvirt__file_is_temp("..boot_id.abcdef"));
+        assert_true(storvirt__file_is_temp(".x.000000"));
+        assert_false(storvirt__file_is_temp(".lock"));
+        assert_false(storvirt__file_is_temp(".boot_id"));
+        assert_false(storvirt__file_is_temp("p1.xml.Ab12Cd"));
+        assert_false(storvirt__file_is_temp(".p1.xml.Ab12C-"));
+        assert_false(storvirt__file_is_temp("..abcdef"));
+        assert_false(storvirt__file_is_temp(".p1.xmlAb12Cd"));
+        assert_false(storvirt__file_is_temp(""));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_is_temp),
                 cmocka_unit_test_setup_teardown(test_write_creates_and_replaces, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_at_fdcwd, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_long_name, setup, teardown),

@@ -465,7 +465,46 @@ static void test_new_and_validate(void **state) {
         assert_int_equal(storvirt__pool_def_new("dir", "a/b", &def), -EINVAL);
         assert_string_equal(storvirt__error_msg(), "pool XML: <name>: pool name 'a/b' contains '/'");
         assert_int_equal(storvirt__pool_def_new("dir", "a\nb", &def), -EINVAL);
-        assert_non_null(strstr(storvirt__error_msg(), "contains a newline"));
+        assert_string_equal(storvirt__error_msg(),
+                            "pool XML: <name>: pool name 'a\\x0ab' contains a control character");
+        /* Any control character: each would be a name no listing shows as typed. */
+        for (const char *const *bad = (const char *const[]){ "a\tb", "a\rb", "\x01", "a\x7f",
+                                                             "\x1b[2J", NULL }; *bad; bad++) {
+                assert_int_equal(storvirt__pool_def_new("dir", *bad, &def), -EINVAL);
+                assert_non_null(strstr(storvirt__error_msg(), "contains a control character"));
+        }
+        /* Names of the state directory's own files: ".", "..", hidden names. */
+        assert_int_equal(storvirt__pool_def_new("dir", ".", &def), -EINVAL);
+        assert_string_equal(storvirt__error_msg(),
+                            "pool XML: <name>: pool name '.' must not start with '.'");
+        assert_int_equal(storvirt__pool_def_new("dir", "..", &def), -EINVAL);
+        assert_string_equal(storvirt__error_msg(),
+                            "pool XML: <name>: pool name '..' must not start with '.'");
+        assert_int_equal(storvirt__pool_def_new("dir", ".boot_id", &def), -EINVAL);
+        assert_string_equal(storvirt__error_msg(),
+                            "pool XML: <name>: pool name '.boot_id' must not start with '.'");
+        assert_parse_fails("<pool type='dir'><name>..</name><target><path>/p</path></target></pool>",
+                           -EINVAL, "pool XML: <name>: pool name '..' must not start with '.'");
+        assert_parse_fails("<pool type='dir'><name>a&#9;b</name><target><path>/p</path></target>"
+                           "</pool>", -EINVAL,
+                           "pool XML: <name>: pool name 'a\\x09b' contains a control character");
+        {
+                char name[253];
+
+                /* Stored as <name>.xml: 251 bytes at most. */
+                memset(name, 'n', 251);
+                name[251] = '\0';
+                assert_int_equal(storvirt__pool_def_new("dir", name, &def), 0);
+                storvirt__pool_def_free(def);
+                def = NULL;
+                name[251] = 'n';
+                name[252] = '\0';
+                assert_int_equal(storvirt__pool_def_new("dir", name, &def), -EINVAL);
+                assert_non_null(strstr(storvirt__error_msg(), "is longer than 251 bytes"));
+        }
+        assert_int_equal(storvirt__pool_def_new("dir", "a.b..c", &def), 0);
+        storvirt__pool_def_free(def);
+        def = NULL;
         assert_int_equal(storvirt__pool_def_new("dir", "", &def), -EINVAL);
         assert_null(def);
         assert_int_equal(storvirt__pool_def_new("dir", "x", NULL), -EINVAL);

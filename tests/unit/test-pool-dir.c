@@ -4,7 +4,8 @@
  * on real files: lifecycle and persistence, autostart, lookups, volume
  * creation (raw and qcow2), name safety, symlinks planted in a pool,
  * delete refusals, wipe/clone/upload/download/resize with progress and
- * cancellation.
+ * cancellation; a target directory swapped (for a symbolic link, another
+ * directory, nothing) while the pool runs is an error naming it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,7 +138,7 @@ static void test_lifecycle_and_persistence(void **st) {
 
         /* ... but the first context after a boot (simulated by forgetting the
          * recorded boot id) autostarts it; the next one finds it active. */
-        snprintf(path, sizeof(path), "%s/pools/run/boot_id", state);
+        snprintf(path, sizeof(path), "%s/pools/run/.boot_id", state);
         assert_int_equal(unlink(path), 0);
         ctx = ctx_open(0);
         assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), 0);
@@ -595,6 +596,83 @@ static void test_transient_and_list(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
+static void assert_fails_with(int r, int want_r, const char *want) {
+        if (r != want_r || !strstr(storvirt_error_message(), want))
+                fail_msg("got %d '%s', expected %d '...%s...'", r, storvirt_error_message(),
+                         want_r, want);
+}
+
+static int list_n(storvirt_pool *pool, size_t *ret_n) {
+        storvirt_volume **vols = NULL;
+        int r = storvirt_pool_list_volumes(pool, &vols, ret_n, 0);
+
+        storvirt_volume_list_free(vols);
+        return r;
+}
+
+static void test_target_swapped(void **st) {
+        storvirt_ctx *ctx = ctx_open(STORVIRT_CTX_NEW_NO_AUTOSTART);
+        storvirt_pool *pool = running_pool(ctx);
+        char moved[160], other[160], file[200], link_msg[400], moved_msg[400];
+        uint32_t state_ = 0;
+        size_t n = 0;
+        int fd;
+
+        (void)st;
+        storvirt_volume_unref(make_vol(pool, "a.raw", "raw", ""));
+        snprintf(moved, sizeof(moved), "%s/images.moved", base);
+        snprintf(other, sizeof(other), "%s/other", base);
+        snprintf(file, sizeof(file), "%s/planted.raw", other);
+        snprintf(link_msg, sizeof(link_msg), "target directory '%s' is now a symbolic link, "
+                 "not the directory the pool was started on", target);
+        snprintf(moved_msg, sizeof(moved_msg), "target directory '%s' is no longer the "
+                 "directory the pool was started on", target);
+        assert_int_equal(mkdir(other, 0700), 0);
+        fd = open(file, O_CREAT | O_WRONLY, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+
+        /* A symbolic link to another directory in its place. */
+        assert_int_equal(rename(target, moved), 0);
+        assert_int_equal(symlink(other, target), 0);
+        assert_fails_with(storvirt_pool_refresh(pool, 0), -ENODEV, link_msg);
+        assert_fails_with(list_n(pool, &n), -ENODEV, link_msg);
+        assert_int_equal(storvirt_pool_get_info(pool, &state_, NULL, NULL, NULL), 0);
+        assert_int_equal(state_, STORVIRT_POOL_STATE_INACCESSIBLE);
+        /* Another directory. */
+        assert_int_equal(unlink(target), 0);
+        assert_int_equal(mkdir(target, 0700), 0);
+        assert_fails_with(storvirt_pool_refresh(pool, 0), -ENODEV, moved_msg);
+        assert_fails_with(list_n(pool, &n), -ENODEV, moved_msg);
+        /* Nothing. */
+        assert_int_equal(rmdir(target), 0);
+        assert_fails_with(list_n(pool, &n), -ENODEV, "no longer exists");
+        /* Put back: the pool works again. */
+        assert_int_equal(rename(moved, target), 0);
+        assert_int_equal(list_n(pool, &n), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(storvirt_pool_get_info(pool, &state_, NULL, NULL, NULL), 0);
+        assert_int_equal(state_, STORVIRT_POOL_STATE_RUNNING);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+
+        /* A later context finds the pool left running, its target now a link. */
+        assert_int_equal(rename(target, moved), 0);
+        assert_int_equal(symlink(other, target), 0);
+        ctx = ctx_open(STORVIRT_CTX_NEW_NO_AUTOSTART);
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, "images", &pool), 0);
+        assert_int_equal(storvirt_pool_get_info(pool, &state_, NULL, NULL, NULL), 0);
+        assert_int_equal(state_, STORVIRT_POOL_STATE_INACCESSIBLE);
+        assert_fails_with(list_n(pool, &n), -ENODEV, link_msg);
+        assert_fails_with(storvirt_pool_refresh(pool, 0), -ENODEV, link_msg);
+        assert_int_equal(unlink(target), 0);
+        assert_int_equal(rename(moved, target), 0);
+        assert_int_equal(list_n(pool, &n), 0);
+        assert_int_equal(n, 1);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_lifecycle_and_persistence, setup, teardown),
@@ -607,6 +685,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_transient_and_list, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reflink_clone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_log_callback_without_locks, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_target_swapped, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,8 @@
  * others load; a writer SIGKILLed at random points, many times, never
  * leaves a record that does not load or is neither the old nor the new
  * version; 8 threads x 1,000 mixed operations on one context and two
- * processes on one state directory lose no update.
+ * processes on one state directory lose no update; a record that is a
+ * symbolic link or belongs to another user is refused, naming the file.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -421,6 +422,32 @@ static void test_state_uuid(void **state) {
         storvirt_ctx_unref(other);
 }
 
+/* Records are regular files of ours: a symlink or another user's file is refused. */
+static void test_foreign_records_refused(void **state) {
+        struct fixture *f = *state;
+        const char *dir = NULL;
+        char path[256], link[256];
+        yajl_val v = NULL;
+
+        assert_int_equal(storvirt__record_update(f->ctx, KIND, "mine", false, bump_fn, NULL), 0);
+        assert_int_equal(storvirt_ctx_get_state_dir(f->ctx, &dir), 0);
+        snprintf(path, sizeof(path), "%s/" KIND "/mine.json", dir);
+        snprintf(link, sizeof(link), "%s/" KIND "/link.json", dir);
+        assert_int_equal(symlink(path, link), 0);
+        assert_int_equal(storvirt__record_read(f->ctx, KIND, "link", false, &v, NULL), -EINVAL);
+        assert_non_null(strstr(storvirt_error_message(), link));
+        assert_non_null(strstr(storvirt_error_message(), "symbolic link"));
+        if (geteuid() != 0)
+                skip(); /* giving a file away needs root */
+        assert_int_equal(chown(path, 65534, 65534), 0);
+        assert_int_equal(storvirt__record_read(f->ctx, KIND, "mine", false, &v, NULL), -EPERM);
+        assert_non_null(strstr(storvirt_error_message(), path));
+        assert_non_null(strstr(storvirt_error_message(), "owned by uid 65534, not 0"));
+        /* An update does not build on it either. */
+        assert_int_equal(storvirt__record_update(f->ctx, KIND, "mine", false, bump_fn, NULL),
+                         -EPERM);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
@@ -429,6 +456,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_processes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_uuid, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_foreign_records_refused, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

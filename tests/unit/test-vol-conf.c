@@ -382,6 +382,17 @@ static void test_names(void **state) {
         assert_int_equal(storvirt__vol_name_validate("."), -EINVAL);
         assert_string_equal(storvirt__error_msg(), "volume XML: <name>: volume name '.' is not allowed");
         assert_int_equal(storvirt__vol_name_validate("a/b"), -EINVAL);
+        assert_int_equal(storvirt__vol_name_validate("a\nb"), -EINVAL);
+        assert_string_equal(storvirt__error_msg(),
+                            "volume XML: <name>: volume name 'a\\x0ab' contains a control character");
+        for (const char *const *bad = (const char *const[]){ "a\tb", "a\rb", "\x01", "a\x7f",
+                                                             NULL }; *bad; bad++) {
+                assert_int_equal(storvirt__vol_name_validate(*bad), -EINVAL);
+                assert_non_null(strstr(storvirt__error_msg(), "contains a control character"));
+        }
+        assert_parse_fails("<volume><name>a&#10;b</name><capacity>1</capacity></volume>", "dir", 0,
+                           -EINVAL, "volume XML: <name>: volume name 'a\\x0ab' contains a "
+                           "control character");
         memset(name, 'x', 255);
         name[255] = '\0';
         assert_int_equal(storvirt__vol_name_validate(name), 0);

@@ -259,7 +259,7 @@ class TestPools(PoolTestCase):
         with storvirt.Context(state_dir=self.state, ignore_env=True) as ctx:
             with ctx.pool_by_name("auto") as pool:
                 self.assertFalse(pool.active)
-        os.unlink(os.path.join(self.state, "pools", "run", "boot_id"))
+        os.unlink(os.path.join(self.state, "pools", "run", ".boot_id"))
         with storvirt.Context(state_dir=self.state, ignore_env=True) as ctx:
             with ctx.pool_by_name("auto") as pool:
                 self.assertTrue(pool.active)
