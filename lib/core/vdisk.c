@@ -27,6 +27,7 @@
 
 #include "conf/disk.h"
 #include "core/connection.h"
+#include "core/pool.h"
 #include "core/records.h"
 #include "core/resolve.h"
 #include "core/vdisk.h"
@@ -1092,7 +1093,7 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
         if (storvirt__vdisk_crash_point == 1)
                 _exit(0);
         /* 2. the overlay, written natively by the pool */
-        r = storvirt_volume_create_xml(pool, xml, &vol, NULL, NULL, 0);
+        r = storvirt__volume_create_overlay(pool, xml, &vol);
         if (r < 0) {
                 r = storvirt__error_set(r, "vDisk %s: creating the overlay: %s", v->id,
                                         storvirt_error_message());
@@ -1688,6 +1689,7 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 if (r < 0)
                         return r;
         }
+        d->backing_known = true;        /* the record's image stack, not a header */
         if (idx > 0) {
                 d->backing = calloc(idx, sizeof(*d->backing));
                 if (!d->backing)
