@@ -97,6 +97,8 @@ int storvirt__vol_find_path(storvirt_ctx *ctx, const char *path, storvirt__pool_
 
         if (!slash || !slash[1])
                 return -ENOENT;
+        if (storvirt__pools_ensure_loaded(ctx) < 0)
+                return -ENOENT;
         dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
         if (!dir)
                 return storvirt__error_oom();
@@ -290,8 +292,10 @@ int storvirt__vol_chain_of(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt_
         else if (r >= 0 && l.probed[0] && !allow_mismatch)
                 r = storvirt__error_set(-ESTALE, "volume '%s' of pool '%s' was created as %s, but "
                                                  "its content now claims to be %s (written by its "
-                                                 "user?); it is never read as %s",
-                                        rec->name, obj->def->name, l.format, l.probed, l.probed);
+                                                 "user?); it is never read as %s: name the format "
+                                                 "%s to use it as it was created",
+                                        rec->name, obj->def->name, l.format, l.probed, l.probed,
+                                        l.format);
         else if (r >= 0 && strcmp(l.format, "raw") != 0 && l.backing)
                 r = storvirt__vol_chain_walk(ctx, rec->path, l.backing, l.backing_format, ret);
         else if (r >= 0)
