@@ -787,6 +787,19 @@ static int cmd_vol_list(struct cli *cli, int argc, char **argv) {
         return r;
 }
 
+/* "Warning:" when the volume is not handed out as it is (JSON: null when nothing). */
+static int vol_warning_field(struct cli *cli, storvirt_volume *vol) {
+        char *msg = NULL;
+        int r = storvirt_volume_get_warning(vol, &msg, 0);
+
+        if (r < 0)
+                return r;
+        if (msg || cli->json)
+                cli_field_str(cli, "warning", "Warning:", msg);
+        storvirt_free(msg);
+        return 0;
+}
+
 static int cmd_vol_info(struct cli *cli, int argc, char **argv) {
         const char *pool_name = NULL;
         storvirt_volume *vol = NULL;
@@ -817,6 +830,7 @@ static int cmd_vol_info(struct cli *cli, int argc, char **argv) {
                         cli_field_str(cli, "key", "Key:", storvirt_volume_get_key(vol));
                         cli_field_str(cli, "path", "Path:", storvirt_volume_get_path(vol));
                 }
+                r = vol_warning_field(cli, vol);
         }
         storvirt_volume_unref(vol);
         return r;

@@ -156,6 +156,19 @@ const char *storvirt_volume_get_path(storvirt_volume *vol);
 const char *storvirt_volume_get_format(storvirt_volume *vol);
 storvirt_pool *storvirt_volume_get_pool(storvirt_volume *vol);
 
+/*
+ * storvirt_volume_get_warning:
+ * Why the volume is not handed out as it is, if anything is wrong: its
+ * content claims another format than the one it was created or imported
+ * as (it is never read as that format), its header is one QEMU would
+ * refuse, or its backing chain leaves the active pools, loops or reaches
+ * a device.  Returns 0 with *ret_msg NULL when there is nothing to say,
+ * 1 with *ret_msg a caller-owned message (storvirt_free()), or a
+ * negative errno.  flags: 0.
+ * Since: 0.5
+ */
+int storvirt_volume_get_warning(storvirt_volume *vol, char **ret_msg, uint32_t flags);
+
 /* Flags of storvirt_volume_upload() and _download(). */
 /* Keep holes: skip zero blocks (upload) / seek over holes (download). */
 #define STORVIRT_VOLUME_TRANSFER_SPARSE (1u << 0)

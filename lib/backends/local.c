@@ -15,6 +15,7 @@
 
 #include "backends/local.h"
 #include "core/ctx.h"
+#include "core/vol_index.h"
 #include "sys/command.h"
 #include "sys/imgfmt.h"
 #include "sys/qcow2.h"
@@ -59,9 +60,86 @@ static void field_set(char *dst, size_t size, const char *src) {
         dst[n] = '\0';
 }
 
-/* Fills a record from an open file (no lock needed: rec is not shared yet or busy). */
-static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st) {
+/* Keeps the message of the last failure as the record's problem. */
+static void rec_set_problem(storvirt__vol_rec *rec) {
+        free(rec->problem);
+        rec->problem = strdup(storvirt__error_msg() ? storvirt__error_msg() : "unusable image");
+}
+
+static bool reads_as_raw(const char *format) {
+        return strcmp(format, "raw") == 0 || strcmp(format, "iso") == 0;
+}
+
+/* The figures of a probed image into the record (its format was decided already). */
+static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
+        if (strcmp(info->format, "raw") != 0)
+                rec->capacity = info->virtual_size;
+        if (info->backing_file) {
+                rec->backing_path = info->backing_file;
+                info->backing_file = NULL;
+                field_set(rec->backing_format, sizeof(rec->backing_format), info->backing_format);
+        }
+        field_set(rec->compat, sizeof(rec->compat), info->compat);
+        rec->lazy_refcounts = info->lazy_refcounts;
+        rec->cluster_bits = strcmp(info->format, "qcow2") == 0 ? info->cluster_bits : 0;
+        if (storvirt__img_check_usable(info, rec->path) < 0)
+                rec_set_problem(rec);
+}
+
+/*
+ * A file the library recorded: its format is the recorded one whatever
+ * the content says now.  A raw volume is never read as anything else; an
+ * image of another format is read as that format only.
+ */
+static void rec_fill_recorded(storvirt__vol_rec *rec, int fd, const char *format) {
         storvirt__img_info info = {};
+        char magic[16] = "raw";
+
+        field_set(rec->format, sizeof(rec->format), format);
+        rec->recorded = true;
+        if (strcmp(format, "raw") == 0) {
+                if (storvirt__img_probe_magic(fd, rec->physical, rec->path, magic) >= 0 &&
+                    !reads_as_raw(magic))
+                        field_set(rec->probed_format, sizeof(rec->probed_format), magic);
+                return;
+        }
+        if (storvirt__img_probe_fd_as(fd, rec->physical, rec->path, format, &info) < 0) {
+                rec_set_problem(rec);
+                if (storvirt__img_probe_magic(fd, rec->physical, rec->path, magic) >= 0 &&
+                    strcmp(magic, format) != 0)
+                        field_set(rec->probed_format, sizeof(rec->probed_format), magic);
+                return;
+        }
+        rec_take_info(rec, &info);
+        storvirt__img_info_clear(&info);
+}
+
+/*
+ * A file the library has no record of: probed.  A header the prober
+ * refuses leaves the format its magic claims and the refusal as the
+ * volume's problem (never "raw": that would hand a crafted image to a
+ * guest as a disk).
+ */
+static void rec_fill_probed(storvirt__vol_rec *rec, int fd) {
+        storvirt__img_info info = {};
+        char magic[16] = "raw";
+
+        if (storvirt__img_probe_fd(fd, rec->physical, rec->path, &info) < 0) {
+                rec_set_problem(rec);
+                if (storvirt__img_probe_magic(fd, rec->physical, rec->path, magic) < 0)
+                        snprintf(magic, sizeof(magic), "unknown");
+                field_set(rec->format, sizeof(rec->format), magic);
+                return;
+        }
+        field_set(rec->format, sizeof(rec->format), info.format);
+        rec_take_info(rec, &info);
+        storvirt__img_info_clear(&info);
+}
+
+/* Fills a record from an open file (no lock needed: rec is not shared yet or busy). */
+static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st,
+                     const storvirt__hashmap *index) {
+        const storvirt__vol_index_entry *known;
 
         rec->ino = st->st_ino;
         rec->dev = st->st_dev;
@@ -71,32 +149,24 @@ static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st) {
         rec->physical = (uint64_t)st->st_size;
         rec->allocation = (uint64_t)st->st_blocks * 512;
         rec->capacity = (uint64_t)st->st_size;
-        rec->compat[0] = rec->backing_format[0] = '\0';
-        rec->lazy_refcounts = false;
+        rec->compat[0] = rec->backing_format[0] = rec->probed_format[0] = '\0';
+        rec->lazy_refcounts = rec->recorded = false;
         rec->cluster_bits = 0;
         free(rec->backing_path);
         rec->backing_path = NULL;
+        free(rec->problem);
+        rec->problem = NULL;
         if (S_ISDIR(st->st_mode)) {
                 rec->type = STORVIRT_VOLUME_TYPE_DIR;
                 field_set(rec->format, sizeof(rec->format), "dir");
                 return;
         }
         rec->type = S_ISBLK(st->st_mode) ? STORVIRT_VOLUME_TYPE_BLOCK : STORVIRT_VOLUME_TYPE_FILE;
-        field_set(rec->format, sizeof(rec->format), "raw");
-        if (storvirt__img_probe_fd(fd, rec->physical, rec->path, &info) < 0)
-                return; /* unreadable header: reported as raw, never trusted */
-        field_set(rec->format, sizeof(rec->format), info.format);
-        if (strcmp(info.format, "raw") != 0)
-                rec->capacity = info.virtual_size;
-        if (info.backing_file) {
-                rec->backing_path = info.backing_file;
-                info.backing_file = NULL;
-                field_set(rec->backing_format, sizeof(rec->backing_format), info.backing_format);
-        }
-        field_set(rec->compat, sizeof(rec->compat), info.compat);
-        rec->lazy_refcounts = info.lazy_refcounts;
-        rec->cluster_bits = strcmp(info.format, "qcow2") == 0 ? info.cluster_bits : 0;
-        storvirt__img_info_clear(&info);
+        known = storvirt__vol_index_find(index, rec->name, (uint64_t)st->st_ino);
+        if (known)
+                rec_fill_recorded(rec, fd, known->format);
+        else
+                rec_fill_probed(rec, fd);
 }
 
 /* Opens a pool entry without following symlinks and without blocking. */
@@ -140,6 +210,11 @@ static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
         free(dst->backing_path);
         dst->backing_path = src->backing_path;
         src->backing_path = NULL;
+        dst->recorded = src->recorded;
+        memcpy(dst->probed_format, src->probed_format, sizeof(dst->probed_format));
+        free(dst->problem);
+        dst->problem = src->problem;
+        src->problem = NULL;
 }
 
 /* One directory entry, probed without touching the pool's table. */
@@ -148,7 +223,7 @@ struct scan {
         int err;                /* 0, or why the entry is skipped */
 };
 
-static void scan_one(int dirfd, struct scan *sc) {
+static void scan_one(int dirfd, const storvirt__hashmap *index, struct scan *sc) {
         struct stat st;
         int fd = entry_open(dirfd, sc->tmp.name, &st);
 
@@ -156,19 +231,20 @@ static void scan_one(int dirfd, struct scan *sc) {
                 sc->err = fd;
                 return;
         }
-        rec_fill(&sc->tmp, fd, &st);
+        rec_fill(&sc->tmp, fd, &st, index);
         close(fd);
 }
 
 struct scan_job {
         int dirfd;
+        const storvirt__hashmap *index;
         struct scan *scans;
 };
 
 static void scan_item(void *arg, size_t i) {
         struct scan_job *job = arg;
 
-        scan_one(job->dirfd, &job->scans[i]);
+        scan_one(job->dirfd, job->index, &job->scans[i]);
 }
 
 #define SCAN_BATCH 64
@@ -178,8 +254,9 @@ static void scan_item(void *arg, size_t i) {
  * short-lived helpers when the context allows more than one thread and
  * the pool is large enough to gain from it.
  */
-static void scan_all(storvirt__pool_obj *obj, struct scan *scans, size_t n) {
-        struct scan_job job = { .dirfd = obj->target_fd, .scans = scans };
+static void scan_all(storvirt__pool_obj *obj, const storvirt__hashmap *index, struct scan *scans,
+                     size_t n) {
+        struct scan_job job = { .dirfd = obj->target_fd, .index = index, .scans = scans };
         unsigned want = storvirt__ctx_max_threads(obj->ctx);
 
         if (n < 4 * SCAN_BATCH)
@@ -231,8 +308,130 @@ struct linux_dirent64 {
         char d_name[];
 };
 
-/* Reads the directory into a buffer of NUL-separated names. */
-static int read_names(storvirt__pool_obj *obj, struct storvirt__buf *names, size_t *ret_n) {
+/*
+ * A volume is built under a hidden temporary name and renamed into place
+ * when complete, so a process killed mid-build never leaves a corrupt
+ * volume under the name asked for.  The builder holds an OFD lock on one
+ * byte far past any image data (QEMU locks bytes near 100 and 200) for as
+ * long as it works; a refresh removes the partial files nobody holds.
+ */
+#define PARTIAL_PREFIX ".storvirt-partial-"
+#define PARTIAL_LOCK_BYTE (INT64_MAX - 1)
+
+static bool is_partial(const char *name) {
+        return strncmp(name, PARTIAL_PREFIX, sizeof(PARTIAL_PREFIX) - 1) == 0;
+}
+
+static int partial_lock(int fd, bool wait) {
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+                            .l_start = PARTIAL_LOCK_BYTE, .l_len = 1 };
+
+        return fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+/* Removes the partial files of builders that died (their lock went with them). */
+static void collect_partials(storvirt__pool_obj *obj, char *const *names) {
+        for (char *const *n = names; n && *n; n++) {
+                int fd = openat(obj->target_fd, *n, O_RDWR | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+
+                if (fd < 0)
+                        continue;
+                if (partial_lock(fd, false) == 0 && unlinkat(obj->target_fd, *n, 0) == 0)
+                        log_info(obj->ctx, "pool '%s': removed '%s', left by a volume creation "
+                                           "that did not complete", obj->def->name, *n);
+                close(fd);
+        }
+}
+
+int storvirt__local_partial_create(storvirt__pool_obj *obj, mode_t mode,
+                                   struct storvirt__local_partial *p) {
+        static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+        unsigned char rnd[12];
+        int r;
+
+        for (unsigned attempt = 0; attempt < 64; attempt++) {
+                if (getentropy(rnd, sizeof(rnd)) < 0)
+                        return storvirt__error_set(-errno, "getentropy: %m");
+                memcpy(p->name, PARTIAL_PREFIX, sizeof(PARTIAL_PREFIX) - 1);
+                for (size_t i = 0; i < sizeof(rnd); i++)
+                        p->name[sizeof(PARTIAL_PREFIX) - 1 + i] = chars[rnd[i] % (sizeof(chars) - 1)];
+                p->name[sizeof(PARTIAL_PREFIX) - 1 + sizeof(rnd)] = '\0';
+                /* no O_CLOEXEC: qemu-img writes through /proc/self/fd/N */
+                p->fd = openat(obj->target_fd, p->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+                if (p->fd >= 0 || errno != EEXIST)
+                        break;
+        }
+        if (p->fd < 0)
+                return storvirt__error_set(-errno, "pool '%s': creating a file in '%s': %m",
+                                           obj->def->name, obj->def->target.path);
+        r = partial_lock(p->fd, true);
+        if (r >= 0 && fchmod(p->fd, mode) < 0)
+                r = -errno;
+        if (r < 0) {
+                storvirt__local_partial_abort(obj, p);
+                return storvirt__error_set(r, "pool '%s': preparing a new volume: %s",
+                                           obj->def->name, strerror(-r));
+        }
+        snprintf(p->proc_path, sizeof(p->proc_path), "/proc/self/fd/%d", p->fd);
+        return 0;
+}
+
+void storvirt__local_partial_abort(storvirt__pool_obj *obj, struct storvirt__local_partial *p) {
+        if (p->fd < 0)
+                return;
+        unlinkat(obj->target_fd, p->name, 0);
+        close(p->fd);
+        p->fd = -1;
+}
+
+/* rename without replacing; link + unlink where the filesystem lacks RENAME_NOREPLACE */
+static int rename_noreplace(int dfd, const char *from, const char *to) {
+        if (renameat2(dfd, from, dfd, to, RENAME_NOREPLACE) == 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS)
+                return -errno;
+        if (linkat(dfd, from, dfd, to, 0) < 0)
+                return -errno;
+        unlinkat(dfd, from, 0);
+        return 0;
+}
+
+int storvirt__local_partial_commit(storvirt__pool_obj *obj, struct storvirt__local_partial *p,
+                                   const storvirt__vol_rec *rec, const char *format) {
+        const char *target = obj->def->target.path;
+        struct stat st;
+        int r;
+
+        if (fsync(p->fd) < 0 || fstat(p->fd, &st) < 0) {
+                r = storvirt__error_set(-errno, "volume '%s': %m", rec->path);
+                goto fail;
+        }
+        /* recorded first: a kill before the rename leaves an entry with no file, pruned later */
+        r = storvirt__vol_index_set(obj->ctx, target, rec->name, format, (uint64_t)st.st_ino);
+        if (r < 0)
+                goto fail;
+        r = rename_noreplace(obj->target_fd, p->name, rec->name);
+        if (r < 0) {
+                storvirt__vol_index_remove(obj->ctx, target, rec->name);
+                r = storvirt__error_set(r, "volume '%s': %s", rec->path,
+                                        r == -EEXIST ? "already exists" : strerror(-r));
+                goto fail;
+        }
+        fsync(obj->target_fd);
+        close(p->fd);
+        p->fd = -1;
+        return 0;
+fail:
+        storvirt__local_partial_abort(obj, p);
+        return r;
+}
+
+/*
+ * Reads the directory into a buffer of NUL-separated names; the partial
+ * files of volumes being built go to partials instead.
+ */
+static int read_names(storvirt__pool_obj *obj, struct storvirt__buf *names, size_t *ret_n,
+                      struct storvirt__strv_builder *partials) {
         _cleanup_close_ int dfd = openat(obj->target_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         _cleanup_free_ char *buf = malloc(1 << 16);
         size_t count = 0;
@@ -253,6 +452,12 @@ static int read_names(storvirt__pool_obj *obj, struct storvirt__buf *names, size
                                 continue;
                         if (d->d_type == DT_LNK)
                                 continue; /* never follow links planted in a pool */
+                        if (d->d_name[0] == '.' && is_partial(d->d_name)) {
+                                r = storvirt__strv_builder_add(partials, d->d_name);
+                                if (r < 0)
+                                        return r;
+                                continue;
+                        }
                         r = storvirt__buf_append(names, d->d_name, strlen(d->d_name) + 1);
                         if (r < 0)
                                 return r;
@@ -266,13 +471,31 @@ static int read_names(storvirt__pool_obj *obj, struct storvirt__buf *names, size
         return 0;
 }
 
-static int refresh_entries(storvirt__pool_obj *obj) {
+/* Forgets the recorded formats of files that are gone. */
+static void prune_index(storvirt__pool_obj *obj, const storvirt__hashmap *index) {
+        struct storvirt__strv_builder gone = {};
+        const char *name;
+        size_t it = 0;
+        void *v;
+
+        while (storvirt__hashmap_iterate(index, &it, &name, &v))
+                if (!storvirt__hashmap_contains(obj->vols, name) &&
+                    storvirt__strv_builder_add(&gone, name) < 0)
+                        break;
+        if (gone.n > 0 &&
+            storvirt__vol_index_prune(obj->ctx, obj->def->target.path, obj->target_fd, gone.v) < 0)
+                log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
+        storvirt__strv_builder_done(&gone);
+}
+
+static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *index) {
+        struct storvirt__strv_builder partials = {};
         struct storvirt__buf names = {};
         struct scan *scans = NULL;
         size_t n = 0;
         int r;
 
-        r = read_names(obj, &names, &n);
+        r = read_names(obj, &names, &n, &partials);
         if (r >= 0 && n > 0) {
                 scans = calloc(n, sizeof(*scans));
                 if (!scans)
@@ -283,13 +506,18 @@ static int refresh_entries(storvirt__pool_obj *obj) {
                 off += strlen(names.data + off) + 1;
         }
         if (r >= 0 && n > 0)
-                scan_all(obj, scans, n);
+                scan_all(obj, index, scans, n);
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = merge_one(obj, &scans[i]);
-        for (size_t i = 0; scans && i < n; i++)
+        for (size_t i = 0; scans && i < n; i++) {
                 free(scans[i].tmp.backing_path);
+                free(scans[i].tmp.problem);
+        }
         free(scans);
         storvirt__buf_free(&names);
+        if (r >= 0 && partials.n > 0)
+                collect_partials(obj, partials.v);
+        storvirt__strv_builder_done(&partials);
         return r;
 }
 
@@ -316,18 +544,23 @@ static int sweep_unseen(storvirt__pool_obj *obj) {
 }
 
 int storvirt__local_refresh_pool(storvirt__pool_obj *obj, uint32_t flags) {
+        _cleanup_hashmap_free_ storvirt__hashmap *index = NULL;
         struct statvfs sv;
         int r;
 
         r = storvirt__local_open_target(obj);
+        if (r >= 0)
+                r = storvirt__vol_index_load(obj->ctx, obj->def->target.path, &index);
         if (r < 0)
                 return r;
         obj->refresh_gen++;
-        r = refresh_entries(obj);
+        r = refresh_entries(obj, index);
         if (r >= 0)
                 r = sweep_unseen(obj);
         if (r < 0)
                 return r;
+        if (storvirt__hashmap_size(index) > 0)
+                prune_index(obj, index);
         if (fstatvfs(obj->target_fd, &sv) == 0) {
                 obj->capacity = (uint64_t)sv.f_frsize * sv.f_blocks;
                 obj->available = (uint64_t)sv.f_frsize * sv.f_bavail;
@@ -338,15 +571,19 @@ int storvirt__local_refresh_pool(storvirt__pool_obj *obj, uint32_t flags) {
 
 int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                    uint32_t flags) {
-        storvirt__vol_rec tmp = { .path = rec->path };
+        _cleanup_hashmap_free_ storvirt__hashmap *index = NULL;
+        storvirt__vol_rec tmp = { .name = rec->name, .path = rec->path };
         struct stat st;
-        int fd;
+        int fd, r;
 
+        r = storvirt__vol_index_load(obj->ctx, obj->def->target.path, &index);
+        if (r < 0)
+                return r;
         fd = entry_open(obj->target_fd, rec->name, &st);
         if (fd < 0)
                 return storvirt__error_set(fd, "volume '%s': %s", rec->path, strerror(-fd));
         /* Probe into a scratch record, then publish under the lock. */
-        rec_fill(&tmp, fd, &st);
+        rec_fill(&tmp, fd, &st, index);
         close(fd);
         storvirt__mutex_lock(&obj->lock);
         rec_publish(rec, &tmp);
@@ -392,29 +629,29 @@ int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_d
         return 0;
 }
 
-/* The backing store's format (as given, else probed) and virtual size. */
-static int backing_probe(const storvirt__vol_def *def, char *buf, size_t size,
-                         uint64_t *ret_size) {
+/*
+ * The backing store's virtual size, read as its format: the caller
+ * (core/volume.c) checked that the backing store is a volume of a known
+ * pool and set def->backing.format to what that volume was recorded as.
+ */
+static int backing_size(const storvirt__vol_def *def, uint64_t *ret_size) {
         storvirt__img_info info = {};
         struct stat st;
         int fd, r;
 
-        if (def->backing.format && def->has_capacity) {
-                snprintf(buf, size, "%s", def->backing.format);
-                return 0;
-        }
-        fd = open(def->backing.path, O_RDONLY | O_CLOEXEC);
+        if (!def->backing.format)
+                return storvirt__error_set(-EINVAL, "backing store '%s': no format", def->backing.path);
+        fd = open(def->backing.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return storvirt__error_set(-errno, "backing store '%s': %s", def->backing.path,
                                            strerror(errno));
-        r = fstat(fd, &st) < 0 ? -errno : storvirt__img_probe_fd(fd, (uint64_t)st.st_size,
-                                                                    def->backing.path, &info);
+        r = fstat(fd, &st) < 0 ? -errno : storvirt__img_probe_fd_as(fd, (uint64_t)st.st_size,
+                                                                    def->backing.path,
+                                                                    def->backing.format, &info);
         close(fd);
         if (r < 0)
                 return r;
-        snprintf(buf, size, "%s", def->backing.format ? def->backing.format : info.format);
-        if (ret_size)
-                *ret_size = info.virtual_size;
+        *ret_size = info.virtual_size;
         storvirt__img_info_clear(&info);
         return 0;
 }
@@ -426,25 +663,24 @@ static int build_qcow2(int fd, const storvirt__vol_def *def, uint32_t flags) {
                 .compat_010 = def->target.compat && strcmp(def->target.compat, "0.10") == 0,
                 .lazy_refcounts = def->target.lazy_refcounts,
                 .backing_file = def->backing.path,
+                .backing_format = def->backing.path ? def->backing.format : NULL,
                 .preallocate_metadata = flags & STORVIRT_VOLUME_CREATE_PREALLOC_METADATA,
         };
-        char bfmt[16] = "";
         int r;
 
-        if (def->backing.path) {
-                r = backing_probe(def, bfmt, sizeof(bfmt), def->has_capacity ? NULL : &o.size);
+        if (def->backing.path && !def->has_capacity) {
+                r = backing_size(def, &o.size);
                 if (r < 0)
                         return r;
-                o.backing_format = bfmt;
         }
         return storvirt__qcow2_create_fd(fd, &o, def->name);
 }
 
-static int build_with_qemu_img(const storvirt__pool_obj *obj, const storvirt__vol_def *def,
-                               const char *path) {
-        char size[32], bfmt[16] = "";
+/* qemu-img create into the partial file (its /proc/self/fd path): it creates nothing itself. */
+static int build_with_qemu_img(const storvirt__vol_def *def, const char *path) {
+        char size[32];
         char *argv[12];
-        int n = 0, r;
+        int n = 0;
 
         snprintf(size, sizeof(size), "%lluK", (unsigned long long)((def->capacity + 1023) / 1024));
         argv[n++] = (char *)"qemu-img";
@@ -453,59 +689,59 @@ static int build_with_qemu_img(const storvirt__pool_obj *obj, const storvirt__vo
         argv[n++] = (char *)"-f";
         argv[n++] = def->target.format;
         if (def->backing.path) {
-                r = backing_probe(def, bfmt, sizeof(bfmt), NULL);
-                if (r < 0)
-                        return r;
                 argv[n++] = (char *)"-b";
                 argv[n++] = def->backing.path;
                 argv[n++] = (char *)"-F";
-                argv[n++] = bfmt;
+                argv[n++] = def->backing.format;
         }
         argv[n++] = (char *)path;
         if (def->has_capacity)
                 argv[n++] = size;
         argv[n] = NULL;
-        (void)obj;
         return storvirt__command_run(argv, 300000, NULL);
+}
+
+static int build_file(storvirt__pool_obj *obj, storvirt__vol_rec *rec, const storvirt__vol_def *def,
+                      const storvirt__progress *progress, uint32_t flags,
+                      struct storvirt__local_partial *p) {
+        const char *fmt = rec->format;
+        bool prealloc;
+
+        if (!is_native(fmt))
+                return build_with_qemu_img(def, p->proc_path);
+        if (strcmp(fmt, "qcow2") == 0)
+                return build_qcow2(p->fd, def, flags);
+        /* libvirt's rule: no <allocation> means fully allocated. */
+        prealloc = !def->has_allocation || def->allocation >= def->capacity;
+        (void)obj;
+        return storvirt__raw_create_fd(p->fd, def->capacity, prealloc,
+                                       progress ? progress->fn : NULL,
+                                       progress ? progress->userdata : NULL, rec->path);
 }
 
 int storvirt__local_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                  const storvirt__vol_def *def,
                                  const storvirt__progress *progress, uint32_t flags) {
-        const char *fmt = rec->format;
         mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
-        _cleanup_close_ int fd = -1;
-        bool prealloc;
+        struct storvirt__local_partial p = { .fd = -1 };
         int r;
 
-        if (strcmp(fmt, "dir") == 0) {
+        if (strcmp(rec->format, "dir") == 0) {
                 if (mkdirat(obj->target_fd, rec->name, mode ? mode : 0700) < 0)
                         return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
                 return 0;
         }
-        if (!is_native(fmt)) {
-                if (faccessat(obj->target_fd, rec->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-                        return storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
-                return build_with_qemu_img(obj, def, rec->path);
-        }
-        fd = openat(obj->target_fd, rec->name,
-                    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-        if (fd < 0)
-                return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
-        if (strcmp(fmt, "qcow2") == 0) {
-                r = build_qcow2(fd, def, flags);
-        } else {
-                /* libvirt's rule: no <allocation> means fully allocated. */
-                prealloc = !def->has_allocation || def->allocation >= def->capacity;
-                r = storvirt__raw_create_fd(fd, def->capacity, prealloc,
-                                            progress ? progress->fn : NULL,
-                                            progress ? progress->userdata : NULL, rec->path);
-        }
-        if (r >= 0 && fsync(fd) < 0)
-                r = storvirt__error_set(-errno, "volume '%s': fsync: %s", rec->path, strerror(errno));
+        if (faccessat(obj->target_fd, rec->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
+        r = storvirt__local_partial_create(obj, mode, &p);
         if (r < 0)
-                unlinkat(obj->target_fd, rec->name, 0);
-        return r;
+                return r;
+        r = build_file(obj, rec, def, progress, flags, &p);
+        if (r < 0) {
+                storvirt__local_partial_abort(obj, &p);
+                return r;
+        }
+        return storvirt__local_partial_commit(obj, &p, rec, rec->format);
 }
 
 int storvirt__local_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
@@ -516,6 +752,8 @@ int storvirt__local_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
         if (unlinkat(obj->target_fd, rec->name, how) < 0 && errno != ENOENT)
                 return storvirt__error_set(-errno, "deleting volume '%s': %s", rec->path,
                                            strerror(errno));
+        if (rec->recorded && storvirt__vol_index_remove(obj->ctx, obj->def->target.path, rec->name) < 0)
+                log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
         return 0;
 }
 

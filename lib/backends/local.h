@@ -39,5 +39,25 @@ int storvirt__local_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
 /* Removes the target directory (its entries too with NONEMPTY). */
 int storvirt__local_delete_pool(storvirt__pool_obj *obj, uint32_t flags);
 
+/*
+ * A new volume's file while it is built: a hidden temporary file in the
+ * pool's directory (mode given exactly, owned by the caller), locked so
+ * that a refresh leaves it alone; proc_path ("/proc/self/fd/N") hands it
+ * to a tool without letting the tool create or follow anything.
+ * commit records the volume's format (core/vol_index.h) and renames the
+ * file to rec->name, never replacing an existing file; abort removes it.
+ */
+struct storvirt__local_partial {
+        char name[48];
+        char proc_path[32];
+        int fd;
+};
+
+int storvirt__local_partial_create(storvirt__pool_obj *obj, mode_t mode,
+                                   struct storvirt__local_partial *p);
+int storvirt__local_partial_commit(storvirt__pool_obj *obj, struct storvirt__local_partial *p,
+                                   const storvirt__vol_rec *rec, const char *format);
+void storvirt__local_partial_abort(storvirt__pool_obj *obj, struct storvirt__local_partial *p);
+
 /* Reports progress; returns -ECANCELED if the callback asks to stop. */
 int storvirt__progress_report(const storvirt__progress *p, uint64_t done, uint64_t total);

@@ -102,14 +102,22 @@ static int sparse_copy(int src, int dst, uint64_t size, const storvirt__progress
         return storvirt__progress_report(p, size, size);
 }
 
-static int qemu_img_convert(const char *sfmt, const char *src, const char *dfmt, const char *dst) {
+/*
+ * qemu-img convert between two open files, named by their /proc/self/fd
+ * paths: the source is read as its recorded format (a backing chain it
+ * names was checked by the caller: pool volumes only, each with its
+ * format in the header), and the destination is our partial file, so
+ * qemu-img creates nothing and follows no name of its own.
+ */
+static int qemu_img_convert(const char *sfmt, const char *src, const char *dfmt, const char *dst,
+                            const char *what) {
         char *argv[] = { (char *)"qemu-img", (char *)"convert", (char *)"-q", (char *)"-f",
                          (char *)sfmt, (char *)"-O", (char *)dfmt, (char *)src, (char *)dst, NULL };
 
         if (storvirt__command_find("qemu-img", NULL) < 0)
                 return storvirt__error_set(-EOPNOTSUPP,
                         "converting '%s' from %s to %s needs qemu-img, which is not installed",
-                        src, sfmt, dfmt);
+                        what, sfmt, dfmt);
         return storvirt__command_run(argv, 0, NULL);
 }
 
@@ -126,55 +134,67 @@ static int qemu_img_resize(const char *path, const char *fmt, uint64_t size, boo
         return storvirt__command_run(argv, 0, NULL);
 }
 
+/* Copies src into the partial file: a reflink when the filesystem can, else a sparse copy. */
+static int copy_into(storvirt__vol_rec *rec, int in, const struct stat *st, int out,
+                     const storvirt__progress *p, uint32_t flags, const char *src_path) {
+        int r;
+
+        if (ioctl(out, FICLONE, in) == 0)
+                return storvirt__progress_report(p, (uint64_t)st->st_size, (uint64_t)st->st_size);
+        if (flags & STORVIRT_VOLUME_CREATE_REFLINK)
+                return storvirt__error_set(-EOPNOTSUPP,
+                        "volume '%s': the filesystem cannot reflink '%s' (%s)", rec->path,
+                        src_path, strerror(errno));
+        r = ftruncate(out, st->st_size) < 0 ? -errno : 0;
+        if (r >= 0)
+                r = sparse_copy(in, out, (uint64_t)st->st_size, p, rec->path);
+        return r;
+}
+
 int storvirt__local_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                       const storvirt__vol_def *def, storvirt__vol_rec *src,
                                       const storvirt__progress *p, uint32_t flags) {
         const char *dfmt = rec->format, *sfmt = src->format[0] ? src->format : "raw";
         mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
-        _cleanup_close_ int in = -1, out = -1;
+        struct storvirt__local_partial out = { .fd = -1 };
+        _cleanup_close_ int in = -1;
+        char in_path[32];
         struct stat st;
-        int r = 0;
+        int r;
 
-        if (def->target.format && strcmp(dfmt, sfmt) != 0) {
-                if (flags & STORVIRT_VOLUME_CREATE_REFLINK)
-                        return storvirt__error_set(-EOPNOTSUPP,
-                                "a reflink copy cannot convert %s to %s", sfmt, dfmt);
-                r = qemu_img_convert(sfmt, src->path, dfmt, rec->path);
-                goto grow;
-        }
-        snprintf(rec->format, sizeof(rec->format), "%s", sfmt);
-        in = open(src->path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (in < 0 || fstat(in, &st) < 0)
-                return storvirt__error_set(-errno, "source volume '%s': %s", src->path, strerror(errno));
-        out = openat(obj->target_fd, rec->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-        if (out < 0)
-                return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
-        if (ioctl(out, FICLONE, in) == 0) {
-                r = storvirt__progress_report(p, (uint64_t)st.st_size, (uint64_t)st.st_size);
-        } else if (flags & STORVIRT_VOLUME_CREATE_REFLINK) {
-                r = storvirt__error_set(-EOPNOTSUPP,
-                        "volume '%s': the filesystem cannot reflink '%s' (%s)", rec->path,
-                        src->path, strerror(errno));
-        } else {
-                r = ftruncate(out, st.st_size) < 0 ? -errno : 0;
-                if (r >= 0)
-                        r = sparse_copy(in, out, (uint64_t)st.st_size, p, rec->path);
-        }
-        if (r >= 0 && fsync(out) < 0)
-                r = -errno;
-grow:
+        if (def->target.format && strcmp(dfmt, sfmt) != 0 && (flags & STORVIRT_VOLUME_CREATE_REFLINK))
+                return storvirt__error_set(-EOPNOTSUPP, "a reflink copy cannot convert %s to %s",
+                                           sfmt, dfmt);
+        if (!def->target.format)
+                snprintf(rec->format, sizeof(rec->format), "%s", sfmt);
+        if (faccessat(obj->target_fd, rec->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
+        /* no O_CLOEXEC: qemu-img reads it through /proc/self/fd/N */
+        in = open(src->path, O_RDONLY | O_NOFOLLOW);
+        if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
+                return storvirt__error_set(in < 0 ? -errno : -EINVAL, "source volume '%s': %s",
+                                           src->path, in < 0 ? strerror(errno) : "not a regular file");
+        snprintf(in_path, sizeof(in_path), "/proc/self/fd/%d", in);
+        r = storvirt__local_partial_create(obj, mode, &out);
+        if (r < 0)
+                return r;
+        if (strcmp(rec->format, sfmt) != 0)
+                r = qemu_img_convert(sfmt, in_path, rec->format, out.proc_path, src->path);
+        else
+                r = copy_into(rec, in, &st, out.fd, p, flags, src->path);
         if (r >= 0 && def->has_capacity && def->capacity > src->capacity) {
                 if (strcmp(rec->format, "raw") == 0)
-                        r = ftruncate(out, (off_t)def->capacity) < 0 ? -errno : 0;
+                        r = ftruncate(out.fd, (off_t)def->capacity) < 0 ? -errno : 0;
                 else
-                        r = qemu_img_resize(rec->path, rec->format, def->capacity, false);
+                        r = qemu_img_resize(out.proc_path, rec->format, def->capacity, false);
         }
         if (r < 0) {
                 if (!storvirt__error_msg() || storvirt__error_code() != r)
                         storvirt__error_set(r, "volume '%s': %s", rec->path, strerror(-r));
-                unlinkat(obj->target_fd, rec->name, 0);
+                storvirt__local_partial_abort(obj, &out);
+                return r;
         }
-        return r;
+        return storvirt__local_partial_commit(obj, &out, rec, rec->format);
 }
 
 /* Zeroes [off, off+len): punching holes keeps the file sparse. */

@@ -205,6 +205,12 @@ typedef struct storvirt__disk_resolved {
          */
         struct storvirt__disk_backing *backing;
         size_t n_backing;
+        /*
+         * The chain above is all there is (checked by the resolver): a
+         * qcow2 source with n_backing 0 still gets an empty <backingStore/>,
+         * so that libvirt reads no backing file name from its header.
+         */
+        bool backing_known;
 } storvirt__disk_resolved;
 
 /* ---- disk_names.c: the enums as libvirt's XML and VDSM's dicts spell them ------------------ */

@@ -431,11 +431,15 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
 /*
  * The images below the source, each a <backingStore> nested in the one
  * above, the last closed by an empty <backingStore/> (nothing further
- * to probe).
+ * to probe); a qcow2 source with no backing file gets the empty one alone.
  */
 static void write_backing(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
-        if (d->n_backing == 0)
+        if (d->n_backing == 0) {
+                /* a qcow2 image whose chain was checked: nothing below it to probe */
+                if (d->backing_known && d->spec->format == STORVIRT__DISK_FORMAT_QCOW2)
+                        write_empty(w, "backingStore");
                 return;
+        }
         for (size_t i = 0; i < d->n_backing; i++) {
                 const storvirt__disk_backing *b = &d->backing[i];
 

@@ -12,6 +12,7 @@
 
 #include "core/ctx.h"
 #include "core/pool.h"
+#include "core/vol_chain.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"
@@ -49,6 +50,7 @@ void storvirt__vol_rec_unref(storvirt__vol_rec *rec) {
         free(rec->path);
         free(rec->backing_path);
         free(rec->extent_device);
+        free(rec->problem);
         free(rec);
 }
 
@@ -229,6 +231,8 @@ int storvirt__pool_obj_refresh(storvirt__pool_obj *obj) {
         if (r >= 0)
                 r = pool_refresh_locked(obj);
         storvirt__mutex_unlock(&obj->lock);
+        if (r >= 0)
+                storvirt__vol_chain_check_pool(obj);
         return r;
 }
 
@@ -307,6 +311,8 @@ int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
                 }
         }
         storvirt__mutex_unlock(&obj->lock);
+        if (r >= 0)
+                storvirt__vol_chain_check_pool(obj);
         return r;
 }
 

@@ -50,6 +50,17 @@ typedef struct storvirt__vol_rec {
         bool deleted;                /* removed from its pool */
         unsigned busy;               /* long operations running */
         uint64_t ino, dev;           /* file identity, to reuse records on refresh */
+        /*
+         * File volumes: recorded is true when format is what the library
+         * created or imported the file as (core/vol_index.h), never read
+         * from its content.  probed_format is what the content claims when
+         * that differs ("" otherwise): a warning, never followed.  problem
+         * is why the volume cannot be handed out (a header QEMU would
+         * refuse, a backing chain that leaves the pools), NULL if none.
+         */
+        bool recorded;
+        char probed_format[16];
+        char *problem;
         uint32_t seen;               /* refresh generation that last saw it */
 } storvirt__vol_rec;
 
@@ -106,6 +117,15 @@ int storvirt__volume_handle_new(storvirt_pool *pool, storvirt__vol_rec *rec,
  */
 void storvirt__pool_obj_set_vols(storvirt__pool_obj *obj, storvirt__hashmap *vols);
 int storvirt__pool_obj_add_vol(storvirt__pool_obj *obj, storvirt__vol_rec *rec);
+
+/*
+ * Creates a qcow2 overlay from volume XML whose <backingStore> (path and
+ * format) the caller vouches for: a vDisk's image, known from its record
+ * rather than from any header.  Other volumes' backing stores must be
+ * volumes of the known pools (core/vol_chain.h).
+ */
+int storvirt__volume_create_overlay(storvirt_pool *pool, const char *xml,
+                                    storvirt_volume **ret_vol);
 
 /* The registry of a context (lib/core/pool_registry.c). */
 typedef struct storvirt__pool_registry storvirt__pool_registry;

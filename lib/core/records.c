@@ -44,6 +44,10 @@ static int kind_dirfd(storvirt_ctx *ctx, const char *kind) {
         return kind_dirfd_full(ctx, kind, true);
 }
 
+int storvirt__records_dirfd(storvirt_ctx *ctx, const char *kind, bool create) {
+        return kind_dirfd_full(ctx, kind, create);
+}
+
 /* "<id>.json" into buf, after checking id. */
 static int record_name(const char *kind, const char *id, char *buf, size_t size) {
         char what[64];
@@ -81,8 +85,11 @@ static void remove_stale_temps(storvirt_ctx *ctx, const char *kind, int fd) {
         while ((de = readdir(d))) {
                 const char *dot;
 
-                if (de->d_name[0] != '.' || strcmp(de->d_name, LOCK_NAME) == 0 ||
-                    !(dot = strstr(de->d_name, RECORD_SUFFIX ".")) || strlen(dot) != 12)
+                if (de->d_name[0] != '.' || strcmp(de->d_name, LOCK_NAME) == 0)
+                        continue;
+                /* ".<id>.json.XXXXXX", or ".<id>.idx.XXXXXX" (volume indexes) */
+                if (!((dot = strstr(de->d_name, RECORD_SUFFIX ".")) && strlen(dot) == 12) &&
+                    !((dot = strstr(de->d_name, ".idx.")) && strlen(dot) == 11))
                         continue;
                 if (unlinkat(fd, de->d_name, 0) == 0)
                         log_debug(ctx, "removed %s/%s left by an interrupted write", kind,

@@ -49,6 +49,14 @@ int storvirt__records_lock(storvirt_ctx *ctx, const char *kind, int mode,
 int storvirt__record_read(storvirt_ctx *ctx, const char *kind, const char *id,
                           bool locked, yajl_val *ret, char **ret_text);
 
+/*
+ * The kind's directory as an fd (close it), created mode 0700 when
+ * missing if create, else -ENOENT without a message.  For the kinds whose
+ * files are not JSON records (the volume indexes); their writers hold the
+ * kind's lock like every record writer.
+ */
+int storvirt__records_dirfd(storvirt_ctx *ctx, const char *kind, bool create);
+
 /* Write kind/id atomically with mode 0600 (the caller holds the lock exclusive). */
 int storvirt__record_write(storvirt_ctx *ctx, const char *kind, const char *id,
                            const char *text, size_t len);

@@ -21,6 +21,7 @@
 #include "core/pool.h"
 #include "core/resolve.h"
 #include "core/vdisk.h"
+#include "core/vol_chain.h"
 #include "sys/blkident.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"
@@ -272,15 +273,46 @@ static int resolve_lun(storvirt_ctx *ctx, storvirt__disk_resolved *d, uint32_t f
 /* ---- files and volumes ---------------------------------------------------------------------- */
 
 /*
- * The format of an image file: what the spec says, checked against the
- * content.  Formats are never guessed from content (a guest may write a
- * qcow2 header on its raw disk): an unset format is raw, and a file
- * that is an image of another format is an error asking for it.
+ * The images below a qcow2 source, nearest first, into d->backing: each
+ * a file of a known pool (core/vol_chain.h), written with its format so
+ * that libvirt probes nothing.
  */
-static int check_file_format(storvirt__disk_resolved *d, const char *path) {
+static int take_chain(storvirt__disk_resolved *d, storvirt__vol_chain *c) {
+        d->backing_known = true;
+        if (c->n == 0)
+                return 0;
+        d->backing = calloc(c->n, sizeof(*d->backing));
+        if (!d->backing)
+                return storvirt__error_oom();
+        for (size_t i = 0; i < c->n; i++) {
+                storvirt__disk_backing *b = &d->backing[i];
+                bool raw = strcmp(c->v[i].format, "raw") == 0;
+
+                if (!raw && strcmp(c->v[i].format, "qcow2") != 0)
+                        return storvirt__error_set(-EOPNOTSUPP, "%s: backing file '%s' is %s; only "
+                                                                "raw and qcow2 images are resolved",
+                                                   drive_name(d->spec), c->v[i].path, c->v[i].format);
+                b->type = STORVIRT__DISK_TYPE_FILE;
+                b->format = raw ? STORVIRT__DISK_FORMAT_RAW : STORVIRT__DISK_FORMAT_QCOW2;
+                b->path = TAKE_PTR(c->v[i].path);
+                d->n_backing++;
+        }
+        return 0;
+}
+
+/*
+ * A file that is no volume of a pool: the format the spec says (raw when
+ * unset), checked against the content.  Formats are never guessed from
+ * content (a guest may write a qcow2 header on its raw disk): a file
+ * that is an image of another format is an error asking for it, and a
+ * qcow2 image's backing chain must stay in the pools.
+ */
+static int check_file_format(storvirt_ctx *ctx, storvirt__disk_resolved *d, const char *path) {
         storvirt__disk_spec *s = d->spec;
         storvirt__img_info info = {};
+        storvirt__vol_chain c = {};
         _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *abs = NULL;
         struct stat st;
         const char *want;
         int r;
@@ -288,10 +320,10 @@ static int check_file_format(storvirt__disk_resolved *d, const char *path) {
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (fd < 0 || fstat(fd, &st) < 0)
                 return storvirt__error_set(-errno, "'%s': %s", path, strerror(errno));
+        want = s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
         r = storvirt__img_probe_fd(fd, (uint64_t)st.st_size, path, &info);
         if (r < 0)
-                return r;
-        want = s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
+                return storvirt__error_prefix("%s", drive_name(s));
         if (strcmp(info.format, "raw") != 0 && strcmp(info.format, "iso") != 0 &&
             strcmp(info.format, want) != 0)
                 r = storvirt__error_set(-EINVAL, "%s: '%s' is a %s image, not %s%s", drive_name(s), path,
@@ -302,15 +334,70 @@ static int check_file_format(storvirt__disk_resolved *d, const char *path) {
         else if (s->format == STORVIRT__DISK_FORMAT_QCOW2 && strcmp(info.format, "qcow2") != 0)
                 r = storvirt__error_set(-EINVAL, "%s: '%s' is not a qcow2 image (found %s)",
                                         drive_name(s), path, info.format);
-        else
+        else if (strcmp(info.format, "qcow2") == 0 && storvirt__img_check_usable(&info, path) < 0)
+                r = storvirt__error_prefix("%s", drive_name(s));
+        else if (strcmp(info.format, "qcow2") == 0 && info.backing_file &&
+                 !(abs = realpath(path, NULL)))
+                r = storvirt__error_set(-errno, "'%s': %m", path);
+        if (r >= 0 && abs) {
+                r = storvirt__vol_chain_walk(ctx, abs, info.backing_file, info.backing_format, &c);
+                if (r < 0)
+                        storvirt__error_prefix("%s", drive_name(s));
+                else
+                        r = take_chain(d, &c);
+                storvirt__vol_chain_clear(&c);
+        }
+        if (r >= 0 && !abs && strcmp(info.format, "qcow2") == 0)
+                d->backing_known = true;        /* no backing file named */
+        if (r >= 0)
                 d->capacity = info.virtual_size;
         storvirt__img_info_clear(&info);
         return r;
 }
 
-static int resolve_path(storvirt__disk_resolved *d, const char *path) {
+/*
+ * A file volume of a pool: read as the format it was recorded with (or,
+ * for a file the library has no record of, probed when the pool was
+ * refreshed), its content never consulted again here.  Content that now
+ * claims another format is -ESTALE unless the spec names the recorded
+ * format itself.
+ */
+static int resolve_file_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d,
+                               storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool explicit) {
         storvirt__disk_spec *s = d->spec;
+        storvirt__vol_chain c = {};
+        char fmt[16];
+        int r;
+
+        storvirt__mutex_lock(&obj->lock);
+        memcpy(fmt, rec->format, sizeof(fmt));
+        d->capacity = rec->capacity;
+        storvirt__mutex_unlock(&obj->lock);
+        if (strcmp(fmt, "qcow2") != 0 && strcmp(fmt, "raw") != 0 && strcmp(fmt, "iso") != 0)
+                return storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s; only raw and "
+                                                    "qcow2 volumes are resolved", drive_name(s),
+                                           rec->name, obj->def->name, fmt);
+        if (s->format != STORVIRT__DISK_FORMAT_UNSET && strcmp(fmt, "iso") != 0 &&
+            strcmp(fmt, s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw") != 0)
+                return storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s, not %s",
+                                           drive_name(s), rec->name, obj->def->name, fmt,
+                                           s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw");
+        s->format = strcmp(fmt, "qcow2") == 0 ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
+        r = storvirt__vol_chain_of(ctx, obj, rec, explicit, &c);
+        if (r < 0)
+                return storvirt__error_prefix("%s", drive_name(s));
+        r = take_chain(d, &c);
+        storvirt__vol_chain_clear(&c);
+        return r;
+}
+
+static int resolve_path(storvirt_ctx *ctx, storvirt__disk_resolved *d, const char *path) {
+        storvirt__disk_spec *s = d->spec;
+        storvirt__pool_obj *obj = NULL;
+        storvirt__vol_rec *rec = NULL;
+        bool explicit = s->format != STORVIRT__DISK_FORMAT_UNSET;
         struct stat st;
+        int r;
 
         if (stat(path, &st) < 0) {
                 int err = errno;
@@ -327,9 +414,14 @@ static int resolve_path(storvirt__disk_resolved *d, const char *path) {
                 if (s->format == STORVIRT__DISK_FORMAT_UNSET)
                         s->format = STORVIRT__DISK_FORMAT_RAW;
         } else if (S_ISREG(st.st_mode)) {
-                int r;
                 d->type = STORVIRT__DISK_TYPE_FILE;
-                r = check_file_format(d, path);
+                if (path[0] == '/' && storvirt__vol_find_path(ctx, path, &obj, &rec) >= 0) {
+                        r = resolve_file_volume(ctx, d, obj, rec, explicit);
+                        storvirt__vol_rec_unref(rec);
+                        storvirt__pool_obj_unref(obj);
+                } else {
+                        r = check_file_format(ctx, d, path);
+                }
                 if (r < 0)
                         return r;
         } else {
@@ -396,6 +488,8 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         storvirt__disk_spec *s = d->spec;
         storvirt_pool *pool = NULL;
         storvirt_volume *vol = NULL;
+        bool explicit = s->format != STORVIRT__DISK_FORMAT_UNSET;
+        uint32_t type = 0;
         const char *fmt;
         int r;
 
@@ -404,41 +498,49 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 r = storvirt__error_set(-ENOENT, "%s: pool '%s' is not active", drive_name(s), s->pool);
         if (r >= 0)
                 r = storvirt_volume_lookup_by_name(pool, s->volume, &vol);
+        if (r >= 0)
+                r = storvirt_volume_get_info(vol, &type, &d->capacity, NULL, NULL);
         if (r < 0)
                 goto out;
-        fmt = storvirt_volume_get_format(vol);
-        if (fmt && strcmp(fmt, "qcow2") != 0 && strcmp(fmt, "raw") != 0 && strcmp(fmt, "iso") != 0) {
-                r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s; only raw and "
-                                                 "qcow2 volumes are resolved", drive_name(s), s->volume,
-                                        s->pool, fmt);
-                goto out;
+        if (type == STORVIRT_VOLUME_TYPE_FILE) {
+                r = resolve_file_volume(ctx, d, pool->obj, vol->rec, explicit);
+                if (r < 0)
+                        goto out;
+        } else {
+                fmt = storvirt_volume_get_format(vol);
+                if (strcmp(fmt, "raw") != 0) {
+                        r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s; only "
+                                                         "raw and qcow2 volumes are resolved",
+                                                drive_name(s), s->volume, s->pool, fmt);
+                        goto out;
+                }
+                if (s->format == STORVIRT__DISK_FORMAT_QCOW2) {
+                        r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is raw, not "
+                                                         "qcow2", drive_name(s), s->volume, s->pool);
+                        goto out;
+                }
+                s->format = STORVIRT__DISK_FORMAT_RAW;
         }
-        if (fmt && s->format != STORVIRT__DISK_FORMAT_UNSET &&
-            strcmp(fmt, s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw") != 0 &&
-            strcmp(fmt, "iso") != 0) {
-                r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s, not %s",
-                                        drive_name(s), s->volume, s->pool, fmt,
-                                        s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw");
-                goto out;
-        }
-        if (s->format == STORVIRT__DISK_FORMAT_UNSET)
-                s->format = fmt && strcmp(fmt, "qcow2") == 0 ? STORVIRT__DISK_FORMAT_QCOW2
-                                                             : STORVIRT__DISK_FORMAT_RAW;
         if (!s->volume_as_volume && strcmp(storvirt_pool_get_type(pool), "iscsi-direct") == 0) {
                 r = iscsi_direct_volume(d, pool, vol);
                 goto out;
         }
         if (s->volume_as_volume) {
-                uint32_t type = 0;
                 d->type = STORVIRT__DISK_TYPE_VOLUME;
                 d->source_pool = strdup(s->pool);
                 d->source_volume = strdup(s->volume);
                 if (!d->source_pool || !d->source_volume)
                         r = storvirt__error_oom();
-                else
-                        r = storvirt_volume_get_info(vol, &type, &d->capacity, NULL, NULL);
+        } else if (type == STORVIRT_VOLUME_TYPE_FILE) {
+                d->type = STORVIRT__DISK_TYPE_FILE;
+                if (s->device == STORVIRT__DISK_DEVICE_LUN)
+                        r = storvirt__error_set(-EINVAL, "%s: device 'lun' needs a block device, "
+                                                         "'%s' is a file", drive_name(s),
+                                                storvirt_volume_get_path(vol));
+                else if (!(d->source_path = strdup(storvirt_volume_get_path(vol))))
+                        r = storvirt__error_oom();
         } else {
-                r = resolve_path(d, storvirt_volume_get_path(vol));
+                r = resolve_path(ctx, d, storvirt_volume_get_path(vol));
         }
 out:
         storvirt_volume_unref(vol);
@@ -497,7 +599,7 @@ static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint3
                 r = resolve_lun(ctx, d, flags);
                 break;
         case STORVIRT__DISK_SOURCE_PATH:
-                r = resolve_path(d, s->path);
+                r = resolve_path(ctx, d, s->path);
                 break;
         case STORVIRT__DISK_SOURCE_VOLUME:
                 r = resolve_volume(ctx, d);

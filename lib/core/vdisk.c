@@ -27,8 +27,10 @@
 
 #include "conf/disk.h"
 #include "core/connection.h"
+#include "core/pool.h"
 #include "core/records.h"
 #include "core/resolve.h"
+#include "core/vol_chain.h"
 #include "core/vdisk.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"
@@ -553,6 +555,80 @@ static int fill_pool_of(storvirt_ctx *ctx, image *im) {
         return r;
 }
 
+static int image_uid(const char *vdisk_id, const char *path, char **ret) {
+        char buf[STORVIRT__UUID_STRING_MAX];
+        _cleanup_free_ char *name = NULL;
+        storvirt__uuid u;
+        int r;
+
+        if (asprintf(&name, "%s:image:%s", vdisk_id, path) < 0)
+                return storvirt__error_oom();
+        r = storvirt__uuid_generate_v5(&STORVIRT__UUID_NS, name, &u);
+        if (r < 0)
+                return r;
+        *ret = strdup(storvirt__uuid_format(&u, buf));
+        return *ret ? 0 : storvirt__error_oom();
+}
+
+/* One image of an imported chain: a file volume of a pool, checked by the resolver. */
+static int chain_image(storvirt_ctx *ctx, const storvirt__disk_backing *b, const char *parent,
+                       const char *vdisk_id, const char *ts, image *im) {
+        storvirt_volume *vol = NULL;
+        int r;
+
+        *im = (image){ .type = STORVIRT__DISK_TYPE_FILE, .legal = true,
+                       .cow = b->format == STORVIRT__DISK_FORMAT_QCOW2 };
+        im->sparse = im->cow;
+        if ((r = sdup(b->path, &im->path)) < 0 || (r = sdup(ts, &im->created)) < 0 ||
+            (parent && (r = sdup(parent, &im->parent)) < 0))
+                return r;
+        r = parent ? image_uid(vdisk_id, b->path, &im->uid) : base_uid(vdisk_id, &im->uid);
+        if (r >= 0)
+                r = fill_pool_of(ctx, im);
+        if (r >= 0 && storvirt_volume_lookup_by_path(ctx, im->path, &vol) >= 0)
+                r = storvirt_volume_get_info(vol, NULL, &im->capacity, NULL, NULL);
+        storvirt_volume_unref(vol);
+        return r;
+}
+
+/*
+ * A qcow2 file whose backing chain goes below it (checked by the
+ * resolver: volumes of the known pools only): every image of the chain
+ * becomes one of the vDisk's, the deepest its base, the file its top.
+ * Called when images[0] is the file, with its uid and creation time.
+ */
+static int import_chain(storvirt_ctx *ctx, const storvirt__disk_resolved *d, vrec *v) {
+        size_t n = d->n_backing + 1;
+        image *ims = calloc(n, sizeof(*ims));
+        char *uid = NULL, *parent = NULL;
+        int r = 0;
+
+        if (!ims)
+                return storvirt__error_oom();
+        for (size_t k = 0; r >= 0 && k < d->n_backing; k++)
+                r = chain_image(ctx, &d->backing[d->n_backing - 1 - k], k ? ims[k - 1].uid : NULL,
+                                v->id, v->images[0].created, &ims[k]);
+        if (r >= 0)
+                r = image_uid(v->id, v->images[0].path, &uid);
+        if (r >= 0)
+                r = sdup(ims[n - 2].uid, &parent);
+        if (r < 0) {
+                for (size_t k = 0; k < n - 1; k++)
+                        image_clear(&ims[k]);
+                free(ims);
+                free(uid);
+                return r;
+        }
+        ims[n - 1] = v->images[0];
+        free(ims[n - 1].uid);
+        ims[n - 1].uid = uid;
+        ims[n - 1].parent = parent;
+        free(v->images);
+        v->images = ims;
+        v->n_images = n;
+        return 0;
+}
+
 /* A block device's identity: "lun:GUID", or "loop:FILE" for a loop device without GUID. */
 static int block_identity(storvirt_ctx *ctx, const char *path, uint32_t rflags, vrec *v,
                           image *base) {
@@ -838,7 +914,10 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
         else
                 r = storvirt__error_set(-EINVAL, "a %s source cannot become a vDisk",
                                         storvirt__disk_type_names[d->type]);
-        storvirt__disk_resolved_free(d);
+        if (d->type != STORVIRT__DISK_TYPE_FILE || r < 0) {
+                storvirt__disk_resolved_free(d);
+                d = NULL;
+        }
         if (r < 0)
                 goto out;
         if (!base->domain_id && (r = sdup(NIL_UUID, &base->domain_id)) < 0)
@@ -854,6 +933,13 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
         if ((r = sdup(ts, &v->created)) < 0 || (r = sdup(ts, &base->created)) < 0)
                 goto out;
         base->legal = true;
+        if (d && d->n_backing > 0 && (r = import_chain(ctx, d, v)) < 0)
+                goto out;
+        for (size_t k = 0; k < v->n_images; k++)
+                if (v->images[k].type == STORVIRT__DISK_TYPE_FILE &&
+                    (r = storvirt__vol_record_import(ctx, v->images[k].path,
+                                                     v->images[k].cow ? "qcow2" : "raw")) < 0)
+                        goto out;
         v->shared = flags & STORVIRT_VDISK_IMPORT_SHARED;
         v->readonly = (flags & STORVIRT_VDISK_IMPORT_READONLY) || s->readonly;
         v->shared |= s->shared;
@@ -879,6 +965,7 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
                 }
         }
 out:
+        storvirt__disk_resolved_free(d);
         free(iscsi_conn);
         return r;
 }
@@ -1092,7 +1179,7 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
         if (storvirt__vdisk_crash_point == 1)
                 _exit(0);
         /* 2. the overlay, written natively by the pool */
-        r = storvirt_volume_create_xml(pool, xml, &vol, NULL, NULL, 0);
+        r = storvirt__volume_create_overlay(pool, xml, &vol);
         if (r < 0) {
                 r = storvirt__error_set(r, "vDisk %s: creating the overlay: %s", v->id,
                                         storvirt_error_message());
@@ -1688,6 +1775,7 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 if (r < 0)
                         return r;
         }
+        d->backing_known = true;        /* the record's image stack, not a header */
         if (idx > 0) {
                 d->backing = calloc(idx, sizeof(*d->backing));
                 if (!d->backing)

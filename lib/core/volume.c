@@ -11,6 +11,7 @@
 #include "core/ctx.h"
 #include "core/pool.h"
 #include "core/vdisk.h"
+#include "core/vol_chain.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"
@@ -263,9 +264,42 @@ static void unreserve(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool keep
         storvirt__mutex_unlock(&obj->lock);
 }
 
+/*
+ * The backing store of a new image: a volume of a known pool whose chain
+ * is usable, read as the format it was created as (the definition's
+ * backing path and format become the checked ones).
+ */
+static int check_backing(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_def *def) {
+        char *path = NULL, format[16];
+        int r;
+
+        if (!obj->def->target.path)
+                return storvirt__error_set(-EOPNOTSUPP, "pool '%s': volumes of %s pools have no "
+                                                        "backing store", obj->def->name,
+                                           obj->def->type);
+        r = storvirt__vol_chain_new_backing(ctx, obj->def->target.path, def->backing.path,
+                                            def->backing.format, &path, format);
+        if (r < 0)
+                return storvirt__error_prefix("volume '%s'", def->name);
+        free(def->backing.path);
+        def->backing.path = path;
+        free(def->backing.format);
+        def->backing.format = strdup(format);
+        return def->backing.format ? 0 : storvirt__error_oom();
+}
+
+/* A volume copied from: usable, with a chain that stays in the pools. */
+static int check_source(storvirt_volume *src) {
+        storvirt__vol_chain c = {};
+        int r = storvirt__vol_chain_of(src->pool->ctx, src->pool->obj, src->rec, true, &c);
+
+        storvirt__vol_chain_clear(&c);
+        return r;
+}
+
 static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *src,
                          storvirt_volume **ret_vol, storvirt_progress_fn fn, void *userdata,
-                         uint32_t flags) {
+                         uint32_t flags, bool trusted_backing) {
         storvirt__pool_obj *obj = pool->obj;
         storvirt__progress progress = { fn, userdata };
         storvirt__vol_def *def = NULL;
@@ -293,6 +327,13 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
                                 def->name, (unsigned long long)def->capacity,
                                 (unsigned long long)src_cap);
         }
+        if (r >= 0 && def->backing.path && !trusted_backing)
+                r = check_backing(pool->ctx, obj, def);
+        else if (r >= 0 && def->backing.path && !def->backing.format)
+                r = storvirt__error_set(-EINVAL, "volume '%s': the backing store's format is "
+                                                 "missing", def->name);
+        if (r >= 0 && src)
+                r = check_source(src);
         if (r < 0) {
                 storvirt__vol_def_free(def);
                 return r;
@@ -333,7 +374,12 @@ STORVIRT_EXPORT int storvirt_volume_create_xml(storvirt_pool *pool, const char *
         check_nonnull(xml);
         check_nonnull(ret_vol);
         check_flags(flags, STORVIRT_VOLUME_CREATE_PREALLOC_METADATA);
-        return create_common(pool, xml, NULL, ret_vol, progress, userdata, flags);
+        return create_common(pool, xml, NULL, ret_vol, progress, userdata, flags, false);
+}
+
+int storvirt__volume_create_overlay(storvirt_pool *pool, const char *xml,
+                                    storvirt_volume **ret_vol) {
+        return create_common(pool, xml, NULL, ret_vol, NULL, NULL, 0, true);
 }
 
 STORVIRT_EXPORT int storvirt_volume_create_xml_from(storvirt_pool *pool, const char *xml,
@@ -346,7 +392,7 @@ STORVIRT_EXPORT int storvirt_volume_create_xml_from(storvirt_pool *pool, const c
         check_nonnull(src);
         check_nonnull(ret_vol);
         check_flags(flags, STORVIRT_VOLUME_CREATE_PREALLOC_METADATA | STORVIRT_VOLUME_CREATE_REFLINK);
-        return create_common(pool, xml, src, ret_vol, progress, userdata, flags);
+        return create_common(pool, xml, src, ret_vol, progress, userdata, flags, false);
 }
 
 STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags) {
@@ -543,6 +589,15 @@ STORVIRT_EXPORT int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml
         check_nonnull(ret_xml);
         check_flags(flags, 0);
         obj = vol->pool->obj;
+        {
+                /* a header naming a file outside the pools is never shown as a backing store */
+                storvirt__vol_chain c = {};
+
+                r = storvirt__vol_chain_of(vol->pool->ctx, obj, vol->rec, true, &c);
+                storvirt__vol_chain_clear(&c);
+                if (r < 0)
+                        return r;
+        }
         storvirt__mutex_lock(&obj->lock);
         if (vol->rec->deleted) {
                 storvirt__mutex_unlock(&obj->lock);
@@ -559,6 +614,30 @@ STORVIRT_EXPORT int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml
                 r = storvirt__vol_def_format(def, obj->def->type, ret_xml);
         storvirt__vol_def_free(def);
         return r;
+}
+
+STORVIRT_EXPORT int storvirt_volume_get_warning(storvirt_volume *vol, char **ret_msg,
+                                                uint32_t flags) {
+        storvirt__vol_chain c = {};
+        char *msg;
+        int r;
+
+        check_vol_arg(vol);
+        check_nonnull(ret_msg);
+        check_flags(flags, 0);
+        r = storvirt__vol_chain_of(vol->pool->ctx, vol->pool->obj, vol->rec, false, &c);
+        storvirt__vol_chain_clear(&c);
+        if (r >= 0 || r == -ENOMEM) {
+                if (r >= 0)
+                        *ret_msg = NULL;
+                return r;
+        }
+        msg = strdup(storvirt__error_msg() ? storvirt__error_msg() : strerror(-r));
+        if (!msg)
+                return storvirt__error_oom();
+        storvirt_error_clear();
+        *ret_msg = msg;
+        return 1;
 }
 
 STORVIRT_EXPORT const char *storvirt_volume_get_name(storvirt_volume *vol) {

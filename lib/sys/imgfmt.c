@@ -997,6 +997,54 @@ int storvirt__img_probe_fd(int fd, uint64_t file_size, const char *what, storvir
         return storvirt__img_probe_fd_as(fd, file_size, what, NULL, ret);
 }
 
+int storvirt__img_probe_magic(int fd, uint64_t file_size, const char *what, char ret[static 16]) {
+        struct storvirt__img_src src = { .fd = fd, .size = file_size, .what = what ? what : "image" };
+        uint8_t head[STORVIRT__IMG_HEAD_SIZE];
+        img_parse_fn parse = NULL;
+        int r;
+
+        check_arg(fd >= 0, "fd", "must be an open file descriptor");
+        r = head_read(&src, head, sizeof(head));
+        if (r >= 0)
+                r = img_detect(&src, &parse);
+        if (r < 0)
+                return r;
+        if (parse == qcow_any_parse)
+                /* version 1 is qcow; anything else claims to be qcow2 */
+                parse = src.head_len >= 8 && storvirt__be32(src.head + 4) == 1 ? qcow1_parse
+                                                                               : qcow2_parse;
+        for (size_t i = 0; i < ELEMENTSOF(parsers); i++)
+                if (parsers[i].parse == parse)
+                        snprintf(ret, 16, "%s", parsers[i].name);
+        return 0;
+}
+
+/* qcow2 incompatible features: dirty, corrupt, external data file, compression type, extended L2 */
+#define QCOW2_INCOMPAT_KNOWN 0x1full
+#define QCOW2_INCOMPAT_CORRUPT (1ull << 1)
+
+int storvirt__img_check_usable(const storvirt__img_info *info, const char *what) {
+        bool qcow2 = strcmp(info->format, "qcow2") == 0;
+
+        if (qcow2 && (info->incompatible_features & ~QCOW2_INCOMPAT_KNOWN))
+                return storvirt__error_set(-EOPNOTSUPP, "'%s': qcow2 image with unknown incompatible "
+                                                        "feature bits 0x%llx, which QEMU refuses to open",
+                                           what, (unsigned long long)(info->incompatible_features &
+                                                                      ~QCOW2_INCOMPAT_KNOWN));
+        if (qcow2 && (info->incompatible_features & QCOW2_INCOMPAT_CORRUPT))
+                return storvirt__error_set(-EIO, "'%s': the qcow2 image is marked corrupt "
+                                                 "(check and repair it with qemu-img check -r all)",
+                                           what);
+        if (info->data_file)
+                return storvirt__error_set(-EOPNOTSUPP, "'%s': the image keeps its data in an "
+                                                        "external file ('%s'), which is not supported",
+                                           what, info->data_file);
+        if (info->encrypted)
+                return storvirt__error_set(-EOPNOTSUPP, "'%s': the %s image is encrypted, and no "
+                                                        "secret for it is known", what, info->format);
+        return 0;
+}
+
 void storvirt__img_info_clear(storvirt__img_info *info) {
         if (!info)
                 return;

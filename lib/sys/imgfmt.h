@@ -78,6 +78,21 @@ int storvirt__img_probe_fd(int fd, uint64_t file_size, const char *what,
 int storvirt__img_probe_fd_as(int fd, uint64_t file_size, const char *what,
                               const char *format, storvirt__img_info *ret);
 
+/*
+ * The format whose magic the image open on fd starts with ("raw" when
+ * none), without checking the header: what a file claims to be when
+ * storvirt__img_probe_fd() refuses its header.
+ */
+int storvirt__img_probe_magic(int fd, uint64_t file_size, const char *what, char ret[static 16]);
+
+/*
+ * 0 when QEMU can open the image probed into info as it is; otherwise
+ * the reason, naming `what`: qcow2 with incompatible feature bits QEMU
+ * does not know (-EOPNOTSUPP) or marked corrupt (-EIO), an external
+ * data file or encryption (-EOPNOTSUPP).
+ */
+int storvirt__img_check_usable(const storvirt__img_info *info, const char *what);
+
 /* Frees the strings held by info and zeroes it.  NULL is accepted. */
 void storvirt__img_info_clear(storvirt__img_info *info);
 

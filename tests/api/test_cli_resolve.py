@@ -13,6 +13,7 @@ STORVIRT_EXAMPLE_RESOLVE_GUID (the example program).
 import errno
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -219,8 +220,12 @@ class CliResolveTest(unittest.TestCase):
         a = disk_attrs(disk)
         self.assertEqual((a["source.file"], a["driver.type"], a["target.bus"], a["target.dev"]),
                          (os.path.join(target, "b.qcow2"), "qcow2", "sata", "sda"))
-        # The qcow2 image as a path: formats are never guessed from content.
-        path = os.path.join(target, "b.qcow2")
+        # The volume by its path: still the format it was created as (the record, not the content).
+        disk, _ = self.resolve({"path": os.path.join(target, "b.qcow2")})
+        self.assertEqual(disk.find("driver").get("type"), "qcow2")
+        # A qcow2 image outside the pools as a path: formats are never guessed from content.
+        path = os.path.join(self.tmp, "outside.qcow2")
+        shutil.copyfile(os.path.join(target, "b.qcow2"), path)
         err, code = self.fails(1, "resolve", self.spec_file("guess.json", {"path": path}))
         self.assertIn(path, err)
         self.assertIn("qcow2", err)

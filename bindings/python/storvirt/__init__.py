@@ -94,7 +94,7 @@ __all__ = [
 # The API version these bindings were written against (storvirt/common.h).
 # The version of the loaded library is version().
 STORVIRT_VERSION_MAJOR = 0
-STORVIRT_VERSION_MINOR = 4
+STORVIRT_VERSION_MINOR = 5
 STORVIRT_VERSION_MICRO = 0
 
 # storvirt/ctx.h: log priorities (syslog numbers).
@@ -547,11 +547,17 @@ _PROTOTYPES_0_4 = (
     ("storvirt_hcl_to_xml", c_int, (_Ctx, _Hcl, c_char_p, POINTER(c_void_p), c_uint32)),
 )
 
+# STORVIRT_0.5: volume warnings.
+_PROTOTYPES_0_5 = (
+    ("storvirt_volume_get_warning", c_int, (_Vol, POINTER(c_void_p), c_uint32)),
+)
+
 # The optional symbol-version nodes and their functions, oldest first.
 _OPTIONAL_PROTOTYPES = (
     ("STORVIRT_0.2", _PROTOTYPES_0_2),
     ("STORVIRT_0.3", _PROTOTYPES_0_3),
     ("STORVIRT_0.4", _PROTOTYPES_0_4),
+    ("STORVIRT_0.5", _PROTOTYPES_0_5),
 )
 
 # Names of the optional functions (STORVIRT_0.2 and later) the loaded
@@ -1847,6 +1853,14 @@ class Volume(_Handle):
         out = c_void_p()
         self._run(_storvirt_volume_get_xml, byref(out), _flags(flags))
         return _take_string(out)
+
+    def warning(self, *, flags=0):
+        """Why the volume is not handed out as it is (content that claims
+        another format than the recorded one, a header QEMU would refuse, a
+        backing chain leaving the pools), or None."""
+        out = c_void_p()
+        r = self._run(_storvirt_volume_get_warning, byref(out), _flags(flags))
+        return _take_string(out) if r == 1 else None
 
     def delete(self, zeroed=False, force=False, *, flags=0):
         """Removes the volume from its pool; ``zeroed`` zeroes the data first,
