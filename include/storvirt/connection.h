@@ -75,12 +75,22 @@ int storvirt_connection_define(storvirt_ctx *ctx, const char *json, char ***ret_
                                uint32_t flags);
 
 /*
+ * Flag of the list function below: also list the stored records that
+ * do not parse and the secrets whose connection record is gone, as
+ * handles of type 0 whose JSON is {"id", "invalid": why}; they cannot be
+ * connected, only removed with storvirt_connection_undefine().
+ * Since: 0.5
+ */
+#define STORVIRT_CONNECTION_LIST_INVALID (1u << 0)
+
+/*
  * storvirt_connection_lookup / storvirt_connection_list /
  * storvirt_connection_list_free:
  * A stored connection by id (-ENOENT when none), or every stored
  * connection sorted by id (NULL-terminated; *ret_n may be NULL).  A
  * record file that does not parse is skipped by list (logged) and is
- * -EINVAL naming the file for lookup.  flags: 0.
+ * -EINVAL naming the file for lookup.  flags: 0 or
+ * STORVIRT_CONNECTION_LIST_INVALID.
  * Since: 0.4
  */
 int storvirt_connection_lookup(storvirt_ctx *ctx, const char *id,
@@ -100,7 +110,8 @@ storvirt_connection *storvirt_connection_unref(storvirt_connection *conn);
 /*
  * storvirt_connection_get_id / storvirt_connection_get_type /
  * storvirt_connection_get_param:
- * The id; the type (STORVIRT_CONNECTION_*); one parameter by its key in
+ * The id; the type (STORVIRT_CONNECTION_*, 0 for a record listed with
+ * STORVIRT_CONNECTION_LIST_INVALID); one parameter by its key in
  * our own JSON form ("portal", "target", "export"...; NULL when not set).
  * "password" and "mutual_password" are never returned (NULL, -EPERM in
  * the error).  Borrowed strings, valid while the handle is referenced.
@@ -129,8 +140,10 @@ int storvirt_connection_get_json(storvirt_connection *conn, char **ret_json, uin
 
 /*
  * storvirt_connection_undefine:
- * Removes the stored connection and its secrets.  -EBUSY while it is
- * connected or a vDisk needs it, unless STORVIRT_CONNECTION_FORCE.
+ * Removes the stored connection and its secrets (also a record that
+ * does not parse, or a secret left without its record, as listed with
+ * STORVIRT_CONNECTION_LIST_INVALID).  -EBUSY while it is connected or a
+ * vDisk needs it, unless STORVIRT_CONNECTION_FORCE.
  * Since: 0.4
  */
 #define STORVIRT_CONNECTION_FORCE (1u << 0)

@@ -14,6 +14,7 @@
  * "connections-run": one at a time per state directory (iscsiadm's node
  * database is not safe against concurrent changes either).
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -79,6 +80,8 @@ typedef struct conn_def {
         char *spec, *vfstype;
         /* localfs */
         char *path;
+        /* a stored record that does not parse (listed with STORVIRT_CONNECTION_LIST_INVALID) */
+        char *invalid;
         /* secrets, only while defining or connecting; never written with the definition */
         char *password, *mutual_password;
         /* get_param: "port", "lun", "tpgt"... as strings */
@@ -133,6 +136,7 @@ static void def_free(conn_def *d) {
         free(d->spec);
         free(d->vfstype);
         free(d->path);
+        free(d->invalid);
         explicit_clear(d->password);
         explicit_clear(d->mutual_password);
         free(d->password);
@@ -216,12 +220,27 @@ static int check_iqn(const struct parse_ctx *pc, const char *key, const char *v)
         return 0;
 }
 
+/*
+ * The longest value of a field: CHAP names as iscsiadm's node records
+ * hold them (255), an iscsiadm interface name (64), anything else a path.
+ */
+static size_t field_max(const char *key) {
+        if (strstr(key, "user"))
+                return 255;
+        if (strstr(key, "iface") || strstr(key, "ifaceName"))
+                return 64;
+        return 4095;
+}
+
 static int dup_checked(const struct parse_ctx *pc, const char *key, const char *v, bool spaces_ok,
                        char **ret) {
         char esc[STORVIRT__ESCAPED_NAME_SIZE];
 
         if (!*v)
                 return PFAIL(pc, key, "must not be empty");
+        if (strlen(v) > field_max(key))
+                return PFAIL(pc, key, "'%.40s...' is longer than %zu characters", v,
+                             field_max(key));
         if (!spaces_ok && !printable_no_space(v))
                 return PFAIL(pc, key, "'%s' has a space or a non-printable character",
                              storvirt__name_escape(v, esc, sizeof(esc)));
@@ -230,17 +249,103 @@ static int dup_checked(const struct parse_ctx *pc, const char *key, const char *
         return *ret ? 0 : storvirt__error_oom();
 }
 
+/*
+ * Portal limits, checked when a portal is parsed so that what is stored
+ * is never cut short: a DNS name has at most 253 characters in labels of
+ * at most 63 (RFC 1035); an IPv6 literal at most INET6_ADDRSTRLEN - 1
+ * (45) plus a zone of at most IF_NAMESIZE - 1 (15); a port at most 5
+ * digits.  The longest portal is then a 253-character name and ":65535".
+ */
+#define HOST_NAME_MAX_LEN 253
+#define HOST_LABEL_MAX 63
+#define IPV6_ZONE_MAX 15
+#define PORTAL_MAX (HOST_NAME_MAX_LEN + 6)
+#define PORTAL_SIZE (PORTAL_MAX + 1)
+
+/* A host name (letters, digits, '-', '_' in dot-separated labels) or an IPv4 address. */
+static int check_host_name(const struct parse_ctx *pc, const char *key, const char *esc,
+                           const char *h, size_t len) {
+        size_t label = 0;
+
+        if (len > HOST_NAME_MAX_LEN)
+                return PFAIL(pc, key, "'%s': the host name is longer than %d characters", esc,
+                             HOST_NAME_MAX_LEN);
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)h[i];
+
+                if (c == '.') {
+                        if (label == 0)
+                                return PFAIL(pc, key, "'%s': the host name has an empty label",
+                                             esc);
+                        if (h[i - 1] == '-')
+                                return PFAIL(pc, key, "'%s': a label of the host name ends "
+                                                      "with '-'", esc);
+                        label = 0;
+                        continue;
+                }
+                if (!isalnum(c) && c != '-' && c != '_')
+                        return PFAIL(pc, key, "'%s' is not a host name or an IPv4 address "
+                                              "(letters, digits, '-', '_' and '.')", esc);
+                if (label == 0 && c == '-')
+                        return PFAIL(pc, key, "'%s': a label of the host name starts with '-'",
+                                     esc);
+                if (++label > HOST_LABEL_MAX)
+                        return PFAIL(pc, key, "'%s': the host name has a label longer than %d "
+                                              "characters", esc, HOST_LABEL_MAX);
+        }
+        if (label > 0 && h[len - 1] == '-')
+                return PFAIL(pc, key, "'%s': a label of the host name ends with '-'", esc);
+        return 0;
+}
+
+/* An IPv6 address, optionally with a zone ("fe80::1%eth0"), as inet_pton() reads it. */
+static int check_ipv6(const struct parse_ctx *pc, const char *key, const char *h, size_t len) {
+        char addr[INET6_ADDRSTRLEN], esc[STORVIRT__ESCAPED_NAME_SIZE], *copy;
+        const char *zone = memchr(h, '%', len);
+        size_t alen = zone ? (size_t)(zone - h) : len;
+        struct in6_addr a;
+        bool ok = alen < sizeof(addr);
+
+        if (ok) {
+                memcpy(addr, h, alen);
+                addr[alen] = '\0';
+                ok = inet_pton(AF_INET6, addr, &a) == 1;
+        }
+        if (ok && zone) {
+                size_t zlen = len - alen - 1;
+
+                ok = zlen >= 1 && zlen <= IPV6_ZONE_MAX;
+                for (size_t i = 1; ok && i <= zlen; i++)
+                        ok = isalnum((unsigned char)zone[i]) || strchr("-._~", zone[i]);
+        }
+        if (ok)
+                return 0;
+        copy = strndup(h, len);
+        if (!copy)
+                return storvirt__error_oom();
+        storvirt__name_escape(copy, esc, sizeof(esc));
+        free(copy);
+        return PFAIL(pc, key, "'%s' is not an IPv6 address (at most %d characters, then "
+                              "optionally '%%' and a zone of at most %d)", esc,
+                     INET6_ADDRSTRLEN - 1, IPV6_ZONE_MAX);
+}
+
 /* "host", "host:port", "[v6]" or "[v6]:port" into d->host and d->port (unless port_given). */
 static int parse_portal(const struct parse_ctx *pc, const char *key, const char *v,
                         bool port_given, conn_def *d) {
         char esc[STORVIRT__ESCAPED_NAME_SIZE];
         const char *host = v, *colon = NULL;
         size_t hlen;
+        int r;
 
         storvirt__name_escape(v, esc, sizeof(esc));
         if (!*v || !printable_no_space(v))
                 return PFAIL(pc, key, "'%s' is not a portal (host, host:port, [v6addr] or "
                                       "[v6addr]:port)", esc);
+        if (strlen(v) > PORTAL_MAX)
+                return PFAIL(pc, key, "'%.40s...' is longer than %d characters (a host name "
+                                      "has at most %d, an IPv6 address %d)", v, PORTAL_MAX,
+                             HOST_NAME_MAX_LEN, INET6_ADDRSTRLEN - 1);
         if (v[0] == '[') {
                 const char *end = strchr(v, ']');
 
@@ -250,6 +355,7 @@ static int parse_portal(const struct parse_ctx *pc, const char *key, const char 
                 host = v + 1;
                 hlen = (size_t)(end - host);
                 colon = end[1] == ':' ? end + 1 : NULL;
+                r = check_ipv6(pc, key, host, hlen);
         } else {
                 colon = strchr(v, ':');
                 if (colon && strchr(colon + 1, ':'))
@@ -257,7 +363,10 @@ static int parse_portal(const struct parse_ctx *pc, const char *key, const char 
                 hlen = colon ? (size_t)(colon - v) : strlen(v);
                 if (hlen == 0)
                         return PFAIL(pc, key, "'%s' has no host", esc);
+                r = check_host_name(pc, key, esc, v, hlen);
         }
+        if (r < 0)
+                return r;
         free(d->host);
         d->host = strndup(host, hlen);
         if (!d->host)
@@ -808,19 +917,29 @@ static void defs_free(conn_def **defs, size_t n) {
 
 /* ---- canonical forms ------------------------------------------------------------------------ */
 
-static void fmt_portal(const conn_def *d, char *buf, size_t size) {
-        snprintf(buf, size, strchr(d->host, ':') ? "[%s]:%u" : "%s:%u", d->host, d->port);
+/* "host:port" or "[v6]:port"; a portal that does not fit is an error, never cut short. */
+static int fmt_portal(const conn_def *d, char *buf, size_t size) {
+        int n = snprintf(buf, size, strchr(d->host, ':') ? "[%s]:%u" : "%s:%u", d->host, d->port);
+
+        if (n < 0 || (size_t)n >= size)
+                return storvirt__error_set(-ENAMETOOLONG, "connection %s: a portal of %zu "
+                                                          "characters is longer than %d",
+                                           d->id ? d->id : "-", strlen(d->host), PORTAL_MAX);
+        return 0;
 }
 
 /* The keys of our JSON form; secrets as REDACTED when redact, else left out. */
 static int gen_own_fields(storvirt__json_gen *g, const conn_def *d, bool redact) {
-        char portal[300];
+        char portal[PORTAL_SIZE];
+        int r;
 
         storvirt__json_gen_key_string(g, "id", d->id);
         storvirt__json_gen_key_string(g, "type", type_name(d->type));
         switch (d->type) {
         case STORVIRT_CONNECTION_ISCSI:
-                fmt_portal(d, portal, sizeof(portal));
+                r = fmt_portal(d, portal, sizeof(portal));
+                if (r < 0)
+                        return r;
                 storvirt__json_gen_key_string(g, "portal", portal);
                 storvirt__json_gen_key_string(g, "target", d->target);
                 if (d->lun >= 0)
@@ -1099,9 +1218,12 @@ static int save_run(storvirt_ctx *ctx, const char *id, const struct run_state *s
 
 /* ---- connectors ------------------------------------------------------------------------------- */
 
-static void iscsi_params(const conn_def *d, int timeout_ms, char *portal, size_t size,
-                         struct storvirt__iscsi_params *p) {
-        fmt_portal(d, portal, size);
+static int iscsi_params(const conn_def *d, int timeout_ms, char *portal, size_t size,
+                        struct storvirt__iscsi_params *p) {
+        int r = fmt_portal(d, portal, size);
+
+        if (r < 0)
+                return r;
         *p = (struct storvirt__iscsi_params){
                 .portal = portal,
                 .target = d->target,
@@ -1112,16 +1234,18 @@ static void iscsi_params(const conn_def *d, int timeout_ms, char *portal, size_t
                 .mutual_secret = d->mutual_password,
                 .timeout_sec = (unsigned)((timeout_ms + 999) / 1000),
         };
+        return 0;
 }
 
 static int direct_scan(const conn_def *d, int timeout_ms, struct storvirt__iscsi_lun **luns,
                        size_t *n) {
         struct storvirt__iscsi_params p;
-        char portal[300];
+        char portal[PORTAL_SIZE];
         int r;
 
-        iscsi_params(d, timeout_ms, portal, sizeof(portal), &p);
-        r = storvirt__iscsi_scan(&p, luns, n);
+        r = iscsi_params(d, timeout_ms, portal, sizeof(portal), &p);
+        if (r >= 0)
+                r = storvirt__iscsi_scan(&p, luns, n);
         return scrub_error(d, r);
 }
 
@@ -1150,11 +1274,13 @@ static int iscsiadm(const conn_def *d, char **argv, int timeout_ms, const char *
 
 /* "-m node -T TARGET -p PORTAL[,TPGT] [-I IFACE]" then the rest. */
 static int node_argv(const conn_def *d, const char *const *rest, char ***ret) {
-        char portal[320];
+        char portal[PORTAL_SIZE + 8];   /* and ",tpgt" */
         char **argv = NULL;
         int r;
 
-        fmt_portal(d, portal, sizeof(portal));
+        r = fmt_portal(d, portal, PORTAL_SIZE);
+        if (r < 0)
+                return r;
         if (d->tpgt >= 0)
                 snprintf(portal + strlen(portal), sizeof(portal) - strlen(portal), ",%d", d->tpgt);
         r = storvirt__strv_extend(&argv, "iscsiadm");
@@ -1814,17 +1940,57 @@ STORVIRT_EXPORT int storvirt_connection_lookup(storvirt_ctx *ctx, const char *id
         return conn_new(ctx, d, ret_conn);
 }
 
+/* The handle of a stored record that does not parse: its id and why. */
+static int invalid_def(const char *id, const char *why, conn_def **ret) {
+        conn_def *d = calloc(1, sizeof(*d));
+
+        if (!d || !(d->id = strdup(id)) || !(d->invalid = strdup(why ? why : "not valid"))) {
+                def_free(d);
+                return storvirt__error_oom();
+        }
+        d->tpgt = -1;
+        d->lun = -1;
+        *ret = d;
+        return 0;
+}
+
+/*
+ * The ids of the stored definitions; with invalid, also those of secrets
+ * whose definition is gone (into *ret_orphans as well), sorted.
+ */
+static int list_ids(storvirt_ctx *ctx, bool invalid, char ***ret, char ***ret_orphans) {
+        _cleanup_strv_free_ char **ids = NULL, **secrets = NULL;
+        int r;
+
+        r = storvirt__records_list(ctx, KIND_DEF, &ids);
+        if (r >= 0 && invalid)
+                r = storvirt__records_list(ctx, KIND_SECRET, &secrets);
+        for (char **sid = secrets; r >= 0 && sid && *sid; sid++) {
+                if (storvirt__strv_contains(ids, *sid))
+                        continue;
+                if (storvirt__strv_extend(&ids, *sid) < 0 ||
+                    storvirt__strv_extend(ret_orphans, *sid) < 0)
+                        r = storvirt__error_oom();
+        }
+        if (r < 0)
+                return r;
+        storvirt__strv_sort(ids);
+        *ret = TAKE_PTR(ids);
+        return 0;
+}
+
 STORVIRT_EXPORT int storvirt_connection_list(storvirt_ctx *ctx, storvirt_connection ***ret_conns,
                                              size_t *ret_n, uint32_t flags) {
-        _cleanup_strv_free_ char **ids = NULL;
+        _cleanup_strv_free_ char **ids = NULL, **orphans = NULL;
+        bool invalid = flags & STORVIRT_CONNECTION_LIST_INVALID;
         storvirt_connection **v;
         size_t n = 0;
         int r;
 
         check_nonnull(ctx);
         check_nonnull(ret_conns);
-        check_flags(flags, 0);
-        r = storvirt__records_list(ctx, KIND_DEF, &ids);
+        check_flags(flags, STORVIRT_CONNECTION_LIST_INVALID);
+        r = list_ids(ctx, invalid, &ids, &orphans);
         if (r < 0)
                 return r;
         v = calloc(storvirt__strv_length(ids) + 1, sizeof(*v));
@@ -1833,7 +1999,12 @@ STORVIRT_EXPORT int storvirt_connection_list(storvirt_ctx *ctx, storvirt_connect
         for (char **id = ids; *id; id++) {
                 conn_def *d = NULL;
 
-                r = load_def(ctx, *id, false, &d);
+                if (storvirt__strv_contains(orphans, *id))
+                        r = invalid_def(*id, "a secret whose connection record is gone", &d);
+                else
+                        r = load_def(ctx, *id, false, &d);
+                if (r == -EINVAL && invalid)
+                        r = invalid_def(*id, storvirt_error_message(), &d);
                 if (r == -ENOMEM) {
                         storvirt_connection_list_free(v);
                         return r;
@@ -1892,7 +2063,7 @@ STORVIRT_EXPORT const char *storvirt_connection_get_param(storvirt_connection *c
         }
         table = (const __typeof__(*table)[]){
                 { "id", d->id },
-                { "type", type_name(d->type) },
+                { "type", d->invalid ? "invalid" : type_name(d->type) },
                 { "host", d->host },
                 { "port", d->type == STORVIRT_CONNECTION_ISCSI ? d->port_s : NULL },
                 { "target", d->target },
@@ -1935,7 +2106,12 @@ STORVIRT_EXPORT int storvirt_connection_get_json(storvirt_connection *conn, char
         r = load_run(conn->ctx, conn->def->id, false, &s);
         if (r >= 0)
                 r = storvirt__json_gen_new(flags & STORVIRT_CONNECTION_JSON_PRETTY, &g);
-        if (r >= 0 && (flags & STORVIRT_CONNECTION_JSON_VDSM)) {
+        if (r >= 0 && conn->def->invalid) {
+                storvirt__json_gen_begin_map(g);
+                storvirt__json_gen_key_string(g, "id", conn->def->id);
+                storvirt__json_gen_key_string(g, "invalid", conn->def->invalid);
+                r = storvirt__json_gen_end_map(g);
+        } else if (r >= 0 && (flags & STORVIRT_CONNECTION_JSON_VDSM)) {
                 r = gen_vdsm(g, conn->def);
         } else if (r >= 0) {
                 storvirt__json_gen_begin_map(g);
@@ -1988,6 +2164,10 @@ STORVIRT_EXPORT int storvirt_connection_undefine(storvirt_connection *conn, uint
         }
         if (r >= 0)
                 r = storvirt__record_remove(conn->ctx, KIND_DEF, id);
+        if (r == -ENOENT && conn->def->invalid) {       /* a secret left without its record */
+                storvirt_error_clear();
+                r = 0;
+        }
         if (r >= 0) {
                 int k = storvirt__record_remove(conn->ctx, KIND_RUN, id);
 
@@ -2054,6 +2234,9 @@ STORVIRT_EXPORT int storvirt_connection_list_luns(storvirt_connection *conn, int
         check_nonnull(ret_json);
         check_arg(timeout_ms >= 0, "timeout_ms", "must not be negative");
         check_flags(flags, STORVIRT_CONNECTION_JSON_PRETTY);
+        if (conn->def->invalid)
+                return storvirt__error_set(-EINVAL, "connection record '%s' is not valid: %s",
+                                           conn->def->id, conn->def->invalid);
         if (conn->def->type != STORVIRT_CONNECTION_ISCSI)
                 return storvirt__error_set(-EOPNOTSUPP, "connection %s is a %s connection: only "
                                                         "iSCSI connections list LUNs",
@@ -2076,7 +2259,7 @@ STORVIRT_EXPORT int storvirt_iscsi_discover(storvirt_ctx *ctx, const char *param
         struct storvirt__iscsi_params p;
         struct parse_ctx pc = { .what = "discovery" };
         const char *str = NULL;
-        char portal[300];
+        char portal[PORTAL_SIZE];
         size_t n = 0;
         int r;
 
@@ -2125,8 +2308,9 @@ STORVIRT_EXPORT int storvirt_iscsi_discover(storvirt_ctx *ctx, const char *param
                 if (r < 0)
                         return r;
         }
-        iscsi_params(d, timeout_ms, portal, sizeof(portal), &p);
-        r = storvirt__iscsi_discover(&p, &t, &n);
+        r = iscsi_params(d, timeout_ms, portal, sizeof(portal), &p);
+        if (r >= 0)
+                r = storvirt__iscsi_discover(&p, &t, &n);
         if (r < 0)
                 return scrub_error(d, r);
         r = storvirt__json_gen_new(true, &g);

@@ -349,6 +349,149 @@ static void test_refusals(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
+/* A JSON definition of an iSCSI connection to portal (no secret). */
+static void iscsi_json(char *buf, size_t size, const char *portal) {
+        snprintf(buf, size, "{\"type\": \"iscsi\", \"portal\": \"%s\", \"target\": \"" IQN "\"}",
+                 portal);
+}
+
+/* n characters: labels of 63 'a' joined by '.' (a valid DNS name when n <= 253). */
+static void dns_name(char *buf, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                buf[i] = i % 64 == 63 ? '.' : 'a';
+        buf[n] = '\0';
+}
+
+/*
+ * Portals are limited when parsed, never truncated when stored: a host
+ * name of at most 253 characters in labels of at most 63, an IPv6
+ * literal in brackets, nothing that could name a path.
+ */
+static void test_portal_limits(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c;
+        char host[400], portal[420], json[600];
+
+        (void)st;
+        /* an IPv6 portal of 330 characters */
+        snprintf(portal, sizeof(portal), "[");
+        while (strlen(portal) < 320)
+                strcat(portal, "fd00:");
+        strcat(portal, ":1]:3260");
+        assert_true(strlen(portal) >= 328);
+        iscsi_json(json, sizeof(json), portal);
+        expect_error(ctx, json, -EINVAL, "field 'portal'");
+        expect_error(ctx, json, -EINVAL, "longer than");
+        iscsi_json(json, sizeof(json), "[fd00::zz]:3260");
+        expect_error(ctx, json, -EINVAL, "'fd00::zz' is not an IPv6 address");
+        iscsi_json(json, sizeof(json), "[fe80::1%eth0/x]");
+        expect_error(ctx, json, -EINVAL, "field 'portal'");
+        dns_name(host, 254);
+        iscsi_json(json, sizeof(json), host);
+        expect_error(ctx, json, -EINVAL, "longer than 253 characters");
+        memset(host, 'b', 64);
+        strcpy(host + 64, ".example.org");
+        iscsi_json(json, sizeof(json), host);
+        expect_error(ctx, json, -EINVAL, "a label longer than 63 characters");
+        iscsi_json(json, sizeof(json), "a/../../etc:3260");
+        expect_error(ctx, json, -EINVAL, "not a host name or an IPv4 address");
+        iscsi_json(json, sizeof(json), "a..b");
+        expect_error(ctx, json, -EINVAL, "an empty label");
+        iscsi_json(json, sizeof(json), "-a.example.org");
+        expect_error(ctx, json, -EINVAL, "field 'portal'");
+        /* the same limits in VDSM's form */
+        snprintf(json, sizeof(json), "{\"domainType\": 3, \"connectionParams\": [{\"connection\": "
+                                     "\"%s\", \"iqn\": \"" IQN "\", \"port\": 3260}]}", "x/y");
+        expect_error(ctx, json, -EINVAL, "field 'connection'");
+
+        /* the longest names are stored whole and read back */
+        dns_name(host, 253);
+        snprintf(portal, sizeof(portal), "%s:65535", host);
+        iscsi_json(json, sizeof(json), portal);
+        c = define_one(ctx, json);
+        assert_string_equal(storvirt_connection_get_param(c, "host"), host);
+        storvirt_connection_unref(c);
+        iscsi_json(json, sizeof(json), "[0000:0000:0000:0000:0000:ffff:255.255.255.255]:3260");
+        c = define_one(ctx, json);
+        assert_string_equal(storvirt_connection_get_param(c, "host"),
+                            "0000:0000:0000:0000:0000:ffff:255.255.255.255");
+        storvirt_connection_unref(c);
+        iscsi_json(json, sizeof(json), "[fe80::1%eth0]:3261");
+        c = define_one(ctx, json);
+        assert_string_equal(storvirt_connection_get_param(c, "host"), "fe80::1%eth0");
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+}
+
+/* Write <state>/<kind>/<id>.json as an older release might have left it. */
+static void plant(const char *kind, const char *id, const char *text) {
+        char path[512];
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s", state, kind);
+        (void)mkdir(state, 0700);
+        (void)mkdir(path, 0700);
+        snprintf(path, sizeof(path), "%s/%s/%s.json", state, kind, id);
+        fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+        close(fd);
+}
+
+static bool exists(const char *kind, const char *id) {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s/%s.json", state, kind, id);
+        return access(path, F_OK) == 0;
+}
+
+/*
+ * A record that does not parse (a truncated portal, broken JSON) and a
+ * secret whose connection is gone: invisible to lookup and to a plain
+ * list, listed with STORVIRT_CONNECTION_LIST_INVALID, and removed by
+ * undefine with their secrets.
+ */
+static void test_undefine_invalid(void **st) {
+        storvirt_ctx *ctx;
+        storvirt_connection *c = NULL, **all = NULL;
+        char *json = NULL;
+        size_t n = 9;
+
+        (void)st;
+        plant("connections", "trunc", "{\"id\": \"trunc\", \"type\": \"iscsi\", \"portal\": "
+                                      "\"[fd00:fd00:fd0\", \"target\": \"" IQN "\", \"user\": \"u\"}");
+        plant("secrets", "trunc", "{\"password\": \"" SECRET "\"}");
+        plant("connections", "broken", "{\"id\": ");
+        ctx = ctx_open();
+        assert_int_equal(storvirt_connection_lookup(ctx, "trunc", &c), -EINVAL);
+        assert_non_null(strstr(storvirt_error_message(), "is not valid"));
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, 0), 0);
+        assert_int_equal(n, 0);
+        storvirt_connection_list_free(all);
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, STORVIRT_CONNECTION_LIST_INVALID), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(storvirt_connection_get_id(all[0]), "broken");
+        assert_string_equal(storvirt_connection_get_id(all[1]), "trunc");
+        assert_int_equal(storvirt_connection_get_type(all[1]), 0);
+        assert_null(storvirt_connection_get_param(all[1], "host"));
+        assert_int_equal(storvirt_connection_get_json(all[1], &json, 0), 0);
+        assert_non_null(strstr(json, "\"invalid\":"));
+        assert_null(strstr(json, SECRET));
+        storvirt_free(json);
+        assert_int_equal(storvirt_connection_connect(all[1], NULL, 0, 0), -EINVAL);
+        assert_int_equal(storvirt_connection_undefine(all[1], 0), 0);
+        assert_false(exists("connections", "trunc"));
+        assert_false(exists("secrets", "trunc"));
+        assert_int_equal(storvirt_connection_undefine(all[0], 0), 0);
+        assert_false(exists("connections", "broken"));
+        storvirt_connection_list_free(all);
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, STORVIRT_CONNECTION_LIST_INVALID), 0);
+        assert_int_equal(n, 0);
+        storvirt_connection_list_free(all);
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, 1u << 7), -EINVAL);
+        storvirt_ctx_unref(ctx);
+}
+
 static const char *ran_at(size_t i) {
         return i < storvirt__strv_length(ran) ? ran[i] : "(nothing)";
 }
@@ -555,6 +698,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_own_forms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vdsm_forms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_portal_limits, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_undefine_invalid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kernel_iscsi_commands, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mount_commands, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_posixfs_real, setup, teardown),
