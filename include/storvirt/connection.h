@@ -28,10 +28,12 @@
  * mode 0600 in the state directory, and never appear in any JSON this
  * library returns, in a log line or in an error message.
  *
- * Connecting: iSCSI with driver "kernel" runs iscsiadm (node create, CHAP
- * settings, login; logout; session rescan), driver "direct" logs in from
- * user space through libiscsi to check the target and list its LUNs (the
- * guest then reaches it through QEMU's own initiator); nfs and posixfs
+ * Connecting: iSCSI with driver "kernel" runs iscsiadm (node create,
+ * login; logout; session rescan; the CHAP settings are written into the
+ * node record, mode 0600, never on iscsiadm's command line), driver
+ * "direct" logs in from user space through libiscsi to check the target
+ * and list its LUNs (the guest then reaches it through QEMU's own
+ * initiator); nfs and posixfs
  * mount under <state dir>/mnt; localfs checks the directory; fcp needs
  * nothing.  Connections are held by holders (a vDisk prepared for a VM,
  * or an administrator's explicit connect) and torn down only when the

@@ -16,6 +16,7 @@
 #include "core/connection_def.h"
 #include "sys/command.h"
 #include "sys/iscsi_direct.h"
+#include "sys/iscsi_node.h"
 #include "sys/mount.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -129,9 +130,29 @@ static int node_run(const conn_def *d, int timeout_ms, const char *step, const c
         return r;
 }
 
-static int node_update(const conn_def *d, int timeout_ms, const char *name, const char *value) {
-        return node_run(d, timeout_ms, "node update",
-                        (const char *const[]){ "--op=update", "-n", name, "-v", value, NULL });
+/*
+ * CHAP into the node record iscsiadm made.  iscsiadm takes a setting's
+ * value only on its command line, readable by every local user in
+ * /proc/PID/cmdline: the secrets are written into the record itself,
+ * under open-iscsi's lock, mode 0600 (sys/iscsi_node.h).
+ */
+static int node_set_chap(const conn_def *d, int timeout_ms) {
+        struct storvirt__iscsi_node node = {
+                .target = d->target,
+                .address = d->host,
+                .port = d->port,
+                .tpgt = d->tpgt,
+                .iface = d->iface,
+        };
+        struct storvirt__iscsi_chap chap = {
+                .user = d->user,
+                .password = d->password,
+                .user_in = d->mutual_user,
+                .password_in = d->mutual_password,
+        };
+
+        return storvirt__conn_scrub_error(d, storvirt__iscsi_node_set_chap(&node, &chap,
+                                                                           timeout_ms));
 }
 
 static int kernel_connect(const conn_def *d, int timeout_ms) {
@@ -139,19 +160,8 @@ static int kernel_connect(const conn_def *d, int timeout_ms) {
         int r;
 
         r = node_run(d, timeout_ms, "node creation", (const char *const[]){ "--op=new", NULL });
-        if (r >= 0 && d->user) {
-                r = node_update(d, timeout_ms, "node.session.auth.authmethod", "CHAP");
-                if (r >= 0)
-                        r = node_update(d, timeout_ms, "node.session.auth.username", d->user);
-                if (r >= 0)
-                        r = node_update(d, timeout_ms, "node.session.auth.password", d->password);
-                if (r >= 0 && d->mutual_user)
-                        r = node_update(d, timeout_ms, "node.session.auth.username_in",
-                                        d->mutual_user);
-                if (r >= 0 && d->mutual_user)
-                        r = node_update(d, timeout_ms, "node.session.auth.password_in",
-                                        d->mutual_password);
-        }
+        if (r >= 0 && d->user)
+                r = node_set_chap(d, timeout_ms);
         if (r < 0)
                 return r;
         r = node_run(d, timeout_ms, "login", (const char *const[]){ "--login", NULL });

@@ -370,6 +370,9 @@ static int parse_secret(const struct parse_ctx *pc, yajl_val obj, const char *ke
                 return PFAIL(pc, key, "must not be empty");
         if (strlen(v) > 255)
                 return PFAIL(pc, key, "longer than 255 bytes");
+        for (const char *p = v; *p; p++)
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        return PFAIL(pc, key, "has a control character");
         free(*ret);
         *ret = strdup(v);
         return *ret ? 0 : storvirt__error_oom();
@@ -409,6 +412,24 @@ static int check_export(const struct parse_ctx *pc, const char *key, const char 
         return 0;
 }
 
+/*
+ * open-iscsi's node records drop the spaces that start or end a value:
+ * a kernel-driver password must be kept whole.
+ */
+static int check_kernel_secrets(const struct parse_ctx *pc, const conn_def *d) {
+        const char *const keys[] = { "password", "mutual_password" };
+        const char *const v[] = { d->password, d->mutual_password };
+
+        for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                size_t n = v[i] ? strlen(v[i]) : 0;
+
+                if (n && (isspace((unsigned char)v[i][0]) || isspace((unsigned char)v[i][n - 1])))
+                        return PFAIL(pc, keys[i], "open-iscsi drops the spaces that start or end "
+                                                  "it: the kernel driver cannot use it");
+        }
+        return 0;
+}
+
 /* The fields both forms share once their values are known. */
 static int finish_def(const struct parse_ctx *pc, conn_def *d) {
         int r = 0;
@@ -425,6 +446,8 @@ static int finish_def(const struct parse_ctx *pc, conn_def *d) {
                         return storvirt__error_oom();
                 if (!pc->stored)
                         r = check_secrets(pc, d);
+                if (r >= 0 && strcmp(d->driver, "kernel") == 0)
+                        r = check_kernel_secrets(pc, d);
                 break;
         case STORVIRT_CONNECTION_NFS:
                 if (!d->export_)

@@ -16,6 +16,35 @@ CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 IQN = "iqn.2026-11.org.example:storage.t1"
 SECRET, MSECRET = "Cli-Conn-Secret-5f21", "Cli-Conn-Mutual-8d04"
 
+# A stand-in for open-iscsi's iscsiadm: logs its command line and
+# environment (one JSON object a line), makes and removes node records in
+# $STORVIRT_ISCSI_DB_ROOT as iscsiadm does (mode 0644), succeeds.
+STUB_ISCSIADM = r"""#!/usr/bin/env python3
+import json, os, shutil, sys
+with open(os.environ["STUB_ISCSIADM_LOG"], "a") as f:
+    f.write(json.dumps({"argv": sys.argv, "env": dict(os.environ)}) + "\n")
+a = sys.argv[1:]
+def opt(o, default=None):
+    return a[a.index(o) + 1] if o in a else default
+target, portal, iface = opt("-T"), opt("-p"), opt("-I", "default")
+if target and portal:
+    portal, _, tpgt = portal.partition(",")
+    if portal.startswith("["):
+        addr, _, port = portal[1:].partition("]:")
+    else:
+        addr, _, port = portal.rpartition(":")
+    tdir = os.path.join(os.environ["STORVIRT_ISCSI_DB_ROOT"], "nodes", target)
+    rec = os.path.join(tdir, "%s,%s,%s" % (addr, port, tpgt), iface) if tpgt else \
+        os.path.join(tdir, "%s,%s" % (addr, port))
+    if "--op=new" in a:
+        os.makedirs(os.path.dirname(rec), exist_ok=True)
+        with open(rec, "w") as f:
+            f.write("# BEGIN RECORD 2.1.8\nnode.name = %s\nnode.tpgt = %s\n"
+                    "node.session.auth.authmethod = None\n# END RECORD\n" % (target, tpgt or -1))
+    elif "--op=delete" in a:
+        shutil.rmtree(tdir, ignore_errors=True)
+"""
+
 
 def clean_env(**extra):
     e = dict(os.environ)
@@ -99,6 +128,57 @@ class CliConnectionTest(unittest.TestCase):
             self.assertEqual([f for f in os.listdir(os.path.join(self.state, kind))
                               if not f.startswith(".")], [], kind)
         self.assertIn("no connection", self.fails(1, "connection-undefine", "trunc"))
+
+    def iscsiadm_stub(self):
+        """A stub iscsiadm first in PATH; returns its log and node database."""
+        bindir = os.path.join(self.tmp, "bin")
+        os.mkdir(bindir)
+        with open(os.path.join(bindir, "iscsiadm"), "w") as f:
+            f.write(STUB_ISCSIADM)
+        os.chmod(os.path.join(bindir, "iscsiadm"), 0o755)
+        log, db = os.path.join(self.tmp, "iscsiadm.log"), os.path.join(self.tmp, "iscsi")
+        self.env.update(PATH=bindir + os.pathsep + self.env.get("PATH", "/usr/bin:/bin"),
+                        STUB_ISCSIADM_LOG=log, STORVIRT_ISCSI_DB_ROOT=db,
+                        STORVIRT_ISCSI_LOCK_DIR=os.path.join(self.tmp, "lock"))
+        return log, db
+
+    def test_kernel_chap_secrets_off_argv(self):
+        log, db = self.iscsiadm_stub()
+        conns = [{"type": "iscsi", "id": "oneway", "portal": "192.0.2.10", "target": IQN,
+                  "user": "host1", "password": SECRET},
+                 {"type": "iscsi", "id": "mutual", "portal": "[2001:db8::7]:3261", "tpgt": 2,
+                  "target": IQN + "m", "user": "host1", "password": SECRET,
+                  "mutual_user": "array1", "mutual_password": MSECRET, "iface": "iface0"}]
+        self.ok("connection-define", "-", input=json.dumps(conns))
+        for cid in ("oneway", "mutual"):
+            self.assertIn("connected", self.ok("connection-connect", cid))
+        with open(log) as f:
+            calls = [json.loads(line) for line in f]
+        self.assertTrue(any("--login" in c["argv"] for c in calls), calls)
+        for c in calls:
+            for secret in (SECRET, MSECRET):
+                self.assertFalse([a for a in c["argv"] if secret in a],
+                                 "a password on iscsiadm's command line: %s" % c["argv"])
+                self.assertFalse([k for k, v in c["env"].items() if secret in k or secret in v],
+                                 "a password in iscsiadm's environment")
+        # the secrets are in open-iscsi's node records, mode 0600, and nowhere else there
+        records = {"oneway": os.path.join(db, "nodes", IQN, "192.0.2.10,3260"),
+                   "mutual": os.path.join(db, "nodes", IQN + "m", "2001:db8::7,3261,2", "iface0")}
+        for cid, rec in records.items():
+            self.assertEqual(os.stat(rec).st_mode & 0o777, 0o600, rec)
+            with open(rec) as f:
+                text = f.read()
+            self.assertIn("node.session.auth.authmethod = CHAP\n", text)
+            self.assertIn("node.session.auth.username = host1\n", text)
+            self.assertIn("node.session.auth.password = %s\n" % SECRET, text)
+            self.assertEqual("node.session.auth.password_in = %s\n" % MSECRET in text,
+                             cid == "mutual", text)
+            self.assertTrue(text.endswith("# END RECORD\n"), text)
+            leftovers = [n for n in os.listdir(os.path.dirname(rec)) if n.startswith(".")]
+            self.assertEqual(leftovers, [], rec)
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "lock", "lock.write")))
+        for cid in ("oneway", "mutual"):
+            self.assertIn("disconnected", self.ok("connection-disconnect", cid))
 
 
 if __name__ == "__main__":
