@@ -64,7 +64,9 @@ typedef struct storvirt_connection storvirt_connection;
 /*
  * storvirt_connection_define:
  * Parses json (one connection, a list, or VDSM's connectStorageServer
- * parameters) and stores every connection in it; all or nothing.
+ * parameters) and stores every connection in it; all or nothing, also
+ * when the process is killed midway (the next use of the connections
+ * completes or drops the change).
  * *ret_ids (may be NULL) receives the ids, NULL-terminated, in document
  * order (free with storvirt_strv_free()).  Defining an identical
  * connection again is a no-op.  Errors: -EINVAL naming the entry, field,

@@ -14,15 +14,19 @@
  * database is not safe against concurrent changes either).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <storvirt.h>
 
 #include "core/connection.h"
 #include "core/connection_def.h"
+#include "core/connection_store.h"
 #include "core/records.h"
 #include "sys/iscsi_direct.h"
 #include "util/error.h"
@@ -95,8 +99,11 @@ static int load_def_locked(storvirt_ctx *ctx, const char *id, bool with_secrets,
         return 0;
 }
 
+/* The same, once what a killed writer left is finished or cleared (connection_store.h). */
 static int load_def(storvirt_ctx *ctx, const char *id, bool with_secrets, conn_def **ret) {
-        return load_def_locked(ctx, id, with_secrets, false, ret);
+        int r = storvirt__conn_store_recover(ctx);
+
+        return r < 0 ? r : load_def_locked(ctx, id, with_secrets, false, ret);
 }
 
 /* Run state: holders and connected flag. */
@@ -285,14 +292,16 @@ int storvirt__connection_find_iscsi(storvirt_ctx *ctx, const char *host, unsigne
         _cleanup_strv_free_ char **ids = NULL;
         int r;
 
-        r = storvirt__records_list(ctx, KIND_DEF, &ids);
+        r = storvirt__conn_store_recover(ctx);
+        if (r >= 0)
+                r = storvirt__records_list(ctx, KIND_DEF, &ids);
         if (r < 0)
                 return r;
         for (char **id = ids; *id; id++) {
                 conn_def *d = NULL;
                 bool match;
 
-                if (load_def(ctx, *id, false, &d) < 0) {
+                if (load_def_locked(ctx, *id, false, false, &d) < 0) {
                         storvirt_error_clear();
                         continue;
                 }
@@ -426,8 +435,13 @@ static int needed_by_vdisk(storvirt_ctx *ctx, const char *id, char **ret_vdisk) 
         return 0;
 }
 
-/* Store one parsed definition (the def lock is held). */
-static int store_def(storvirt_ctx *ctx, const conn_def *d, uint32_t flags) {
+/*
+ * The change that stores one parsed definition (both locks held): 0 with
+ * *ret filled (texts malloc'd, the secret's to clear), 1 when the stored
+ * one is the same already.
+ */
+static int prepare_change(storvirt_ctx *ctx, const conn_def *d, uint32_t flags,
+                          struct storvirt__conn_change *ret) {
         _cleanup_free_ char *text = NULL, *secret = NULL, *old_text = NULL;
         _cleanup_def_ conn_def *old = NULL;
         struct run_state s = {};
@@ -453,7 +467,7 @@ static int store_def(storvirt_ctx *ctx, const conn_def *d, uint32_t flags) {
                        !!old->mutual_password == !!d->mutual_password &&
                        (!d->mutual_password || strcmp(old->mutual_password, d->mutual_password) == 0);
                 if (same)
-                        return 0;
+                        return 1;
                 if (!(flags & STORVIRT_CONNECTION_DEFINE_REPLACE))
                         return storvirt__error_set(-EEXIST, "connection '%s' exists with other "
                                                             "parameters (replace it with the "
@@ -468,24 +482,55 @@ static int store_def(storvirt_ctx *ctx, const conn_def *d, uint32_t flags) {
                 if (r < 0)
                         return r;
         }
-        if (d->password || d->mutual_password) {
-                r = storvirt__conn_secrets_to_text(d, &secret);
-                if (r >= 0)
-                        r = storvirt__record_write(ctx, KIND_SECRET, d->id, secret, strlen(secret));
-                storvirt__conn_explicit_clear(secret);
-                if (r < 0)
-                        return r;
-        } else {
-                r = storvirt__record_remove(ctx, KIND_SECRET, d->id);
-                if (r == -ENOENT)
-                        storvirt_error_clear();
+        if ((d->password || d->mutual_password) &&
+            (r = storvirt__conn_secrets_to_text(d, &secret)) < 0)
+                return r;
+        *ret = (struct storvirt__conn_change){ d->id, TAKE_PTR(text), TAKE_PTR(secret) };
+        return 0;
+}
+
+static void changes_free(struct storvirt__conn_change *c, size_t n) {
+        for (size_t i = 0; c && i < n; i++) {
+                free((char *)c[i].definition);
+                storvirt__conn_explicit_clear((char *)c[i].secret);
+                free((char *)c[i].secret);
         }
-        return storvirt__record_write(ctx, KIND_DEF, d->id, text, strlen(text));
+        free(c);
+}
+
+/*
+ * Store every definition as one transaction (core/connection_store.h):
+ * the ones already stored alike are left alone, the same id twice is
+ * stored once.
+ */
+static int store_defs(storvirt_ctx *ctx, conn_def **defs, size_t n, uint32_t flags) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT, slock = STORVIRT__LOCK_INIT;
+        struct storvirt__conn_change *c = calloc(n + 1, sizeof(*c));
+        size_t k = 0;
+        int r;
+
+        if (!c)
+                return storvirt__error_oom();
+        r = storvirt__conn_store_lock(ctx, &lock, &slock);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                bool seen = false;
+
+                for (size_t j = 0; j < i; j++)
+                        seen |= strcmp(defs[j]->id, defs[i]->id) == 0;
+                if (seen)
+                        continue;
+                r = prepare_change(ctx, defs[i], flags, &c[k]);
+                if (r == 0)
+                        k++;
+        }
+        if (r >= 0)
+                r = storvirt__conn_store_commit(ctx, c, k);
+        changes_free(c, k);
+        return r;
 }
 
 STORVIRT_EXPORT int storvirt_connection_define(storvirt_ctx *ctx, const char *json,
                                                char ***ret_ids, uint32_t flags) {
-        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT, slock = STORVIRT__LOCK_INIT;
         conn_def **defs = NULL;
         char **ids = NULL;
         size_t n = 0;
@@ -497,11 +542,7 @@ STORVIRT_EXPORT int storvirt_connection_define(storvirt_ctx *ctx, const char *js
         r = storvirt__conn_parse_all(json, strlen(json), false, &defs, &n);
         if (r < 0)
                 return r;
-        r = storvirt__records_lock(ctx, KIND_DEF, STORVIRT__LOCK_EXCLUSIVE, &lock);
-        if (r >= 0)
-                r = storvirt__records_lock(ctx, KIND_SECRET, STORVIRT__LOCK_EXCLUSIVE, &slock);
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = store_def(ctx, defs[i], flags);
+        r = store_defs(ctx, defs, n, flags);
         for (size_t i = 0; r >= 0 && ret_ids && i < n; i++)
                 r = storvirt__strv_extend(&ids, defs[i]->id) < 0 ? storvirt__error_oom() : 0;
         for (size_t i = 0; i < n && r < 0; i++)
@@ -580,7 +621,9 @@ STORVIRT_EXPORT int storvirt_connection_list(storvirt_ctx *ctx, storvirt_connect
         check_nonnull(ctx);
         check_nonnull(ret_conns);
         check_flags(flags, STORVIRT_CONNECTION_LIST_INVALID);
-        r = list_ids(ctx, invalid, &ids, &orphans);
+        r = storvirt__conn_store_recover(ctx);
+        if (r >= 0)
+                r = list_ids(ctx, invalid, &ids, &orphans);
         if (r < 0)
                 return r;
         v = calloc(storvirt__strv_length(ids) + 1, sizeof(*v));
@@ -592,7 +635,7 @@ STORVIRT_EXPORT int storvirt_connection_list(storvirt_ctx *ctx, storvirt_connect
                 if (storvirt__strv_contains(orphans, *id))
                         r = invalid_def(*id, "a secret whose connection record is gone", &d);
                 else
-                        r = load_def(ctx, *id, false, &d);
+                        r = load_def_locked(ctx, *id, false, false, &d);
                 if (r == -EINVAL && invalid)
                         r = invalid_def(*id, storvirt_error_message(), &d);
                 if (r == -ENOMEM) {
@@ -716,6 +759,22 @@ STORVIRT_EXPORT int storvirt_connection_get_json(storvirt_connection *conn, char
         return r;
 }
 
+/* Whether <kind>/<id>.json is there. */
+static bool record_exists(storvirt_ctx *ctx, const char *kind, const char *id) {
+        int fd = storvirt__records_dirfd(ctx, kind, false);
+        char name[NAME_MAX + 1];
+        bool found;
+
+        if (fd < 0) {
+                storvirt_error_clear();
+                return false;
+        }
+        found = snprintf(name, sizeof(name), "%s.json", id) < (int)sizeof(name) &&
+                faccessat(fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        close(fd);
+        return found;
+}
+
 STORVIRT_EXPORT int storvirt_connection_undefine(storvirt_connection *conn, uint32_t flags) {
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT, slock = STORVIRT__LOCK_INIT;
         _cleanup_free_ char *vdisk = NULL;
@@ -742,22 +801,13 @@ STORVIRT_EXPORT int storvirt_connection_undefine(storvirt_connection *conn, uint
                 if (r < 0)
                         return r;
         }
-        r = storvirt__records_lock(conn->ctx, KIND_DEF, STORVIRT__LOCK_EXCLUSIVE, &lock);
-        if (r >= 0)
-                r = storvirt__records_lock(conn->ctx, KIND_SECRET, STORVIRT__LOCK_EXCLUSIVE, &slock);
+        r = storvirt__conn_store_lock(conn->ctx, &lock, &slock);
         if (r < 0)
                 return r;
-        r = storvirt__record_remove(conn->ctx, KIND_SECRET, id);
-        if (r == -ENOENT) {
-                storvirt_error_clear();
-                r = 0;
-        }
-        if (r >= 0)
-                r = storvirt__record_remove(conn->ctx, KIND_DEF, id);
-        if (r == -ENOENT && conn->def->invalid) {       /* a secret left without its record */
-                storvirt_error_clear();
-                r = 0;
-        }
+        if (!record_exists(conn->ctx, KIND_DEF, id) && !record_exists(conn->ctx, KIND_SECRET, id))
+                return storvirt__error_set(-ENOENT, "no connection '%s'", id);
+        /* the definition and its secret go together */
+        r = storvirt__conn_store_commit(conn->ctx, &(struct storvirt__conn_change){ .id = id }, 1);
         if (r >= 0) {
                 int k = storvirt__record_remove(conn->ctx, KIND_RUN, id);
 

@@ -59,6 +59,10 @@ static int kind_dirfd(storvirt_ctx *ctx, const char *kind) {
         return kind_dirfd_full(ctx, kind, true);
 }
 
+int storvirt__records_dirfd(storvirt_ctx *ctx, const char *kind, bool create) {
+        return kind_dirfd_full(ctx, kind, create);
+}
+
 /* "<id>.json" into buf, after checking id. */
 static int record_name(const char *kind, const char *id, char *buf, size_t size) {
         char what[64];

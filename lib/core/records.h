@@ -39,6 +39,13 @@ int storvirt__records_lock(storvirt_ctx *ctx, const char *kind, int mode,
                            storvirt__lock *ret);
 
 /*
+ * The directory of kind (an fd to close), created mode 0700 when missing
+ * and create, else -ENOENT without a message.  For modules that keep
+ * more than single records in it (core/connection_store.c).
+ */
+int storvirt__records_dirfd(storvirt_ctx *ctx, const char *kind, bool create);
+
+/*
  * Read kind/id: 0 and *ret (parsed tree, free with storvirt__json_free)
  * and optionally *ret_text (the raw text, free()), -ENOENT when there is
  * no such record ("<kind> record 'id' not found" is left to callers: the

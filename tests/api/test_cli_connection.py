@@ -8,8 +8,13 @@ at random instants.  Each test has its own state directory.  The iSCSI
 commands against a real target are in test_cli_iscsi.py."""
 import json
 import os
+import random
+import shutil
+import signal
+import statistics
 import subprocess
 import tempfile
+import time
 import unittest
 
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
@@ -179,6 +184,88 @@ class CliConnectionTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "lock", "lock.write")))
         for cid in ("oneway", "mutual"):
             self.assertIn("disconnected", self.ok("connection-disconnect", cid))
+
+    def check_after_kill(self, before, ids, what):
+        """After a killed connection-define: every record parses; the next open
+        (connection-list) shows the connections there were before or all of
+        ids, and leaves no secret without its connection and no file but
+        records and lock files."""
+        for kind in ("connections", "secrets"):
+            d = os.path.join(self.state, kind)
+            for name in os.listdir(d) if os.path.isdir(d) else []:
+                if name.endswith(".json") and not name.startswith("."):
+                    with open(os.path.join(d, name)) as f:
+                        self.assertIsInstance(json.load(f), dict, "%s: %s/%s" % (what, kind, name))
+        listed = sorted(c["id"] for c in self.js("connection-list")["connections"])
+        self.assertIn(listed, (before, sorted(ids)), what)
+        on_disk = {}
+        for kind in ("connections", "secrets"):
+            d = os.path.join(self.state, kind)
+            on_disk[kind] = sorted(n[:-5] for n in os.listdir(d) if n.endswith(".json")
+                                   and not n.startswith(".")) if os.path.isdir(d) else []
+        self.assertEqual(on_disk["connections"], listed, what)
+        self.assertEqual(on_disk["secrets"], listed, "%s: a secret without its connection" % what)
+        for root, dirs, files in os.walk(self.state):
+            for name in files:
+                path = os.path.join(root, name)
+                rel = os.path.relpath(path, self.state)
+                kind = rel.split(os.sep)[0]
+                record = kind in ("connections", "secrets") and rel == os.path.join(
+                    kind, name) and name.endswith(".json") and not name.startswith(".")
+                self.assertTrue(record or name == ".lock", "%s: %s left behind" % (what, rel))
+                if kind != "secrets":
+                    with open(path, "rb") as f:
+                        data = f.read()
+                    for secret in (SECRET, MSECRET):
+                        self.assertNotIn(secret.encode(), data, "%s: a password in %s" % (what, rel))
+        return listed
+
+    def test_define_killed(self):
+        """connection-define of two CHAP connections, killed (SIGKILL) at random
+        instants: all or nothing, whatever the instant."""
+        conns = [{"type": "iscsi", "id": "kill-a", "portal": "192.0.2.1", "target": IQN,
+                  "user": "u1", "password": SECRET},
+                 {"type": "iscsi", "id": "kill-b", "portal": "192.0.2.2", "target": IQN,
+                  "user": "u2", "password": SECRET, "mutual_user": "m2",
+                  "mutual_password": MSECRET}]
+        path = os.path.join(self.tmp, "two.json")
+        with open(path, "w") as f:
+            json.dump(conns, f)
+        ids = [c["id"] for c in conns]
+        cmd = [CLI, "connection-define", path]
+        # how long a whole define takes here
+        took = []
+        for _ in range(5):
+            shutil.rmtree(self.state, ignore_errors=True)
+            t = time.monotonic()
+            subprocess.run(cmd, env=self.env, check=True, stdout=subprocess.DEVNULL)
+            took.append(time.monotonic() - t)
+        span = statistics.median(took) * 1.3
+        seed = int(os.environ.get("STORVIRT_TEST_SEED", random.randrange(1 << 30)))
+        rng = random.Random(seed)
+        outcomes = {"before": 0, "all": 0}
+        deadline = time.monotonic() + 40
+        kills = 0
+        while kills < 100 and time.monotonic() < deadline:
+            shutil.rmtree(self.state, ignore_errors=True)
+            # some kills land on a state directory that holds the first one already
+            before = []
+            if rng.random() < 0.2:
+                subprocess.run(cmd, env=self.env, check=True, stdout=subprocess.DEVNULL)
+                subprocess.run([CLI, "connection-undefine", "kill-b"], env=self.env, check=True,
+                               stdout=subprocess.DEVNULL)
+                before = ["kill-a"]
+            p = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(rng.uniform(0, span))
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+            kills += 1
+            listed = self.check_after_kill(before, ids, "kill %d (seed %d)" % (kills, seed))
+            outcomes["all" if listed == sorted(ids) else "before"] += 1
+        print("\n%d kills within %.0f ms of the start (a define takes %.0f ms): %s" %
+              (kills, span * 1000, statistics.median(took) * 1000, outcomes))
+        self.assertGreaterEqual(kills, 50)
 
 
 if __name__ == "__main__":

@@ -496,15 +496,18 @@ static void test_portal_limits(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
-/* Write <state>/<kind>/<id>.json as an older release might have left it. */
+/*
+ * Write <state>/<kind>/<id>.json as an older release, or a writer killed
+ * midway, might have left it (in secrets/.txn: <id> as it is).
+ */
 static void plant(const char *kind, const char *id, const char *text) {
         char path[512];
         int fd;
 
         snprintf(path, sizeof(path), "%s/%s", state, kind);
-        (void)mkdir(state, 0700);
-        (void)mkdir(path, 0700);
-        snprintf(path, sizeof(path), "%s/%s/%s.json", state, kind, id);
+        assert_int_equal(storvirt__mkdir_p(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/%s/%s%s", state, kind, id,
+                 strstr(kind, ".txn") ? "" : ".json");
         fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
         assert_true(fd >= 0);
         assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
@@ -618,6 +621,88 @@ static void assert_node_record(const char *rel, const char *user, const char *pa
         free(dir);
         snprintf(path, sizeof(path), "%s/lock.write", iscsi_lock);
         assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Entries of <state>/<rel> but "." and "..", hidden ones included; -1 when it is missing. */
+static int count_in(const char *rel) {
+        char path[512];
+        struct dirent *de;
+        int n = 0;
+        DIR *d;
+
+        snprintf(path, sizeof(path), "%s/%s", state, rel);
+        d = opendir(path);
+        if (!d)
+                return -1;
+        while ((de = readdir(d)))
+                n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+        closedir(d);
+        return n;
+}
+
+/*
+ * What a connection-define killed midway leaves in secrets/.txn: staged
+ * files without a journal (never committed: dropped), a journal with some
+ * of its files moved into place already (committed: completed), each
+ * found by the next reader; and the secrets an older release left
+ * without their record, removed the first time.
+ */
+static void test_define_interrupted(void **st) {
+        storvirt_ctx *ctx;
+        storvirt_connection *c = NULL, **all = NULL;
+        const char *def_a = "{\"id\": \"a\", \"type\": \"iscsi\", \"portal\": \"h1:3260\", "
+                            "\"target\": \"" IQN "\", \"user\": \"u\", \"driver\": \"kernel\"}";
+        const char *def_b = "{\"id\": \"b\", \"type\": \"localfs\", \"path\": \"/srv\"}";
+        const char *sec_a = "{\"password\": \"" SECRET "\"}";
+        size_t n = 9;
+
+        (void)st;
+        /* an older release's leftovers: a secret whose record is gone, one that has it */
+        plant("secrets", "gone", sec_a);
+        plant("secrets", "kept", sec_a);
+        plant("connections", "kept", "{\"id\": \"kept\", \"type\": \"fcp\"}");
+        ctx = ctx_open();
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, STORVIRT_CONNECTION_LIST_INVALID), 0);
+        assert_int_equal(n, 1);
+        storvirt_connection_list_free(all);
+        assert_false(exists("secrets", "gone"));
+        assert_true(exists("secrets", "kept"));
+        assert_int_equal(count_in("secrets/.txn"), 0);
+
+        /* staged, never committed: dropped, nothing changes */
+        plant("secrets/.txn", "0.secret", sec_a);
+        plant("secrets/.txn", "0.definition", def_a);
+        plant("secrets/.txn", ".journal.Ab12Cd", "{\"changes\": [");
+        assert_int_equal(storvirt_connection_lookup(ctx, "a", &c), -ENOENT);
+        assert_int_equal(count_in("secrets/.txn"), 0);
+        assert_false(exists("secrets", "a"));
+
+        /* committed, the first change's secret moved into place already: completed */
+        plant("secrets/.txn", "0.definition", def_a);
+        plant("secrets/.txn", "1.definition", def_b);
+        plant("secrets", "a", sec_a);
+        plant("secrets", "b", sec_a);   /* b has no secret any more: removed */
+        plant("secrets/.txn", "journal", "{\"changes\": [{\"id\": \"a\", \"definition\": true, "
+                                         "\"secret\": true}, {\"id\": \"b\", \"definition\": true, "
+                                         "\"secret\": false}, {\"id\": \"kept\", \"definition\": "
+                                         "false, \"secret\": false}]}");
+        assert_int_equal(storvirt_connection_lookup(ctx, "a", &c), 0);
+        storvirt_connection_unref(c);
+        assert_int_equal(count_in("secrets/.txn"), 0);
+        assert_true(exists("connections", "a") && exists("secrets", "a"));
+        assert_true(exists("connections", "b") && !exists("secrets", "b"));
+        assert_false(exists("connections", "kept") || exists("secrets", "kept"));
+        assert_int_equal(storvirt_connection_lookup(ctx, "a", &c), 0);
+        assert_int_equal(storvirt_connection_connect(c, NULL, 0, 0), 1);   /* its secret is whole */
+        storvirt_connection_unref(c);
+
+        /* a damaged journal (one naming a path) is dropped, never carried out */
+        plant("secrets/.txn", "journal", "{\"changes\": [{\"id\": \"../b\", \"definition\": false, "
+                                         "\"secret\": false}]}");
+        assert_int_equal(storvirt_connection_lookup(ctx, "b", &c), 0);
+        storvirt_connection_unref(c);
+        assert_int_equal(count_in("secrets/.txn"), 0);
+        storvirt_ctx_unref(ctx);
 }
 
 static const char *ran_at(size_t i) {
@@ -864,6 +949,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_portal_limits, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undefine_invalid, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_define_interrupted, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kernel_iscsi_commands, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kernel_iscsi_node_record, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mount_commands, setup, teardown),
