@@ -143,6 +143,20 @@ static int check_iqn(const struct parse_ctx *pc, const char *key, const char *v)
         if (!printable_no_space(v))
                 return PFAIL(pc, key, "'%s' has a space or a non-printable character",
                              storvirt__name_escape(v, esc, sizeof(esc)));
+        if (strchr(v, '/'))     /* not in an iSCSI name (RFC 3722); a path in iscsiadm's database */
+                return PFAIL(pc, key, "'%s' has a '/'", storvirt__name_escape(v, esc, sizeof(esc)));
+        return 0;
+}
+
+/* An iscsiadm interface: a file name in open-iscsi's database. */
+static int check_iface(const struct parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        storvirt__name_escape(v, esc, sizeof(esc));
+        if (strchr(v, '/'))
+                return PFAIL(pc, key, "'%s' has a '/'", esc);
+        if (v[0] == '.')
+                return PFAIL(pc, key, "'%s' starts with '.'", esc);
         return 0;
 }
 
@@ -153,7 +167,7 @@ static int check_iqn(const struct parse_ctx *pc, const char *key, const char *v)
 static size_t field_max(const char *key) {
         if (strstr(key, "user"))
                 return 255;
-        if (strstr(key, "iface") || strstr(key, "ifaceName"))
+        if (strstr(key, "iface"))
                 return 64;
         return 4095;
 }
@@ -564,7 +578,8 @@ static int parse_own(const struct parse_ctx *pc, yajl_val obj, conn_def **ret) {
                         return r;
                 if ((r = get_str(pc, obj, "iface", &v)) < 0)
                         return r;
-                if (r > 0 && (r = dup_checked(pc, "iface", v, false, &d->iface)) < 0)
+                if (r > 0 && ((r = check_iface(pc, "iface", v)) < 0 ||
+                              (r = dup_checked(pc, "iface", v, false, &d->iface)) < 0))
                         return r;
                 if ((r = get_str(pc, obj, "driver", &v)) < 0)
                         return r;
@@ -698,7 +713,8 @@ static int parse_vdsm(const struct parse_ctx *pc, int type, yajl_val obj, conn_d
                         return r;
                 if ((r = get_str(pc, obj, "ifaceName", &v)) < 0)
                         return r;
-                if (r > 0 && *v && (r = dup_checked(pc, "ifaceName", v, false, &d->iface)) < 0)
+                if (r > 0 && *v && ((r = check_iface(pc, "ifaceName", v)) < 0 ||
+                                    (r = dup_checked(pc, "ifaceName", v, false, &d->iface)) < 0))
                         return r;
                 break;
         case STORVIRT_CONNECTION_NFS:

@@ -402,6 +402,14 @@ static void test_refusals(void **st) {
                           "\"user\": \"u\", \"password\": \"p\", \"mutual_user\": \"m\", "
                           "\"mutual_password\": \"" SECRET " \"}",
                      -EINVAL, "field 'mutual_password': open-iscsi drops the spaces");
+        /* names that become file names in open-iscsi's database */
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": "
+                          "\"iqn.2026-11.org.example:a/../../b\"}", -EINVAL,
+                     "field 'target': 'iqn.2026-11.org.example:a/../../b' has a '/'");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"iface\": \"../x\"}", -EINVAL, "field 'iface': '../x' has a '/'");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"iface\": \".x\"}", -EINVAL, "field 'iface': '.x' starts with '.'");
         expect_error(ctx, "[]", -EINVAL, "no connection given");
         expect_error(ctx, "{\"type\": ", -EINVAL, "invalid JSON");
         /* all or nothing: a bad second entry stores neither */
