@@ -214,12 +214,17 @@ static int parse_journal(const char *text, size_t len, yajl_val *ret_tree, struc
 
 /* A committed journal carried out again, or what an uncommitted transaction staged removed. */
 static int replay(storvirt_ctx *ctx, int tfd) {
+        _cleanup_strv_free_ char **names = NULL;
         _cleanup_free_ char *text = NULL;
         _cleanup_free_ struct step *s = NULL;
         _cleanup_json_ yajl_val tree = NULL;
         size_t len = 0, n = 0;
         int r;
 
+        /* a writer that finished while we waited for the locks left nothing */
+        r = dir_entries(tfd, true, &names);
+        if (r < 0 || !names[0])
+                return r;
         r = storvirt__file_read_all(tfd, JOURNAL, JOURNAL_MAX, &text, &len);
         if (r == -ENOENT) {
                 storvirt_error_clear();

@@ -13,7 +13,8 @@
  * under storvirt__records_lock(); a single record is always whole anyway.
  *
  * Kinds in use: "vdisks", "connections", "connections-run" (who holds
- * which connection), "secrets" (mode 0700 directory, 0600 files).
+ * which connection), "secrets" (mode 0700 directory, 0600 files; its
+ * .txn/ stages changes of connections, core/connection_store.h).
  */
 #pragma once
 
