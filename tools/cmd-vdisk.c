@@ -101,6 +101,29 @@ static int conn_lookup(struct cli *cli, const char *id, storvirt_connection **re
         return r;
 }
 
+/*
+ * A connection by id, also a stored record that does not parse or a
+ * secret left without its record (listed with
+ * STORVIRT_CONNECTION_LIST_INVALID), so that it can be removed.
+ */
+static int conn_lookup_any(struct cli *cli, const char *id, storvirt_connection **ret) {
+        storvirt_connection **conns = NULL;
+        storvirt_ctx *ctx;
+        int r = conn_lookup(cli, id, ret);
+
+        if (r != -EINVAL && r != -ENOENT)
+                return r;
+        if (cli_ctx(cli, &ctx) < 0 ||
+            storvirt_connection_list(ctx, &conns, NULL, STORVIRT_CONNECTION_LIST_INVALID) < 0)
+                return conn_lookup(cli, id, ret);
+        for (size_t i = 0; conns[i]; i++)
+                if (storvirt_connection_get_type(conns[i]) == 0 &&
+                    strcmp(storvirt_connection_get_id(conns[i]), id) == 0)
+                        *ret = storvirt_connection_ref(conns[i]);
+        storvirt_connection_list_free(conns);
+        return *ret ? 0 : conn_lookup(cli, id, ret);
+}
+
 static int vdisk_lookup(struct cli *cli, const char *id, storvirt_vdisk **ret) {
         storvirt_ctx *ctx;
         int r = cli_ctx(cli, &ctx);
@@ -195,7 +218,8 @@ static void where(storvirt_connection *conn, char *buf, size_t size) {
                 snprintf(buf, size, "%s", storvirt_connection_get_param(conn, "path"));
                 break;
         default:
-                snprintf(buf, size, "-");
+                snprintf(buf, size, "(a record that does not parse: connection-undefine "
+                                    "removes it)");
         }
         storvirt_error_clear();
 }
@@ -214,7 +238,7 @@ static int cmd_conn_list(struct cli *cli, int argc, char **argv) {
                 return r;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_connection_list(ctx, &conns, NULL, 0);
+                r = storvirt_connection_list(ctx, &conns, NULL, STORVIRT_CONNECTION_LIST_INVALID);
         if (r < 0)
                 return r;
         if (cli->json) {
@@ -320,7 +344,7 @@ static int cmd_conn_undefine(struct cli *cli, int argc, char **argv) {
         }
         if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
                 return r;
-        r = conn_lookup(cli, argv[optind], &conn);
+        r = conn_lookup_any(cli, argv[optind], &conn);
         if (r >= 0)
                 r = storvirt_connection_undefine(conn, flags);
         if (r >= 0)

@@ -28,10 +28,12 @@
  * mode 0600 in the state directory, and never appear in any JSON this
  * library returns, in a log line or in an error message.
  *
- * Connecting: iSCSI with driver "kernel" runs iscsiadm (node create, CHAP
- * settings, login; logout; session rescan), driver "direct" logs in from
- * user space through libiscsi to check the target and list its LUNs (the
- * guest then reaches it through QEMU's own initiator); nfs and posixfs
+ * Connecting: iSCSI with driver "kernel" runs iscsiadm (node create,
+ * login; logout; session rescan; the CHAP settings are written into the
+ * node record, mode 0600, never on iscsiadm's command line), driver
+ * "direct" logs in from user space through libiscsi to check the target
+ * and list its LUNs (the guest then reaches it through QEMU's own
+ * initiator); nfs and posixfs
  * mount under <state dir>/mnt; localfs checks the directory; fcp needs
  * nothing.  Connections are held by holders (a vDisk prepared for a VM,
  * or an administrator's explicit connect) and torn down only when the
@@ -62,7 +64,9 @@ typedef struct storvirt_connection storvirt_connection;
 /*
  * storvirt_connection_define:
  * Parses json (one connection, a list, or VDSM's connectStorageServer
- * parameters) and stores every connection in it; all or nothing.
+ * parameters) and stores every connection in it; all or nothing, also
+ * when the process is killed midway (the next use of the connections
+ * completes or drops the change).
  * *ret_ids (may be NULL) receives the ids, NULL-terminated, in document
  * order (free with storvirt_strv_free()).  Defining an identical
  * connection again is a no-op.  Errors: -EINVAL naming the entry, field,
@@ -75,12 +79,22 @@ int storvirt_connection_define(storvirt_ctx *ctx, const char *json, char ***ret_
                                uint32_t flags);
 
 /*
+ * Flag of the list function below: also list the stored records that
+ * do not parse and the secrets whose connection record is gone, as
+ * handles of type 0 whose JSON is {"id", "invalid": why}; they cannot be
+ * connected, only removed with storvirt_connection_undefine().
+ * Since: 0.5
+ */
+#define STORVIRT_CONNECTION_LIST_INVALID (1u << 0)
+
+/*
  * storvirt_connection_lookup / storvirt_connection_list /
  * storvirt_connection_list_free:
  * A stored connection by id (-ENOENT when none), or every stored
  * connection sorted by id (NULL-terminated; *ret_n may be NULL).  A
  * record file that does not parse is skipped by list (logged) and is
- * -EINVAL naming the file for lookup.  flags: 0.
+ * -EINVAL naming the file for lookup.  flags: 0 or
+ * STORVIRT_CONNECTION_LIST_INVALID.
  * Since: 0.4
  */
 int storvirt_connection_lookup(storvirt_ctx *ctx, const char *id,
@@ -100,7 +114,8 @@ storvirt_connection *storvirt_connection_unref(storvirt_connection *conn);
 /*
  * storvirt_connection_get_id / storvirt_connection_get_type /
  * storvirt_connection_get_param:
- * The id; the type (STORVIRT_CONNECTION_*); one parameter by its key in
+ * The id; the type (STORVIRT_CONNECTION_*, 0 for a record listed with
+ * STORVIRT_CONNECTION_LIST_INVALID); one parameter by its key in
  * our own JSON form ("portal", "target", "export"...; NULL when not set).
  * "password" and "mutual_password" are never returned (NULL, -EPERM in
  * the error).  Borrowed strings, valid while the handle is referenced.
@@ -129,8 +144,10 @@ int storvirt_connection_get_json(storvirt_connection *conn, char **ret_json, uin
 
 /*
  * storvirt_connection_undefine:
- * Removes the stored connection and its secrets.  -EBUSY while it is
- * connected or a vDisk needs it, unless STORVIRT_CONNECTION_FORCE.
+ * Removes the stored connection and its secrets (also a record that
+ * does not parse, or a secret left without its record, as listed with
+ * STORVIRT_CONNECTION_LIST_INVALID).  -EBUSY while it is connected or a
+ * vDisk needs it, unless STORVIRT_CONNECTION_FORCE.
  * Since: 0.4
  */
 #define STORVIRT_CONNECTION_FORCE (1u << 0)

@@ -4,7 +4,8 @@
  * stored connections.  Records: connections/<id>.json (the definition,
  * no secret), secrets/<id>.json (mode 0600: {"password", "mutual_password"}),
  * connections-run/<id>.json ({"connected": bool, "holders": [...],
- * "mountpoint"...}).  See core/records.h.
+ * "mountpoint"...}).  See core/records.h.  A definition and its secret
+ * change together, as one transaction (core/connection_store.h).
  *
  * vDisk records list the connections they need in their "connections"
  * array of ids; connection.c reads that to refuse undefining a connection

@@ -13,7 +13,8 @@
  * under storvirt__records_lock(); a single record is always whole anyway.
  *
  * Kinds in use: "vdisks", "connections", "connections-run" (who holds
- * which connection), "secrets" (mode 0700 directory, 0600 files).
+ * which connection), "secrets" (mode 0700 directory, 0600 files; its
+ * .txn/ stages changes of connections, core/connection_store.h).
  */
 #pragma once
 
@@ -37,6 +38,13 @@
  */
 int storvirt__records_lock(storvirt_ctx *ctx, const char *kind, int mode,
                            storvirt__lock *ret);
+
+/*
+ * The directory of kind (an fd to close), created mode 0700 when missing
+ * and create, else -ENOENT without a message.  For modules that keep
+ * more than single records in it (core/connection_store.c).
+ */
+int storvirt__records_dirfd(storvirt_ctx *ctx, const char *kind, bool create);
 
 /*
  * Read kind/id: 0 and *ret (parsed tree, free with storvirt__json_free)

@@ -218,23 +218,12 @@ static int dir_sync(int dirfd) {
         return 0;
 }
 
-int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
-                                size_t len, mode_t mode) {
-        char tmp[NAME_MAX + 1], q[STORVIRT__ESCAPED_NAME_SIZE];
+/* Fill tmp (open as fd) with the data and rename it over name; tmp is gone on failure. */
+static int replace_with(int dirfd, const char *name, const char *q, const char *tmp, int fd,
+                        const void *data, size_t len, mode_t mode) {
         const char *step;
-        int fd = -1, r;
+        int r;
 
-        r = storvirt__name_check("file", name);
-        if (r < 0)
-                return r;
-        check_arg(data || len == 0, "data", "must not be NULL when len > 0");
-        check_arg((mode & ~(mode_t) 07777) == 0, "mode", "only permission bits allowed");
-        storvirt__name_escape(name, q, sizeof(q));
-
-        r = tmpfile_create(dirfd, name, tmp, sizeof(tmp), &fd);
-        if (r < 0)
-                return storvirt__error_set(r, "file '%s': cannot create temporary file: %s",
-                                           q, strerror(-r));
         r = tmpfile_fill(fd, data, len, mode, &step);
         if (r < 0) {
                 unlinkat(dirfd, tmp, 0);
@@ -252,6 +241,51 @@ int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
                 return storvirt__error_set(r, "file '%s': cannot sync directory: %s",
                                            q, strerror(-r));
         return 0;
+}
+
+int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
+                                size_t len, mode_t mode) {
+        char tmp[NAME_MAX + 1], q[STORVIRT__ESCAPED_NAME_SIZE];
+        int fd = -1, r;
+
+        r = storvirt__name_check("file", name);
+        if (r < 0)
+                return r;
+        check_arg(data || len == 0, "data", "must not be NULL when len > 0");
+        check_arg((mode & ~(mode_t) 07777) == 0, "mode", "only permission bits allowed");
+        storvirt__name_escape(name, q, sizeof(q));
+
+        r = tmpfile_create(dirfd, name, tmp, sizeof(tmp), &fd);
+        if (r < 0)
+                return storvirt__error_set(r, "file '%s': cannot create temporary file: %s",
+                                           q, strerror(-r));
+        return replace_with(dirfd, name, q, tmp, fd, data, len, mode);
+}
+
+int storvirt__file_write_atomic_via(int dirfd, const char *name, const char *tmp,
+                                    const void *data, size_t len, mode_t mode) {
+        char q[STORVIRT__ESCAPED_NAME_SIZE];
+        int fd, r;
+
+        r = storvirt__name_check("file", name);
+        if (r >= 0)
+                r = storvirt__name_check("temporary file", tmp);
+        if (r < 0)
+                return r;
+        check_arg(strcmp(name, tmp) != 0, "tmp", "must not be the file's own name");
+        check_arg(data || len == 0, "data", "must not be NULL when len > 0");
+        check_arg((mode & ~(mode_t) 07777) == 0, "mode", "only permission bits allowed");
+        storvirt__name_escape(name, q, sizeof(q));
+
+        if (unlinkat(dirfd, tmp, 0) < 0 && errno != ENOENT)
+                return storvirt__error_set(-errno, "file '%s': cannot remove an old temporary "
+                                                   "file: %m", q);
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY,
+                    0600);
+        if (fd < 0)
+                return storvirt__error_set(-errno, "file '%s': cannot create temporary file: %m",
+                                           q);
+        return replace_with(dirfd, name, q, tmp, fd, data, len, mode);
 }
 
 static int open_regular(int dirfd, const char *name, const char *q, bool owned,

@@ -47,6 +47,15 @@ int storvirt__file_write_atomic(int dirfd, const char *name, const void *data,
 bool storvirt__file_is_temp(const char *name);
 
 /*
+ * As storvirt__file_write_atomic(), through the temporary file dirfd/tmp
+ * (a plain name; an old file of that name is removed first) instead of a
+ * random one.  For writers that serialize on a lock: one killed midway
+ * leaves a file whose name the next writer, or a recovery, knows.
+ */
+int storvirt__file_write_atomic_via(int dirfd, const char *name, const char *tmp,
+                                    const void *data, size_t len, mode_t mode);
+
+/*
  * Read the whole regular file dirfd/name (a relative or absolute path;
  * the last component must not be a symlink) into a malloc'd buffer,
  * NUL-terminated (*ret_len excludes the NUL).  Files larger than

@@ -8,9 +8,12 @@
  * This machine has no kernel iSCSI initiator and no NFS server: the
  * iscsiadm and mount(8) command lines the kernel-iSCSI and NFS connectors
  * build are checked through the command dry-run hook instead of being
- * run.  A POSIX filesystem is mounted for real (a loop device with ext4)
- * when the test runs as root.  iSCSI through libiscsi against a real
- * target is tested in test_example_direct_lun.py and test_cli_connection.py.
+ * run (the hook makes the node record "iscsiadm --op=new" would make, in
+ * a scratch open-iscsi database, for the CHAP settings to go into).  A
+ * POSIX filesystem is mounted for real (a loop device with ext4) when the
+ * test runs as root.  iSCSI through libiscsi against a real target is
+ * tested in test_example_direct_lun.py and test_cli_iscsi.py; the kernel
+ * connector with a stub iscsiadm in test_cli_connection.py.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,6 +35,7 @@
 #include "core/records.h"
 #include "sys/command.h"
 #include "sys/mount.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strv.h"
 
@@ -39,7 +43,7 @@
 #define MUTUAL "Mutual-Secret-93c1d0"
 #define IQN "iqn.2026-11.org.example:storage.t1"
 
-static char base[64], state[128];
+static char base[64], state[128], iscsi_db[128], iscsi_lock[128];
 
 
 /* ---- the command dry-run: what would have run ---------------------------------------------- */
@@ -48,12 +52,65 @@ static char **ran;              /* one line per command, argv joined by ' ' */
 static int fail_with_status;    /* a tool's exit status to fake for the next command, or 0 */
 static const char *fail_match;  /* ... only for a command containing this */
 static bool echo_secret;        /* the failing tool "prints" what it was given */
+static bool no_node_record;     /* "iscsiadm --op=new" leaves no node record */
+
+/*
+ * What "iscsiadm -m node -T T -p PORTAL[,TPGT] [-I IFACE] --op=new" leaves
+ * in open-iscsi's node database: <db>/nodes/T/<addr>,<port>,<tpgt>/<iface>,
+ * or the older <db>/nodes/T/<addr>,<port> file without a tpgt; mode 0644.
+ */
+static void fake_node_new(char *const argv[]) {
+        const char *target = NULL, *portal = NULL, *iface = "default";
+        char addr[300], path[1024], *p;
+        int port = 3260, tpgt = -1, fd;
+
+        for (size_t i = 0; argv[i]; i++) {
+                if (!strcmp(argv[i], "-T"))
+                        target = argv[i + 1];
+                else if (!strcmp(argv[i], "-p"))
+                        portal = argv[i + 1];
+                else if (!strcmp(argv[i], "-I"))
+                        iface = argv[i + 1];
+        }
+        if (!target || !portal)
+                fail_msg("iscsiadm --op=new without -T or -p");
+        snprintf(addr, sizeof(addr), "%s", portal[0] == '[' ? portal + 1 : portal);
+        if ((p = strrchr(addr, ',')) && !strchr(p, ']')) {
+                tpgt = atoi(p + 1);
+                *p = '\0';
+        }
+        p = portal[0] == '[' ? strchr(addr, ']') : strrchr(addr, ':');
+        if (p) {
+                if (*p == ']')
+                        *p++ = '\0';
+                if (*p == ':')
+                        port = atoi(p + 1);
+                *p = '\0';
+        }
+        snprintf(path, sizeof(path), "mkdir -p '%s/nodes/%s'", iscsi_db, target);
+        assert_int_equal(system(path), 0);
+        if (tpgt >= 0) {
+                snprintf(path, sizeof(path), "%s/nodes/%s/%s,%d,%d", iscsi_db, target, addr, port, tpgt);
+                (void)mkdir(path, 0750);
+                snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", iface);
+        } else {
+                snprintf(path, sizeof(path), "%s/nodes/%s/%s,%d", iscsi_db, target, addr, port);
+        }
+        fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+        assert_true(fd >= 0);
+        dprintf(fd, "# BEGIN RECORD 2.1.8\nnode.name = %s\nnode.tpgt = %d\n"
+                    "node.session.auth.authmethod = None\nnode.conn[0].address = %s\n"
+                    "node.conn[0].port = %d\n# END RECORD\n", target, tpgt, addr, port);
+        close(fd);
+}
 
 static int dry_run(char *const argv[], char **ret_stdout, void *userdata) {
         char *line = NULL;
 
         (void)userdata;
         assert_int_equal(storvirt__strv_join(argv, " ", &line), 0);
+        if (!strcmp(argv[0], "iscsiadm") && strstr(line, "--op=new") && !no_node_record)
+                fake_node_new(argv);
         assert_int_equal(storvirt__strv_push(&ran, line), 0);
         if (ret_stdout)
                 *ret_stdout = strdup("");
@@ -73,10 +130,15 @@ static int setup(void **st) {
         if (!mkdtemp(base))
                 return -1;
         snprintf(state, sizeof(state), "%s/state", base);
+        snprintf(iscsi_db, sizeof(iscsi_db), "%s/iscsi", base);
+        snprintf(iscsi_lock, sizeof(iscsi_lock), "%s/lock", base);
+        setenv("STORVIRT_ISCSI_DB_ROOT", iscsi_db, 1);
+        setenv("STORVIRT_ISCSI_LOCK_DIR", iscsi_lock, 1);
         storvirt__command_set_dry_run(dry_run, NULL);
         fail_with_status = 0;
         fail_match = NULL;
         echo_secret = false;
+        no_node_record = false;
         return 0;
 }
 
@@ -329,6 +391,25 @@ static void test_refusals(void **st) {
         expect_error(ctx, "[{\"type\": \"localfs\", \"path\": \"/a\", \"id\": \"x\"}, "
                           "{\"type\": \"localfs\", \"path\": \"/b\", \"id\": \"x\"}]", -EINVAL,
                      "connections 1 and 2 have the same id 'x' but differ");
+        /* a password a node record of the kernel initiator could not hold as it is */
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"user\": \"u\", \"password\": \"" SECRET "\\nnode.name = x\"}",
+                     -EINVAL, "field 'password': has a control character");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"user\": \"u\", \"password\": \" " SECRET "\"}",
+                     -EINVAL, "field 'password': open-iscsi drops the spaces");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"user\": \"u\", \"password\": \"p\", \"mutual_user\": \"m\", "
+                          "\"mutual_password\": \"" SECRET " \"}",
+                     -EINVAL, "field 'mutual_password': open-iscsi drops the spaces");
+        /* names that become file names in open-iscsi's database */
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": "
+                          "\"iqn.2026-11.org.example:a/../../b\"}", -EINVAL,
+                     "field 'target': 'iqn.2026-11.org.example:a/../../b' has a '/'");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"iface\": \"../x\"}", -EINVAL, "field 'iface': '../x' has a '/'");
+        expect_error(ctx, "{\"type\": \"iscsi\", \"portal\": \"h\", \"target\": \"" IQN "\", "
+                          "\"iface\": \".x\"}", -EINVAL, "field 'iface': '.x' starts with '.'");
         expect_error(ctx, "[]", -EINVAL, "no connection given");
         expect_error(ctx, "{\"type\": ", -EINVAL, "invalid JSON");
         /* all or nothing: a bad second entry stores neither */
@@ -349,6 +430,289 @@ static void test_refusals(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
+/* A JSON definition of an iSCSI connection to portal (no secret). */
+static void iscsi_json(char *buf, size_t size, const char *portal) {
+        snprintf(buf, size, "{\"type\": \"iscsi\", \"portal\": \"%s\", \"target\": \"" IQN "\"}",
+                 portal);
+}
+
+/* n characters: labels of 63 'a' joined by '.' (a valid DNS name when n <= 253). */
+static void dns_name(char *buf, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                buf[i] = i % 64 == 63 ? '.' : 'a';
+        buf[n] = '\0';
+}
+
+/*
+ * Portals are limited when parsed, never truncated when stored: a host
+ * name of at most 253 characters in labels of at most 63, an IPv6
+ * literal in brackets, nothing that could name a path.
+ */
+static void test_portal_limits(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c;
+        char host[400], portal[420], json[600];
+
+        (void)st;
+        /* an IPv6 portal of 330 characters */
+        snprintf(portal, sizeof(portal), "[");
+        while (strlen(portal) < 320)
+                strcat(portal, "fd00:");
+        strcat(portal, ":1]:3260");
+        assert_true(strlen(portal) >= 328);
+        iscsi_json(json, sizeof(json), portal);
+        expect_error(ctx, json, -EINVAL, "field 'portal'");
+        expect_error(ctx, json, -EINVAL, "longer than");
+        iscsi_json(json, sizeof(json), "[fd00::zz]:3260");
+        expect_error(ctx, json, -EINVAL, "'fd00::zz' is not an IPv6 address");
+        iscsi_json(json, sizeof(json), "[fe80::1%eth0/x]");
+        expect_error(ctx, json, -EINVAL, "field 'portal'");
+        dns_name(host, 254);
+        iscsi_json(json, sizeof(json), host);
+        expect_error(ctx, json, -EINVAL, "longer than 253 characters");
+        memset(host, 'b', 64);
+        strcpy(host + 64, ".example.org");
+        iscsi_json(json, sizeof(json), host);
+        expect_error(ctx, json, -EINVAL, "a label longer than 63 characters");
+        iscsi_json(json, sizeof(json), "a/../../etc:3260");
+        expect_error(ctx, json, -EINVAL, "not a host name or an IPv4 address");
+        iscsi_json(json, sizeof(json), "a..b");
+        expect_error(ctx, json, -EINVAL, "an empty label");
+        iscsi_json(json, sizeof(json), "-a.example.org");
+        expect_error(ctx, json, -EINVAL, "field 'portal'");
+        /* the same limits in VDSM's form */
+        snprintf(json, sizeof(json), "{\"domainType\": 3, \"connectionParams\": [{\"connection\": "
+                                     "\"%s\", \"iqn\": \"" IQN "\", \"port\": 3260}]}", "x/y");
+        expect_error(ctx, json, -EINVAL, "field 'connection'");
+
+        /* the longest names are stored whole and read back */
+        dns_name(host, 253);
+        snprintf(portal, sizeof(portal), "%s:65535", host);
+        iscsi_json(json, sizeof(json), portal);
+        c = define_one(ctx, json);
+        assert_string_equal(storvirt_connection_get_param(c, "host"), host);
+        storvirt_connection_unref(c);
+        iscsi_json(json, sizeof(json), "[0000:0000:0000:0000:0000:ffff:255.255.255.255]:3260");
+        c = define_one(ctx, json);
+        assert_string_equal(storvirt_connection_get_param(c, "host"),
+                            "0000:0000:0000:0000:0000:ffff:255.255.255.255");
+        storvirt_connection_unref(c);
+        iscsi_json(json, sizeof(json), "[fe80::1%eth0]:3261");
+        c = define_one(ctx, json);
+        assert_string_equal(storvirt_connection_get_param(c, "host"), "fe80::1%eth0");
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+}
+
+/*
+ * Write <state>/<kind>/<id>.json as an older release, or a writer killed
+ * midway, might have left it (in secrets/.txn: <id> as it is).
+ */
+static void plant(const char *kind, const char *id, const char *text) {
+        char path[512];
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s", state, kind);
+        assert_int_equal(storvirt__mkdir_p(path, 0700), 0);
+        snprintf(path, sizeof(path), "%s/%s/%s%s", state, kind, id,
+                 strstr(kind, ".txn") ? "" : ".json");
+        fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+        close(fd);
+}
+
+static bool exists(const char *kind, const char *id) {
+        char path[512];
+
+        snprintf(path, sizeof(path), "%s/%s/%s.json", state, kind, id);
+        return access(path, F_OK) == 0;
+}
+
+/*
+ * A record that does not parse (a truncated portal, broken JSON) and a
+ * secret whose connection is gone: invisible to lookup and to a plain
+ * list, listed with STORVIRT_CONNECTION_LIST_INVALID, and removed by
+ * undefine with their secrets.
+ */
+static void test_undefine_invalid(void **st) {
+        storvirt_ctx *ctx;
+        storvirt_connection *c = NULL, **all = NULL;
+        char *json = NULL;
+        size_t n = 9;
+
+        (void)st;
+        plant("connections", "trunc", "{\"id\": \"trunc\", \"type\": \"iscsi\", \"portal\": "
+                                      "\"[fd00:fd00:fd0\", \"target\": \"" IQN "\", \"user\": \"u\"}");
+        plant("secrets", "trunc", "{\"password\": \"" SECRET "\"}");
+        plant("connections", "broken", "{\"id\": ");
+        ctx = ctx_open();
+        assert_int_equal(storvirt_connection_lookup(ctx, "trunc", &c), -EINVAL);
+        assert_non_null(strstr(storvirt_error_message(), "is not valid"));
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, 0), 0);
+        assert_int_equal(n, 0);
+        storvirt_connection_list_free(all);
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, STORVIRT_CONNECTION_LIST_INVALID), 0);
+        assert_int_equal(n, 2);
+        assert_string_equal(storvirt_connection_get_id(all[0]), "broken");
+        assert_string_equal(storvirt_connection_get_id(all[1]), "trunc");
+        assert_int_equal(storvirt_connection_get_type(all[1]), 0);
+        assert_null(storvirt_connection_get_param(all[1], "host"));
+        assert_int_equal(storvirt_connection_get_json(all[1], &json, 0), 0);
+        assert_non_null(strstr(json, "\"invalid\":"));
+        assert_null(strstr(json, SECRET));
+        storvirt_free(json);
+        assert_int_equal(storvirt_connection_connect(all[1], NULL, 0, 0), -EINVAL);
+        assert_int_equal(storvirt_connection_undefine(all[1], 0), 0);
+        assert_false(exists("connections", "trunc"));
+        assert_false(exists("secrets", "trunc"));
+        assert_int_equal(storvirt_connection_undefine(all[0], 0), 0);
+        assert_false(exists("connections", "broken"));
+        storvirt_connection_list_free(all);
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, STORVIRT_CONNECTION_LIST_INVALID), 0);
+        assert_int_equal(n, 0);
+        storvirt_connection_list_free(all);
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, 1u << 7), -EINVAL);
+        storvirt_ctx_unref(ctx);
+}
+
+/*
+ * Fails unless the node record <db>/nodes/<rel> holds exactly these CHAP
+ * settings (mutual ones NULL: none), is mode 0600 and has no temporary
+ * file beside it, and unless no command line ran held a secret.
+ */
+static void assert_node_record(const char *rel, const char *user, const char *password,
+                               const char *user_in, const char *password_in) {
+        char path[1024], want[512], *text = NULL, *dir, *slash;
+        struct dirent *de;
+        struct stat sb;
+        size_t len = 0;
+        DIR *d;
+
+        for (char **l = ran; l && *l; l++)
+                if (strstr(*l, SECRET) || strstr(*l, MUTUAL))
+                        fail_msg("a secret on a command line: %s", *l);
+        snprintf(path, sizeof(path), "%s/nodes/%s", iscsi_db, rel);
+        assert_int_equal(stat(path, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0600);
+        assert_int_equal(storvirt__file_read_all(AT_FDCWD, path, 1 << 20, &text, &len), 0);
+        assert_non_null(strstr(text, "# BEGIN RECORD"));
+        assert_non_null(strstr(text, "node.name = " IQN "\n"));
+        assert_non_null(strstr(text, "node.session.auth.authmethod = CHAP\n# END RECORD\n") ||
+                        strstr(text, "node.session.auth.authmethod = CHAP\n"));
+        assert_null(strstr(text, "authmethod = None"));
+        snprintf(want, sizeof(want), "node.session.auth.username = %s\n"
+                                     "node.session.auth.password = %s\n", user, password);
+        if (!strstr(text, want))
+                fail_msg("%s lacks '%s':\n%s", path, want, text);
+        if (user_in) {
+                snprintf(want, sizeof(want), "node.session.auth.username_in = %s\n"
+                                             "node.session.auth.password_in = %s\n",
+                         user_in, password_in);
+                if (!strstr(text, want))
+                        fail_msg("%s lacks '%s':\n%s", path, want, text);
+        } else {
+                assert_null(strstr(text, "username_in"));
+        }
+        assert_true(strlen(text) >= 15 &&
+                    strcmp(text + strlen(text) - 13, "# END RECORD\n") == 0);
+        free(text);
+        dir = strdup(path);
+        slash = strrchr(dir, '/');
+        *slash = '\0';
+        d = opendir(dir);
+        assert_non_null(d);
+        while ((de = readdir(d)))
+                if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+                        fail_msg("a temporary file is left in %s: %s", dir, de->d_name);
+        closedir(d);
+        free(dir);
+        snprintf(path, sizeof(path), "%s/lock.write", iscsi_lock);
+        assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Entries of <state>/<rel> but "." and "..", hidden ones included; -1 when it is missing. */
+static int count_in(const char *rel) {
+        char path[512];
+        struct dirent *de;
+        int n = 0;
+        DIR *d;
+
+        snprintf(path, sizeof(path), "%s/%s", state, rel);
+        d = opendir(path);
+        if (!d)
+                return -1;
+        while ((de = readdir(d)))
+                n += strcmp(de->d_name, ".") && strcmp(de->d_name, "..");
+        closedir(d);
+        return n;
+}
+
+/*
+ * What a connection-define killed midway leaves in secrets/.txn: staged
+ * files without a journal (never committed: dropped), a journal with some
+ * of its files moved into place already (committed: completed), each
+ * found by the next reader; and the secrets an older release left
+ * without their record, removed the first time.
+ */
+static void test_define_interrupted(void **st) {
+        storvirt_ctx *ctx;
+        storvirt_connection *c = NULL, **all = NULL;
+        const char *def_a = "{\"id\": \"a\", \"type\": \"iscsi\", \"portal\": \"h1:3260\", "
+                            "\"target\": \"" IQN "\", \"user\": \"u\", \"driver\": \"kernel\"}";
+        const char *def_b = "{\"id\": \"b\", \"type\": \"localfs\", \"path\": \"/srv\"}";
+        const char *sec_a = "{\"password\": \"" SECRET "\"}";
+        size_t n = 9;
+
+        (void)st;
+        /* an older release's leftovers: a secret whose record is gone, one that has it */
+        plant("secrets", "gone", sec_a);
+        plant("secrets", "kept", sec_a);
+        plant("connections", "kept", "{\"id\": \"kept\", \"type\": \"fcp\"}");
+        ctx = ctx_open();
+        assert_int_equal(storvirt_connection_list(ctx, &all, &n, STORVIRT_CONNECTION_LIST_INVALID), 0);
+        assert_int_equal(n, 1);
+        storvirt_connection_list_free(all);
+        assert_false(exists("secrets", "gone"));
+        assert_true(exists("secrets", "kept"));
+        assert_int_equal(count_in("secrets/.txn"), 0);
+
+        /* staged, never committed: dropped, nothing changes */
+        plant("secrets/.txn", "0.secret", sec_a);
+        plant("secrets/.txn", "0.definition", def_a);
+        plant("secrets/.txn", ".journal.Ab12Cd", "{\"changes\": [");
+        assert_int_equal(storvirt_connection_lookup(ctx, "a", &c), -ENOENT);
+        assert_int_equal(count_in("secrets/.txn"), 0);
+        assert_false(exists("secrets", "a"));
+
+        /* committed, the first change's secret moved into place already: completed */
+        plant("secrets/.txn", "0.definition", def_a);
+        plant("secrets/.txn", "1.definition", def_b);
+        plant("secrets", "a", sec_a);
+        plant("secrets", "b", sec_a);   /* b has no secret any more: removed */
+        plant("secrets/.txn", "journal", "{\"changes\": [{\"id\": \"a\", \"definition\": true, "
+                                         "\"secret\": true}, {\"id\": \"b\", \"definition\": true, "
+                                         "\"secret\": false}, {\"id\": \"kept\", \"definition\": "
+                                         "false, \"secret\": false}]}");
+        assert_int_equal(storvirt_connection_lookup(ctx, "a", &c), 0);
+        storvirt_connection_unref(c);
+        assert_int_equal(count_in("secrets/.txn"), 0);
+        assert_true(exists("connections", "a") && exists("secrets", "a"));
+        assert_true(exists("connections", "b") && !exists("secrets", "b"));
+        assert_false(exists("connections", "kept") || exists("secrets", "kept"));
+        assert_int_equal(storvirt_connection_lookup(ctx, "a", &c), 0);
+        assert_int_equal(storvirt_connection_connect(c, NULL, 0, 0), 1);   /* its secret is whole */
+        storvirt_connection_unref(c);
+
+        /* a damaged journal (one naming a path) is dropped, never carried out */
+        plant("secrets/.txn", "journal", "{\"changes\": [{\"id\": \"../b\", \"definition\": false, "
+                                         "\"secret\": false}]}");
+        assert_int_equal(storvirt_connection_lookup(ctx, "b", &c), 0);
+        storvirt_connection_unref(c);
+        assert_int_equal(count_in("secrets/.txn"), 0);
+        storvirt_ctx_unref(ctx);
+}
+
 static const char *ran_at(size_t i) {
         return i < storvirt__strv_length(ran) ? ran[i] : "(nothing)";
 }
@@ -365,32 +729,24 @@ static void test_kernel_iscsi_commands(void **st) {
                             "\"mutual_user\": \"array\", \"mutual_password\": \"" MUTUAL "\", "
                             "\"iface\": \"iser0\"}");
         assert_int_equal(storvirt_connection_connect(c, "vm-1", 0, 0), 1);
+        /* the CHAP settings go into the node record, never on a command line */
         assert_string_equal(ran_at(0), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --op=new");
-        assert_string_equal(ran_at(1), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
-                                       "--op=update -n node.session.auth.authmethod -v CHAP");
-        assert_string_equal(ran_at(2), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
-                                       "--op=update -n node.session.auth.username -v host1");
-        assert_string_equal(ran_at(3), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
-                                       "--op=update -n node.session.auth.password -v " SECRET);
-        assert_string_equal(ran_at(4), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
-                                       "--op=update -n node.session.auth.username_in -v array");
-        assert_string_equal(ran_at(5), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 "
-                                       "--op=update -n node.session.auth.password_in -v " MUTUAL);
-        assert_string_equal(ran_at(6), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --login");
-        assert_string_equal(ran_at(7), "iscsiadm -m session -R");
-        assert_int_equal(storvirt__strv_length(ran), 8);
+        assert_string_equal(ran_at(1), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --login");
+        assert_string_equal(ran_at(2), "iscsiadm -m session -R");
+        assert_int_equal(storvirt__strv_length(ran), 3);
+        assert_node_record(IQN "/fd00::5,3262,4/iser0", "host1", SECRET, "array", MUTUAL);
         /* a second holder only counts; the first to leave keeps the session */
         assert_int_equal(storvirt_connection_connect(c, "vm-2", 0, 0), 0);
         assert_int_equal(storvirt_connection_connect(c, "vm-2", 0, 0), 0);
         assert_int_equal(storvirt_connection_disconnect(c, "vm-1", 0), 0);
-        assert_int_equal(storvirt__strv_length(ran), 8);
+        assert_int_equal(storvirt__strv_length(ran), 3);
         assert_int_equal(storvirt_connection_get_json(c, &json, 0), 0);
         assert_non_null(strstr(json, "\"connected\":true,\"holders\":[\"vm-2\"]"));
         storvirt_free(json);
         assert_int_equal(storvirt_connection_undefine(c, 0), -EBUSY);
         assert_int_equal(storvirt_connection_disconnect(c, "vm-2", 0), 1);
-        assert_string_equal(ran_at(8), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --logout");
-        assert_string_equal(ran_at(9), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --op=delete");
+        assert_string_equal(ran_at(3), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --logout");
+        assert_string_equal(ran_at(4), "iscsiadm -m node -T " IQN " -p [fd00::5]:3262,4 -I iser0 --op=delete");
         assert_int_equal(storvirt_connection_disconnect(c, "vm-2", 0), 0);   /* idempotent */
 
         /* iscsiadm's exit codes: 24 is a refused login; its output never leaks the secret */
@@ -414,6 +770,50 @@ static void test_kernel_iscsi_commands(void **st) {
         storvirt_free(json);
         fail_with_status = 0;
         assert_int_equal(storvirt_connection_disconnect(c, NULL, STORVIRT_CONNECTION_FORCE), 1);
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+}
+
+/*
+ * The node record without a tpgt (open-iscsi's older layout: a file named
+ * <addr>,<port>), one-way CHAP only; open-iscsi's lock held by another
+ * iscsiadm; an iscsiadm that made no record.
+ */
+static void test_kernel_iscsi_node_record(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c;
+        char path[512];
+        int fd;
+
+        (void)st;
+        c = define_one(ctx, "{\"type\": \"iscsi\", \"portal\": \"san1.example.org\", "
+                            "\"target\": \"" IQN "\", \"user\": \"host1\", "
+                            "\"password\": \"" SECRET "\"}");
+        /* another iscsiadm holds open-iscsi's lock: nothing is written, no login */
+        assert_int_equal(mkdir(iscsi_lock, 0770), 0);
+        snprintf(path, sizeof(path), "%s/lock.write", iscsi_lock);
+        fd = open(path, O_CREAT | O_WRONLY, 0600);
+        assert_true(fd >= 0);
+        close(fd);
+        assert_int_equal(storvirt_connection_connect(c, NULL, 300, 0), -ETIMEDOUT);
+        assert_non_null(strstr(storvirt_error_message(), "lock.write"));
+        assert_int_equal(storvirt__strv_length(ran), 1);
+        assert_int_equal(access(path, F_OK), 0);        /* not ours to remove */
+        assert_int_equal(unlink(path), 0);
+        /* the lock free */
+        assert_int_equal(storvirt_connection_connect(c, NULL, 0, 0), 1);
+        assert_string_equal(ran_at(2), "iscsiadm -m node -T " IQN " -p san1.example.org:3260 --login");
+        assert_node_record(IQN "/san1.example.org,3260", "host1", SECRET, NULL, NULL);
+        assert_int_equal(storvirt_connection_disconnect(c, NULL, 0), 1);
+        /* an iscsiadm that leaves no record: a clear error, no login */
+        no_node_record = true;
+        snprintf(path, sizeof(path), "rm -rf '%s/nodes'", iscsi_db);
+        assert_int_equal(system(path), 0);
+        storvirt__strv_free(ran);
+        ran = NULL;
+        assert_int_equal(storvirt_connection_connect(c, NULL, 0, 0), -ENOENT);
+        assert_non_null(strstr(storvirt_error_message(), "no node record"));
+        assert_int_equal(storvirt__strv_length(ran), 1);
         storvirt_connection_unref(c);
         storvirt_ctx_unref(ctx);
 }
@@ -555,7 +955,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_own_forms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vdsm_forms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_portal_limits, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_undefine_invalid, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_define_interrupted, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kernel_iscsi_commands, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_kernel_iscsi_node_record, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mount_commands, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_posixfs_real, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undefine, setup, teardown),

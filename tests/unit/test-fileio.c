@@ -129,6 +129,26 @@ static void test_write_long_name(void **state) {
         assert_int_equal(count_entries(s->dirfd), 1);
 }
 
+/* Through a temporary file of a known name: an old one of that name is replaced, none is left. */
+static void test_write_via(void **state) {
+        struct scratch *s = *state;
+        struct stat st;
+        int fd;
+
+        fd = openat(s->dirfd, ".rec.new", O_CREAT | O_WRONLY, 0644);
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, "half", 4), 4);
+        close(fd);
+        assert_int_equal(storvirt__file_write_atomic_via(s->dirfd, "rec", ".rec.new", "whole", 5, 0600), 0);
+        assert_content(s->dirfd, "rec", "whole");
+        assert_int_equal(fstatat(s->dirfd, "rec", &st, 0), 0);
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(count_entries(s->dirfd), 1);
+        assert_int_equal(storvirt__file_write_atomic_via(s->dirfd, "rec", "rec", "x", 1, 0600), -EINVAL);
+        assert_int_equal(storvirt__file_write_atomic_via(s->dirfd, "rec", "a/b", "x", 1, 0600), -EINVAL);
+        assert_content(s->dirfd, "rec", "whole");
+}
+
 static void test_write_bad_names(void **state) {
         struct scratch *s = *state;
         char name[257];
@@ -380,6 +400,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_write_creates_and_replaces, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_at_fdcwd, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_long_name, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_write_via, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_bad_names, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_rename_failure, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_fsize_limit, setup, teardown),

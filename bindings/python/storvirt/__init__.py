@@ -194,6 +194,7 @@ STORVIRT_CONNECTION_DEFINE_REPLACE = 1 << 0
 STORVIRT_CONNECTION_JSON_PRETTY = 1 << 0
 STORVIRT_CONNECTION_JSON_VDSM = 1 << 1
 STORVIRT_CONNECTION_FORCE = 1 << 0
+STORVIRT_CONNECTION_LIST_INVALID = 1 << 0
 STORVIRT_ISCSI_DISCOVER_VDSM = 1 << 0
 
 # storvirt/hcl.h: guest-visible storage controllers.
@@ -1270,7 +1271,9 @@ class Context:
         return Connection._wrap(out)
 
     def connections(self, *, flags=0):
-        """Every stored connection, sorted by id."""
+        """Every stored connection, sorted by id; with flags
+        STORVIRT_CONNECTION_LIST_INVALID also the records that do not parse
+        (type 0), which only :meth:`Connection.undefine` accepts."""
         arr = POINTER(_Conn)()
         n = c_size_t()
         self._run(_storvirt_connection_list, byref(arr), byref(n), _flags(flags))
@@ -2610,7 +2613,8 @@ class Connection(_Handle):
 
     @property
     def type(self):
-        """STORVIRT_CONNECTION_ISCSI, _NFS, _POSIXFS, _LOCALFS or _FCP."""
+        """STORVIRT_CONNECTION_ISCSI, _NFS, _POSIXFS, _LOCALFS or _FCP; 0 for a
+        record that does not parse (listed with STORVIRT_CONNECTION_LIST_INVALID)."""
         return self._run(_storvirt_connection_get_type)
 
     def param(self, key):

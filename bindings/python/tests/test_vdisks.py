@@ -96,6 +96,19 @@ class TestVDisks(unittest.TestCase):
         self.assertIn("/secrets/", found[0])
         self.assertEqual(stat.S_IMODE(os.stat(found[0]).st_mode), 0o600)
 
+    def test_invalid_record(self):
+        # a record an older release left, that does not parse: listed on demand, removable
+        d = os.path.join(self.tmp, "state", "connections")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "broken.json"), "w") as f:
+            f.write('{"id": "broken", "type": "iscsi", "portal": "[fd00:fd0"}')
+        self.assertEqual(self.ctx.connections(), [])
+        listed = self.ctx.connections(flags=storvirt.STORVIRT_CONNECTION_LIST_INVALID)
+        self.assertEqual([(c.id, c.type) for c in listed], [("broken", 0)])
+        self.assertIn("invalid", listed[0].info())
+        listed[0].undefine()
+        self.assertFalse(os.path.exists(os.path.join(d, "broken.json")))
+
     def test_vdisk_flow(self):
         path = os.path.join(self.images, "base.raw")
         conn = self.ctx.define_connections({"type": "localfs", "path": self.images})[0]
