@@ -149,6 +149,9 @@ class CrashSafetyTest(unittest.TestCase):
                 continue
             for f in os.listdir(entry.path):
                 path = os.path.join(entry.path, f)
+                if f == ".txn" and os.path.isdir(path):   # the connections' staging area
+                    self.assertEqual(os.listdir(path), [], "transaction left: %s" % path)
+                    continue
                 self.assertTrue(f == ".lock" or not f.startswith("."),
                                 "temporary file left: %s" % path)
                 if f.endswith(".json"):

@@ -285,7 +285,10 @@ static void test_subdir_foreign_owner_refused(void **state) {
         snprintf(want, sizeof(want), "state directory '%s' is owned by uid 65534, not 0: "
                  "refusing to use it", sub);
         assert_error(want);
-        /* connections/ owned by another user, even with mode 0700. */
+        /* connections/ owned by another user, even with mode 0700 (secrets/ ours again:
+         * listing connections reads both). */
+        snprintf(sub, sizeof(sub), "%s/secrets", dir);
+        assert_int_equal(chown(sub, 0, 0), 0);
         make_dir(sub, sizeof(sub), dir, "connections", 0700);
         assert_int_equal(chown(sub, 65534, 65534), 0);
         assert_int_equal(storvirt_connection_list(ctx, &conns, NULL, 0), -EPERM);
