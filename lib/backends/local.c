@@ -81,6 +81,7 @@ static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
         }
         field_set(rec->compat, sizeof(rec->compat), info->compat);
         rec->lazy_refcounts = info->lazy_refcounts;
+        rec->extended_l2 = info->extended_l2;
         rec->cluster_bits = strcmp(info->format, "qcow2") == 0 ? info->cluster_bits : 0;
         if (storvirt__img_check_usable(info, rec->path) < 0)
                 rec_set_problem(rec);
@@ -97,7 +98,7 @@ static void rec_fill_recorded(storvirt__vol_rec *rec, int fd, const char *format
 
         field_set(rec->format, sizeof(rec->format), format);
         rec->recorded = true;
-        if (strcmp(format, "raw") == 0) {
+        if (reads_as_raw(format)) {     /* raw, and iso (read as raw) */
                 if (storvirt__img_probe_magic(fd, rec->physical, rec->path, magic) >= 0 &&
                     !reads_as_raw(magic))
                         field_set(rec->probed_format, sizeof(rec->probed_format), magic);
@@ -150,7 +151,7 @@ static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st,
         rec->allocation = (uint64_t)st->st_blocks * 512;
         rec->capacity = (uint64_t)st->st_size;
         rec->compat[0] = rec->backing_format[0] = rec->probed_format[0] = '\0';
-        rec->lazy_refcounts = rec->recorded = false;
+        rec->lazy_refcounts = rec->extended_l2 = rec->recorded = false;
         rec->cluster_bits = 0;
         free(rec->backing_path);
         rec->backing_path = NULL;
@@ -205,6 +206,7 @@ static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
         memcpy(dst->format, src->format, sizeof(dst->format));
         memcpy(dst->compat, src->compat, sizeof(dst->compat));
         dst->lazy_refcounts = src->lazy_refcounts;
+        dst->extended_l2 = src->extended_l2;
         dst->cluster_bits = src->cluster_bits;
         memcpy(dst->backing_format, src->backing_format, sizeof(dst->backing_format));
         free(dst->backing_path);
@@ -343,8 +345,21 @@ static void collect_partials(storvirt__pool_obj *obj, char *const *names) {
         }
 }
 
-int storvirt__local_partial_create(storvirt__pool_obj *obj, mode_t mode,
+/* The owner and group asked for in <permissions> (-1: the caller's). */
+static int apply_owner(int fd, const storvirt__vol_def *def) {
+        uid_t uid = def->target.owner >= 0 ? (uid_t)def->target.owner : (uid_t)-1;
+        gid_t gid = def->target.group >= 0 ? (gid_t)def->target.group : (gid_t)-1;
+
+        if ((uid == (uid_t)-1 && gid == (gid_t)-1) || fchown(fd, uid, gid) == 0)
+                return 0;
+        return storvirt__error_set(-errno, "volume '%s': <permissions>: cannot give it owner %lld "
+                                           "and group %lld: %m", def->name,
+                                   (long long)def->target.owner, (long long)def->target.group);
+}
+
+int storvirt__local_partial_create(storvirt__pool_obj *obj, const storvirt__vol_def *def,
                                    struct storvirt__local_partial *p) {
+        mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
         static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
         unsigned char rnd[12];
         int r;
@@ -371,6 +386,11 @@ int storvirt__local_partial_create(storvirt__pool_obj *obj, mode_t mode,
                 storvirt__local_partial_abort(obj, p);
                 return storvirt__error_set(r, "pool '%s': preparing a new volume: %s",
                                            obj->def->name, strerror(-r));
+        }
+        r = apply_owner(p->fd, def);
+        if (r < 0) {
+                storvirt__local_partial_abort(obj, p);
+                return r;
         }
         snprintf(p->proc_path, sizeof(p->proc_path), "/proc/self/fd/%d", p->fd);
         return 0;
@@ -591,7 +611,8 @@ int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *r
         return 0;
 }
 
-static const char *const native_formats[] = { "raw", "qcow2", "dir", NULL };
+/* iso: a raw file, as libvirt creates it (qemu-img has no such format) */
+static const char *const native_formats[] = { "raw", "qcow2", "dir", "iso", NULL };
 
 static bool is_native(const char *fmt) {
         for (size_t i = 0; native_formats[i]; i++)
@@ -662,6 +683,7 @@ static int build_qcow2(int fd, const storvirt__vol_def *def, uint32_t flags) {
                 .cluster_size = (uint32_t)def->target.cluster_size,
                 .compat_010 = def->target.compat && strcmp(def->target.compat, "0.10") == 0,
                 .lazy_refcounts = def->target.lazy_refcounts,
+                .extended_l2 = def->target.extended_l2,
                 .backing_file = def->backing.path,
                 .backing_format = def->backing.path ? def->backing.format : NULL,
                 .preallocate_metadata = flags & STORVIRT_VOLUME_CREATE_PREALLOC_METADATA,
@@ -719,21 +741,36 @@ static int build_file(storvirt__pool_obj *obj, storvirt__vol_rec *rec, const sto
                                        progress ? progress->userdata : NULL, rec->path);
 }
 
+/* A "dir" volume: a directory with the mode, owner and group asked for. */
+static int build_dir(storvirt__pool_obj *obj, storvirt__vol_rec *rec, const storvirt__vol_def *def) {
+        mode_t mode = def->target.mode > 0 ? (mode_t)def->target.mode : 0700;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (mkdirat(obj->target_fd, rec->name, mode) < 0)
+                return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
+        fd = openat(obj->target_fd, rec->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = fd < 0 ? storvirt__error_set(-errno, "volume '%s': %m", rec->path) : 0;
+        if (r >= 0 && fchmod(fd, mode) < 0)
+                r = storvirt__error_set(-errno, "volume '%s': %m", rec->path);
+        if (r >= 0)
+                r = apply_owner(fd, def);
+        if (r < 0)
+                unlinkat(obj->target_fd, rec->name, AT_REMOVEDIR);
+        return r;
+}
+
 int storvirt__local_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                  const storvirt__vol_def *def,
                                  const storvirt__progress *progress, uint32_t flags) {
-        mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
         struct storvirt__local_partial p = { .fd = -1 };
         int r;
 
-        if (strcmp(rec->format, "dir") == 0) {
-                if (mkdirat(obj->target_fd, rec->name, mode ? mode : 0700) < 0)
-                        return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
-                return 0;
-        }
+        if (strcmp(rec->format, "dir") == 0)
+                return build_dir(obj, rec, def);
         if (faccessat(obj->target_fd, rec->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
-        r = storvirt__local_partial_create(obj, mode, &p);
+        r = storvirt__local_partial_create(obj, def, &p);
         if (r < 0)
                 return r;
         r = build_file(obj, rec, def, progress, flags, &p);
