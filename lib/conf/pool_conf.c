@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/nfs_version.h"
 #include "conf/pool_conf.h"
 #include "util/fileio.h"
 #include "util/macro.h"
@@ -470,6 +471,7 @@ void storvirt__pool_def_free(storvirt__pool_def *def) {
         free(def->source.auth.username);
         free(def->source.auth.secret_usage);
         free(def->source.initiator_iqn);
+        free(def->source.protocol_ver);
         free(def->source.vendor);
         free(def->source.product);
         free(def->target.path);
@@ -801,22 +803,16 @@ static int parse_format(xmlNodePtr node, storvirt__pool_def *def) {
 }
 
 static int parse_protocol(xmlNodePtr node, storvirt__pool_def *def) {
-        const char *ver = storvirt__xml_prop(node, "ver");
         int r;
 
         r = storvirt__conf_check_children(node, WHAT, "<source><protocol>", NULL, 0, NULL);
         if (r < 0)
                 return r;
-        if (!ver)
+        r = storvirt__xml_get_prop(node, "ver", &def->source.protocol_ver);
+        if (r == 0)
                 return storvirt__error_set(-EINVAL,
                         WHAT ": <source><protocol>: missing attribute 'ver'");
-        r = storvirt__xml_get_prop_uint(node, "ver", true, 0, &def->source.protocol_ver);
-        if (r < 0)
-                return storvirt__error_prefix(WHAT ": <source>");
-        if (def->source.protocol_ver == 0)
-                return storvirt__error_set(-EINVAL,
-                        WHAT ": <source><protocol>: ver '%s' must be a positive integer", ESC(ver));
-        return 0;
+        return r < 0 ? r : 0;       /* checked and made canonical by apply_defaults() */
 }
 
 static int parse_name_attr(xmlNodePtr node, const char *elem, char **ret) {
@@ -1188,6 +1184,16 @@ static int set_string(char **field, const char *prefix, const char *value) {
         return 0;
 }
 
+/* "04.1" -> "4.1"; a value that does not parse is left for check_format_dir(). */
+static int canonical_nfs_version(char **ver) {
+        char buf[STORVIRT__NFS_VERSION_MAX];
+        const char *why;
+
+        if (!*ver || storvirt__nfs_version_parse(*ver, buf, &why) < 0 || strcmp(buf, *ver) == 0)
+                return 0;
+        return set_string(ver, "", buf);
+}
+
 static int apply_defaults(storvirt__pool_def *def, const struct pool_type_info *info) {
         int r;
 
@@ -1215,7 +1221,7 @@ static int apply_defaults(storvirt__pool_def *def, const struct pool_type_info *
         }
         sanitize_path(def->target.path);
         sanitize_path(def->source.dir);
-        return 0;
+        return canonical_nfs_version(&def->source.protocol_ver);
 }
 
 static int check_def(const storvirt__pool_def *def);
@@ -1259,7 +1265,7 @@ static unsigned source_count(const storvirt__pool_def *def, int id) {
         case S_AUTH:
                 return !!s->auth.type;
         case S_PROTOCOL:
-                return s->protocol_ver != 0;
+                return !!s->protocol_ver;
         case S_VENDOR:
                 return !!s->vendor;
         case S_PRODUCT:
@@ -1412,10 +1418,15 @@ static bool netfs_relative_ok(const char *format) {
 static int check_format_dir(const storvirt__pool_def *def, const struct pool_type_info *info) {
         const typeof(def->source) *s = &def->source;
         bool netfs = strcmp(info->type, "netfs") == 0;
+        char ver[STORVIRT__NFS_VERSION_MAX];
+        const char *why;
 
         if (info->formats && storvirt__conf_lookup(info->formats, s->format) < 0)
                 return storvirt__error_set(-EINVAL, WHAT ": <source><format>: unknown format "
                                            "'%s' for '%s' pools", ESC(s->format), info->type);
+        if (s->protocol_ver && storvirt__nfs_version_parse(s->protocol_ver, ver, &why) < 0)
+                return storvirt__error_set(-EINVAL, WHAT ": <source><protocol>: ver '%s'%s",
+                                           ESC(s->protocol_ver), why);
         if (s->protocol_ver && !(strcmp(s->format, "nfs") == 0 || strcmp(s->format, "auto") == 0))
                 return storvirt__error_set(-EINVAL, WHAT ": <source><protocol>: a protocol "
                                            "version is only supported by formats 'nfs' and "
@@ -1629,7 +1640,7 @@ static void write_source(storvirt__xml_writer *w, const storvirt__pool_def *def,
                 write_auth(w, &s->auth);
         if (s->protocol_ver) {
                 storvirt__xml_writer_start(w, "protocol");
-                storvirt__xml_writer_attr_printf(w, "ver", "%u", s->protocol_ver);
+                storvirt__xml_writer_attr(w, "ver", s->protocol_ver);
                 storvirt__xml_writer_end(w);
         }
         if (s->vendor)
@@ -1779,7 +1790,7 @@ static bool source_equal(const storvirt__pool_def *a, const storvirt__pool_def *
         return devices_equal(a, b) && STREQ(x->dir, y->dir) &&
                adapter_equal(&x->adapter, &y->adapter) && STREQ(x->name, y->name) &&
                STREQ(x->format, y->format) && auth_equal(&x->auth, &y->auth) &&
-               STREQ(x->initiator_iqn, y->initiator_iqn) && x->protocol_ver == y->protocol_ver &&
+               STREQ(x->initiator_iqn, y->initiator_iqn) && STREQ(x->protocol_ver, y->protocol_ver) &&
                STREQ(x->vendor, y->vendor) && STREQ(x->product, y->product);
 }
 

@@ -119,7 +119,9 @@ struct storvirt__pool_def {
                 char *format;           /* fs, netfs, disk, logical; default filled in */
                 struct storvirt__pool_auth auth;
                 char *initiator_iqn;    /* <initiator><iqn name=''/> */
-                unsigned protocol_ver;  /* netfs <protocol ver=''/>; 0: not given */
+                char *protocol_ver;     /* netfs <protocol ver=''/>: "N" or "4.M" (see
+                                           conf/nfs_version.h), canonical after
+                                           validation; NULL: not given */
                 char *vendor;
                 char *product;
         } source;
