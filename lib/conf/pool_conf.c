@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/conf_attrs.h"
 #include "conf/nfs_version.h"
 #include "conf/pool_conf.h"
 #include "util/fileio.h"
@@ -474,6 +475,8 @@ void storvirt__pool_def_free(storvirt__pool_def *def) {
         free(def->source.protocol_ver);
         free(def->source.vendor);
         free(def->source.product);
+        free(def->source.format_vendor);
+        free(def->source.format_product);
         free(def->target.path);
         free(def->target.label);
         storvirt__strv_free(def->fs_mount_opts);
@@ -492,6 +495,7 @@ static storvirt__pool_def *def_alloc(void) {
                 return NULL;
         def->features.cow = STORVIRT__TRISTATE_ABSENT;
         def->source.adapter.managed = STORVIRT__TRISTATE_ABSENT;
+        def->source.adapter.pci_multifunction = STORVIRT__TRISTATE_ABSENT;
         def->target.mode = def->target.owner = def->target.group = -1;
         return def;
 }
@@ -617,6 +621,7 @@ static int parse_pci_address(xmlNodePtr node, struct storvirt__pool_adapter *a) 
                 { "domain", UINT_MAX }, { "bus", 0xff }, { "slot", 0x1f }, { "function", 7 },
         };
         unsigned v[ELEMENTSOF(fields)] = { 0 };
+        const char *multi = storvirt__xml_prop(node, "multifunction");
         int r;
 
         r = storvirt__conf_check_children(node, WHAT, "<source><adapter><parentaddr><address>",
@@ -635,6 +640,13 @@ static int parse_pci_address(xmlNodePtr node, struct storvirt__pool_adapter *a) 
                                                    ESC(storvirt__xml_prop(node, fields[i].name)),
                                                    fields[i].max);
         }
+        if (multi && strcmp(multi, "on") != 0 && strcmp(multi, "off") != 0)
+                return storvirt__error_set(-EINVAL, WHAT ": <source><adapter><parentaddr>"
+                                           "<address>: multifunction '%s' is not 'on' or 'off'",
+                                           ESC(multi));
+        a->pci_multifunction = !multi ? STORVIRT__TRISTATE_ABSENT
+                               : strcmp(multi, "on") == 0 ? STORVIRT__TRISTATE_YES
+                                                          : STORVIRT__TRISTATE_NO;
         a->has_parentaddr = true;
         a->pci_domain = v[0];
         a->pci_bus = (uint8_t) v[1];
@@ -785,11 +797,14 @@ static int parse_initiator(xmlNodePtr node, storvirt__pool_def *def) {
         return r < 0 ? r : 0;
 }
 
+static int parse_name_attr(xmlNodePtr node, const char *elem, char **ret);
+
 static int parse_format(xmlNodePtr node, storvirt__pool_def *def) {
         /* The schema lets disk and logical formats hold vendor and
-         * product; libvirt never reads them there, and neither do we. */
+         * product: kept there (libvirt does not read them). */
         static const struct storvirt__conf_child rules[] = { { "vendor", 1 }, { "product", 1 } };
         bool nested = strcmp(def->type, "disk") == 0 || strcmp(def->type, "logical") == 0;
+        xmlNodePtr c;
         int r;
 
         r = storvirt__conf_check_children(node, WHAT, "<source><format>", rules,
@@ -799,6 +814,10 @@ static int parse_format(xmlNodePtr node, storvirt__pool_def *def) {
         if (r == 0)
                 return storvirt__error_set(-EINVAL,
                         WHAT ": <source><format>: missing attribute 'type'");
+        if (r >= 0 && (c = storvirt__xml_child(node, "vendor")))
+                r = parse_name_attr(c, "format><vendor", &def->source.format_vendor);
+        if (r >= 0 && (c = storvirt__xml_child(node, "product")))
+                r = parse_name_attr(c, "format><product", &def->source.format_product);
         return r < 0 ? r : 0;
 }
 
@@ -1152,6 +1171,8 @@ int storvirt__pool_def_parse(const char *xml, size_t len, storvirt__pool_def **r
         r = parse_root_children(root, info, def);
         if (r >= 0)
                 r = storvirt__pool_def_validate(def);
+        if (r >= 0)
+                r = storvirt__pool_xml_check_attributes(root);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);
@@ -1367,7 +1388,9 @@ static int check_adapter(const struct storvirt__pool_adapter *a) {
                 if (a->name && !*a->name)
                         return storvirt__error_set(-EINVAL,
                                 WHAT ": <source><adapter>: empty attribute 'name'");
-                if (a->pci_slot > 0x1f || a->pci_function > 7)
+                if (a->pci_slot > 0x1f || a->pci_function > 7 || a->pci_multifunction < -1 ||
+                    a->pci_multifunction > 1 ||
+                    (!a->has_parentaddr && a->pci_multifunction != STORVIRT__TRISTATE_ABSENT))
                         return storvirt__error_set(-EINVAL,
                                 WHAT ": <source><adapter><parentaddr>: bad PCI address");
                 return 0;
@@ -1471,6 +1494,12 @@ static int check_extras(const storvirt__pool_def *def, const struct pool_type_in
                                            "pools support it, not '%s'", info->type);
         if (def->features.cow < -1 || def->features.cow > 1)
                 return storvirt__error_set(-EINVAL, WHAT ": <features><cow>: bad state");
+        if ((def->source.format_vendor || def->source.format_product) &&
+            (!def->source.format || (strcmp(info->type, "disk") != 0 &&
+                                     strcmp(info->type, "logical") != 0)))
+                return storvirt__error_set(-EINVAL, WHAT ": <source><format>: only the formats "
+                                           "of 'disk' and 'logical' pools hold <vendor> and "
+                                           "<product>, not '%s'", info->type);
         if (def->refresh_volume_allocation && !rbd)
                 return storvirt__error_set(-EINVAL,
                         WHAT ": <pool>: element <refresh> is only used by 'rbd' pools");
@@ -1543,6 +1572,9 @@ static void write_adapter(storvirt__xml_writer *w, const struct storvirt__pool_a
                         storvirt__xml_writer_attr_printf(w, "bus", "0x%02x", a->pci_bus);
                         storvirt__xml_writer_attr_printf(w, "slot", "0x%02x", a->pci_slot);
                         storvirt__xml_writer_attr_printf(w, "function", "0x%x", a->pci_function);
+                        if (a->pci_multifunction != STORVIRT__TRISTATE_ABSENT)
+                                storvirt__xml_writer_attr(w, "multifunction",
+                                                          a->pci_multifunction ? "on" : "off");
                         storvirt__xml_writer_end(w);
                         storvirt__xml_writer_end(w);
                 }
@@ -1634,8 +1666,17 @@ static void write_source(storvirt__xml_writer *w, const storvirt__pool_def *def,
                 write_element_attr(w, "iqn", "name", s->initiator_iqn);
                 storvirt__xml_writer_end(w);
         }
-        if (s->format)
+        if (s->format && (s->format_vendor || s->format_product)) {
+                storvirt__xml_writer_start(w, "format");
+                storvirt__xml_writer_attr(w, "type", s->format);
+                if (s->format_vendor)
+                        write_element_attr(w, "vendor", "name", s->format_vendor);
+                if (s->format_product)
+                        write_element_attr(w, "product", "name", s->format_product);
+                storvirt__xml_writer_end(w);
+        } else if (s->format) {
                 write_element_attr(w, "format", "type", s->format);
+        }
         if (s->auth.type)
                 write_auth(w, &s->auth);
         if (s->protocol_ver) {
@@ -1765,6 +1806,7 @@ static bool adapter_equal(const struct storvirt__pool_adapter *a,
                a->has_parentaddr == b->has_parentaddr && a->unique_id == b->unique_id &&
                a->pci_domain == b->pci_domain && a->pci_bus == b->pci_bus &&
                a->pci_slot == b->pci_slot && a->pci_function == b->pci_function &&
+               a->pci_multifunction == b->pci_multifunction &&
                STREQ(a->wwnn, b->wwnn) && STREQ(a->wwpn, b->wwpn) &&
                STREQ(a->parent, b->parent) && STREQ(a->parent_wwnn, b->parent_wwnn) &&
                STREQ(a->parent_wwpn, b->parent_wwpn) &&
@@ -1791,7 +1833,9 @@ static bool source_equal(const storvirt__pool_def *a, const storvirt__pool_def *
                adapter_equal(&x->adapter, &y->adapter) && STREQ(x->name, y->name) &&
                STREQ(x->format, y->format) && auth_equal(&x->auth, &y->auth) &&
                STREQ(x->initiator_iqn, y->initiator_iqn) && STREQ(x->protocol_ver, y->protocol_ver) &&
-               STREQ(x->vendor, y->vendor) && STREQ(x->product, y->product);
+               STREQ(x->vendor, y->vendor) && STREQ(x->product, y->product) &&
+               STREQ(x->format_vendor, y->format_vendor) &&
+               STREQ(x->format_product, y->format_product);
 }
 
 static bool options_equal(const storvirt__pool_def *a, const storvirt__pool_def *b) {
