@@ -129,6 +129,50 @@ class CliValidateTest(unittest.TestCase):
                          "%s: pool XML: <source><protocol>: ver '4.9': NFS version 4 has the "
                          "minor versions 0, 1 and 2" % bad)
 
+    def test_every_source_format(self):
+        """Each source format of libvirt's pool schema, for its pool type."""
+        sources = {
+            "fs": ("<source><device path='/dev/sdb1'/><format type='%s'/></source>"
+                   "<target><path>/srv/t</path></target>",
+                   "auto ext2 ext3 ext4 ufs iso9660 udf gfs gfs2 vfat hfs+ xfs ocfs2 vmfs"),
+            "netfs": ("<source><host name='h'/><dir path='/e'/><format type='%s'/></source>"
+                      "<target><path>/srv/t</path></target>", "auto nfs glusterfs cifs"),
+            "disk": ("<source><device path='/dev/sdb'/><format type='%s'/></source>"
+                     "<target><path>/dev</path></target>",
+                     "unknown dos dvh gpt mac bsd pc98 sun lvm2"),
+            "logical": ("<source><name>vg</name><format type='%s'/></source>", "unknown lvm2"),
+        }
+        written = []
+        for pool_type, (source, formats) in sources.items():
+            for fmt in formats.split():
+                with self.subTest(pool_type=pool_type, format=fmt):
+                    path = self.write("p-%s-%s.xml" % (pool_type, fmt.replace("+", "p")),
+                                      "<pool type='%s'><name>n</name>%s</pool>"
+                                      % (pool_type, source % fmt))
+                    out = self.ok("pool-validate", "--print", path)
+                    self.assertIn('<format type="%s"/>' % fmt, out)
+                    written.append(self.write("out-" + os.path.basename(path), out))
+        self.schema_check(written, "storagepool")
+
+    def test_every_volume_format(self):
+        """Each volume format a pool type takes (libvirt's lists)."""
+        formats = {
+            "dir": "raw dir bochs cloop dmg iso vpc vdi fat vhd ploop cow qcow qcow2 qed vmdk",
+            "disk": "none linux fat16 fat32 linux-swap linux-lvm linux-raid extended",
+            "rbd": "raw",
+        }
+        written = []
+        for pool_type, names in formats.items():
+            for fmt in names.split():
+                with self.subTest(pool_type=pool_type, format=fmt):
+                    path = self.write("v-%s-%s.xml" % (pool_type, fmt),
+                                      "<volume><name>v</name><capacity>1</capacity><target>"
+                                      "<format type='%s'/></target></volume>" % fmt)
+                    out = self.ok("vol-validate", "--print", "--pool-type", pool_type, path)
+                    self.assertIn('<format type="%s"/>' % fmt, out)
+                    written.append(self.write("out-" + os.path.basename(path), out))
+        self.schema_check(written, "storagevol")
+
     # -- volumes -------------------------------------------------------------
 
     def pool_fixture_of_type(self, pool_type):
