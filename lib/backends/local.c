@@ -388,6 +388,8 @@ int storvirt__local_partial_create(storvirt__pool_obj *obj, const storvirt__vol_
                                            obj->def->name, strerror(-r));
         }
         r = apply_owner(p->fd, def);
+        if (r >= 0 && def->target.nocow)  /* on the empty file: btrfs needs it so */
+                r = storvirt__file_set_cow(p->fd, false, def->name);
         if (r < 0) {
                 storvirt__local_partial_abort(obj, p);
                 return r;
@@ -633,6 +635,13 @@ int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_d
                 return r;
         if (!obj->def->target.path)
                 return storvirt__error_set(-EINVAL, "pool '%s' has no target path", obj->def->name);
+        if (strcmp(fmt, "qcow2") != 0 && (def->target.compat || def->target.cluster_size ||
+                                          def->target.has_features))
+                return storvirt__error_set(-EINVAL, "volume '%s': <target><%s> applies to qcow2 "
+                                                    "volumes only, not %s", def->name,
+                                           def->target.has_features ? "features" :
+                                           def->target.cluster_size ? "clusterSize" : "compat",
+                                           fmt);
         if (!is_native(fmt) && storvirt__command_find("qemu-img", NULL) < 0)
                 return storvirt__error_set(-EOPNOTSUPP,
                         "volume '%s': format '%s' is created through qemu-img, which is not installed",

@@ -15,6 +15,8 @@ CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 QEMU_IMG = shutil.which("qemu-img")
 QEMU_IO = shutil.which("qemu-io")
 SETPRIV = shutil.which("setpriv")
+MKFS_BTRFS = shutil.which("mkfs.btrfs")
+LSATTR = shutil.which("lsattr")
 MiB = 1 << 20
 
 
@@ -37,6 +39,8 @@ class VolFidelityTest(unittest.TestCase):
         self.ok("pool-start", "p")
 
     def tearDown(self):
+        for mnt in getattr(self, "mounts", []):
+            subprocess.run(["umount", mnt], capture_output=True)
         self._tmp.cleanup()
 
     def run_cli(self, *args, prefix=(), state=None):
@@ -100,6 +104,63 @@ class VolFidelityTest(unittest.TestCase):
         self.assertIn("<permissions>: cannot give it owner 0", err)
         self.assertIn("Operation not permitted", err)
         self.assertEqual(os.listdir(target), [])
+
+    # -- copy-on-write ---------------------------------------------------------------
+
+    def btrfs(self):
+        """A btrfs filesystem on a loop device, mounted in the test's directory."""
+        img, mnt = os.path.join(self.tmp, "btrfs.img"), os.path.join(self.tmp, "btrfs")
+        with open(img, "wb") as f:
+            f.truncate(128 * MiB)
+        subprocess.run([MKFS_BTRFS, "-q", img], check=True, capture_output=True)
+        os.mkdir(mnt)
+        p = subprocess.run(["mount", "-o", "loop", img, mnt], capture_output=True, text=True)
+        if p.returncode != 0:
+            self.skipTest("cannot mount a btrfs image here: " + p.stderr.strip())
+        self.mounts = getattr(self, "mounts", []) + [mnt]
+        return mnt
+
+    def no_cow(self, path):
+        out = subprocess.run([LSATTR, "-d", path], capture_output=True, text=True,
+                             check=True).stdout
+        return "C" in out.split()[0]
+
+    @unittest.skipUnless(os.geteuid() == 0 and MKFS_BTRFS and LSATTR,
+                         "needs root, mkfs.btrfs and lsattr")
+    def test_cow_settings_on_btrfs(self):
+        mnt = self.btrfs()
+        # a pool with <features><cow state='no'/>: its directory, and so every new file
+        pool = os.path.join(mnt, "nocow-pool")
+        xml = os.path.join(self.tmp, "nocow-pool.xml")
+        with open(xml, "w") as f:
+            f.write("<pool type='dir'><name>nc</name><features><cow state='no'/></features>"
+                    "<target><path>%s</path></target></pool>" % pool)
+        self.ok("pool-define", xml)
+        self.ok("pool-build", "nc")
+        self.ok("pool-start", "nc")
+        self.assertTrue(self.no_cow(pool))
+        self.ok("vol-create-as", "nc", "a.raw", "1M")
+        self.assertTrue(self.no_cow(os.path.join(pool, "a.raw")))
+        # a volume with <nocow/> in a pool that copies on write
+        self.ok("pool-define-as", "c", "dir", "--target", os.path.join(mnt, "cow-pool"))
+        self.ok("pool-build", "c")
+        self.ok("pool-start", "c")
+        self.ok("vol-create", "c", self.vol_xml("n.qcow2", "<format type='qcow2'/><nocow/>"))
+        self.ok("vol-create", "c", self.vol_xml("y.raw", ""))
+        self.assertTrue(self.no_cow(os.path.join(mnt, "cow-pool", "n.qcow2")))
+        self.assertFalse(self.no_cow(os.path.join(mnt, "cow-pool", "y.raw")))
+
+    def test_qcow2_settings_refused_elsewhere(self):
+        for fmt in ("raw", "vmdk"):
+            for target, needle in (("<compat>1.1</compat>", "<target><compat>"),
+                                   ("<clusterSize>65536</clusterSize>", "<target><clusterSize>"),
+                                   ("<features><lazy_refcounts/></features>",
+                                    "<target><features>")):
+                with self.subTest(fmt=fmt, target=target):
+                    err = self.fails("vol-create", "p", self.vol_xml(
+                        "q." + fmt, "<format type='%s'/>%s" % (fmt, target)))
+                    self.assertIn(needle + " applies to qcow2 volumes only, not " + fmt, err)
+                    self.assertFalse(os.path.exists(self.vol("q." + fmt)))
 
     # -- raw volumes have no backing store ----------------------------------------
 
