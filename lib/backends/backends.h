@@ -7,8 +7,11 @@
 
 #include "config.h"
 
-#include "core/backend.h"
-#include "core/pool.h"
+#include "objects/backend_ops.h"
+#include "objects/pool_obj.h"
+
+/* The backends compiled into this library (NULL-terminated; builtin.c). */
+extern const storvirt__backend_ops *const storvirt__builtin_backends[];
 
 extern const storvirt__backend_ops storvirt__backend_dir;
 extern const storvirt__backend_ops storvirt__backend_fs;

@@ -14,8 +14,8 @@
 #include <sys/syscall.h>
 
 #include "backends/local.h"
-#include "core/ctx.h"
-#include "core/vol_index.h"
+#include "objects/ctx.h"
+#include "objects/vol_index.h"
 #include "sys/command.h"
 #include "sys/imgfmt.h"
 #include "sys/qcow2.h"

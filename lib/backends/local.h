@@ -8,7 +8,7 @@
  */
 #pragma once
 
-#include "core/pool.h"
+#include "objects/pool_obj.h"
 
 /* Opens obj->target_fd if needed (obj->lock held). */
 int storvirt__local_open_target(storvirt__pool_obj *obj);

@@ -23,7 +23,7 @@
 #include <storvirt.h>
 
 #include "conf/disk.h"
-#include "core/resolve.h"
+#include "resolve/resolve.h"
 #include "sys/dmstripe.h"
 #include "util/buf.h"
 #include "util/error.h"

@@ -1,33 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * backend.c - validation, naming and lookup of backend ops tables.  The
- * per-context table of registered backends lives in ctx.c; this file
- * knows the slots and the pool types.
+ * backend.c - the backends of a context: validation, naming and lookup of
+ * backend ops tables, kept per context in its backends slot (a map from
+ * pool type to table), with the built-in ones registered on first use.
  */
 #include <string.h>
 
 #include "backends/backends.h"
 #include "core/backend.h"
-#include "core/ctx.h"
+#include "objects/ctx.h"
+#include "util/hashmap.h"
 #include "util/macro.h"
-
-/* Backends compiled into the library; later pool types add entries. */
-const storvirt__backend_ops *const storvirt__builtin_backends[] = {
-        &storvirt__backend_dir,
-        &storvirt__backend_fs,
-        &storvirt__backend_netfs,
-        &storvirt__backend_iscsi_direct,
-        &storvirt__backend_logical,
-        &storvirt__backend_scsi,
-        &storvirt__backend_iscsi,
-#if HAVE_DEVMAPPER
-        &storvirt__backend_mpath,
-#endif
-#if HAVE_FDISK
-        &storvirt__backend_disk,
-#endif
-        NULL,
-};
+#include "util/strv.h"
 
 /* Every pool type of libvirt's storagepool schema. */
 static const char *const known_pool_types[] = {
@@ -68,12 +52,6 @@ int storvirt__backend_has_op(const storvirt__backend_ops *ops, const char *op) {
         return storvirt__error_set(-EINVAL, "unknown backend operation '%s'", op);
 }
 
-int storvirt__backend_unsupported(const storvirt__backend_ops *ops, const char *op) {
-        return storvirt__error_set(-EOPNOTSUPP,
-                                   "pool type '%s' does not support operation '%s'",
-                                   ops->type, op);
-}
-
 static int backend_validate(const storvirt__backend_ops *ops) {
         if (ops->abi != STORVIRT__BACKEND_ABI)
                 return storvirt__error_set(-EINVAL,
@@ -88,21 +66,68 @@ static int backend_validate(const storvirt__backend_ops *ops) {
         return 0;
 }
 
+static int table_put(storvirt__hashmap *m, const storvirt__backend_ops *ops) {
+        int r = backend_validate(ops);
+
+        if (r < 0)
+                return r;
+        r = storvirt__hashmap_put(m, ops->type, (void *)ops);
+        if (r == -EEXIST)
+                return storvirt__error_set(-EEXIST,
+                        "a backend for pool type '%s' is already registered", ops->type);
+        return r;
+}
+
+static void table_free(void *m) {
+        storvirt__hashmap_free(m);
+}
+
+/* The context's table, with the built-in backends (runs under the context's lock). */
+static int table_new(void **ret) {
+        storvirt__hashmap *m = NULL;
+        int r = storvirt__hashmap_new(&m, NULL);
+
+        for (size_t i = 0; r >= 0 && storvirt__builtin_backends[i]; i++)
+                r = table_put(m, storvirt__builtin_backends[i]);
+        if (r < 0) {
+                storvirt__hashmap_free(m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+}
+
+static int table_of(storvirt_ctx *ctx, storvirt__hashmap **ret) {
+        return storvirt__ctx_slot_ensure(ctx, STORVIRT__CTX_SLOT_BACKENDS, table_new, table_free,
+                                         (void **)ret);
+}
+
 int storvirt__backend_register(storvirt_ctx *ctx, const storvirt__backend_ops *ops) {
+        storvirt__hashmap *m;
         int r;
 
         if (!ops)
                 return storvirt__error_set(-EINVAL, "backend ops table is NULL");
-        r = backend_validate(ops);
+        r = table_of(ctx, &m);
         if (r < 0)
                 return r;
-        return storvirt__ctx_add_backend(ctx, ops);
+        storvirt__ctx_lock(ctx);
+        r = table_put(m, ops);
+        storvirt__ctx_unlock(ctx);
+        return r;
 }
 
 int storvirt__backend_get(storvirt_ctx *ctx, const char *type,
                           const storvirt__backend_ops **ret) {
-        const storvirt__backend_ops *ops = storvirt__ctx_find_backend(ctx, type);
+        const storvirt__backend_ops *ops;
+        storvirt__hashmap *m;
+        int r = table_of(ctx, &m);
 
+        if (r < 0)
+                return r;
+        storvirt__ctx_lock(ctx);
+        ops = storvirt__hashmap_get(m, type);
+        storvirt__ctx_unlock(ctx);
         if (ops) {
                 *ret = ops;
                 return 0;
@@ -111,4 +136,43 @@ int storvirt__backend_get(storvirt_ctx *ctx, const char *type,
                 return storvirt__error_set(-EOPNOTSUPP,
                         "pool type '%s' is not built into this library", type);
         return storvirt__error_set(-ENOENT, "unknown pool type '%s'", type);
+}
+
+STORVIRT_EXPORT int storvirt_ctx_list_pool_types(storvirt_ctx *ctx, char ***ret_types,
+                                                 size_t *ret_n, uint32_t flags) {
+        storvirt__hashmap *m;
+        char **keys = NULL;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(ret_types);
+        check_flags(flags, 0);
+        r = table_of(ctx, &m);
+        if (r < 0)
+                return r;
+        storvirt__ctx_lock(ctx);
+        r = storvirt__hashmap_keys(m, &keys);
+        storvirt__ctx_unlock(ctx);
+        if (r < 0)
+                return r;
+        if (ret_n)
+                *ret_n = storvirt__strv_length(keys);
+        *ret_types = keys;
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_ctx_pool_type_supports(storvirt_ctx *ctx, const char *type,
+                                                    const char *op) {
+        const storvirt__backend_ops *ops;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(type);
+        check_nonnull(op);
+        r = storvirt__backend_get(ctx, type, &ops);
+        if (r == -EOPNOTSUPP)
+                return storvirt__error_set(-ENOENT, "pool type '%s' is not built into this library", type);
+        if (r < 0)
+                return r;
+        return storvirt__backend_has_op(ops, op);
 }

@@ -26,8 +26,8 @@
 
 #include "core/connection.h"
 #include "core/connection_def.h"
-#include "core/connection_store.h"
-#include "core/records.h"
+#include "objects/connection_store.h"
+#include "objects/records.h"
 #include "sys/iscsi_direct.h"
 #include "util/error.h"
 #include "util/log.h"

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "sys/iscsi_direct.h"
 #include "util/json.h"
 

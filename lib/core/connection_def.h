@@ -14,7 +14,7 @@
 #include <storvirt.h>
 #include <yajl/yajl_tree.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "sys/iscsi_direct.h"
 #include "util/json.h"
 

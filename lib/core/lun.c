@@ -15,7 +15,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "core/lun.h"
 #include "core/vdisk.h"
 #include <limits.h>
@@ -72,6 +72,23 @@ storvirt__lun_snap *storvirt__lun_snap_ref(storvirt__lun_snap *snap) {
 void storvirt__lun_snap_unref(storvirt__lun_snap *snap) {
         if (snap && storvirt__refcnt_dec(&snap->n_ref))
                 snap_free(snap);
+}
+
+static void *snap_ref(void *snap) {
+        return storvirt__lun_snap_ref(snap);
+}
+
+static void snap_unref(void *snap) {
+        storvirt__lun_snap_unref(snap);
+}
+
+storvirt__lun_snap *storvirt__ctx_lun_snap(storvirt_ctx *ctx) {
+        return storvirt__ctx_slot_get(ctx, STORVIRT__CTX_SLOT_LUNS, snap_ref);
+}
+
+void storvirt__ctx_set_lun_snap(storvirt_ctx *ctx, storvirt__lun_snap *snap) {
+        storvirt__ctx_slot_set(ctx, STORVIRT__CTX_SLOT_LUNS, storvirt__lun_snap_ref(snap),
+                               snap_unref);
 }
 
 static void lun_free(storvirt_lun *lun) {

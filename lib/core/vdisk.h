@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "conf/disk.h"
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "util/hashmap.h"
 
 /*

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "core/pool.h"
 #include "core/vdisk.h"
-#include "core/vol_chain.h"
+#include "objects/vol_chain.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"

@@ -33,10 +33,14 @@ static bool env_debug(void) {
                      strcasecmp(e, "true") == 0 || strcasecmp(e, "debug") == 0);
 }
 
-void storvirt__logger_init(struct storvirt__logger *l, bool from_env) {
+void storvirt__logger_init(struct storvirt__logger *l, bool from_env, void *owner,
+                           void *(*owner_ref)(void *), void (*owner_unref)(void *)) {
         pthread_mutex_init(&l->lock, NULL);
         atomic_init(&l->priority, from_env && env_debug() ? STORVIRT_LOG_DEBUG : 0);
         l->sink = NULL;
+        l->owner = owner;
+        l->owner_ref = owner_ref;
+        l->owner_unref = owner_unref;
 }
 
 void storvirt__logger_done(struct storvirt__logger *l) {
@@ -83,7 +87,7 @@ static const char *prio_name(int prio) {
 struct deferred {
         struct deferred *next;
         struct storvirt__logger *l;
-        storvirt_ctx *ctx;      /* referenced */
+        void *owner;            /* referenced */
         int prio;
         char *msg;
 };
@@ -91,7 +95,7 @@ struct deferred {
 static __thread unsigned locks_held;
 static __thread struct deferred *dq_head, *dq_tail;
 
-static void deliver(struct storvirt__logger *l, storvirt_ctx *ctx, int prio, const char *msg) {
+static void deliver(struct storvirt__logger *l, int prio, const char *msg) {
         struct storvirt__log_sink *s;
 
         pthread_mutex_lock(&l->lock);
@@ -100,7 +104,7 @@ static void deliver(struct storvirt__logger *l, storvirt_ctx *ctx, int prio, con
                 storvirt__refcnt_inc(&s->n_ref);
         pthread_mutex_unlock(&l->lock);
         if (s)
-                s->fn(ctx, prio, msg, s->userdata);
+                s->fn((storvirt_ctx *)l->owner, prio, msg, s->userdata);
         else
                 fprintf(stderr, "libstorvirt: %s: %s\n", prio_name(prio), msg);
         sink_unref(s);
@@ -115,8 +119,9 @@ static void flush_deferred(void) {
                 dq_head = d->next;
                 if (!dq_head)
                         dq_tail = NULL;
-                deliver(d->l, d->ctx, d->prio, d->msg);
-                storvirt_ctx_unref(d->ctx);
+                deliver(d->l, d->prio, d->msg);
+                if (d->l->owner_unref)
+                        d->l->owner_unref(d->owner);
                 free(d->msg);
                 free(d);
         }
@@ -134,8 +139,7 @@ void storvirt__mutex_unlock(pthread_mutex_t *m) {
                 flush_deferred();
 }
 
-void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
-                          int prio, const char *fmt, ...) {
+void storvirt__logger_log(struct storvirt__logger *l, int prio, const char *fmt, ...) {
         struct deferred *d;
         char *msg = NULL;
         int saved_errno = errno;
@@ -148,7 +152,7 @@ void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
         if (!msg)
                 goto out;
         if (locks_held == 0) {
-                deliver(l, ctx, prio, msg);
+                deliver(l, prio, msg);
                 free(msg);
                 goto out;
         }
@@ -159,7 +163,7 @@ void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
                 goto out;
         }
         d->l = l;
-        d->ctx = storvirt_ctx_ref(ctx);
+        d->owner = l->owner_ref ? l->owner_ref(l->owner) : l->owner;
         d->prio = prio;
         d->msg = msg;
         if (dq_tail)

@@ -20,10 +20,19 @@ struct storvirt__logger {
         pthread_mutex_t lock;
         atomic_int priority;              /* 0 = nothing is logged */
         struct storvirt__log_sink *sink;  /* NULL = stderr when priority > 0 */
+        /*
+         * What holds the logger (the context), handed to the sink as its
+         * first argument; a message delivered later (a library lock was
+         * held) keeps it alive with owner_ref/owner_unref.
+         */
+        void *owner;
+        void *(*owner_ref)(void *owner);
+        void (*owner_unref)(void *owner);
 };
 
 /* from_env: honour STORVIRT_DEBUG=1 (priority debug, messages to stderr). */
-void storvirt__logger_init(struct storvirt__logger *l, bool from_env);
+void storvirt__logger_init(struct storvirt__logger *l, bool from_env, void *owner,
+                           void *(*owner_ref)(void *), void (*owner_unref)(void *));
 void storvirt__logger_done(struct storvirt__logger *l);
 /* Returns 0 or -ENOMEM; destroy(userdata) is called exactly once on failure. */
 int storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
@@ -31,9 +40,8 @@ int storvirt__logger_set_sink(struct storvirt__logger *l, storvirt_log_fn fn,
 static inline bool storvirt__logger_enabled(struct storvirt__logger *l, int prio) {
         return prio <= atomic_load_explicit(&l->priority, memory_order_relaxed);
 }
-void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
-                          int prio, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+void storvirt__logger_log(struct storvirt__logger *l, int prio, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
 
 /*
  * Library locks go through these, so that a message logged while the
@@ -43,17 +51,10 @@ void storvirt__logger_log(struct storvirt__logger *l, storvirt_ctx *ctx,
 void storvirt__mutex_lock(pthread_mutex_t *m);
 void storvirt__mutex_unlock(pthread_mutex_t *m);
 
-/* The logger of a context (lib/core/ctx.c). */
-struct storvirt__logger *storvirt__ctx_logger(storvirt_ctx *ctx);
-
-#define storvirt__log(ctx, prio, ...)                                         \
+/* Logs through logger l when prio passes its threshold. */
+#define storvirt__log_to(l, prio, ...)                                        \
         do {                                                                  \
-                struct storvirt__logger *_l = storvirt__ctx_logger(ctx);      \
+                struct storvirt__logger *_l = (l);                            \
                 if (storvirt__logger_enabled(_l, prio))                       \
-                        storvirt__logger_log(_l, ctx, prio, __VA_ARGS__);     \
+                        storvirt__logger_log(_l, prio, __VA_ARGS__);          \
         } while (0)
-
-#define log_debug(ctx, ...) storvirt__log(ctx, STORVIRT_LOG_DEBUG, __VA_ARGS__)
-#define log_info(ctx, ...) storvirt__log(ctx, STORVIRT_LOG_INFO, __VA_ARGS__)
-#define log_warning(ctx, ...) storvirt__log(ctx, STORVIRT_LOG_WARNING, __VA_ARGS__)
-#define log_error(ctx, ...) storvirt__log(ctx, STORVIRT_LOG_ERR, __VA_ARGS__)

@@ -12,8 +12,9 @@
 #include <string.h>
 
 #include <storvirt.h>
+#include "backends/backends.h"
 #include "core/backend.h"
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "util/macro.h"
 
 static int fake_refresh(struct storvirt__pool_obj *obj, uint32_t flags) {

@@ -32,7 +32,7 @@
 
 #include <storvirt.h>
 
-#include "core/records.h"
+#include "objects/records.h"
 #include "sys/command.h"
 #include "sys/mount.h"
 #include "util/fileio.h"

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include <storvirt.h>
-#include "core/ctx.h"
-#include "core/records.h"
+#include "objects/ctx.h"
+#include "objects/records.h"
 #include "util/macro.h"
 
 static char base[64];

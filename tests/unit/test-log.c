@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <storvirt.h>
+#include "objects/ctx.h"
 #include "util/log.h"
 
 struct capture {

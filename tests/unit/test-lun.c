@@ -21,7 +21,7 @@
 #include <string.h>
 #include <sys/sysmacros.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "core/lun.h"
 #include "util/json.h"
 #include "util/macro.h"

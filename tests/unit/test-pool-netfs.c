@@ -293,7 +293,7 @@ static void test_backend_checks(void **st) {
         (void)st;
         assert_int_equal(storvirt__pool_def_new("netfs", "inmem", &def), 0);
         def->target.path = strdup(base);
-        assert_int_equal(storvirt__pool_obj_new(ctx, def, &obj), 0);
+        assert_int_equal(storvirt__pool_obj_make(ctx, def, &obj), 0);
         pthread_mutex_lock(&obj->lock);
         expect_error(storvirt__backend_netfs.start_pool(obj, 0), -EINVAL, "no source host");
         def->source.hosts = calloc(1, sizeof(*def->source.hosts));

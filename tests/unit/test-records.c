@@ -29,7 +29,7 @@
 
 #include <storvirt.h>
 
-#include "core/records.h"
+#include "objects/records.h"
 #include "util/json.h"
 #include "util/strv.h"
 

@@ -19,6 +19,7 @@
 
 #include <storvirt.h>
 #include "core/backend.h"
+#include "objects/ctx.h"
 #include "util/log.h"
 
 #define N_THREADS 8

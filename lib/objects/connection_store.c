@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "core/connection_def.h"
-#include "core/connection_store.h"
-#include "core/records.h"
+#include "objects/connection_store.h"
+#include "objects/records.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/json.h"

@@ -21,7 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "util/json.h"
 #include "util/lock.h"
 

@@ -24,8 +24,9 @@
 
 #include <stdbool.h>
 
-#include "core/ctx.h"
-#include "core/pool.h"
+#include "objects/ctx.h"
+#include "objects/pool_obj.h"
+#include "objects/pool_registry.h"
 
 typedef struct storvirt__vol_chain_link {
         char *path;          /* absolute, normalised */
@@ -66,7 +67,8 @@ void storvirt__vol_chain_check_pool(storvirt__pool_obj *obj);
 
 /*
  * The volume of an active file pool at path (normalised), referenced,
- * with its pool; 0, or -ENOENT without a message.
+ * with its pool; 0, or -ENOENT without a message.  The caller has the
+ * stored pools loaded (core: storvirt__pools_ensure_loaded()).
  */
 int storvirt__vol_find_path(storvirt_ctx *ctx, const char *path, storvirt__pool_obj **ret_obj,
                             storvirt__vol_rec **ret_rec);

@@ -25,7 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "util/hashmap.h"
 
 typedef struct storvirt__vol_index_entry {

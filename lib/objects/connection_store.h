@@ -26,7 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "util/lock.h"
 
 /* One change: connections/<id>.json and secrets/<id>.json replaced by these texts, or removed (NULL). */

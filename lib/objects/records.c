@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/records.h"
+#include "objects/records.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/log.h"

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/records.h"
-#include "core/vol_index.h"
+#include "objects/records.h"
+#include "objects/vol_index.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/vol_chain.h"
-#include "core/vol_index.h"
+#include "objects/vol_chain.h"
+#include "objects/vol_index.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -96,8 +96,6 @@ int storvirt__vol_find_path(storvirt_ctx *ctx, const char *path, storvirt__pool_
         storvirt__vol_rec *rec = NULL;
 
         if (!slash || !slash[1])
-                return -ENOENT;
-        if (storvirt__pools_ensure_loaded(ctx) < 0)
                 return -ENOENT;
         dir = strndup(path, slash == path ? 1 : (size_t)(slash - path));
         if (!dir)

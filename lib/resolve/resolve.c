@@ -16,12 +16,12 @@
 #include <storvirt.h>
 
 #include "conf/disk.h"
-#include "core/ctx.h"
+#include "objects/ctx.h"
 #include "core/lun.h"
 #include "core/pool.h"
-#include "core/resolve.h"
+#include "resolve/resolve.h"
 #include "core/vdisk.h"
-#include "core/vol_chain.h"
+#include "objects/vol_chain.h"
 #include "sys/blkident.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"
@@ -415,7 +415,8 @@ static int resolve_path(storvirt_ctx *ctx, storvirt__disk_resolved *d, const cha
                         s->format = STORVIRT__DISK_FORMAT_RAW;
         } else if (S_ISREG(st.st_mode)) {
                 d->type = STORVIRT__DISK_TYPE_FILE;
-                if (path[0] == '/' && storvirt__vol_find_path(ctx, path, &obj, &rec) >= 0) {
+                if (path[0] == '/' && storvirt__pools_ensure_loaded(ctx) >= 0 &&
+                    storvirt__vol_find_path(ctx, path, &obj, &rec) >= 0) {
                         r = resolve_file_volume(ctx, d, obj, rec, explicit);
                         storvirt__vol_rec_unref(rec);
                         storvirt__pool_obj_unref(obj);

@@ -3,8 +3,9 @@
  * pool_registry.c - the pools a context knows: lookup maps, the stored
  * definitions (state dir: pools/<name>.xml, autostart marks in
  * pools/autostart/<name>, run marks in pools/run/<name>, the last boot
- * seen in pools/run/.boot_id), loading them once (removing what
- * interrupted writes left) and starting the autostart ones.
+ * seen in pools/run/.boot_id) and reading them back (removing what
+ * interrupted writes left).  Making records of them, and starting the
+ * autostart ones, is the core's (core/pool_load.c).
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -12,8 +13,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "core/ctx.h"
-#include "core/pool.h"
+#include "objects/ctx.h"
+#include "objects/pool_registry.h"
 #include "util/fileio.h"
 #include "util/lock.h"
 #include "util/log.h"
@@ -37,9 +38,6 @@ struct storvirt__pool_registry {
         pthread_mutex_t load_lock;
         bool loaded;
 };
-
-/* The context whose pools this thread is loading (re-entry from autostart). */
-static __thread storvirt_ctx *loading_ctx;
 
 static void obj_unref_void(void *p) {
         storvirt__pool_obj_unref(p);
@@ -72,6 +70,41 @@ void storvirt__pool_registry_free(storvirt__pool_registry *reg) {
         pthread_mutex_destroy(&reg->load_lock);
         pthread_mutex_destroy(&reg->lock);
         free(reg);
+}
+
+static int registry_new_slot(void **ret) {
+        return storvirt__pool_registry_new((storvirt__pool_registry **)ret);
+}
+
+static void registry_free_slot(void *reg) {
+        storvirt__pool_registry_free(reg);
+}
+
+storvirt__pool_registry *storvirt__ctx_pools(storvirt_ctx *ctx) {
+        storvirt__pool_registry *reg = NULL;
+
+        /* only an allocation can fail: there is no registry to hand out then */
+        if (storvirt__ctx_slot_ensure(ctx, STORVIRT__CTX_SLOT_POOLS, registry_new_slot,
+                                      registry_free_slot, (void **)&reg) < 0)
+                abort();
+        return reg;
+}
+
+bool storvirt__pools_load_begin(storvirt_ctx *ctx) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+
+        storvirt__mutex_lock(&reg->load_lock);
+        if (!reg->loaded)
+                return false;
+        storvirt__mutex_unlock(&reg->load_lock);
+        return true;
+}
+
+void storvirt__pools_load_end(storvirt_ctx *ctx, bool loaded) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+
+        reg->loaded = loaded;
+        storvirt__mutex_unlock(&reg->load_lock);
 }
 
 storvirt__pool_obj *storvirt__pools_find_name(storvirt_ctx *ctx, const char *name) {
@@ -337,75 +370,45 @@ int storvirt__pool_store_remove(storvirt_ctx *ctx, const char *name) {
         return 0;
 }
 
-/* Loads one stored definition; a bad file is logged and skipped. */
-static void load_one(storvirt_ctx *ctx, int dirfd, int autofd, int runfd, const char *file) {
+/* Reads one stored definition into v; a bad file is logged and skipped (0). */
+static int load_one(storvirt_ctx *ctx, int dirfd, int autofd, int runfd, const char *file,
+                    struct storvirt__pool_stored *v) {
         _cleanup_free_ char *xml = NULL;
         storvirt__pool_def *def = NULL;
-        storvirt__pool_obj *obj = NULL;
-        bool active = false;
         size_t len, n = strlen(file);
         int r;
 
         if (n <= 4 || strcmp(file + n - 4, ".xml") != 0 || file[0] == '.')
-                return;
+                return 0;
         r = storvirt__file_read_owned(dirfd, file, POOL_XML_MAX, &xml, &len);
         if (r >= 0)
                 r = storvirt__pool_def_parse(xml, len, &def);
         if (r >= 0 && (strlen(def->name) != n - 4 || strncmp(def->name, file, n - 4) != 0))
                 r = storvirt__error_set(-EINVAL, "defines pool '%s', not '%.*s'",
                                         def->name, (int)(n - 4), file);
-        if (r >= 0) {
-                r = storvirt__pool_obj_new(ctx, def, &obj);
-                if (r >= 0)
-                        def = NULL;
-        }
-        if (r >= 0) {
-                obj->persistent = true;
-                obj->autostart = faccessat(autofd, obj->def->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
-                r = storvirt__pools_insert(ctx, obj);
-        }
         if (r < 0) {
                 log_error(ctx, "state directory: pools/%s: %s (skipped)", file,
                           storvirt__error_msg());
-                goto out;
+                storvirt__pool_def_free(def);
+                return 0;
         }
-        /* Left active by an earlier process, and still so (mounted, present)? */
-        storvirt__mutex_lock(&obj->lock);
-        if (faccessat(runfd, obj->def->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0 &&
-            obj->ops->check_pool && obj->ops->check_pool(obj, &active) >= 0 && active) {
-                obj->active = true;
-                obj->state = STORVIRT_POOL_STATE_RUNNING;
-        }
-        storvirt__mutex_unlock(&obj->lock);
-        if (obj->active) {
-                if (storvirt__pool_obj_refresh(obj) < 0)
-                        log_warning(ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
-        }
-out:
-        storvirt__pool_def_free(def);
-        storvirt__pool_obj_unref(obj);
+        v->def = def;
+        v->autostart = faccessat(autofd, def->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        v->run_mark = faccessat(runfd, def->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+        return 1;
 }
 
-static void autostart_all(storvirt_ctx *ctx) {
-        storvirt__pool_obj **objs = NULL;
-        size_t n = 0;
-
-        if (storvirt__pools_snapshot(ctx, &objs, &n) < 0)
-                return;
-        for (size_t i = 0; i < n; i++) {
-                if (!objs[i]->autostart || objs[i]->active)
-                        continue;
-                if (storvirt__pool_obj_start(objs[i], 0) < 0)
-                        log_error(ctx, "autostart of pool '%s' failed: %s",
-                                  objs[i]->def->name, storvirt__error_msg());
-                else
-                        log_info(ctx, "pool '%s' autostarted", objs[i]->def->name);
-        }
-        storvirt__pools_snapshot_free(objs);
+void storvirt__pool_stored_free(struct storvirt__pool_stored *v, size_t n) {
+        for (size_t i = 0; v && i < n; i++)
+                storvirt__pool_def_free(v[i].def);
+        free(v);
 }
 
-static int load_all(storvirt_ctx *ctx) {
+int storvirt__pool_store_load(storvirt_ctx *ctx, struct storvirt__pool_stored **ret,
+                              size_t *ret_n) {
         _cleanup_close_ int autofd = -1, runfd = -1;
+        struct storvirt__pool_stored *v = NULL;
+        size_t n = 0, cap = 0;
         int dirfd = -1, r;
         struct dirent *de;
         DIR *d;
@@ -424,10 +427,28 @@ static int load_all(storvirt_ctx *ctx) {
                 return storvirt__error_set(-errno, "state directory: reading '%s': %s",
                                            POOL_DIR, strerror(errno));
         }
-        while ((de = readdir(d)))
-                if (de->d_type == DT_REG || de->d_type == DT_UNKNOWN)
-                        load_one(ctx, dirfd, autofd, runfd, de->d_name);
+        while (r >= 0 && (de = readdir(d))) {
+                if (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)
+                        continue;
+                if (n == cap) {
+                        struct storvirt__pool_stored *g = realloc(v, (cap = cap ? 2 * cap : 16) * sizeof(*v));
+                        if (!g) {
+                                r = storvirt__error_oom();
+                                break;
+                        }
+                        v = g;
+                }
+                v[n] = (struct storvirt__pool_stored){};
+                if (load_one(ctx, dirfd, autofd, runfd, de->d_name, &v[n]) > 0)
+                        n++;
+        }
         closedir(d);
+        if (r < 0) {
+                storvirt__pool_stored_free(v, n);
+                return r;
+        }
+        *ret = v;
+        *ret_n = n;
         return 0;
 }
 
@@ -474,7 +495,7 @@ static void boot_seen(storvirt_ctx *ctx, int fd, char *seen, size_t size) {
  * start: the first context after a boot starts the autostart pools and
  * records the boot id; later contexts leave pools as users left them.
  */
-static bool first_since_boot(storvirt_ctx *ctx) {
+bool storvirt__pool_store_first_since_boot(storvirt_ctx *ctx) {
         char boot[64] = "", seen[64] = "";
         _cleanup_close_ int fd = -1;
         ssize_t n;
@@ -494,26 +515,4 @@ static bool first_since_boot(storvirt_ctx *ctx) {
         if (store_write(ctx, fd, BOOT_MARK, boot, strlen(boot)) < 0)
                 log_warning(ctx, "state directory: recording the boot id: %s", storvirt__error_msg());
         return true;
-}
-
-int storvirt__pools_ensure_loaded(storvirt_ctx *ctx) {
-        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
-        int r = 0;
-
-        if (loading_ctx == ctx)
-                return 0; /* re-entered from autostart or a log callback */
-        storvirt__mutex_lock(&reg->load_lock);
-        if (!reg->loaded) {
-                loading_ctx = ctx;
-                r = load_all(ctx);
-                if (r >= 0) {
-                        reg->loaded = true;
-                        if (!(storvirt__ctx_flags(ctx) & STORVIRT_CTX_NEW_NO_AUTOSTART) &&
-                            first_since_boot(ctx))
-                                autostart_all(ctx);
-                }
-                loading_ctx = NULL;
-        }
-        storvirt__mutex_unlock(&reg->load_lock);
-        return r;
 }

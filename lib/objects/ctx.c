@@ -16,15 +16,18 @@
 #include <sys/stat.h>
 
 #include "config.h"
-#include "core/ctx.h"
-#include "core/lun.h"
-#include "core/pool.h"
+#include "objects/ctx.h"
 #include "util/fileio.h"
 #include "util/hashmap.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/refcnt.h"
 #include "util/strv.h"
+
+struct ctx_slot {
+        void *value;
+        storvirt__slot_destroy_fn destroy;
+};
 
 struct storvirt_ctx {
         storvirt__refcnt n_ref;
@@ -34,20 +37,19 @@ struct storvirt_ctx {
         char *state_dir;        /* set explicitly, or resolved on first use */
         bool state_dir_explicit;
         int state_dirfd;        /* -1 until opened */
-        storvirt__hashmap *backends; /* type -> const storvirt__backend_ops * */
-        storvirt__pool_registry *pools;
         atomic_uint max_threads;
         const storvirt__sysops *sysops;   /* NULL: the host's */
-        storvirt__lun_snap *lun_snap;     /* current LUN snapshot, NULL before discovery */
+        struct ctx_slot slots[STORVIRT__CTX_SLOT_N];
 };
 
 static void ctx_free(storvirt_ctx *ctx) {
+        /* subsystems go first, newest slot first: they may still log */
+        for (unsigned i = STORVIRT__CTX_SLOT_N; i-- > 0;)
+                if (ctx->slots[i].value && ctx->slots[i].destroy)
+                        ctx->slots[i].destroy(ctx->slots[i].value);
         if (ctx->state_dirfd >= 0)
                 close(ctx->state_dirfd);
         free(ctx->state_dir);
-        storvirt__pool_registry_free(ctx->pools);
-        storvirt__lun_snap_unref(ctx->lun_snap);
-        storvirt__hashmap_free(ctx->backends);
         storvirt__logger_done(&ctx->logger);
         pthread_mutex_destroy(&ctx->lock);
         free(ctx);
@@ -55,8 +57,50 @@ static void ctx_free(storvirt_ctx *ctx) {
 
 STORVIRT_DEFINE_PUBLIC_REF_UNREF(storvirt_ctx, ctx_free)
 
-storvirt__pool_registry *storvirt__ctx_pools(storvirt_ctx *ctx) {
-        return ctx->pools;
+static void *owner_ref(void *ctx) {
+        return storvirt_ctx_ref(ctx);
+}
+
+static void owner_unref(void *ctx) {
+        storvirt_ctx_unref(ctx);
+}
+
+void *storvirt__ctx_slot_get(storvirt_ctx *ctx, unsigned slot, void *(*ref)(void *value)) {
+        void *v;
+
+        storvirt__mutex_lock(&ctx->lock);
+        v = ctx->slots[slot].value;
+        if (v && ref)
+                v = ref(v);
+        storvirt__mutex_unlock(&ctx->lock);
+        return v;
+}
+
+int storvirt__ctx_slot_ensure(storvirt_ctx *ctx, unsigned slot, int (*create)(void **ret),
+                              storvirt__slot_destroy_fn destroy, void **ret) {
+        int r = 0;
+
+        storvirt__mutex_lock(&ctx->lock);
+        if (!ctx->slots[slot].value) {
+                r = create(&ctx->slots[slot].value);
+                ctx->slots[slot].destroy = destroy;
+        }
+        if (r >= 0)
+                *ret = ctx->slots[slot].value;
+        storvirt__mutex_unlock(&ctx->lock);
+        return r;
+}
+
+void storvirt__ctx_slot_set(storvirt_ctx *ctx, unsigned slot, void *value,
+                            storvirt__slot_destroy_fn destroy) {
+        struct ctx_slot old;
+
+        storvirt__mutex_lock(&ctx->lock);
+        old = ctx->slots[slot];
+        ctx->slots[slot] = (struct ctx_slot){ value, destroy };
+        storvirt__mutex_unlock(&ctx->lock);
+        if (old.value && old.destroy)
+                old.destroy(old.value);
 }
 
 unsigned storvirt__ctx_max_threads(storvirt_ctx *ctx) {
@@ -100,29 +144,10 @@ const storvirt__sysops *storvirt__ctx_sysops(storvirt_ctx *ctx) {
 }
 
 void storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops) {
-        storvirt__ctx_set_lun_snap(ctx, NULL);
+        storvirt__ctx_slot_set(ctx, STORVIRT__CTX_SLOT_LUNS, NULL, NULL);
         storvirt__mutex_lock(&ctx->lock);
         ctx->sysops = ops;
         storvirt__mutex_unlock(&ctx->lock);
-}
-
-storvirt__lun_snap *storvirt__ctx_lun_snap(storvirt_ctx *ctx) {
-        storvirt__lun_snap *snap;
-
-        storvirt__mutex_lock(&ctx->lock);
-        snap = storvirt__lun_snap_ref(ctx->lun_snap);
-        storvirt__mutex_unlock(&ctx->lock);
-        return snap;
-}
-
-void storvirt__ctx_set_lun_snap(storvirt_ctx *ctx, storvirt__lun_snap *snap) {
-        storvirt__lun_snap *old;
-
-        storvirt__mutex_lock(&ctx->lock);
-        old = ctx->lun_snap;
-        ctx->lun_snap = storvirt__lun_snap_ref(snap);
-        storvirt__mutex_unlock(&ctx->lock);
-        storvirt__lun_snap_unref(old);
 }
 
 void storvirt__ctx_lock(storvirt_ctx *ctx) {
@@ -133,18 +158,8 @@ void storvirt__ctx_unlock(storvirt_ctx *ctx) {
         storvirt__mutex_unlock(&ctx->lock);
 }
 
-static int ctx_register_builtins(storvirt_ctx *ctx) {
-        for (size_t i = 0; storvirt__builtin_backends[i]; i++) {
-                int r = storvirt__backend_register(ctx, storvirt__builtin_backends[i]);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 STORVIRT_EXPORT int storvirt_ctx_new(storvirt_ctx **ret_ctx, uint32_t flags) {
         storvirt_ctx *ctx;
-        int r;
 
         check_nonnull(ret_ctx);
         check_flags(flags, STORVIRT_CTX_NEW_IGNORE_ENV | STORVIRT_CTX_NEW_NO_AUTOSTART);
@@ -154,19 +169,11 @@ STORVIRT_EXPORT int storvirt_ctx_new(storvirt_ctx **ret_ctx, uint32_t flags) {
                 return storvirt__error_oom();
         STORVIRT__REFCNT_INIT(ctx->n_ref);
         pthread_mutex_init(&ctx->lock, NULL);
-        storvirt__logger_init(&ctx->logger, !(flags & STORVIRT_CTX_NEW_IGNORE_ENV));
+        storvirt__logger_init(&ctx->logger, !(flags & STORVIRT_CTX_NEW_IGNORE_ENV), ctx,
+                              owner_ref, owner_unref);
         ctx->flags = flags;
         ctx->state_dirfd = -1;
         atomic_init(&ctx->max_threads, 1u);
-        r = storvirt__hashmap_new(&ctx->backends, NULL);
-        if (r >= 0)
-                r = storvirt__pool_registry_new(&ctx->pools);
-        if (r >= 0)
-                r = ctx_register_builtins(ctx);
-        if (r < 0) {
-                ctx_free(ctx);
-                return r;
-        }
         log_debug(ctx, "context created (libstorvirt %s)", STORVIRT_VERSION);
         *ret_ctx = ctx;
         return 0;
@@ -419,58 +426,3 @@ STORVIRT_EXPORT int storvirt_ctx_get_log_priority(storvirt_ctx *ctx) {
         return atomic_load(&ctx->logger.priority);
 }
 
-int storvirt__ctx_add_backend(storvirt_ctx *ctx, const storvirt__backend_ops *ops) {
-        int r;
-
-        storvirt__ctx_lock(ctx);
-        r = storvirt__hashmap_put(ctx->backends, ops->type, (void *)ops);
-        storvirt__ctx_unlock(ctx);
-        if (r == -EEXIST)
-                return storvirt__error_set(-EEXIST,
-                        "a backend for pool type '%s' is already registered", ops->type);
-        return r;
-}
-
-const storvirt__backend_ops *storvirt__ctx_find_backend(storvirt_ctx *ctx, const char *type) {
-        const storvirt__backend_ops *ops;
-
-        storvirt__ctx_lock(ctx);
-        ops = storvirt__hashmap_get(ctx->backends, type);
-        storvirt__ctx_unlock(ctx);
-        return ops;
-}
-
-STORVIRT_EXPORT int storvirt_ctx_list_pool_types(storvirt_ctx *ctx, char ***ret_types,
-                                                 size_t *ret_n, uint32_t flags) {
-        char **keys = NULL;
-        int r;
-
-        check_nonnull(ctx);
-        check_nonnull(ret_types);
-        check_flags(flags, 0);
-        storvirt__ctx_lock(ctx);
-        r = storvirt__hashmap_keys(ctx->backends, &keys);
-        storvirt__ctx_unlock(ctx);
-        if (r < 0)
-                return r;
-        if (ret_n)
-                *ret_n = storvirt__strv_length(keys);
-        *ret_types = keys;
-        return 0;
-}
-
-STORVIRT_EXPORT int storvirt_ctx_pool_type_supports(storvirt_ctx *ctx, const char *type,
-                                                    const char *op) {
-        const storvirt__backend_ops *ops;
-        int r;
-
-        check_nonnull(ctx);
-        check_nonnull(type);
-        check_nonnull(op);
-        r = storvirt__backend_get(ctx, type, &ops);
-        if (r == -EOPNOTSUPP)
-                return storvirt__error_set(-ENOENT, "pool type '%s' is not built into this library", type);
-        if (r < 0)
-                return r;
-        return storvirt__backend_has_op(ops, op);
-}

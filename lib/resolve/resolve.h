@@ -10,7 +10,7 @@
 #include <storvirt/resolve.h>
 
 #include "conf/disk.h"
-#include "core/ctx.h"
+#include "objects/ctx.h"
 
 /* The spec inside a public handle. */
 const storvirt__disk_spec *storvirt__disk_spec_of(const storvirt_disk_spec *spec);

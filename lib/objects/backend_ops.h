@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * objects/backend_ops.h - the per-pool-type plug-in table: the type every
+ * backend fills in (lib/backends) and the core calls through.
+ *
+ * Each backend is one `const` storvirt__backend_ops with designated
+ * initialisers, registered in a context under its pool type name.  Every
+ * slot but refresh_pool is optional: a NULL slot means the operation is
+ * not supported and the caller gets -EOPNOTSUPP with a message naming the
+ * pool type and the operation (STORVIRT__BACKEND_CALL does this).
+ *
+ * `abi` guards the layout: a table built for another layout is refused
+ * at registration instead of being called through the wrong slots.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <storvirt/ctx.h>
+#include <storvirt/pool.h>
+
+#define STORVIRT__BACKEND_ABI 1u
+
+struct storvirt__pool_obj;
+struct storvirt__vol_rec;
+struct storvirt__vol_def;
+
+/* A long operation's progress sink; NULL means none. */
+typedef struct storvirt__progress {
+        storvirt_progress_fn fn;
+        void *userdata;
+} storvirt__progress;
+
+/*
+ * Slots take the pool record (obj) and volume records.  Unless noted, a
+ * slot is called without obj->lock held and takes it itself when it
+ * touches obj's mutable state.
+ */
+typedef struct storvirt__backend_ops {
+        uint32_t abi;        /* STORVIRT__BACKEND_ABI */
+        const char *type;    /* pool type name, as in <pool type='...'> */
+
+        int (*find_sources)(storvirt_ctx *ctx, const char *srcspec,
+                            char **ret_xml, uint32_t flags);
+        int (*check_pool)(struct storvirt__pool_obj *obj, bool *ret_active);
+        int (*start_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        int (*build_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        /* Mandatory.  Rebuilds obj's volume table and capacity figures. */
+        int (*refresh_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        int (*stop_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        int (*delete_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        /* Cheap: validates def, computes name/key/path into a new record. */
+        int (*create_volume)(struct storvirt__pool_obj *obj,
+                             const struct storvirt__vol_def *def,
+                             struct storvirt__vol_rec **ret_rec, uint32_t flags);
+        /* Heavy: writes the volume; removes what it made on failure. */
+        int (*build_volume)(struct storvirt__pool_obj *obj,
+                            struct storvirt__vol_rec *rec,
+                            const struct storvirt__vol_def *def,
+                            const storvirt__progress *progress, uint32_t flags);
+        int (*build_volume_from)(struct storvirt__pool_obj *obj,
+                                 struct storvirt__vol_rec *rec,
+                                 const struct storvirt__vol_def *def,
+                                 struct storvirt__vol_rec *src,
+                                 const storvirt__progress *progress, uint32_t flags);
+        int (*refresh_volume)(struct storvirt__pool_obj *obj,
+                              struct storvirt__vol_rec *rec, uint32_t flags);
+        int (*delete_volume)(struct storvirt__pool_obj *obj,
+                             struct storvirt__vol_rec *rec, uint32_t flags);
+        int (*resize_volume)(struct storvirt__pool_obj *obj,
+                             struct storvirt__vol_rec *rec, uint64_t capacity,
+                             uint32_t flags);
+        int (*upload_volume)(struct storvirt__pool_obj *obj,
+                             struct storvirt__vol_rec *rec, int fd,
+                             uint64_t offset, uint64_t length,
+                             const storvirt__progress *progress, uint32_t flags);
+        int (*download_volume)(struct storvirt__pool_obj *obj,
+                               struct storvirt__vol_rec *rec, int fd,
+                               uint64_t offset, uint64_t length,
+                               const storvirt__progress *progress, uint32_t flags);
+        int (*wipe_volume)(struct storvirt__pool_obj *obj,
+                           struct storvirt__vol_rec *rec,
+                           const storvirt__progress *progress, uint32_t flags);
+} storvirt__backend_ops;
+
+/* Reports "pool type 'T' does not support OP"; returns -EOPNOTSUPP. */
+int storvirt__backend_unsupported(const storvirt__backend_ops *ops, const char *op);
+
+#define STORVIRT__BACKEND_CALL(ops, slot, ...)                                \
+        ((ops)->slot ? (ops)->slot(__VA_ARGS__)                               \
+                     : storvirt__backend_unsupported((ops), #slot))

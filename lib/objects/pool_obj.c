@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pool_obj.c - pool and volume records (objects/pool_obj.h).
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "objects/pool_obj.h"
+#include "util/error.h"
+#include "util/uuid.h"
+
+storvirt__vol_rec *storvirt__vol_rec_new(const char *name, const char *key, const char *path) {
+        storvirt__vol_rec *rec = calloc(1, sizeof(*rec));
+
+        if (!rec)
+                return NULL;
+        STORVIRT__REFCNT_INIT(rec->n_ref);
+        rec->name = strdup(name);
+        rec->key = strdup(key);
+        rec->path = strdup(path);
+        if (!rec->name || !rec->key || !rec->path) {
+                storvirt__vol_rec_unref(rec);
+                return NULL;
+        }
+        return rec;
+}
+
+storvirt__vol_rec *storvirt__vol_rec_ref(storvirt__vol_rec *rec) {
+        if (rec)
+                storvirt__refcnt_inc(&rec->n_ref);
+        return rec;
+}
+
+void storvirt__vol_rec_unref(storvirt__vol_rec *rec) {
+        if (!rec || !storvirt__refcnt_dec(&rec->n_ref))
+                return;
+        free(rec->name);
+        free(rec->key);
+        free(rec->path);
+        free(rec->backing_path);
+        free(rec->extent_device);
+        free(rec->problem);
+        free(rec);
+}
+
+void storvirt__vol_rec_unref_void(void *rec) {
+        storvirt__vol_rec_unref(rec);
+}
+
+storvirt__pool_obj *storvirt__pool_obj_ref(storvirt__pool_obj *obj) {
+        if (obj)
+                storvirt__refcnt_inc(&obj->n_ref);
+        return obj;
+}
+
+void storvirt__pool_obj_unref(storvirt__pool_obj *obj) {
+        if (!obj || !storvirt__refcnt_dec(&obj->n_ref))
+                return;
+        if (obj->target_fd >= 0)
+                close(obj->target_fd);
+        storvirt__hashmap_free(obj->vols);
+        storvirt__pool_def_free(obj->def);
+        pthread_mutex_destroy(&obj->lock);
+        free(obj);
+}
+
+int storvirt__pool_obj_new(storvirt_ctx *ctx, storvirt__pool_def *def,
+                           const storvirt__backend_ops *ops, storvirt__pool_obj **ret) {
+        storvirt__pool_obj *obj;
+        int r;
+
+        obj = calloc(1, sizeof(*obj));
+        if (!obj)
+                return storvirt__error_oom();
+        STORVIRT__REFCNT_INIT(obj->n_ref);
+        pthread_mutex_init(&obj->lock, NULL);
+        obj->ctx = ctx;
+        obj->ops = ops;
+        obj->target_fd = -1;
+        obj->state = STORVIRT_POOL_STATE_INACTIVE;
+        storvirt__uuid_format(&def->uuid, obj->uuid);
+        r = storvirt__hashmap_new(&obj->vols, storvirt__vol_rec_unref_void);
+        if (r < 0) {
+                storvirt__pool_obj_unref(obj);
+                return r;
+        }
+        obj->def = def;
+        *ret = obj;
+        return 0;
+}
+
+void storvirt__pool_obj_set_vols(storvirt__pool_obj *obj, storvirt__hashmap *vols) {
+        storvirt__hashmap *old = obj->vols;
+
+        obj->vols = vols;
+        storvirt__hashmap_free(old);
+}
+
+int storvirt__pool_obj_add_vol(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
+        int r = storvirt__hashmap_put(obj->vols, rec->name, storvirt__vol_rec_ref(rec));
+
+        if (r < 0)
+                storvirt__vol_rec_unref(rec);
+        if (r == -EEXIST)
+                return storvirt__error_set(-EEXIST, "pool '%s': a volume named '%s' already exists",
+                                           obj->def->name, rec->name);
+        return r;
+}
+

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * objects/pool_registry.h - the pools a context knows (lookup maps) and
+ * their definitions stored in the state directory (pools/<name>.xml,
+ * autostart marks in pools/autostart/<name>, run marks in pools/run/).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "objects/pool_obj.h"
+
+/* The registry of a context (its pools slot, made on first use). */
+typedef struct storvirt__pool_registry storvirt__pool_registry;
+int storvirt__pool_registry_new(storvirt__pool_registry **ret);
+void storvirt__pool_registry_free(storvirt__pool_registry *reg);
+storvirt__pool_registry *storvirt__ctx_pools(storvirt_ctx *ctx);
+
+/*
+ * Loading the stored pools happens once per context: load_begin returns
+ * true when it happened already; otherwise it returns false holding the
+ * registry's load lock, which load_end drops, saying whether it did.
+ */
+bool storvirt__pools_load_begin(storvirt_ctx *ctx);
+void storvirt__pools_load_end(storvirt_ctx *ctx, bool loaded);
+/* Referenced record or NULL. */
+storvirt__pool_obj *storvirt__pools_find_name(storvirt_ctx *ctx, const char *name);
+storvirt__pool_obj *storvirt__pools_find_uuid(storvirt_ctx *ctx, const char *uuid);
+storvirt__pool_obj *storvirt__pools_find_target(storvirt_ctx *ctx, const char *path);
+/* -EEXIST naming the clash when the name or UUID is taken. */
+int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj);
+void storvirt__pools_remove(storvirt_ctx *ctx, storvirt__pool_obj *obj);
+/* Referenced records sorted by name; free with storvirt__pools_snapshot_free. */
+int storvirt__pools_snapshot(storvirt_ctx *ctx, storvirt__pool_obj ***ret, size_t *ret_n);
+void storvirt__pools_snapshot_free(storvirt__pool_obj **objs);
+
+/* Persistence of definitions and autostart marks in the state directory. */
+int storvirt__pool_store_save(storvirt_ctx *ctx, const storvirt__pool_def *def);
+int storvirt__pool_store_remove(storvirt_ctx *ctx, const char *name);
+int storvirt__pool_store_set_autostart(storvirt_ctx *ctx, const char *name, bool on);
+/* The run mark: a persistent pool active when the last process left it. */
+int storvirt__pool_store_set_active(storvirt_ctx *ctx, const char *name, bool on);
+
+/* One stored definition, with its autostart and run marks. */
+struct storvirt__pool_stored {
+        storvirt__pool_def *def;
+        bool autostart, run_mark;
+};
+
+/*
+ * Reads every stored definition (a file that does not parse or names
+ * another pool is logged and skipped), removing what interrupted writes
+ * left.  Free the array with storvirt__pool_stored_free().
+ */
+int storvirt__pool_store_load(storvirt_ctx *ctx, struct storvirt__pool_stored **ret,
+                              size_t *ret_n);
+void storvirt__pool_stored_free(struct storvirt__pool_stored *v, size_t n);
+
+/*
+ * Whether this is the first context since the host booted (autostart
+ * runs once per boot, as libvirt's once per daemon start); records the
+ * boot id for the next ones.
+ */
+bool storvirt__pool_store_first_since_boot(storvirt_ctx *ctx);
