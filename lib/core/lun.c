@@ -17,7 +17,7 @@
 
 #include "objects/ctx.h"
 #include "core/lun.h"
-#include "core/vdisk.h"
+#include "objects/holders.h"
 #include <limits.h>
 #include "util/hashmap.h"
 #include "util/json.h"
@@ -45,7 +45,8 @@ struct storvirt_lun {
         storvirt__refcnt n_ref;
         storvirt__lun_snap *snap;
         size_t idx;
-        char *vdisk_id;         /* the vDisk it backs when the handle was made, or NULL */
+        storvirt_ctx *ctx;      /* referenced: which vDisk holds the LUN is asked of its
+                                   holders index only when someone wants to know */
 };
 
 static const char *const transports[] = {
@@ -93,7 +94,7 @@ void storvirt__ctx_set_lun_snap(storvirt_ctx *ctx, storvirt__lun_snap *snap) {
 
 static void lun_free(storvirt_lun *lun) {
         storvirt__lun_snap_unref(lun->snap);
-        free(lun->vdisk_id);
+        storvirt_ctx_unref(lun->ctx);
         free(lun);
 }
 
@@ -274,12 +275,13 @@ static int current_snap(storvirt_ctx *ctx, bool refresh, storvirt__lun_snap **re
         return 0;
 }
 
-static int handle_new(storvirt__lun_snap *snap, size_t idx, storvirt_lun **ret) {
+static int handle_new(storvirt_ctx *ctx, storvirt__lun_snap *snap, size_t idx, storvirt_lun **ret) {
         storvirt_lun *lun = calloc(1, sizeof(*lun));
 
         if (!lun)
                 return storvirt__error_oom();
         STORVIRT__REFCNT_INIT(lun->n_ref);
+        lun->ctx = storvirt_ctx_ref(ctx);
         lun->snap = storvirt__lun_snap_ref(snap);
         lun->idx = idx;
         *ret = lun;
@@ -302,26 +304,11 @@ static bool lun_identity(const struct storvirt__blk_lun *l, char *buf, size_t si
         return true;
 }
 
-/* The id of the vDisk the LUN backs, per the map of storvirt__vdisk_identities(). */
-static const char *lun_vdisk(const struct storvirt__blk_lun *l, storvirt__hashmap *vdisks) {
+/* The id of the vDisk the LUN backs, per the holders index, or NULL. */
+static const char *lun_vdisk(const struct storvirt__blk_lun *l, const storvirt__holders *h) {
         char key[PATH_MAX + 8];
 
-        return vdisks && lun_identity(l, key, sizeof(key)) ? storvirt__hashmap_get(vdisks, key) : NULL;
-}
-
-/* Marks a new handle with the vDisk it backs (one pass over the vDisk records). */
-static int mark_vdisk(storvirt_ctx *ctx, storvirt_lun *lun) {
-        storvirt__hashmap *m = NULL;
-        const char *id;
-        int r = storvirt__vdisk_identities(ctx, &m);
-
-        if (r < 0)
-                return r;
-        id = lun_vdisk(&lun->snap->scan->luns[lun->idx], m);
-        if (id && !(lun->vdisk_id = strdup(id)))
-                r = storvirt__error_oom();
-        storvirt__hashmap_free(m);
-        return r;
+        return h && lun_identity(l, key, sizeof(key)) ? storvirt__holders_by_identity(h, key) : NULL;
 }
 
 static bool has_transport(const struct storvirt__blk_lun *l, const char *transport) {
@@ -342,8 +329,7 @@ STORVIRT_EXPORT void storvirt_lun_list_free(storvirt_lun **luns) {
 STORVIRT_EXPORT int storvirt_lun_list(storvirt_ctx *ctx, const char *transport,
                                       storvirt_lun ***ret_luns, size_t *ret_n, uint32_t flags) {
         storvirt__lun_snap *snap = NULL;
-        storvirt__hashmap *vdisks = NULL;
-        const char *vdisk;
+        storvirt__holders *holders = NULL;
         storvirt_lun **v;
         size_t n = 0;
         bool known = transport == NULL;
@@ -360,17 +346,20 @@ STORVIRT_EXPORT int storvirt_lun_list(storvirt_ctx *ctx, const char *transport,
                                            "storvirt_lun_list: invalid argument 'transport': "
                                            "unknown transport '%s' (iscsi, fc, sas, scsi, ata, "
                                            "nvme, virtio, loop, unknown)", transport);
-        r = storvirt__vdisk_identities(ctx, &vdisks);
-        if (r < 0)
-                return r;
+        /* which LUNs back a vDisk is read only when the caller leaves those out */
+        if (flags & STORVIRT_LUN_LIST_UNATTACHED) {
+                r = storvirt__holders_load(ctx, false, &holders);
+                if (r < 0)
+                        return r;
+        }
         r = current_snap(ctx, flags & STORVIRT_LUN_LIST_REFRESH, &snap);
         if (r < 0) {
-                storvirt__hashmap_free(vdisks);
+                storvirt__holders_free(holders);
                 return r;
         }
         v = calloc(snap->scan->n_luns + 1, sizeof(*v));
         if (!v) {
-                storvirt__hashmap_free(vdisks);
+                storvirt__holders_free(holders);
                 storvirt__lun_snap_unref(snap);
                 return storvirt__error_oom();
         }
@@ -380,21 +369,18 @@ STORVIRT_EXPORT int storvirt_lun_list(storvirt_ctx *ctx, const char *transport,
                         continue;
                 if (transport && !has_transport(&snap->scan->luns[i], transport))
                         continue;
-                vdisk = lun_vdisk(&snap->scan->luns[i], vdisks);
-                if ((flags & STORVIRT_LUN_LIST_UNATTACHED) && vdisk)
+                if (lun_vdisk(&snap->scan->luns[i], holders))
                         continue;
-                r = handle_new(snap, i, &v[n]);
-                if (r >= 0 && vdisk && !(v[n]->vdisk_id = strdup(vdisk)))
-                        r = storvirt__error_oom();
+                r = handle_new(ctx, snap, i, &v[n]);
                 if (r < 0) {
                         storvirt_lun_list_free(v);
                         storvirt__lun_snap_unref(snap);
-                        storvirt__hashmap_free(vdisks);
+                        storvirt__holders_free(holders);
                         return r;
                 }
                 n++;
         }
-        storvirt__hashmap_free(vdisks);
+        storvirt__holders_free(holders);
         storvirt__lun_snap_unref(snap);
         *ret_luns = v;
         if (ret_n)
@@ -428,10 +414,8 @@ static int lookup_handle(storvirt_ctx *ctx, enum lun_index which, const char *ke
         if (r < 0)
                 return r;
         v = storvirt__hashmap_get(snap_index(snap, which), key);
-        r = v ? handle_new(snap, (size_t)(uintptr_t)v - 1, ret) : -ENOENT;
+        r = v ? handle_new(ctx, snap, (size_t)(uintptr_t)v - 1, ret) : -ENOENT;
         storvirt__lun_snap_unref(snap);
-        if (r >= 0 && (r = mark_vdisk(ctx, *ret)) < 0)
-                *ret = storvirt_lun_unref(*ret);
         return r;
 }
 
@@ -544,10 +528,8 @@ STORVIRT_EXPORT int storvirt_lun_lookup_by_fs_uuid(storvirt_ctx *ctx, const char
                                            uuid);
         }
         if (v != FS_UUID_DUP) {
-                r = handle_new(snap, (size_t)(uintptr_t)v - 1, ret_lun);
+                r = handle_new(ctx, snap, (size_t)(uintptr_t)v - 1, ret_lun);
                 storvirt__lun_snap_unref(snap);
-                if (r >= 0 && (r = mark_vdisk(ctx, *ret_lun)) < 0)
-                        *ret_lun = storvirt_lun_unref(*ret_lun);
                 return r;
         }
         /* Rare: list every LUN with this UUID in the message. */
@@ -1010,45 +992,54 @@ static int gen_lun(storvirt__json_gen *g, const struct storvirt__blk_lun *l,
         return r;
 }
 
-STORVIRT_EXPORT int storvirt_lun_get_json(storvirt_lun *lun, char **ret_json, uint32_t flags) {
+/* The JSON of luns[0..n) (n 1: one object, else the devList), with the vDisk of each. */
+static int luns_json(storvirt_lun *const *luns, bool list, char **ret, uint32_t flags) {
+        storvirt__holders *holders = NULL;
+        storvirt_ctx *hctx = NULL;
         storvirt__json_gen *g = NULL;
         int r;
+
+        r = storvirt__json_gen_new(flags & STORVIRT_LUN_JSON_PRETTY, &g);
+        if (r >= 0 && list) {
+                r = storvirt__json_gen_begin_map(g);
+                if (r >= 0)
+                        r = storvirt__json_gen_key_begin_array(g, "devList");
+        }
+        for (size_t i = 0; r >= 0 && luns[i] && (list || i == 0); i++) {
+                if (luns[i]->ctx != hctx) {     /* the holders index, once per context */
+                        storvirt__holders_free(holders);
+                        holders = NULL;
+                        hctx = luns[i]->ctx;
+                        r = storvirt__holders_load(hctx, false, &holders);
+                }
+                if (r >= 0)
+                        r = gen_lun(g, L(luns[i]), U(luns[i]), lun_vdisk(L(luns[i]), holders));
+        }
+        if (r >= 0 && list) {
+                r = storvirt__json_gen_end_array(g);
+                if (r >= 0)
+                        r = storvirt__json_gen_end_map(g);
+        }
+        if (r >= 0)
+                r = storvirt__json_gen_finish(g, ret, NULL);
+        storvirt__json_gen_free(g);
+        storvirt__holders_free(holders);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_lun_get_json(storvirt_lun *lun, char **ret_json, uint32_t flags) {
+        storvirt_lun *one[] = { lun, NULL };
 
         check_nonnull(lun);
         check_nonnull(ret_json);
         check_flags(flags, STORVIRT_LUN_JSON_PRETTY);
-        r = storvirt__json_gen_new(flags & STORVIRT_LUN_JSON_PRETTY, &g);
-        if (r < 0)
-                return r;
-        r = gen_lun(g, L(lun), U(lun), lun->vdisk_id);
-        if (r >= 0)
-                r = storvirt__json_gen_finish(g, ret_json, NULL);
-        storvirt__json_gen_free(g);
-        return r;
+        return luns_json(one, false, ret_json, flags);
 }
 
 STORVIRT_EXPORT int storvirt_lun_list_to_json(storvirt_lun *const *luns, char **ret_json,
                                               uint32_t flags) {
-        storvirt__json_gen *g = NULL;
-        int r;
-
         check_nonnull(luns);
         check_nonnull(ret_json);
         check_flags(flags, STORVIRT_LUN_JSON_PRETTY);
-        r = storvirt__json_gen_new(flags & STORVIRT_LUN_JSON_PRETTY, &g);
-        if (r < 0)
-                return r;
-        r = storvirt__json_gen_begin_map(g);
-        if (r >= 0)
-                r = storvirt__json_gen_key_begin_array(g, "devList");
-        for (size_t i = 0; r >= 0 && luns[i]; i++)
-                r = gen_lun(g, L(luns[i]), U(luns[i]), luns[i]->vdisk_id);
-        if (r >= 0)
-                r = storvirt__json_gen_end_array(g);
-        if (r >= 0)
-                r = storvirt__json_gen_end_map(g);
-        if (r >= 0)
-                r = storvirt__json_gen_finish(g, ret_json, NULL);
-        storvirt__json_gen_free(g);
-        return r;
+        return luns_json(luns, true, ret_json, flags);
 }

@@ -28,6 +28,7 @@
 #include "conf/disk.h"
 #include "core/connection.h"
 #include "core/pool.h"
+#include "objects/holders.h"
 #include "objects/records.h"
 #include "resolve/resolve.h"
 #include "objects/vol_chain.h"
@@ -384,12 +385,29 @@ static int record_text(const vrec *v, const char *state_uuid, bool pretty, char 
 
 /* ---- load / save ------------------------------------------------------------------------------- */
 
+/* What v holds, into the holders index (the exclusive lock is held). */
+static int holders_update(storvirt_ctx *ctx, const vrec *v) {
+        struct storvirt__strv_builder paths = {};
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < v->n_images; i++)
+                if (v->images[i].path)
+                        r = storvirt__strv_builder_add(&paths, v->images[i].path);
+        if (r >= 0)
+                r = storvirt__holders_update(ctx, v->id, v->identity,
+                                             paths.v ? paths.v : (char *[]){ NULL });
+        storvirt__strv_builder_done(&paths);
+        return r;
+}
+
 static int save(storvirt_ctx *ctx, const vrec *v) {
         _cleanup_free_ char *text = NULL;
         int r = record_text(v, NULL, true, &text);
 
         if (r >= 0)
                 r = storvirt__record_write(ctx, KIND, v->id, text, strlen(text));
+        if (r >= 0)
+                r = holders_update(ctx, v);
         return r;
 }
 
@@ -956,8 +974,18 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
         }
         {
                 struct import_args a = { .fresh = v, .conns = v->connections };
+                _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+                _cleanup_vrec_ vrec *stored = NULL;
 
-                r = storvirt__record_update(ctx, KIND, id, false, import_update, &a);
+                r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
+                if (r >= 0)
+                        r = storvirt__record_update(ctx, KIND, id, true, import_update, &a);
+                if (r >= 0 && r != 2) {
+                        int k = read_rec(ctx, id, true, &stored);
+
+                        k = k < 0 ? k : holders_update(ctx, stored);
+                        r = k < 0 ? k : r;
+                }
                 if (r >= 0) {
                         r = handle_new(ctx, id, ret_vdisk);
                         if (r >= 0)
@@ -1084,8 +1112,8 @@ static int change(storvirt_ctx *ctx, const char *id, change_fn fn, void *userdat
         locked_rec = NULL;
         if (r == 1)
                 r = save(ctx, v);
-        else if (r == 2)
-                r = storvirt__record_remove(ctx, KIND, id);
+        else if (r == 2 && (r = storvirt__record_remove(ctx, KIND, id)) >= 0)
+                r = storvirt__holders_update(ctx, id, NULL, NULL);
         return r < 0 ? r : 0;
 }
 

@@ -10,7 +10,7 @@
 
 #include "objects/ctx.h"
 #include "core/pool.h"
-#include "core/vdisk.h"
+#include "objects/holders.h"
 #include "objects/vol_chain.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -410,15 +410,20 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
         obj = vol->pool->obj;
         rec = vol->rec;
         if (!(flags & STORVIRT_VOLUME_DELETE_FORCE) && rec->path) {
-                /* the vDisk registry, read before the pool is locked */
-                _cleanup_free_ char *vdisk = NULL;
+                /* the holders index, read before the pool is locked */
+                storvirt__holders *h = NULL;
+                const char *vdisk = NULL;
+                unsigned n;
 
-                r = storvirt__vdisk_path_users(obj->ctx, rec->path, &vdisk);
-                if (r > 0)
-                        return storvirt__error_set(-EBUSY, "volume '%s' is an image of vDisk %s%s; "
-                                                           "use the force flag to delete it anyway",
-                                                   rec->name, vdisk,
-                                                   r > 1 ? " and others" : "");
+                r = storvirt__holders_load(obj->ctx, false, &h);
+                if (r < 0)
+                        return r;
+                n = storvirt__holders_by_path(h, rec->path, &vdisk);
+                if (n > 0)
+                        r = storvirt__error_set(-EBUSY, "volume '%s' is an image of vDisk %s%s; "
+                                                        "use the force flag to delete it anyway",
+                                                rec->name, vdisk, n > 1 ? " and others" : "");
+                storvirt__holders_free(h);
                 if (r < 0)
                         return r;
         }
