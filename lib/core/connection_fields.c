@@ -201,7 +201,7 @@ static int portal_port(const struct conn_parse_ctx *pc, const char *key, const c
 }
 
 int storvirt__conn_parse_portal(const struct conn_parse_ctx *pc, const char *key, const char *v,
-                                conn_def *d) {
+                                bool bare_v6, conn_def *d) {
         char esc[STORVIRT__ESCAPED_NAME_SIZE];
         const char *host = v, *colon = NULL;
         bool port_given = d->port != 0;
@@ -225,6 +225,10 @@ int storvirt__conn_parse_portal(const struct conn_parse_ctx *pc, const char *key
                 host = v + 1;
                 hlen = (size_t)(end - host);
                 colon = end[1] == ':' ? end + 1 : NULL;
+                r = check_ipv6(pc, key, host, hlen);
+        } else if (bare_v6 && (colon = strchr(v, ':')) && strchr(colon + 1, ':')) {
+                hlen = strlen(v);
+                colon = NULL;
                 r = check_ipv6(pc, key, host, hlen);
         } else {
                 colon = strchr(v, ':');
@@ -321,7 +325,7 @@ const size_t storvirt__conn_n_common_fields = ELEMENTSOF(storvirt__conn_common_f
 
 static const struct conn_field iscsi_fields[] = {
         { .own = "portal", .vdsm = "connection", .value = CONN_V_PORTAL, .offset = AT(host),
-          .need = "a portal" },
+          .flags = CONN_F_VDSM_HOST, .need = "a portal" },
         { .vdsm = "port", .value = CONN_V_UINT, .offset = AT(port), .max = 65535,
           .flags = CONN_F_NOT_ZERO | CONN_F_READ_FIRST },
         { .own = "target", .vdsm = "iqn", .value = CONN_V_STRING, .check = check_iqn,

@@ -50,6 +50,8 @@ enum conn_value {
 #define CONN_F_VDSM_EMPTY (1u << 1)
 /* Read before the other fields of its type: the portal checks its port against it. */
 #define CONN_F_READ_FIRST (1u << 2)
+/* In VDSM's form a portal is a host name: an IPv6 address comes without brackets. */
+#define CONN_F_VDSM_HOST (1u << 3)
 
 struct conn_field {
         const char *own;        /* our key; NULL: only in VDSM's form */
@@ -101,11 +103,12 @@ bool storvirt__conn_printable_no_space(const char *s);
 
 /*
  * "host", "host:port", "[v6]" or "[v6]:port" under key into d->host and
- * d->port; a port already in d->port (given apart, as VDSM does) must
- * agree, and 3260 is taken when there is none.
+ * d->port (bare_v6: a bare IPv6 address is a host too); a port already
+ * in d->port (given apart, as VDSM does) must agree, and 3260 is taken
+ * when there is none.
  */
 int storvirt__conn_parse_portal(const struct conn_parse_ctx *pc, const char *key, const char *v,
-                                conn_def *d);
+                                bool bare_v6, conn_def *d);
 
 /* CHAP names and passwords in pairs; mutual CHAP only with one-way CHAP. */
 int storvirt__conn_check_chap(const struct conn_parse_ctx *pc, const conn_def *d);

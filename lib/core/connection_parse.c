@@ -231,7 +231,8 @@ static int read_field(const struct conn_parse_ctx *pc, yajl_val obj, const struc
                 return 0;
         switch (f->value) {
         case CONN_V_PORTAL:
-                return storvirt__conn_parse_portal(pc, key, s, d);
+                return storvirt__conn_parse_portal(pc, key, s,
+                                                   dl == CONN_VDSM && (f->flags & CONN_F_VDSM_HOST), d);
         case CONN_V_SECRET:
                 return set_secret(pc, key, s, f->max, str_at(d, f->offset));
         case CONN_V_UINT:
