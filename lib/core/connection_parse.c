@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * connection_parse.c - connection definitions (core/connection_def.h):
- * our JSON form and VDSM's connectStorageServer parameters parsed with
+ * our JSON form and VDSM's connectStorageServer parameters read with
  * every field checked, and written back in our canonical form (no
- * secret), in VDSM's (secrets redacted) and as the secrets record.
+ * secret), in VDSM's (secrets redacted) and as the secrets record.  Both
+ * dialects are read and written by walking the field tables of
+ * connection_fields.c; this file knows no field by name.
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 
 #include "core/connection.h"
 #include "core/connection_def.h"
+#include "core/connection_fields.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -23,28 +24,9 @@
 #include "util/uuid.h"
 
 #define REDACTED STORVIRT__CONN_REDACTED
-#define ISCSI_PORT STORVIRT__CONN_ISCSI_PORT
-#define HOST_NAME_MAX_LEN STORVIRT__CONN_HOST_NAME_MAX
 #define PORTAL_MAX STORVIRT__CONN_PORTAL_MAX
 #define PORTAL_SIZE STORVIRT__CONN_PORTAL_SIZE
 #define DEFINE_MAX (4u << 20)
-
-static const char *const type_names[] = {
-        [STORVIRT_CONNECTION_ISCSI] = "iscsi",
-        [STORVIRT_CONNECTION_NFS] = "nfs",
-        [STORVIRT_CONNECTION_POSIXFS] = "posixfs",
-        [STORVIRT_CONNECTION_LOCALFS] = "localfs",
-        [STORVIRT_CONNECTION_FCP] = "fcp",
-};
-
-/* VDSM's StorageDomainTypeId per type. */
-static const int vdsm_domain_types[] = {
-        [STORVIRT_CONNECTION_ISCSI] = 3,
-        [STORVIRT_CONNECTION_NFS] = 1,
-        [STORVIRT_CONNECTION_POSIXFS] = 6,
-        [STORVIRT_CONNECTION_LOCALFS] = 4,
-        [STORVIRT_CONNECTION_FCP] = 2,
-};
 
 void storvirt__conn_explicit_clear(char *s) {
         if (s) {
@@ -80,7 +62,9 @@ void storvirt__conn_def_free(conn_def *d) {
 }
 
 const char *storvirt__conn_type_name(int type) {
-        return type > 0 && (size_t)type < ELEMENTSOF(type_names) ? type_names[type] : "?";
+        const struct conn_type *t = storvirt__conn_type_get(type);
+
+        return t ? t->name : "?";
 }
 
 /* ---- secrets kept out of messages ---------------------------------------------------------- */
@@ -115,691 +99,276 @@ int storvirt__conn_scrub_error(const conn_def *d, int r) {
         return r;
 }
 
-/* ---- parsing ---------------------------------------------------------------------------------- */
+/* ---- reading a field ----------------------------------------------------------------------- */
 
-struct parse_ctx {
-        char what[48];          /* "connection 2" */
-        bool stored;            /* a stored definition: its secrets are kept apart */
-};
-
-#define PFAIL(pc, key, fmt, ...)                                                        \
-        storvirt__error_set(-EINVAL, "%s: field '%s': " fmt, (pc)->what, (key), ##__VA_ARGS__)
-
-static bool printable_no_space(const char *s) {
-        for (; *s; s++)
-                if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-                        return false;
-        return true;
+static char **str_at(conn_def *d, size_t offset) {
+        return (char **)((char *)d + offset);
 }
 
-static int check_iqn(const struct parse_ctx *pc, const char *key, const char *v) {
-        char esc[STORVIRT__ESCAPED_NAME_SIZE];
-
-        if (strncmp(v, "iqn.", 4) != 0 && strncmp(v, "eui.", 4) != 0 && strncmp(v, "naa.", 4) != 0)
-                return PFAIL(pc, key, "'%s' is not an iSCSI name: it must start with 'iqn.', "
-                                      "'eui.' or 'naa.'", storvirt__name_escape(v, esc, sizeof(esc)));
-        if (strlen(v) > 223)
-                return PFAIL(pc, key, "'%.40s...' is longer than 223 bytes (RFC 3720)", v);
-        if (!printable_no_space(v))
-                return PFAIL(pc, key, "'%s' has a space or a non-printable character",
-                             storvirt__name_escape(v, esc, sizeof(esc)));
-        if (strchr(v, '/'))     /* not in an iSCSI name (RFC 3722); a path in iscsiadm's database */
-                return PFAIL(pc, key, "'%s' has a '/'", storvirt__name_escape(v, esc, sizeof(esc)));
-        return 0;
+static const char *str_of(const conn_def *d, size_t offset) {
+        return *(char *const *)((const char *)d + offset);
 }
 
-/* An iscsiadm interface: a file name in open-iscsi's database. */
-static int check_iface(const struct parse_ctx *pc, const char *key, const char *v) {
-        char esc[STORVIRT__ESCAPED_NAME_SIZE];
-
-        storvirt__name_escape(v, esc, sizeof(esc));
-        if (strchr(v, '/'))
-                return PFAIL(pc, key, "'%s' has a '/'", esc);
-        if (v[0] == '.')
-                return PFAIL(pc, key, "'%s' starts with '.'", esc);
-        return 0;
-}
-
-/*
- * The longest value of a field: CHAP names as iscsiadm's node records
- * hold them (255), an iscsiadm interface name (64), anything else a path.
- */
-static size_t field_max(const char *key) {
-        if (strstr(key, "user"))
-                return 255;
-        if (strstr(key, "iface"))
-                return 64;
-        return 4095;
-}
-
-static int dup_checked(const struct parse_ctx *pc, const char *key, const char *v, bool spaces_ok,
-                       char **ret) {
-        char esc[STORVIRT__ESCAPED_NAME_SIZE];
-
-        if (!*v)
-                return PFAIL(pc, key, "must not be empty");
-        if (strlen(v) > field_max(key))
-                return PFAIL(pc, key, "'%.40s...' is longer than %zu characters", v,
-                             field_max(key));
-        if (!spaces_ok && !printable_no_space(v))
-                return PFAIL(pc, key, "'%s' has a space or a non-printable character",
-                             storvirt__name_escape(v, esc, sizeof(esc)));
-        free(*ret);
-        *ret = strdup(v);
-        return *ret ? 0 : storvirt__error_oom();
-}
-
-/* Labels of a host name, zones of an IPv6 address (core/connection_def.h). */
-#define HOST_LABEL_MAX 63
-#define IPV6_ZONE_MAX 15
-
-/* A host name (letters, digits, '-', '_' in dot-separated labels) or an IPv4 address. */
-static int check_host_name(const struct parse_ctx *pc, const char *key, const char *esc,
-                           const char *h, size_t len) {
-        size_t label = 0;
-
-        if (len > HOST_NAME_MAX_LEN)
-                return PFAIL(pc, key, "'%s': the host name is longer than %d characters", esc,
-                             HOST_NAME_MAX_LEN);
-        for (size_t i = 0; i < len; i++) {
-                unsigned char c = (unsigned char)h[i];
-
-                if (c == '.') {
-                        if (label == 0)
-                                return PFAIL(pc, key, "'%s': the host name has an empty label",
-                                             esc);
-                        if (h[i - 1] == '-')
-                                return PFAIL(pc, key, "'%s': a label of the host name ends "
-                                                      "with '-'", esc);
-                        label = 0;
-                        continue;
-                }
-                if (!isalnum(c) && c != '-' && c != '_')
-                        return PFAIL(pc, key, "'%s' is not a host name or an IPv4 address "
-                                              "(letters, digits, '-', '_' and '.')", esc);
-                if (label == 0 && c == '-')
-                        return PFAIL(pc, key, "'%s': a label of the host name starts with '-'",
-                                     esc);
-                if (++label > HOST_LABEL_MAX)
-                        return PFAIL(pc, key, "'%s': the host name has a label longer than %d "
-                                              "characters", esc, HOST_LABEL_MAX);
-        }
-        if (label > 0 && h[len - 1] == '-')
-                return PFAIL(pc, key, "'%s': a label of the host name ends with '-'", esc);
-        return 0;
-}
-
-/* An IPv6 address, optionally with a zone ("fe80::1%eth0"), as inet_pton() reads it. */
-static int check_ipv6(const struct parse_ctx *pc, const char *key, const char *h, size_t len) {
-        char addr[INET6_ADDRSTRLEN], esc[STORVIRT__ESCAPED_NAME_SIZE], *copy;
-        const char *zone = memchr(h, '%', len);
-        size_t alen = zone ? (size_t)(zone - h) : len;
-        struct in6_addr a;
-        bool ok = alen < sizeof(addr);
-
-        if (ok) {
-                memcpy(addr, h, alen);
-                addr[alen] = '\0';
-                ok = inet_pton(AF_INET6, addr, &a) == 1;
-        }
-        if (ok && zone) {
-                size_t zlen = len - alen - 1;
-
-                ok = zlen >= 1 && zlen <= IPV6_ZONE_MAX;
-                for (size_t i = 1; ok && i <= zlen; i++)
-                        ok = isalnum((unsigned char)zone[i]) || strchr("-._~", zone[i]);
-        }
-        if (ok)
-                return 0;
-        copy = strndup(h, len);
-        if (!copy)
-                return storvirt__error_oom();
-        storvirt__name_escape(copy, esc, sizeof(esc));
-        free(copy);
-        return PFAIL(pc, key, "'%s' is not an IPv6 address (at most %d characters, then "
-                              "optionally '%%' and a zone of at most %d)", esc,
-                     INET6_ADDRSTRLEN - 1, IPV6_ZONE_MAX);
-}
-
-/* "host", "host:port", "[v6]" or "[v6]:port" into d->host and d->port (unless port_given). */
-static int parse_portal(const struct parse_ctx *pc, const char *key, const char *v,
-                        bool port_given, conn_def *d) {
-        char esc[STORVIRT__ESCAPED_NAME_SIZE];
-        const char *host = v, *colon = NULL;
-        size_t hlen;
-        int r;
-
-        storvirt__name_escape(v, esc, sizeof(esc));
-        if (!*v || !printable_no_space(v))
-                return PFAIL(pc, key, "'%s' is not a portal (host, host:port, [v6addr] or "
-                                      "[v6addr]:port)", esc);
-        if (strlen(v) > PORTAL_MAX)
-                return PFAIL(pc, key, "'%.40s...' is longer than %d characters (a host name "
-                                      "has at most %d, an IPv6 address %d)", v, PORTAL_MAX,
-                             HOST_NAME_MAX_LEN, INET6_ADDRSTRLEN - 1);
-        if (v[0] == '[') {
-                const char *end = strchr(v, ']');
-
-                if (!end || end == v + 1 || (end[1] && end[1] != ':'))
-                        return PFAIL(pc, key, "'%s': an IPv6 address goes in brackets, then "
-                                              "optionally ':port'", esc);
-                host = v + 1;
-                hlen = (size_t)(end - host);
-                colon = end[1] == ':' ? end + 1 : NULL;
-                r = check_ipv6(pc, key, host, hlen);
-        } else {
-                colon = strchr(v, ':');
-                if (colon && strchr(colon + 1, ':'))
-                        return PFAIL(pc, key, "'%s': an IPv6 address goes in brackets", esc);
-                hlen = colon ? (size_t)(colon - v) : strlen(v);
-                if (hlen == 0)
-                        return PFAIL(pc, key, "'%s' has no host", esc);
-                r = check_host_name(pc, key, esc, v, hlen);
-        }
-        if (r < 0)
-                return r;
-        free(d->host);
-        d->host = strndup(host, hlen);
-        if (!d->host)
-                return storvirt__error_oom();
-        if (colon) {
-                char *end;
-                unsigned long port;
-
-                errno = 0;
-                port = strtoul(colon + 1, &end, 10);
-                if (!isdigit((unsigned char)colon[1]) || *end || errno || port < 1 || port > 65535)
-                        return PFAIL(pc, key, "'%s': port must be a number 1-65535", esc);
-                if (port_given && port != d->port)
-                        return PFAIL(pc, key, "'%s': the port differs from 'port' (%u)", esc,
-                                     d->port);
-                d->port = (unsigned)port;
-        } else if (!port_given) {
-                d->port = ISCSI_PORT;
-        }
-        return 0;
-}
-
-/* An integer given as a number or a string of digits, in [min, max]. */
-static int get_uint(const struct parse_ctx *pc, yajl_val obj, const char *key, uint64_t max,
+/* An integer given as a number or a string of digits, in [0, max]. */
+static int get_uint(const struct conn_parse_ctx *pc, yajl_val obj, const char *key, uint64_t max,
                     uint64_t *ret) {
         int r = storvirt__json_get_uint64(obj, key, false, STORVIRT__JSON_INT_FROM_STRING, ret);
 
         if (r < 0)
                 return storvirt__error_set(r, "%s: %s", pc->what, storvirt_error_message());
         if (r > 0 && *ret > max)
-                return PFAIL(pc, key, "%" PRIu64 " is out of range 0-%" PRIu64, *ret, max);
+                return CONN_FAIL(pc, key, "%" PRIu64 " is out of range 0-%" PRIu64, *ret, max);
         return r;
 }
 
-static int get_str(const struct parse_ctx *pc, yajl_val obj, const char *key, const char **ret) {
-        int r = storvirt__json_get_string(obj, key, false, ret);
+/* Field f under one spelling: 1 with *s (strings) or *n (integers), 0 when absent or null. */
+static int get_value(const struct conn_parse_ctx *pc, yajl_val obj, const struct conn_field *f,
+                     const char *key, const char **s, uint64_t *n) {
+        int r;
 
+        switch (f->value) {
+        case CONN_V_UINT:
+        case CONN_V_INT:
+        case CONN_V_LONG:
+                return get_uint(pc, obj, key, f->max, n);
+        case CONN_V_VERSION:
+                r = storvirt__json_get_string_or_number(obj, key, false, s);
+                break;
+        default:
+                r = storvirt__json_get_string(obj, key, false, s);
+                break;
+        }
         if (r < 0)
                 return storvirt__error_set(r, "%s: %s", pc->what, storvirt_error_message());
         return r;
 }
 
-/* The first of several spellings of one field; two given is an error. */
-static int get_str_alias(const struct parse_ctx *pc, yajl_val obj, const char *a, const char *b,
-                         const char **ret, const char **ret_key) {
-        const char *va = NULL, *vb = NULL;
-        int ra, rb;
-
-        ra = get_str(pc, obj, a, &va);
-        if (ra < 0)
-                return ra;
-        rb = b ? get_str(pc, obj, b, &vb) : 0;
-        if (rb < 0)
-                return rb;
-        if (ra > 0 && rb > 0)
-                return storvirt__error_set(-EINVAL, "%s: fields '%s' and '%s' are the same "
-                                                    "field: give one", pc->what, a, b);
-        *ret = ra > 0 ? va : vb;
-        *ret_key = ra > 0 ? a : b;
-        return ra > 0 || rb > 0;
-}
-
-/*
- * The NFS version under key a (or its other spelling b): a string, or a
- * number as VDSM also takes it (3, 4.1), read as written.
- */
-static int get_nfs_version(const struct parse_ctx *pc, yajl_val obj, const char *a, const char *b,
-                           const char **ret, const char **ret_key) {
-        const char *keys[2] = { a, b }, *v[2] = { NULL, NULL };
+/* Field f under the spellings of dialect dl; two spellings given is an error. */
+static int get_field(const struct conn_parse_ctx *pc, yajl_val obj, const struct conn_field *f,
+                     enum conn_dialect dl, const char **ret_key, const char **s, uint64_t *n) {
+        const char *keys[2] = { dl == CONN_OWN ? f->own : f->vdsm,
+                                dl == CONN_OWN ? NULL : f->vdsm_alias };
+        const char *sv[2] = { NULL, NULL };
+        uint64_t nv[2] = { 0, 0 };
         int found[2] = { 0, 0 };
+        size_t i;
 
-        for (size_t i = 0; i < 2; i++) {
-                if (!keys[i])
-                        continue;
-                found[i] = storvirt__json_get_string_or_number(obj, keys[i], false, &v[i]);
-                if (found[i] < 0)
-                        return storvirt__error_set(found[i], "%s: %s", pc->what,
-                                                   storvirt_error_message());
-        }
+        for (i = 0; i < 2; i++)
+                if (keys[i] && (found[i] = get_value(pc, obj, f, keys[i], &sv[i], &nv[i])) < 0)
+                        return found[i];
         if (found[0] > 0 && found[1] > 0)
                 return storvirt__error_set(-EINVAL, "%s: fields '%s' and '%s' are the same "
-                                                    "field: give one", pc->what, a, b);
-        *ret = found[0] > 0 ? v[0] : v[1];
-        *ret_key = found[0] > 0 ? a : b;
+                                                    "field: give one", pc->what, keys[0], keys[1]);
+        i = found[0] > 0 ? 0 : 1;
+        *ret_key = keys[i];
+        *s = sv[i];
+        *n = nv[i];
         return found[0] > 0 || found[1] > 0;
 }
 
-static int check_secrets(const struct parse_ctx *pc, conn_def *d) {
-        if (!!d->user != !!d->password)
-                return storvirt__error_set(-EINVAL, "%s: CHAP needs both 'user' and 'password'%s",
-                                           pc->what, d->user ? " (no password given)"
-                                                             : " (a password without a user)");
-        if (!!d->mutual_user != !!d->mutual_password)
-                return storvirt__error_set(-EINVAL, "%s: mutual CHAP needs both 'mutual_user' and "
-                                                    "'mutual_password'", pc->what);
-        if (d->mutual_user && !d->user)
-                return storvirt__error_set(-EINVAL, "%s: mutual CHAP ('mutual_user') needs one-way "
-                                                    "CHAP ('user') too", pc->what);
-        return 0;
-}
+/* A string: not empty, at most max characters, no space. */
+static int dup_checked(const struct conn_parse_ctx *pc, const char *key, const char *v, size_t max,
+                       char **ret) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
 
-static int parse_secret(const struct parse_ctx *pc, yajl_val obj, const char *key, char **ret) {
-        const char *v = NULL;
-        int r = get_str(pc, obj, key, &v);
-
-        if (r <= 0)
-                return r;
         if (!*v)
-                return PFAIL(pc, key, "must not be empty");
-        if (strlen(v) > 255)
-                return PFAIL(pc, key, "longer than 255 bytes");
-        for (const char *p = v; *p; p++)
-                if ((unsigned char)*p < 0x20 || *p == 0x7f)
-                        return PFAIL(pc, key, "has a control character");
+                return CONN_FAIL(pc, key, "must not be empty");
+        if (strlen(v) > max)
+                return CONN_FAIL(pc, key, "'%.40s...' is longer than %zu characters", v, max);
+        if (!storvirt__conn_printable_no_space(v))
+                return CONN_FAIL(pc, key, "'%s' has a space or a non-printable character",
+                                 storvirt__name_escape(v, esc, sizeof(esc)));
         free(*ret);
         *ret = strdup(v);
         return *ret ? 0 : storvirt__error_oom();
 }
 
-static int check_id(const struct parse_ctx *pc, const char *key, const char *v) {
-        char esc[STORVIRT__ESCAPED_NAME_SIZE];
-
-        if (!*v || strlen(v) > 128)
-                return PFAIL(pc, key, "must be 1-128 characters");
+/* A secret: not empty, at most max bytes, no control character; never echoed. */
+static int set_secret(const struct conn_parse_ctx *pc, const char *key, const char *v, size_t max,
+                      char **ret) {
+        if (!*v)
+                return CONN_FAIL(pc, key, "must not be empty");
+        if (strlen(v) > max)
+                return CONN_FAIL(pc, key, "longer than %zu bytes", max);
         for (const char *p = v; *p; p++)
-                if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
-                        return PFAIL(pc, key, "'%s': only letters, digits and '-', '_', '.', ':'",
-                                     storvirt__name_escape(v, esc, sizeof(esc)));
-        if (v[0] == '.')
-                return PFAIL(pc, key, "'%s' must not start with '.'",
-                             storvirt__name_escape(v, esc, sizeof(esc)));
+                if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                        return CONN_FAIL(pc, key, "has a control character");
+        free(*ret);
+        *ret = strdup(v);
+        return *ret ? 0 : storvirt__error_oom();
+}
+
+static int set_number(const struct conn_parse_ctx *pc, const char *key, const struct conn_field *f,
+                      uint64_t n, conn_def *d) {
+        void *at = (char *)d + f->offset;
+
+        if (n == 0 && (f->flags & CONN_F_NOT_ZERO))
+                return CONN_FAIL(pc, key, "must be 1-%" PRIu32, f->max);
+        if (f->value == CONN_V_UINT)
+                *(unsigned *)at = (unsigned)n;
+        else if (f->value == CONN_V_INT)
+                *(int *)at = (int)n;
+        else
+                *(long *)at = (long)n;
         return 0;
 }
 
-static int check_nfs_version(const struct parse_ctx *pc, const char *key, const char *v) {
-        static const char *const ok[] = { "3", "4", "4.0", "4.1", "4.2", "auto" };
+/* Read, check and keep field f of obj in dialect dl. */
+static int read_field(const struct conn_parse_ctx *pc, yajl_val obj, const struct conn_field *f,
+                      enum conn_dialect dl, conn_def *d) {
+        const char *key = NULL, *s = NULL;
+        uint64_t n = 0;
+        int r;
 
-        for (size_t i = 0; i < ELEMENTSOF(ok); i++)
-                if (strcmp(v, ok[i]) == 0)
-                        return 0;
-        return PFAIL(pc, key, "'%.32s' is not an NFS version (3, 4, 4.0, 4.1, 4.2 or auto)", v);
-}
-
-static int check_export(const struct parse_ctx *pc, const char *key, const char *v) {
-        const char *sep = strstr(v, ":/");
-        char esc[STORVIRT__ESCAPED_NAME_SIZE];
-
-        if (!sep || sep == v || !printable_no_space(v))
-                return PFAIL(pc, key, "'%s' is not an NFS export (server:/path)",
-                             storvirt__name_escape(v, esc, sizeof(esc)));
-        return 0;
-}
-
-/*
- * open-iscsi's node records drop the spaces that start or end a value:
- * a kernel-driver password must be kept whole.
- */
-static int check_kernel_secrets(const struct parse_ctx *pc, const conn_def *d) {
-        const char *const keys[] = { "password", "mutual_password" };
-        const char *const v[] = { d->password, d->mutual_password };
-
-        for (size_t i = 0; i < ELEMENTSOF(v); i++) {
-                size_t n = v[i] ? strlen(v[i]) : 0;
-
-                if (n && (isspace((unsigned char)v[i][0]) || isspace((unsigned char)v[i][n - 1])))
-                        return PFAIL(pc, keys[i], "open-iscsi drops the spaces that start or end "
-                                                  "it: the kernel driver cannot use it");
-        }
-        return 0;
-}
-
-/* The fields both forms share once their values are known. */
-static int finish_def(const struct parse_ctx *pc, conn_def *d) {
-        int r = 0;
-
-        switch (d->type) {
-        case STORVIRT_CONNECTION_ISCSI:
-                if (!d->host)
-                        return storvirt__error_set(-EINVAL, "%s: an iscsi connection needs a "
-                                                            "portal", pc->what);
-                if (!d->target)
-                        return storvirt__error_set(-EINVAL, "%s: an iscsi connection needs a "
-                                                            "target", pc->what);
-                if (!d->driver && !(d->driver = strdup("kernel")))
-                        return storvirt__error_oom();
-                if (!pc->stored)
-                        r = check_secrets(pc, d);
-                if (r >= 0 && strcmp(d->driver, "kernel") == 0)
-                        r = check_kernel_secrets(pc, d);
-                break;
-        case STORVIRT_CONNECTION_NFS:
-                if (!d->export_)
-                        return storvirt__error_set(-EINVAL, "%s: an nfs connection needs an "
-                                                            "export (server:/path)", pc->what);
-                break;
-        case STORVIRT_CONNECTION_POSIXFS:
-                if (!d->spec)
-                        return storvirt__error_set(-EINVAL, "%s: a posixfs connection needs a "
-                                                            "spec (what to mount)", pc->what);
-                if (!d->vfstype)
-                        return storvirt__error_set(-EINVAL, "%s: a posixfs connection needs a "
-                                                            "vfstype", pc->what);
-                break;
-        case STORVIRT_CONNECTION_LOCALFS:
-                if (!d->path)
-                        return storvirt__error_set(-EINVAL, "%s: a localfs connection needs a "
-                                                            "path", pc->what);
-                if (d->path[0] != '/')
-                        return storvirt__error_set(-EINVAL, "%s: field 'path': '%s' is not "
-                                                            "absolute", pc->what, d->path);
-                break;
+        /* the type is read first, by the caller: it says which fields there are */
+        if (f->value == CONN_V_IGNORED || f->value == CONN_V_TYPE ||
+            !(dl == CONN_OWN ? f->own : f->vdsm))
+                return 0;
+        r = get_field(pc, obj, f, dl, &key, &s, &n);
+        if (r <= 0)
+                return r;
+        if (dl == CONN_VDSM && (f->flags & CONN_F_VDSM_EMPTY) && s && !*s)
+                return 0;
+        switch (f->value) {
+        case CONN_V_PORTAL:
+                return storvirt__conn_parse_portal(pc, key, s,
+                                                   dl == CONN_VDSM && (f->flags & CONN_F_VDSM_HOST), d);
+        case CONN_V_SECRET:
+                return set_secret(pc, key, s, f->max, str_at(d, f->offset));
+        case CONN_V_UINT:
+        case CONN_V_INT:
+        case CONN_V_LONG:
+                return set_number(pc, key, f, n, d);
         default:
-                break;
+                if (f->check && (r = f->check(pc, key, s)) < 0)
+                        return r;
+                return dup_checked(pc, key, s, f->max, str_at(d, f->offset));
         }
-        return r;
+}
+
+/* ---- reading a connection ------------------------------------------------------------------- */
+
+/* The spellings of the fields of t (the common ones first) in dialect dl; returns how many. */
+static size_t spellings(const struct conn_type *t, enum conn_dialect dl,
+                        const char *ret[static 2 * CONN_FIELDS_MAX]) {
+        size_t n = 0;
+
+        for (size_t i = 0; i < storvirt__conn_n_common_fields + t->n_fields; i++) {
+                const struct conn_field *f = i < storvirt__conn_n_common_fields
+                                                     ? &storvirt__conn_common_fields[i]
+                                                     : &t->fields[i - storvirt__conn_n_common_fields];
+
+                if (dl == CONN_OWN && f->own)
+                        ret[n++] = f->own;
+                if (dl == CONN_VDSM && f->vdsm)
+                        ret[n++] = f->vdsm;
+                if (dl == CONN_VDSM && f->vdsm_alias)
+                        ret[n++] = f->vdsm_alias;
+        }
+        return n;
+}
+
+/* Every key of obj a spelling of a field of t, and none twice. */
+static int check_keys(const struct conn_parse_ctx *pc, yajl_val obj, const struct conn_type *t,
+                      enum conn_dialect dl) {
+        const char *spelled[2 * CONN_FIELDS_MAX];
+        bool seen[2 * CONN_FIELDS_MAX] = {};
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+        size_t n = spellings(t, dl, spelled);
+
+        if (!YAJL_IS_OBJECT(obj))
+                return storvirt__error_set(-EINVAL, "%s: expected an object, got %s", pc->what,
+                                           storvirt__json_type_name(obj));
+        for (size_t i = 0; i < obj->u.object.len; i++) {
+                const char *key = obj->u.object.keys[i];
+                size_t a = 0;
+
+                while (a < n && strcmp(spelled[a], key) != 0)
+                        a++;
+                if (a < n && !seen[a]) {
+                        seen[a] = true;
+                        continue;
+                }
+                storvirt__name_escape(key, esc, sizeof(esc));
+                if (a < n)
+                        return storvirt__error_set(-EINVAL, "%s: duplicate field '%s'", pc->what,
+                                                   esc);
+                if (dl == CONN_OWN)
+                        return storvirt__error_set(-EINVAL, "%s: unknown field '%s' (not a field "
+                                                            "of %s connections)", pc->what, esc,
+                                                   t->name);
+                return storvirt__error_set(-EINVAL, "%s: unknown field '%s'", pc->what, esc);
+        }
+        return 0;
+}
+
+static conn_def *def_new(int type) {
+        conn_def *d = calloc(1, sizeof(*d));
+
+        if (d) {
+                d->type = type;
+                d->tpgt = -1;
+                d->lun = -1;
+        }
+        return d;
+}
+
+/* Once every field is read: those a type needs, then the type's own checks. */
+static int finish_def(const struct conn_parse_ctx *pc, const struct conn_type *t, conn_def *d) {
+        for (size_t i = 0; i < t->n_fields; i++)
+                if (t->fields[i].need && !str_of(d, t->fields[i].offset))
+                        return storvirt__error_set(-EINVAL, "%s: %s %s connection needs %s",
+                                                   pc->what, t->article, t->name,
+                                                   t->fields[i].need);
+        return t->finish ? t->finish(pc, d) : 0;
+}
+
+/* A connection of type t in dialect dl: the common fields, then t's (CONN_F_READ_FIRST first). */
+static int parse_fields(const struct conn_parse_ctx *pc, const struct conn_type *t,
+                        enum conn_dialect dl, yajl_val obj, conn_def **ret) {
+        _cleanup_def_ conn_def *d = def_new(t->type);
+        int r;
+
+        if (!d)
+                return storvirt__error_oom();
+        r = check_keys(pc, obj, t, dl);
+        for (size_t i = 0; r >= 0 && i < storvirt__conn_n_common_fields; i++)
+                r = read_field(pc, obj, &storvirt__conn_common_fields[i], dl, d);
+        for (int pass = 0; pass < 2; pass++)
+                for (size_t i = 0; r >= 0 && i < t->n_fields; i++)
+                        if (!!(t->fields[i].flags & CONN_F_READ_FIRST) == (pass == 0))
+                                r = read_field(pc, obj, &t->fields[i], dl, d);
+        if (r >= 0)
+                r = finish_def(pc, t, d);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(d);
+        return 0;
 }
 
 /* Our own form: {"type": ..., ...}. */
-static int parse_own(const struct parse_ctx *pc, yajl_val obj, conn_def **ret) {
-        static const char *const common[] = { "type", "id", NULL };
-        static const char *const iscsi_keys[] = { "type", "id", "portal", "target", "lun", "tpgt",
-                                                  "user", "password", "mutual_user",
-                                                  "mutual_password", "initiator", "iface",
-                                                  "driver", NULL };
-        static const char *const nfs_keys[] = { "type", "id", "export", "version", "options",
-                                                "timeout", "retrans", NULL };
-        static const char *const posix_keys[] = { "type", "id", "spec", "vfstype", "options", NULL };
-        static const char *const local_keys[] = { "type", "id", "path", NULL };
-        _cleanup_def_ conn_def *d = calloc(1, sizeof(*d));
-        const char *type = NULL, *v = NULL, *vkey = NULL;
-        uint64_t n = 0;
+static int parse_own(const struct conn_parse_ctx *pc, yajl_val obj, conn_def **ret) {
+        const struct conn_type *t = NULL;
+        const char *type = NULL;
         int r;
 
-        if (!d)
-                return storvirt__error_oom();
-        d->tpgt = -1;
-        d->lun = -1;
         r = storvirt__json_get_string(obj, "type", true, &type);
         if (r < 0)
                 return storvirt__error_set(r, "%s: %s", pc->what, storvirt_error_message());
-        for (int t = 1; t < (int)ELEMENTSOF(type_names); t++)
-                if (strcmp(type, type_names[t]) == 0)
-                        d->type = t;
-        if (!d->type) {
-                if (!strcmp(type, "glusterfs") || !strcmp(type, "cifs"))
-                        return storvirt__error_set(-EOPNOTSUPP, "%s: field 'type': %s connections "
-                                                                "are not supported", pc->what, type);
-                return PFAIL(pc, "type", "'%.32s' is not a connection type (iscsi, nfs, posixfs, "
-                                         "localfs or fcp)", type);
-        }
-        r = storvirt__json_check_keys(obj,
-                                      d->type == STORVIRT_CONNECTION_ISCSI ? iscsi_keys
-                                      : d->type == STORVIRT_CONNECTION_NFS ? nfs_keys
-                                      : d->type == STORVIRT_CONNECTION_POSIXFS ? posix_keys
-                                      : d->type == STORVIRT_CONNECTION_LOCALFS ? local_keys
-                                                                              : common,
-                                      pc->what);
-        if (r < 0) {
-                if (strstr(storvirt_error_message(), "unknown field"))
-                        return storvirt__error_set(r, "%s (not a field of %s connections)",
-                                                   storvirt_error_message(), type);
-                return r;
-        }
-        if ((r = get_str(pc, obj, "id", &v)) < 0)
-                return r;
-        if (r > 0 && ((r = check_id(pc, "id", v)) < 0 || (r = dup_checked(pc, "id", v, false, &d->id)) < 0))
-                return r;
-
-        switch (d->type) {
-        case STORVIRT_CONNECTION_ISCSI:
-                if ((r = get_str(pc, obj, "portal", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = parse_portal(pc, "portal", v, false, d)) < 0)
-                        return r;
-                if ((r = get_str(pc, obj, "target", &v)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_iqn(pc, "target", v)) < 0 ||
-                              (r = dup_checked(pc, "target", v, false, &d->target)) < 0))
-                        return r;
-                if ((r = get_uint(pc, obj, "lun", 16383, &n)) < 0)
-                        return r;
-                if (r > 0)
-                        d->lun = (long)n;
-                if ((r = get_uint(pc, obj, "tpgt", 65535, &n)) < 0)
-                        return r;
-                if (r > 0)
-                        d->tpgt = (int)n;
-                if ((r = get_str(pc, obj, "user", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, "user", v, false, &d->user)) < 0)
-                        return r;
-                if ((r = get_str(pc, obj, "mutual_user", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, "mutual_user", v, false, &d->mutual_user)) < 0)
-                        return r;
-                if ((r = parse_secret(pc, obj, "password", &d->password)) < 0 ||
-                    (r = parse_secret(pc, obj, "mutual_password", &d->mutual_password)) < 0)
-                        return r;
-                if ((r = get_str(pc, obj, "initiator", &v)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_iqn(pc, "initiator", v)) < 0 ||
-                              (r = dup_checked(pc, "initiator", v, false, &d->initiator)) < 0))
-                        return r;
-                if ((r = get_str(pc, obj, "iface", &v)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_iface(pc, "iface", v)) < 0 ||
-                              (r = dup_checked(pc, "iface", v, false, &d->iface)) < 0))
-                        return r;
-                if ((r = get_str(pc, obj, "driver", &v)) < 0)
-                        return r;
-                if (r > 0) {
-                        if (strcmp(v, "kernel") != 0 && strcmp(v, "direct") != 0)
-                                return PFAIL(pc, "driver", "'%.32s' is not a driver (kernel: "
-                                                           "iscsiadm; direct: libiscsi and "
-                                                           "QEMU's initiator)", v);
-                        if ((r = dup_checked(pc, "driver", v, false, &d->driver)) < 0)
-                                return r;
-                }
-                break;
-        case STORVIRT_CONNECTION_NFS:
-                if ((r = get_str(pc, obj, "export", &v)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_export(pc, "export", v)) < 0 ||
-                              (r = dup_checked(pc, "export", v, false, &d->export_)) < 0))
-                        return r;
-                if ((r = get_nfs_version(pc, obj, "version", NULL, &v, &vkey)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_nfs_version(pc, "version", v)) < 0 ||
-                              (r = dup_checked(pc, "version", v, false, &d->version)) < 0))
-                        return r;
-                if ((r = get_uint(pc, obj, "timeout", 6000, &n)) < 0)
-                        return r;
-                d->timeout = (unsigned)(r > 0 ? n : 0);
-                if ((r = get_uint(pc, obj, "retrans", 100, &n)) < 0)
-                        return r;
-                d->retrans = (unsigned)(r > 0 ? n : 0);
-                break;
-        case STORVIRT_CONNECTION_POSIXFS:
-                if ((r = get_str(pc, obj, "spec", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, "spec", v, false, &d->spec)) < 0)
-                        return r;
-                if ((r = get_str(pc, obj, "vfstype", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, "vfstype", v, false, &d->vfstype)) < 0)
-                        return r;
-                break;
-        case STORVIRT_CONNECTION_LOCALFS:
-                if ((r = get_str(pc, obj, "path", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, "path", v, false, &d->path)) < 0)
-                        return r;
-                break;
-        }
-        if (d->type == STORVIRT_CONNECTION_NFS || d->type == STORVIRT_CONNECTION_POSIXFS) {
-                if ((r = get_str(pc, obj, "options", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, "options", v, false, &d->options)) < 0)
-                        return r;
-        }
-        r = finish_def(pc, d);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(d);
-        return 0;
-}
-
-/* One entry of VDSM's connectionParams for domain type `type`. */
-static int parse_vdsm(const struct parse_ctx *pc, int type, yajl_val obj, conn_def **ret) {
-        static const char *const iscsi_keys[] = { "id", "connection", "domainType", "port", "tpgt",
-                                                  "iqn", "user", "password", "initiatorName",
-                                                  "ifaceName", "netIfaceName", NULL };
-        static const char *const nfs_keys[] = { "id", "connection", "domainType", "export",
-                                                "version", "protocol_version", "timeout",
-                                                "retrans", "mnt_options", "options", NULL };
-        static const char *const posix_keys[] = { "id", "connection", "domainType", "spec",
-                                                  "vfs_type", "vfstype", "mnt_options", "options",
-                                                  NULL };
-        static const char *const local_keys[] = { "id", "connection", "domainType", "path", NULL };
-        static const char *const fcp_keys[] = { "id", "connection", "domainType", NULL };
-        const char *const *keys = type == STORVIRT_CONNECTION_ISCSI ? iscsi_keys
-                                  : type == STORVIRT_CONNECTION_NFS ? nfs_keys
-                                  : type == STORVIRT_CONNECTION_POSIXFS ? posix_keys
-                                  : type == STORVIRT_CONNECTION_LOCALFS ? local_keys
-                                                                        : fcp_keys;
-        _cleanup_def_ conn_def *d = calloc(1, sizeof(*d));
-        const char *v = NULL, *key = NULL;
-        uint64_t n = 0;
-        int r;
-
-        if (!d)
-                return storvirt__error_oom();
-        d->type = type;
-        d->tpgt = -1;
-        d->lun = -1;
-        r = storvirt__json_check_keys(obj, keys, pc->what);
-        if (r < 0)
-                return r;
-        if ((r = get_str(pc, obj, "id", &v)) < 0)
-                return r;
-        if (r > 0 && ((r = check_id(pc, "id", v)) < 0 || (r = dup_checked(pc, "id", v, false, &d->id)) < 0))
-                return r;
-        switch (type) {
-        case STORVIRT_CONNECTION_ISCSI:
-                if ((r = get_uint(pc, obj, "port", 65535, &n)) < 0)
-                        return r;
-                if (r > 0) {
-                        if (n == 0)
-                                return PFAIL(pc, "port", "must be 1-65535");
-                        d->port = (unsigned)n;
-                }
-                if ((r = get_str(pc, obj, "connection", &v)) < 0)
-                        return r;
-                if (r > 0 && (r = parse_portal(pc, "connection", v, d->port != 0, d)) < 0)
-                        return r;
-                if ((r = get_uint(pc, obj, "tpgt", 65535, &n)) < 0)
-                        return r;
-                if (r > 0)
-                        d->tpgt = (int)n;
-                if ((r = get_str(pc, obj, "iqn", &v)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_iqn(pc, "iqn", v)) < 0 ||
-                              (r = dup_checked(pc, "iqn", v, false, &d->target)) < 0))
-                        return r;
-                if ((r = get_str(pc, obj, "user", &v)) < 0)
-                        return r;
-                /* VDSM sends "" for no CHAP */
-                if (r > 0 && *v && (r = dup_checked(pc, "user", v, false, &d->user)) < 0)
-                        return r;
-                if ((r = get_str(pc, obj, "password", &v)) < 0)
-                        return r;
-                if (r > 0 && *v && (r = parse_secret(pc, obj, "password", &d->password)) < 0)
-                        return r;
-                if ((r = get_str(pc, obj, "initiatorName", &v)) < 0)
-                        return r;
-                if (r > 0 && *v && ((r = check_iqn(pc, "initiatorName", v)) < 0 ||
-                                    (r = dup_checked(pc, "initiatorName", v, false, &d->initiator)) < 0))
-                        return r;
-                if ((r = get_str(pc, obj, "ifaceName", &v)) < 0)
-                        return r;
-                if (r > 0 && *v && ((r = check_iface(pc, "ifaceName", v)) < 0 ||
-                                    (r = dup_checked(pc, "ifaceName", v, false, &d->iface)) < 0))
-                        return r;
-                break;
-        case STORVIRT_CONNECTION_NFS:
-                if ((r = get_str_alias(pc, obj, "connection", "export", &v, &key)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_export(pc, key, v)) < 0 ||
-                              (r = dup_checked(pc, key, v, false, &d->export_)) < 0))
-                        return r;
-                if ((r = get_nfs_version(pc, obj, "protocol_version", "version", &v, &key)) < 0)
-                        return r;
-                if (r > 0 && ((r = check_nfs_version(pc, key, v)) < 0 ||
-                              (r = dup_checked(pc, key, v, false, &d->version)) < 0))
-                        return r;
-                if ((r = get_uint(pc, obj, "timeout", 6000, &n)) < 0)
-                        return r;
-                d->timeout = (unsigned)(r > 0 ? n : 0);
-                if ((r = get_uint(pc, obj, "retrans", 100, &n)) < 0)
-                        return r;
-                d->retrans = (unsigned)(r > 0 ? n : 0);
-                break;
-        case STORVIRT_CONNECTION_POSIXFS:
-                if ((r = get_str_alias(pc, obj, "connection", "spec", &v, &key)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, key, v, false, &d->spec)) < 0)
-                        return r;
-                if ((r = get_str_alias(pc, obj, "vfs_type", "vfstype", &v, &key)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, key, v, false, &d->vfstype)) < 0)
-                        return r;
-                break;
-        case STORVIRT_CONNECTION_LOCALFS:
-                if ((r = get_str_alias(pc, obj, "connection", "path", &v, &key)) < 0)
-                        return r;
-                if (r > 0 && (r = dup_checked(pc, key, v, false, &d->path)) < 0)
-                        return r;
-                break;
-        default:
-                break;
-        }
-        if (type == STORVIRT_CONNECTION_NFS || type == STORVIRT_CONNECTION_POSIXFS) {
-                if ((r = get_str_alias(pc, obj, "mnt_options", "options", &v, &key)) < 0)
-                        return r;
-                if (r > 0 && *v && (r = dup_checked(pc, key, v, false, &d->options)) < 0)
-                        return r;
-        }
-        r = finish_def(pc, d);
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(d);
-        return 0;
+        for (size_t i = 0; !t && i < storvirt__conn_n_types; i++)
+                if (strcmp(type, storvirt__conn_types[i].name) == 0)
+                        t = &storvirt__conn_types[i];
+        if (t && !t->type)
+                return storvirt__error_set(-EOPNOTSUPP, "%s: field 'type': %s connections are not "
+                                                        "supported", pc->what, type);
+        if (!t)
+                return CONN_FAIL(pc, "type", "'%.32s' is not a connection type (iscsi, nfs, "
+                                             "posixfs, localfs or fcp)", type);
+        return parse_fields(pc, t, CONN_OWN, obj, ret);
 }
 
 /* VDSM's domainType: a number or its name. */
-static int vdsm_type(const char *what, yajl_val v, int *ret) {
-        static const struct { const char *name; int id, type; } map[] = {
-                { "NFS", 1, STORVIRT_CONNECTION_NFS },   { "FCP", 2, STORVIRT_CONNECTION_FCP },
-                { "ISCSI", 3, STORVIRT_CONNECTION_ISCSI }, { "LOCALFS", 4, STORVIRT_CONNECTION_LOCALFS },
-                { "CIFS", 5, 0 },                        { "POSIXFS", 6, STORVIRT_CONNECTION_POSIXFS },
-                { "GLUSTERFS", 7, 0 },
-        };
+static int vdsm_type(const char *what, yajl_val v, const struct conn_type **ret) {
         const char *str = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
         long long id = -1;
 
@@ -807,14 +376,16 @@ static int vdsm_type(const char *what, yajl_val v, int *ret) {
                 id = YAJL_GET_INTEGER(v);
         else if (str && *str && strspn(str, "0123456789") == strlen(str))
                 id = atoll(str);
-        for (size_t i = 0; i < ELEMENTSOF(map); i++) {
-                if (id == map[i].id || (str && strcasecmp(str, map[i].name) == 0)) {
-                        if (!map[i].type)
+        for (size_t i = 0; i < storvirt__conn_n_types; i++) {
+                const struct conn_type *t = &storvirt__conn_types[i];
+
+                if (id == t->vdsm_id || (str && strcasecmp(str, t->vdsm_name) == 0)) {
+                        if (!t->type)
                                 return storvirt__error_set(-EOPNOTSUPP, "%s: field 'domainType': "
                                                                         "%s (%d) connections are not "
-                                                                        "supported", what, map[i].name,
-                                                           map[i].id);
-                        *ret = map[i].type;
+                                                                        "supported", what,
+                                                           t->vdsm_name, t->vdsm_id);
+                        *ret = t;
                         return 0;
                 }
         }
@@ -822,13 +393,27 @@ static int vdsm_type(const char *what, yajl_val v, int *ret) {
                                             "type (1 NFS, 2 FCP, 3 ISCSI, 4 LOCALFS, 6 POSIXFS)", what);
 }
 
+/* Append d to defs (taking it, also on failure). */
+static int push_def(conn_def ***defs, size_t *n, conn_def *d) {
+        conn_def **grown = realloc(*defs, (*n + 1) * sizeof(**defs));
+
+        if (!grown) {
+                storvirt__conn_def_free(d);
+                return storvirt__error_oom();
+        }
+        *defs = grown;
+        (*defs)[(*n)++] = d;
+        return 0;
+}
+
 /* connectStorageServer's parameters: {"domainType", "connectionParams": [...]}. */
 static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, bool stored,
                            conn_def ***defs, size_t *n) {
         static const char *const keys[] = { "domainType", "connectionParams", "storagepoolID",
                                             "spUUID", NULL };
+        const struct conn_type *t = NULL;
         yajl_val dt, list = NULL;
-        int type = 0, r;
+        int r;
 
         r = storvirt__json_check_keys(obj, keys, what);
         if (r < 0)
@@ -837,37 +422,32 @@ static int parse_vdsm_call(yajl_val obj, const char *what, size_t *counter, bool
         if (!dt)
                 return storvirt__error_set(-EINVAL, "%s: VDSM connection parameters need "
                                                     "'domainType'", what);
-        r = vdsm_type(what, dt, &type);
+        r = vdsm_type(what, dt, &t);
         if (r < 0)
                 return r;
         r = storvirt__json_get_array(obj, "connectionParams", true, &list);
         if (r < 0)
                 return storvirt__error_set(r, "%s: %s", what, storvirt_error_message());
         for (size_t i = 0; i < list->u.array.len; i++) {
-                struct parse_ctx pc = {};
-                conn_def *d = NULL, **grown;
+                struct conn_parse_ctx pc = {};
+                conn_def *d = NULL;
 
                 snprintf(pc.what, sizeof(pc.what), "connection %zu", ++*counter);
                 pc.stored = stored;
                 if (!YAJL_IS_OBJECT(list->u.array.values[i]))
                         return storvirt__error_set(-EINVAL, "%s: expected an object", pc.what);
-                r = parse_vdsm(&pc, type, list->u.array.values[i], &d);
+                r = parse_fields(&pc, t, CONN_VDSM, list->u.array.values[i], &d);
+                if (r >= 0)
+                        r = push_def(defs, n, d);
                 if (r < 0)
                         return r;
-                grown = realloc(*defs, (*n + 1) * sizeof(**defs));
-                if (!grown) {
-                        storvirt__conn_def_free(d);
-                        return storvirt__error_oom();
-                }
-                *defs = grown;
-                (*defs)[(*n)++] = d;
         }
         return 0;
 }
 
 static int parse_value(yajl_val v, size_t *counter, bool stored, conn_def ***defs, size_t *n) {
-        struct parse_ctx pc = { .stored = stored };
-        conn_def *d = NULL, **grown;
+        struct conn_parse_ctx pc = { .stored = stored };
+        conn_def *d = NULL;
         int r;
 
         if (YAJL_IS_OBJECT(v) && yajl_tree_get(v, (const char *[]){ "connectionParams", NULL },
@@ -878,16 +458,7 @@ static int parse_value(yajl_val v, size_t *counter, bool stored, conn_def ***def
                 return storvirt__error_set(-EINVAL, "%s: expected an object, got %s", pc.what,
                                            storvirt__json_type_name(v));
         r = parse_own(&pc, v, &d);
-        if (r < 0)
-                return r;
-        grown = realloc(*defs, (*n + 1) * sizeof(**defs));
-        if (!grown) {
-                storvirt__conn_def_free(d);
-                return storvirt__error_oom();
-        }
-        *defs = grown;
-        (*defs)[(*n)++] = d;
-        return 0;
+        return r < 0 ? r : push_def(defs, n, d);
 }
 
 void storvirt__conn_defs_free(conn_def **defs, size_t n) {
@@ -909,104 +480,93 @@ int storvirt__conn_fmt_portal(const conn_def *d, char *buf, size_t size) {
         return 0;
 }
 
-/* The keys of our JSON form; secrets as REDACTED when redact, else left out. */
-int storvirt__conn_gen_own_fields(storvirt__json_gen *g, const conn_def *d, bool redact) {
+static bool number_of(const conn_def *d, const struct conn_field *f, int64_t *ret) {
+        const void *at = (const char *)d + f->offset;
+
+        if (f->value == CONN_V_UINT)
+                *ret = *(const unsigned *)at;
+        else if (f->value == CONN_V_INT)
+                *ret = *(const int *)at;
+        else
+                *ret = *(const long *)at;
+        return f->value == CONN_V_UINT ? *ret != 0 : *ret >= 0;
+}
+
+/*
+ * Field f of d in dialect dl, when it is set (or VDSM's form writes it
+ * anyway).  Secrets are never written: our form shows "********" for a
+ * set one when redact, VDSM's always.
+ */
+static int gen_field(storvirt__json_gen *g, const conn_def *d, const struct conn_type *t,
+                     const struct conn_field *f, enum conn_dialect dl, bool redact) {
+        const char *key = dl == CONN_OWN ? f->own : f->vdsm;
+        const char *unset = dl == CONN_VDSM ? f->vdsm_unset : NULL;
         char portal[PORTAL_SIZE];
+        int64_t n;
         int r;
 
-        storvirt__json_gen_key_string(g, "id", d->id);
-        storvirt__json_gen_key_string(g, "type", storvirt__conn_type_name(d->type));
-        switch (d->type) {
-        case STORVIRT_CONNECTION_ISCSI:
+        if (!key || f->value == CONN_V_IGNORED)
+                return 0;
+        switch (f->value) {
+        case CONN_V_TYPE:
+                if (dl == CONN_VDSM)
+                        return storvirt__json_gen_key_int64(g, key, t ? t->vdsm_id : 0);
+                return storvirt__json_gen_key_string(g, key, storvirt__conn_type_name(d->type));
+        case CONN_V_PORTAL:
+                if (dl == CONN_VDSM)
+                        return storvirt__json_gen_key_string(g, key, d->host);
                 r = storvirt__conn_fmt_portal(d, portal, sizeof(portal));
-                if (r < 0)
-                        return r;
-                storvirt__json_gen_key_string(g, "portal", portal);
-                storvirt__json_gen_key_string(g, "target", d->target);
-                if (d->lun >= 0)
-                        storvirt__json_gen_key_int64(g, "lun", d->lun);
-                if (d->tpgt >= 0)
-                        storvirt__json_gen_key_int64(g, "tpgt", d->tpgt);
-                if (d->user)
-                        storvirt__json_gen_key_string(g, "user", d->user);
-                if (d->user && redact)
-                        storvirt__json_gen_key_string(g, "password", REDACTED);
-                if (d->mutual_user)
-                        storvirt__json_gen_key_string(g, "mutual_user", d->mutual_user);
-                if (d->mutual_user && redact)
-                        storvirt__json_gen_key_string(g, "mutual_password", REDACTED);
-                if (d->initiator)
-                        storvirt__json_gen_key_string(g, "initiator", d->initiator);
-                if (d->iface)
-                        storvirt__json_gen_key_string(g, "iface", d->iface);
-                storvirt__json_gen_key_string(g, "driver", d->driver);
-                break;
-        case STORVIRT_CONNECTION_NFS:
-                storvirt__json_gen_key_string(g, "export", d->export_);
-                if (d->version)
-                        storvirt__json_gen_key_string(g, "version", d->version);
-                if (d->timeout)
-                        storvirt__json_gen_key_uint64(g, "timeout", d->timeout);
-                if (d->retrans)
-                        storvirt__json_gen_key_uint64(g, "retrans", d->retrans);
-                break;
-        case STORVIRT_CONNECTION_POSIXFS:
-                storvirt__json_gen_key_string(g, "spec", d->spec);
-                storvirt__json_gen_key_string(g, "vfstype", d->vfstype);
-                break;
-        case STORVIRT_CONNECTION_LOCALFS:
-                storvirt__json_gen_key_string(g, "path", d->path);
-                break;
+                return r < 0 ? r : storvirt__json_gen_key_string(g, key, portal);
+        case CONN_V_SECRET:
+                if (str_of(d, f->pair) && (dl == CONN_VDSM || redact))
+                        return storvirt__json_gen_key_string(g, key, REDACTED);
+                return unset ? storvirt__json_gen_key_string(g, key, unset) : 0;
+        case CONN_V_UINT:
+        case CONN_V_INT:
+        case CONN_V_LONG:
+                if (number_of(d, f, &n))
+                        return storvirt__json_gen_key_int64(g, key, n);
+                return unset ? storvirt__json_gen_key_int64(g, key, strtoll(unset, NULL, 10)) : 0;
+        default:
+                if (str_of(d, f->offset))
+                        return storvirt__json_gen_key_string(g, key, str_of(d, f->offset));
+                return unset ? storvirt__json_gen_key_string(g, key, unset) : 0;
         }
-        if (d->options)
-                return storvirt__json_gen_key_string(g, "options", d->options);
-        return 0;
+}
+
+/* The keys of d in dialect dl, in the order of the tables. */
+static int gen_fields(storvirt__json_gen *g, const conn_def *d, enum conn_dialect dl, bool redact) {
+        const struct conn_type *t = storvirt__conn_type_get(d->type);
+        int r = 0;
+
+        for (size_t i = 0; r >= 0 && i < storvirt__conn_n_common_fields; i++)
+                r = gen_field(g, d, t, &storvirt__conn_common_fields[i], dl, redact);
+        for (size_t i = 0; r >= 0 && t && i < t->n_fields; i++)
+                r = gen_field(g, d, t, &t->fields[i], dl, redact);
+        return r;
+}
+
+/* The keys of our JSON form; secrets as REDACTED when redact, else left out. */
+int storvirt__conn_gen_own_fields(storvirt__json_gen *g, const conn_def *d, bool redact) {
+        return gen_fields(g, d, CONN_OWN, redact);
 }
 
 /* Our JSON form of the definition. */
 int storvirt__conn_gen_own(storvirt__json_gen *g, const conn_def *d, bool redact) {
+        int r;
+
         storvirt__json_gen_begin_map(g);
-        storvirt__conn_gen_own_fields(g, d, redact);
-        return storvirt__json_gen_end_map(g);
+        r = gen_fields(g, d, CONN_OWN, redact);
+        return r < 0 ? r : storvirt__json_gen_end_map(g);
 }
 
-/* VDSM's connection parameters (the implementation's keys), secrets redacted. */
+/* VDSM's connection parameters (the keys its storage server reads), secrets redacted. */
 int storvirt__conn_gen_vdsm(storvirt__json_gen *g, const conn_def *d) {
+        int r;
+
         storvirt__json_gen_begin_map(g);
-        storvirt__json_gen_key_string(g, "id", d->id);
-        storvirt__json_gen_key_int64(g, "domainType", vdsm_domain_types[d->type]);
-        switch (d->type) {
-        case STORVIRT_CONNECTION_ISCSI:
-                storvirt__json_gen_key_string(g, "connection", d->host);
-                storvirt__json_gen_key_uint64(g, "port", d->port);
-                storvirt__json_gen_key_string(g, "iqn", d->target);
-                storvirt__json_gen_key_int64(g, "tpgt", d->tpgt >= 0 ? d->tpgt : 1);
-                storvirt__json_gen_key_string(g, "user", d->user ? d->user : "");
-                storvirt__json_gen_key_string(g, "password", d->user ? REDACTED : "");
-                if (d->initiator)
-                        storvirt__json_gen_key_string(g, "initiatorName", d->initiator);
-                if (d->iface)
-                        storvirt__json_gen_key_string(g, "ifaceName", d->iface);
-                break;
-        case STORVIRT_CONNECTION_NFS:
-                storvirt__json_gen_key_string(g, "connection", d->export_);
-                storvirt__json_gen_key_string(g, "protocol_version", d->version ? d->version : "auto");
-                if (d->timeout)
-                        storvirt__json_gen_key_uint64(g, "timeout", d->timeout);
-                if (d->retrans)
-                        storvirt__json_gen_key_uint64(g, "retrans", d->retrans);
-                break;
-        case STORVIRT_CONNECTION_POSIXFS:
-                storvirt__json_gen_key_string(g, "connection", d->spec);
-                storvirt__json_gen_key_string(g, "vfs_type", d->vfstype);
-                break;
-        case STORVIRT_CONNECTION_LOCALFS:
-                storvirt__json_gen_key_string(g, "connection", d->path);
-                break;
-        }
-        if (d->options)
-                storvirt__json_gen_key_string(g, "mnt_options", d->options);
-        return storvirt__json_gen_end_map(g);
+        r = gen_fields(g, d, CONN_VDSM, true);
+        return r < 0 ? r : storvirt__json_gen_end_map(g);
 }
 
 int storvirt__conn_def_to_text(const conn_def *d, bool redact, bool pretty, char **ret) {
@@ -1042,17 +602,20 @@ static int assign_id(conn_def *d) {
         return d->id ? 0 : storvirt__error_oom();
 }
 
+/* {"password", "mutual_password"}: the secrets of d under our keys. */
 int storvirt__conn_secrets_to_text(const conn_def *d, char **ret) {
         _cleanup_json_gen_ storvirt__json_gen *g = NULL;
+        const struct conn_type *t;
         int r = storvirt__json_gen_new(false, &g);
 
         if (r < 0)
                 return r;
+        t = storvirt__conn_type_get(d->type);
         storvirt__json_gen_begin_map(g);
-        if (d->password)
-                storvirt__json_gen_key_string(g, "password", d->password);
-        if (d->mutual_password)
-                storvirt__json_gen_key_string(g, "mutual_password", d->mutual_password);
+        for (size_t i = 0; t && i < t->n_fields; i++)
+                if (t->fields[i].value == CONN_V_SECRET && str_of(d, t->fields[i].offset))
+                        storvirt__json_gen_key_string(g, t->fields[i].own,
+                                                      str_of(d, t->fields[i].offset));
         storvirt__json_gen_end_map(g);
         return storvirt__json_gen_finish(g, ret, NULL);
 }
@@ -1131,38 +694,30 @@ int storvirt__connections_parse(const char *json, size_t len, bool stored, char 
 }
 
 int storvirt__conn_parse_stored(yajl_val v, conn_def **ret) {
-        struct parse_ctx pc = { .what = "stored connection", .stored = true };
+        struct conn_parse_ctx pc = { .what = "stored connection", .stored = true };
 
         return parse_own(&pc, v, ret);
 }
 
+/* storvirt_iscsi_discover()'s parameters: the fields of an iSCSI connection it takes. */
 int storvirt__conn_parse_discovery(yajl_val v, conn_def **ret) {
-        _cleanup_def_ conn_def *d = calloc(1, sizeof(*d));
-        struct parse_ctx pc = { .what = "discovery" };
+        static const char *const keys[] = { "portal", "user", "password", "initiator" };
+        const struct conn_type *t = storvirt__conn_type_get(STORVIRT_CONNECTION_ISCSI);
+        _cleanup_def_ conn_def *d = def_new(STORVIRT_CONNECTION_ISCSI);
+        struct conn_parse_ctx pc = { .what = "discovery" };
         const char *str = NULL;
         int r;
 
         if (!d)
                 return storvirt__error_oom();
-        d->type = STORVIRT_CONNECTION_ISCSI;
-        d->tpgt = -1;
-        d->lun = -1;
         r = storvirt__json_get_string(v, "portal", true, &str);
         if (r < 0)
                 return storvirt__error_set(r == -ENOENT ? -EINVAL : r, "discovery: %s",
                                            storvirt_error_message());
-        r = parse_portal(&pc, "portal", str, false, d);
-        if (r >= 0 && (r = get_str(&pc, v, "user", &str)) > 0)
-                r = dup_checked(&pc, "user", str, false, &d->user);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(keys); i++)
+                r = read_field(&pc, v, storvirt__conn_field_own(t, keys[i]), CONN_OWN, d);
         if (r >= 0)
-                r = parse_secret(&pc, v, "password", &d->password);
-        if (r >= 0 && (r = get_str(&pc, v, "initiator", &str)) > 0) {
-                r = check_iqn(&pc, "initiator", str);
-                if (r >= 0)
-                        r = dup_checked(&pc, "initiator", str, false, &d->initiator);
-        }
-        if (r >= 0)
-                r = check_secrets(&pc, d);
+                r = storvirt__conn_check_chap(&pc, d);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(d);

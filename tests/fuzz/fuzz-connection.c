@@ -2,9 +2,10 @@
 /*
  * fuzz-connection.c - connection definitions (our JSON and VDSM's
  * connectStorageServer parameters): parsed, every canonical form read
- * back as a stored definition must give itself again, and no canonical
- * form carries a password.  Anything but a clean error or that round
- * trip aborts so the fuzzer reports it.
+ * back as a stored definition must give itself again, no canonical form
+ * carries a password, and every connection's VDSM parameters read back
+ * as VDSM's give the same parameters again.  Anything but a clean error
+ * or those round trips aborts so the fuzzer reports it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,7 +14,9 @@
 #include <string.h>
 
 #include "core/connection.h"
+#include "core/connection_def.h"
 #include "util/error.h"
+#include "util/json.h"
 #include "util/strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -22,6 +25,49 @@ static void die(const char *what, const char *text) {
         fprintf(stderr, "fuzz-connection: %s: %s\n%s\n", what, storvirt__error_msg(),
                 text ? text : "");
         abort();
+}
+
+/* VDSM's parameters of d, or NULL (with the error) when they cannot be written. */
+static char *vdsm_params(const conn_def *d) {
+        storvirt__json_gen *g = NULL;
+        char *text = NULL;
+        int r = storvirt__json_gen_new(false, &g);
+
+        if (r >= 0)
+                r = storvirt__conn_gen_vdsm(g, d);
+        if (r >= 0)
+                r = storvirt__json_gen_finish(g, &text, NULL);
+        storvirt__json_gen_free(g);
+        return r < 0 ? NULL : text;
+}
+
+/* Each connection of json: its VDSM parameters, read as a connectStorageServer call, give themselves. */
+static void vdsm_round_trip(const char *json, size_t len) {
+        static const char *const domain[] = { "?", "ISCSI", "NFS", "POSIXFS", "LOCALFS", "FCP" };
+        conn_def **defs = NULL, **again = NULL;
+        size_t n = 0, m = 0;
+
+        if (storvirt__conn_parse_all(json, len, false, &defs, &n) < 0)
+                die("parses once but not twice", NULL);
+        for (size_t i = 0; i < n; i++) {
+                char *params = vdsm_params(defs[i]), *call = NULL, *params_again = NULL;
+
+                if (!params)
+                        die("no VDSM parameters", NULL);
+                if (asprintf(&call, "{\"domainType\": \"%s\", \"connectionParams\": [%s]}",
+                             domain[defs[i]->type], params) < 0)
+                        abort();
+                if (storvirt__conn_parse_all(call, strlen(call), false, &again, &m) < 0)
+                        die("VDSM's parameters do not read back", call);
+                params_again = vdsm_params(again[0]);
+                if (m != 1 || !params_again || strcmp(params, params_again) != 0)
+                        die("VDSM's parameters change when read back", call);
+                storvirt__conn_defs_free(again, m);
+                free(params_again);
+                free(params);
+                free(call);
+        }
+        storvirt__conn_defs_free(defs, n);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -49,5 +95,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 storvirt__strv_free(again);
         }
         storvirt__strv_free(texts);
+        vdsm_round_trip((const char *)data, size);
         return 0;
 }

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * connection_fields.c - what a connection of each type holds
+ * (core/connection_fields.h): one table per type naming every field in
+ * our JSON form and in VDSM's connectStorageServer parameters, and the
+ * checks of their values.  VDSM's keys are those its storage server
+ * reads (connection, port, tpgt, iqn, user, password, initiatorName,
+ * ifaceName, netIfaceName, protocol_version, timeout, retrans,
+ * mnt_options, vfs_type); the other spellings are those of its API
+ * schema (export, version, spec, vfstype, options, path).
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/connection_fields.h"
+#include "util/fileio.h"
+#include "util/macro.h"
+
+#define ISCSI_PORT STORVIRT__CONN_ISCSI_PORT
+#define HOST_NAME_MAX_LEN STORVIRT__CONN_HOST_NAME_MAX
+#define PORTAL_MAX STORVIRT__CONN_PORTAL_MAX
+
+/* Labels of a host name, zones of an IPv6 address (core/connection_def.h). */
+#define HOST_LABEL_MAX 63
+#define IPV6_ZONE_MAX 15
+
+/*
+ * The longest value of a field: CHAP names as iscsiadm's node records
+ * hold them, an iscsiadm interface name, anything else a path.
+ */
+#define CHAP_NAME_MAX 255
+#define CHAP_SECRET_MAX 255
+#define IFACE_MAX 64
+#define VALUE_MAX 4095
+
+bool storvirt__conn_printable_no_space(const char *s) {
+        for (; *s; s++)
+                if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
+                        return false;
+        return true;
+}
+
+/* ---- value checks --------------------------------------------------------------------------- */
+
+static int check_iqn(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        if (strncmp(v, "iqn.", 4) != 0 && strncmp(v, "eui.", 4) != 0 && strncmp(v, "naa.", 4) != 0)
+                return CONN_FAIL(pc, key, "'%s' is not an iSCSI name: it must start with 'iqn.', "
+                                          "'eui.' or 'naa.'", storvirt__name_escape(v, esc, sizeof(esc)));
+        if (strlen(v) > 223)
+                return CONN_FAIL(pc, key, "'%.40s...' is longer than 223 bytes (RFC 3720)", v);
+        if (!storvirt__conn_printable_no_space(v))
+                return CONN_FAIL(pc, key, "'%s' has a space or a non-printable character",
+                                 storvirt__name_escape(v, esc, sizeof(esc)));
+        if (strchr(v, '/'))     /* not in an iSCSI name (RFC 3722); a path in iscsiadm's database */
+                return CONN_FAIL(pc, key, "'%s' has a '/'", storvirt__name_escape(v, esc, sizeof(esc)));
+        return 0;
+}
+
+/* An iscsiadm interface: a file name in open-iscsi's database. */
+static int check_iface(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        storvirt__name_escape(v, esc, sizeof(esc));
+        if (strchr(v, '/'))
+                return CONN_FAIL(pc, key, "'%s' has a '/'", esc);
+        if (v[0] == '.')
+                return CONN_FAIL(pc, key, "'%s' starts with '.'", esc);
+        return 0;
+}
+
+static int check_driver(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        if (strcmp(v, "kernel") != 0 && strcmp(v, "direct") != 0)
+                return CONN_FAIL(pc, key, "'%.32s' is not a driver (kernel: iscsiadm; direct: "
+                                          "libiscsi and QEMU's initiator)", v);
+        return 0;
+}
+
+static int check_id(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        if (!*v || strlen(v) > 128)
+                return CONN_FAIL(pc, key, "must be 1-128 characters");
+        for (const char *p = v; *p; p++)
+                if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
+                        return CONN_FAIL(pc, key, "'%s': only letters, digits and '-', '_', '.', ':'",
+                                         storvirt__name_escape(v, esc, sizeof(esc)));
+        if (v[0] == '.')
+                return CONN_FAIL(pc, key, "'%s' must not start with '.'",
+                                 storvirt__name_escape(v, esc, sizeof(esc)));
+        return 0;
+}
+
+static int check_nfs_version(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        static const char *const ok[] = { "3", "4", "4.0", "4.1", "4.2", "auto" };
+
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++)
+                if (strcmp(v, ok[i]) == 0)
+                        return 0;
+        return CONN_FAIL(pc, key, "'%.32s' is not an NFS version (3, 4, 4.0, 4.1, 4.2 or auto)", v);
+}
+
+static int check_export(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        const char *sep = strstr(v, ":/");
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        if (!sep || sep == v || !storvirt__conn_printable_no_space(v))
+                return CONN_FAIL(pc, key, "'%s' is not an NFS export (server:/path)",
+                                 storvirt__name_escape(v, esc, sizeof(esc)));
+        return 0;
+}
+
+/* ---- portals -------------------------------------------------------------------------------- */
+
+/* A host name (letters, digits, '-', '_' in dot-separated labels) or an IPv4 address. */
+static int check_host_name(const struct conn_parse_ctx *pc, const char *key, const char *esc,
+                           const char *h, size_t len) {
+        size_t label = 0;
+
+        if (len > HOST_NAME_MAX_LEN)
+                return CONN_FAIL(pc, key, "'%s': the host name is longer than %d characters", esc,
+                                 HOST_NAME_MAX_LEN);
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)h[i];
+
+                if (c == '.') {
+                        if (label == 0)
+                                return CONN_FAIL(pc, key, "'%s': the host name has an empty label",
+                                                 esc);
+                        if (h[i - 1] == '-')
+                                return CONN_FAIL(pc, key, "'%s': a label of the host name ends "
+                                                          "with '-'", esc);
+                        label = 0;
+                        continue;
+                }
+                if (!isalnum(c) && c != '-' && c != '_')
+                        return CONN_FAIL(pc, key, "'%s' is not a host name or an IPv4 address "
+                                                  "(letters, digits, '-', '_' and '.')", esc);
+                if (label == 0 && c == '-')
+                        return CONN_FAIL(pc, key, "'%s': a label of the host name starts with '-'",
+                                         esc);
+                if (++label > HOST_LABEL_MAX)
+                        return CONN_FAIL(pc, key, "'%s': the host name has a label longer than %d "
+                                                  "characters", esc, HOST_LABEL_MAX);
+        }
+        if (label > 0 && h[len - 1] == '-')
+                return CONN_FAIL(pc, key, "'%s': a label of the host name ends with '-'", esc);
+        return 0;
+}
+
+/* An IPv6 address, optionally with a zone ("fe80::1%eth0"), as inet_pton() reads it. */
+static int check_ipv6(const struct conn_parse_ctx *pc, const char *key, const char *h, size_t len) {
+        char addr[INET6_ADDRSTRLEN], esc[STORVIRT__ESCAPED_NAME_SIZE], *copy;
+        const char *zone = memchr(h, '%', len);
+        size_t alen = zone ? (size_t)(zone - h) : len;
+        struct in6_addr a;
+        bool ok = alen < sizeof(addr);
+
+        if (ok) {
+                memcpy(addr, h, alen);
+                addr[alen] = '\0';
+                ok = inet_pton(AF_INET6, addr, &a) == 1;
+        }
+        if (ok && zone) {
+                size_t zlen = len - alen - 1;
+
+                ok = zlen >= 1 && zlen <= IPV6_ZONE_MAX;
+                for (size_t i = 1; ok && i <= zlen; i++)
+                        ok = isalnum((unsigned char)zone[i]) || strchr("-._~", zone[i]);
+        }
+        if (ok)
+                return 0;
+        copy = strndup(h, len);
+        if (!copy)
+                return storvirt__error_oom();
+        storvirt__name_escape(copy, esc, sizeof(esc));
+        free(copy);
+        return CONN_FAIL(pc, key, "'%s' is not an IPv6 address (at most %d characters, then "
+                                  "optionally '%%' and a zone of at most %d)", esc,
+                         INET6_ADDRSTRLEN - 1, IPV6_ZONE_MAX);
+}
+
+/* The port after a portal's ':' into d->port; it must agree with a port given apart. */
+static int portal_port(const struct conn_parse_ctx *pc, const char *key, const char *esc,
+                       const char *digits, bool port_given, conn_def *d) {
+        char *end;
+        unsigned long port;
+
+        errno = 0;
+        port = strtoul(digits, &end, 10);
+        if (!isdigit((unsigned char)digits[0]) || *end || errno || port < 1 || port > 65535)
+                return CONN_FAIL(pc, key, "'%s': port must be a number 1-65535", esc);
+        if (port_given && port != d->port)
+                return CONN_FAIL(pc, key, "'%s': the port differs from 'port' (%u)", esc, d->port);
+        d->port = (unsigned)port;
+        return 0;
+}
+
+int storvirt__conn_parse_portal(const struct conn_parse_ctx *pc, const char *key, const char *v,
+                                bool bare_v6, conn_def *d) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+        const char *host = v, *colon = NULL;
+        bool port_given = d->port != 0;
+        size_t hlen;
+        int r;
+
+        storvirt__name_escape(v, esc, sizeof(esc));
+        if (!*v || !storvirt__conn_printable_no_space(v))
+                return CONN_FAIL(pc, key, "'%s' is not a portal (host, host:port, [v6addr] or "
+                                          "[v6addr]:port)", esc);
+        if (strlen(v) > PORTAL_MAX)
+                return CONN_FAIL(pc, key, "'%.40s...' is longer than %d characters (a host name "
+                                          "has at most %d, an IPv6 address %d)", v, PORTAL_MAX,
+                                 HOST_NAME_MAX_LEN, INET6_ADDRSTRLEN - 1);
+        if (v[0] == '[') {
+                const char *end = strchr(v, ']');
+
+                if (!end || end == v + 1 || (end[1] && end[1] != ':'))
+                        return CONN_FAIL(pc, key, "'%s': an IPv6 address goes in brackets, then "
+                                                  "optionally ':port'", esc);
+                host = v + 1;
+                hlen = (size_t)(end - host);
+                colon = end[1] == ':' ? end + 1 : NULL;
+                r = check_ipv6(pc, key, host, hlen);
+        } else if (bare_v6 && (colon = strchr(v, ':')) && strchr(colon + 1, ':')) {
+                hlen = strlen(v);
+                colon = NULL;
+                r = check_ipv6(pc, key, host, hlen);
+        } else {
+                colon = strchr(v, ':');
+                if (colon && strchr(colon + 1, ':'))
+                        return CONN_FAIL(pc, key, "'%s': an IPv6 address goes in brackets", esc);
+                hlen = colon ? (size_t)(colon - v) : strlen(v);
+                if (hlen == 0)
+                        return CONN_FAIL(pc, key, "'%s' has no host", esc);
+                r = check_host_name(pc, key, esc, v, hlen);
+        }
+        if (r < 0)
+                return r;
+        free(d->host);
+        d->host = strndup(host, hlen);
+        if (!d->host)
+                return storvirt__error_oom();
+        if (colon)
+                return portal_port(pc, key, esc, colon + 1, port_given, d);
+        if (!port_given)
+                d->port = ISCSI_PORT;
+        return 0;
+}
+
+/* ---- checks across fields ------------------------------------------------------------------- */
+
+int storvirt__conn_check_chap(const struct conn_parse_ctx *pc, const conn_def *d) {
+        if (!!d->user != !!d->password)
+                return storvirt__error_set(-EINVAL, "%s: CHAP needs both 'user' and 'password'%s",
+                                           pc->what, d->user ? " (no password given)"
+                                                             : " (a password without a user)");
+        if (!!d->mutual_user != !!d->mutual_password)
+                return storvirt__error_set(-EINVAL, "%s: mutual CHAP needs both 'mutual_user' and "
+                                                    "'mutual_password'", pc->what);
+        if (d->mutual_user && !d->user)
+                return storvirt__error_set(-EINVAL, "%s: mutual CHAP ('mutual_user') needs one-way "
+                                                    "CHAP ('user') too", pc->what);
+        return 0;
+}
+
+/*
+ * open-iscsi's node records drop the spaces that start or end a value:
+ * a kernel-driver password must be kept whole.
+ */
+static int check_kernel_secrets(const struct conn_parse_ctx *pc, const conn_def *d) {
+        const char *const keys[] = { "password", "mutual_password" };
+        const char *const v[] = { d->password, d->mutual_password };
+
+        for (size_t i = 0; i < ELEMENTSOF(v); i++) {
+                size_t n = v[i] ? strlen(v[i]) : 0;
+
+                if (n && (isspace((unsigned char)v[i][0]) || isspace((unsigned char)v[i][n - 1])))
+                        return CONN_FAIL(pc, keys[i], "open-iscsi drops the spaces that start or "
+                                                      "end it: the kernel driver cannot use it");
+        }
+        return 0;
+}
+
+/* The kernel driver unless another is given; CHAP in pairs (a stored definition's secrets are apart). */
+static int finish_iscsi(const struct conn_parse_ctx *pc, conn_def *d) {
+        int r = 0;
+
+        if (!d->driver && !(d->driver = strdup("kernel")))
+                return storvirt__error_oom();
+        if (!pc->stored)
+                r = storvirt__conn_check_chap(pc, d);
+        if (r >= 0 && strcmp(d->driver, "kernel") == 0)
+                r = check_kernel_secrets(pc, d);
+        return r;
+}
+
+static int finish_localfs(const struct conn_parse_ctx *pc, conn_def *d) {
+        if (d->path[0] != '/')
+                return storvirt__error_set(-EINVAL, "%s: field 'path': '%s' is not absolute",
+                                           pc->what, d->path);
+        return 0;
+}
+
+/* ---- the tables ----------------------------------------------------------------------------- */
+
+#define AT(member) offsetof(conn_def, member)
+
+/*
+ * The order of the rows is the order of the keys written in both forms
+ * (and so the text a connection's id is derived from), and the order in
+ * which fields are read: the first bad one is the one reported.
+ */
+const struct conn_field storvirt__conn_common_fields[] = {
+        { .own = "id", .vdsm = "id", .value = CONN_V_STRING, .check = check_id,
+          .offset = AT(id), .max = VALUE_MAX },
+        /* VDSM's entries may repeat the call's domainType */
+        { .own = "type", .vdsm = "domainType", .value = CONN_V_TYPE },
+};
+const size_t storvirt__conn_n_common_fields = ELEMENTSOF(storvirt__conn_common_fields);
+
+static const struct conn_field iscsi_fields[] = {
+        { .own = "portal", .vdsm = "connection", .value = CONN_V_PORTAL, .offset = AT(host),
+          .flags = CONN_F_VDSM_HOST, .need = "a portal" },
+        { .vdsm = "port", .value = CONN_V_UINT, .offset = AT(port), .max = 65535,
+          .flags = CONN_F_NOT_ZERO | CONN_F_READ_FIRST },
+        { .own = "target", .vdsm = "iqn", .value = CONN_V_STRING, .check = check_iqn,
+          .offset = AT(target), .max = VALUE_MAX, .need = "a target" },
+        { .own = "lun", .value = CONN_V_LONG, .offset = AT(lun), .max = 16383 },
+        { .own = "tpgt", .vdsm = "tpgt", .value = CONN_V_INT, .offset = AT(tpgt), .max = 65535,
+          .vdsm_unset = "1" },
+        { .own = "user", .vdsm = "user", .value = CONN_V_STRING, .offset = AT(user),
+          .max = CHAP_NAME_MAX, .flags = CONN_F_VDSM_EMPTY, .vdsm_unset = "" },
+        { .own = "password", .vdsm = "password", .value = CONN_V_SECRET, .offset = AT(password),
+          .pair = AT(user), .max = CHAP_SECRET_MAX, .flags = CONN_F_VDSM_EMPTY, .vdsm_unset = "" },
+        { .own = "mutual_user", .value = CONN_V_STRING, .offset = AT(mutual_user),
+          .max = CHAP_NAME_MAX },
+        { .own = "mutual_password", .value = CONN_V_SECRET, .offset = AT(mutual_password),
+          .pair = AT(mutual_user), .max = CHAP_SECRET_MAX },
+        { .own = "initiator", .vdsm = "initiatorName", .value = CONN_V_STRING, .check = check_iqn,
+          .offset = AT(initiator), .max = VALUE_MAX, .flags = CONN_F_VDSM_EMPTY },
+        { .own = "iface", .vdsm = "ifaceName", .value = CONN_V_STRING, .check = check_iface,
+          .offset = AT(iface), .max = IFACE_MAX, .flags = CONN_F_VDSM_EMPTY },
+        { .own = "driver", .value = CONN_V_STRING, .check = check_driver, .offset = AT(driver),
+          .max = VALUE_MAX },
+        /* the host network interface VDSM binds an iscsiadm interface to */
+        { .vdsm = "netIfaceName", .value = CONN_V_IGNORED },
+};
+
+/* Extra mount options: the last field of nfs and posixfs connections. */
+#define OPTIONS_FIELD                                                                           \
+        { .own = "options", .vdsm = "mnt_options", .vdsm_alias = "options",                     \
+          .value = CONN_V_STRING, .offset = AT(options), .max = VALUE_MAX,                      \
+          .flags = CONN_F_VDSM_EMPTY }
+
+static const struct conn_field nfs_fields[] = {
+        { .own = "export", .vdsm = "connection", .vdsm_alias = "export", .value = CONN_V_STRING,
+          .check = check_export, .offset = AT(export_), .max = VALUE_MAX,
+          .need = "an export (server:/path)" },
+        { .own = "version", .vdsm = "protocol_version", .vdsm_alias = "version",
+          .value = CONN_V_VERSION, .check = check_nfs_version, .offset = AT(version),
+          .max = VALUE_MAX, .vdsm_unset = "auto" },
+        { .own = "timeout", .vdsm = "timeout", .value = CONN_V_UINT, .offset = AT(timeout),
+          .max = 6000 },
+        { .own = "retrans", .vdsm = "retrans", .value = CONN_V_UINT, .offset = AT(retrans),
+          .max = 100 },
+        OPTIONS_FIELD,
+};
+
+static const struct conn_field posixfs_fields[] = {
+        { .own = "spec", .vdsm = "connection", .vdsm_alias = "spec", .value = CONN_V_STRING,
+          .offset = AT(spec), .max = VALUE_MAX, .need = "a spec (what to mount)" },
+        { .own = "vfstype", .vdsm = "vfs_type", .vdsm_alias = "vfstype", .value = CONN_V_STRING,
+          .offset = AT(vfstype), .max = VALUE_MAX, .need = "a vfstype" },
+        OPTIONS_FIELD,
+};
+
+static const struct conn_field localfs_fields[] = {
+        { .own = "path", .vdsm = "connection", .vdsm_alias = "path", .value = CONN_V_STRING,
+          .offset = AT(path), .max = VALUE_MAX, .need = "a path" },
+};
+
+static const struct conn_field fcp_fields[] = {
+        /* VDSM's engine sends an empty one */
+        { .vdsm = "connection", .value = CONN_V_IGNORED },
+};
+
+#define FIELDS(a) .fields = (a), .n_fields = ELEMENTSOF(a)
+
+const struct conn_type storvirt__conn_types[] = {
+        { STORVIRT_CONNECTION_ISCSI, "iscsi", "an", 3, "ISCSI", FIELDS(iscsi_fields), finish_iscsi },
+        { STORVIRT_CONNECTION_NFS, "nfs", "an", 1, "NFS", FIELDS(nfs_fields), NULL },
+        { STORVIRT_CONNECTION_POSIXFS, "posixfs", "a", 6, "POSIXFS", FIELDS(posixfs_fields), NULL },
+        { STORVIRT_CONNECTION_LOCALFS, "localfs", "a", 4, "LOCALFS", FIELDS(localfs_fields),
+          finish_localfs },
+        { STORVIRT_CONNECTION_FCP, "fcp", "an", 2, "FCP", FIELDS(fcp_fields), NULL },
+        { 0, "cifs", "a", 5, "CIFS", NULL, 0, NULL },
+        { 0, "glusterfs", "a", 7, "GLUSTERFS", NULL, 0, NULL },
+};
+const size_t storvirt__conn_n_types = ELEMENTSOF(storvirt__conn_types);
+
+_Static_assert(ELEMENTSOF(storvirt__conn_common_fields) + ELEMENTSOF(iscsi_fields) <= CONN_FIELDS_MAX,
+               "CONN_FIELDS_MAX too small");
+
+const struct conn_type *storvirt__conn_type_get(int type) {
+        for (size_t i = 0; type > 0 && i < ELEMENTSOF(storvirt__conn_types); i++)
+                if (storvirt__conn_types[i].type == type)
+                        return &storvirt__conn_types[i];
+        return NULL;
+}
+
+const struct conn_field *storvirt__conn_field_own(const struct conn_type *t, const char *key) {
+        for (size_t i = 0; i < ELEMENTSOF(storvirt__conn_common_fields); i++)
+                if (strcmp(storvirt__conn_common_fields[i].own, key) == 0)
+                        return &storvirt__conn_common_fields[i];
+        for (size_t i = 0; t && i < t->n_fields; i++)
+                if (t->fields[i].own && strcmp(t->fields[i].own, key) == 0)
+                        return &t->fields[i];
+        return NULL;
+}
