@@ -26,6 +26,12 @@
 #include "util/refcnt.h"
 #include "util/strv.h"
 
+/* A table given to the context, its NULL slots filled with the host's. */
+struct sysops_kept {
+        struct sysops_kept *prev;
+        storvirt__sysops ops;
+};
+
 struct storvirt_ctx {
         storvirt__refcnt n_ref;
         pthread_mutex_t lock;
@@ -38,6 +44,7 @@ struct storvirt_ctx {
         storvirt__pool_registry *pools;
         atomic_uint max_threads;
         const storvirt__sysops *sysops;   /* NULL: the host's */
+        struct sysops_kept *sysops_kept;  /* every table given, completed (freed with ctx) */
         storvirt__lun_snap *lun_snap;     /* current LUN snapshot, NULL before discovery */
 };
 
@@ -48,6 +55,12 @@ static void ctx_free(storvirt_ctx *ctx) {
         storvirt__pool_registry_free(ctx->pools);
         storvirt__lun_snap_unref(ctx->lun_snap);
         storvirt__hashmap_free(ctx->backends);
+        while (ctx->sysops_kept) {
+                struct sysops_kept *k = ctx->sysops_kept;
+
+                ctx->sysops_kept = k->prev;
+                free(k);
+        }
         storvirt__logger_done(&ctx->logger);
         pthread_mutex_destroy(&ctx->lock);
         free(ctx);
@@ -99,11 +112,29 @@ const storvirt__sysops *storvirt__ctx_sysops(storvirt_ctx *ctx) {
         return ops;
 }
 
-void storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops) {
+/*
+ * A completed copy of ops is kept until the context goes: a caller that
+ * took the previous table may still be using it.
+ */
+int storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops) {
+        struct sysops_kept *k = NULL;
+
+        if (ops) {
+                k = calloc(1, sizeof(*k));
+                if (!k)
+                        return storvirt__error_oom();
+                k->ops = *ops;
+                storvirt__sysops_complete(&k->ops);
+        }
         storvirt__ctx_set_lun_snap(ctx, NULL);
         storvirt__mutex_lock(&ctx->lock);
-        ctx->sysops = ops;
+        if (k) {
+                k->prev = ctx->sysops_kept;
+                ctx->sysops_kept = k;
+        }
+        ctx->sysops = k ? &k->ops : NULL;
         storvirt__mutex_unlock(&ctx->lock);
+        return 0;
 }
 
 storvirt__lun_snap *storvirt__ctx_lun_snap(storvirt_ctx *ctx) {

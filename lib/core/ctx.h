@@ -10,6 +10,7 @@
 #include <storvirt/ctx.h>
 
 #include "core/backend.h"
+#include "sys/sysops.h"
 
 /*
  * The state directory, created and opened on first use: fd (owned by
@@ -49,3 +50,11 @@ void storvirt__ctx_unlock(storvirt_ctx *ctx);
 int storvirt__ctx_add_backend(storvirt_ctx *ctx, const storvirt__backend_ops *ops);
 const storvirt__backend_ops *storvirt__ctx_find_backend(storvirt_ctx *ctx,
                                                         const char *type);
+
+/* The context's sys-ops table (the host's unless a test set another). */
+const storvirt__sysops *storvirt__ctx_sysops(storvirt_ctx *ctx);
+/*
+ * Tests: use ops (NULL: the host's; its NULL slots are the host's) and
+ * drop the current snapshot.  0 or -ENOMEM.
+ */
+int storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops);

@@ -6,17 +6,12 @@
 
 #include <storvirt/lun.h>
 
-#include "sys/sysops.h"
+#include "core/ctx.h"
 
 typedef struct storvirt__lun_snap storvirt__lun_snap;
 
 storvirt__lun_snap *storvirt__lun_snap_ref(storvirt__lun_snap *snap);   /* NULL-safe */
 void storvirt__lun_snap_unref(storvirt__lun_snap *snap);                  /* NULL-safe */
-
-/* The context's sys-ops table (the host's unless a test set another). */
-const storvirt__sysops *storvirt__ctx_sysops(storvirt_ctx *ctx);
-/* Tests: use ops (NULL: the host's) and drop the current snapshot. */
-void storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops);
 
 /* The current snapshot, referenced (NULL if none yet). */
 storvirt__lun_snap *storvirt__ctx_lun_snap(storvirt_ctx *ctx);
