@@ -191,7 +191,8 @@ static int lun_path(storvirt_ctx *ctx, storvirt_lun *lun, char **ret) {
  * Reads the identity of the device at path now (through the context's
  * sys-ops) and compares it with the GUID expected: for a multipath map,
  * the map's uuid and every member path's own identity.  -ESTALE naming
- * what was found when they differ.
+ * what was found when they differ, -ENODEV when the device is gone (no
+ * node at the path, or no device at its number).
  */
 int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char *want) {
         const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
@@ -203,11 +204,14 @@ int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char
         if (r == -ENOTBLK)
                 return storvirt__error_set(-ESTALE, "'%s' is no longer a block device (expected "
                                                     "the LUN with WWID %s)", path, want);
+        if (r == -ENOENT || r == -ENXIO || r == -ENODEV)
+                return storvirt__error_set(-ENODEV, "'%s': no such device any more (expected "
+                                                    "WWID %s)", path, want);
         if (r < 0)
                 return r;
         r = ops->ident_read(devnum, &id);
         if (r == -ENOENT)
-                return storvirt__error_set(-ESTALE, "'%s' (%u:%u): no such device any more "
+                return storvirt__error_set(-ENODEV, "'%s' (%u:%u): no such device any more "
                                                     "(expected WWID %s)", path,
                                            major(devnum), minor(devnum), want);
         if (r < 0)

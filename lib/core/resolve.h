@@ -29,7 +29,7 @@ int storvirt__resolve_format(const storvirt__disk_resolved *d, char **ret, uint3
 /*
  * Read the identity of the block device at path now, through the
  * context's sys-ops table, and compare it with GUID want (for a
- * multipath map: the map and each member path): 0, or -ESTALE naming
- * what is there.
+ * multipath map: the map and each member path): 0, -ESTALE naming
+ * what is there, or -ENODEV when the device is gone.
  */
 int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char *want);

@@ -178,6 +178,20 @@ static void test_map_of_another_lun(void **st) {
                        NULL);
 }
 
+/* The device is gone: its number has no device, or its node is gone too. */
+static void test_vanished(void **st) {
+        (void)st;
+        fakehost_dev("sdb")->gone = true;
+        assert_refused(SPEC(GUID_A), -ENODEV, "'/dev/sdb' (8:16): no such device any more",
+                       "expected WWID " GUID_A, NULL);
+        fakehost_remove_node("/dev/sdb");
+        assert_refused(SPEC(GUID_A), -ENODEV, "'/dev/sdb'", "expected WWID " GUID_A, NULL);
+        fakehost_dev("dm-1")->gone = true;
+        fakehost_remove_node("/dev/mapper/mpatha");
+        fakehost_remove_node("/dev/dm-1");
+        assert_refused(SPEC(GUID_M), -ENODEV, "'/dev/dm-1'", "expected WWID " GUID_M, NULL);
+}
+
 /* A path that is a file now. */
 static void test_not_a_block_device(void **st) {
         (void)st;
@@ -204,6 +218,7 @@ int main(void) {
                 cmocka_unit_test_setup(test_map_member_stale, setup),
                 cmocka_unit_test_setup(test_map_loses_path, setup),
                 cmocka_unit_test_setup(test_map_of_another_lun, setup),
+                cmocka_unit_test_setup(test_vanished, setup),
                 cmocka_unit_test_setup(test_not_a_block_device, setup),
                 cmocka_unit_test_setup(test_fs_uuid_changed, setup),
         };
