@@ -11,9 +11,11 @@
  * what the library does with the change.
  *
  * Slots answered: discovery, usage, identity, device-mapper (the maps of
- * the description; dm_create recorded) and the connectors (recorded,
- * succeed).  The partition-table slots are left to the host: the disk
- * pool is tested on real image files and loop devices.
+ * the description; dm_create recorded) and the connectors (iSCSI login,
+ * logout and scan, mount(8) and umount(8): recorded, and they succeed).
+ * The partition-table slots and mount(2)/umount2(2) are left NULL, so
+ * they are the host's: the disk and fs pools are tested on real image
+ * files and loop devices.
  *
  * One description per process; the slots read it without a lock, so a
  * test changes it only while no library call runs.
