@@ -2,10 +2,10 @@
 /*
  * connection_connect.c - the connectors (core/connection_def.h): iSCSI
  * through libiscsi ("direct") or iscsiadm ("kernel"), NFS and POSIX
- * filesystems through mount(8), local directories, Fibre Channel.  The
- * host is reached through the context's sys-ops table (sys/sysops.h).  They
- * run under the exclusive lock of "connections-run" (connection.c): one
- * at a time per state directory.
+ * filesystems through mount(8), local directories, Fibre Channel, each
+ * reaching the host through the context's sys-ops table (sys/sysops.h).
+ * They run under the exclusive lock of "connections-run"
+ * (connection.c): one at a time per state directory.
  */
 #include <errno.h>
 #include <stdio.h>
