@@ -16,7 +16,8 @@
  * Before a LUN's path is formatted, the identity of the device node that
  * is at that path at that moment is read again from sysfs (a multipath
  * map's uuid and each of its member paths' VPD pages); a path that now
- * leads to another device is refused with -ESTALE.
+ * leads to another device is refused with -ESTALE, a device that is gone
+ * with -ENODEV.
  */
 #ifndef STORVIRT_RESOLVE_H
 #define STORVIRT_RESOLVE_H
@@ -71,7 +72,8 @@ int storvirt_disk_spec_set_string(storvirt_disk_spec *spec, const char *key, con
  * volume, path; a PDIV quartet or vDisk id without a vDisk registry),
  * -ENOTUNIQ (a UUID on two LUNs), -ESTALE (the device at the path no
  * longer carries the identity: the message names the path, the identity
- * found and the one expected), -ENOMEM.
+ * found and the one expected), -ENODEV (the LUN's device is gone: nothing
+ * at its path, or no device at the number it leads to), -ENOMEM.
  * Since: 0.3
  */
 int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk_spec *spec, char **ret,

@@ -179,7 +179,8 @@ int storvirt_vdisk_detach(storvirt_vdisk *vdisk, const char *vm_id, uint32_t fla
  * a LUN reached through QEMU's initiator).  *ret_path may be NULL.
  * release drops the holder: a connection is torn down only when no other
  * prepared vDisk holds it.  Errors: those of storvirt_connection_connect(),
- * -ETIMEDOUT (the device did not appear), -ESTALE (another identity there).
+ * -ETIMEDOUT (the device did not appear), -ESTALE (another identity there),
+ * -ENODEV (the device went away while it was checked).
  * Since: 0.4
  */
 int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm_id, int timeout_ms,

@@ -3,10 +3,11 @@
  * disk.c - the "disk" pool type: the partitions of one whole disk (a
  * block device) or of a disk image file, as the pool's volumes.
  *
- * The partition table is read with libblkid; labels and partitions are
- * written with libfdisk (gpt and dos labels), never through parted or
- * sfdisk.  After a change to a block device the kernel is told about
- * each added or removed partition (BLKPG, through libfdisk), so the
+ * The partition table is read and written through the partition-table
+ * slots of the context's sys-ops table (the host's: libblkid and
+ * libfdisk, sys/parttable.h; gpt and dos labels are written, never
+ * through parted or sfdisk).  After a change to a block device the
+ * kernel is told about each added or removed partition, so the
  * partition's node appears without a rescan of the whole disk.
  *
  * Volumes are named as the kernel names partitions ("sdb1", "loop0p1",
@@ -27,57 +28,35 @@
  * mounted or held partition is refused, or, on an image file, at its
  * extent; it is never written past its end.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/blkpg.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "backends/backends.h"
 
 #if HAVE_FDISK
-#include <blkid.h>
-#include <libfdisk.h>
-
 #include "backends/local.h"
+#include "objects/ctx.h"
+#include "sys/parttable.h"
 #include "util/error.h"
-#include "util/fileio.h"
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/uuid.h"
 
-#define DISK_MAX_PARTS 256
+#define DISK_MAX_PARTS STORVIRT__PT_MAX_PARTS
 
-struct disk_part {
-        unsigned partno;                /* 1-based */
-        uint64_t start, size;           /* bytes */
-        char uuid[64];                  /* PARTUUID, lowercase */
-        char format[16];                /* libvirt's volume format name */
-        bool logical, extended;
-};
-
-struct disk_table {
-        char label[8];                  /* "gpt", "dos", ...; "" without a table */
-        char id[64];                    /* disk GUID or dos identifier */
-        uint64_t size;                  /* bytes */
-        struct disk_part *parts;
-        size_t n_parts;
-        struct storvirt__pool_extent *free;
-        size_t n_free;
-};
-
-/* Serialises table writes: libfdisk rewrites the whole label. */
-static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The partition-table slots of the pool's context. */
+static const storvirt__sysops *host_of(const storvirt__pool_obj *obj) {
+        return storvirt__ctx_sysops(obj->ctx);
+}
 
 /* ---- partition types ---------------------------------------------------- */
 
@@ -95,175 +74,70 @@ static const struct {
 };
 
 /* libvirt's volume format of a partition ("none" when it has no name for the type). */
-static const char *format_of(const char *label, blkid_partition p) {
+static const char *format_of(const char *label, const struct storvirt__pt_part *p) {
         if (strcmp(label, "gpt") == 0) {
-                const char *t = blkid_partition_get_type_string(p);
-
-                for (size_t i = 0; t && i < ELEMENTSOF(part_types); i++)
-                        if (strcasecmp(t, part_types[i].gpt) == 0)
+                for (size_t i = 0; p->type[0] && i < ELEMENTSOF(part_types); i++)
+                        if (strcasecmp(p->type, part_types[i].gpt) == 0)
                                 return part_types[i].format;
                 return "none";
         }
-        if (blkid_partition_is_extended(p))
+        if (p->extended)
                 return "extended";
-        switch (blkid_partition_get_type(p)) {
+        switch (p->code) {
         case 0x0b: case 0x0c: return "fat32";
         case 0x04: case 0x06: case 0x0e: return "fat16";
         default: break;
         }
         for (size_t i = 0; i < ELEMENTSOF(part_types); i++)
-                if ((unsigned)blkid_partition_get_type(p) == part_types[i].dos)
+                if (p->code == part_types[i].dos)
                         return part_types[i].format;
         return "none";
 }
 
-/* The libfdisk type string for a volume format ("none" is a Linux partition). */
-static int type_string(const storvirt__pool_def *def, const char *label, const char *format,
-                       char *buf, size_t len) {
+/* The partition type of a volume format ("none" is a Linux partition), for either label. */
+static int part_type(const storvirt__pool_def *def, const char *format, size_t *ret) {
         if (!format || !*format || strcmp(format, "none") == 0)
                 format = "linux";
         if (strcmp(format, "extended") == 0)
                 return storvirt__error_set(-EOPNOTSUPP, "pool '%s': extended partitions are not "
                                                         "created", def->name);
-        for (size_t i = 0; i < ELEMENTSOF(part_types); i++) {
-                if (strcmp(part_types[i].format, format) != 0)
-                        continue;
-                if (strcmp(label, "gpt") == 0)
-                        snprintf(buf, len, "%s", part_types[i].gpt);
-                else
-                        snprintf(buf, len, "%x", part_types[i].dos);
-                return 0;
-        }
+        for (size_t i = 0; i < ELEMENTSOF(part_types); i++)
+                if (strcmp(part_types[i].format, format) == 0) {
+                        *ret = i;
+                        return 0;
+                }
         return storvirt__error_set(-EINVAL, "pool '%s': volume format '%s' is not a partition type "
                                             "of a disk pool", def->name, format);
 }
 
 /* ---- reading ----------------------------------------------------------- */
 
-static void table_clear(struct disk_table *t) {
-        free(t->parts);
-        free(t->free);
-        memset(t, 0, sizeof(*t));
-}
-
 static const char *source_of(const storvirt__pool_def *def) {
         return def->source.devices ? def->source.devices[0] : NULL;
 }
 
-static void lower(char *s) {
-        for (; *s; s++)
-                if (*s >= 'A' && *s <= 'Z')
-                        *s = (char)(*s - 'A' + 'a');
-}
-
-/* Free extents as libfdisk sees them (its usable area and alignment). */
-static int read_free(const storvirt__pool_def *def, const char *path, struct disk_table *t) {
-        struct fdisk_context *cxt = fdisk_new_context();
-        struct fdisk_table *tb = NULL;
-        struct fdisk_iter *it = NULL;
-        struct fdisk_partition *pa;
-        unsigned long ss;
-        int r;
-
-        if (!cxt)
-                return storvirt__error_oom();
-        r = fdisk_assign_device(cxt, path, 1);
-        if (r < 0) {
-                fdisk_unref_context(cxt);
-                return storvirt__error_set(r, "pool '%s': %s: %s", def->name, path, strerror(-r));
-        }
-        ss = fdisk_get_sector_size(cxt);
-        r = fdisk_has_label(cxt) ? fdisk_get_freespaces(cxt, &tb) : 0;
-        if (r >= 0 && tb && !(it = fdisk_new_iter(FDISK_ITER_FORWARD)))
-                r = -ENOMEM;
-        while (r >= 0 && it && fdisk_table_next_partition(tb, it, &pa) == 0) {
-                struct storvirt__pool_extent *n = realloc(t->free, (t->n_free + 1) * sizeof(*n));
-
-                if (!n) {
-                        r = -ENOMEM;
-                        break;
-                }
-                t->free = n;
-                n[t->n_free].start = (uint64_t)fdisk_partition_get_start(pa) * ss;
-                n[t->n_free].end = n[t->n_free].start + (uint64_t)fdisk_partition_get_size(pa) * ss;
-                t->n_free++;
-        }
-        fdisk_free_iter(it);
-        fdisk_unref_table(tb);
-        fdisk_unref_context(cxt);
-        if (r < 0)
-                return storvirt__error_set(r, "pool '%s': %s: free extents: %s", def->name, path,
-                                           strerror(-r));
-        return 0;
-}
-
-/* The partition table of the pool's device, read with libblkid. */
-static int read_table(const storvirt__pool_def *def, struct disk_table *t) {
+/* The partition table of the pool's device. */
+static int read_table(const storvirt__pool_obj *obj, struct storvirt__pt_table *t) {
+        const storvirt__pool_def *def = obj->def;
         const char *path = source_of(def);
-        blkid_partlist ls;
-        blkid_parttable root;
-        blkid_probe pr;
-        int n, r = 0;
 
         memset(t, 0, sizeof(*t));
         if (!path)
                 return storvirt__error_set(-EINVAL, "pool '%s': a disk pool needs <source><device>",
                                            def->name);
-        pr = blkid_new_probe_from_filename(path);
-        if (!pr)
-                return storvirt__error_set(errno ? -errno : -EIO, "pool '%s': cannot open %s: %s",
-                                           def->name, path, strerror(errno ? errno : EIO));
-        t->size = (uint64_t)blkid_probe_get_size(pr);
-        blkid_probe_enable_superblocks(pr, 0);
-        blkid_probe_enable_partitions(pr, 1);
-        ls = blkid_probe_get_partitions(pr);
-        root = ls ? blkid_partlist_get_table(ls) : NULL;
-        if (root) {
-                const char *type = blkid_parttable_get_type(root);
-                const char *id = blkid_parttable_get_id(root);
-
-                snprintf(t->label, sizeof(t->label), "%s", type ? type : "");
-                snprintf(t->id, sizeof(t->id), "%s", id ? id : "");
-                lower(t->id);
-                n = blkid_partlist_numof_partitions(ls);
-                if (n > DISK_MAX_PARTS)
-                        n = DISK_MAX_PARTS;
-                t->parts = n > 0 ? calloc((size_t)n, sizeof(*t->parts)) : NULL;
-                if (n > 0 && !t->parts)
-                        r = -ENOMEM;
-                for (int i = 0; r >= 0 && i < n; i++) {
-                        blkid_partition p = blkid_partlist_get_partition(ls, i);
-                        struct disk_part *d = &t->parts[t->n_parts];
-                        const char *u;
-
-                        if (!p || blkid_partition_get_partno(p) <= 0)
-                                continue;
-                        /* nested labels (a BSD label inside a dos partition) are not ours */
-                        if (blkid_partition_get_table(p) != root && !blkid_partition_is_logical(p))
-                                continue;
-                        d->partno = (unsigned)blkid_partition_get_partno(p);
-                        d->start = (uint64_t)blkid_partition_get_start(p) * 512;
-                        d->size = (uint64_t)blkid_partition_get_size(p) * 512;
-                        d->logical = blkid_partition_is_logical(p);
-                        d->extended = blkid_partition_is_extended(p);
-                        u = blkid_partition_get_uuid(p);
-                        snprintf(d->uuid, sizeof(d->uuid), "%s", u ? u : "");
-                        lower(d->uuid);
-                        snprintf(d->format, sizeof(d->format), "%s", format_of(t->label, p));
-                        t->n_parts++;
-                }
-        }
-        blkid_free_probe(pr);
-        if (r < 0) {
-                table_clear(t);
-                return storvirt__error_oom();
-        }
-        if (root && (r = read_free(def, path, t)) < 0) {
-                table_clear(t);
-                return r;
-        }
+        if (host_of(obj)->pt_read(path, t) < 0)
+                return storvirt__error_prefix("pool '%s'", def->name);
         return 0;
 }
+
+/* Where a change's warnings go: the pool's log. */
+static void warn_log(void *userdata, const char *msg) {
+        const storvirt__pool_obj *obj = userdata;
+
+        log_warning(obj->ctx, "pool '%s': %s", obj->def->name, msg);
+}
+
+#define POOL_WARN(obj) (&(const storvirt__pt_warn){ .fn = warn_log, .userdata = (void *)(obj) })
 
 static bool is_block(const char *path) {
         struct stat st;
@@ -300,7 +174,7 @@ static const char *wanted_label(const storvirt__pool_def *def) {
         return f && strcmp(f, "unknown") != 0 ? f : NULL;
 }
 
-static int check_label(const storvirt__pool_def *def, const struct disk_table *t) {
+static int check_label(const storvirt__pool_def *def, const struct storvirt__pt_table *t) {
         const char *want = wanted_label(def);
 
         if (!t->label[0])
@@ -314,8 +188,9 @@ static int check_label(const storvirt__pool_def *def, const struct disk_table *t
 }
 
 /* Sets the pool's figures and its device's free extents (obj->lock held). */
-static int set_figures(storvirt__pool_obj *obj, struct disk_table *t) {
+static int set_figures(storvirt__pool_obj *obj, const struct storvirt__pt_table *t) {
         storvirt__pool_def *def = obj->def;
+        struct storvirt__pool_extent *free_ext = NULL;
         uint64_t used = 0, avail = 0;
 
         if (!def->source.device_info) {
@@ -329,13 +204,16 @@ static int set_figures(storvirt__pool_obj *obj, struct disk_table *t) {
                 for (size_t i = 0; i < n; i++)
                         def->source.device_info[i].part_separator = STORVIRT__TRISTATE_ABSENT;
         }
-        free(def->source.device_info[0].free_extents);
-        def->source.device_info[0].free_extents = t->free;
-        def->source.device_info[0].n_free_extents = t->n_free;
-        for (size_t i = 0; i < t->n_free; i++)
+        if (t->n_free && !(free_ext = calloc(t->n_free, sizeof(*free_ext))))
+                return storvirt__error_oom();
+        for (size_t i = 0; i < t->n_free; i++) {
+                free_ext[i].start = t->free[i].start;
+                free_ext[i].end = t->free[i].end;
                 avail += t->free[i].end - t->free[i].start;
-        t->free = NULL;
-        t->n_free = 0;
+        }
+        free(def->source.device_info[0].free_extents);
+        def->source.device_info[0].free_extents = free_ext;
+        def->source.device_info[0].n_free_extents = t->n_free;
         for (size_t i = 0; i < t->n_parts; i++)
                 if (!t->parts[i].logical)
                         used += t->parts[i].size;
@@ -355,32 +233,32 @@ static int disk_check(storvirt__pool_obj *obj, bool *ret_active) {
 }
 
 static int disk_start(storvirt__pool_obj *obj, uint32_t flags) {
-        struct disk_table t;
+        struct storvirt__pt_table t;
         int r;
 
         (void)flags;
-        r = read_table(obj->def, &t);
+        r = read_table(obj, &t);
         if (r >= 0)
                 r = check_label(obj->def, &t);
-        table_clear(&t);
+        storvirt__pt_table_clear(&t);
         return r;
 }
 
 static int disk_refresh(storvirt__pool_obj *obj, uint32_t flags) {
         storvirt__hashmap *vols = NULL;
-        struct disk_table t;
+        struct storvirt__pt_table t;
         char prefix[256];
         int r;
 
         (void)flags;
-        r = read_table(obj->def, &t);
+        r = read_table(obj, &t);
         if (r >= 0)
                 r = check_label(obj->def, &t);
         if (r >= 0)
                 r = storvirt__hashmap_new(&vols, storvirt__vol_rec_unref_void);
         name_prefix(obj->def, prefix, sizeof(prefix));
         for (size_t i = 0; r >= 0 && i < t.n_parts; i++) {
-                const struct disk_part *p = &t.parts[i];
+                const struct storvirt__pt_part *p = &t.parts[i];
                 storvirt__vol_rec *rec;
                 char name[300], path[400];
 
@@ -392,7 +270,7 @@ static int disk_refresh(storvirt__pool_obj *obj, uint32_t flags) {
                         break;
                 }
                 rec->type = STORVIRT_VOLUME_TYPE_BLOCK;
-                snprintf(rec->format, sizeof(rec->format), "%s", p->format);
+                snprintf(rec->format, sizeof(rec->format), "%s", format_of(t.label, p));
                 rec->capacity = rec->allocation = rec->physical = p->size;
                 rec->extent_device = strdup(source_of(obj->def));
                 rec->extent_start = p->start;
@@ -415,134 +293,29 @@ static int disk_refresh(storvirt__pool_obj *obj, uint32_t flags) {
                 }
         }
         storvirt__hashmap_free(vols);
-        table_clear(&t);
+        storvirt__pt_table_clear(&t);
         return r;
 }
 
 /* After a change: the figures again, the volume table left as it is. */
 static void update_figures(storvirt__pool_obj *obj) {
-        struct disk_table t;
+        struct storvirt__pt_table t;
 
-        if (read_table(obj->def, &t) < 0) {
+        if (read_table(obj, &t) < 0) {
                 storvirt_error_clear();
                 return;
         }
         storvirt__mutex_lock(&obj->lock);
         (void)set_figures(obj, &t);
         storvirt__mutex_unlock(&obj->lock);
-        table_clear(&t);
-}
-
-/* A libfdisk context on the pool's device, read-write, dialogs off. */
-static int open_rw(const storvirt__pool_def *def, struct fdisk_context **ret) {
-        struct fdisk_context *cxt = fdisk_new_context();
-        int r;
-
-        if (!cxt)
-                return storvirt__error_oom();
-        fdisk_disable_dialogs(cxt, 1);
-        r = fdisk_assign_device(cxt, source_of(def), 0);
-        if (r < 0) {
-                fdisk_unref_context(cxt);
-                return storvirt__error_set(r, "pool '%s': cannot open %s for writing: %s", def->name,
-                                           source_of(def), strerror(-r));
-        }
-        *ret = cxt;
-        return 0;
-}
-
-/* Ends a change begun with open_rw (the write lock held): closes the
- * device, drops the lock and, when the change was made, reads the pool's
- * figures again.  Returns r. */
-static int end_change(storvirt__pool_obj *obj, struct fdisk_context *cxt, struct fdisk_table *org,
-                      int r) {
-        fdisk_unref_table(org);
-        if (cxt) {
-                fdisk_deassign_device(cxt, 0);
-                fdisk_unref_context(cxt);
-        }
-        pthread_mutex_unlock(&write_lock);
-        if (r >= 0)
-                update_figures(obj);
-        return r;
-}
-
-/*
- * Drops every partition the kernel knows on the block device open as fd
- * (as sysfs lists them), for devices that cannot rescan their table (a
- * loop device without partscan).  Returns how many it could not drop.
- */
-static unsigned drop_kernel_partitions(storvirt__pool_obj *obj, int fd) {
-        struct stat st;
-        char dir[64];
-        struct dirent *de;
-        unsigned failed = 0;
-        DIR *d;
-
-        if (fstat(fd, &st) < 0 || !S_ISBLK(st.st_mode))
-                return 0;
-        snprintf(dir, sizeof(dir), "/sys/dev/block/%u:%u", major(st.st_rdev), minor(st.st_rdev));
-        d = opendir(dir);
-        while (d && (de = readdir(d))) {
-                char path[384], *txt = NULL;
-                int pno;
-
-                if (de->d_name[0] == '.')
-                        continue;
-                snprintf(path, sizeof(path), "%s/%s/partition", dir, de->d_name);
-                if (storvirt__file_read_all(AT_FDCWD, path, 4096, &txt, NULL) < 0) {
-                        storvirt_error_clear();
-                        continue;
-                }
-                pno = atoi(txt);
-                free(txt);
-                if (pno > 0) {
-                        struct blkpg_partition part = { .pno = pno };
-                        struct blkpg_ioctl_arg arg = {
-                                .op = BLKPG_DEL_PARTITION,
-                                .datalen = sizeof(part),
-                                .data = &part,
-                        };
-
-                        if (ioctl(fd, BLKPG, &arg) < 0 && errno != ENXIO) {
-                                log_warning(obj->ctx, "pool '%s': the kernel keeps partition %s: "
-                                            "%s", obj->def->name, de->d_name, strerror(errno));
-                                failed++;
-                        }
-                }
-        }
-        if (d)
-                closedir(d);
-        return failed;
-}
-
-/* Writes the label and, for a block device, tells the kernel what changed. */
-static int write_table(storvirt__pool_obj *obj, struct fdisk_context *cxt, struct fdisk_table *org) {
-        const storvirt__pool_def *def = obj->def;
-        int r = fdisk_write_disklabel(cxt);
-
-        if (r < 0)
-                return storvirt__error_set(r, "pool '%s': writing the partition table of %s: %s",
-                                           def->name, source_of(def), strerror(-r));
-        if (is_block(source_of(def))) {
-                r = org ? fdisk_reread_changes(cxt, org) : fdisk_reread_partition_table(cxt);
-                /* a new label holds no partition: none of the old ones may stay */
-                if (r < 0 && !org && drop_kernel_partitions(obj, fdisk_get_devfd(cxt)) == 0)
-                        r = 0;
-                if (r < 0)
-                        log_warning(obj->ctx, "pool '%s': the kernel was not told about the new "
-                                    "partition table of %s: %s", def->name, source_of(def),
-                                    strerror(-r));
-        }
-        return 0;
+        storvirt__pt_table_clear(&t);
 }
 
 static int disk_build(storvirt__pool_obj *obj, uint32_t flags) {
         const storvirt__pool_def *def = obj->def;
+        const storvirt__sysops *host = host_of(obj);
         const char *want = wanted_label(def), *dev = source_of(def);
-        struct fdisk_context *cxt = NULL;
-        const char *found = NULL;
-        blkid_probe pr;
+        char what[64];
         int r;
 
         if (!want)
@@ -555,50 +328,17 @@ static int disk_build(storvirt__pool_obj *obj, uint32_t flags) {
                 return storvirt__error_set(-EINVAL, "pool '%s': overwrite and no-overwrite together",
                                            def->name);
         /* anything there already: a label, a filesystem, a PV, a RAID member */
-        pr = blkid_new_probe_from_filename(dev);
-        if (!pr)
-                return storvirt__error_set(errno ? -errno : -EIO, "pool '%s': cannot open %s: %s",
-                                           def->name, dev, strerror(errno ? errno : EIO));
-        blkid_probe_enable_superblocks(pr, 1);
-        blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
-        blkid_probe_enable_partitions(pr, 1);
-        r = blkid_do_safeprobe(pr);
-        if (r == 0 && blkid_probe_lookup_value(pr, "PTTYPE", &found, NULL) < 0 &&
-            blkid_probe_lookup_value(pr, "TYPE", &found, NULL) < 0)
-                found = "a signature";
-        else if (r == -2)
-                found = "several signatures";
-        r = found ? (int)strlen(found) : 0;
-        {
-                char what[64];
-
-                snprintf(what, sizeof(what), "%s", found ? found : "");
-                blkid_free_probe(pr);
-                if (r > 0 && !(flags & STORVIRT_POOL_BUILD_OVERWRITE))
-                        return storvirt__error_set(-EEXIST, "pool '%s': %s already holds %s; build "
-                                                   "with overwrite to replace it", def->name, dev,
-                                                   what);
-        }
-        pthread_mutex_lock(&write_lock);
-        r = open_rw(def, &cxt);
-        if (r >= 0) {
-                /* wipe the old signatures libblkid finds when the label is written */
-                fdisk_enable_wipe(cxt, 1);
-                r = fdisk_create_disklabel(cxt, want);
-                if (r < 0)
-                        r = storvirt__error_set(r, "pool '%s': creating a %s label: %s", def->name,
-                                                want, strerror(-r));
-        }
-        if (r >= 0)
-                r = write_table(obj, cxt, NULL);
-        if (cxt) {
-                fdisk_deassign_device(cxt, 0);
-                fdisk_unref_context(cxt);
-        }
-        pthread_mutex_unlock(&write_lock);
-        if (r >= 0)
-                log_info(obj->ctx, "pool '%s': wrote a %s label on %s", def->name, want, dev);
-        return r;
+        r = host->pt_signature(dev, what, sizeof(what));
+        if (r < 0)
+                return storvirt__error_prefix("pool '%s'", def->name);
+        if (r > 0 && !(flags & STORVIRT_POOL_BUILD_OVERWRITE))
+                return storvirt__error_set(-EEXIST, "pool '%s': %s already holds %s; build "
+                                           "with overwrite to replace it", def->name, dev, what);
+        r = host->pt_create_label(dev, want, POOL_WARN(obj));
+        if (r < 0)
+                return storvirt__error_prefix("pool '%s'", def->name);
+        log_info(obj->ctx, "pool '%s': wrote a %s label on %s", def->name, want, dev);
+        return 0;
 }
 
 /* The partition number a volume name gives, or -EINVAL saying what names are. */
@@ -625,21 +365,22 @@ static int partno_of(const storvirt__pool_def *def, const char *name, unsigned n
 static int disk_create_volume(storvirt__pool_obj *obj, const struct storvirt__vol_def *vdef,
                               struct storvirt__vol_rec **ret_rec, uint32_t flags) {
         const storvirt__pool_def *def = obj->def;
-        char type[48], key[128], path[400];
-        struct disk_table t;
+        char key[128], path[400];
+        struct storvirt__pt_table t;
+        size_t type = 0;
         unsigned partno = 0, next = 1;
         storvirt__vol_rec *rec;
         int r;
 
         (void)flags;
-        r = read_table(def, &t);
+        r = read_table(obj, &t);
         if (r >= 0)
                 r = check_label(def, &t);
         if (r >= 0 && strcmp(t.label, "gpt") != 0 && strcmp(t.label, "dos") != 0)
                 r = storvirt__error_set(-EOPNOTSUPP, "pool '%s': partitions are created on gpt and "
                                         "dos labels, not %s", def->name, t.label);
         if (r >= 0)
-                r = type_string(def, t.label, vdef->target.format, type, sizeof(type));
+                r = part_type(def, vdef->target.format, &type);
         for (bool again = true; r >= 0 && again;) {
                 again = false;
                 for (size_t i = 0; i < t.n_parts; i++)
@@ -667,7 +408,7 @@ static int disk_create_volume(storvirt__pool_obj *obj, const struct storvirt__vo
                                         "allocated (allocation %" PRIu64 " < capacity %" PRIu64 ")",
                                         def->name, vdef->name, vdef->allocation, vdef->capacity);
         if (r < 0) {
-                table_clear(&t);
+                storvirt__pt_table_clear(&t);
                 return r;
         }
         /* the PARTUUID is chosen now, so the key is known before the write */
@@ -677,14 +418,14 @@ static int disk_create_volume(storvirt__pool_obj *obj, const struct storvirt__vo
 
                 r = storvirt__uuid_generate_v4(&u);
                 if (r < 0) {
-                        table_clear(&t);
+                        storvirt__pt_table_clear(&t);
                         return r;
                 }
                 snprintf(key, sizeof(key), "%s", storvirt__uuid_format(&u, buf));
         } else {
                 snprintf(key, sizeof(key), "%s-%02x", t.id, partno);
         }
-        table_clear(&t);
+        storvirt__pt_table_clear(&t);
         part_path(def, vdef->name, key, path, sizeof(path));
         rec = storvirt__vol_rec_new(vdef->name, key, path);
         if (!rec)
@@ -697,129 +438,47 @@ static int disk_create_volume(storvirt__pool_obj *obj, const struct storvirt__vo
         return 0;
 }
 
-/* The first free area that holds nsect sectors, aligned as libfdisk aligns. */
-static int place(storvirt__pool_obj *obj, struct fdisk_context *cxt, uint64_t nsect,
-                 uint64_t *ret_start) {
-        struct fdisk_table *tb = NULL;
-        struct fdisk_iter *it = fdisk_new_iter(FDISK_ITER_FORWARD);
-        struct fdisk_partition *pa;
-        uint64_t largest = 0, ss = fdisk_get_sector_size(cxt);
-        int r;
-
-        if (!it)
-                return storvirt__error_oom();
-        r = fdisk_get_freespaces(cxt, &tb);
-        while (r >= 0 && tb && fdisk_table_next_partition(tb, it, &pa) == 0) {
-                uint64_t s = fdisk_partition_get_start(pa), e = s + fdisk_partition_get_size(pa);
-                uint64_t a = fdisk_align_lba(cxt, s, FDISK_ALIGN_UP);
-
-                if (a < s)
-                        a = s;
-                if (e - s > largest)
-                        largest = e - s;
-                if (a + nsect <= e) {
-                        *ret_start = a;
-                        fdisk_free_iter(it);
-                        fdisk_unref_table(tb);
-                        return 0;
-                }
-        }
-        fdisk_free_iter(it);
-        fdisk_unref_table(tb);
-        return storvirt__error_set(-ENOSPC, "pool '%s': no free extent of %s holds %" PRIu64
-                                   " bytes (the largest holds %" PRIu64 "); a volume cannot span "
-                                   "two extents", obj->def->name, source_of(obj->def),
-                                   nsect * ss, largest * ss);
-}
-
 static int disk_build_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
                              const struct storvirt__vol_def *vdef,
                              const storvirt__progress *progress, uint32_t flags) {
         const storvirt__pool_def *def = obj->def;
-        struct fdisk_context *cxt = NULL;
-        struct fdisk_table *org = NULL;
-        struct fdisk_partition *pa = NULL;
-        struct fdisk_parttype *pt = NULL;
-        const char *label;
-        char type[48];
-        uint64_t grain, ss, nsect, start = 0;
-        unsigned partno = 0;
-        size_t got;
+        struct storvirt__pt_new p = { .capacity = vdef->capacity, .uuid = rec->key };
+        uint64_t start = 0, size = 0;
+        char *dev = NULL;
+        size_t type = 0;
         int r;
 
         (void)progress;
         (void)flags;
-        r = partno_of(def, rec->name, 1, &partno);
+        r = partno_of(def, rec->name, 1, &p.partno);
+        if (r >= 0)
+                r = part_type(def, vdef->target.format, &type);
         if (r < 0)
                 return r;
-        pthread_mutex_lock(&write_lock);
-        r = open_rw(def, &cxt);
+        p.gpt_type = part_types[type].gpt;
+        p.dos_type = part_types[type].dos;
+        r = host_of(obj)->pt_add(source_of(def), &p, &start, &size, POOL_WARN(obj));
         if (r < 0)
-                goto out;
-        label = fdisk_has_label(cxt) ? fdisk_label_get_name(fdisk_get_label(cxt, NULL)) : "";
-        r = type_string(def, label, vdef->target.format, type, sizeof(type));
-        if (r < 0)
-                goto out;
-        if (fdisk_is_partition_used(cxt, partno - 1)) {
-                r = storvirt__error_set(-EEXIST, "pool '%s': partition %u of %s exists", def->name,
-                                        partno, source_of(def));
-                goto out;
-        }
-        ss = fdisk_get_sector_size(cxt);
-        grain = fdisk_get_grain_size(cxt);
-        if (grain < ss)
-                grain = ss;
-        nsect = (vdef->capacity + grain - 1) / grain * grain / ss;
-        r = place(obj, cxt, nsect, &start);
-        if (r < 0)
-                goto out;
-        (void)fdisk_get_partitions(cxt, &org);
-        pa = fdisk_new_partition();
-        pt = fdisk_label_parse_parttype(fdisk_get_label(cxt, NULL), type);
-        if (!pa || !pt) {
+                return storvirt__error_prefix("pool '%s'", def->name);
+        dev = strdup(source_of(def));
+        if (!dev)
                 r = storvirt__error_oom();
-                goto out;
-        }
-        fdisk_partition_set_start(pa, start);
-        fdisk_partition_set_size(pa, nsect);
-        fdisk_partition_set_partno(pa, partno - 1);
-        fdisk_partition_set_type(pa, pt);
-        if (strcmp(label, "gpt") == 0)
-                fdisk_partition_set_uuid(pa, rec->key);
-        r = fdisk_add_partition(cxt, pa, &got);
-        if (r < 0) {
-                r = storvirt__error_set(r, "pool '%s': adding partition %u of %" PRIu64 " bytes "
-                                        "to %s: %s", def->name, partno, nsect * ss, source_of(def),
-                                        strerror(-r));
-                goto out;
-        }
-        r = write_table(obj, cxt, org);
-        if (r >= 0) {
-                char *dev = strdup(source_of(def));
-
-                if (!dev) {
-                        r = storvirt__error_oom();
-                        goto out;
-                }
+        else {
                 storvirt__mutex_lock(&obj->lock);
-                rec->capacity = rec->allocation = rec->physical = nsect * ss;
+                rec->capacity = rec->allocation = rec->physical = size;
                 free(rec->extent_device);
                 rec->extent_device = dev;
-                rec->extent_start = start * ss;
-                rec->extent_end = (start + nsect) * ss;
+                rec->extent_start = start;
+                rec->extent_end = start + size;
                 storvirt__mutex_unlock(&obj->lock);
         }
-out:
-        fdisk_unref_parttype(pt);
-        fdisk_unref_partition(pa);
-        return end_change(obj, cxt, org, r);
+        update_figures(obj);
+        return r;
 }
 
 static int disk_delete_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
                               uint32_t flags) {
         const storvirt__pool_def *def = obj->def;
-        struct fdisk_context *cxt = NULL;
-        struct fdisk_table *org = NULL;
         unsigned partno = 0;
         int r;
 
@@ -838,21 +497,11 @@ static int disk_delete_volume(storvirt__pool_obj *obj, struct storvirt__vol_rec 
                 if (fd >= 0)
                         close(fd);
         }
-        pthread_mutex_lock(&write_lock);
-        r = open_rw(def, &cxt);
-        if (r >= 0 && !fdisk_is_partition_used(cxt, partno - 1))
-                r = storvirt__error_set(-ENOENT, "pool '%s': %s has no partition %u", def->name,
-                                        source_of(def), partno);
-        if (r >= 0) {
-                (void)fdisk_get_partitions(cxt, &org);
-                r = fdisk_delete_partition(cxt, partno - 1);
-                if (r < 0)
-                        r = storvirt__error_set(r, "pool '%s': deleting partition %u of %s: %s",
-                                                def->name, partno, source_of(def), strerror(-r));
-        }
-        if (r >= 0)
-                r = write_table(obj, cxt, org);
-        return end_change(obj, cxt, org, r);
+        r = host_of(obj)->pt_delete(source_of(def), partno, POOL_WARN(obj));
+        if (r < 0)
+                return storvirt__error_prefix("pool '%s'", def->name);
+        update_figures(obj);
+        return 0;
 }
 
 /* Zeroes [off, off + len) of fd: discard-free zeroing for a block device,
@@ -1257,50 +906,24 @@ undo:
 static int disk_delete_pool(storvirt__pool_obj *obj, uint32_t flags) {
         const storvirt__pool_def *def = obj->def;
         const char *dev = source_of(def);
-        struct disk_table t;
-        blkid_probe pr = NULL;
-        _cleanup_close_ int fd = -1;
+        struct storvirt__pt_table t;
         int r;
 
-        r = read_table(def, &t);
+        r = read_table(obj, &t);
         if (r < 0)
                 return r;
         if (t.n_parts > 0 && !(flags & STORVIRT_POOL_DELETE_NONEMPTY)) {
                 r = storvirt__error_set(-ENOTEMPTY, "pool '%s': %s still holds %zu partition%s; "
                                         "delete them first, or delete the pool as non-empty",
                                         def->name, dev, t.n_parts, t.n_parts == 1 ? "" : "s");
-                table_clear(&t);
+                storvirt__pt_table_clear(&t);
                 return r;
         }
-        table_clear(&t);
-        /* exclusive: fails while the disk or any of its partitions is claimed */
-        fd = open(dev, O_RDWR | O_CLOEXEC | (is_block(dev) ? O_EXCL : 0));
-        if (fd < 0)
-                return storvirt__error_set(errno == EBUSY ? -EBUSY : -errno, "pool '%s': %s: %s",
-                                           def->name, dev, errno == EBUSY ? "in use (a partition "
-                                           "is mounted or held)" : strerror(errno));
-        pthread_mutex_lock(&write_lock);
-        pr = blkid_new_probe();
-        if (!pr || blkid_probe_set_device(pr, fd, 0, 0) < 0) {
-                r = storvirt__error_set(-EIO, "pool '%s': cannot probe %s", def->name, dev);
-        } else {
-                blkid_probe_enable_partitions(pr, 1);
-                blkid_probe_set_partitions_flags(pr, BLKID_PARTS_MAGIC);
-                blkid_probe_enable_superblocks(pr, 1);
-                blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_MAGIC | BLKID_SUBLKS_TYPE);
-                while (r >= 0 && blkid_do_probe(pr) == 0)
-                        if (blkid_do_wipe(pr, 0) < 0)
-                                r = storvirt__error_set(-EIO, "pool '%s': wiping the signatures "
-                                                        "of %s failed", def->name, dev);
-        }
-        blkid_free_probe(pr);
-        if (r >= 0 && fsync(fd) < 0)
-                r = storvirt__error_set(-errno, "pool '%s': %s: fsync: %s", def->name, dev,
-                                        strerror(errno));
-        if (r >= 0 && is_block(dev) && ioctl(fd, BLKRRPART) < 0)
-                (void)drop_kernel_partitions(obj, fd);
-        pthread_mutex_unlock(&write_lock);
-        return r;
+        storvirt__pt_table_clear(&t);
+        r = host_of(obj)->pt_wipe(dev, POOL_WARN(obj));
+        if (r < 0)
+                return storvirt__error_prefix("pool '%s'", def->name);
+        return 0;
 }
 
 const storvirt__backend_ops storvirt__backend_disk = {

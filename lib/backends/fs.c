@@ -40,6 +40,7 @@
 
 #include "backends/backends.h"
 #include "backends/local.h"
+#include "objects/ctx.h"
 #include "sys/blkid_probe.h"
 #include "sys/command.h"
 #include "sys/mount.h"
@@ -310,8 +311,9 @@ static int mount_source(storvirt__pool_obj *obj, const char *dev, const struct s
                 if (loop.read_only)
                         flags |= MS_RDONLY;
         }
-        r = storvirt__mount_block(loop.fd >= 0 ? loop.path : dev, obj->def->target.path,
-                                  fstype, flags, data);
+        r = storvirt__ctx_sysops(obj->ctx)->mount_block(loop.fd >= 0 ? loop.path : dev,
+                                                         obj->def->target.path, fstype, flags,
+                                                         data);
         if (r < 0) {
                 storvirt__loop_detach(&loop);
                 return storvirt__error_prefix("source '%s'", dev);
@@ -359,7 +361,7 @@ static int fs_start(storvirt__pool_obj *obj, uint32_t flags) {
                 int saved = r;
                 _cleanup_free_ char *msg = strdup(storvirt__error_msg());
 
-                if (storvirt__mount_umount(obj->def->target.path) >= 0)
+                if (storvirt__ctx_sysops(obj->ctx)->umount(obj->def->target.path) >= 0)
                         obj->backend_data = NULL;
                 r = storvirt__error_set(saved, "%s", msg ? msg : "opening the target failed");
         }
@@ -404,7 +406,7 @@ static int fs_stop(storvirt__pool_obj *obj, uint32_t flags) {
                 remembered_loop(obj, dev, &loop);
         close_target(obj);
         if (state == MOUNTED_SOURCE) {
-                r = storvirt__mount_umount(obj->def->target.path);
+                r = storvirt__ctx_sysops(obj->ctx)->umount(obj->def->target.path);
                 if (r < 0) {
                         storvirt__loop_release(&loop);
                         obj->target_fd = open(obj->def->target.path,

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * mpath.c - the "mpath" pool type: every device-mapper multipath map of
- * the host as a volume, read through libdevmapper (list, table, status);
- * no external command.  Volumes are named and keyed by the map's WWID
- * (its dm uuid "mpath-WWID"), not "dm-N" as libvirt names them (a number
- * the kernel hands out again after a reboot).  The status line gives the
+ * the host as a volume, read through the device-mapper slots of the
+ * context's sys-ops table (the host's: libdevmapper, sys/dm.h: list,
+ * table, status); no external command.  Volumes are named and keyed by
+ * the map's WWID (its dm uuid "mpath-WWID"), not "dm-N" as libvirt names
+ * them (a number the kernel hands out again after a reboot).  The status line gives the
  * paths' states; a map with a failed path is logged.
  */
 #include "config.h"
@@ -14,18 +15,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "backends/backends.h"
-#include "sys/dmstripe.h"
+#include "objects/ctx.h"
 #include "util/error.h"
 #include "util/hashmap.h"
 #include "util/log.h"
 #include "util/macro.h"
+#include "util/strv.h"
 
 #if HAVE_DEVMAPPER
-#include <libdevmapper.h>
-
 struct mpath_map {
         char *name, *wwid;
         uint64_t sectors;
@@ -50,96 +49,78 @@ void storvirt__mpath_count_paths(const char *status, unsigned *ret_paths, unsign
 }
 
 /* One map: its multipath table (length, uuid) and status (path states). 0 with *ok false: not multipath. */
-static int read_map(const char *name, struct mpath_map *m, bool *ok) {
-        uint64_t start = 0, length = 0;
-        char *type = NULL, *params = NULL;
-        const char *uuid;
-        struct dm_task *dmt;
-        void *next = NULL;
-        int r = 0;
+static int read_map(const storvirt__sysops *host, const char *name, struct mpath_map *m, bool *ok) {
+        struct storvirt__dm_table t = {};
+        int r;
 
         *ok = false;
-        dmt = dm_task_create(DM_DEVICE_TABLE);
-        if (!dmt)
-                return storvirt__error_oom();
-        if (!dm_task_set_name(dmt, name) || !dm_task_run(dmt)) {
-                dm_task_destroy(dmt);
-                return storvirt__error_set(-EIO, "device-mapper: reading the table of %s failed", name);
-        }
+        r = host->dm_table_read(name, false, &t);
+        if (r < 0)
+                return r;
         m->sectors = 0;
-        do {
-                next = dm_get_next_target(dmt, next, &start, &length, &type, &params);
-                if (type && strcmp(type, "multipath") == 0) {
+        for (size_t i = 0; i < t.n_targets; i++)
+                if (strcmp(t.targets[i].type, "multipath") == 0) {
                         *ok = true;
-                        m->sectors += length;
+                        m->sectors += t.targets[i].length;
                 }
-        } while (next);
-        uuid = dm_task_get_uuid(dmt);
-        if (*ok && (!uuid || strncmp(uuid, "mpath-", 6) != 0 || !uuid[6]))
+        if (*ok && (strncmp(t.uuid, "mpath-", 6) != 0 || !t.uuid[6]))
                 *ok = false;    /* a multipath table without multipathd's uuid: no identity */
-        if (*ok && (!(m->wwid = strdup(uuid + 6)) || !(m->name = strdup(name))))
+        if (*ok && (!(m->wwid = strdup(t.uuid + 6)) || !(m->name = strdup(name))))
                 r = storvirt__error_oom();
-        dm_task_destroy(dmt);
+        storvirt__dm_table_clear(&t);
         if (r < 0 || !*ok)
                 return r;
-        dmt = dm_task_create(DM_DEVICE_STATUS);
-        if (!dmt)
-                return storvirt__error_oom();
-        if (dm_task_set_name(dmt, name) && dm_task_run(dmt)) {
-                next = NULL;
-                type = params = NULL;
-                next = dm_get_next_target(dmt, next, &start, &length, &type, &params);
-                storvirt__mpath_count_paths(params, &m->paths, &m->failed);
-        }
-        dm_task_destroy(dmt);
+        if (host->dm_table_read(name, true, &t) >= 0)
+                storvirt__mpath_count_paths(t.n_targets ? t.targets[0].params : NULL, &m->paths,
+                                            &m->failed);
+        else
+                storvirt__error_reset();        /* the path states are only logged */
+        storvirt__dm_table_clear(&t);
         return 0;
 }
 
+/* One map of the list as a volume of vols (and a failed path logged). */
+static int add_map(storvirt__pool_obj *obj, const char *name, storvirt__hashmap *vols,
+                   uint64_t *total) {
+        struct mpath_map m = {};
+        bool ok = false;
+        int r;
+
+        r = read_map(storvirt__ctx_sysops(obj->ctx), name, &m, &ok);
+        if (r >= 0 && ok) {
+                char path[512];
+
+                snprintf(path, sizeof(path), "/dev/mapper/%s", m.name);
+                r = storvirt__backend_add_block_vol(vols, m.wwid, m.wwid, path, m.sectors * 512,
+                                                    total);
+                if (r >= 0 && m.failed)
+                        log_warning(obj->ctx, "pool '%s': map %s (%s): %u of %u paths failed",
+                                    obj->def->name, m.name, m.wwid, m.failed, m.paths);
+        }
+        free(m.name);
+        free(m.wwid);
+        return r;
+}
+
 static int mpath_refresh(storvirt__pool_obj *obj, uint32_t flags) {
-        struct dm_names *names;
-        struct dm_task *dmt;
+        const storvirt__sysops *host = storvirt__ctx_sysops(obj->ctx);
         storvirt__hashmap *vols = NULL;
+        char **names = NULL;
         uint64_t total = 0;
         int r;
 
         (void)flags;
-        if (access(storvirt__dm_probe_path, F_OK) < 0)
-                return storvirt__error_set(-EOPNOTSUPP, "pool '%s': device-mapper is not available in "
-                                                        "this kernel (no %s): no multipath maps",
-                                           obj->def->name, storvirt__dm_probe_path);
-        dmt = dm_task_create(DM_DEVICE_LIST);
-        if (!dmt)
-                return storvirt__error_oom();
-        if (!dm_task_run(dmt)) {
-                dm_task_destroy(dmt);
-                return storvirt__error_set(-EIO, "pool '%s': device-mapper: listing devices failed",
-                                           obj->def->name);
-        }
+        r = host->dm_available();
+        if (r < 0)
+                return storvirt__error_set(r, "pool '%s': %s: no multipath maps", obj->def->name,
+                                           storvirt_error_message());
+        r = host->dm_list(&names);
+        if (r < 0)
+                return storvirt__error_prefix("pool '%s'", obj->def->name);
         r = storvirt__hashmap_new(&vols, storvirt__vol_rec_unref_void);
-        names = r >= 0 ? dm_task_get_names(dmt) : NULL;
-        while (r >= 0 && names && names->name[0]) {
-                struct mpath_map m = {};
-                bool ok = false;
-
-                r = read_map(names->name, &m, &ok);
-                if (r >= 0 && ok) {
-                        char path[512];
-
-                        snprintf(path, sizeof(path), "/dev/mapper/%s", m.name);
-                        r = storvirt__backend_add_block_vol(vols, m.wwid, m.wwid, path, m.sectors * 512,
-                                                            &total);
-                        if (r >= 0 && m.failed)
-                                log_warning(obj->ctx, "pool '%s': map %s (%s): %u of %u paths "
-                                                      "failed", obj->def->name, m.name, m.wwid,
-                                            m.failed, m.paths);
-                }
-                free(m.name);
-                free(m.wwid);
-                if (!names->next)
-                        break;
-                names = (struct dm_names *)((char *)names + names->next);
-        }
-        dm_task_destroy(dmt);
+        for (char **n = names; r >= 0 && n && *n; n++)
+                r = add_map(obj, *n, vols, &total);
+        storvirt__strv_free(names);
         if (r < 0) {
                 storvirt__hashmap_free(vols);
                 return r;
@@ -150,8 +131,8 @@ static int mpath_refresh(storvirt__pool_obj *obj, uint32_t flags) {
 
 /* The maps are the host's: present as long as device-mapper is. */
 static int mpath_check(storvirt__pool_obj *obj, bool *ret_active) {
-        (void)obj;
-        *ret_active = access(storvirt__dm_probe_path, F_OK) == 0;
+        *ret_active = storvirt__ctx_sysops(obj->ctx)->dm_available() >= 0;
+        storvirt__error_reset();
         return 0;
 }
 

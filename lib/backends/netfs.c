@@ -5,7 +5,8 @@
  * target directory.  Volumes are the files in it (the shared local
  * operations); build only makes the target directory.
  *
- * Start runs the mount helper through storvirt__command_run():
+ * Start runs the mount helper through the context's sys-ops table
+ * (the host's: storvirt__command_run()):
  *
  *     mount [-t nfs|cifs|glusterfs] SOURCE TARGET
  *           -o nodev,nosuid,noexec[,nfsvers=N|nfsvers=4.M][,<fs:mount_opts>]
@@ -42,6 +43,7 @@
 #include "backends/backends.h"
 #include "backends/local.h"
 #include "conf/nfs_version.h"
+#include "objects/ctx.h"
 #include "sys/command.h"
 #include "sys/mount.h"
 #include "util/fileio.h"
@@ -256,19 +258,18 @@ static void close_target(storvirt__pool_obj *obj) {
 
 /* Runs the helper; a failure names the source, the target and a missing helper. */
 static int run_helper(const storvirt__pool_obj *obj, int fmt, const char *source) {
-        _cleanup_strv_free_ char **opts = NULL, **argv = NULL;
+        _cleanup_strv_free_ char **opts = NULL;
         const char *helper = formats[fmt].helper;
         _cleanup_free_ char *msg = NULL;
         char hint[128] = "";
         int r;
 
         r = netfs_options(obj->def, fmt, &opts);
-        if (r >= 0)
-                r = storvirt__mount_helper_argv(formats[fmt].type, source, obj->def->target.path,
-                                                opts, &argv);
         if (r < 0)
                 return r;
-        r = storvirt__command_run(argv, MOUNT_TIMEOUT_MS, NULL);
+        r = storvirt__ctx_sysops(obj->ctx)->mount_helper(formats[fmt].type, source,
+                                                          obj->def->target.path, opts,
+                                                          MOUNT_TIMEOUT_MS);
         if (r >= 0)
                 return 0;
         msg = strdup(storvirt__error_msg());
@@ -326,7 +327,7 @@ static int netfs_start(storvirt__pool_obj *obj, uint32_t flags) {
                 int saved = r;
                 _cleanup_free_ char *msg = strdup(storvirt__error_msg());
 
-                (void)storvirt__mount_umount(obj->def->target.path);
+                (void)storvirt__ctx_sysops(obj->ctx)->umount(obj->def->target.path);
                 r = storvirt__error_set(saved, "%s", msg ? msg : "opening the target failed");
         }
         return r;
@@ -357,7 +358,7 @@ static int netfs_stop(storvirt__pool_obj *obj, uint32_t flags) {
         close_target(obj);
         if (state == NOT_MOUNTED)
                 return 0; /* unmounted behind the pool's back */
-        r = storvirt__mount_umount(obj->def->target.path);
+        r = storvirt__ctx_sysops(obj->ctx)->umount(obj->def->target.path);
         if (r < 0) {
                 obj->target_fd = open(obj->def->target.path,
                                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

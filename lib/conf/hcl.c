@@ -1601,7 +1601,7 @@ static int striped_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_contro
                          l->f[L_LOCATION].n);
                 snprintf(uuid, sizeof(uuid), "STORVIRT-HCL-%s-%" PRIu64, c->instance_id,
                          l->f[L_LOCATION].n);
-                r = storvirt__dm_create(name, uuid, sectors, "striped", params);
+                r = storvirt__ctx_sysops(ctx)->dm_create(name, uuid, sectors, "striped", params);
         }
         if (r >= 0)
                 r = storvirt__disk_spec_new(ret);

@@ -272,7 +272,7 @@ int storvirt__connection_release(storvirt_ctx *ctx, const char *id, const char *
         if (!s.holders && s.connected) {
                 log_info(ctx, "disconnecting %s connection %s (last holder %s gone)",
                          storvirt__conn_type_name(d->type), id, holder);
-                r = storvirt__conn_do_disconnect(d, s.mountpoint, DEFAULT_TIMEOUT_MS);
+                r = storvirt__conn_do_disconnect(ctx, d, s.mountpoint, DEFAULT_TIMEOUT_MS);
                 if (r < 0) {
                         r = storvirt__error_set(r, "connection %s: %s", id, storvirt_error_message());
                         goto out;
@@ -329,7 +329,7 @@ int storvirt__connection_iscsi_scan(storvirt_ctx *ctx, const char *id, int timeo
         if (d->type != STORVIRT_CONNECTION_ISCSI)
                 return storvirt__error_set(-EINVAL, "connection %s is a %s connection, not iscsi", id,
                                            storvirt__conn_type_name(d->type));
-        return storvirt__conn_direct_scan(d, timeout_ms, ret, n);
+        return storvirt__conn_direct_scan(ctx, d, timeout_ms, ret, n);
 }
 
 int storvirt__connection_gen_json(storvirt_ctx *ctx, const char *id, bool vdsm,

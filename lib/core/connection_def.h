@@ -121,11 +121,12 @@ int storvirt__conn_secrets_to_text(const conn_def *d, char **ret);
  */
 int storvirt__conn_do_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_ms,
                               char **ret_mp);
-int storvirt__conn_do_disconnect(const conn_def *d, const char *mountpoint, int timeout_ms);
+int storvirt__conn_do_disconnect(storvirt_ctx *ctx, const conn_def *d, const char *mountpoint,
+                                 int timeout_ms);
 
 /* libiscsi's parameters for an iSCSI definition (portal: a STORVIRT__CONN_PORTAL_SIZE buffer). */
 int storvirt__conn_iscsi_params(const conn_def *d, int timeout_ms, char *portal, size_t size,
                                 struct storvirt__iscsi_params *p);
 /* The target's LUNs through libiscsi with the definition's credentials. */
-int storvirt__conn_direct_scan(const conn_def *d, int timeout_ms,
+int storvirt__conn_direct_scan(storvirt_ctx *ctx, const conn_def *d, int timeout_ms,
                                struct storvirt__iscsi_lun **luns, size_t *n);

@@ -1799,7 +1799,7 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         }
         /* a LUN base is handed out only while it still is that LUN */
         if (strcmp(v->kind, "lun") == 0) {
-                r = storvirt__resolve_check_guid(v->images[0].path, v->guid);
+                r = storvirt__resolve_check_guid(ctx, v->images[0].path, v->guid);
                 if (r < 0)
                         return r;
         }

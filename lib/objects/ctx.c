@@ -29,6 +29,12 @@ struct ctx_slot {
         storvirt__slot_destroy_fn destroy;
 };
 
+/* A table given to the context, its NULL slots filled with the host's. */
+struct sysops_kept {
+        struct sysops_kept *prev;
+        storvirt__sysops ops;
+};
+
 struct storvirt_ctx {
         storvirt__refcnt n_ref;
         pthread_mutex_t lock;
@@ -39,6 +45,7 @@ struct storvirt_ctx {
         int state_dirfd;        /* -1 until opened */
         atomic_uint max_threads;
         const storvirt__sysops *sysops;   /* NULL: the host's */
+        struct sysops_kept *sysops_kept;  /* every table given, completed (freed with ctx) */
         struct ctx_slot slots[STORVIRT__CTX_SLOT_N];
 };
 
@@ -50,6 +57,12 @@ static void ctx_free(storvirt_ctx *ctx) {
         if (ctx->state_dirfd >= 0)
                 close(ctx->state_dirfd);
         free(ctx->state_dir);
+        while (ctx->sysops_kept) {
+                struct sysops_kept *k = ctx->sysops_kept;
+
+                ctx->sysops_kept = k->prev;
+                free(k);
+        }
         storvirt__logger_done(&ctx->logger);
         pthread_mutex_destroy(&ctx->lock);
         free(ctx);
@@ -143,11 +156,29 @@ const storvirt__sysops *storvirt__ctx_sysops(storvirt_ctx *ctx) {
         return ops;
 }
 
-void storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops) {
+/*
+ * A completed copy of ops is kept until the context goes: a caller that
+ * took the previous table may still be using it.
+ */
+int storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops) {
+        struct sysops_kept *k = NULL;
+
+        if (ops) {
+                k = calloc(1, sizeof(*k));
+                if (!k)
+                        return storvirt__error_oom();
+                k->ops = *ops;
+                storvirt__sysops_complete(&k->ops);
+        }
         storvirt__ctx_slot_set(ctx, STORVIRT__CTX_SLOT_LUNS, NULL, NULL);
         storvirt__mutex_lock(&ctx->lock);
-        ctx->sysops = ops;
+        if (k) {
+                k->prev = ctx->sysops_kept;
+                ctx->sysops_kept = k;
+        }
+        ctx->sysops = k ? &k->ops : NULL;
         storvirt__mutex_unlock(&ctx->lock);
+        return 0;
 }
 
 void storvirt__ctx_lock(storvirt_ctx *ctx) {

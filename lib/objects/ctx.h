@@ -80,8 +80,11 @@ void storvirt__ctx_slot_set(storvirt_ctx *ctx, unsigned slot, void *value,
 
 /* The host the context works on (sys/sysops.h): the real one unless a test set another. */
 const storvirt__sysops *storvirt__ctx_sysops(storvirt_ctx *ctx);
-/* Replaces it, emptying the LUN slot (what was seen of the old host). */
-void storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops);
+/*
+ * Tests: use ops (NULL: the host's; its NULL slots are the host's),
+ * emptying the LUN slot (what was seen of the old host).  0 or -ENOMEM.
+ */
+int storvirt__ctx_set_sysops(storvirt_ctx *ctx, const storvirt__sysops *ops);
 
 /* The context's logger (util/log.h). */
 struct storvirt__logger *storvirt__ctx_logger(storvirt_ctx *ctx);

@@ -22,7 +22,6 @@
 #include "resolve/resolve.h"
 #include "core/vdisk.h"
 #include "objects/vol_chain.h"
-#include "sys/blkident.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -147,8 +146,13 @@ static int find_lun(storvirt_ctx *ctx, const storvirt__disk_spec *s, uint32_t fl
         }
 }
 
-static bool is_block_at(const char *path, struct stat *st) {
-        return stat(path, st) == 0 && S_ISBLK(st->st_mode);
+/* Whether path leads to a block device now, as the context's host sees it. */
+static bool is_block_at(const storvirt__sysops *ops, const char *path) {
+        dev_t devnum;
+        bool yes = ops->dev_number(path, &devnum) >= 0;
+
+        storvirt__error_reset();
+        return yes;
 }
 
 /*
@@ -156,12 +160,12 @@ static bool is_block_at(const char *path, struct stat *st) {
  * or its dm-uuid link, a disk's by-id link named after its GUID, else
  * the kernel's node.  Whichever it is, the identity check decides.
  */
-static int lun_path(storvirt_lun *lun, char **ret) {
+static int lun_path(storvirt_ctx *ctx, storvirt_lun *lun, char **ret) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         const char *guid = storvirt_lun_get_guid(lun), *dm = storvirt_lun_get_dm_name(lun);
         const char *name = storvirt_lun_get_name(lun), *node = storvirt_lun_get_devnode(lun);
         char cand[3][512];
         size_t n = 0;
-        struct stat st;
 
         if (dm)
                 snprintf(cand[n++], sizeof(cand[0]), "/dev/mapper/%.400s", dm);
@@ -172,7 +176,7 @@ static int lun_path(storvirt_lun *lun, char **ret) {
         else if (guid && name && strncmp(name, "sd", 2) == 0)
                 snprintf(cand[n++], sizeof(cand[0]), "/dev/disk/by-id/scsi-%.400s", guid);
         for (size_t i = 0; i < n; i++)
-                if (is_block_at(cand[i], &st)) {
+                if (is_block_at(ops, cand[i])) {
                         *ret = strdup(cand[i]);
                         return *ret ? 0 : storvirt__error_oom();
                 }
@@ -184,31 +188,38 @@ static int lun_path(storvirt_lun *lun, char **ret) {
 }
 
 /*
- * Reads the identity of the device at path now and compares it with the
- * GUID expected: for a multipath map, the map's uuid and every member
- * path's own identity.  -ESTALE naming what was found when they differ.
+ * Reads the identity of the device at path now (through the context's
+ * sys-ops) and compares it with the GUID expected: for a multipath map,
+ * the map's uuid and every member path's own identity.  -ESTALE naming
+ * what was found when they differ, -ENODEV when the device is gone (no
+ * node at the path, or no device at its number).
  */
-int storvirt__resolve_check_guid(const char *path, const char *want) {
+int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char *want) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         struct storvirt__blkident id;
-        struct stat st;
+        dev_t devnum = 0;
         int r;
 
-        if (stat(path, &st) < 0)
-                return storvirt__error_set(-errno, "'%s': %s", path, strerror(errno));
-        if (!S_ISBLK(st.st_mode))
+        r = ops->dev_number(path, &devnum);
+        if (r == -ENOTBLK)
                 return storvirt__error_set(-ESTALE, "'%s' is no longer a block device (expected "
                                                     "the LUN with WWID %s)", path, want);
-        r = storvirt__blkident_read(st.st_rdev, NULL, &id);
+        if (r == -ENOENT || r == -ENXIO || r == -ENODEV)
+                return storvirt__error_set(-ENODEV, "'%s': no such device any more (expected "
+                                                    "WWID %s)", path, want);
+        if (r < 0)
+                return r;
+        r = ops->ident_read(devnum, &id);
         if (r == -ENOENT)
-                return storvirt__error_set(-ESTALE, "'%s' (%u:%u): no such device any more "
+                return storvirt__error_set(-ENODEV, "'%s' (%u:%u): no such device any more "
                                                     "(expected WWID %s)", path,
-                                           major(st.st_rdev), minor(st.st_rdev), want);
+                                           major(devnum), minor(devnum), want);
         if (r < 0)
                 return r;
         if (strcmp(id.guid, want) != 0)
                 return storvirt__error_set(-ESTALE, "'%s' (%u:%u, %s) is WWID %s, expected %s: "
                                                     "refusing a stale path", path,
-                                           major(st.st_rdev), minor(st.st_rdev), id.name,
+                                           major(devnum), minor(devnum), id.name,
                                            id.guid[0] ? id.guid : "(none)", want);
         if (id.dm && !id.multipath)
                 return storvirt__error_set(-ESTALE, "'%s' (%s) is not a multipath map", path,
@@ -228,12 +239,14 @@ int storvirt__resolve_check_guid(const char *path, const char *want) {
 static int check_fs_uuid(storvirt_ctx *ctx, const char *path, const char *want) {
         const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         struct storvirt__usage u;
-        struct stat st;
+        dev_t devnum = 0;
         int r;
 
-        if (stat(path, &st) < 0)
-                return storvirt__error_set(-errno, "'%s': %s", path, strerror(errno));
-        r = ops->usage_probe(path, st.st_rdev, &u);
+        r = ops->dev_number(path, &devnum);
+        if (r < 0 && r != -ENOTBLK)
+                return r;
+        storvirt__error_reset();
+        r = ops->usage_probe(path, devnum, &u);
         if (r < 0)
                 return r;
         if (strcmp(u.fs_uuid, want) != 0)
@@ -253,9 +266,9 @@ static int resolve_lun(storvirt_ctx *ctx, storvirt__disk_resolved *d, uint32_t f
         if (r < 0)
                 return r;
         guid = storvirt_lun_get_guid(lun);
-        r = lun_path(lun, &d->source_path);
+        r = lun_path(ctx, lun, &d->source_path);
         if (r >= 0 && guid)
-                r = storvirt__resolve_check_guid(d->source_path, guid);
+                r = storvirt__resolve_check_guid(ctx, d->source_path, guid);
         else if (r >= 0 && s->source == STORVIRT__DISK_SOURCE_GUID)
                 r = storvirt__error_set(-ESTALE, "LUN %s lost its identity", s->guid);
         if (r >= 0 && s->source == STORVIRT__DISK_SOURCE_FS_UUID)

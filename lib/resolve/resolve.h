@@ -27,8 +27,9 @@ int storvirt__resolve_spec(storvirt_ctx *ctx, const storvirt__disk_spec *spec, u
 int storvirt__resolve_format(const storvirt__disk_resolved *d, char **ret, uint32_t flags);
 
 /*
- * Read the identity of the block device at path now and compare it with
- * GUID want (for a multipath map: the map and each member path): 0, or
- * -ESTALE naming what is there.
+ * Read the identity of the block device at path now, through the
+ * context's sys-ops table, and compare it with GUID want (for a
+ * multipath map: the map and each member path): 0, -ESTALE naming
+ * what is there, or -ENODEV when the device is gone.
  */
-int storvirt__resolve_check_guid(const char *path, const char *want);
+int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char *want);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * dmstripe.h - device-mapper devices through libdevmapper: the table of a
- * striped target, and the creation of a device holding one target.
+ * dmstripe.h - the table of a striped device-mapper target; the device
+ * is created through the device-mapper slots of the sys-ops table
+ * (sys/dm.h holds the host's).
  */
 #pragma once
 
@@ -20,20 +21,3 @@
  */
 int storvirt__dm_striped_table(char *const *devices, size_t n, uint64_t member_bytes,
                                uint32_t chunk_kb, uint64_t *ret_sectors, char **ret_params);
-
-/*
- * What tells that the kernel has device-mapper: its misc device in sysfs
- * (a test may point it elsewhere).  libdevmapper itself is not asked:
- * it prints to stderr when the driver is missing.
- */
-extern const char *storvirt__dm_probe_path;
-
-/*
- * Create /dev/mapper/<name> (uuid may be NULL) with one target covering
- * sectors: DM_DEVICE_CREATE with the table loaded, then resumed, as
- * dmsetup create does.  -EOPNOTSUPP without device-mapper (built without
- * libdevmapper, or a kernel without it: the message says which),
- * -EEXIST when the name is taken, -EIO with the kernel's errno otherwise.
- */
-int storvirt__dm_create(const char *name, const char *uuid, uint64_t sectors, const char *target,
-                        const char *params);

@@ -27,6 +27,7 @@ struct storvirt__iscsi_node {
         unsigned port;
         int tpgt;               /* -1: not given (every tpgt of the portal) */
         const char *iface;      /* NULL: every interface's record */
+        const char *portal;     /* "address:port" or "[v6]:port", as iscsiadm's -p takes it */
 };
 
 struct storvirt__iscsi_chap {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * mount.c - mount options, mount(2)/umount2(2), /proc/self/mountinfo and
- * loop devices for the fs and netfs pools.  Nothing here knows pools:
+ * mount.c - mount options, mount(8)/umount(8), mount(2)/umount2(2),
+ * /proc/self/mountinfo and loop devices for the fs and netfs pools and
+ * the mount connectors.  Nothing here knows pools:
  * callers add the pool's name to the messages.
  */
 #include <dirent.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "sys/command.h"
 #include "sys/mount.h"
 #include "util/buf.h"
 #include "util/macro.h"
@@ -152,6 +154,23 @@ int storvirt__mount_helper_argv(const char *type, const char *source, const char
                 r = storvirt__strv_builder_finish(&b, ret_argv);
         storvirt__strv_builder_done(&b);
         return r < 0 ? storvirt__error_oom() : 0;
+}
+
+int storvirt__mount_helper_run(const char *type, const char *source, const char *target,
+                               char *const *opts, int timeout_ms) {
+        char **argv = NULL;
+        int r = storvirt__mount_helper_argv(type, source, target, opts, &argv);
+
+        if (r >= 0)
+                r = storvirt__command_run(argv, timeout_ms, NULL);
+        storvirt__strv_free(argv);
+        return r;
+}
+
+int storvirt__umount_helper_run(const char *target, int timeout_ms) {
+        char *argv[] = { (char *)"umount", (char *)target, NULL };
+
+        return storvirt__command_run(argv, timeout_ms, NULL);
 }
 
 /* ---- mount(2), umount2(2) ----------------------------------------------- */

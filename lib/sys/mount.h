@@ -45,6 +45,16 @@ int storvirt__mount_opts_split(char *const *opts, unsigned long *flags, char **r
 int storvirt__mount_helper_argv(const char *type, const char *source, const char *target,
                                 char *const *opts, char ***ret_argv);
 
+/*
+ * Runs the mount helper with that argv (sys/command.h): 0, or -errno
+ * with the helper's message (callers name the source and the target).
+ */
+int storvirt__mount_helper_run(const char *type, const char *source, const char *target,
+                               char *const *opts, int timeout_ms);
+
+/* Runs "umount TARGET": 0, or -errno with the helper's message. */
+int storvirt__umount_helper_run(const char *target, int timeout_ms);
+
 /* ---- mount(2), umount2(2) ----------------------------------------------- */
 
 /* mount(2) of a block device: -errno with "mounting SOURCE on TARGET (TYPE): why". */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test-dmstripe.c - striped device-mapper tables, and the libdevmapper
- * calls that create a device.  This machine's kernel has no device-mapper,
- * so libdevmapper is replaced at the library boundary with cmocka wraps
+ * calls that create a device (the host's dm_create slot, sys/dm.c).
+ * This machine's kernel has no device-mapper, so libdevmapper is
+ * replaced at the library boundary with cmocka wraps
  * (-Wl,--wrap=dm_task_*): the test checks which calls are made, with
  * which arguments, in which order, and what a failure of each gives.
  */
@@ -21,6 +22,7 @@
 
 #include <libdevmapper.h>
 
+#include "sys/dm.h"
 #include "sys/dmstripe.h"
 #include "util/error.h"
 

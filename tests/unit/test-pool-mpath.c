@@ -8,6 +8,13 @@
  * multipathd's uuid.  The test checks which maps become volumes, their
  * paths and sizes, the failed path logged, and the refusal without
  * device-mapper.
+ *
+ * The backend reaches device-mapper through the sys-ops table; the
+ * context here keeps the host's table, so the wraps sit under the
+ * host's device-mapper slots (lib/sys/dm.c) and the test covers them
+ * and the backend together.  A fake table in their place would leave
+ * the libdevmapper code itself untested on a machine without
+ * device-mapper.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,7 +33,7 @@
 #include <storvirt.h>
 
 #include "backends/backends.h"
-#include "sys/dmstripe.h"
+#include "sys/dm.h"
 
 /* ---- the made-up device-mapper ----------------------------------------------------------------- */
 
