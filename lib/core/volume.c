@@ -294,8 +294,53 @@ static int check_backing(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__v
  * checks the rest), with the secret it names defined and holding a
  * value; that secret is then named by its UUID in def.
  */
+static void encryption_clear(struct storvirt__vol_encryption *e) {
+        for (size_t i = 0; i < e->n_secrets; i++)
+                free(e->secrets[i].usage);
+        free(e->secrets);
+        free(e->format);
+        free(e->engine);
+        free(e->cipher_name);
+        free(e->cipher_mode);
+        free(e->cipher_hash);
+        free(e->ivgen_name);
+        free(e->ivgen_hash);
+        *e = (struct storvirt__vol_encryption){};
+}
+
+/*
+ * A copy keeps its source's bytes, so it is encrypted as its source is:
+ * its <encryption> (vol-clone writes the source's) may only say that.
+ * The backend carries the source's encryption over to the copy.
+ */
+static int check_copy_encryption(storvirt_ctx *ctx, storvirt__vol_def *def,
+                                 storvirt_volume *src) {
+        struct storvirt__vol_encryption *e = &def->target.encryption;
+        char enc[8], secret[37], uuid[STORVIRT__UUID_STRING_MAX] = "";
+        int r = 0;
+
+        storvirt__mutex_lock(&src->pool->obj->lock);
+        memcpy(enc, src->rec->encryption, sizeof(enc));
+        memcpy(secret, src->rec->secret, sizeof(secret));
+        storvirt__mutex_unlock(&src->pool->obj->lock);
+        if (e->n_secrets)
+                r = storvirt__secret_find(ctx, e->secrets[0].has_uuid ? &e->secrets[0].uuid : NULL,
+                                          e->secrets[0].usage, uuid);
+        if (r < 0)
+                return storvirt__error_prefix("volume '%s': <encryption><secret>", def->name);
+        if (strcmp(e->format, enc) != 0 || strcmp(uuid, secret) != 0)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': <encryption> on a volume "
+                                                        "created as a copy is not supported unless "
+                                                        "it is the source's (format '%s', secret "
+                                                        "%s): a copy keeps the source's bytes",
+                                           def->name, enc[0] ? enc : "none",
+                                           secret[0] ? secret : "none");
+        encryption_clear(e);
+        return 0;
+}
+
 static int check_encryption(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_def *def,
-                            bool copy) {
+                            storvirt_volume *src) {
         struct storvirt__vol_encryption *e = &def->target.encryption;
         struct storvirt__vol_secret *s;
         char uuid[STORVIRT__UUID_STRING_MAX];
@@ -308,11 +353,8 @@ static int check_encryption(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt
                                                         "legacy qcow encryption is insecure and "
                                                         "not supported (use format 'luks')",
                                            def->name, e->format);
-        if (copy)
-                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': <encryption> on a volume "
-                                                        "created as a copy is not supported "
-                                                        "(create it, then upload into it)",
-                                           def->name);
+        if (src)
+                return check_copy_encryption(ctx, def, src);
         if (!obj->ops->encrypted_volumes)
                 return storvirt__error_set(-EOPNOTSUPP, "volume '%s': <encryption> is not "
                                                         "supported for %s pools", def->name,
@@ -379,7 +421,7 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
                 r = storvirt__error_set(-EINVAL, "volume '%s': the backing store's format is "
                                                  "missing", def->name);
         if (r >= 0)
-                r = check_encryption(pool->ctx, obj, def, src != NULL);
+                r = check_encryption(pool->ctx, obj, def, src);
         if (r >= 0 && src)
                 r = check_source(src);
         if (r < 0) {
