@@ -139,7 +139,7 @@ static void rec_fill_recorded(storvirt__vol_rec *rec, int fd,
 
         field_set(rec->format, sizeof(rec->format), format);
         rec->recorded = true;
-        if (strcmp(format, "raw") == 0 && strcmp(known->encryption, "luks") == 0) {
+        if (strcmp(format, "raw") == 0 && memcmp(known->encryption, "luks", 5) == 0) {
                 rec_fill_luks(rec, fd, known);
                 return;
         }
