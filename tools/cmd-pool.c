@@ -213,6 +213,7 @@ enum {
         OPT_SOURCE_PATH,
         OPT_SOURCE_NAME,
         OPT_SOURCE_FORMAT,
+        OPT_SOURCE_PROTOCOL_VER,
         OPT_PRINT_XML,
 };
 
@@ -296,7 +297,7 @@ static int cmd_pool_define(struct cli *cli, int argc, char **argv) {
 /* Builds the pool XML of pool-define-as. */
 struct pool_def_opts {
         const char *name, *type, *target, *source_dev, *source_host, *source_path,
-                *source_name, *source_format;
+                *source_name, *source_format, *source_protocol_ver;
 };
 
 static int xml_elem_attr(struct cli *cli, FILE *f, const char *indent, const char *elem,
@@ -327,7 +328,7 @@ static int pool_xml_build(struct cli *cli, const struct pool_def_opts *d, char *
                 r = cli_xml_escape(cli, f, "NAME", d->name);
         fputs("</name>\n", f);
         if (!r && (d->source_host || d->source_dev || d->source_path || d->source_name ||
-                   d->source_format)) {
+                   d->source_format || d->source_protocol_ver)) {
                 fputs("  <source>\n", f);
                 r = xml_elem_attr(cli, f, "    ", "host", "name", "--source-host",
                                   d->source_host);
@@ -345,6 +346,9 @@ static int pool_xml_build(struct cli *cli, const struct pool_def_opts *d, char *
                 if (!r)
                         r = xml_elem_attr(cli, f, "    ", "format", "type", "--source-format",
                                           d->source_format);
+                if (!r)
+                        r = xml_elem_attr(cli, f, "    ", "protocol", "ver",
+                                          "--source-protocol-ver", d->source_protocol_ver);
                 fputs("  </source>\n", f);
         }
         if (!r && d->target) {
@@ -371,6 +375,7 @@ static int cmd_pool_define_as(struct cli *cli, int argc, char **argv) {
                 { "source-path", required_argument, NULL, OPT_SOURCE_PATH },
                 { "source-name", required_argument, NULL, OPT_SOURCE_NAME },
                 { "source-format", required_argument, NULL, OPT_SOURCE_FORMAT },
+                { "source-protocol-ver", required_argument, NULL, OPT_SOURCE_PROTOCOL_VER },
                 { "print-xml", no_argument, NULL, OPT_PRINT_XML },
                 {}
         };
@@ -389,6 +394,7 @@ static int cmd_pool_define_as(struct cli *cli, int argc, char **argv) {
                 case OPT_SOURCE_PATH: d.source_path = optarg; break;
                 case OPT_SOURCE_NAME: d.source_name = optarg; break;
                 case OPT_SOURCE_FORMAT: d.source_format = optarg; break;
+                case OPT_SOURCE_PROTOCOL_VER: d.source_protocol_ver = optarg; break;
                 case OPT_PRINT_XML: print_xml = true; break;
                 default: return cli_bad_option(cli, argv[0], o, argv);
                 }
@@ -842,11 +848,13 @@ const struct cli_command cli_commands_pool[] = {
           "inactive; see pool-build and pool-start.", cmd_pool_define },
         [C_DEFINE_AS] = { "pool-define-as",
           "NAME TYPE [--target PATH] [--source-dev DEV] [--source-host HOST] "
-          "[--source-path PATH] [--source-name NAME] [--source-format FORMAT] [--print-xml]",
+          "[--source-path PATH] [--source-name NAME] [--source-format FORMAT] "
+          "[--source-protocol-ver VER] [--print-xml]",
           "define a persistent pool from options",
           "Writes the pool XML from the options and defines the pool, or with\n"
           "--print-xml only prints the XML.  --source-path is the source directory\n"
-          "(<dir path>) of e.g. a netfs pool.", cmd_pool_define_as },
+          "(<dir path>) of e.g. a netfs pool; --source-protocol-ver its NFS version\n"
+          "(<protocol ver>: 3, 4, 4.0, 4.1, 4.2, ...).", cmd_pool_define_as },
         [C_CREATE] = { "pool-create", "FILE [--build] [--overwrite|--no-overwrite]",
           "create and start a transient pool from an XML file",
           "With --build (implied by --overwrite and --no-overwrite) the pool is built\n"

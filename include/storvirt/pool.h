@@ -212,6 +212,24 @@ int storvirt_pool_is_persistent(storvirt_pool *pool);
  */
 int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
 
+/*
+ * storvirt_pool_xml_canonicalize:
+ * Checks libvirt pool XML with every rule storvirt_pool_define_xml()
+ * applies to the document (elements and attributes of its pool type,
+ * required parts, formats, units, permissions, names), without a
+ * context and without defining anything, and writes it in the
+ * library's canonical form: the definition a define would store, as
+ * storvirt_pool_get_xml() with STORVIRT_POOL_XML_INACTIVE shows it
+ * (defaults filled in, sizes left out, a random UUID when the document
+ * has none).  Works for every pool type of libvirt's schema, the ones
+ * no backend of this library runs (zfs, vstorage, sheepdog, rbd,
+ * gluster) included.  *ret_xml is caller-owned (storvirt_free()).
+ * Errors: -EINVAL (or -ERANGE, -EFBIG) with a message naming the
+ * element, the attribute and the value; -ENOMEM.  flags: 0.
+ * Since: 0.5
+ */
+int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t flags);
+
 #if defined(__GNUC__)
 /*
  * storvirt_pool_find_sources:

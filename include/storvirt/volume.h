@@ -144,6 +144,28 @@ int storvirt_volume_get_info(storvirt_volume *vol, uint32_t *ret_type,
 int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml, uint32_t flags);
 
 /*
+ * storvirt_volume_xml_canonicalize:
+ * Checks libvirt volume XML with every rule storvirt_volume_create_xml()
+ * applies to the document, without a context and without creating
+ * anything, and writes it in the library's canonical form (sizes in
+ * bytes, the pool type's default format filled in, formats left out for
+ * pool types whose volumes have none).  The checks depend on the pool
+ * the volume would live in: `pool` is a pool type name ("dir", "disk",
+ * "zfs", ...) or a whole pool XML document (it starts with '<'; it is
+ * checked as by storvirt_pool_xml_canonicalize() and its type is used),
+ * or NULL: then only libvirt's volume schema decides which formats are
+ * valid and none is filled in.  What only the host can tell (a backing
+ * file outside the pools, a format or encryption the pool's backend
+ * cannot build) is checked on create, not here.  *ret_xml is
+ * caller-owned (storvirt_free()).  Errors: -EINVAL (or -ERANGE,
+ * -EFBIG) naming the element, the attribute and the value (a bad pool
+ * document: its message, starting "pool XML: "); -ENOMEM.  flags: 0.
+ * Since: 0.5
+ */
+int storvirt_volume_xml_canonicalize(const char *xml, const char *pool, char **ret_xml,
+                                     uint32_t flags);
+
+/*
  * storvirt_volume_get_name / storvirt_volume_get_key / storvirt_volume_get_path /
  * storvirt_volume_get_format / storvirt_volume_get_pool:
  * Borrowed attributes, valid while the volume is referenced: name, key,

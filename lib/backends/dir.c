@@ -68,6 +68,13 @@ int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags) {
                     def->target.group >= 0 ? (gid_t)def->target.group : (gid_t)-1) < 0))
                 return storvirt__error_set(-errno, "pool '%s': setting permissions of '%s': %s",
                                            def->name, def->target.path, strerror(errno));
+        /* <features><cow state=...>: new volumes inherit the directory's attribute */
+        if (def->features.cow != STORVIRT__TRISTATE_ABSENT) {
+                r = storvirt__file_set_cow(fd, def->features.cow == STORVIRT__TRISTATE_YES,
+                                           def->target.path);
+                if (r < 0)
+                        return storvirt__error_prefix("pool '%s'", def->name);
+        }
         return 0;
 }
 

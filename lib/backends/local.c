@@ -83,6 +83,7 @@ static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
         }
         field_set(rec->compat, sizeof(rec->compat), info->compat);
         rec->lazy_refcounts = info->lazy_refcounts;
+        rec->extended_l2 = info->extended_l2;
         rec->cluster_bits = strcmp(info->format, "qcow2") == 0 ? info->cluster_bits : 0;
         memcpy(rec->encryption, info->encryption, sizeof(rec->encryption));
         rec->cipher = info->cipher;
@@ -143,7 +144,7 @@ static void rec_fill_recorded(storvirt__vol_rec *rec, int fd,
                 rec_fill_luks(rec, fd, known);
                 return;
         }
-        if (strcmp(format, "raw") == 0) {
+        if (reads_as_raw(format)) {     /* raw, and iso (read as raw) */
                 if (storvirt__img_probe_magic(fd, rec->physical, rec->path, magic) >= 0 &&
                     !reads_as_raw(magic))
                         field_set(rec->probed_format, sizeof(rec->probed_format), magic);
@@ -200,7 +201,7 @@ static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st,
         rec->allocation = (uint64_t)st->st_blocks * 512;
         rec->capacity = (uint64_t)st->st_size;
         rec->compat[0] = rec->backing_format[0] = rec->probed_format[0] = '\0';
-        rec->lazy_refcounts = rec->recorded = false;
+        rec->lazy_refcounts = rec->extended_l2 = rec->recorded = false;
         rec->cluster_bits = 0;
         rec->encryption[0] = rec->secret[0] = '\0';
         rec->cipher = (storvirt__img_cipher){};
@@ -257,6 +258,7 @@ static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
         memcpy(dst->format, src->format, sizeof(dst->format));
         memcpy(dst->compat, src->compat, sizeof(dst->compat));
         dst->lazy_refcounts = src->lazy_refcounts;
+        dst->extended_l2 = src->extended_l2;
         dst->cluster_bits = src->cluster_bits;
         memcpy(dst->backing_format, src->backing_format, sizeof(dst->backing_format));
         free(dst->backing_path);
@@ -398,8 +400,21 @@ static void collect_partials(storvirt__pool_obj *obj, char *const *names) {
         }
 }
 
-int storvirt__local_partial_create(storvirt__pool_obj *obj, mode_t mode,
+/* The owner and group asked for in <permissions> (-1: the caller's). */
+static int apply_owner(int fd, const storvirt__vol_def *def) {
+        uid_t uid = def->target.owner >= 0 ? (uid_t)def->target.owner : (uid_t)-1;
+        gid_t gid = def->target.group >= 0 ? (gid_t)def->target.group : (gid_t)-1;
+
+        if ((uid == (uid_t)-1 && gid == (gid_t)-1) || fchown(fd, uid, gid) == 0)
+                return 0;
+        return storvirt__error_set(-errno, "volume '%s': <permissions>: cannot give it owner %lld "
+                                           "and group %lld: %m", def->name,
+                                   (long long)def->target.owner, (long long)def->target.group);
+}
+
+int storvirt__local_partial_create(storvirt__pool_obj *obj, const storvirt__vol_def *def,
                                    struct storvirt__local_partial *p) {
+        mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
         static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
         unsigned char rnd[12];
         int r;
@@ -426,6 +441,13 @@ int storvirt__local_partial_create(storvirt__pool_obj *obj, mode_t mode,
                 storvirt__local_partial_abort(obj, p);
                 return storvirt__error_set(r, "pool '%s': preparing a new volume: %s",
                                            obj->def->name, strerror(-r));
+        }
+        r = apply_owner(p->fd, def);
+        if (r >= 0 && def->target.nocow)  /* on the empty file: btrfs needs it so */
+                r = storvirt__file_set_cow(p->fd, false, def->name);
+        if (r < 0) {
+                storvirt__local_partial_abort(obj, p);
+                return r;
         }
         snprintf(p->proc_path, sizeof(p->proc_path), "/proc/self/fd/%d", p->fd);
         return 0;
@@ -651,7 +673,8 @@ int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *r
         return 0;
 }
 
-static const char *const native_formats[] = { "raw", "qcow2", "dir", NULL };
+/* iso: a raw file, as libvirt creates it (qemu-img has no such format) */
+static const char *const native_formats[] = { "raw", "qcow2", "dir", "iso", NULL };
 
 static bool is_native(const char *fmt) {
         for (size_t i = 0; native_formats[i]; i++)
@@ -664,10 +687,9 @@ int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_d
                                   storvirt__vol_rec **ret_rec, uint32_t flags) {
         _cleanup_free_ char *path = NULL;
         const char *fmt = def->target.format ? def->target.format : "raw";
+        bool encrypted = def->target.encryption.format != NULL;
         storvirt__vol_rec *rec;
         int r;
-
-        bool encrypted = def->target.encryption.format != NULL;
 
         r = storvirt__name_check("volume name", def->name);
         if (r >= 0)
@@ -676,6 +698,13 @@ int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_d
                 return r;
         if (!obj->def->target.path)
                 return storvirt__error_set(-EINVAL, "pool '%s' has no target path", obj->def->name);
+        if (strcmp(fmt, "qcow2") != 0 && (def->target.compat || def->target.cluster_size ||
+                                          def->target.has_features))
+                return storvirt__error_set(-EINVAL, "volume '%s': <target><%s> applies to qcow2 "
+                                                    "volumes only, not %s", def->name,
+                                           def->target.has_features ? "features" :
+                                           def->target.cluster_size ? "clusterSize" : "compat",
+                                           fmt);
         if ((!is_native(fmt) || encrypted) && storvirt__command_find("qemu-img", NULL) < 0)
                 return storvirt__error_set(-EOPNOTSUPP,
                         "volume '%s': %s '%s' is created through qemu-img, which is not installed",
@@ -730,6 +759,7 @@ static int build_qcow2(int fd, const storvirt__vol_def *def, uint32_t flags) {
                 .cluster_size = (uint32_t)def->target.cluster_size,
                 .compat_010 = def->target.compat && strcmp(def->target.compat, "0.10") == 0,
                 .lazy_refcounts = def->target.lazy_refcounts,
+                .extended_l2 = def->target.extended_l2,
                 .backing_file = def->backing.path,
                 .backing_format = def->backing.path ? def->backing.format : NULL,
                 .preallocate_metadata = flags & STORVIRT_VOLUME_CREATE_PREALLOC_METADATA,
@@ -789,21 +819,36 @@ static int build_file(storvirt__pool_obj *obj, storvirt__vol_rec *rec, const sto
                                        progress ? progress->userdata : NULL, rec->path);
 }
 
+/* A "dir" volume: a directory with the mode, owner and group asked for. */
+static int build_dir(storvirt__pool_obj *obj, storvirt__vol_rec *rec, const storvirt__vol_def *def) {
+        mode_t mode = def->target.mode > 0 ? (mode_t)def->target.mode : 0700;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (mkdirat(obj->target_fd, rec->name, mode) < 0)
+                return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
+        fd = openat(obj->target_fd, rec->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        r = fd < 0 ? storvirt__error_set(-errno, "volume '%s': %m", rec->path) : 0;
+        if (r >= 0 && fchmod(fd, mode) < 0)
+                r = storvirt__error_set(-errno, "volume '%s': %m", rec->path);
+        if (r >= 0)
+                r = apply_owner(fd, def);
+        if (r < 0)
+                unlinkat(obj->target_fd, rec->name, AT_REMOVEDIR);
+        return r;
+}
+
 int storvirt__local_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                  const storvirt__vol_def *def,
                                  const storvirt__progress *progress, uint32_t flags) {
-        mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
         struct storvirt__local_partial p = { .fd = -1 };
         int r;
 
-        if (strcmp(rec->format, "dir") == 0) {
-                if (mkdirat(obj->target_fd, rec->name, mode ? mode : 0700) < 0)
-                        return storvirt__error_set(-errno, "volume '%s': %s", rec->path, strerror(errno));
-                return 0;
-        }
+        if (strcmp(rec->format, "dir") == 0)
+                return build_dir(obj, rec, def);
         if (faccessat(obj->target_fd, rec->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
-        r = storvirt__local_partial_create(obj, mode, &p);
+        r = storvirt__local_partial_create(obj, def, &p);
         if (r < 0)
                 return r;
         r = build_file(obj, rec, def, progress, flags, &p);

@@ -41,7 +41,8 @@ int storvirt__local_delete_pool(storvirt__pool_obj *obj, uint32_t flags);
 
 /*
  * A new volume's file while it is built: a hidden temporary file in the
- * pool's directory (mode given exactly, owned by the caller), locked so
+ * pool's directory with the mode, owner and group of def's <permissions>
+ * (0600 and the caller's by default), locked so
  * that a refresh leaves it alone; proc_path ("/proc/self/fd/N") hands it
  * to a tool without letting the tool create or follow anything.
  * commit records the volume's format (core/vol_index.h), with the
@@ -54,7 +55,7 @@ struct storvirt__local_partial {
         int fd;
 };
 
-int storvirt__local_partial_create(storvirt__pool_obj *obj, mode_t mode,
+int storvirt__local_partial_create(storvirt__pool_obj *obj, const storvirt__vol_def *def,
                                    struct storvirt__local_partial *p);
 int storvirt__local_partial_commit(storvirt__pool_obj *obj, struct storvirt__local_partial *p,
                                    const storvirt__vol_rec *rec, const char *format);

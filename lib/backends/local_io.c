@@ -155,7 +155,6 @@ int storvirt__local_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec
                                       const storvirt__vol_def *def, storvirt__vol_rec *src,
                                       const storvirt__progress *p, uint32_t flags) {
         const char *dfmt = rec->format, *sfmt = src->format[0] ? src->format : "raw";
-        mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
         struct storvirt__local_partial out = { .fd = -1 };
         _cleanup_close_ int in = -1;
         char in_path[32];
@@ -184,7 +183,7 @@ int storvirt__local_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec
                 return storvirt__error_set(in < 0 ? -errno : -EINVAL, "source volume '%s': %s",
                                            src->path, in < 0 ? strerror(errno) : "not a regular file");
         snprintf(in_path, sizeof(in_path), "/proc/self/fd/%d", in);
-        r = storvirt__local_partial_create(obj, mode, &out);
+        r = storvirt__local_partial_create(obj, def, &out);
         if (r < 0)
                 return r;
         if (strcmp(rec->format, sfmt) != 0)

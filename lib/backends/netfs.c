@@ -8,7 +8,7 @@
  * Start runs the mount helper through storvirt__command_run():
  *
  *     mount [-t nfs|cifs|glusterfs] SOURCE TARGET
- *           -o nodev,nosuid,noexec[,nfsvers=N][,<fs:mount_opts>]
+ *           -o nodev,nosuid,noexec[,nfsvers=N|nfsvers=4.M][,<fs:mount_opts>]
  *
  * with SOURCE "host:/export" (nfs, auto; "[v6addr]:/export"),
  * "//host/share" (cifs) or "host:/volume" (glusterfs; both take the
@@ -41,8 +41,10 @@
 
 #include "backends/backends.h"
 #include "backends/local.h"
+#include "conf/nfs_version.h"
 #include "sys/command.h"
 #include "sys/mount.h"
+#include "util/fileio.h"
 #include "util/macro.h"
 #include "util/strv.h"
 
@@ -152,20 +154,27 @@ static int netfs_source(const storvirt__pool_def *def, int fmt, char **ret) {
         return r < 0 ? storvirt__error_oom() : 0;
 }
 
-/* nodev,nosuid,noexec, nfsvers=N, then the pool's <fs:mount_opts>. */
+/* nodev,nosuid,noexec, nfsvers=N or nfsvers=4.M, then the pool's <fs:mount_opts>. */
 static int netfs_options(const storvirt__pool_def *def, int fmt, char ***ret) {
         struct storvirt__strv_builder b = {};
-        char ver[32];
+        char ver[STORVIRT__NFS_VERSION_MAX], opt[32];
+        const char *why;
         int r = 0;
 
         if (def->source.protocol_ver && formats[fmt].type && strcmp(formats[fmt].type, "nfs"))
                 return storvirt__error_set(-EINVAL, "a protocol version is only used by the "
                                            "nfs and auto formats, not '%s'", formats[fmt].format);
+        /* checked again: a definition built in memory may hold anything, a ',' included */
+        if (def->source.protocol_ver &&
+            storvirt__nfs_version_parse(def->source.protocol_ver, ver, &why) < 0)
+                return storvirt__error_set(-EINVAL, "protocol version '%s'%s",
+                                           storvirt__name_escape(def->source.protocol_ver, opt,
+                                                                 sizeof(opt)), why);
         for (char *const *o = STORVIRT__STRV_MAKE("nodev", "nosuid", "noexec"); r >= 0 && *o; o++)
                 r = storvirt__strv_builder_add(&b, *o);
         if (r >= 0 && def->source.protocol_ver) {
-                snprintf(ver, sizeof(ver), "nfsvers=%u", def->source.protocol_ver);
-                r = storvirt__strv_builder_add(&b, ver);
+                snprintf(opt, sizeof(opt), "nfsvers=%s", ver);
+                r = storvirt__strv_builder_add(&b, opt);
         }
         for (char *const *o = def->fs_mount_opts; r >= 0 && o && *o; o++)
                 if (**o)

@@ -28,6 +28,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
+#include "util/hashmap.h"
 #include "util/json.h"
 #include "util/macro.h"
 #include "util/strv.h"
@@ -1053,44 +1054,80 @@ static void check_lun(struct problems *p, const struct hcl_controller *c, const 
         }
 }
 
-/* Locations of one controller compared as a set (IDE: channel and drive). */
-static void check_duplicates(struct problems *p, const struct hcl_controller *c, const char *cpath) {
-        char where[64], path[384];
+/*
+ * Locations of controller ci compared as a set (IDE: channel and drive), each
+ * repeat named with the first LUN in that slot.  slots maps "ci/location" (IDE:
+ * "ci/channel/location") to that first LUN's index plus one.
+ */
+static int check_duplicates(struct problems *p, storvirt__hashmap *slots, size_t ci,
+                            const struct hcl_controller *c, const char *cpath) {
+        char where[64], path[384], key[80];
+        bool ide = c->protocol == 2;
+        uintptr_t first;
+        size_t j;
+        int r;
 
         for (size_t i = 0; i < c->n_luns; i++) {
                 const struct hcl_lun *a = &c->luns[i];
 
-                for (size_t j = 0; j < i; j++) {
-                        const struct hcl_lun *b = &c->luns[j];
-                        bool same = a->f[L_LOCATION].n == b->f[L_LOCATION].n;
-
-                        if (c->protocol == 2)
-                                same = same && a->f[L_CHANNEL].has && b->f[L_CHANNEL].has &&
-                                       a->f[L_CHANNEL].n == b->f[L_CHANNEL].n;
-                        if (!same)
-                                continue;
-                        snprintf(path, sizeof(path), "%s %s", cpath, lun_where(c, a, where, sizeof(where)));
-                        if (c->protocol == 2)
-                                problem(p, "StorageIdeChannelInvalidConfiguration", path,
-                                        "ide controller has invalid configuration: drives %zu and "
-                                        "%zu share the slot", j, i);
-                        else
-                                problem(p, "StorageLunLocationDuplicated", path,
-                                        "disk location is duplicated (LUNs %zu and %zu)", j, i);
-                        break;
+                if (ide && !a->f[L_CHANNEL].has)
+                        continue;
+                if (ide)
+                        snprintf(key, sizeof(key), "%zu/%" PRIu64 "/%" PRIu64, ci, a->f[L_CHANNEL].n,
+                                 a->f[L_LOCATION].n);
+                else
+                        snprintf(key, sizeof(key), "%zu/%" PRIu64, ci, a->f[L_LOCATION].n);
+                first = (uintptr_t)storvirt__hashmap_get(slots, key);
+                if (!first) {
+                        if ((r = storvirt__hashmap_put(slots, key, (void *)(uintptr_t)(i + 1))) < 0)
+                                return r;
+                        continue;
                 }
+                j = first - 1;
+                snprintf(path, sizeof(path), "%s %s", cpath, lun_where(c, a, where, sizeof(where)));
+                if (ide)
+                        problem(p, "StorageIdeChannelInvalidConfiguration", path,
+                                "ide controller has invalid configuration: drives %zu and "
+                                "%zu share the slot", j, i);
+                else
+                        problem(p, "StorageLunLocationDuplicated", path,
+                                "disk location is duplicated (LUNs %zu and %zu)", j, i);
         }
+        return 0;
+}
+
+/*
+ * Controller i's instance ID against those before it, compared as GUIDs: ids
+ * maps the canonical form of each to its first controller's index plus one.
+ */
+static int check_instance_id(struct problems *p, storvirt__hashmap *ids, size_t i, const char *id,
+                             const char *cpath) {
+        char key[STORVIRT__UUID_STRING_MAX];
+        storvirt__uuid u;
+        uintptr_t first;
+
+        if (guid_problem(id, &u))
+                return 0;
+        first = (uintptr_t)storvirt__hashmap_get(ids, storvirt__uuid_format(&u, key));
+        if (!first)
+                return storvirt__hashmap_put(ids, key, (void *)(uintptr_t)(i + 1));
+        problem(p, "StorageControllerGuidAlreadyExists", cpath,
+                "controller already exists (same instance ID as controller %zu)", (size_t)(first - 1));
+        return 0;
 }
 
 STORVIRT_EXPORT int storvirt_hcl_validate(const storvirt_hcl *doc, char **ret_problems,
                                           uint32_t flags) {
         _cleanup_json_gen_ storvirt__json_gen *g = NULL;
+        _cleanup_hashmap_free_ storvirt__hashmap *ids = NULL, *slots = NULL;
         struct problems p = {};
         size_t n_ide = 0, n_scsi = 0;
         int r;
 
         check_nonnull(doc);
         check_flags(flags, STORVIRT_HCL_VALIDATE_STRICT);
+        if ((r = storvirt__hashmap_new(&ids, NULL)) < 0 || (r = storvirt__hashmap_new(&slots, NULL)) < 0)
+                return r;
         if (ret_problems) {
                 r = storvirt__json_gen_new(true, &g);
                 if (r < 0)
@@ -1129,21 +1166,12 @@ STORVIRT_EXPORT int storvirt_hcl_validate(const storvirt_hcl *doc, char **ret_pr
                 default:
                         break;
                 }
-                for (size_t j = 0; j < i; j++) {
-                        const char *other = doc->ctrls[j].instance_id ? doc->ctrls[j].instance_id : "";
-                        storvirt__uuid a, b;
-
-                        if (!guid_problem(id, &a) && !guid_problem(other, &b) &&
-                            storvirt__uuid_equal(&a, &b)) {
-                                problem(&p, "StorageControllerGuidAlreadyExists", cpath,
-                                        "controller already exists (same instance ID as controller %zu)",
-                                        j);
-                                break;
-                        }
-                }
+                if ((r = check_instance_id(&p, ids, i, id, cpath)) < 0)
+                        return r;
                 for (size_t k = 0; k < c->n_luns; k++)
                         check_lun(&p, c, cpath, &c->luns[k], flags & STORVIRT_HCL_VALIDATE_STRICT);
-                check_duplicates(&p, c, cpath);
+                if ((r = check_duplicates(&p, slots, i, c, cpath)) < 0)
+                        return r;
         }
         if (ret_problems) {
                 storvirt__json_gen_end_array(g);

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/conf_attrs.h"
+#include "conf/nfs_version.h"
 #include "conf/pool_conf.h"
 #include "util/fileio.h"
 #include "util/macro.h"
@@ -470,8 +472,11 @@ void storvirt__pool_def_free(storvirt__pool_def *def) {
         free(def->source.auth.username);
         free(def->source.auth.secret_usage);
         free(def->source.initiator_iqn);
+        free(def->source.protocol_ver);
         free(def->source.vendor);
         free(def->source.product);
+        free(def->source.format_vendor);
+        free(def->source.format_product);
         free(def->target.path);
         free(def->target.label);
         storvirt__strv_free(def->fs_mount_opts);
@@ -490,6 +495,7 @@ static storvirt__pool_def *def_alloc(void) {
                 return NULL;
         def->features.cow = STORVIRT__TRISTATE_ABSENT;
         def->source.adapter.managed = STORVIRT__TRISTATE_ABSENT;
+        def->source.adapter.pci_multifunction = STORVIRT__TRISTATE_ABSENT;
         def->target.mode = def->target.owner = def->target.group = -1;
         return def;
 }
@@ -615,6 +621,7 @@ static int parse_pci_address(xmlNodePtr node, struct storvirt__pool_adapter *a) 
                 { "domain", UINT_MAX }, { "bus", 0xff }, { "slot", 0x1f }, { "function", 7 },
         };
         unsigned v[ELEMENTSOF(fields)] = { 0 };
+        const char *multi = storvirt__xml_prop(node, "multifunction");
         int r;
 
         r = storvirt__conf_check_children(node, WHAT, "<source><adapter><parentaddr><address>",
@@ -633,6 +640,13 @@ static int parse_pci_address(xmlNodePtr node, struct storvirt__pool_adapter *a) 
                                                    ESC(storvirt__xml_prop(node, fields[i].name)),
                                                    fields[i].max);
         }
+        if (multi && strcmp(multi, "on") != 0 && strcmp(multi, "off") != 0)
+                return storvirt__error_set(-EINVAL, WHAT ": <source><adapter><parentaddr>"
+                                           "<address>: multifunction '%s' is not 'on' or 'off'",
+                                           ESC(multi));
+        a->pci_multifunction = !multi ? STORVIRT__TRISTATE_ABSENT
+                               : strcmp(multi, "on") == 0 ? STORVIRT__TRISTATE_YES
+                                                          : STORVIRT__TRISTATE_NO;
         a->has_parentaddr = true;
         a->pci_domain = v[0];
         a->pci_bus = (uint8_t) v[1];
@@ -783,11 +797,14 @@ static int parse_initiator(xmlNodePtr node, storvirt__pool_def *def) {
         return r < 0 ? r : 0;
 }
 
+static int parse_name_attr(xmlNodePtr node, const char *elem, char **ret);
+
 static int parse_format(xmlNodePtr node, storvirt__pool_def *def) {
         /* The schema lets disk and logical formats hold vendor and
-         * product; libvirt never reads them there, and neither do we. */
+         * product: kept there (libvirt does not read them). */
         static const struct storvirt__conf_child rules[] = { { "vendor", 1 }, { "product", 1 } };
         bool nested = strcmp(def->type, "disk") == 0 || strcmp(def->type, "logical") == 0;
+        xmlNodePtr c;
         int r;
 
         r = storvirt__conf_check_children(node, WHAT, "<source><format>", rules,
@@ -797,26 +814,24 @@ static int parse_format(xmlNodePtr node, storvirt__pool_def *def) {
         if (r == 0)
                 return storvirt__error_set(-EINVAL,
                         WHAT ": <source><format>: missing attribute 'type'");
+        if (r >= 0 && (c = storvirt__xml_child(node, "vendor")))
+                r = parse_name_attr(c, "format><vendor", &def->source.format_vendor);
+        if (r >= 0 && (c = storvirt__xml_child(node, "product")))
+                r = parse_name_attr(c, "format><product", &def->source.format_product);
         return r < 0 ? r : 0;
 }
 
 static int parse_protocol(xmlNodePtr node, storvirt__pool_def *def) {
-        const char *ver = storvirt__xml_prop(node, "ver");
         int r;
 
         r = storvirt__conf_check_children(node, WHAT, "<source><protocol>", NULL, 0, NULL);
         if (r < 0)
                 return r;
-        if (!ver)
+        r = storvirt__xml_get_prop(node, "ver", &def->source.protocol_ver);
+        if (r == 0)
                 return storvirt__error_set(-EINVAL,
                         WHAT ": <source><protocol>: missing attribute 'ver'");
-        r = storvirt__xml_get_prop_uint(node, "ver", true, 0, &def->source.protocol_ver);
-        if (r < 0)
-                return storvirt__error_prefix(WHAT ": <source>");
-        if (def->source.protocol_ver == 0)
-                return storvirt__error_set(-EINVAL,
-                        WHAT ": <source><protocol>: ver '%s' must be a positive integer", ESC(ver));
-        return 0;
+        return r < 0 ? r : 0;       /* checked and made canonical by apply_defaults() */
 }
 
 static int parse_name_attr(xmlNodePtr node, const char *elem, char **ret) {
@@ -1156,6 +1171,8 @@ int storvirt__pool_def_parse(const char *xml, size_t len, storvirt__pool_def **r
         r = parse_root_children(root, info, def);
         if (r >= 0)
                 r = storvirt__pool_def_validate(def);
+        if (r >= 0)
+                r = storvirt__pool_xml_check_attributes(root);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);
@@ -1188,6 +1205,16 @@ static int set_string(char **field, const char *prefix, const char *value) {
         return 0;
 }
 
+/* "04.1" -> "4.1"; a value that does not parse is left for check_format_dir(). */
+static int canonical_nfs_version(char **ver) {
+        char buf[STORVIRT__NFS_VERSION_MAX];
+        const char *why;
+
+        if (!*ver || storvirt__nfs_version_parse(*ver, buf, &why) < 0 || strcmp(buf, *ver) == 0)
+                return 0;
+        return set_string(ver, "", buf);
+}
+
 static int apply_defaults(storvirt__pool_def *def, const struct pool_type_info *info) {
         int r;
 
@@ -1215,7 +1242,7 @@ static int apply_defaults(storvirt__pool_def *def, const struct pool_type_info *
         }
         sanitize_path(def->target.path);
         sanitize_path(def->source.dir);
-        return 0;
+        return canonical_nfs_version(&def->source.protocol_ver);
 }
 
 static int check_def(const storvirt__pool_def *def);
@@ -1259,7 +1286,7 @@ static unsigned source_count(const storvirt__pool_def *def, int id) {
         case S_AUTH:
                 return !!s->auth.type;
         case S_PROTOCOL:
-                return s->protocol_ver != 0;
+                return !!s->protocol_ver;
         case S_VENDOR:
                 return !!s->vendor;
         case S_PRODUCT:
@@ -1361,7 +1388,9 @@ static int check_adapter(const struct storvirt__pool_adapter *a) {
                 if (a->name && !*a->name)
                         return storvirt__error_set(-EINVAL,
                                 WHAT ": <source><adapter>: empty attribute 'name'");
-                if (a->pci_slot > 0x1f || a->pci_function > 7)
+                if (a->pci_slot > 0x1f || a->pci_function > 7 || a->pci_multifunction < -1 ||
+                    a->pci_multifunction > 1 ||
+                    (!a->has_parentaddr && a->pci_multifunction != STORVIRT__TRISTATE_ABSENT))
                         return storvirt__error_set(-EINVAL,
                                 WHAT ": <source><adapter><parentaddr>: bad PCI address");
                 return 0;
@@ -1412,10 +1441,15 @@ static bool netfs_relative_ok(const char *format) {
 static int check_format_dir(const storvirt__pool_def *def, const struct pool_type_info *info) {
         const typeof(def->source) *s = &def->source;
         bool netfs = strcmp(info->type, "netfs") == 0;
+        char ver[STORVIRT__NFS_VERSION_MAX];
+        const char *why;
 
         if (info->formats && storvirt__conf_lookup(info->formats, s->format) < 0)
                 return storvirt__error_set(-EINVAL, WHAT ": <source><format>: unknown format "
                                            "'%s' for '%s' pools", ESC(s->format), info->type);
+        if (s->protocol_ver && storvirt__nfs_version_parse(s->protocol_ver, ver, &why) < 0)
+                return storvirt__error_set(-EINVAL, WHAT ": <source><protocol>: ver '%s'%s",
+                                           ESC(s->protocol_ver), why);
         if (s->protocol_ver && !(strcmp(s->format, "nfs") == 0 || strcmp(s->format, "auto") == 0))
                 return storvirt__error_set(-EINVAL, WHAT ": <source><protocol>: a protocol "
                                            "version is only supported by formats 'nfs' and "
@@ -1460,6 +1494,12 @@ static int check_extras(const storvirt__pool_def *def, const struct pool_type_in
                                            "pools support it, not '%s'", info->type);
         if (def->features.cow < -1 || def->features.cow > 1)
                 return storvirt__error_set(-EINVAL, WHAT ": <features><cow>: bad state");
+        if ((def->source.format_vendor || def->source.format_product) &&
+            (!def->source.format || (strcmp(info->type, "disk") != 0 &&
+                                     strcmp(info->type, "logical") != 0)))
+                return storvirt__error_set(-EINVAL, WHAT ": <source><format>: only the formats "
+                                           "of 'disk' and 'logical' pools hold <vendor> and "
+                                           "<product>, not '%s'", info->type);
         if (def->refresh_volume_allocation && !rbd)
                 return storvirt__error_set(-EINVAL,
                         WHAT ": <pool>: element <refresh> is only used by 'rbd' pools");
@@ -1532,6 +1572,9 @@ static void write_adapter(storvirt__xml_writer *w, const struct storvirt__pool_a
                         storvirt__xml_writer_attr_printf(w, "bus", "0x%02x", a->pci_bus);
                         storvirt__xml_writer_attr_printf(w, "slot", "0x%02x", a->pci_slot);
                         storvirt__xml_writer_attr_printf(w, "function", "0x%x", a->pci_function);
+                        if (a->pci_multifunction != STORVIRT__TRISTATE_ABSENT)
+                                storvirt__xml_writer_attr(w, "multifunction",
+                                                          a->pci_multifunction ? "on" : "off");
                         storvirt__xml_writer_end(w);
                         storvirt__xml_writer_end(w);
                 }
@@ -1623,13 +1666,22 @@ static void write_source(storvirt__xml_writer *w, const storvirt__pool_def *def,
                 write_element_attr(w, "iqn", "name", s->initiator_iqn);
                 storvirt__xml_writer_end(w);
         }
-        if (s->format)
+        if (s->format && (s->format_vendor || s->format_product)) {
+                storvirt__xml_writer_start(w, "format");
+                storvirt__xml_writer_attr(w, "type", s->format);
+                if (s->format_vendor)
+                        write_element_attr(w, "vendor", "name", s->format_vendor);
+                if (s->format_product)
+                        write_element_attr(w, "product", "name", s->format_product);
+                storvirt__xml_writer_end(w);
+        } else if (s->format) {
                 write_element_attr(w, "format", "type", s->format);
+        }
         if (s->auth.type)
                 write_auth(w, &s->auth);
         if (s->protocol_ver) {
                 storvirt__xml_writer_start(w, "protocol");
-                storvirt__xml_writer_attr_printf(w, "ver", "%u", s->protocol_ver);
+                storvirt__xml_writer_attr(w, "ver", s->protocol_ver);
                 storvirt__xml_writer_end(w);
         }
         if (s->vendor)
@@ -1754,6 +1806,7 @@ static bool adapter_equal(const struct storvirt__pool_adapter *a,
                a->has_parentaddr == b->has_parentaddr && a->unique_id == b->unique_id &&
                a->pci_domain == b->pci_domain && a->pci_bus == b->pci_bus &&
                a->pci_slot == b->pci_slot && a->pci_function == b->pci_function &&
+               a->pci_multifunction == b->pci_multifunction &&
                STREQ(a->wwnn, b->wwnn) && STREQ(a->wwpn, b->wwpn) &&
                STREQ(a->parent, b->parent) && STREQ(a->parent_wwnn, b->parent_wwnn) &&
                STREQ(a->parent_wwpn, b->parent_wwpn) &&
@@ -1779,8 +1832,10 @@ static bool source_equal(const storvirt__pool_def *a, const storvirt__pool_def *
         return devices_equal(a, b) && STREQ(x->dir, y->dir) &&
                adapter_equal(&x->adapter, &y->adapter) && STREQ(x->name, y->name) &&
                STREQ(x->format, y->format) && auth_equal(&x->auth, &y->auth) &&
-               STREQ(x->initiator_iqn, y->initiator_iqn) && x->protocol_ver == y->protocol_ver &&
-               STREQ(x->vendor, y->vendor) && STREQ(x->product, y->product);
+               STREQ(x->initiator_iqn, y->initiator_iqn) && STREQ(x->protocol_ver, y->protocol_ver) &&
+               STREQ(x->vendor, y->vendor) && STREQ(x->product, y->product) &&
+               STREQ(x->format_vendor, y->format_vendor) &&
+               STREQ(x->format_product, y->format_product);
 }
 
 static bool options_equal(const storvirt__pool_def *a, const storvirt__pool_def *b) {

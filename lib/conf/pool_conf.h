@@ -67,6 +67,7 @@ struct storvirt__pool_adapter {
         unsigned unique_id;             /* 0: not given */
         uint32_t pci_domain;
         uint8_t pci_bus, pci_slot, pci_function;
+        int pci_multifunction;          /* STORVIRT__TRISTATE_*: multifunction='on|off' */
         /* fc_host: wwnn and wwpn required, each 16 hex digits (0x optional). */
         char *wwnn, *wwpn;
         char *parent, *parent_wwnn, *parent_wwpn, *parent_fabric_wwn;
@@ -119,9 +120,13 @@ struct storvirt__pool_def {
                 char *format;           /* fs, netfs, disk, logical; default filled in */
                 struct storvirt__pool_auth auth;
                 char *initiator_iqn;    /* <initiator><iqn name=''/> */
-                unsigned protocol_ver;  /* netfs <protocol ver=''/>; 0: not given */
+                char *protocol_ver;     /* netfs <protocol ver=''/>: "N" or "4.M" (see
+                                           conf/nfs_version.h), canonical after
+                                           validation; NULL: not given */
                 char *vendor;
                 char *product;
+                /* <format><vendor/><product/></format> of disk and logical pools */
+                char *format_vendor, *format_product;
         } source;
 
         struct {

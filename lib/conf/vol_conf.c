@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/conf_attrs.h"
 #include "conf/pool_conf.h"
 #include "conf/vol_conf.h"
 #include "util/fileio.h"
@@ -595,6 +596,8 @@ int storvirt__vol_def_parse(const char *xml, size_t len, const char *pool_type, 
         r = apply_defaults(def, pool_type);
         if (r >= 0)
                 r = check_def(def, pool_type);
+        if (r >= 0)
+                r = storvirt__vol_xml_check_attributes(root);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(def);

@@ -360,6 +360,31 @@ static int get_str_alias(const struct parse_ctx *pc, yajl_val obj, const char *a
         return ra > 0 || rb > 0;
 }
 
+/*
+ * The NFS version under key a (or its other spelling b): a string, or a
+ * number as VDSM also takes it (3, 4.1), read as written.
+ */
+static int get_nfs_version(const struct parse_ctx *pc, yajl_val obj, const char *a, const char *b,
+                           const char **ret, const char **ret_key) {
+        const char *keys[2] = { a, b }, *v[2] = { NULL, NULL };
+        int found[2] = { 0, 0 };
+
+        for (size_t i = 0; i < 2; i++) {
+                if (!keys[i])
+                        continue;
+                found[i] = storvirt__json_get_string_or_number(obj, keys[i], false, &v[i]);
+                if (found[i] < 0)
+                        return storvirt__error_set(found[i], "%s: %s", pc->what,
+                                                   storvirt_error_message());
+        }
+        if (found[0] > 0 && found[1] > 0)
+                return storvirt__error_set(-EINVAL, "%s: fields '%s' and '%s' are the same "
+                                                    "field: give one", pc->what, a, b);
+        *ret = found[0] > 0 ? v[0] : v[1];
+        *ret_key = found[0] > 0 ? a : b;
+        return found[0] > 0 || found[1] > 0;
+}
+
 static int check_secrets(const struct parse_ctx *pc, conn_def *d) {
         if (!!d->user != !!d->password)
                 return storvirt__error_set(-EINVAL, "%s: CHAP needs both 'user' and 'password'%s",
@@ -502,7 +527,7 @@ static int parse_own(const struct parse_ctx *pc, yajl_val obj, conn_def **ret) {
         static const char *const posix_keys[] = { "type", "id", "spec", "vfstype", "options", NULL };
         static const char *const local_keys[] = { "type", "id", "path", NULL };
         _cleanup_def_ conn_def *d = calloc(1, sizeof(*d));
-        const char *type = NULL, *v = NULL;
+        const char *type = NULL, *v = NULL, *vkey = NULL;
         uint64_t n = 0;
         int r;
 
@@ -598,7 +623,7 @@ static int parse_own(const struct parse_ctx *pc, yajl_val obj, conn_def **ret) {
                 if (r > 0 && ((r = check_export(pc, "export", v)) < 0 ||
                               (r = dup_checked(pc, "export", v, false, &d->export_)) < 0))
                         return r;
-                if ((r = get_str(pc, obj, "version", &v)) < 0)
+                if ((r = get_nfs_version(pc, obj, "version", NULL, &v, &vkey)) < 0)
                         return r;
                 if (r > 0 && ((r = check_nfs_version(pc, "version", v)) < 0 ||
                               (r = dup_checked(pc, "version", v, false, &d->version)) < 0))
@@ -723,7 +748,7 @@ static int parse_vdsm(const struct parse_ctx *pc, int type, yajl_val obj, conn_d
                 if (r > 0 && ((r = check_export(pc, key, v)) < 0 ||
                               (r = dup_checked(pc, key, v, false, &d->export_)) < 0))
                         return r;
-                if ((r = get_str_alias(pc, obj, "protocol_version", "version", &v, &key)) < 0)
+                if ((r = get_nfs_version(pc, obj, "protocol_version", "version", &v, &key)) < 0)
                         return r;
                 if (r > 0 && ((r = check_nfs_version(pc, key, v)) < 0 ||
                               (r = dup_checked(pc, key, v, false, &d->version)) < 0))

@@ -44,6 +44,7 @@ typedef struct storvirt__vol_rec {
         char backing_format[16];
         char compat[8];
         bool lazy_refcounts;         /* qcow2 */
+        bool extended_l2;            /* qcow2: subclusters */
         uint32_t cluster_bits;       /* qcow2, 0 otherwise */
         uint32_t mode, owner, group;
         char *extent_device;         /* disk pools: the partition's extent on */

@@ -273,7 +273,8 @@ int storvirt__vol_index_load(storvirt_ctx *ctx, const char *target, storvirt__ha
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
         int r;
 
-        r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_SHARED, &lock);
+        /* exclusive, briefly: taking it removes what a killed writer left (records.c) */
+        r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
         if (r < 0)
                 return r;
         return read_locked(ctx, target, ret);

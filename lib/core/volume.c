@@ -415,7 +415,12 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
                                 def->name, (unsigned long long)def->capacity,
                                 (unsigned long long)src_cap);
         }
-        if (r >= 0 && def->backing.path && !trusted_backing)
+        if (r >= 0 && def->backing.path &&
+            (!def->target.format || !strcmp(def->target.format, "raw") ||
+             !strcmp(def->target.format, "iso")))
+                r = storvirt__error_set(-EINVAL, "volume '%s': backing storage is not supported "
+                                                 "for raw volumes", def->name);
+        else if (r >= 0 && def->backing.path && !trusted_backing)
                 r = check_backing(pool->ctx, obj, def);
         else if (r >= 0 && def->backing.path && !def->backing.format)
                 r = storvirt__error_set(-EINVAL, "volume '%s': the backing store's format is "
@@ -667,9 +672,10 @@ static int def_from_rec(const storvirt__vol_rec *rec, storvirt__vol_def *def) {
         }
         if (rec->compat[0])
                 def->target.compat = strdup(rec->compat);
-        if (rec->lazy_refcounts) {
+        if (rec->lazy_refcounts || rec->extended_l2) {
                 def->target.has_features = true;
-                def->target.lazy_refcounts = true;
+                def->target.lazy_refcounts = rec->lazy_refcounts;
+                def->target.extended_l2 = rec->extended_l2;
         }
         if (rec->cluster_bits)
                 def->target.cluster_size = 1ull << rec->cluster_bits;

@@ -50,6 +50,9 @@
 #define QCOW2_CRYPT_NONE 0u
 #define QCOW2_CRYPT_LUKS 2u
 #define QCOW2_INCOMPAT_EXTENDED_L2 (1ull << 4)
+#define QCOW2_EXTENDED_L2_CLUSTER_MIN 16384u
+/* Extended L2 entry bitmap of a preallocated cluster: every subcluster allocated. */
+#define QCOW2_SUBCLUSTERS_ALLOCATED 0xffffffffull
 #define QCOW2_COMPAT_LAZY_REFCOUNTS (1ull << 0)
 #define QCOW2_OFLAG_COPIED (1ull << 63)
 
@@ -466,6 +469,7 @@ int storvirt__qcow_probe(const struct storvirt__img_src *src, const char *expect
 struct qcow2_layout {
         uint32_t cluster_bits;
         uint64_t c;                       /* cluster size */
+        unsigned l2_entry;                /* bytes per L2 entry: 8, or 16 with extended L2 */
         uint64_t l1_size;                 /* L1 entries */
         uint64_t rt_off, rt_clusters;     /* refcount table */
         uint64_t rb_off, rb_clusters;     /* refcount blocks */
@@ -522,6 +526,11 @@ static int qcow2_check_opts(const struct storvirt__qcow2_opts *o, const char *wh
                 return opt_error(-EINVAL, what, "size %" PRIu64 ": not a multiple of 512", o->size);
         if (o->lazy_refcounts && o->compat_010)
                 return opt_error(-EINVAL, what, "lazy_refcounts: needs compat 1.1 (compat_010 is set)");
+        if (o->extended_l2 && o->compat_010)
+                return opt_error(-EINVAL, what, "extended_l2: needs compat 1.1 (compat_010 is set)");
+        if (o->extended_l2 && c < QCOW2_EXTENDED_L2_CLUSTER_MIN)
+                return opt_error(-EINVAL, what, "extended_l2: needs a cluster size of at least %u "
+                                 "bytes, not %" PRIu32, QCOW2_EXTENDED_L2_CLUSTER_MIN, c);
         *ret_bits = (uint32_t) __builtin_ctz(c);
         return qcow2_check_backing_opts(o, what);
 }
@@ -550,7 +559,8 @@ static int qcow2_layout_compute(const struct storvirt__qcow2_opts *o, uint32_t b
 
         L->cluster_bits = bits;
         L->c = 1ull << bits;
-        per_l1 = L->c * (L->c / 8);
+        L->l2_entry = o->extended_l2 ? 16 : 8;
+        per_l1 = L->c * (L->c / L->l2_entry);
         L->l1_size = div_round_up(o->size, per_l1);
         if (o->size > INT64_MAX || L->l1_size > QCOW2_MAX_L1_BYTES / 8)
                 return opt_error(-EFBIG, what, "size %" PRIu64 ": larger than the %" PRIu64
@@ -615,6 +625,7 @@ static size_t qcow2_header_fill(uint8_t *b, const struct storvirt__qcow2_opts *o
         storvirt__put_be64(b + 48, L->rt_off);
         storvirt__put_be32(b + 56, (uint32_t) L->rt_clusters);
         if (!o->compat_010) {
+                storvirt__put_be64(b + 72, o->extended_l2 ? QCOW2_INCOMPAT_EXTENDED_L2 : 0);
                 storvirt__put_be64(b + 80, o->lazy_refcounts ? QCOW2_COMPAT_LAZY_REFCOUNTS : 0);
                 storvirt__put_be32(b + 96, QCOW2_REFCOUNT_ORDER);
                 storvirt__put_be32(b + 100, QCOW2_V3_HEADER_LEN);
@@ -641,13 +652,14 @@ static size_t qcow2_header_fill(uint8_t *b, const struct storvirt__qcow2_opts *o
 
 /*
  * Write `clusters` clusters at off holding a table of big-endian entries
- * of width 2 or 8 bytes: entry i is (first + i * step) | flag for
- * i < count, 0 after that.  Written in batches of about 1 MiB.
+ * of width 2, 8 or 16 bytes: entry i is (first + i * step) | flag for
+ * i < count, 0 after that; a 16-byte entry (extended L2) is followed by
+ * its subcluster bitmap, `bitmap`.  Written in batches of about 1 MiB.
  */
 struct table_spec {
         uint64_t off, clusters;
         unsigned width;
-        uint64_t first, step, count, flag;
+        uint64_t first, step, count, flag, bitmap;
 };
 
 static int qcow2_write_table(int fd, const struct qcow2_layout *L, const struct table_spec *t,
@@ -665,10 +677,14 @@ static int qcow2_write_table(int fd, const struct qcow2_layout *L, const struct 
                 for (uint64_t k = 0; k < n * per_cluster && i < t->count; k++, i++) {
                         uint64_t v = (t->first + i * t->step) | t->flag;
 
-                        if (t->width == 8)
+                        if (t->width == 16) {
+                                storvirt__put_be64(buf + k * 16, v);
+                                storvirt__put_be64(buf + k * 16 + 8, t->bitmap);
+                        } else if (t->width == 8) {
                                 storvirt__put_be64(buf + k * 8, v);
-                        else
+                        } else {
                                 storvirt__put_be16(buf + k * 2, (uint16_t) v);
+                        }
                 }
                 r = pwrite_full(fd, buf, n * L->c, t->off + done * L->c, what);
                 if (r < 0)
@@ -685,7 +701,8 @@ static int qcow2_write_all(int fd, const struct storvirt__qcow2_opts *o,
                 { L->rt_off, L->rt_clusters, 8, L->rb_off, L->c, L->rb_clusters, 0 },
                 { L->rb_off, L->rb_clusters, 2, 1, 0, L->total, 0 },
                 { L->l1_off, L->l1_clusters, 8, L->l2_off, L->c, L->l2_clusters ? L->l1_size : 0, flag },
-                { L->l2_off, L->l2_clusters, 8, L->data_off, L->c, L->data_clusters, flag },
+                { L->l2_off, L->l2_clusters, L->l2_entry, L->data_off, L->c, L->data_clusters, flag,
+                  L->l2_entry == 16 ? QCOW2_SUBCLUSTERS_ALLOCATED : 0 },
         };
         _cleanup_free_ uint8_t *hdr = calloc(1, L->c);
         int r;

@@ -32,6 +32,8 @@ struct storvirt__qcow2_opts {
         uint32_t cluster_size;       /* 0 means 65536; power of two 512..2 MiB */
         bool compat_010;             /* compat 0.10 (version 2) instead of 1.1 (3) */
         bool lazy_refcounts;         /* needs compat 1.1 */
+        bool extended_l2;            /* subclusters: 16-byte L2 entries (incompatible
+                                        feature bit 4); compat 1.1, clusters >= 16 KiB */
         const char *backing_file;    /* stored as given; NULL for none */
         const char *backing_format;  /* required with backing_file; a known format */
         bool preallocate_metadata;   /* L2 tables and refcounts for every cluster */

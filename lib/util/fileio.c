@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <linux/fs.h>
+#include <sys/vfs.h>
+#include <sys/ioctl.h>
 #include <time.h>
 
 #include "util/fileio.h"
@@ -481,5 +484,24 @@ int storvirt__mkdir_p(const char *path, mode_t mode) {
                         return r;
                 *s = c;
         }
+        return 0;
+}
+
+#define BTRFS_MAGIC 0x9123683eL
+
+int storvirt__file_set_cow(int fd, bool cow, const char *what) {
+        struct statfs sf;
+        int flags = 0, want;
+
+        if (fstatfs(fd, &sf) < 0)
+                return storvirt__error_set(-errno, "'%s': statfs: %m", what);
+        if (sf.f_type != BTRFS_MAGIC)
+                return 0;       /* no copy-on-write here: nothing to turn on or off */
+        if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+                return storvirt__error_set(-errno, "'%s': reading its attributes: %m", what);
+        want = cow ? flags & ~FS_NOCOW_FL : flags | FS_NOCOW_FL;
+        if (want != flags && ioctl(fd, FS_IOC_SETFLAGS, &want) < 0)
+                return storvirt__error_set(-errno, "'%s': turning copy-on-write %s: %m", what,
+                                           cow ? "on" : "off");
         return 0;
 }

@@ -101,3 +101,10 @@ int storvirt__mkdir_p(const char *path, mode_t mode);
  * A NULL s gives "(null)".  Returns buf.
  */
 char *storvirt__name_escape(const char *s, char *buf, size_t size);
+
+/*
+ * Copy-on-write of the file or directory open on fd (new files in a
+ * directory inherit it): turned off (cow false) or on.  Only btrfs copies
+ * on write; elsewhere there is nothing to change and 0 is returned.
+ */
+int storvirt__file_set_cow(int fd, bool cow, const char *what);

@@ -448,6 +448,25 @@ int storvirt__json_get_string(yajl_val obj, const char *key, bool required,
         return 1;
 }
 
+int storvirt__json_get_string_or_number(yajl_val obj, const char *key, bool required,
+                                        const char **ret) {
+        const char *expected = "a string or a number";
+        yajl_val v;
+        int r;
+
+        check_nonnull(ret);
+        r = field_find(obj, key, required, expected, &v);
+        if (r <= 0)
+                return r;
+        if (YAJL_IS_STRING(v))
+                *ret = v->u.string;
+        else if (YAJL_IS_NUMBER(v) && v->u.number.r)
+                *ret = v->u.number.r;
+        else
+                return type_error(key, expected, v);
+        return 1;
+}
+
 int storvirt__json_get_bool(yajl_val obj, const char *key, bool required, bool *ret) {
         yajl_val v;
         int r;

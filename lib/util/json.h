@@ -48,6 +48,13 @@ const char *storvirt__json_type_name(yajl_val v);
  */
 int storvirt__json_get_string(yajl_val obj, const char *key, bool required,
                               const char **ret);
+/*
+ * As storvirt__json_get_string(), but a number is taken too, as the text
+ * it is written with (4.1 gives "4.1"): for fields senders give either
+ * way.  Other types are "expected a string or a number, got ...".
+ */
+int storvirt__json_get_string_or_number(yajl_val obj, const char *key, bool required,
+                                        const char **ret);
 int storvirt__json_get_bool(yajl_val obj, const char *key, bool required, bool *ret);
 int storvirt__json_get_object(yajl_val obj, const char *key, bool required,
                               yajl_val *ret);

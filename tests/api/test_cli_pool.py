@@ -585,6 +585,26 @@ class CliPoolTest(unittest.TestCase):
         self.assertEqual([v["name"] for v in self.js("vol-list", "p1")["volumes"]], ["a.raw"])
         self.assertEqual(self.js("pool-info", "p1")["state"], "running")
 
+    def test_define_as_protocol_version(self):
+        """--source-protocol-ver: NFS versions with a minor version too."""
+        target = os.path.join(self.tmp, "nfs41")
+        base = ["nfs41", "netfs", "--source-host", "nas1", "--source-path", "/exports/vm",
+                "--source-format", "nfs", "--target", target]
+        out = self.ok("pool-define-as", *base, "--source-protocol-ver", "4.1", "--print-xml")
+        self.assertEqual(ET.fromstring(out).find("source/protocol").get("ver"), "4.1")
+        self.assertEqual(self.ok("pool-define-as", *base, "--source-protocol-ver", "4.1"),
+                         "Pool nfs41 defined\n")
+        xml = ET.fromstring(self.ok("pool-dumpxml", "nfs41", "--inactive"))
+        self.assertEqual(xml.find("source/protocol").get("ver"), "4.1")
+        self.ok("pool-undefine", "nfs41")
+        for ver, why in (("4.x", "ver '4.x' is not an NFS version (N or N.M, e.g. 3, 4, 4.1)"),
+                         ("3.1", "ver '3.1': only NFS version 4 has minor versions"),
+                         ("4.7", "ver '4.7': NFS version 4 has the minor versions 0, 1 and 2")):
+            with self.subTest(ver=ver):
+                err = self.fails(1, "pool-define-as", *base, "--source-protocol-ver", ver)
+                self.assertIn("pool XML: <source><protocol>: " + why, err)
+        self.assertEqual(self.js("pool-list", "--all")["pools"], [])
+
     # -- output details ----------------------------------------------------------
 
     def test_print_xml_escapes(self):

@@ -3,9 +3,11 @@
  * driver.c - runs a fuzz target without libFuzzer: every file of the
  * corpus directories given as arguments, then a fixed number of
  * deterministic mutations of each (bit flips, truncations, insertions,
- * duplications).  Used by `meson test` so every build exercises the
- * targets; the real fuzzing uses clang's -fsanitize=fuzzer on the same
- * LLVMFuzzerTestOneInput.
+ * duplications).  The mutations of a file follow from its bytes alone, so
+ * a failure comes back with that one file, whatever else the directory
+ * holds; files run in name order.  Used by `meson test` so every build
+ * exercises the targets; the real fuzzing uses clang's -fsanitize=fuzzer
+ * on the same LLVMFuzzerTestOneInput.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -18,7 +20,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MUTATIONS 400
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint64_t rng;
+
+/* The mutation sequence of one input: FNV-1a of its bytes (never 0, which xorshift keeps). */
+static void seed(const uint8_t *data, size_t size) {
+        rng = 0xcbf29ce484222325ull;
+        for (size_t i = 0; i < size; i++)
+                rng = (rng ^ data[i]) * 0x100000001b3ull;
+        if (rng == 0)
+                rng = 0x9e3779b97f4a7c15ull;
+}
 
 static uint64_t next(void) {
         rng ^= rng << 13;
@@ -83,6 +94,7 @@ static int run_file(const char *path) {
         }
         fclose(f);
         LLVMFuzzerTestOneInput(data, (size_t)size);
+        seed(data, (size_t)size);
         mutate_and_run(data, (size_t)size);
         free(data);
         return 0;
@@ -93,8 +105,8 @@ int main(int argc, char **argv) {
 
         for (int i = 1; i < argc; i++) {
                 struct stat st;
-                DIR *d;
-                struct dirent *de;
+                struct dirent **des = NULL;
+                int n;
 
                 if (stat(argv[i], &st) < 0)
                         continue;
@@ -102,17 +114,17 @@ int main(int argc, char **argv) {
                         files += run_file(argv[i]) == 0;
                         continue;
                 }
-                d = opendir(argv[i]);
-                while (d && (de = readdir(d))) {
+                n = scandir(argv[i], &des, NULL, alphasort);
+                for (int k = 0; k < n; k++) {
                         char path[4096];
 
-                        if (de->d_name[0] == '.')
-                                continue;
-                        snprintf(path, sizeof(path), "%s/%s", argv[i], de->d_name);
-                        files += run_file(path) == 0;
+                        if (des[k]->d_name[0] != '.') {
+                                snprintf(path, sizeof(path), "%s/%s", argv[i], des[k]->d_name);
+                                files += run_file(path) == 0;
+                        }
+                        free(des[k]);
                 }
-                if (d)
-                        closedir(d);
+                free(des);
         }
         if (files == 0) {
                 fprintf(stderr, "no corpus files found\n");

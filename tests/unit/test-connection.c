@@ -883,6 +883,66 @@ static void test_mount_commands(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
+/*
+ * NFS versions as VDSM sends them: strings ("3", "4.1", "auto") and,
+ * since VDSM takes str() of whatever it gets, JSON numbers (3, 4.1),
+ * read as they are written.  The version goes to mount as vers=.
+ */
+static void test_nfs_versions(void **st) {
+        static const struct { const char *json, *version, *vers; } ok[] = {
+                { "{\"type\": \"nfs\", \"export\": \"s:/a\", \"version\": 4}", "4", ",vers=4" },
+                { "{\"type\": \"nfs\", \"export\": \"s:/b\", \"version\": 4.1}", "4.1", ",vers=4.1" },
+                { "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"v3\", "
+                  "\"connection\": \"s:/c\", \"protocol_version\": 3}]}", "3", ",vers=3" },
+                { "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"v42\", "
+                  "\"connection\": \"s:/d\", \"protocol_version\": 4.2}]}", "4.2", ",vers=4.2" },
+                { "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"v40\", "
+                  "\"connection\": \"s:/e\", \"protocol_version\": \"4.0\"}]}", "4.0", ",vers=4.0" },
+                { "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"va\", "
+                  "\"connection\": \"s:/f\", \"protocol_version\": \"auto\"}]}", "auto", NULL },
+        };
+        storvirt_ctx *ctx = ctx_open();
+
+        (void)st;
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+                storvirt_connection *c = define_one(ctx, ok[i].json);
+                char *json = NULL;
+
+                assert_string_equal(storvirt_connection_get_param(c, "version"), ok[i].version);
+                assert_int_equal(storvirt_connection_get_json(c, &json, STORVIRT_CONNECTION_JSON_VDSM), 0);
+                /* VDSM's parameters carry it as a string, whatever came in */
+                {
+                        char want[64];
+
+                        snprintf(want, sizeof(want), "\"protocol_version\":\"%s\"", ok[i].version);
+                        assert_non_null(strstr(json, want));
+                }
+                storvirt_free(json);
+                assert_int_equal(storvirt_connection_connect(c, NULL, 0, 0), 1);
+                if (ok[i].vers) {
+                        const char *cmd = ran_at(storvirt__strv_length(ran) - 1);
+                        size_t n = strlen(cmd), m = strlen(ok[i].vers);
+
+                        /* the options end the command line; vers= ends the options */
+                        assert_true(n > m);
+                        assert_string_equal(cmd + n - m, ok[i].vers);
+                } else
+                        assert_null(strstr(ran_at(storvirt__strv_length(ran) - 1), "vers="));
+                storvirt_connection_unref(c);
+        }
+        expect_error(ctx, "{\"type\": \"nfs\", \"export\": \"s:/e\", \"version\": 5}", -EINVAL,
+                     "field 'version': '5' is not an NFS version");
+        expect_error(ctx, "{\"type\": \"nfs\", \"export\": \"s:/e\", \"version\": 4.10}", -EINVAL,
+                     "field 'version': '4.10' is not an NFS version");
+        expect_error(ctx, "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"x\", "
+                          "\"connection\": \"s:/e\", \"protocol_version\": 4e0}]}", -EINVAL,
+                     "field 'protocol_version': '4e0' is not an NFS version");
+        expect_error(ctx, "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"x\", "
+                          "\"connection\": \"s:/e\", \"protocol_version\": true}]}", -EINVAL,
+                     "field 'protocol_version': expected a string or a number, got a boolean");
+        storvirt_ctx_unref(ctx);
+}
+
 /* A real mount: ext4 on a loop device, as a posixfs connection (root only). */
 static void test_posixfs_real(void **st) {
         storvirt_ctx *ctx;
@@ -961,6 +1021,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_kernel_iscsi_commands, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_kernel_iscsi_node_record, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mount_commands, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_nfs_versions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_posixfs_real, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undefine, setup, teardown),
         };

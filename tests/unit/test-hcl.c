@@ -6,9 +6,11 @@
  * kept non-storage keys, canonical and camelCase output stable through a
  * round trip, the places where this library deliberately differs from
  * upstream (no 8-bit truncation of SCSI locations, a real IDE slot check),
- * and the C builder with automatic locations.
+ * the C builder with automatic locations, and the repeats of a large
+ * document each named with its first occurrence.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -420,6 +422,111 @@ static void test_builder(void **st) {
         storvirt_hcl_free(doc);
 }
 
+/* The GUID of controller or device n, as written (the same GUID in other spellings too). */
+static void big_guid(char buf[40], unsigned kind, unsigned n, bool upper_braced) {
+        snprintf(buf, 40, upper_braced ? "{%08X-0000-4000-8000-%012X}" : "%08x-0000-4000-8000-%012x",
+                 kind, n);
+}
+
+#define BIG_CTRLS 3000u
+#define BIG_LUNS 3000u
+
+/*
+ * A large document: BIG_CTRLS NVMe controllers, controller 5 with BIG_LUNS
+ * namespaces, an IDE controller at the end.  Repeats: controller 10's GUID
+ * again at 1500 (upper case, braces) and at 2999 (both name 10, the first
+ * occurrence), 2001 repeats 2000; namespace 1234 (LUN 1233) again as LUNs
+ * 2500 and 2999; the IDE slot 0/0 again as drive 3 (drive 2 has no channel:
+ * compared with nothing).
+ */
+static char *big_doc(void) {
+        char *text = NULL, id[40], dev[40];
+        size_t size = 0;
+        FILE *f = open_memstream(&text, &size);
+
+        assert_non_null(f);
+        fputs("{\"version\": \"V1\", \"dynamic\": {\"storage_controllers\": [", f);
+        for (unsigned i = 0; i < BIG_CTRLS; i++) {
+                unsigned luns = i == 5 ? BIG_LUNS : 1;
+
+                big_guid(id, 0x1000, i == 1500 || i == 2999 ? 10 : i == 2001 ? 2000 : i, i == 1500);
+                fprintf(f, "%s{\"instance_id\": \"%s\", \"protocol\": \"NVME\", \"luns\": [", i ? ", " : "", id);
+                for (unsigned k = 0; k < luns; k++) {
+                        big_guid(dev, 0x3000, i * BIG_LUNS + k, false);
+                        fprintf(f, "%s{\"location\": %u, \"physical_devices\": {\"type\": \"SINGLE\", "
+                                   "\"device\": {\"device_type\": \"NVME\", \"device_path\": \"%s\"}}}",
+                                k ? ", " : "", k == 2500 || k == 2999 ? 1234 : k + 1, dev);
+                }
+                fputs("]}", f);
+        }
+        big_guid(id, 0x2000, 0, false);
+        fprintf(f, ", {\"instance_id\": \"%s\", \"protocol\": \"IDE\", \"luns\": ["
+                   "{\"channel\": 0, \"location\": 0, \"is_dvd\": true}, "
+                   "{\"channel\": 1, \"location\": 0, \"is_dvd\": true}, "
+                   "{\"location\": 0, \"is_dvd\": true}, "
+                   "{\"channel\": 0, \"location\": 0, \"is_dvd\": true}]}]}}", id);
+        assert_int_equal(fclose(f), 0);
+        return text;
+}
+
+static void test_duplicates_large(void **st) {
+        char g1500[40], g2000[40], g2999[40], gide[40];
+        char *text = big_doc(), *problems = NULL, want[6][400];
+        const char *code, *path, *msg;
+        storvirt_hcl *doc = NULL;
+        yajl_val v = NULL;
+        size_t k = 0;
+        int n;
+
+        (void)st;
+        big_guid(g1500, 0x1000, 10, true);
+        big_guid(g2000, 0x1000, 2000, false);
+        big_guid(g2999, 0x1000, 10, false);
+        big_guid(gide, 0x2000, 0, false);
+        /* code, path, message of each repeat, in document order */
+        snprintf(want[0], sizeof(want[0]), "LunLocationDuplicated|controller 5 (NVME %s) namespace "
+                 "1234|disk location is duplicated (LUNs 1233 and 2500)", "00001000-0000-4000-8000-000000000005");
+        snprintf(want[1], sizeof(want[1]), "LunLocationDuplicated|controller 5 (NVME %s) namespace "
+                 "1234|disk location is duplicated (LUNs 1233 and 2999)", "00001000-0000-4000-8000-000000000005");
+        snprintf(want[2], sizeof(want[2]), "ControllerGuidAlreadyExists|controller 1500 (NVME %s)|"
+                 "controller already exists (same instance ID as controller 10)", g1500);
+        snprintf(want[3], sizeof(want[3]), "ControllerGuidAlreadyExists|controller 2001 (NVME %s)|"
+                 "controller already exists (same instance ID as controller 2000)", g2000);
+        snprintf(want[4], sizeof(want[4]), "ControllerGuidAlreadyExists|controller 2999 (NVME %s)|"
+                 "controller already exists (same instance ID as controller 10)", g2999);
+        snprintf(want[5], sizeof(want[5]), "IdeChannelInvalidConfiguration|controller 3000 (IDE %s) "
+                 "IDE drive 0/0|ide controller has invalid configuration: drives 0 and 3 share the slot",
+                 gide);
+        assert_int_equal(storvirt_hcl_parse(text, &doc, 0), 0);
+        free(text);
+        n = storvirt_hcl_validate(doc, &problems, 0);
+        /* the six repeats and the IDE drive without a channel */
+        assert_int_equal(n, 7);
+        assert_int_equal(storvirt__json_parse(problems, strlen(problems), 1 << 20, &v, "p"), 0);
+        assert_int_equal(v->u.array.len, 7);
+        for (size_t i = 0; i < v->u.array.len; i++) {
+                char got[400];
+
+                assert_int_equal(storvirt__json_get_string(v->u.array.values[i], "code", true, &code), 1);
+                assert_int_equal(storvirt__json_get_string(v->u.array.values[i], "path", true, &path), 1);
+                assert_int_equal(storvirt__json_get_string(v->u.array.values[i], "message", true, &msg), 1);
+                if (strcmp(code, "Configuration.StorageIdeChannelNotProvided") == 0) {
+                        assert_non_null(strstr(path, "controller 3000 (IDE "));
+                        continue;
+                }
+                assert_true(k < 6);
+                snprintf(got, sizeof(got), "%s|%s|%s", code + strlen("Configuration.Storage"), path, msg);
+                assert_true(strncmp(code, "Configuration.Storage", 21) == 0);
+                assert_string_equal(got, want[k]);
+                k++;
+        }
+        assert_int_equal(k, 6);
+        storvirt__json_free(v);
+        storvirt_free(problems);
+        assert_int_equal(storvirt_hcl_validate(doc, NULL, 0), 7);
+        storvirt_hcl_free(doc);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid),
@@ -428,6 +535,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_errors),
                 cmocka_unit_test(test_round_trip),
                 cmocka_unit_test(test_builder),
+                cmocka_unit_test(test_duplicates_large),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

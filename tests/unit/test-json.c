@@ -184,6 +184,27 @@ static void test_get_string_bool_object(void **state) {
         assert_string_equal(storvirt__error_msg(), "field 'opt': expected a string, got null");
         assert_string_equal(s, "untouched");
 
+        /* a number as the text it is written with */
+        assert_int_equal(storvirt__json_get_string_or_number(v, "size", true, &s), 1);
+        assert_string_equal(s, "10");
+        assert_int_equal(storvirt__json_get_string_or_number(v, "name", true, &s), 1);
+        assert_string_equal(s, "vol1");
+        assert_int_equal(storvirt__json_get_string_or_number(v, "opt", false, &s), 0);
+        assert_int_equal(storvirt__json_get_string_or_number(v, "ro", false, &s), -EINVAL);
+        assert_string_equal(storvirt__error_msg(),
+                            "field 'ro': expected a string or a number, got a boolean");
+        s = "untouched";
+        {
+                yajl_val f = parse_ok("{\"v\": 4.10, \"e\": -1e3}");
+
+                assert_int_equal(storvirt__json_get_string_or_number(f, "v", true, &s), 1);
+                assert_string_equal(s, "4.10");
+                assert_int_equal(storvirt__json_get_string_or_number(f, "e", true, &s), 1);
+                assert_string_equal(s, "-1e3");
+                storvirt__json_free(f);
+                s = "untouched";
+        }
+
         assert_int_equal(storvirt__json_get_bool(v, "ro", true, &b), 1);
         assert_false(b);
         assert_int_equal(storvirt__json_get_bool(v, "name", true, &b), -EINVAL);

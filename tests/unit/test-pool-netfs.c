@@ -178,6 +178,13 @@ static const struct {
         { "nfs-ver", "<host name='nfs.example.com'/><dir path='/export'/><format type='nfs'/>"
                      "<protocol ver='4'/>", NULL,
           "nfs", "nfs.example.com:/export", "nodev,nosuid,noexec,nfsvers=4" },
+        /* NFS 4 minor versions go to the helper as written: nfsvers=4.1. */
+        { "nfs-ver41", "<host name='nfs.example.com'/><dir path='/export'/><format type='nfs'/>"
+                       "<protocol ver='4.1'/>", NULL,
+          "nfs", "nfs.example.com:/export", "nodev,nosuid,noexec,nfsvers=4.1" },
+        { "nfs-ver40", "<host name='nfs.example.com'/><dir path='/export'/><format type='nfs'/>"
+                       "<protocol ver='4.0'/>", NULL,
+          "nfs", "nfs.example.com:/export", "nodev,nosuid,noexec,nfsvers=4.0" },
         { "nfs-opts", "<host name='10.0.0.5'/><dir path='/export'/><format type='nfs'/>",
           "<fs:mount_opts><fs:option name='soft'/><fs:option name='timeo=30'/></fs:mount_opts>",
           "nfs", "10.0.0.5:/export", "nodev,nosuid,noexec,soft,timeo=30" },
@@ -204,6 +211,10 @@ static const struct {
         { "auto-ver", "<host name='nas'/><dir path='/vm'/><format type='auto'/>"
                       "<protocol ver='4'/>", NULL,
           NULL, "nas:/vm", "nodev,nosuid,noexec,nfsvers=4" },
+        { "auto-ver42", "<host name='nas'/><dir path='/vm'/><format type='auto'/>"
+                        "<protocol ver='4.2'/>",
+          "<fs:mount_opts><fs:option name='hard'/></fs:mount_opts>",
+          NULL, "nas:/vm", "nodev,nosuid,noexec,nfsvers=4.2,hard" },
 };
 
 static void test_helper_argv(void **st) {
@@ -258,6 +269,12 @@ static void test_definition_errors(void **st) {
         expect_error(define(ctx, "cifsver", "<host name='h'/><dir path='s'/><format type='cifs'/>"
                                             "<protocol ver='3'/>", NULL, &pool),
                      -EINVAL, "protocol");
+        expect_error(define(ctx, "cifsminor", "<host name='h'/><dir path='s'/>"
+                                              "<format type='cifs'/><protocol ver='4.1'/>",
+                            NULL, &pool), -EINVAL, "not 'cifs'");
+        expect_error(define(ctx, "v31", "<host name='h'/><dir path='/e'/><format type='nfs'/>"
+                                        "<protocol ver='3.1'/>", NULL, &pool),
+                     -EINVAL, "only NFS version 4 has minor versions");
         expect_error(define(ctx, "reldir", "<host name='h'/><dir path='export'/>"
                                            "<format type='nfs'/>", NULL, &pool),
                      -EINVAL, "export");
@@ -291,8 +308,16 @@ static void test_backend_checks(void **st) {
         expect_error(storvirt__backend_netfs.start_pool(obj, 0), -EINVAL, "absolute");
         free(def->source.format);
         def->source.format = strdup("cifs");
-        def->source.protocol_ver = 3;
+        def->source.protocol_ver = strdup("3");
         expect_error(storvirt__backend_netfs.start_pool(obj, 0), -EINVAL, "protocol");
+        /* A version built in memory is checked again: no option smuggled in after a ','. */
+        free(def->source.format);
+        def->source.format = strdup("nfs");
+        def->source.dir[0] = '/';
+        free(def->source.protocol_ver);
+        def->source.protocol_ver = strdup("4,sync");
+        expect_error(storvirt__backend_netfs.start_pool(obj, 0), -EINVAL,
+                     "protocol version '4,sync' is not an NFS version");
         assert_int_equal(storvirt__backend_netfs.check_pool(obj, &active), 0);
         assert_false(active);
         pthread_mutex_unlock(&obj->lock);

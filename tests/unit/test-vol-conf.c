@@ -100,10 +100,13 @@ static char *stem(const char *name) {
         return strndup(name, strlen(name) - 4);
 }
 
-/* The pool type a fixture's volume lives in: its name up to the first '-'. */
+/* The pool type a fixture's volume lives in: its name up to the first '-'
+ * ("iscsi-direct-" whole). */
 static char *pool_type_of(const char *name) {
         const char *dash = strchr(name, '-');
 
+        if (strncmp(name, "iscsi-direct-", 13) == 0)
+                return strndup(name, 12);
         assert_non_null(dash);
         return strndup(name, (size_t)(dash - name));
 }

@@ -73,9 +73,11 @@ __all__ = [
     "VolumeInfo",
     "abi_version",
     "library_path",
+    "pool_xml_canonicalize",
     "units_format",
     "units_parse",
     "version",
+    "volume_xml_canonicalize",
     "STORVIRT_VERSION_MAJOR",
     "STORVIRT_VERSION_MINOR",
     "STORVIRT_VERSION_MICRO",
@@ -549,13 +551,16 @@ _PROTOTYPES_0_4 = (
     ("storvirt_hcl_to_xml", c_int, (_Ctx, _Hcl, c_char_p, POINTER(c_void_p), c_uint32)),
 )
 
-# STORVIRT_0.5: volume warnings.
+# STORVIRT_0.5: volume warnings; pool and volume XML checked without a context.
 _PROTOTYPES_0_5 = (
     ("storvirt_volume_get_warning", c_int, (_Vol, POINTER(c_void_p), c_uint32)),
     ("storvirt_secret_define_xml", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_secret_undefine", c_int, (_Ctx, c_char_p, c_uint32)),
     ("storvirt_secret_list", c_int, (_Ctx, _c_char_ppp, POINTER(c_size_t), c_uint32)),
     ("storvirt_secret_get_xml", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_pool_xml_canonicalize", c_int, (c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_volume_xml_canonicalize", c_int,
+     (c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
 )
 
 # The optional symbol-version nodes and their functions, oldest first.
@@ -816,6 +821,32 @@ def units_format(n, human=False, *, flags=0):
         return ctypes.string_at(out.value).decode("utf-8", "replace") if out.value else ""
     finally:
         _storvirt_free(out)
+
+
+def pool_xml_canonicalize(xml, *, flags=0):
+    """Checks libvirt pool XML with every rule a define applies, without a
+    context, and returns it in the library's canonical form (the definition
+    a define would store; a random UUID when the document has none).  Every
+    pool type of libvirt's schema is accepted, those without a backend here
+    too.  A bad document raises StorvirtError naming the element and value.
+    """
+    out = c_void_p()
+    _call(_storvirt_pool_xml_canonicalize, _str_arg(xml, "xml"), byref(out), _flags(flags))
+    return _take_string(out)
+
+
+def volume_xml_canonicalize(xml, pool=None, *, flags=0):
+    """Checks libvirt volume XML with every rule a volume create applies to
+    the document, without a context, and returns its canonical form.
+    ``pool`` is the type of the pool the volume would live in ("dir",
+    "disk", "zfs", ...), that pool's XML, or None (libvirt's volume schema
+    alone decides which formats are valid).  A bad document raises
+    StorvirtError naming the element and value.
+    """
+    out = c_void_p()
+    _call(_storvirt_volume_xml_canonicalize, _str_arg(xml, "xml"),
+          _str_arg(pool, "pool", allow_none=True), byref(out), _flags(flags))
+    return _take_string(out)
 
 
 # --------------------------------------------------------------------------
