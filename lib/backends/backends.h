@@ -11,6 +11,7 @@
 #include "objects/pool_obj.h"
 
 /* The backends compiled into this library (NULL-terminated; builtin.c). */
+int storvirt__backend_unsupported(const storvirt__backend_ops *ops, const char *op);
 extern const storvirt__backend_ops *const storvirt__builtin_backends[];
 
 extern const storvirt__backend_ops storvirt__backend_dir;

@@ -25,3 +25,10 @@ int storvirt__backend_has_op(const storvirt__backend_ops *ops, const char *op);
 
 /* Whether `type` is a pool type libvirt's schema knows. */
 bool storvirt__pool_type_known(const char *type);
+
+/* Reports "pool type 'T' does not support OP"; returns -EOPNOTSUPP (lib/backends/builtin.c). */
+int storvirt__backend_unsupported(const storvirt__backend_ops *ops, const char *op);
+
+#define STORVIRT__BACKEND_CALL(ops, slot, ...)                                \
+        ((ops)->slot ? (ops)->slot(__VA_ARGS__)                               \
+                     : storvirt__backend_unsupported((ops), #slot))

@@ -86,10 +86,3 @@ typedef struct storvirt__backend_ops {
                            struct storvirt__vol_rec *rec,
                            const storvirt__progress *progress, uint32_t flags);
 } storvirt__backend_ops;
-
-/* Reports "pool type 'T' does not support OP"; returns -EOPNOTSUPP. */
-int storvirt__backend_unsupported(const storvirt__backend_ops *ops, const char *op);
-
-#define STORVIRT__BACKEND_CALL(ops, slot, ...)                                \
-        ((ops)->slot ? (ops)->slot(__VA_ARGS__)                               \
-                     : storvirt__backend_unsupported((ops), #slot))

@@ -182,7 +182,8 @@ static int parse_index(yajl_val v, storvirt__holders **ret) {
         return 0;
 }
 
-int storvirt__holders_load(storvirt_ctx *ctx, bool locked, storvirt__holders **ret) {
+/* The index, current (the caller holds the holders lock). */
+static int load_index(storvirt_ctx *ctx, bool locked, storvirt__holders **ret) {
         yajl_val v = NULL;
         const char *seen = NULL;
         char now[64];
@@ -202,6 +203,15 @@ int storvirt__holders_load(storvirt_ctx *ctx, bool locked, storvirt__holders **r
         storvirt__json_free(v);
         storvirt__error_reset();
         return rebuild(ctx, locked, ret);
+}
+
+int storvirt__holders_load(storvirt_ctx *ctx, bool locked, storvirt__holders **ret) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+        int r;
+
+        /* exclusive, briefly: taking it removes what a killed writer left (records.c) */
+        r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
+        return r < 0 ? r : load_index(ctx, locked, ret);
 }
 
 const char *storvirt__holders_by_identity(const storvirt__holders *h, const char *identity) {
@@ -274,7 +284,7 @@ int storvirt__holders_update(storvirt_ctx *ctx, const char *id, const char *iden
 
         r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
         if (r >= 0)
-                r = storvirt__holders_load(ctx, true, &h);
+                r = load_index(ctx, true, &h);
         if (r >= 0)
                 r = holders_put(h, id, identity, paths);
         if (r >= 0)

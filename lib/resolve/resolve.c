@@ -20,7 +20,6 @@
 #include "core/lun.h"
 #include "core/pool.h"
 #include "resolve/resolve.h"
-#include "core/vdisk.h"
 #include "objects/vol_chain.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"

@@ -33,3 +33,10 @@ int storvirt__resolve_format(const storvirt__disk_resolved *d, char **ret, uint3
  * what is there, or -ENODEV when the device is gone.
  */
 int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char *want);
+
+/*
+ * A "vdisk" or {poolID, domainID, imageID, volumeID} spec resolved from
+ * the vDisk's record: the image (a vDisk spec: its top legal image), the
+ * images below it as d->backing, how QEMU reaches them.
+ */
+int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d);

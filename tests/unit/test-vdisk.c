@@ -26,7 +26,7 @@
 
 #include <storvirt.h>
 
-#include "core/vdisk.h"
+#include "vdisk/vdisk.h"
 #include "util/json.h"
 #include "util/macro.h"
 

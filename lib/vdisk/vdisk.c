@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * vdisk.c - vDisks (storvirt/vdisk.h): import (identity of the backing
- * storage, id derived from it), the record in the state directory, the
- * image stack with native qcow2 overlays and VDSM's legality, attachments,
- * prepare / release through the connections, and resolution of "vdisk"
- * and {poolID, domainID, imageID, volumeID} specs.
+ * storage, id derived from it), the image stack with native qcow2
+ * overlays and VDSM's legality, attachments, prepare / release through
+ * the connections.  The record lives in lib/objects (vdisk_rec.c); the
+ * resolution of "vdisk" and quartet specs in lib/resolve.
  *
  * Every change is a read-modify-write of vdisks/<id>.json under the
  * exclusive lock of the "vdisks" records (core/records.h); readers take
@@ -33,7 +33,8 @@
 #include "resolve/resolve.h"
 #include "objects/vol_chain.h"
 #include "objects/secret.h"
-#include "core/vdisk.h"
+#include "objects/vdisk_rec.h"
+#include "vdisk/vdisk.h"
 #include "sys/imgfmt.h"
 #include "util/buf.h"
 #include "util/error.h"
@@ -45,41 +46,15 @@
 #include "util/uuid.h"
 
 #define KIND "vdisks"
-#define NIL_UUID "00000000-0000-0000-0000-000000000000"
+#define NIL_UUID STORVIRT__NIL_UUID
 #define DEFAULT_TIMEOUT_MS 30000
+
+typedef storvirt__vimage image;
+typedef storvirt__vattach attachment;
+typedef storvirt__vrec vrec;
 
 /* Test hook: _exit(0) at this step of a snapshot (1: recorded ILLEGAL, 2: overlay written). */
 int storvirt__vdisk_crash_point;
-
-typedef struct image {
-        char *uid, *created, *parent;
-        storvirt__disk_type type;       /* FILE, BLOCK or NETWORK */
-        char *path;                     /* FILE, BLOCK */
-        char *pool, *volume, *key;      /* when the image is a volume of a storvirt pool */
-        char *domain_id;                /* the pool's UUID, NIL_UUID outside pools */
-        char *encryption, *secret;      /* an encrypted image: "luks" and the UUID of the
-                                           secret of its passphrase; NULL otherwise */
-        bool cow, sparse, legal;
-        uint64_t capacity;
-} image;
-
-typedef struct attachment {
-        char *vm, *dev;
-        bool hotplugged;
-} attachment;
-
-typedef struct vrec {
-        char *id, *identity, *kind, *guid, *created;
-        /* iscsi kind: how QEMU reaches the LUN */
-        storvirt__disk_iscsi iscsi;
-        char **connections;
-        bool shared, readonly;
-        image *images;
-        size_t n_images;
-        attachment *att;
-        size_t n_att;
-        char **prepared;
-} vrec;
 
 struct storvirt_vdisk {
         storvirt__refcnt n_ref;
@@ -87,341 +62,7 @@ struct storvirt_vdisk {
         char id[STORVIRT__UUID_STRING_MAX];
 };
 
-/* The record this thread holds the exclusive lock for (resolution inside attach). */
-static __thread const vrec *locked_rec;
-
-static void image_clear(image *im) {
-        free(im->uid);
-        free(im->created);
-        free(im->parent);
-        free(im->path);
-        free(im->pool);
-        free(im->volume);
-        free(im->key);
-        free(im->domain_id);
-        free(im->encryption);
-        free(im->secret);
-        *im = (image){};
-}
-
-static void vrec_free(vrec *v) {
-        if (!v)
-                return;
-        free(v->id);
-        free(v->identity);
-        free(v->kind);
-        free(v->guid);
-        free(v->created);
-        storvirt__disk_iscsi_clear(&v->iscsi);
-        storvirt__strv_free(v->connections);
-        for (size_t i = 0; i < v->n_images; i++)
-                image_clear(&v->images[i]);
-        free(v->images);
-        for (size_t i = 0; i < v->n_att; i++) {
-                free(v->att[i].vm);
-                free(v->att[i].dev);
-        }
-        free(v->att);
-        storvirt__strv_free(v->prepared);
-        free(v);
-}
-
-static void vrec_freep(vrec **v) {
-        vrec_free(*v);
-}
-#define _cleanup_vrec_ __attribute__((cleanup(vrec_freep)))
-
-static void now_rfc3339(char buf[32]) {
-        struct timespec ts;
-        struct tm tm;
-        size_t n;
-
-        clock_gettime(CLOCK_REALTIME, &ts);
-        gmtime_r(&ts.tv_sec, &tm);
-        n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-        snprintf(buf + n, 32 - n, ".%06ldZ", ts.tv_nsec / 1000);
-}
-
-static int sdup(const char *s, char **ret) {
-        free(*ret);
-        *ret = NULL;
-        if (!s)
-                return 0;
-        *ret = strdup(s);
-        return *ret ? 0 : storvirt__error_oom();
-}
-
-/* ---- record <-> JSON ---------------------------------------------------------------------------- */
-
-static int get_opt_str(yajl_val o, const char *key, char **ret) {
-        const char *s = NULL;
-        int r = storvirt__json_get_string(o, key, false, &s);
-
-        if (r <= 0)
-                return r;
-        return sdup(s, ret);
-}
-
-static int get_req_str(yajl_val o, const char *key, char **ret) {
-        const char *s = NULL;
-        int r = storvirt__json_get_string(o, key, true, &s);
-
-        if (r < 0)
-                return r;
-        return sdup(s, ret);
-}
-
-static int parse_image(yajl_val o, image *im) {
-        const char *s = NULL;
-        uint64_t cap = 0;
-        int r;
-
-        if ((r = get_req_str(o, "uid", &im->uid)) < 0 || (r = get_req_str(o, "created", &im->created)) < 0 ||
-            (r = get_opt_str(o, "parent", &im->parent)) < 0 || (r = get_opt_str(o, "path", &im->path)) < 0 ||
-            (r = get_opt_str(o, "pool", &im->pool)) < 0 || (r = get_opt_str(o, "volume", &im->volume)) < 0 ||
-            (r = get_opt_str(o, "key", &im->key)) < 0 ||
-            (r = get_req_str(o, "domainID", &im->domain_id)) < 0 ||
-            (r = get_opt_str(o, "encryption", &im->encryption)) < 0 ||
-            (r = get_opt_str(o, "secret", &im->secret)) < 0)
-                return r;
-        if (!im->encryption != !im->secret)
-                return storvirt__error_set(-EINVAL, "image %s: fields 'encryption' and 'secret' "
-                                                    "go together", im->uid);
-        r = storvirt__json_get_string(o, "diskType", true, &s);
-        if (r < 0)
-                return r;
-        if (strcmp(s, "file") == 0)
-                im->type = STORVIRT__DISK_TYPE_FILE;
-        else if (strcmp(s, "block") == 0)
-                im->type = STORVIRT__DISK_TYPE_BLOCK;
-        else if (strcmp(s, "network") == 0)
-                im->type = STORVIRT__DISK_TYPE_NETWORK;
-        else
-                return storvirt__error_set(-EINVAL, "field 'diskType': '%s' is not file, block or "
-                                                    "network", s);
-        if (im->type != STORVIRT__DISK_TYPE_NETWORK && !im->path)
-                return storvirt__error_set(-EINVAL, "image %s has no path", im->uid);
-        if ((r = storvirt__json_get_string(o, "format", true, &s)) < 0)
-                return r;
-        if (strcmp(s, "COW") != 0 && strcmp(s, "RAW") != 0)
-                return storvirt__error_set(-EINVAL, "field 'format': '%s' is not COW or RAW", s);
-        im->cow = s[0] == 'C';
-        if ((r = storvirt__json_get_string(o, "volumeType", true, &s)) < 0)
-                return r;
-        if (strcmp(s, "SPARSE") != 0 && strcmp(s, "PREALLOCATED") != 0)
-                return storvirt__error_set(-EINVAL, "field 'volumeType': '%s' is not SPARSE or "
-                                                    "PREALLOCATED", s);
-        im->sparse = s[0] == 'S';
-        if ((r = storvirt__json_get_string(o, "legality", true, &s)) < 0)
-                return r;
-        if (strcmp(s, "LEGAL") != 0 && strcmp(s, "ILLEGAL") != 0)
-                return storvirt__error_set(-EINVAL, "field 'legality': '%s' is not LEGAL or ILLEGAL", s);
-        im->legal = s[0] == 'L';
-        if ((r = storvirt__json_get_uint64(o, "capacity", false, 0, &cap)) < 0)
-                return r;
-        im->capacity = cap;
-        return 0;
-}
-
-static int parse_strv(yajl_val o, const char *key, char ***ret) {
-        yajl_val list = NULL;
-        int r = storvirt__json_get_array(o, key, false, &list);
-
-        if (r <= 0)
-                return r;
-        for (size_t i = 0; i < list->u.array.len; i++) {
-                const char *s = YAJL_IS_STRING(list->u.array.values[i])
-                                        ? YAJL_GET_STRING(list->u.array.values[i]) : NULL;
-
-                if (!s)
-                        return storvirt__error_set(-EINVAL, "field '%s': expected strings", key);
-                if (storvirt__strv_extend(ret, s) < 0)
-                        return storvirt__error_oom();
-        }
-        return 0;
-}
-
-static int parse_record(yajl_val o, vrec **ret) {
-        _cleanup_vrec_ vrec *v = calloc(1, sizeof(*v));
-        yajl_val list = NULL, iscsi = NULL;
-        uint64_t port = 0, lun = 0;
-        int r;
-
-        if (!v)
-                return storvirt__error_oom();
-        if ((r = get_req_str(o, "id", &v->id)) < 0 || (r = get_req_str(o, "identity", &v->identity)) < 0 ||
-            (r = get_req_str(o, "kind", &v->kind)) < 0 || (r = get_opt_str(o, "guid", &v->guid)) < 0 ||
-            (r = get_opt_str(o, "created", &v->created)) < 0 ||
-            (r = parse_strv(o, "connections", &v->connections)) < 0 ||
-            (r = parse_strv(o, "prepared", &v->prepared)) < 0 ||
-            (r = storvirt__json_get_bool(o, "shared", false, &v->shared)) < 0 ||
-            (r = storvirt__json_get_bool(o, "readonly", false, &v->readonly)) < 0)
-                return r;
-        if ((r = storvirt__json_get_object(o, "iscsi", false, &iscsi)) < 0)
-                return r;
-        if (r > 0) {
-                if ((r = get_req_str(iscsi, "host", &v->iscsi.host)) < 0 ||
-                    (r = get_req_str(iscsi, "target", &v->iscsi.target)) < 0 ||
-                    (r = get_opt_str(iscsi, "initiator", &v->iscsi.initiator)) < 0 ||
-                    (r = get_opt_str(iscsi, "username", &v->iscsi.auth_username)) < 0 ||
-                    (r = get_opt_str(iscsi, "secretUsage", &v->iscsi.secret_usage)) < 0 ||
-                    (r = storvirt__json_get_uint64(iscsi, "port", true, 0, &port)) < 0 ||
-                    (r = storvirt__json_get_uint64(iscsi, "lun", true, 0, &lun)) < 0)
-                        return r;
-                v->iscsi.port = (unsigned)port;
-                v->iscsi.lun = (unsigned)lun;
-        }
-        if ((r = storvirt__json_get_array(o, "images", true, &list)) < 0)
-                return r;
-        if (list->u.array.len == 0)
-                return storvirt__error_set(-EINVAL, "field 'images': empty (the base image is missing)");
-        v->images = calloc(list->u.array.len, sizeof(*v->images));
-        if (!v->images)
-                return storvirt__error_oom();
-        for (size_t i = 0; i < list->u.array.len; i++) {
-                r = parse_image(list->u.array.values[i], &v->images[i]);
-                v->n_images++;
-                if (r < 0)
-                        return storvirt__error_set(r, "image %zu: %s", i, storvirt_error_message());
-        }
-        if ((r = storvirt__json_get_array(o, "attachments", false, &list)) < 0)
-                return r;
-        if (r > 0 && list->u.array.len) {
-                v->att = calloc(list->u.array.len, sizeof(*v->att));
-                if (!v->att)
-                        return storvirt__error_oom();
-                for (size_t i = 0; i < list->u.array.len; i++) {
-                        yajl_val a = list->u.array.values[i];
-
-                        v->n_att++;
-                        if ((r = get_req_str(a, "vm", &v->att[i].vm)) < 0 ||
-                            (r = get_opt_str(a, "dev", &v->att[i].dev)) < 0 ||
-                            (r = storvirt__json_get_bool(a, "hotplugged", false, &v->att[i].hotplugged)) < 0)
-                                return storvirt__error_set(r, "attachment %zu: %s", i,
-                                                           storvirt_error_message());
-                }
-        }
-        *ret = TAKE_PTR(v);
-        return 0;
-}
-
-static void gen_opt(storvirt__json_gen *g, const char *key, const char *v) {
-        if (v)
-                storvirt__json_gen_key_string(g, key, v);
-}
-
-static void gen_strv(storvirt__json_gen *g, const char *key, char **l) {
-        storvirt__json_gen_key_begin_array(g, key);
-        for (char **p = l; p && *p; p++)
-                storvirt__json_gen_string(g, *p);
-        storvirt__json_gen_end_array(g);
-}
-
-/* The record; with pdiv (output only) each image also gets its quartet. */
-static int gen_record(storvirt__json_gen *g, const vrec *v, const char *state_uuid) {
-        storvirt__json_gen_begin_map(g);
-        storvirt__json_gen_key_string(g, "id", v->id);
-        storvirt__json_gen_key_string(g, "identity", v->identity);
-        storvirt__json_gen_key_string(g, "kind", v->kind);
-        gen_opt(g, "guid", v->guid);
-        gen_opt(g, "created", v->created);
-        if (v->iscsi.host) {
-                storvirt__json_gen_key_begin_map(g, "iscsi");
-                storvirt__json_gen_key_string(g, "host", v->iscsi.host);
-                storvirt__json_gen_key_uint64(g, "port", v->iscsi.port);
-                storvirt__json_gen_key_string(g, "target", v->iscsi.target);
-                storvirt__json_gen_key_uint64(g, "lun", v->iscsi.lun);
-                gen_opt(g, "initiator", v->iscsi.initiator);
-                gen_opt(g, "username", v->iscsi.auth_username);
-                gen_opt(g, "secretUsage", v->iscsi.secret_usage);
-                storvirt__json_gen_end_map(g);
-        }
-        gen_strv(g, "connections", v->connections);
-        storvirt__json_gen_key_bool(g, "shared", v->shared);
-        storvirt__json_gen_key_bool(g, "readonly", v->readonly);
-        storvirt__json_gen_key_begin_array(g, "images");
-        for (size_t i = 0; i < v->n_images; i++) {
-                const image *im = &v->images[i];
-
-                storvirt__json_gen_begin_map(g);
-                storvirt__json_gen_key_string(g, "uid", im->uid);
-                storvirt__json_gen_key_string(g, "created", im->created);
-                if (im->parent)
-                        storvirt__json_gen_key_string(g, "parent", im->parent);
-                else
-                        storvirt__json_gen_key_null(g, "parent");
-                storvirt__json_gen_key_string(g, "diskType", storvirt__disk_type_names[im->type]);
-                gen_opt(g, "path", im->path);
-                gen_opt(g, "pool", im->pool);
-                gen_opt(g, "volume", im->volume);
-                gen_opt(g, "key", im->key);
-                storvirt__json_gen_key_string(g, "format", im->cow ? "COW" : "RAW");
-                storvirt__json_gen_key_string(g, "volumeType", im->sparse ? "SPARSE" : "PREALLOCATED");
-                storvirt__json_gen_key_string(g, "legality", im->legal ? "LEGAL" : "ILLEGAL");
-                if (im->capacity)
-                        storvirt__json_gen_key_uint64(g, "capacity", im->capacity);
-                storvirt__json_gen_key_string(g, "domainID", im->domain_id);
-                gen_opt(g, "encryption", im->encryption);
-                gen_opt(g, "secret", im->secret);
-                if (state_uuid) {
-                        storvirt__json_gen_key_string(g, "poolID", state_uuid);
-                        storvirt__json_gen_key_string(g, "imageID", v->id);
-                        storvirt__json_gen_key_string(g, "volumeID", im->uid);
-                }
-                storvirt__json_gen_end_map(g);
-        }
-        storvirt__json_gen_end_array(g);
-        storvirt__json_gen_key_begin_array(g, "attachments");
-        for (size_t i = 0; i < v->n_att; i++) {
-                storvirt__json_gen_begin_map(g);
-                storvirt__json_gen_key_string(g, "vm", v->att[i].vm);
-                gen_opt(g, "dev", v->att[i].dev);
-                storvirt__json_gen_key_bool(g, "hotplugged", v->att[i].hotplugged);
-                storvirt__json_gen_end_map(g);
-        }
-        storvirt__json_gen_end_array(g);
-        gen_strv(g, "prepared", v->prepared);
-        return storvirt__json_gen_end_map(g);
-}
-
-static int record_text(const vrec *v, const char *state_uuid, bool pretty, char **ret) {
-        _cleanup_json_gen_ storvirt__json_gen *g = NULL;
-        int r = storvirt__json_gen_new(pretty, &g);
-
-        if (r >= 0)
-                r = gen_record(g, v, state_uuid);
-        if (r >= 0)
-                r = storvirt__json_gen_finish(g, ret, NULL);
-        return r;
-}
-
-/* ---- load / save ------------------------------------------------------------------------------- */
-
-/* What v holds, into the holders index (the exclusive lock is held). */
-static int holders_update(storvirt_ctx *ctx, const vrec *v) {
-        struct storvirt__strv_builder paths = {};
-        int r = 0;
-
-        for (size_t i = 0; r >= 0 && i < v->n_images; i++)
-                if (v->images[i].path)
-                        r = storvirt__strv_builder_add(&paths, v->images[i].path);
-        if (r >= 0)
-                r = storvirt__holders_update(ctx, v->id, v->identity,
-                                             paths.v ? paths.v : (char *[]){ NULL });
-        storvirt__strv_builder_done(&paths);
-        return r;
-}
-
-static int save(storvirt_ctx *ctx, const vrec *v) {
-        _cleanup_free_ char *text = NULL;
-        int r = record_text(v, NULL, true, &text);
-
-        if (r >= 0)
-                r = storvirt__record_write(ctx, KIND, v->id, text, strlen(text));
-        if (r >= 0)
-                r = holders_update(ctx, v);
-        return r;
-}
+/* ---- load ---------------------------------------------------------------------------------- */
 
 /* Removes an image's file: through its pool when it is a volume, else unlink. */
 static int remove_image_file(storvirt_ctx *ctx, const image *im) {
@@ -457,38 +98,12 @@ static int rollback_illegal(storvirt_ctx *ctx, vrec *v) {
                 r = remove_image_file(ctx, &v->images[i]);
                 if (r < 0)
                         return r;
-                image_clear(&v->images[i]);
+                storvirt__vimage_clear(&v->images[i]);
                 memmove(&v->images[i], &v->images[i + 1], (v->n_images - i - 1) * sizeof(image));
                 v->n_images--;
                 changed = 1;
         }
         return changed;
-}
-
-static bool has_illegal(const vrec *v) {
-        for (size_t i = 0; i < v->n_images; i++)
-                if (!v->images[i].legal)
-                        return true;
-        return false;
-}
-
-static int read_rec(storvirt_ctx *ctx, const char *id, bool locked, vrec **ret) {
-        _cleanup_json_ yajl_val o = NULL;
-        const char *dir = NULL;
-        int r;
-
-        r = storvirt__record_read(ctx, KIND, id, locked, &o, NULL);
-        if (r == -ENOENT)
-                return storvirt__error_set(-ENOENT, "no vDisk %s", id);
-        if (r < 0)
-                return r;
-        r = parse_record(o, ret);
-        if (r < 0) {
-                (void)storvirt_ctx_get_state_dir(ctx, &dir);
-                return storvirt__error_set(r, "%s/" KIND "/%s.json: corrupted vDisk record: %s",
-                                           dir ? dir : "", id, storvirt_error_message());
-        }
-        return 0;
 }
 
 /*
@@ -501,36 +116,36 @@ static int load(storvirt_ctx *ctx, const char *id, bool exclusive, vrec **ret) {
         vrec *v = NULL;
         int r;
 
-        if (locked_rec && strcmp(locked_rec->id, id) == 0 && !exclusive) {
-                /* this thread holds the lock and has the record in hand */
-                _cleanup_free_ char *text = NULL;
-                _cleanup_json_ yajl_val o = NULL;
-
-                r = record_text(locked_rec, NULL, false, &text);
-                if (r >= 0)
-                        r = storvirt__json_parse(text, strlen(text), STORVIRT__RECORD_MAX, &o, id);
-                if (r >= 0)
-                        r = parse_record(o, ret);
-                return r;
+        if (!exclusive) {
+                /* the record in hand when this thread holds the lock, else read shared */
+                r = storvirt__vrec_get(ctx, id, &v);
+                if (r < 0)
+                        return r;
+                if (!storvirt__vrec_has_illegal(v)) {
+                        *ret = v;
+                        return 0;
+                }
+                storvirt__vrec_free(v);
+                v = NULL;
         }
-        r = read_rec(ctx, id, exclusive, &v);
+        r = storvirt__vrec_read(ctx, id, exclusive, &v);
         if (r < 0)
                 return r;
-        if (has_illegal(v)) {
+        if (storvirt__vrec_has_illegal(v)) {
                 if (!exclusive) {
-                        vrec_free(v);
+                        storvirt__vrec_free(v);
                         v = NULL;
                         r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
                         if (r >= 0)
-                                r = read_rec(ctx, id, true, &v);
+                                r = storvirt__vrec_read(ctx, id, true, &v);
                         if (r < 0)
                                 return r;
                 }
                 r = rollback_illegal(ctx, v);
                 if (r > 0)
-                        r = save(ctx, v);
+                        r = storvirt__vrec_save(ctx, v);
                 if (r < 0) {
-                        vrec_free(v);
+                        storvirt__vrec_free(v);
                         return r;
                 }
         }
@@ -540,29 +155,6 @@ static int load(storvirt_ctx *ctx, const char *id, bool exclusive, vrec **ret) {
 
 /* ---- identity at import --------------------------------------------------------------------- */
 
-static int id_for_identity(const char *identity, char ret[STORVIRT__UUID_STRING_MAX]) {
-        storvirt__uuid u;
-        int r = storvirt__uuid_generate_v5(&STORVIRT__UUID_NS, identity, &u);
-
-        if (r < 0)
-                return r;
-        storvirt__uuid_format(&u, ret);
-        return 0;
-}
-
-static int base_uid(const char *vdisk_id, char **ret) {
-        char name[64], buf[STORVIRT__UUID_STRING_MAX];
-        storvirt__uuid u;
-        int r;
-
-        snprintf(name, sizeof(name), "%s:base", vdisk_id);
-        r = storvirt__uuid_generate_v5(&STORVIRT__UUID_NS, name, &u);
-        if (r < 0)
-                return r;
-        *ret = strdup(storvirt__uuid_format(&u, buf));
-        return *ret ? 0 : storvirt__error_oom();
-}
-
 /* Pool, volume, key and domain id of a file when it is a volume of a storvirt pool. */
 static int fill_pool_of(storvirt_ctx *ctx, image *im) {
         storvirt_volume *vol = NULL;
@@ -571,33 +163,18 @@ static int fill_pool_of(storvirt_ctx *ctx, image *im) {
 
         if (storvirt_volume_lookup_by_path(ctx, im->path, &vol) < 0) {
                 storvirt_error_clear();
-                return sdup(NIL_UUID, &im->domain_id);
+                return storvirt__sdup(NIL_UUID, &im->domain_id);
         }
         pool = storvirt_volume_get_pool(vol);
-        r = sdup(storvirt_pool_get_name(pool), &im->pool);
+        r = storvirt__sdup(storvirt_pool_get_name(pool), &im->pool);
         if (r >= 0)
-                r = sdup(storvirt_volume_get_name(vol), &im->volume);
+                r = storvirt__sdup(storvirt_volume_get_name(vol), &im->volume);
         if (r >= 0)
-                r = sdup(storvirt_volume_get_key(vol), &im->key);
+                r = storvirt__sdup(storvirt_volume_get_key(vol), &im->key);
         if (r >= 0)
-                r = sdup(storvirt_pool_get_uuid(pool), &im->domain_id);
+                r = storvirt__sdup(storvirt_pool_get_uuid(pool), &im->domain_id);
         storvirt_volume_unref(vol);
         return r;
-}
-
-static int image_uid(const char *vdisk_id, const char *path, char **ret) {
-        char buf[STORVIRT__UUID_STRING_MAX];
-        _cleanup_free_ char *name = NULL;
-        storvirt__uuid u;
-        int r;
-
-        if (asprintf(&name, "%s:image:%s", vdisk_id, path) < 0)
-                return storvirt__error_oom();
-        r = storvirt__uuid_generate_v5(&STORVIRT__UUID_NS, name, &u);
-        if (r < 0)
-                return r;
-        *ret = strdup(storvirt__uuid_format(&u, buf));
-        return *ret ? 0 : storvirt__error_oom();
 }
 
 /* One image of an imported chain: a file volume of a pool, checked by the resolver. */
@@ -609,10 +186,10 @@ static int chain_image(storvirt_ctx *ctx, const storvirt__disk_backing *b, const
         *im = (image){ .type = STORVIRT__DISK_TYPE_FILE, .legal = true,
                        .cow = b->format == STORVIRT__DISK_FORMAT_QCOW2 };
         im->sparse = im->cow;
-        if ((r = sdup(b->path, &im->path)) < 0 || (r = sdup(ts, &im->created)) < 0 ||
-            (parent && (r = sdup(parent, &im->parent)) < 0))
+        if ((r = storvirt__sdup(b->path, &im->path)) < 0 || (r = storvirt__sdup(ts, &im->created)) < 0 ||
+            (parent && (r = storvirt__sdup(parent, &im->parent)) < 0))
                 return r;
-        r = parent ? image_uid(vdisk_id, b->path, &im->uid) : base_uid(vdisk_id, &im->uid);
+        r = parent ? storvirt__vrec_image_uid(vdisk_id, b->path, &im->uid) : storvirt__vrec_base_uid(vdisk_id, &im->uid);
         if (r >= 0)
                 r = fill_pool_of(ctx, im);
         if (r >= 0 && storvirt_volume_lookup_by_path(ctx, im->path, &vol) >= 0)
@@ -639,12 +216,12 @@ static int import_chain(storvirt_ctx *ctx, const storvirt__disk_resolved *d, vre
                 r = chain_image(ctx, &d->backing[d->n_backing - 1 - k], k ? ims[k - 1].uid : NULL,
                                 v->id, v->images[0].created, &ims[k]);
         if (r >= 0)
-                r = image_uid(v->id, v->images[0].path, &uid);
+                r = storvirt__vrec_image_uid(v->id, v->images[0].path, &uid);
         if (r >= 0)
-                r = sdup(ims[n - 2].uid, &parent);
+                r = storvirt__sdup(ims[n - 2].uid, &parent);
         if (r < 0) {
                 for (size_t k = 0; k < n - 1; k++)
-                        image_clear(&ims[k]);
+                        storvirt__vimage_clear(&ims[k]);
                 free(ims);
                 free(uid);
                 return r;
@@ -691,19 +268,19 @@ static int block_identity(storvirt_ctx *ctx, const char *path, uint32_t rflags, 
                         r = storvirt__resolve_spec(ctx, s, rflags, &d);
                 }
                 if (r >= 0)
-                        r = sdup(d->source_path, &base->path);
+                        r = storvirt__sdup(d->source_path, &base->path);
                 storvirt__disk_resolved_free(d);
                 storvirt__disk_spec_free(s);
-                if (r >= 0 && (r = sdup("lun", &v->kind)) >= 0 && (r = sdup(guid, &v->guid)) >= 0 &&
+                if (r >= 0 && (r = storvirt__sdup("lun", &v->kind)) >= 0 && (r = storvirt__sdup(guid, &v->guid)) >= 0 &&
                     asprintf(&v->identity, "lun:%s", guid) < 0)
                         r = storvirt__error_oom();
         } else if (backing) {
                 real = realpath(backing, NULL);
-                r = sdup("loop", &v->kind);
+                r = storvirt__sdup("loop", &v->kind);
                 if (r >= 0 && asprintf(&v->identity, "loop:%s", real ? real : backing) < 0)
                         r = storvirt__error_oom();
                 if (r >= 0)
-                        r = sdup(storvirt_lun_get_devnode(lun), &base->path);
+                        r = storvirt__sdup(storvirt_lun_get_devnode(lun), &base->path);
                 free(real);
         } else {
                 r = storvirt__error_set(-EINVAL, "'%s' (%s) reports no identity (no GUID, not a "
@@ -723,19 +300,19 @@ static int file_identity(storvirt_ctx *ctx, const storvirt__disk_resolved *d, vr
 
         if (!real)
                 return storvirt__error_set(-errno, "'%s': %m", d->source_path);
-        r = sdup("file", &v->kind);
+        r = storvirt__sdup("file", &v->kind);
         if (r >= 0 && asprintf(&v->identity, "file:%s", real) < 0)
                 r = storvirt__error_oom();
         if (r >= 0)
-                r = sdup(real, &base->path);
+                r = storvirt__sdup(real, &base->path);
         free(real);
         if (r < 0)
                 return r;
         base->type = STORVIRT__DISK_TYPE_FILE;
         base->cow = d->spec->format == STORVIRT__DISK_FORMAT_QCOW2;
         base->capacity = d->capacity;
-        if (d->encryption[0] && ((r = sdup(d->encryption, &base->encryption)) < 0 ||
-                                 (r = sdup(d->encryption_secret, &base->secret)) < 0))
+        if (d->encryption[0] && ((r = storvirt__sdup(d->encryption, &base->encryption)) < 0 ||
+                                 (r = storvirt__sdup(d->encryption_secret, &base->secret)) < 0))
                 return r;
         if (stat(base->path, &st) == 0)
                 base->sparse = base->cow || (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
@@ -773,7 +350,7 @@ static int iscsi_identity(storvirt_ctx *ctx, const storvirt__disk_spec *s, vrec 
                 }
                 base->capacity = luns[k].size_bytes;
                 r = 0;
-                if ((r = sdup("iscsi", &v->kind)) < 0 || (r = sdup(luns[k].guid, &v->guid)) < 0)
+                if ((r = storvirt__sdup("iscsi", &v->kind)) < 0 || (r = storvirt__sdup(luns[k].guid, &v->guid)) < 0)
                         goto out;
                 if (asprintf(&v->identity, "lun:%s", luns[k].guid) < 0) {
                         r = storvirt__error_oom();
@@ -869,9 +446,9 @@ static int import_update(yajl_val old, const char *old_text, char **ret_text, vo
         (void)old_text;
         if (!old) {
                 a->existed = 0;
-                return record_text(a->fresh, NULL, true, ret_text);
+                return storvirt__vrec_text(a->fresh, NULL, true, ret_text);
         }
-        r = parse_record(old, &cur);
+        r = storvirt__vrec_parse(old, &cur);
         if (r < 0)
                 return r;
         if (strcmp(cur->identity, a->fresh->identity) != 0)
@@ -890,7 +467,7 @@ static int import_update(yajl_val old, const char *old_text, char **ret_text, vo
                 if (!changed)
                         return 2;
         }
-        return record_text(cur, NULL, true, ret_text);
+        return storvirt__vrec_text(cur, NULL, true, ret_text);
 }
 
 STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk_spec *spec,
@@ -953,17 +530,17 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
         }
         if (r < 0)
                 goto out;
-        if (!base->domain_id && (r = sdup(NIL_UUID, &base->domain_id)) < 0)
+        if (!base->domain_id && (r = storvirt__sdup(NIL_UUID, &base->domain_id)) < 0)
                 goto out;
-        r = id_for_identity(v->identity, id);
+        r = storvirt__vrec_id_for_identity(v->identity, id);
         if (r >= 0)
-                r = sdup(id, &v->id);
+                r = storvirt__sdup(id, &v->id);
         if (r >= 0)
-                r = base_uid(id, &base->uid);
+                r = storvirt__vrec_base_uid(id, &base->uid);
         if (r < 0)
                 goto out;
-        now_rfc3339(ts);
-        if ((r = sdup(ts, &v->created)) < 0 || (r = sdup(ts, &base->created)) < 0)
+        storvirt__now_rfc3339(ts);
+        if ((r = storvirt__sdup(ts, &v->created)) < 0 || (r = storvirt__sdup(ts, &base->created)) < 0)
                 goto out;
         base->legal = true;
         if (d && d->n_backing > 0 && (r = import_chain(ctx, d, v)) < 0)
@@ -996,9 +573,9 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
                 if (r >= 0)
                         r = storvirt__record_update(ctx, KIND, id, true, import_update, &a);
                 if (r >= 0 && r != 2) {
-                        int k = read_rec(ctx, id, true, &stored);
+                        int k = storvirt__vrec_read(ctx, id, true, &stored);
 
-                        k = k < 0 ? k : holders_update(ctx, stored);
+                        k = k < 0 ? k : storvirt__vrec_holders_update(ctx, stored);
                         r = k < 0 ? k : r;
                 }
                 if (r >= 0) {
@@ -1028,7 +605,7 @@ STORVIRT_EXPORT int storvirt_vdisk_lookup(storvirt_ctx *ctx, const char *id,
         if (r < 0)
                 return r;
         r = handle_new(ctx, v->id, ret_vdisk);
-        vrec_free(v);
+        storvirt__vrec_free(v);
         return r;
 }
 
@@ -1060,7 +637,7 @@ STORVIRT_EXPORT int storvirt_vdisk_list(storvirt_ctx *ctx, storvirt_vdisk ***ret
                         log_warning(ctx, "skipping vDisk record %s: %s", *id, storvirt_error_message());
                         continue;
                 }
-                vrec_free(v);
+                storvirt__vrec_free(v);
                 r = handle_new(ctx, *id, &l[n]);
                 if (r < 0) {
                         storvirt_vdisk_list_free(l);
@@ -1102,7 +679,7 @@ STORVIRT_EXPORT int storvirt_vdisk_get_json(storvirt_vdisk *vdisk, char **ret_js
         if (r >= 0)
                 r = storvirt__state_uuid(vdisk->ctx, state);
         if (r >= 0)
-                r = record_text(v, state, flags & STORVIRT_VDISK_JSON_PRETTY, ret_json);
+                r = storvirt__vrec_text(v, state, flags & STORVIRT_VDISK_JSON_PRETTY, ret_json);
         return r;
 }
 
@@ -1122,11 +699,11 @@ static int change(storvirt_ctx *ctx, const char *id, change_fn fn, void *userdat
         r = load(ctx, id, true, &v);
         if (r < 0)
                 return r;
-        locked_rec = v;
+        storvirt__vrec_set_in_hand(v);
         r = fn(ctx, v, userdata);
-        locked_rec = NULL;
+        storvirt__vrec_set_in_hand(NULL);
         if (r == 1)
-                r = save(ctx, v);
+                r = storvirt__vrec_save(ctx, v);
         else if (r == 2 && (r = storvirt__record_remove(ctx, KIND, id)) >= 0)
                 r = storvirt__holders_update(ctx, id, NULL, NULL);
         return r < 0 ? r : 0;
@@ -1210,10 +787,10 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
         *im = (image){ .type = STORVIRT__DISK_TYPE_FILE, .cow = true, .sparse = true,
                        .legal = false, .capacity = top->capacity };
         v->n_images++;
-        now_rfc3339(ts);
-        if ((r = sdup(uid, &im->uid)) < 0 || (r = sdup(ts, &im->created)) < 0 ||
-            (r = sdup(top->uid, &im->parent)) < 0 || (r = sdup(storvirt_pool_get_name(pool), &im->pool)) < 0 ||
-            (r = sdup(name, &im->volume)) < 0 || (r = sdup(storvirt_pool_get_uuid(pool), &im->domain_id)) < 0)
+        storvirt__now_rfc3339(ts);
+        if ((r = storvirt__sdup(uid, &im->uid)) < 0 || (r = storvirt__sdup(ts, &im->created)) < 0 ||
+            (r = storvirt__sdup(top->uid, &im->parent)) < 0 || (r = storvirt__sdup(storvirt_pool_get_name(pool), &im->pool)) < 0 ||
+            (r = storvirt__sdup(name, &im->volume)) < 0 || (r = storvirt__sdup(storvirt_pool_get_uuid(pool), &im->domain_id)) < 0)
                 goto out;
         if (asprintf(&im->path, "%s/%s", target, name) < 0) {
                 im->path = NULL;
@@ -1221,7 +798,7 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
                 goto out;
         }
         /* 1. recorded ILLEGAL: a crash from here on is rolled back */
-        r = save(ctx, v);
+        r = storvirt__vrec_save(ctx, v);
         if (r < 0)
                 goto out;
         if (storvirt__vdisk_crash_point == 1)
@@ -1234,18 +811,18 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
                 goto out;
         }
         if (strcmp(storvirt_volume_get_path(vol), im->path) != 0) {
-                r = sdup(storvirt_volume_get_path(vol), &im->path);
+                r = storvirt__sdup(storvirt_volume_get_path(vol), &im->path);
                 if (r < 0)
                         goto out;
         }
-        r = sdup(storvirt_volume_get_key(vol), &im->key);
+        r = storvirt__sdup(storvirt_volume_get_key(vol), &im->key);
         if (r < 0)
                 goto out;
         if (storvirt__vdisk_crash_point == 2)
                 _exit(0);
         /* 3. complete: LEGAL */
         im->legal = true;
-        r = sdup(uid, &a->uid);
+        r = storvirt__sdup(uid, &a->uid);
         if (r >= 0)
                 r = 1;
 out:
@@ -1256,10 +833,10 @@ out:
 
                 if (vol)
                         storvirt_volume_delete(vol, STORVIRT_VOLUME_DELETE_FORCE);
-                image_clear(last);
+                storvirt__vimage_clear(last);
                 v->n_images--;
                 storvirt__error_set(k, "%s", storvirt_error_message());
-                if (save(ctx, v) < 0)
+                if (storvirt__vrec_save(ctx, v) < 0)
                         storvirt__error_set(k, "%s (and the record could not be restored)",
                                             storvirt_error_message());
                 r = k;
@@ -1315,7 +892,7 @@ static int do_delete_image(storvirt_ctx *ctx, vrec *v, void *userdata) {
                 if (r < 0)
                         return r;
         }
-        image_clear(top);
+        storvirt__vimage_clear(top);
         v->n_images--;
         return 1;
 }
@@ -1395,7 +972,7 @@ static int vdisk_xml(storvirt_ctx *ctx, const char *id, const storvirt_disk_spec
         if (r >= 0 && ret_xml)
                 r = storvirt__resolve_format(d, ret_xml, flags);
         if (r >= 0 && ret_dev)
-                r = sdup(d->target_dev, ret_dev);
+                r = storvirt__sdup(d->target_dev, ret_dev);
         storvirt__disk_resolved_free(d);
         storvirt__disk_spec_free(s);
         return r;
@@ -1559,7 +1136,7 @@ static int wait_device(storvirt_ctx *ctx, const vrec *v, int timeout_ms, char **
                                         r = storvirt__resolve_spec(ctx, s, STORVIRT_RESOLVE_NO_REFRESH, &d);
                                 }
                                 if (r >= 0)
-                                        r = sdup(d->source_path, ret_path);
+                                        r = storvirt__sdup(d->source_path, ret_path);
                                 storvirt__disk_resolved_free(d);
                                 storvirt__disk_spec_free(s);
                                 return r;
@@ -1586,7 +1163,7 @@ static int wait_device(storvirt_ctx *ctx, const vrec *v, int timeout_ms, char **
                                                                             "backed by %s", base->path,
                                                                    v->identity + 5);
                         }
-                        return sdup(base->path, ret_path);
+                        return storvirt__sdup(base->path, ret_path);
                 }
                 if (now_ms() >= deadline)
                         return storvirt__error_set(-ETIMEDOUT, "vDisk %s: its device (%s) did not "
@@ -1746,215 +1323,3 @@ STORVIRT_EXPORT int storvirt_vm_connections(storvirt_ctx *ctx, const char *vm_id
         return r;
 }
 
-/* ---- internal interface ----------------------------------------------------------------------- */
-
-/*
- * The encryption of image idx into d, its secret checked: defined, with
- * a value.  An encrypted image below it is refused (an overlay never
- * goes over one: a record saying so was not written by this library).
- */
-static int image_encryption(storvirt_ctx *ctx, const vrec *v, size_t idx,
-                            storvirt__disk_resolved *d) {
-        const image *im = &v->images[idx];
-        int r;
-
-        for (size_t k = 0; k < idx; k++)
-                if (v->images[k].encryption)
-                        return storvirt__error_set(-EOPNOTSUPP, "vDisk %s: image %s below %s is "
-                                                                "encrypted; an encrypted image is "
-                                                                "never used as a backing file",
-                                                   v->id, v->images[k].uid, im->uid);
-        if (!im->encryption)
-                return 0;
-        if (strcmp(im->encryption, "luks") != 0 || strlen(im->secret) >= sizeof(d->encryption_secret))
-                return storvirt__error_set(-EINVAL, "vDisk %s: image %s: encryption '%s' with "
-                                                    "secret '%s' cannot be handed out", v->id,
-                                           im->uid, im->encryption, im->secret);
-        r = storvirt__secret_check(ctx, im->secret);
-        if (r < 0)
-                return storvirt__error_prefix("vDisk %s: image %s is encrypted (%s) with the "
-                                              "passphrase of secret %s", v->id, im->uid,
-                                              im->encryption, im->secret);
-        snprintf(d->encryption, sizeof(d->encryption), "%s", im->encryption);
-        snprintf(d->encryption_secret, sizeof(d->encryption_secret), "%s", im->secret);
-        return 0;
-}
-
-int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
-        storvirt__disk_spec *s = d->spec;
-        const char *id = s->source == STORVIRT__DISK_SOURCE_VDISK ? s->vdisk : s->image_id;
-        _cleanup_vrec_ vrec *v = NULL;
-        const image *im = NULL;
-        size_t idx = 0;
-        int r;
-
-        r = load(ctx, id, false, &v);
-        if (r == -ENOENT && s->source == STORVIRT__DISK_SOURCE_PDIV)
-                return storvirt__error_set(r, "no vDisk %s on this host for {poolID=%s, "
-                                              "domainID=%s, imageID=%s, volumeID=%s}",
-                                           id, s->pool_id, s->domain_id, s->image_id,
-                                           s->volume_id);
-        if (r < 0)
-                return r;
-        if (s->source == STORVIRT__DISK_SOURCE_VDISK) {
-                idx = v->n_images - 1;
-        } else {
-                char state[STORVIRT__UUID_STRING_MAX];
-
-                r = storvirt__state_uuid(ctx, state);
-                if (r < 0)
-                        return r;
-                if (strcmp(s->pool_id, state) != 0)
-                        return storvirt__error_set(-ENOENT, "poolID %s is not this host's storage "
-                                                            "pool (the state directory's %s)",
-                                                   s->pool_id, state);
-                for (idx = 0; idx < v->n_images; idx++)
-                        if (strcmp(v->images[idx].uid, s->volume_id) == 0)
-                                break;
-                if (idx == v->n_images)
-                        return storvirt__error_set(-ENOENT, "vDisk %s (imageID) has no image %s "
-                                                            "(volumeID)", id, s->volume_id);
-                if (strcmp(v->images[idx].domain_id, s->domain_id) != 0)
-                        return storvirt__error_set(-EINVAL, "image %s of vDisk %s is in domain %s, "
-                                                            "not %s (domainID)", s->volume_id, id,
-                                                   v->images[idx].domain_id, s->domain_id);
-        }
-        im = &v->images[idx];
-        if (s->device == STORVIRT__DISK_DEVICE_LUN &&
-            (idx > 0 || im->type == STORVIRT__DISK_TYPE_FILE))
-                return storvirt__error_set(-EINVAL, "device lun passes a SCSI LUN through: vDisk "
-                                                    "%s's image %s is %s", id, im->uid,
-                                           idx > 0 ? "a qcow2 overlay" : "a file");
-        if (s->format != STORVIRT__DISK_FORMAT_UNSET &&
-            (s->format == STORVIRT__DISK_FORMAT_QCOW2) != im->cow)
-                return storvirt__error_set(-EINVAL, "key 'format': image %s of vDisk %s is %s",
-                                           im->uid, id, im->cow ? "cow (qcow2)" : "raw");
-        s->format = im->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
-        s->shared |= v->shared;
-        s->readonly |= v->readonly;
-        d->type = im->type;
-        d->capacity = im->capacity;
-        if ((r = sdup(v->guid, &d->guid)) < 0)
-                return r;
-        if (im->type == STORVIRT__DISK_TYPE_NETWORK) {
-                storvirt__disk_iscsi_clear(&s->iscsi);
-                s->iscsi.port = v->iscsi.port;
-                s->iscsi.lun = v->iscsi.lun;
-                if ((r = sdup(v->iscsi.host, &s->iscsi.host)) < 0 ||
-                    (r = sdup(v->iscsi.target, &s->iscsi.target)) < 0 ||
-                    (r = sdup(v->iscsi.initiator, &s->iscsi.initiator)) < 0 ||
-                    (r = sdup(v->iscsi.auth_username, &s->iscsi.auth_username)) < 0 ||
-                    (r = sdup(v->iscsi.secret_usage, &s->iscsi.secret_usage)) < 0)
-                        return r;
-        } else if ((r = sdup(im->path, &d->source_path)) < 0) {
-                return r;
-        }
-        r = image_encryption(ctx, v, idx, d);
-        if (r < 0)
-                return r;
-        /* a LUN base is handed out only while it still is that LUN */
-        if (strcmp(v->kind, "lun") == 0) {
-                r = storvirt__resolve_check_guid(ctx, v->images[0].path, v->guid);
-                if (r < 0)
-                        return r;
-        }
-        d->backing_known = true;        /* the record's image stack, not a header */
-        if (idx > 0) {
-                d->backing = calloc(idx, sizeof(*d->backing));
-                if (!d->backing)
-                        return storvirt__error_oom();
-                for (size_t k = 0; k < idx; k++) {
-                        const image *b = &v->images[idx - 1 - k];
-                        storvirt__disk_backing *out = &d->backing[k];
-
-                        d->n_backing++;
-                        out->type = b->type;
-                        out->format = b->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
-                        if (b->type != STORVIRT__DISK_TYPE_NETWORK) {
-                                if ((r = sdup(b->path, &out->path)) < 0)
-                                        return r;
-                                continue;
-                        }
-                        out->iscsi.port = v->iscsi.port;
-                        out->iscsi.lun = v->iscsi.lun;
-                        if ((r = sdup(v->iscsi.host, &out->iscsi.host)) < 0 ||
-                            (r = sdup(v->iscsi.target, &out->iscsi.target)) < 0)
-                                return r;
-                }
-        }
-        return 0;
-}
-
-int storvirt__vdisk_path_users(storvirt_ctx *ctx, const char *path, char **ret_id) {
-        _cleanup_strv_free_ char **ids = NULL;
-        int n = 0, r;
-
-        r = storvirt__records_list(ctx, KIND, &ids);
-        if (r < 0)
-                return r;
-        for (char **id = ids; *id; id++) {
-                _cleanup_vrec_ vrec *v = NULL;
-                bool uses = false;
-
-                if (read_rec(ctx, *id, false, &v) < 0) {
-                        storvirt_error_clear();
-                        continue;
-                }
-                for (size_t i = 0; i < v->n_images; i++)
-                        uses |= v->images[i].path && strcmp(v->images[i].path, path) == 0;
-                if (uses && n++ == 0 && ret_id && !(*ret_id = strdup(*id)))
-                        return storvirt__error_oom();
-        }
-        return n;
-}
-
-int storvirt__vdisk_by_guid(storvirt_ctx *ctx, const char *guid, char **ret_id) {
-        storvirt__hashmap *m = NULL;
-        const char *id;
-        int r = storvirt__vdisk_identities(ctx, &m);
-
-        if (r < 0)
-                return r;
-        {
-                char key[300];
-
-                snprintf(key, sizeof(key), "lun:%s", guid);
-                id = storvirt__hashmap_get(m, key);
-        }
-        r = 0;
-        if (id) {
-                *ret_id = strdup(id);
-                r = *ret_id ? 1 : storvirt__error_oom();
-        }
-        storvirt__hashmap_free(m);
-        return r;
-}
-
-int storvirt__vdisk_identities(storvirt_ctx *ctx, storvirt__hashmap **ret) {
-        _cleanup_strv_free_ char **ids = NULL;
-        storvirt__hashmap *m = NULL;
-        int r;
-
-        r = storvirt__records_list(ctx, KIND, &ids);
-        if (r >= 0)
-                r = storvirt__hashmap_new(&m, free);
-        for (char **id = ids; r >= 0 && *id; id++) {
-                _cleanup_vrec_ vrec *v = NULL;
-                char *copy;
-
-                if (read_rec(ctx, *id, false, &v) < 0) {
-                        storvirt_error_clear();
-                        continue;
-                }
-                copy = strdup(*id);
-                r = copy ? storvirt__hashmap_put(m, v->identity, copy) : storvirt__error_oom();
-                if (r < 0)
-                        free(copy);
-        }
-        if (r < 0) {
-                storvirt__hashmap_free(m);
-                return r;
-        }
-        *ret = m;
-        return 0;
-}

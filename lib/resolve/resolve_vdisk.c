@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * resolve_vdisk.c - "vdisk" and {poolID, domainID, imageID, volumeID}
+ * specs resolved from the vDisk record: the image asked for, its
+ * backing images below it, and how QEMU reaches them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "objects/secret.h"
+#include "objects/vdisk_rec.h"
+#include "resolve/resolve.h"
+#include "objects/records.h"
+#include "util/error.h"
+#include "util/macro.h"
+
+typedef storvirt__vimage image;
+typedef storvirt__vrec vrec;
+
+/*
+ * The encryption of image idx into d, its secret checked: defined, with
+ * a value.  An encrypted image below it is refused (an overlay never
+ * goes over one: a record saying so was not written by this library).
+ */
+static int image_encryption(storvirt_ctx *ctx, const vrec *v, size_t idx,
+                            storvirt__disk_resolved *d) {
+        const image *im = &v->images[idx];
+        int r;
+
+        for (size_t k = 0; k < idx; k++)
+                if (v->images[k].encryption)
+                        return storvirt__error_set(-EOPNOTSUPP, "vDisk %s: image %s below %s is "
+                                                                "encrypted; an encrypted image is "
+                                                                "never used as a backing file",
+                                                   v->id, v->images[k].uid, im->uid);
+        if (!im->encryption)
+                return 0;
+        if (strcmp(im->encryption, "luks") != 0 || strlen(im->secret) >= sizeof(d->encryption_secret))
+                return storvirt__error_set(-EINVAL, "vDisk %s: image %s: encryption '%s' with "
+                                                    "secret '%s' cannot be handed out", v->id,
+                                           im->uid, im->encryption, im->secret);
+        r = storvirt__secret_check(ctx, im->secret);
+        if (r < 0)
+                return storvirt__error_prefix("vDisk %s: image %s is encrypted (%s) with the "
+                                              "passphrase of secret %s", v->id, im->uid,
+                                              im->encryption, im->secret);
+        snprintf(d->encryption, sizeof(d->encryption), "%s", im->encryption);
+        snprintf(d->encryption_secret, sizeof(d->encryption_secret), "%s", im->secret);
+        return 0;
+}
+
+int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
+        storvirt__disk_spec *s = d->spec;
+        const char *id = s->source == STORVIRT__DISK_SOURCE_VDISK ? s->vdisk : s->image_id;
+        _cleanup_vrec_ vrec *v = NULL;
+        const image *im = NULL;
+        size_t idx = 0;
+        int r;
+
+        r = storvirt__vrec_get(ctx, id, &v);
+        if (r == -ENOENT && s->source == STORVIRT__DISK_SOURCE_PDIV)
+                return storvirt__error_set(r, "no vDisk %s on this host for {poolID=%s, "
+                                              "domainID=%s, imageID=%s, volumeID=%s}",
+                                           id, s->pool_id, s->domain_id, s->image_id,
+                                           s->volume_id);
+        if (r < 0)
+                return r;
+        if (s->source == STORVIRT__DISK_SOURCE_VDISK) {
+                /* the top legal image: one ILLEGAL above it is a snapshot not complete */
+                idx = v->n_images - 1;
+                while (idx > 0 && !v->images[idx].legal)
+                        idx--;
+        } else {
+                char state[STORVIRT__UUID_STRING_MAX];
+
+                r = storvirt__state_uuid(ctx, state);
+                if (r < 0)
+                        return r;
+                if (strcmp(s->pool_id, state) != 0)
+                        return storvirt__error_set(-ENOENT, "poolID %s is not this host's storage "
+                                                            "pool (the state directory's %s)",
+                                                   s->pool_id, state);
+                for (idx = 0; idx < v->n_images; idx++)
+                        if (strcmp(v->images[idx].uid, s->volume_id) == 0)
+                                break;
+                if (idx == v->n_images)
+                        return storvirt__error_set(-ENOENT, "vDisk %s (imageID) has no image %s "
+                                                            "(volumeID)", id, s->volume_id);
+                if (strcmp(v->images[idx].domain_id, s->domain_id) != 0)
+                        return storvirt__error_set(-EINVAL, "image %s of vDisk %s is in domain %s, "
+                                                            "not %s (domainID)", s->volume_id, id,
+                                                   v->images[idx].domain_id, s->domain_id);
+                if (!v->images[idx].legal)
+                        return storvirt__error_set(-EBUSY, "image %s of vDisk %s is ILLEGAL: its "
+                                                           "creation has not completed",
+                                                   s->volume_id, id);
+        }
+        im = &v->images[idx];
+        if (s->device == STORVIRT__DISK_DEVICE_LUN &&
+            (idx > 0 || im->type == STORVIRT__DISK_TYPE_FILE))
+                return storvirt__error_set(-EINVAL, "device lun passes a SCSI LUN through: vDisk "
+                                                    "%s's image %s is %s", id, im->uid,
+                                           idx > 0 ? "a qcow2 overlay" : "a file");
+        if (s->format != STORVIRT__DISK_FORMAT_UNSET &&
+            (s->format == STORVIRT__DISK_FORMAT_QCOW2) != im->cow)
+                return storvirt__error_set(-EINVAL, "key 'format': image %s of vDisk %s is %s",
+                                           im->uid, id, im->cow ? "cow (qcow2)" : "raw");
+        s->format = im->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
+        s->shared |= v->shared;
+        s->readonly |= v->readonly;
+        d->type = im->type;
+        d->capacity = im->capacity;
+        if ((r = storvirt__sdup(v->guid, &d->guid)) < 0)
+                return r;
+        if (im->type == STORVIRT__DISK_TYPE_NETWORK) {
+                storvirt__disk_iscsi_clear(&s->iscsi);
+                s->iscsi.port = v->iscsi.port;
+                s->iscsi.lun = v->iscsi.lun;
+                if ((r = storvirt__sdup(v->iscsi.host, &s->iscsi.host)) < 0 ||
+                    (r = storvirt__sdup(v->iscsi.target, &s->iscsi.target)) < 0 ||
+                    (r = storvirt__sdup(v->iscsi.initiator, &s->iscsi.initiator)) < 0 ||
+                    (r = storvirt__sdup(v->iscsi.auth_username, &s->iscsi.auth_username)) < 0 ||
+                    (r = storvirt__sdup(v->iscsi.secret_usage, &s->iscsi.secret_usage)) < 0)
+                        return r;
+        } else if ((r = storvirt__sdup(im->path, &d->source_path)) < 0) {
+                return r;
+        }
+        r = image_encryption(ctx, v, idx, d);
+        if (r < 0)
+                return r;
+        /* a LUN base is handed out only while it still is that LUN */
+        if (strcmp(v->kind, "lun") == 0) {
+                r = storvirt__resolve_check_guid(ctx, v->images[0].path, v->guid);
+                if (r < 0)
+                        return r;
+        }
+        d->backing_known = true;        /* the record's image stack, not a header */
+        if (idx > 0) {
+                d->backing = calloc(idx, sizeof(*d->backing));
+                if (!d->backing)
+                        return storvirt__error_oom();
+                for (size_t k = 0; k < idx; k++) {
+                        const image *b = &v->images[idx - 1 - k];
+                        storvirt__disk_backing *out = &d->backing[k];
+
+                        d->n_backing++;
+                        out->type = b->type;
+                        out->format = b->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
+                        if (b->type != STORVIRT__DISK_TYPE_NETWORK) {
+                                if ((r = storvirt__sdup(b->path, &out->path)) < 0)
+                                        return r;
+                                continue;
+                        }
+                        out->iscsi.port = v->iscsi.port;
+                        out->iscsi.lun = v->iscsi.lun;
+                        if ((r = storvirt__sdup(v->iscsi.host, &out->iscsi.host)) < 0 ||
+                            (r = storvirt__sdup(v->iscsi.target, &out->iscsi.target)) < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
