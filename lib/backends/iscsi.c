@@ -20,7 +20,8 @@
 #include <storvirt.h>
 
 #include "backends/backends.h"
-#include "core/connection.h"
+#include "objects/lun_snap.h"
+#include "objects/connection_run.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hashmap.h"
@@ -70,13 +71,13 @@ static int pool_connection(storvirt__pool_obj *obj, char **ret_id) {
         if (def->source.initiator_iqn)
                 storvirt__buf_printf(&b, ", \"initiator\": \"%s\"", def->source.initiator_iqn);
         storvirt__buf_printf(&b, "}");
-        r = storvirt_connection_define(obj->ctx, storvirt__buf_str(&b), &ids,
-                                       STORVIRT_CONNECTION_DEFINE_REPLACE);
+        r = storvirt__connection_define_json(obj->ctx, storvirt__buf_str(&b),
+                                             STORVIRT_CONNECTION_DEFINE_REPLACE, &ids);
         storvirt__buf_free(&b);
         if (r < 0)
                 return storvirt__error_set(r, "pool '%s': %s", def->name, storvirt_error_message());
         *ret_id = strdup(ids[0]);
-        storvirt_strv_free(ids);
+        storvirt__strv_free(ids);
         return *ret_id ? 0 : storvirt__error_oom();
 }
 
@@ -126,7 +127,7 @@ static bool same_portal(const char *session_portal, const char *host, unsigned p
 
 static int iscsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
         const storvirt__pool_def *def = obj->def;
-        storvirt_lun **luns = NULL;
+        storvirt__lun_snap *snap = NULL;
         storvirt__hashmap *vols = NULL;
         const char *host, *target;
         uint64_t total = 0;
@@ -136,35 +137,32 @@ static int iscsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
         (void)flags;
         r = pool_source(def, &host, &port, &target);
         if (r >= 0)
-                r = storvirt_lun_list(obj->ctx, "iscsi", &luns, NULL, STORVIRT_LUN_LIST_REFRESH);
+                r = storvirt__lun_snap_current(obj->ctx, true, &snap);
         if (r >= 0)
                 r = storvirt__hashmap_new(&vols, storvirt__vol_rec_unref_void);
-        for (size_t i = 0; r >= 0 && luns[i]; i++) {
-                size_t np = storvirt_lun_get_n_paths(luns[i]);
+        for (size_t i = 0; r >= 0 && i < snap->scan->n_luns; i++) {
+                const struct storvirt__blk_lun *lun = &snap->scan->luns[i];
 
-                for (size_t k = 0; r >= 0 && k < np; k++) {
-                        const storvirt_lun_path *p = storvirt_lun_get_path(luns[i], k);
-                        const char *ptarget = NULL, *pportal = NULL, *guid = storvirt_lun_get_guid(luns[i]);
-                        int h = -1, c = -1, t = -1, l = -1;
+                for (size_t k = 0; r >= 0 && k < lun->n_paths; k++) {
+                        const struct storvirt__blk_path *p = &lun->paths[k];
+                        const char *guid = lun->guid[0] ? lun->guid : NULL;
+                        int c = p->bus, t = p->target, l = p->lun;
                         char name[64], key[512];
 
-                        if (!p || storvirt_lun_path_get_iscsi(p, &ptarget, &pportal, NULL, NULL) < 0 ||
-                            !ptarget || strcmp(ptarget, target) != 0 || !same_portal(pportal, host, port) ||
-                            storvirt_lun_path_get_hctl(p, &h, &c, &t, &l) < 0) {
-                                storvirt_error_clear();
+                        if (strcmp(p->transport, "iscsi") != 0 || !p->iscsi_target ||
+                            strcmp(p->iscsi_target, target) != 0 ||
+                            !same_portal(p->iscsi_portal, host, port) || p->host < 0)
                                 continue;
-                        }
                         snprintf(name, sizeof(name), "unit:%d:%d:%d", c, t, l);
                         if (guid)
                                 snprintf(key, sizeof(key), "%s", guid);
                         else
                                 snprintf(key, sizeof(key), "iscsi:%s/%d", target, l);
-                        r = storvirt__backend_add_block_vol(vols, name, key,
-                                                            storvirt_lun_path_get_devnode(p),
-                                                            storvirt_lun_path_get_capacity(p), &total);
+                        r = storvirt__backend_add_block_vol(vols, name, key, p->devnode, p->size,
+                                                            &total);
                 }
         }
-        storvirt_lun_list_free(luns);
+        storvirt__lun_snap_unref(snap);
         if (r < 0) {
                 storvirt__hashmap_free(vols);
                 return r;

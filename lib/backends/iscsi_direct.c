@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "backends/backends.h"
-#include "core/connection.h"
+#include "objects/connection_run.h"
 #include "sys/iscsi_direct.h"
 #include "util/error.h"
 #include "util/hashmap.h"

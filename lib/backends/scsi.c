@@ -23,6 +23,7 @@
 #include <storvirt.h>
 
 #include "backends/backends.h"
+#include "objects/lun_snap.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/hashmap.h"
@@ -96,7 +97,7 @@ static int host_number(const storvirt__pool_def *def, int *ret) {
 }
 
 static int scsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
-        storvirt_lun **luns = NULL;
+        storvirt__lun_snap *snap = NULL;
         storvirt__hashmap *vols = NULL;
         uint64_t total = 0;
         int host = -1, r;
@@ -107,34 +108,31 @@ static int scsi_refresh(storvirt__pool_obj *obj, uint32_t flags) {
         r = host_number(obj->def, &host);
         if (r < 0)
                 return r;
-        r = storvirt_lun_list(obj->ctx, NULL, &luns, NULL, STORVIRT_LUN_LIST_REFRESH);
+        r = storvirt__lun_snap_current(obj->ctx, true, &snap);
         if (r >= 0)
                 r = storvirt__hashmap_new(&vols, storvirt__vol_rec_unref_void);
-        for (size_t i = 0; r >= 0 && luns[i]; i++) {
-                size_t np = storvirt_lun_get_n_paths(luns[i]);
+        for (size_t i = 0; r >= 0 && i < snap->scan->n_luns; i++) {
+                const struct storvirt__blk_lun *lun = &snap->scan->luns[i];
 
-                for (size_t k = 0; r >= 0 && k < np; k++) {
-                        const storvirt_lun_path *p = storvirt_lun_get_path(luns[i], k);
-                        const char *guid = storvirt_lun_get_guid(luns[i]);
-                        int h = -1, c = -1, t = -1, l = -1;
+                for (size_t k = 0; r >= 0 && k < lun->n_paths; k++) {
+                        const struct storvirt__blk_path *p = &lun->paths[k];
+                        const char *guid = lun->guid[0] ? lun->guid : NULL;
+                        int h = p->host, c = p->bus, t = p->target, l = p->lun;
                         char name[64], key[512];
 
-                        if (!p || storvirt_lun_path_get_hctl(p, &h, &c, &t, &l) < 0 || h != host) {
-                                storvirt_error_clear();
+                        if (h < 0 || h != host)
                                 continue;
-                        }
                         snprintf(name, sizeof(name), "unit:%d:%d:%d", c, t, l);
                         if (guid)
                                 snprintf(key, sizeof(key), "%s", guid);
                         else
                                 snprintf(key, sizeof(key), "scsi:host%d:%d:%d:%d", h, c, t, l);
-                        r = storvirt__backend_add_block_vol(vols, name, key,
-                                                            storvirt_lun_path_get_devnode(p),
-                                                            storvirt_lun_path_get_capacity(p), &total);
+                        r = storvirt__backend_add_block_vol(vols, name, key, p->devnode, p->size,
+                                                            &total);
                         found++;
                 }
         }
-        storvirt_lun_list_free(luns);
+        storvirt__lun_snap_unref(snap);
         snprintf(sysfs, sizeof(sysfs), "/sys/class/scsi_host/host%d", host);
         if (r >= 0 && found == 0 && access(sysfs, F_OK) < 0)
                 r = storvirt__error_set(-ENOENT, "pool '%s': no SCSI host %d on this host",

@@ -1,20 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * core/lun.h - the LUN snapshot a context holds (see storvirt/lun.h).
+ * core/lun.h - the public LUN handles (storvirt/lun.h) over the snapshot
+ * of objects/lun_snap.h.
  */
 #pragma once
 
 #include <storvirt/lun.h>
 
-#include "objects/ctx.h"
-#include "sys/sysops.h"
-
-typedef struct storvirt__lun_snap storvirt__lun_snap;
-
-storvirt__lun_snap *storvirt__lun_snap_ref(storvirt__lun_snap *snap);   /* NULL-safe */
-void storvirt__lun_snap_unref(storvirt__lun_snap *snap);                  /* NULL-safe */
-
-/* The current snapshot (the context's LUN slot), referenced (NULL if none yet). */
-storvirt__lun_snap *storvirt__ctx_lun_snap(storvirt_ctx *ctx);
-/* Makes snap (a reference is taken) current; drops the previous one. */
-void storvirt__ctx_set_lun_snap(storvirt_ctx *ctx, storvirt__lun_snap *snap);
+#include "objects/lun_snap.h"

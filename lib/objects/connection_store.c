@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/connection_def.h"
+#include "conf/connection_def.h"
 #include "objects/connection_store.h"
 #include "objects/records.h"
 #include "util/error.h"

@@ -26,7 +26,7 @@
 #include <storvirt.h>
 
 #include "conf/disk.h"
-#include "core/connection.h"
+#include "objects/connection_run.h"
 #include "core/pool.h"
 #include "objects/holders.h"
 #include "objects/records.h"

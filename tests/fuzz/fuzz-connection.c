@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/connection.h"
-#include "core/connection_def.h"
+#include "objects/connection_run.h"
+#include "conf/connection_def.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/strv.h"

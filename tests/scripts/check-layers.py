@@ -33,8 +33,10 @@ STRING_RE = re.compile(r'"(?:\\.|[^"\\\n])*"')
 
 
 def strip(text):
+    """Comments and string literals out; #include lines kept as they are."""
     text = COMMENT_RE.sub(lambda m: "\n" * m.group(0).count("\n"), text)
-    return STRING_RE.sub('""', text)
+    return "\n".join(l if l.lstrip().startswith("#") else STRING_RE.sub('""', l)
+                     for l in text.split("\n"))
 
 
 def read_layers(src):

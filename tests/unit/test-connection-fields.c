@@ -20,9 +20,9 @@
 
 #include <storvirt.h>
 
-#include "core/connection.h"
-#include "core/connection_def.h"
-#include "core/connection_fields.h"
+#include "objects/connection_run.h"
+#include "conf/connection_def.h"
+#include "conf/connection_fields.h"
 #include "util/json.h"
 #include "util/macro.h"
 #include "util/strv.h"

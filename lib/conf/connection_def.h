@@ -14,7 +14,6 @@
 #include <storvirt.h>
 #include <yajl/yajl_tree.h>
 
-#include "objects/ctx.h"
 #include "sys/iscsi_direct.h"
 #include "util/json.h"
 
@@ -113,20 +112,3 @@ int storvirt__conn_gen_vdsm(storvirt__json_gen *g, const conn_def *d);
 int storvirt__conn_def_to_text(const conn_def *d, bool redact, bool pretty, char **ret);
 /* The secrets record's text: {"password", "mutual_password"}. */
 int storvirt__conn_secrets_to_text(const conn_def *d, char **ret);
-
-/*
- * Establish the connection on this host (iSCSI login, mount...);
- * *ret_mp the mount point for nfs/posixfs.  Tear it down again
- * (mountpoint: the one connect gave).
- */
-int storvirt__conn_do_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_ms,
-                              char **ret_mp);
-int storvirt__conn_do_disconnect(storvirt_ctx *ctx, const conn_def *d, const char *mountpoint,
-                                 int timeout_ms);
-
-/* libiscsi's parameters for an iSCSI definition (portal: a STORVIRT__CONN_PORTAL_SIZE buffer). */
-int storvirt__conn_iscsi_params(const conn_def *d, int timeout_ms, char *portal, size_t size,
-                                struct storvirt__iscsi_params *p);
-/* The target's LUNs through libiscsi with the definition's credentials. */
-int storvirt__conn_direct_scan(storvirt_ctx *ctx, const conn_def *d, int timeout_ms,
-                               struct storvirt__iscsi_lun **luns, size_t *n);

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/connection_def.h"
+#include "conf/connection_def.h"
 #include "util/error.h"
 
 /* Where a parse is: "connection 2", and whether secrets are kept apart (a stored definition). */

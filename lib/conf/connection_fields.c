@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/connection_fields.h"
+#include "conf/connection_fields.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 

@@ -14,7 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/connection_def.h"
+#include "conf/connection_def.h"
+#include "objects/connection_connect.h"
 #include "objects/ctx.h"
 #include "sys/iscsi_direct.h"
 #include "sys/iscsi_node.h"

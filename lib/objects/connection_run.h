@@ -18,6 +18,7 @@
 
 #include "objects/ctx.h"
 #include "sys/iscsi_direct.h"
+#include "conf/connection_def.h"
 #include "util/json.h"
 
 /*
@@ -83,3 +84,36 @@ void storvirt__connection_iscsi_info_clear(struct storvirt__connection_iscsi_inf
  * then fine).  For the fuzzer and tests.
  */
 int storvirt__connections_parse(const char *json, size_t len, bool stored, char ***ret);
+
+/* ---- what core/connection.c shares with the internals ------------------------------------- */
+
+/* Run state: holders and connected flag. */
+struct storvirt__conn_run {
+        bool connected;
+        char **holders;
+        char *mountpoint;
+        char *since;
+};
+
+void storvirt__conn_run_clear(struct storvirt__conn_run *s);
+/* The run state of id (none: all zero); locked: the caller holds the run lock. */
+int storvirt__conn_run_load(storvirt_ctx *ctx, const char *id, bool locked, struct storvirt__conn_run *s);
+/* The run state as a JSON object. */
+int storvirt__conn_run_gen(storvirt__json_gen *g, const struct storvirt__conn_run *s);
+int storvirt__conn_run_save(storvirt_ctx *ctx, const char *id, const struct storvirt__conn_run *s);
+
+/* The stored definition of id (with its secrets), after recovering a killed writer's work. */
+int storvirt__conn_load_def(storvirt_ctx *ctx, const char *id, bool with_secrets, conn_def **ret);
+int storvirt__conn_load_def_locked(storvirt_ctx *ctx, const char *id, bool with_secrets,
+                                   bool locked, conn_def **ret);
+
+/* Stores the definitions as one transaction (those stored alike are left alone). */
+int storvirt__conn_store_defs(storvirt_ctx *ctx, conn_def **defs, size_t n, uint32_t flags);
+
+/*
+ * storvirt_connection_define() below the public API: parses json (one
+ * connection, a list, or VDSM's parameters) and stores it; *ret_ids
+ * (may be NULL) the ids.
+ */
+int storvirt__connection_define_json(storvirt_ctx *ctx, const char *json, uint32_t flags,
+                                     char ***ret_ids);

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/connection.h"
-#include "core/connection_def.h"
-#include "core/connection_fields.h"
+#include "objects/connection_run.h"
+#include "conf/connection_def.h"
+#include "conf/connection_fields.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
