@@ -63,27 +63,191 @@ static char *spec_base_name(const storvirt__disk_spec *s) {
         return a ? strndup(n, (size_t) (a - n)) : strdup(n);
 }
 
-/*
- * Parse obj into a new spec.  With c->problems every error is collected
- * and parsing goes on; the first error is returned either way.
- */
-int storvirt__disk_drive_parse(yajl_val obj, const char *what, storvirt__disk_spec **ret,
-                               struct storvirt__disk_collect *c) {
-        _cleanup_disk_spec_ storvirt__disk_spec *s = NULL;
-        yajl_val vals[K_N] = {}, alias;
-        const char *spelled[K_N] = {};
-        bool present[K_N] = {};
-        int groups[G_N] = {};
-        int n_groups = 0, r;
-        bool path_informational = false, sources_ok = true;
+/* One drive's object as it is parsed. */
+struct drive {
+        yajl_val obj;
+        const char *what;                       /* the drive's name, alias included */
+        storvirt__disk_spec *s;
+        struct storvirt__disk_collect *c;
+        yajl_val vals[K_N];                     /* by key: its value, NULL for null */
+        const char *spelled[K_N];               /* by key: its spelling as given */
+        bool present[K_N];                      /* by key: given, not null */
+        int groups[G_N];                        /* by source: how many of its keys */
+        int n_groups;                           /* how many sources */
+        bool path_informational;                /* a path next to an identity */
+        bool sources_ok;                        /* at most one source */
+};
 
-        if (!YAJL_IS_OBJECT(obj))
-                return storvirt__disk_collect_error(
-                        c, storvirt__error_set(-EINVAL, "%s: expected an object, got %s", what,
-                                               DESCRIBE(obj)));
+/* Each key of the object into d, once and under one spelling; -ENOMEM, else 0. */
+static int take_keys(struct drive *d) {
+        yajl_val obj = d->obj;
+
+        for (size_t i = 0; i < obj->u.object.len; i++) {
+                const char *k = obj->u.object.keys[i];
+                yajl_val v = obj->u.object.values[i];
+                int id = storvirt__disk_key_lookup(k), e = 0;
+
+                if (id < 0)
+                        e = storvirt__error_set(-EINVAL, "%s: unknown key '%s'", d->what, ESC(k));
+                else if (d->spelled[id] && strcmp(d->spelled[id], k) == 0)
+                        e = storvirt__error_set(-EINVAL, "%s: key '%s' given twice", d->what,
+                                                ESC(k));
+                else if (d->spelled[id])
+                        e = storvirt__error_set(-EINVAL,
+                                                "%s: keys '%s' and '%s' both given (two "
+                                                "spellings of one key)",
+                                                d->what, d->spelled[id], k);
+                else {
+                        d->spelled[id] = k;
+                        d->present[id] = !YAJL_IS_NULL(v);
+                        d->vals[id] = d->present[id] ? v : NULL;
+                }
+                if (e < 0 && storvirt__disk_collect_error(d->c, e) == -ENOMEM)
+                        return e;
+                if (d->c->oom)
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+/* Which sources are there (a non-empty path counts, "" is an empty drive): one at most. */
+static int check_sources(struct drive *d) {
+        yajl_val obj = d->obj;
+        char list[512];
+        size_t o = 0;
+
+        for (key_id id = 0; id < K_N; id++) {
+                enum source_group g = storvirt__disk_keys[id].group;
+
+                if (g == G_NONE || !d->present[id])
+                        continue;
+                if (id == K_PATH && YAJL_IS_STRING(d->vals[id]) && !d->vals[id]->u.string[0])
+                        continue;
+                if (!d->groups[g]++)
+                        d->n_groups++;
+        }
+        if (d->groups[G_PATH] && d->n_groups == 2 && !d->groups[G_ISCSI]) {
+                d->path_informational = true;
+                return 0;
+        }
+        if (d->n_groups <= 1)
+                return 0;
+        list[0] = '\0';
+        for (size_t i = 0; i < obj->u.object.len && o < sizeof(list); i++) {
+                int id = storvirt__disk_key_lookup(obj->u.object.keys[i]);
+
+                if (id >= 0 && storvirt__disk_keys[id].group != G_NONE && d->present[id] &&
+                    d->spelled[id] == obj->u.object.keys[i])
+                        o += (size_t) snprintf(list + o, sizeof(list) - o, "%s'%s'",
+                                               o ? ", " : "", obj->u.object.keys[i]);
+        }
+        storvirt__disk_collect_error(d->c, storvirt__error_set(-EINVAL,
+                                                               "%s: more than one source: keys "
+                                                               "%s; a drive has one of %s",
+                                                               d->what, list,
+                                                               storvirt__disk_sources_list));
+        d->sources_ok = false;
+        return d->c->oom ? -ENOMEM : 0;
+}
+
+/* Every key given, in the table's order (the alias is set before). */
+static int set_keys(struct drive *d) {
+        int r;
+
+        for (key_id id = 0; id < K_N; id++) {
+                yajl_val v = d->vals[id];
+                const char *p;
+
+                if (!d->present[id] || id == K_ALIAS)
+                        continue;
+                if (storvirt__disk_keys[id].group != G_NONE && !d->sources_ok)
+                        continue;
+                /* a path next to an identity, or "" next to any source, is only checked */
+                if (id == K_PATH && (d->path_informational ||
+                                     (YAJL_IS_STRING(v) && !v->u.string[0] && d->n_groups > 0)))
+                        r = storvirt__disk_check_path(d->what, d->spelled[id], v, &p);
+                else
+                        r = storvirt__disk_key_set(d->s, id, d->what, d->spelled[id], v);
+                if (r < 0 && storvirt__disk_collect_error(d->c, r) == -ENOMEM)
+                        return r;
+        }
+        return 0;
+}
+
+/* The source keys that go together: the PDIV quartet, pool and volume. */
+static void check_source_keys(struct drive *d) {
+        static const key_id quartet[] = { K_POOL_ID, K_DOMAIN_ID, K_IMAGE_ID, K_VOLUME_ID };
+        char list[128];
+        size_t o = 0;
+
+        if (!d->sources_ok)
+                return;
+        if (d->groups[G_PDIV]) {
+                list[0] = '\0';
+                for (size_t i = 0; i < ELEMENTSOF(quartet); i++)
+                        if (!d->present[quartet[i]])
+                                o += (size_t) snprintf(list + o, sizeof(list) - o, "%s%s (%s)",
+                                                       o ? ", " : "",
+                                                       storvirt__disk_keys[quartet[i]].name,
+                                                       storvirt__disk_keys[quartet[i]].alias);
+                if (o)
+                        storvirt__disk_collect_error(
+                                d->c, storvirt__error_set(-EINVAL,
+                                                          "%s: the volume source lacks "
+                                                          "%s (poolID, domainID, imageID and "
+                                                          "volumeID go together)",
+                                                          d->what, list));
+        }
+        if (d->groups[G_VOLUME] && (!d->present[K_POOL] || !d->present[K_VOLUME]))
+                storvirt__disk_collect_error(
+                        d->c, storvirt__error_set(-EINVAL,
+                                                  "%s: key '%s' without key '%s' (a "
+                                                  "storvirt volume is named by pool and volume)",
+                                                  d->what, d->present[K_POOL] ? "pool" : "volume",
+                                                  d->present[K_POOL] ? "volume" : "pool"));
+}
+
+/* Two keys that say one thing: specParams.ioTune and iotune, diskType and volumeAsVolume. */
+static void check_same_thing(struct drive *d) {
+        yajl_val dtype = d->vals[K_DISK_TYPE];
+        bool vav = false;
+
+        if (d->present[K_SPEC_PARAMS] && d->present[K_IOTUNE] &&
+            YAJL_IS_OBJECT(d->vals[K_SPEC_PARAMS]) &&
+            storvirt__disk_member_value(d->vals[K_SPEC_PARAMS], "ioTune"))
+                storvirt__disk_collect_error(
+                        d->c, storvirt__error_set(-EINVAL,
+                                                  "%s: keys 'specParams.ioTune' and "
+                                                  "'iotune' both given (two spellings of one "
+                                                  "key)",
+                                                  d->what));
+        if (!d->present[K_VOLUME_AS_VOLUME] || !d->present[K_DISK_TYPE] ||
+            !YAJL_IS_STRING(dtype))
+                return;
+        if (storvirt__disk_get_boolish(d->what, d->spelled[K_VOLUME_AS_VOLUME],
+                                       d->vals[K_VOLUME_AS_VOLUME], &vav) == 0 &&
+            (strcmp(dtype->u.string, "volume") == 0) != vav)
+                storvirt__disk_collect_error(
+                        d->c, storvirt__error_set(-EINVAL,
+                                                  "%s: keys 'diskType' ('%s') "
+                                                  "and '%s' (%s) disagree",
+                                                  d->what, ESC(dtype->u.string),
+                                                  d->spelled[K_VOLUME_AS_VOLUME],
+                                                  vav ? "true" : "false"));
+}
+
+/* A new spec named what, with the alias in its name ("drive 2 (alias ua-x)"). */
+static int new_named_spec(yajl_val obj, const char *what, struct storvirt__disk_collect *c,
+                          storvirt__disk_spec **ret) {
+        _cleanup_disk_spec_ storvirt__disk_spec *s = NULL;
+        yajl_val alias;
+        int r;
+
         r = storvirt__disk_spec_new(&s);
-        if (r < 0)
-                return storvirt__disk_collect_error(c, r);
+        if (r < 0) {
+                storvirt__disk_collect_error(c, r);
+                return r;
+        }
         /* The alias first: every later message names it. */
         alias = storvirt__disk_member_value(obj, "alias");
         if (alias) {
@@ -92,140 +256,37 @@ int storvirt__disk_drive_parse(yajl_val obj, const char *what, storvirt__disk_sp
                         return r;
         }
         r = spec_set_name(s, what);
+        if (r < 0) {
+                storvirt__disk_collect_error(c, r);
+                return r;
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+/*
+ * Parse obj into a new spec.  With c->problems every error is collected
+ * and parsing goes on; the first error is returned either way.
+ */
+int storvirt__disk_drive_parse(yajl_val obj, const char *what, storvirt__disk_spec **ret,
+                               struct storvirt__disk_collect *c) {
+        _cleanup_disk_spec_ storvirt__disk_spec *s = NULL;
+        struct drive d = { .obj = obj, .c = c, .sources_ok = true };
+        int r;
+
+        if (!YAJL_IS_OBJECT(obj))
+                return storvirt__disk_collect_error(
+                        c, storvirt__error_set(-EINVAL, "%s: expected an object, got %s", what,
+                                               DESCRIBE(obj)));
+        r = new_named_spec(obj, what, c, &s);
         if (r < 0)
-                return storvirt__disk_collect_error(c, r);
-        what = s->name;
-
-        for (size_t i = 0; i < obj->u.object.len; i++) {
-                const char *k = obj->u.object.keys[i];
-                yajl_val v = obj->u.object.values[i];
-                int id = storvirt__disk_key_lookup(k), e = 0;
-
-                if (id < 0)
-                        e = storvirt__error_set(-EINVAL, "%s: unknown key '%s'", what, ESC(k));
-                else if (spelled[id] && strcmp(spelled[id], k) == 0)
-                        e = storvirt__error_set(-EINVAL, "%s: key '%s' given twice", what, ESC(k));
-                else if (spelled[id])
-                        e = storvirt__error_set(-EINVAL, "%s: keys '%s' and '%s' both given (two "
-                                                "spellings of one key)", what, spelled[id], k);
-                else {
-                        spelled[id] = k;
-                        present[id] = !YAJL_IS_NULL(v);
-                        vals[id] = present[id] ? v : NULL;
-                }
-                if (e < 0 && storvirt__disk_collect_error(c, e) == -ENOMEM)
-                        return e;
-                if (c->oom)
-                        return -ENOMEM;
-        }
-
-        /* Which sources are there: a non-empty path counts, "" is an empty drive. */
-        for (key_id id = K_SOURCE_FIRST; id <= K_SOURCE_LAST; id++) {
-                enum source_group g = storvirt__disk_key_group(id);
-
-                if (!present[id])
-                        continue;
-                if (id == K_PATH && YAJL_IS_STRING(vals[id]) && !vals[id]->u.string[0])
-                        continue;
-                if (!groups[g]++)
-                        n_groups++;
-        }
-        if (groups[G_PATH] && n_groups == 2 && !groups[G_ISCSI]) {
-                path_informational = true;
-        } else if (n_groups > 1) {
-                char list[512];
-                size_t o = 0;
-
-                list[0] = '\0';
-                for (size_t i = 0; i < obj->u.object.len && o < sizeof(list); i++) {
-                        int id = storvirt__disk_key_lookup(obj->u.object.keys[i]);
-
-                        if (id >= 0 && storvirt__disk_key_group((key_id) id) != G_NONE &&
-                            present[id] && spelled[id] == obj->u.object.keys[i])
-                                o += (size_t) snprintf(list + o, sizeof(list) - o, "%s'%s'",
-                                                       o ? ", " : "", obj->u.object.keys[i]);
-                }
-                storvirt__disk_collect_error(
-                        c, storvirt__error_set(-EINVAL,
-                                               "%s: more than one source: keys %s; "
-                                               "a drive has one of %s",
-                                               what, list, storvirt__disk_sources_list));
-                if (c->oom)
-                        return -ENOMEM;
-                sources_ok = false;
-        }
-
-        for (size_t o = 0; o < storvirt__disk_n_key_order; o++) {
-                key_id id = storvirt__disk_key_order[o];
-                const char *p;
-
-                if (!present[id] || id == K_ALIAS)
-                        continue;
-                if (storvirt__disk_key_group(id) != G_NONE && !sources_ok)
-                        continue;
-                /* a path next to an identity, or "" next to any source, is only checked */
-                if (id == K_PATH && (path_informational ||
-                                     (YAJL_IS_STRING(vals[id]) && !vals[id]->u.string[0] &&
-                                      n_groups > 0)))
-                        r = storvirt__disk_check_path(what, spelled[id], vals[id], &p);
-                else
-                        r = storvirt__disk_key_set(s, id, what, spelled[id], vals[id]);
-                if (r < 0 && storvirt__disk_collect_error(c, r) == -ENOMEM)
-                        return r;
-        }
-
-        /* Keys that go together */
-        if (sources_ok && groups[G_PDIV]) {
-                static const key_id quartet[] = { K_POOL_ID, K_DOMAIN_ID, K_IMAGE_ID, K_VOLUME_ID };
-                static const char *const old[] = { "spUUID", "sdUUID", "imgUUID", "volUUID" };
-                char list[128];
-                size_t o = 0;
-
-                list[0] = '\0';
-                for (size_t i = 0; i < ELEMENTSOF(quartet); i++)
-                        if (!present[quartet[i]])
-                                o += (size_t) snprintf(list + o, sizeof(list) - o, "%s%s (%s)",
-                                                       o ? ", " : "",
-                                                       storvirt__disk_key_name(quartet[i]), old[i]);
-                if (o)
-                        storvirt__disk_collect_error(
-                                c, storvirt__error_set(-EINVAL,
-                                                       "%s: the volume source lacks "
-                                                       "%s (poolID, domainID, imageID and "
-                                                       "volumeID go together)",
-                                                       what, list));
-        }
-        if (sources_ok && groups[G_VOLUME] && (!present[K_POOL] || !present[K_VOLUME]))
-                storvirt__disk_collect_error(
-                        c, storvirt__error_set(-EINVAL,
-                                               "%s: key '%s' without key '%s' (a "
-                                               "storvirt volume is named by pool and volume)",
-                                               what, present[K_POOL] ? "pool" : "volume",
-                                               present[K_POOL] ? "volume" : "pool"));
-        if (present[K_SPEC_PARAMS] && present[K_IOTUNE] && YAJL_IS_OBJECT(vals[K_SPEC_PARAMS]) &&
-            storvirt__disk_member_value(vals[K_SPEC_PARAMS], "ioTune"))
-                storvirt__disk_collect_error(
-                        c, storvirt__error_set(-EINVAL,
-                                               "%s: keys 'specParams.ioTune' and "
-                                               "'iotune' both given (two spellings of one "
-                                               "key)",
-                                               what));
-        if (present[K_VOLUME_AS_VOLUME] && present[K_DISK_TYPE] &&
-            YAJL_IS_STRING(vals[K_DISK_TYPE])) {
-                bool dt = strcmp(vals[K_DISK_TYPE]->u.string, "volume") == 0;
-                bool vav = false;
-
-                if (storvirt__disk_get_boolish(what, spelled[K_VOLUME_AS_VOLUME],
-                                               vals[K_VOLUME_AS_VOLUME], &vav) == 0 &&
-                    dt != vav)
-                        storvirt__disk_collect_error(
-                                c, storvirt__error_set(-EINVAL,
-                                                       "%s: keys 'diskType' ('%s') "
-                                                       "and '%s' (%s) disagree",
-                                                       what, ESC(vals[K_DISK_TYPE]->u.string),
-                                                       spelled[K_VOLUME_AS_VOLUME],
-                                                       vav ? "true" : "false"));
-        }
+                return r;
+        d.s = s;
+        d.what = s->name;
+        if ((r = take_keys(&d)) < 0 || (r = check_sources(&d)) < 0 || (r = set_keys(&d)) < 0)
+                return r;
+        check_source_keys(&d);
+        check_same_thing(&d);
         if (c->oom)
                 return -ENOMEM;
         if (c->first)

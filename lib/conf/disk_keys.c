@@ -4,6 +4,13 @@
  * older VM_Create_t drives spell them, and how each is read.  A JSON
  * null is the same as an absent key.
  *
+ * Each key is one row of storvirt__disk_keys[] (disk_parse.h): both its
+ * spellings, the kind of its value (an enum, a boolean, an integer in a
+ * range, a string), the field of the spec it sets and the values it
+ * takes.  The parser (disk_drive.c) and the C API's setter go through
+ * the table; a key whose value needs more than its kind (an address,
+ * the limits of iotune, a source) has a setter of its own.
+ *
  *   Source: exactly one of (disk_source_keys.c)
  *     GUID        multipath WWID of a LUN, in any form the WWID normalizer
  *                 takes ("36001405...", "naa.6001405...", "0x6001405...")
@@ -76,81 +83,95 @@
 /* QEMU's throttle limit (THROTTLE_VALUE_MAX). */
 #define IOTUNE_MAX UINT64_C(1000000000000000)
 
-/* An enum key whose JSON null (not given) is value 0, the enum's default. */
-static int get_enum_opt(const char *what, const char *key, yajl_val v, const char *const *names,
-                        size_t n, unsigned *ret) {
+/* ---- the kinds of keys -------------------------------------------------------------------- */
+
+/* v into the key's field (a bool, an int, an unsigned or an enum); without a field, nowhere. */
+static void store(storvirt__disk_spec *s, const struct storvirt__disk_key *k, int64_t v) {
+        char *field = (char *) s + k->offset;
+
+        if (k->size == sizeof(bool)) {
+                bool b = v != 0;
+
+                memcpy(field, &b, sizeof(b));
+        } else if (k->size == sizeof(int32_t)) {
+                int32_t i = (int32_t) v;
+
+                memcpy(field, &i, sizeof(i));
+        }
+}
+
+/* KEY_ENUM: one of k->names (its value from k->values), or a boolean when k->booleans. */
+static int set_enum(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                    const char *key, yajl_val v) {
+        unsigned i;
+        int r;
+
         if (!v) {
-                *ret = 0;
+                store(s, k, 0);
                 return 0;
         }
-        return storvirt__disk_get_enum(what, key, v, names, n, ret);
+        if (k->booleans && (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))) {
+                store(s, k, YAJL_IS_TRUE(v) ? k->if_true : k->if_false);
+                return 0;
+        }
+        if (k->booleans && !YAJL_IS_STRING(v))
+                return storvirt__disk_type_error(what, key, k->booleans, v);
+        r = storvirt__disk_get_enum(what, key, v, k->names, k->n_names, &i);
+        if (r < 0)
+                return r;
+        if (k->refused && strcmp(k->names[i], k->refused) == 0)
+                return storvirt__disk_key_error(what, key, "%s", k->refused_why);
+        store(s, k, k->values ? k->values[i] : i);
+        return 0;
 }
 
-static const struct {
-        const char *name;
-        key_id id;
-} key_names[] = {
-        { "GUID", K_GUID },
-        { "UUID", K_UUID },
-        { "poolID", K_POOL_ID },
-        { "spUUID", K_POOL_ID },
-        { "domainID", K_DOMAIN_ID },
-        { "sdUUID", K_DOMAIN_ID },
-        { "imageID", K_IMAGE_ID },
-        { "imgUUID", K_IMAGE_ID },
-        { "volumeID", K_VOLUME_ID },
-        { "volUUID", K_VOLUME_ID },
-        { "pool", K_POOL },
-        { "volume", K_VOLUME },
-        { "path", K_PATH },
-        { "iscsi", K_ISCSI },
-        { "vdisk", K_VDISK },
-        { "alias", K_ALIAS },
-        { "device", K_DEVICE },
-        { "iface", K_IFACE },
-        { "if", K_IFACE },
-        { "index", K_INDEX },
-        { "address", K_ADDRESS },
-        { "format", K_FORMAT },
-        { "bootOrder", K_BOOT_ORDER },
-        { "propagateErrors", K_PROPAGATE_ERRORS },
-        { "shared", K_SHARED },
-        { "readonly", K_READONLY },
-        { "readOnly", K_READONLY },
-        { "optional", K_OPTIONAL },
-        { "serial", K_SERIAL },
-        { "cache", K_CACHE },
-        { "io", K_IO },
-        { "discard", K_DISCARD },
-        { "sgio", K_SGIO },
-        { "specParams", K_SPEC_PARAMS },
-        { "iotune", K_IOTUNE },
-        { "reservations", K_RESERVATIONS },
-        { "volumeAsVolume", K_VOLUME_AS_VOLUME },
-        { "diskType", K_DISK_TYPE },
-        { "type", K_TYPE },
-        { "deviceId", K_DEVICE_ID },
-        { "capacity", K_CAPACITY },
-        { "name", K_NAME },
-};
+/* KEY_BOOL: true or false (also as strings); null is false. */
+static int set_bool(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                    const char *key, yajl_val v) {
+        bool b = false;
+        int r;
 
-int storvirt__disk_key_lookup(const char *name) {
-        for (size_t i = 0; i < ELEMENTSOF(key_names); i++)
-                if (strcmp(key_names[i].name, name) == 0)
-                        return (int) key_names[i].id;
-        return -1;
+        if (v) {
+                r = storvirt__disk_get_boolish(what, key, v, &b);
+                if (r < 0)
+                        return r;
+        }
+        store(s, k, b);
+        return 0;
 }
 
-/* The main spelling of a key. */
-const char *storvirt__disk_key_name(key_id id) {
-        for (size_t i = 0; i < ELEMENTSOF(key_names); i++)
-                if (key_names[i].id == id)
-                        return key_names[i].name;
-        return "?";
+/* KEY_UINT: k->min to k->max, a number or a string of digits; null is k->unset. */
+static int set_uint(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                    const char *key, yajl_val v) {
+        uint64_t u;
+        int r;
+
+        if (!v) {
+                store(s, k, k->unset);
+                return 0;
+        }
+        r = storvirt__disk_get_uint(what, key, v, NUM_STRING, k->min, k->max, &u);
+        if (r < 0)
+                return r;
+        store(s, k, (int64_t) u);
+        return 0;
 }
 
+/* KEY_STRING: any string, checked and not kept. */
+static int set_string(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                      const char *what, const char *key, yajl_val v) {
+        const char *t = "";
 
-static int h_alias(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+        return v ? storvirt__disk_get_string(what, key, v, &t) : 0;
+}
+
+/* ---- keys read by a function of their own ------------------------------------------------- */
+
+
+
+
+static int set_alias(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                     const char *key, yajl_val v) {
         const char *a = "";
         char *copy;
         int r;
@@ -187,40 +208,8 @@ static int h_alias(storvirt__disk_spec *s, const char *what, const char *key, ya
         return 0;
 }
 
-static int h_device(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        unsigned d;
-        int r = get_enum_opt(what, key, v, storvirt__disk_device_names,
-                             ELEMENTSOF(storvirt__disk_device_names), &d);
 
-        if (r >= 0)
-                s->device = (storvirt__disk_device) d;
-        return r;
-}
 
-static int h_iface(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        unsigned b;
-        int r = get_enum_opt(what, key, v, storvirt__disk_bus_names,
-                             ELEMENTSOF(storvirt__disk_bus_names), &b);
-
-        if (r >= 0)
-                s->bus = (storvirt__disk_bus) b;
-        return r;
-}
-
-static int h_index(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        uint64_t u;
-        int r;
-
-        if (!v) {
-                s->index = -1;
-                return 0;
-        }
-        r = storvirt__disk_get_uint(what, key, v, NUM_STRING, 0, STORVIRT__DISK_INDEX_MAX, &u);
-        if (r < 0)
-                return r;
-        s->index = (int) u;
-        return 0;
-}
 
 /* libvirt's virDiskNameToIndex() for "vd"/"sd"/"hd"/"fd" and lower-case letters; -1 if not one. */
 static int target_dev_index(const char *name, char prefix[3]) {
@@ -247,7 +236,8 @@ static int target_dev_index(const char *name, char prefix[3]) {
         return (int) idx;
 }
 
-static int h_name(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_name(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                    const char *key, yajl_val v) {
         storvirt__disk_bus bus = storvirt__disk_spec_bus(s);
         const char *want = storvirt__disk_bus_prefix(bus);
         const char *bn = storvirt__disk_bus_name(bus), *dn = storvirt__disk_device_name(s->device);
@@ -309,7 +299,8 @@ static int address_field(const char *what, const char *key, yajl_val obj, const 
         return 0;
 }
 
-static int h_address(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_address(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                       const char *key, yajl_val v) {
         static const char *const pci_keys[] = { "type", "domain", "bus", "slot", "function", NULL };
         static const char *const drive_keys[] = {
                 "type", "controller", "bus", "target", "unit", NULL,
@@ -360,124 +351,20 @@ static int h_address(storvirt__disk_spec *s, const char *what, const char *key, 
         return 0;
 }
 
-static int h_format(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        static const char *const names[] = { "raw", "cow", "qcow2" };
-        unsigned f;
-        int r;
 
-        if (!v) {
-                s->format = STORVIRT__DISK_FORMAT_UNSET;
-                return 0;
-        }
-        r = storvirt__disk_get_enum(what, key, v, names, ELEMENTSOF(names), &f);
-        if (r < 0)
-                return r;
-        s->format = f == 0 ? STORVIRT__DISK_FORMAT_RAW : STORVIRT__DISK_FORMAT_QCOW2;
-        return 0;
-}
 
-static int h_boot_order(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        uint64_t u;
-        int r;
 
-        if (!v) {
-                s->boot_order = 0;
-                return 0;
-        }
-        /* QEMU's bootindex is an int32 */
-        r = storvirt__disk_get_uint(what, key, v, NUM_STRING, 1, INT32_MAX, &u);
-        if (r < 0)
-                return r;
-        s->boot_order = (unsigned) u;
-        return 0;
-}
 
-static int h_propagate_errors(storvirt__disk_spec *s, const char *what, const char *key,
-                              yajl_val v) {
-        unsigned p;
-        int r;
 
-        if (!v) {
-                s->error_policy = STORVIRT__DISK_ERROR_POLICY_UNSET;
-                return 0;
-        }
-        if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-                s->error_policy = YAJL_IS_TRUE(v) ? STORVIRT__DISK_ERROR_POLICY_ENOSPACE :
-                                                    STORVIRT__DISK_ERROR_POLICY_STOP;
-                return 0;
-        }
-        if (!YAJL_IS_STRING(v))
-                return storvirt__disk_type_error(what, key, "off, on, report or a boolean", v);
-        r = storvirt__disk_get_enum(what, key, v, storvirt__disk_error_policy_vdsm_names,
-                                    ELEMENTSOF(storvirt__disk_error_policy_vdsm_names), &p);
-        if (r < 0)
-                return r;
-        s->error_policy = (storvirt__disk_error_policy) p;
-        return 0;
-}
 
-static int h_shared(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        static const char *const names[] = { "shared", "exclusive", "none", "transient" };
-        unsigned m;
-        int r;
 
-        if (!v) {
-                s->shared = false;
-                return 0;
-        }
-        if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-                s->shared = YAJL_IS_TRUE(v);
-                return 0;
-        }
-        if (!YAJL_IS_STRING(v))
-                return storvirt__disk_type_error(what, key, "shared, exclusive, none or a boolean",
-                                                 v);
-        r = storvirt__disk_get_enum(what, key, v, names, ELEMENTSOF(names), &m);
-        if (r < 0)
-                return r;
-        if (m == 3)
-                return storvirt__disk_key_error(
-                        what, key,
-                        "'transient' is not supported: a transient disk needs a "
-                        "temporary overlay image made before and removed after every run "
-                        "of the VM, which VDSM does itself and this library does not");
-        s->shared = m == 0;
-        return 0;
-}
-
-static int h_bool(bool *field, const char *what, const char *key, yajl_val v) {
-        bool b = false;
-        int r;
-
-        if (!v) {
-                *field = false;
-                return 0;
-        }
-        r = storvirt__disk_get_boolish(what, key, v, &b);
-        if (r < 0)
-                return r;
-        *field = b;
-        return 0;
-}
-
-static int h_readonly(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        return h_bool(&s->readonly, what, key, v);
-}
-
-static int h_optional(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        return h_bool(&s->optional, what, key, v);
-}
-
-static int h_volume_as_volume(storvirt__disk_spec *s, const char *what, const char *key,
-                              yajl_val v) {
-        return h_bool(&s->volume_as_volume, what, key, v);
-}
 
 static bool serial_char(char c) {
         return ascii_alnum(c) || (c && strchr("_ .+-", c));
 }
 
-static int h_serial(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_serial(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                      const char *key, yajl_val v) {
         const char *ser = "";
         char *copy;
         size_t n;
@@ -513,50 +400,11 @@ static int h_serial(storvirt__disk_spec *s, const char *what, const char *key, y
         return 0;
 }
 
-static int h_cache(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        unsigned c;
-        int r = get_enum_opt(what, key, v, storvirt__disk_cache_names,
-                             ELEMENTSOF(storvirt__disk_cache_names), &c);
 
-        if (r >= 0)
-                s->cache = (storvirt__disk_cache) c;
-        return r;
-}
 
-static int h_io(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        unsigned i;
-        int r = get_enum_opt(what, key, v, storvirt__disk_io_names,
-                             ELEMENTSOF(storvirt__disk_io_names), &i);
 
-        if (r >= 0)
-                s->io = (storvirt__disk_io) i;
-        return r;
-}
-
-static int h_discard(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        unsigned d;
-        int r;
-
-        if (!v) {
-                s->discard = STORVIRT__DISK_DISCARD_UNSET;
-                return 0;
-        }
-        if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
-                s->discard = YAJL_IS_TRUE(v) ? STORVIRT__DISK_DISCARD_UNMAP :
-                                               STORVIRT__DISK_DISCARD_IGNORE;
-                return 0;
-        }
-        if (!YAJL_IS_STRING(v))
-                return storvirt__disk_type_error(what, key, "unmap, ignore or a boolean", v);
-        r = storvirt__disk_get_enum(what, key, v, storvirt__disk_discard_names,
-                                    ELEMENTSOF(storvirt__disk_discard_names), &d);
-        if (r < 0)
-                return r;
-        s->discard = (storvirt__disk_discard) d;
-        return 0;
-}
-
-static int h_sgio(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_sgio(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                    const char *key, yajl_val v) {
         const char *g = "";
         int r;
 
@@ -616,7 +464,8 @@ static int parse_iotune(const char *what, const char *key, yajl_val v, storvirt_
         return 0;
 }
 
-static int h_iotune(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_iotune(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                      const char *key, yajl_val v) {
         storvirt__disk_iotune t = {};
         int r;
 
@@ -629,7 +478,8 @@ static int h_iotune(storvirt__disk_spec *s, const char *what, const char *key, y
         return 0;
 }
 
-static int h_spec_params(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_spec_params(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                           const char *what, const char *key, yajl_val v) {
         static const char *const allowed[] = { "ioTune", NULL };
         storvirt__disk_iotune t = {};
         yajl_val io;
@@ -650,7 +500,8 @@ static int h_spec_params(storvirt__disk_spec *s, const char *what, const char *k
         return 0;
 }
 
-static int h_reservations(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_reservations(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                            const char *what, const char *key, yajl_val v) {
         static const char *const allowed[] = { "managed", NULL };
         yajl_val m;
         bool b = false;
@@ -680,7 +531,8 @@ static int h_reservations(storvirt__disk_spec *s, const char *what, const char *
         return 0;
 }
 
-static int h_disk_type(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_disk_type(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                         const char *what, const char *key, yajl_val v) {
         unsigned t;
         int r;
 
@@ -696,7 +548,8 @@ static int h_disk_type(storvirt__disk_spec *s, const char *what, const char *key
         return 0;
 }
 
-static int h_type(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+static int set_type(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
+                    const char *key, yajl_val v) {
         const char *t = "";
         int r;
 
@@ -711,101 +564,122 @@ static int h_type(storvirt__disk_spec *s, const char *what, const char *key, yaj
         return 0;
 }
 
-static int h_device_id(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        const char *t = "";
+/* ---- the table ---------------------------------------------------------------------------- */
 
-        return v ? storvirt__disk_get_string(what, key, v, &t) : 0;
-}
+#define FIELD(f) .offset = offsetof(storvirt__disk_spec, f), \
+                 .size = sizeof(((storvirt__disk_spec *) 0)->f)
+#define NAMES(a) .names = (a), .n_names = ELEMENTSOF(a)
 
-static int h_capacity(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        uint64_t u;
+/* store() writes 4-byte fields: the enums, index and boot_order. */
+_Static_assert(sizeof(storvirt__disk_device) == sizeof(int32_t), "enum size");
+_Static_assert(sizeof(storvirt__disk_bus) == sizeof(int32_t), "enum size");
+_Static_assert(sizeof(storvirt__disk_format) == sizeof(int32_t), "enum size");
+_Static_assert(sizeof(storvirt__disk_error_policy) == sizeof(int32_t), "enum size");
+_Static_assert(sizeof(storvirt__disk_cache) == sizeof(int32_t), "enum size");
+_Static_assert(sizeof(storvirt__disk_io) == sizeof(int32_t), "enum size");
+_Static_assert(sizeof(storvirt__disk_discard) == sizeof(int32_t), "enum size");
+_Static_assert(sizeof(int) == sizeof(int32_t) && sizeof(unsigned) == sizeof(int32_t), "int size");
 
-        return v ? storvirt__disk_get_uint(what, key, v, NUM_STRING, 0, UINT64_MAX, &u) : 0;
-}
+static const char *const format_names[] = { "raw", "cow", "qcow2" };
+static const unsigned format_values[] = {
+        STORVIRT__DISK_FORMAT_RAW, STORVIRT__DISK_FORMAT_QCOW2, STORVIRT__DISK_FORMAT_QCOW2,
+};
+static const char *const shared_names[] = { "shared", "exclusive", "none", "transient" };
+static const unsigned shared_values[] = { true, false, false, false };
 
-typedef int key_handler(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v);
-
-static key_handler *const handlers[K_N] = {
-        [K_GUID] = storvirt__disk_set_guid,
-        [K_UUID] = storvirt__disk_set_fs_uuid,
-        [K_POOL_ID] = storvirt__disk_set_pdiv,
-        [K_DOMAIN_ID] = storvirt__disk_set_pdiv,
-        [K_IMAGE_ID] = storvirt__disk_set_pdiv,
-        [K_VOLUME_ID] = storvirt__disk_set_pdiv,
-        [K_POOL] = storvirt__disk_set_pool_volume,
-        [K_VOLUME] = storvirt__disk_set_pool_volume,
-        [K_PATH] = storvirt__disk_set_path,
-        [K_ISCSI] = storvirt__disk_set_iscsi,
-        [K_VDISK] = storvirt__disk_set_vdisk,
-        [K_ALIAS] = h_alias,
-        [K_DEVICE] = h_device,
-        [K_IFACE] = h_iface,
-        [K_INDEX] = h_index,
-        [K_ADDRESS] = h_address,
-        [K_FORMAT] = h_format,
-        [K_BOOT_ORDER] = h_boot_order,
-        [K_PROPAGATE_ERRORS] = h_propagate_errors,
-        [K_SHARED] = h_shared,
-        [K_READONLY] = h_readonly,
-        [K_OPTIONAL] = h_optional,
-        [K_SERIAL] = h_serial,
-        [K_CACHE] = h_cache,
-        [K_IO] = h_io,
-        [K_DISCARD] = h_discard,
-        [K_SGIO] = h_sgio,
-        [K_SPEC_PARAMS] = h_spec_params,
-        [K_IOTUNE] = h_iotune,
-        [K_RESERVATIONS] = h_reservations,
-        [K_VOLUME_AS_VOLUME] = h_volume_as_volume,
-        [K_DISK_TYPE] = h_disk_type,
-        [K_TYPE] = h_type,
-        [K_DEVICE_ID] = h_device_id,
-        [K_CAPACITY] = h_capacity,
-        [K_NAME] = h_name,
+const struct storvirt__disk_key storvirt__disk_keys[K_N] = {
+        [K_ALIAS] = { "alias", NULL, KEY_SETTER, .set = set_alias },
+        [K_GUID] = { "GUID", NULL, KEY_SETTER, G_GUID, .set = storvirt__disk_set_guid },
+        [K_UUID] = { "UUID", NULL, KEY_SETTER, G_UUID, .set = storvirt__disk_set_fs_uuid },
+        [K_POOL_ID] = { "poolID", "spUUID", KEY_SETTER, G_PDIV, FIELD(pool_id),
+                        .set = storvirt__disk_set_pdiv },
+        [K_DOMAIN_ID] = { "domainID", "sdUUID", KEY_SETTER, G_PDIV, FIELD(domain_id),
+                          .set = storvirt__disk_set_pdiv },
+        [K_IMAGE_ID] = { "imageID", "imgUUID", KEY_SETTER, G_PDIV, FIELD(image_id),
+                         .set = storvirt__disk_set_pdiv },
+        [K_VOLUME_ID] = { "volumeID", "volUUID", KEY_SETTER, G_PDIV, FIELD(volume_id),
+                          .set = storvirt__disk_set_pdiv },
+        [K_POOL] = { "pool", NULL, KEY_SETTER, G_VOLUME, FIELD(pool),
+                     .set = storvirt__disk_set_pool },
+        [K_VOLUME] = { "volume", NULL, KEY_SETTER, G_VOLUME, FIELD(volume),
+                       .set = storvirt__disk_set_volume },
+        [K_PATH] = { "path", NULL, KEY_SETTER, G_PATH, .set = storvirt__disk_set_path },
+        [K_ISCSI] = { "iscsi", NULL, KEY_SETTER, G_ISCSI, .set = storvirt__disk_set_iscsi },
+        [K_VDISK] = { "vdisk", NULL, KEY_SETTER, G_VDISK, .set = storvirt__disk_set_vdisk },
+        [K_TYPE] = { "type", NULL, KEY_SETTER, .set = set_type },
+        [K_DEVICE_ID] = { "deviceId", NULL, KEY_STRING },
+        [K_DEVICE] = { "device", NULL, KEY_ENUM, FIELD(device),
+                       NAMES(storvirt__disk_device_names) },
+        [K_IFACE] = { "iface", "if", KEY_ENUM, FIELD(bus), NAMES(storvirt__disk_bus_names) },
+        [K_INDEX] = { "index", NULL, KEY_UINT, FIELD(index), .max = STORVIRT__DISK_INDEX_MAX,
+                      .unset = -1 },
+        [K_ADDRESS] = { "address", NULL, KEY_SETTER, .set = set_address },
+        [K_FORMAT] = { "format", NULL, KEY_ENUM, FIELD(format), NAMES(format_names),
+                       .values = format_values },
+        /* QEMU's bootindex is an int32 */
+        [K_BOOT_ORDER] = { "bootOrder", NULL, KEY_UINT, FIELD(boot_order), .min = 1,
+                           .max = INT32_MAX },
+        [K_PROPAGATE_ERRORS] = { "propagateErrors", NULL, KEY_ENUM, FIELD(error_policy),
+                                 NAMES(storvirt__disk_error_policy_vdsm_names),
+                                 .booleans = "off, on, report or a boolean",
+                                 .if_true = STORVIRT__DISK_ERROR_POLICY_ENOSPACE,
+                                 .if_false = STORVIRT__DISK_ERROR_POLICY_STOP },
+        [K_SHARED] = { "shared", NULL, KEY_ENUM, FIELD(shared), NAMES(shared_names),
+                       .values = shared_values,
+                       .booleans = "shared, exclusive, none or a boolean",
+                       .if_true = true, .if_false = false, .refused = "transient",
+                       .refused_why = "'transient' is not supported: a transient disk needs a "
+                                      "temporary overlay image made before and removed after "
+                                      "every run of the VM, which VDSM does itself and this "
+                                      "library does not" },
+        [K_READONLY] = { "readonly", "readOnly", KEY_BOOL, FIELD(readonly) },
+        [K_OPTIONAL] = { "optional", NULL, KEY_BOOL, FIELD(optional) },
+        [K_SERIAL] = { "serial", NULL, KEY_SETTER, .set = set_serial },
+        [K_CACHE] = { "cache", NULL, KEY_ENUM, FIELD(cache), NAMES(storvirt__disk_cache_names) },
+        [K_IO] = { "io", NULL, KEY_ENUM, FIELD(io), NAMES(storvirt__disk_io_names) },
+        [K_DISCARD] = { "discard", NULL, KEY_ENUM, FIELD(discard),
+                        NAMES(storvirt__disk_discard_names),
+                        .booleans = "unmap, ignore or a boolean",
+                        .if_true = STORVIRT__DISK_DISCARD_UNMAP,
+                        .if_false = STORVIRT__DISK_DISCARD_IGNORE },
+        [K_SGIO] = { "sgio", NULL, KEY_SETTER, .set = set_sgio },
+        [K_SPEC_PARAMS] = { "specParams", NULL, KEY_SETTER, .set = set_spec_params },
+        [K_IOTUNE] = { "iotune", NULL, KEY_SETTER, .set = set_iotune },
+        [K_RESERVATIONS] = { "reservations", NULL, KEY_SETTER, .set = set_reservations },
+        [K_VOLUME_AS_VOLUME] = { "volumeAsVolume", NULL, KEY_BOOL, FIELD(volume_as_volume) },
+        [K_DISK_TYPE] = { "diskType", NULL, KEY_SETTER, .set = set_disk_type },
+        /* bytes, ignored (the device dict has it) */
+        [K_CAPACITY] = { "capacity", NULL, KEY_UINT, .max = UINT64_MAX },
+        [K_NAME] = { "name", NULL, KEY_SETTER, .set = set_name },
 };
 
-const key_id storvirt__disk_key_order[] = {
-        K_ALIAS,
-        K_GUID, K_UUID, K_POOL_ID, K_DOMAIN_ID, K_IMAGE_ID, K_VOLUME_ID, K_POOL, K_VOLUME,
-        K_PATH, K_ISCSI, K_VDISK,
-        K_TYPE, K_DEVICE_ID, K_DEVICE, K_IFACE, K_INDEX, K_ADDRESS, K_FORMAT, K_BOOT_ORDER,
-        K_PROPAGATE_ERRORS, K_SHARED, K_READONLY, K_OPTIONAL, K_SERIAL, K_CACHE, K_IO,
-        K_DISCARD, K_SGIO, K_SPEC_PARAMS, K_IOTUNE, K_RESERVATIONS, K_VOLUME_AS_VOLUME,
-        K_DISK_TYPE, K_CAPACITY, K_NAME,
-};
-const size_t storvirt__disk_n_key_order = ELEMENTSOF(storvirt__disk_key_order);
+const char storvirt__disk_sources_list[] = "GUID, UUID, poolID+domainID+imageID+volumeID, "
+                                           "pool+volume, path, iscsi or vdisk";
+
+int storvirt__disk_key_lookup(const char *name) {
+        for (size_t i = 0; i < K_N; i++) {
+                const struct storvirt__disk_key *k = &storvirt__disk_keys[i];
+
+                if (strcmp(k->name, name) == 0 || (k->alias && strcmp(k->alias, name) == 0))
+                        return (int) i;
+        }
+        return -1;
+}
 
 int storvirt__disk_key_set(storvirt__disk_spec *s, key_id id, const char *what, const char *key,
                            yajl_val v) {
-        return handlers[id](s, what, key, v);
-}
+        const struct storvirt__disk_key *k = &storvirt__disk_keys[id];
 
-
-enum source_group storvirt__disk_key_group(key_id id) {
-        switch (id) {
-        case K_GUID:
-                return G_GUID;
-        case K_UUID:
-                return G_UUID;
-        case K_POOL_ID:
-        case K_DOMAIN_ID:
-        case K_IMAGE_ID:
-        case K_VOLUME_ID:
-                return G_PDIV;
-        case K_POOL:
-        case K_VOLUME:
-                return G_VOLUME;
-        case K_PATH:
-                return G_PATH;
-        case K_ISCSI:
-                return G_ISCSI;
-        case K_VDISK:
-                return G_VDISK;
+        switch (k->kind) {
+        case KEY_ENUM:
+                return set_enum(s, k, what, key, v);
+        case KEY_BOOL:
+                return set_bool(s, k, what, key, v);
+        case KEY_UINT:
+                return set_uint(s, k, what, key, v);
+        case KEY_STRING:
+                return set_string(s, k, what, key, v);
         default:
-                return G_NONE;
+                return k->set(s, k, what, key, v);
         }
 }
-
-const char storvirt__disk_sources_list[] =
-        "GUID, UUID, poolID+domainID+imageID+volumeID, pool+volume, "
-        "path, iscsi or vdisk";

@@ -35,7 +35,8 @@ static void source_switch(storvirt__disk_spec *s, storvirt__disk_source k) {
         s->source = k;
 }
 
-int storvirt__disk_set_guid(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+int storvirt__disk_set_guid(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                            const char *what, const char *key, yajl_val v) {
         char buf[STORVIRT__WWID_MAX];
         const char *g = "";
         char *copy;
@@ -63,8 +64,8 @@ int storvirt__disk_set_guid(storvirt__disk_spec *s, const char *what, const char
         return 0;
 }
 
-int storvirt__disk_set_fs_uuid(storvirt__disk_spec *s, const char *what, const char *key,
-                               yajl_val v) {
+int storvirt__disk_set_fs_uuid(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                               const char *what, const char *key, yajl_val v) {
         const char *u = "";
         char *copy;
         size_t n;
@@ -104,25 +105,18 @@ int storvirt__disk_set_fs_uuid(storvirt__disk_spec *s, const char *what, const c
         return 0;
 }
 
-static char **pdiv_field(storvirt__disk_spec *s, key_id id) {
-        switch (id) {
-        case K_POOL_ID:
-                return &s->pool_id;
-        case K_DOMAIN_ID:
-                return &s->domain_id;
-        case K_IMAGE_ID:
-                return &s->image_id;
-        default:
-                return &s->volume_id;
-        }
+/* The string field that key k sets. */
+static char **key_field(storvirt__disk_spec *s, const struct storvirt__disk_key *k) {
+        return (char **) ((char *) s + k->offset);
 }
 
 static bool pdiv_empty(const storvirt__disk_spec *s) {
         return !s->pool_id && !s->domain_id && !s->image_id && !s->volume_id;
 }
 
-int storvirt__disk_set_pdiv(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
-        char **field = pdiv_field(s, (key_id) storvirt__disk_key_lookup(key));
+int storvirt__disk_set_pdiv(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                            const char *what, const char *key, yajl_val v) {
+        char **field = key_field(s, k);
         char *u = NULL;
         int r;
 
@@ -139,7 +133,6 @@ int storvirt__disk_set_pdiv(storvirt__disk_spec *s, const char *what, const char
         if (r < 0)
                 return r;
         source_switch(s, STORVIRT__DISK_SOURCE_PDIV);
-        field = pdiv_field(s, (key_id) storvirt__disk_key_lookup(key));
         free(*field);
         *field = u;
         return 0;
@@ -175,10 +168,11 @@ static int check_volume_name(const char *what, const char *key, const char *p) {
         return 0;
 }
 
-int storvirt__disk_set_pool_volume(storvirt__disk_spec *s, const char *what, const char *key,
-                                   yajl_val v) {
-        bool is_pool = strcmp(key, "pool") == 0;
-        char **field = is_pool ? &s->pool : &s->volume;
+/* pool or volume (k): its name checked by check. */
+static int set_pool_volume(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                           const char *what, const char *key, yajl_val v,
+                           int (*check)(const char *what, const char *key, const char *name)) {
+        char **field = key_field(s, k);
         const char *p = "";
         char *copy;
         int r;
@@ -195,17 +189,26 @@ int storvirt__disk_set_pool_volume(storvirt__disk_spec *s, const char *what, con
         r = storvirt__disk_get_string(what, key, v, &p);
         if (r < 0)
                 return r;
-        r = is_pool ? check_pool_name(what, key, p) : check_volume_name(what, key, p);
+        r = check(what, key, p);
         if (r < 0)
                 return r;
         copy = strdup(p);
         if (!copy)
                 return storvirt__error_oom();
         source_switch(s, STORVIRT__DISK_SOURCE_VOLUME);
-        field = is_pool ? &s->pool : &s->volume;
         free(*field);
         *field = copy;
         return 0;
+}
+
+int storvirt__disk_set_pool(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                            const char *what, const char *key, yajl_val v) {
+        return set_pool_volume(s, k, what, key, v, check_pool_name);
+}
+
+int storvirt__disk_set_volume(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                              const char *what, const char *key, yajl_val v) {
+        return set_pool_volume(s, k, what, key, v, check_volume_name);
 }
 
 int storvirt__disk_check_path(const char *what, const char *key, yajl_val v, const char **ret) {
@@ -224,7 +227,8 @@ int storvirt__disk_check_path(const char *what, const char *key, yajl_val v, con
         return 0;
 }
 
-int storvirt__disk_set_path(storvirt__disk_spec *s, const char *what, const char *key, yajl_val v) {
+int storvirt__disk_set_path(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                            const char *what, const char *key, yajl_val v) {
         const char *p = "";
         char *copy;
         int r;
@@ -251,8 +255,8 @@ int storvirt__disk_set_path(storvirt__disk_spec *s, const char *what, const char
         return 0;
 }
 
-int storvirt__disk_set_vdisk(storvirt__disk_spec *s, const char *what, const char *key,
-                             yajl_val v) {
+int storvirt__disk_set_vdisk(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                             const char *what, const char *key, yajl_val v) {
         char *u = NULL;
         int r;
 
@@ -498,8 +502,8 @@ static int parse_iscsi(const char *what, const char *key, yajl_val v, storvirt__
         return 0;
 }
 
-int storvirt__disk_set_iscsi(storvirt__disk_spec *s, const char *what, const char *key,
-                             yajl_val v) {
+int storvirt__disk_set_iscsi(storvirt__disk_spec *s, const struct storvirt__disk_key *k,
+                             const char *what, const char *key, yajl_val v) {
         storvirt__disk_iscsi i = {};
         int r;
 
