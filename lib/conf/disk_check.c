@@ -135,24 +135,30 @@ static int address_problems(const storvirt__disk_spec *s, storvirt__disk_bus bus
         return 0;
 }
 
-int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__strv_builder *b) {
-        const char *n = s->name ? s->name : "disk";
-        storvirt__disk_bus bus = storvirt__disk_spec_bus(s);
-        const char *bn = storvirt__disk_bus_name(bus);
-        const char *dn = storvirt__disk_device_name(s->device);
-        bool lun = s->device == STORVIRT__DISK_DEVICE_LUN;
-        int r = 0;
+/* One drive being checked. */
+struct check {
+        const storvirt__disk_spec *s;
+        struct storvirt__strv_builder *b;
+        const char *n;                  /* the drive's name */
+        storvirt__disk_bus bus;         /* its bus, given or default */
+        const char *bn, *dn;            /* the names of its bus and device */
+        bool lun;                       /* device lun */
+};
 
-#define P(...) do { r = problem(b, n, __VA_ARGS__); if (r < 0) return r; } while (0)
+/* A problem of the drive being checked (c); returns from the caller on failure. */
+#define P(...)                                                                 \
+        do {                                                                   \
+                int r_ = problem(c->b, c->n, __VA_ARGS__);                     \
+                if (r_ < 0)                                                    \
+                        return r_;                                             \
+        } while (0)
 
-        if (!dn)
-                P("unknown device %d", (int) s->device);
-        if (!bn)
-                P("unknown bus %d", (int) s->bus);
-        if (!dn || !bn)
-                return 0;
+/* The source: one, complete, or none for a removable drive. */
+static int source_problems(const struct check *c) {
+        const storvirt__disk_spec *s = c->s;
+        const char *dn = c->dn;
+        bool lun = c->lun;
 
-        /* the source */
         switch (s->source) {
         case STORVIRT__DISK_SOURCE_NONE:
                 if (s->device == STORVIRT__DISK_DEVICE_DISK || lun)
@@ -195,8 +201,17 @@ int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__str
                 P("unknown source %d", (int) s->source);
                 break;
         }
+        return 0;
+}
 
-        /* device lun: SCSI passthrough of a block device */
+/* Device lun is SCSI passthrough of a block device; its keys are for it only. */
+static int lun_problems(const struct check *c) {
+        const storvirt__disk_spec *s = c->s;
+        storvirt__disk_bus bus = c->bus;
+        const char *bn = c->bn;
+        const char *dn = c->dn;
+        bool lun = c->lun;
+
         if (lun) {
                 if (s->serial)
                         P("key 'serial': device lun takes no serial: the guest reads the LUN's own "
@@ -220,6 +235,15 @@ int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__str
                                   ? "its GUID"
                                   : "the UUID of the file system on it");
         }
+        return 0;
+}
+
+/* What each device takes: bus, source, startup policy. */
+static int device_problems(const struct check *c) {
+        const storvirt__disk_spec *s = c->s;
+        storvirt__disk_bus bus = c->bus;
+        const char *bn = c->bn;
+        const char *dn = c->dn;
 
         switch (s->device) {
         case STORVIRT__DISK_DEVICE_FLOPPY:
@@ -259,6 +283,15 @@ int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__str
 
         if (s->volume_as_volume && s->source != STORVIRT__DISK_SOURCE_VOLUME)
                 P("key 'diskType': 'volume' needs a pool+volume source, not %s", SOURCE_DESC(s));
+        return 0;
+}
+
+/* Index, address, serial and I/O mode within the limits of the bus and of QEMU. */
+static int limit_problems(const struct check *c) {
+        const storvirt__disk_spec *s = c->s;
+        storvirt__disk_bus bus = c->bus;
+        const char *bn = c->bn;
+        bool lun = c->lun;
 
         if (s->index > (int) storvirt__disk_bus_index_max(bus))
                 P("key 'index': %d is too large for bus %s (at most %u%s)", s->index, bn,
@@ -269,7 +302,8 @@ int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__str
         if (s->address.type != STORVIRT__DISK_ADDRESS_NONE && bus == STORVIRT__DISK_BUS_USB)
                 P("key 'address': bus usb takes neither a PCI nor a drive address");
         else {
-                r = address_problems(s, bus, n, b);
+                int r = address_problems(s, bus, c->n, c->b);
+
                 if (r < 0)
                         return r;
         }
@@ -282,9 +316,32 @@ int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__str
             s->cache != STORVIRT__DISK_CACHE_NONE && s->cache != STORVIRT__DISK_CACHE_DIRECTSYNC)
                 P("key 'io': native needs cache none or directsync (O_DIRECT); QEMU "
                   "refuses it with cache %s", storvirt__disk_cache_names[s->cache]);
-#undef P
         return 0;
 }
+
+int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__strv_builder *b) {
+        struct check ck = {
+                .s = s, .b = b, .n = storvirt__disk_spec_name(s), .bus = storvirt__disk_spec_bus(s),
+                .lun = s->device == STORVIRT__DISK_DEVICE_LUN,
+        };
+        const struct check *c = &ck;
+        int r;
+
+        ck.bn = storvirt__disk_bus_name(ck.bus);
+        ck.dn = storvirt__disk_device_name(s->device);
+        if (!ck.dn)
+                P("unknown device %d", (int) s->device);
+        if (!ck.bn)
+                P("unknown bus %d", (int) s->bus);
+        if (!ck.dn || !ck.bn)
+                return 0;
+        if ((r = source_problems(c)) < 0 || (r = lun_problems(c)) < 0 ||
+            (r = device_problems(c)) < 0 || (r = limit_problems(c)) < 0)
+                return r;
+        return 0;
+}
+
+#undef P
 
 int storvirt__disk_spec_problems(const storvirt__disk_spec *spec, char ***ret) {
         struct storvirt__strv_builder b = {};

@@ -320,79 +320,96 @@ static bool host_char(char c) {
         return ascii_alnum(c) || c == '.' || c == '-';
 }
 
+/* The portal's part in a portal p: where its host starts, its length, where its port is. */
+struct portal {
+        const char *host;
+        size_t hlen;
+        const char *port;       /* NULL: none */
+};
+
+/* "[v6]" or "[v6]:port". */
+static int portal_v6(const char *what, const char *key, const char *p, struct portal *pt) {
+        const char *end = strchr(p, ']');
+        char addr[INET6_ADDRSTRLEN + 1];
+        unsigned char bin[16];
+
+        if (!end)
+                return storvirt__disk_key_error(
+                        what, key, "'%s' has no ']' after the IPv6 address", ESC(p));
+        pt->host = p + 1;
+        pt->hlen = (size_t) (end - pt->host);
+        if (pt->hlen == 0 || pt->hlen >= sizeof(addr))
+                return storvirt__disk_key_error(
+                        what, key, "'%s' is not an IPv6 address in brackets", ESC(p));
+        memcpy(addr, pt->host, pt->hlen);
+        addr[pt->hlen] = '\0';
+        if (inet_pton(AF_INET6, addr, bin) != 1)
+                return storvirt__disk_key_error(
+                        what, key, "'%s' is not an IPv6 address in brackets", ESC(p));
+        if (end[1] == ':')
+                pt->port = end + 2;
+        else if (end[1])
+                return storvirt__disk_key_error(
+                        what, key, "'%s': only \":port\" may follow ']'", ESC(p));
+        return 0;
+}
+
+/* "host" or "host:port", the host a name or an IPv4 address. */
+static int portal_host(const char *what, const char *key, const char *p, struct portal *pt) {
+        const char *colon = strchr(p, ':');
+
+        if (colon && strchr(colon + 1, ':'))
+                return storvirt__disk_key_error(what, key,
+                                                "'%s': an IPv6 address goes in brackets, as "
+                                                "\"[addr]:port\"",
+                                                ESC(p));
+        pt->host = p;
+        pt->hlen = colon ? (size_t) (colon - p) : strlen(p);
+        if (colon)
+                pt->port = colon + 1;
+        if (pt->hlen == 0)
+                return storvirt__disk_key_error(what, key, "'%s' has no host", ESC(p));
+        if (pt->hlen > 253)
+                return storvirt__disk_key_error(
+                        what, key, "'%s': the host name is longer than 253 bytes", ESC(p));
+        for (size_t k = 0; k < pt->hlen; k++)
+                if (!host_char(p[k])) {
+                        char cb[8];
+
+                        return storvirt__disk_key_error(
+                                what, key,
+                                "'%s': the host contains %s (a host "
+                                "name or IPv4 address has letters, digits, '.' "
+                                "and '-')",
+                                ESC(p), storvirt__disk_show_char(p[k], cb));
+                }
+        if (p[0] == '-' || p[0] == '.')
+                return storvirt__disk_key_error(
+                        what, key, "'%s': a host name cannot start with '%c'", ESC(p), p[0]);
+        return 0;
+}
+
 /* "host", "host:port", "[v6]" or "[v6]:port" into i->host and i->port. */
 static int parse_portal(const char *what, const char *key, const char *p, storvirt__disk_iscsi *i) {
-        const char *host = p, *port = NULL, *colon;
-        size_t hlen;
+        struct portal pt = {};
+        int r;
 
         if (!*p)
                 return storvirt__disk_key_error(what, key, "empty portal");
-        if (p[0] == '[') {
-                const char *end = strchr(p, ']');
-                char addr[INET6_ADDRSTRLEN + 1];
-                unsigned char bin[16];
-
-                if (!end)
-                        return storvirt__disk_key_error(
-                                what, key, "'%s' has no ']' after the IPv6 address", ESC(p));
-                host = p + 1;
-                hlen = (size_t) (end - host);
-                if (hlen == 0 || hlen >= sizeof(addr))
-                        return storvirt__disk_key_error(
-                                what, key, "'%s' is not an IPv6 address in brackets", ESC(p));
-                memcpy(addr, host, hlen);
-                addr[hlen] = '\0';
-                if (inet_pton(AF_INET6, addr, bin) != 1)
-                        return storvirt__disk_key_error(
-                                what, key, "'%s' is not an IPv6 address in brackets", ESC(p));
-                if (end[1] == ':')
-                        port = end + 2;
-                else if (end[1])
-                        return storvirt__disk_key_error(
-                                what, key, "'%s': only \":port\" may follow ']'", ESC(p));
-        } else {
-                colon = strchr(p, ':');
-                if (colon && strchr(colon + 1, ':'))
-                        return storvirt__disk_key_error(
-                                what, key,
-                                "'%s': an IPv6 address goes in brackets, as "
-                                "\"[addr]:port\"",
-                                ESC(p));
-                hlen = colon ? (size_t) (colon - p) : strlen(p);
-                if (colon)
-                        port = colon + 1;
-                if (hlen == 0)
-                        return storvirt__disk_key_error(what, key, "'%s' has no host", ESC(p));
-                if (hlen > 253)
-                        return storvirt__disk_key_error(
-                                what, key, "'%s': the host name is longer than 253 bytes", ESC(p));
-                for (size_t k = 0; k < hlen; k++)
-                        if (!host_char(p[k])) {
-                                char cb[8];
-
-                                return storvirt__disk_key_error(
-                                        what, key,
-                                        "'%s': the host contains %s (a host "
-                                        "name or IPv4 address has letters, digits, '.' "
-                                        "and '-')",
-                                        ESC(p), storvirt__disk_show_char(p[k], cb));
-                        }
-                if (p[0] == '-' || p[0] == '.')
-                        return storvirt__disk_key_error(what, key,
-                                                        "'%s': a host name cannot start with '%c'",
-                                                        ESC(p), p[0]);
-        }
-        if (port) {
+        r = p[0] == '[' ? portal_v6(what, key, p, &pt) : portal_host(what, key, p, &pt);
+        if (r < 0)
+                return r;
+        if (pt.port) {
                 uint64_t v;
 
-                if (storvirt__disk_u64_from_text(port, false, &v) < 0 || v < 1 || v > 65535)
+                if (storvirt__disk_u64_from_text(pt.port, false, &v) < 0 || v < 1 || v > 65535)
                         return storvirt__disk_key_error(
                                 what, key, "'%s': the port is not a number from 1 to 65535",
                                 ESC(p));
                 i->port = (unsigned) v;
         } else
                 i->port = STORVIRT__DISK_ISCSI_PORT_DEFAULT;
-        i->host = strndup(host, hlen);
+        i->host = strndup(pt.host, pt.hlen);
         return i->host ? 0 : storvirt__error_oom();
 }
 

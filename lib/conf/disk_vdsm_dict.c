@@ -77,34 +77,10 @@ static int gen_iscsi(storvirt__json_gen *g, const storvirt__disk_iscsi *i) {
         return storvirt__json_gen_end_map(g);
 }
 
-int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__json_gen *g) {
-        const storvirt__disk_spec *s;
-        storvirt__disk_bus bus;
-        char dev[16], num[24];
+/* The source's keys, and the path found for an identity. */
+static int gen_source(storvirt__json_gen *g, const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
         int r;
-
-        check_nonnull(d);
-        check_nonnull(d->spec);
-        check_nonnull(g);
-        s = d->spec;
-        bus = storvirt__disk_spec_bus(s);
-        if (!storvirt__disk_device_name(s->device) || !storvirt__disk_bus_name(bus) ||
-            !STORVIRT__DISK_NAME(storvirt__disk_type_names, d->type))
-                return storvirt__error_set(-EINVAL, "%s: device dict: unknown device, bus or disk "
-                                           "type", storvirt__disk_spec_name(s));
-
-        storvirt__json_gen_begin_map(g);
-        storvirt__json_gen_key_string(g, "type", "disk");
-        storvirt__json_gen_key_string(g, "device", storvirt__disk_device_names[s->device]);
-        storvirt__json_gen_key_string(g, "iface", storvirt__disk_bus_names[bus]);
-        if (s->index >= 0) {
-                storvirt__json_gen_key_int64(g, "index", s->index);
-                if (d->target_dev)
-                        storvirt__json_gen_key_string(g, "name", d->target_dev);
-                else if (storvirt__disk_target_dev(bus, (unsigned) s->index, dev, sizeof(dev)) == 0)
-                        storvirt__json_gen_key_string(g, "name", dev);
-        }
-        storvirt__json_gen_key_string(g, "diskType", storvirt__disk_type_names[d->type]);
 
         switch (s->source) {
         case STORVIRT__DISK_SOURCE_GUID:
@@ -141,7 +117,11 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
         if (d->source_path && s->source != STORVIRT__DISK_SOURCE_PATH &&
             s->source != STORVIRT__DISK_SOURCE_ISCSI && s->source != STORVIRT__DISK_SOURCE_NONE)
                 storvirt__json_gen_key_string(g, "path", d->source_path);
+        return 0;
+}
 
+/* How the guest sees the drive: format, error policy, sharing, boot order, address, limits. */
+static void gen_guest(storvirt__json_gen *g, const storvirt__disk_spec *s) {
         if (s->format)
                 storvirt__json_gen_key_string(
                         g, "format", s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "cow" : "raw");
@@ -166,6 +146,10 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
                 storvirt__json_gen_end_map(g);
                 storvirt__json_gen_end_map(g);
         }
+}
+
+/* How QEMU reaches it: cache, I/O mode, discard, sgio, reservations; its alias and serial. */
+static void gen_host(storvirt__json_gen *g, const storvirt__disk_spec *s) {
         if (STORVIRT__DISK_NAME(storvirt__disk_cache_names, s->cache))
                 storvirt__json_gen_key_string(g, "cache", storvirt__disk_cache_names[s->cache]);
         if (STORVIRT__DISK_NAME(storvirt__disk_io_names, s->io))
@@ -184,29 +168,69 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
                 storvirt__json_gen_key_string(g, "alias", s->alias);
         if (s->serial)
                 storvirt__json_gen_key_string(g, "serial", s->serial);
+}
+
+/* The images below the source, nearest first. */
+static void gen_backing_chain(storvirt__json_gen *g, const storvirt__disk_resolved *d) {
+        if (!d->n_backing)
+                return;
+        storvirt__json_gen_key_begin_array(g, "backingChain");
+        for (size_t i = 0; i < d->n_backing; i++) {
+                const storvirt__disk_backing *b = &d->backing[i];
+
+                storvirt__json_gen_begin_map(g);
+                storvirt__json_gen_key_string(g, "diskType", storvirt__disk_type_names[b->type]);
+                if (b->path)
+                        storvirt__json_gen_key_string(g, "path", b->path);
+                else
+                        gen_iscsi(g, &b->iscsi);
+                storvirt__json_gen_key_string(
+                        g, "format",
+                        b->format == STORVIRT__DISK_FORMAT_QCOW2 ? "cow" : "raw");
+                storvirt__json_gen_end_map(g);
+        }
+        storvirt__json_gen_end_array(g);
+}
+
+int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__json_gen *g) {
+        const storvirt__disk_spec *s;
+        storvirt__disk_bus bus;
+        char dev[16], num[24];
+        int r;
+
+        check_nonnull(d);
+        check_nonnull(d->spec);
+        check_nonnull(g);
+        s = d->spec;
+        bus = storvirt__disk_spec_bus(s);
+        if (!storvirt__disk_device_name(s->device) || !storvirt__disk_bus_name(bus) ||
+            !STORVIRT__DISK_NAME(storvirt__disk_type_names, d->type))
+                return storvirt__error_set(-EINVAL,
+                                           "%s: device dict: unknown device, bus or disk "
+                                           "type",
+                                           storvirt__disk_spec_name(s));
+
+        storvirt__json_gen_begin_map(g);
+        storvirt__json_gen_key_string(g, "type", "disk");
+        storvirt__json_gen_key_string(g, "device", storvirt__disk_device_names[s->device]);
+        storvirt__json_gen_key_string(g, "iface", storvirt__disk_bus_names[bus]);
+        if (s->index >= 0) {
+                storvirt__json_gen_key_int64(g, "index", s->index);
+                if (d->target_dev)
+                        storvirt__json_gen_key_string(g, "name", d->target_dev);
+                else if (storvirt__disk_target_dev(bus, (unsigned) s->index, dev, sizeof(dev)) == 0)
+                        storvirt__json_gen_key_string(g, "name", dev);
+        }
+        storvirt__json_gen_key_string(g, "diskType", storvirt__disk_type_names[d->type]);
+        r = gen_source(g, d);
+        if (r < 0)
+                return r;
+        gen_guest(g, s);
+        gen_host(g, s);
         if (d->capacity) {
                 snprintf(num, sizeof(num), "%" PRIu64, d->capacity);
                 storvirt__json_gen_key_string(g, "capacity", num);
         }
-        if (d->n_backing) {
-                /* the images below the source, nearest first */
-                storvirt__json_gen_key_begin_array(g, "backingChain");
-                for (size_t i = 0; i < d->n_backing; i++) {
-                        const storvirt__disk_backing *b = &d->backing[i];
-
-                        storvirt__json_gen_begin_map(g);
-                        storvirt__json_gen_key_string(g, "diskType",
-                                                      storvirt__disk_type_names[b->type]);
-                        if (b->path)
-                                storvirt__json_gen_key_string(g, "path", b->path);
-                        else
-                                gen_iscsi(g, &b->iscsi);
-                        storvirt__json_gen_key_string(
-                                g, "format",
-                                b->format == STORVIRT__DISK_FORMAT_QCOW2 ? "cow" : "raw");
-                        storvirt__json_gen_end_map(g);
-                }
-                storvirt__json_gen_end_array(g);
-        }
+        gen_backing_chain(g, d);
         return storvirt__json_gen_end_map(g);
 }

@@ -75,123 +75,132 @@ static bool is_disk_device(yajl_val d) {
         return YAJL_IS_STRING(t) && strcmp(t->u.string, "disk") == 0;
 }
 
-static int parse_vm(const char *json, size_t len, storvirt__disk_spec ***ret_specs,
-                    size_t *ret_n, char ***ret_problems, bool keep) {
-        struct storvirt__strv_builder b = {};
-        _cleanup_json_ yajl_val root = NULL;
-        storvirt__disk_spec **specs = NULL;
-        _cleanup_free_ bool *parsed = NULL;
-        _cleanup_strv_free_ char **cross = NULL;
-        _cleanup_strv_free_ char **list = NULL;
+/* A VM's drives as they are parsed. */
+struct vm {
+        struct storvirt__strv_builder b;        /* every problem */
+        storvirt__disk_spec **specs;            /* n drives, NULL where one did not parse */
+        bool *parsed;                           /* by drive: parsed */
+        size_t n;
+};
+
+/* Note the failure r (message set) as a problem of the list; returns r. */
+static int list_problem(struct vm *vm, int r) {
+        if (r != -ENOMEM && storvirt__strv_builder_add(&vm->b, storvirt__error_msg()) < 0)
+                return storvirt__error_oom();
+        return r;
+}
+
+/* The list of drives in json (root keeps it), and how many drives it holds. */
+static int find_drives(struct vm *vm, const char *json, size_t len, yajl_val *root,
+                       yajl_val *ret_drives, bool *ret_devices, size_t *ret_count) {
         yajl_val drives = NULL;
-        bool devices = false;
-        size_t n = 0, count;
+        size_t count = 0;
         int r;
 
-        check_arg(json || len == 0, "json", "must not be NULL when len > 0");
-        check_nonnull(ret_specs);
-        check_nonnull(ret_n);
-        *ret_specs = NULL;
-        *ret_n = 0;
-        if (ret_problems)
-                *ret_problems = NULL;
-
-        r = storvirt__json_parse(json, len, VM_JSON_MAX, &root, "VM drives");
+        r = storvirt__json_parse(json, len, VM_JSON_MAX, root, "VM drives");
         if (r == 0)
-                r = vm_drive_list(root, &drives, &devices);
+                r = vm_drive_list(*root, &drives, ret_devices);
         if (r == 0 && !drives)
                 r = storvirt__error_set(-EINVAL, "VM drives: no list of drives");
-        if (r < 0 || !drives) {
-                if (r != -ENOMEM && storvirt__strv_builder_add(&b, storvirt__error_msg()) < 0)
-                        r = storvirt__error_oom();
-                goto done;
-        }
-        count = 0;
+        if (r < 0 || !drives)
+                return list_problem(vm, r);
         for (size_t i = 0; i < drives->u.array.len; i++)
-                count += !devices || is_disk_device(drives->u.array.values[i]);
-        if (count > VM_DRIVES_MAX) {
-                r = storvirt__error_set(-EINVAL, "VM drives: %zu drives, more than %d", count,
-                                        VM_DRIVES_MAX);
-                if (storvirt__strv_builder_add(&b, storvirt__error_msg()) < 0)
-                        r = storvirt__error_oom();
-                goto done;
-        }
-        specs = calloc(count + 1, sizeof(*specs));
-        parsed = calloc(count + 1, sizeof(*parsed));
-        if (!specs || !parsed) {
-                r = storvirt__error_oom();
-                goto done;
-        }
+                count += !*ret_devices || is_disk_device(drives->u.array.values[i]);
+        if (count > VM_DRIVES_MAX)
+                return list_problem(vm, storvirt__error_set(-EINVAL, "VM drives: %zu drives, "
+                                                                     "more than %d",
+                                                            count, VM_DRIVES_MAX));
+        *ret_drives = drives;
+        *ret_count = count;
+        return 0;
+}
+
+/* Each drive parsed and checked, its problems collected; -ENOMEM, else 0. */
+static int parse_drives(struct vm *vm, yajl_val drives, bool devices, size_t count) {
+        int r;
+
+        vm->specs = calloc(count + 1, sizeof(*vm->specs));
+        vm->parsed = calloc(count + 1, sizeof(*vm->parsed));
+        if (!vm->specs || !vm->parsed)
+                return storvirt__error_oom();
         for (size_t i = 0; i < drives->u.array.len; i++) {
                 yajl_val d = drives->u.array.values[i];
-                struct storvirt__disk_collect c = { .problems = &b };
+                struct storvirt__disk_collect c = { .problems = &vm->b };
                 char what[48];
 
                 if (devices && !is_disk_device(d))
                         continue;
                 /* numbered by position in the list given, from 1 */
                 snprintf(what, sizeof(what), "drive %zu", i + 1);
-                r = storvirt__disk_drive_parse(d, what, &specs[n], &c);
+                r = storvirt__disk_drive_parse(d, what, &vm->specs[vm->n], &c);
                 free(c.first_msg);
-                if (c.oom) {
-                        r = storvirt__error_oom();
-                        goto done;
-                }
+                if (c.oom)
+                        return storvirt__error_oom();
                 if (r == 0) {
-                        parsed[n] = true;
-                        r = storvirt__disk_spec_check(specs[n], &b);
+                        vm->parsed[vm->n] = true;
+                        r = storvirt__disk_spec_check(vm->specs[vm->n], &vm->b);
                         if (r < 0)
-                                goto done;
+                                return r;
                 }
-                n++;
+                vm->n++;
         }
-        /* Cross-checks over the drives that parsed. */
-        {
-                _cleanup_free_ storvirt__disk_spec **ok = calloc(n + 1, sizeof(*ok));
-                size_t k = 0;
+        return 0;
+}
 
-                if (!ok) {
-                        r = storvirt__error_oom();
-                        goto done;
-                }
-                for (size_t i = 0; i < n; i++)
-                        if (parsed[i])
-                                ok[k++] = specs[i];
-                r = storvirt__disk_specs_complete(ok, k, &cross);
-                if (r < 0 && r != -EINVAL)
-                        goto done;
-                for (char **p = cross; p && *p; p++)
-                        if (storvirt__strv_builder_add(&b, *p) < 0) {
-                                r = storvirt__error_oom();
-                                goto done;
-                        }
-        }
-        r = 0;
-done:
-        if (r == -ENOMEM || (r < 0 && b.n == 0)) {
-                storvirt__strv_builder_done(&b);
-                storvirt__disk_specs_free(specs, n);
+/* Indexes and cross-checks over the drives that parsed; -ENOMEM, else 0. */
+static int cross_check(struct vm *vm) {
+        _cleanup_free_ storvirt__disk_spec **ok = calloc(vm->n + 1, sizeof(*ok));
+        _cleanup_strv_free_ char **cross = NULL;
+        size_t k = 0;
+        int r;
+
+        if (!ok)
+                return storvirt__error_oom();
+        for (size_t i = 0; i < vm->n; i++)
+                if (vm->parsed[i])
+                        ok[k++] = vm->specs[i];
+        r = storvirt__disk_specs_complete(ok, k, &cross);
+        if (r < 0 && r != -EINVAL)
+                return r;
+        for (char **p = cross; p && *p; p++)
+                if (storvirt__strv_builder_add(&vm->b, *p) < 0)
+                        return storvirt__error_oom();
+        return 0;
+}
+
+/*
+ * The outcome: the drives without problems; with problems, -EINVAL, the
+ * first problem as the error and the list (and with keep, the drives
+ * that parsed).
+ */
+static int finish(struct vm *vm, int r, bool keep, storvirt__disk_spec ***ret_specs,
+                  size_t *ret_n, char ***ret_problems) {
+        _cleanup_strv_free_ char **list = NULL;
+
+        if (r == -ENOMEM || (r < 0 && vm->b.n == 0)) {
+                storvirt__strv_builder_done(&vm->b);
+                storvirt__disk_specs_free(vm->specs, vm->n);
                 return r;
         }
-        if (b.n == 0) {
-                storvirt__strv_builder_done(&b);
-                *ret_specs = specs;
-                *ret_n = n;
+        if (vm->b.n == 0) {
+                storvirt__strv_builder_done(&vm->b);
+                *ret_specs = vm->specs;
+                *ret_n = vm->n;
                 return 0;
         }
-        if (keep && specs) {
+        if (keep && vm->specs) {
                 /* The drives that parsed stay, the others are NULL. */
-                for (size_t i = 0; i < n; i++)
-                        if (!parsed[i]) {
-                                storvirt__disk_spec_free(specs[i]);
-                                specs[i] = NULL;
+                for (size_t i = 0; i < vm->n; i++)
+                        if (!vm->parsed[i]) {
+                                storvirt__disk_spec_free(vm->specs[i]);
+                                vm->specs[i] = NULL;
                         }
-                *ret_specs = TAKE_PTR(specs);
-                *ret_n = n;
+                *ret_specs = TAKE_PTR(vm->specs);
+                *ret_n = vm->n;
         }
-        storvirt__disk_specs_free(specs, n);
-        if (storvirt__strv_builder_finish(&b, &list) < 0) {
-                storvirt__strv_builder_done(&b);
+        storvirt__disk_specs_free(vm->specs, vm->n);
+        if (storvirt__strv_builder_finish(&vm->b, &list) < 0) {
+                storvirt__strv_builder_done(&vm->b);
                 return storvirt__error_oom();
         }
         if (list[1])
@@ -201,6 +210,32 @@ done:
                 r = storvirt__error_set(-EINVAL, "%s", list[0]);
         if (ret_problems)
                 *ret_problems = TAKE_PTR(list);
+        return r;
+}
+
+static int parse_vm(const char *json, size_t len, storvirt__disk_spec ***ret_specs,
+                    size_t *ret_n, char ***ret_problems, bool keep) {
+        _cleanup_json_ yajl_val root = NULL;
+        struct vm vm = {};
+        yajl_val drives = NULL;
+        bool devices = false;
+        size_t count = 0;
+        int r;
+
+        check_arg(json || len == 0, "json", "must not be NULL when len > 0");
+        check_nonnull(ret_specs);
+        check_nonnull(ret_n);
+        *ret_specs = NULL;
+        *ret_n = 0;
+        if (ret_problems)
+                *ret_problems = NULL;
+        r = find_drives(&vm, json, len, &root, &drives, &devices, &count);
+        if (r >= 0)
+                r = parse_drives(&vm, drives, devices, count);
+        if (r >= 0)
+                r = cross_check(&vm);
+        r = finish(&vm, r, keep, ret_specs, ret_n, ret_problems);
+        free(vm.parsed);
         return r;
 }
 
