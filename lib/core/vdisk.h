@@ -21,6 +21,7 @@
  * d->capacity, and the format of the source in d->spec->format.
  * -ENOENT naming what is missing (vDisk, image), -EINVAL (quartet that
  * does not match), -ESTALE (a LUN base whose device changed identity).
+ * The messages never name the drive: the caller prefixes its name.
  */
 int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d);
 
