@@ -55,18 +55,12 @@ static void check_device(struct problems *p, const char *path, const struct hcl_
                         d->path ? d->path : "", why);
 }
 
-static void check_lun(struct problems *p, const struct hcl_controller *c, const char *cpath,
-                      const struct hcl_lun *l, bool strict) {
-        char where[64], path[384], dpath[448];
-        bool legacy = l->f[L_DEVICE_TYPE].has || l->f[L_DEVICE_PATH].has ||
-                      l->f[L_SUB_DEVICE_PATH].has;
+/* Where the LUN sits: channel and drive (IDE), LUN number (SCSI), namespace id (NVMe). */
+static void check_location(struct problems *p, const struct hcl_controller *c,
+                           const struct hcl_lun *l, const char *path) {
         bool dvd = l->f[L_IS_DVD].n != 0;
         uint64_t loc = l->f[L_LOCATION].n;
-        size_t count;
-        const char *why;
 
-        snprintf(path, sizeof(path), "%s %s", cpath,
-                 storvirt__hcl_lun_where(c, l, where, sizeof(where)));
         switch (c->protocol) {
         case 2:
                 if (!l->f[L_CHANNEL].has)
@@ -95,6 +89,16 @@ static void check_lun(struct problems *p, const struct hcl_controller *c, const 
         default:
                 break;
         }
+}
+
+/* What backs the LUN: one device (single), two or more (striped), or nothing (a DVD). */
+static void check_backing(struct problems *p, const struct hcl_lun *l, const char *path) {
+        bool legacy = l->f[L_DEVICE_TYPE].has || l->f[L_DEVICE_PATH].has ||
+                      l->f[L_SUB_DEVICE_PATH].has;
+        bool dvd = l->f[L_IS_DVD].n != 0;
+        char dpath[448];
+        size_t count;
+
         if ((dvd || l->has_pd) && legacy)
                 problem(p, "JsonFormatError", path,
                         "build-to-build schema compat error: cannot mix old/new physical device "
@@ -141,6 +145,14 @@ static void check_lun(struct problems *p, const struct hcl_controller *c, const 
                 else if (!l->f[L_DEVICE_TYPE].has || l->f[L_DEVICE_TYPE].n == 0)
                         problem(p, "StorageUnsupportedDeviceType", path, "invalid device type");
         }
+}
+
+/* The LUN's GUIDs and, strictly, its SCSI identity strings. */
+static void check_identity(struct problems *p, const struct hcl_controller *c,
+                           const struct hcl_lun *l, const char *path, bool strict) {
+        bool dvd = l->f[L_IS_DVD].n != 0;
+        const char *why;
+
         if (l->f[L_NTFS_GUID].has && c->protocol != 3 &&
             (why = storvirt__hcl_guid_problem(l->f[L_NTFS_GUID].s ? l->f[L_NTFS_GUID].s : "",
                                               NULL)))
@@ -169,6 +181,17 @@ static void check_lun(struct problems *p, const struct hcl_controller *c, const 
                                 l->f[L_DEVICE_ID].s ? l->f[L_DEVICE_ID].s : "",
                                 why ? why : "the all-zero GUID");
         }
+}
+
+static void check_lun(struct problems *p, const struct hcl_controller *c, const char *cpath,
+                      const struct hcl_lun *l, bool strict) {
+        char where[64], path[384];
+
+        snprintf(path, sizeof(path), "%s %s", cpath,
+                 storvirt__hcl_lun_where(c, l, where, sizeof(where)));
+        check_location(p, c, l, path);
+        check_backing(p, l, path);
+        check_identity(p, c, l, path, strict);
 }
 
 /*

@@ -29,14 +29,14 @@
 
 /* The spec a physical device maps to: its map entry, else a vDisk of that id. */
 int storvirt__hcl_device_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_device *d,
-                              const char *where, storvirt__disk_spec **ret) {
+                              storvirt__disk_spec **ret) {
         char key[96];
         storvirt__uuid want, u;
         storvirt_vdisk *vd = NULL;
         int r;
 
         if (storvirt__hcl_guid_problem(d->path ? d->path : "", &want))
-                return storvirt__error_set(-EINVAL, "%s: device path '%s' is not a GUID", where,
+                return storvirt__error_set(-EINVAL, "device path '%s' is not a GUID",
                                            d->path ? d->path : "");
         /* "GUID/SUB" first, then "GUID"; GUIDs compared as GUIDs */
         for (int pass = 0; pass < 2 && map; pass++) {
@@ -72,16 +72,52 @@ int storvirt__hcl_device_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_
                 return 0;
         }
         return storvirt__error_set(-ENOENT,
-                                   "%s: physical device %s %s/%" PRIu32 " is not mapped "
+                                   "physical device %s %s/%" PRIu32 " is not mapped "
                                    "to storage on this host (no map entry \"%s/%" PRIu32
                                    "\" or \"%s\", and no vDisk of that id)",
-                                   where, storvirt__hcl_devtype_names[d->type], d->path, d->sub,
-                                   d->path, d->sub, d->path);
+                                   storvirt__hcl_devtype_names[d->type], d->path, d->sub, d->path,
+                                   d->sub, d->path);
 }
 
-/* A striped LUN: its members resolved to block devices, the dm device created. */
+/* The size of the block device at path, from the kernel. */
+static int device_bytes(const char *path, uint64_t *ret) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int r = 0;
+
+        if (fd < 0 || ioctl(fd, BLKGETSIZE64, ret) < 0)
+                r = storvirt__error_set(-errno, "stripe member %s: %m", path);
+        if (fd >= 0)
+                close(fd);
+        return r;
+}
+
+/* Member i of a striped LUN resolved to a block device: its path and size. */
+static int stripe_member(storvirt_ctx *ctx, yajl_val map, const struct hcl_device *dev, size_t i,
+                         char **ret_path, uint64_t *ret_bytes) {
+        storvirt__disk_spec *s = NULL;
+        storvirt__disk_resolved *d = NULL;
+        int r;
+
+        r = storvirt__hcl_device_spec(ctx, map, dev, &s);
+        if (r >= 0)
+                r = storvirt__resolve_spec(ctx, s, 0, &d);
+        if (r >= 0 && d->type != STORVIRT__DISK_TYPE_BLOCK)
+                r = storvirt__error_set(-EINVAL, "stripe member %zu is not a block device (%s)", i,
+                                        d->source_path ? d->source_path : "network");
+        if (r >= 0 && !(*ret_path = strdup(d->source_path)))
+                r = storvirt__error_oom();
+        /* a path names the device: its size from the kernel */
+        if (r >= 0 && d->capacity == 0)
+                r = device_bytes(d->source_path, &d->capacity);
+        if (r >= 0)
+                *ret_bytes = d->capacity;
+        storvirt__disk_resolved_free(d);
+        storvirt__disk_spec_free(s);
+        return r;
+}
+
 int storvirt__hcl_striped_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_controller *c,
-                               const struct hcl_lun *l, const char *where, uint32_t flags,
+                               const struct hcl_lun *l, uint32_t flags,
                                storvirt__disk_spec **ret) {
         char **paths = calloc(l->n_devices + 1, sizeof(char *)), name[128], uuid[160], *params = NULL;
         uint64_t smallest = UINT64_MAX, sectors = 0;
@@ -90,36 +126,15 @@ int storvirt__hcl_striped_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl
         if (!paths)
                 return storvirt__error_oom();
         if (!(flags & STORVIRT_HCL_XML_CREATE_STRIPES))
-                r = storvirt__error_set(-EINVAL, "%s: a striped LUN is a device-mapper device on this "
+                r = storvirt__error_set(-EINVAL, "a striped LUN is a device-mapper device on this "
                                                  "host: allow its creation with "
-                                                 "STORVIRT_HCL_XML_CREATE_STRIPES", where);
+                                                 "STORVIRT_HCL_XML_CREATE_STRIPES");
         for (size_t i = 0; r >= 0 && i < l->n_devices; i++) {
-                storvirt__disk_spec *s = NULL;
-                storvirt__disk_resolved *d = NULL;
+                uint64_t bytes = 0;
 
-                r = storvirt__hcl_device_spec(ctx, map, &l->devices[i], where, &s);
-                if (r >= 0)
-                        r = storvirt__resolve_spec(ctx, s, 0, &d);
-                if (r >= 0 && d->type != STORVIRT__DISK_TYPE_BLOCK)
-                        r = storvirt__error_set(-EINVAL, "%s: stripe member %zu is not a block device "
-                                                         "(%s)", where, i,
-                                                d->source_path ? d->source_path : "network");
-                if (r >= 0 && !(paths[i] = strdup(d->source_path)))
-                        r = storvirt__error_oom();
-                if (r >= 0 && d->capacity == 0) {
-                        /* a path names the device: its size from the kernel */
-                        int fd = open(d->source_path, O_RDONLY | O_CLOEXEC);
-
-                        if (fd < 0 || ioctl(fd, BLKGETSIZE64, &d->capacity) < 0)
-                                r = storvirt__error_set(-errno, "%s: stripe member %s: %m", where,
-                                                        d->source_path);
-                        if (fd >= 0)
-                                close(fd);
-                }
-                if (r >= 0 && d->capacity < smallest)
-                        smallest = d->capacity;
-                storvirt__disk_resolved_free(d);
-                storvirt__disk_spec_free(s);
+                r = stripe_member(ctx, map, &l->devices[i], i, &paths[i], &bytes);
+                if (r >= 0 && bytes < smallest)
+                        smallest = bytes;
         }
         if (r >= 0)
                 r = storvirt__dm_striped_table(paths, l->n_devices, smallest,

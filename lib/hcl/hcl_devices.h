@@ -15,16 +15,17 @@
 
 /*
  * The spec physical device d maps to: its entry in map (an object, or
- * NULL), else the vDisk of that id; -ENOENT when neither.
+ * NULL), else the vDisk of that id; -ENOENT when neither.  Messages here
+ * never name the LUN: the caller prefixes its name.
  */
 int storvirt__hcl_device_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_device *d,
-                              const char *where, storvirt__disk_spec **ret);
+                              storvirt__disk_spec **ret);
 
 /*
  * A striped LUN l of controller c: its members resolved to block
  * devices, the device-mapper device created (flags must allow it:
  * STORVIRT_HCL_XML_CREATE_STRIPES), and the spec of that device.
+ * Messages here never name the LUN: the caller prefixes its name.
  */
 int storvirt__hcl_striped_spec(storvirt_ctx *ctx, yajl_val map, const struct hcl_controller *c,
-                               const struct hcl_lun *l, const char *where, uint32_t flags,
-                               storvirt__disk_spec **ret);
+                               const struct hcl_lun *l, uint32_t flags, storvirt__disk_spec **ret);
