@@ -20,5 +20,6 @@
 #include <storvirt/connection.h>
 #include <storvirt/vdisk.h>
 #include <storvirt/hcl.h>
+#include <storvirt/secret.h>
 
 #endif

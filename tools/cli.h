@@ -112,6 +112,7 @@ extern const struct cli_command cli_commands_lun[];
 extern const struct cli_command cli_commands_resolve[];
 extern const struct cli_command cli_commands_vdisk[];
 extern const struct cli_command cli_commands_hcl[];
+extern const struct cli_command cli_commands_secret[];
 extern const struct cli_command cli_commands_xml[];
 
 /*

@@ -85,6 +85,7 @@ static int dir_start(storvirt__pool_obj *obj, uint32_t flags) {
 const storvirt__backend_ops storvirt__backend_dir = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "dir",
+        .encrypted_volumes = true,
         .check_pool = dir_check,
         .build_pool = storvirt__dir_build_target,
         .start_pool = dir_start,

@@ -429,6 +429,7 @@ static int fs_delete(storvirt__pool_obj *obj, uint32_t flags) {
 const storvirt__backend_ops storvirt__backend_fs = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "fs",
+        .encrypted_volumes = true,
         .check_pool = fs_check,
         .build_pool = fs_build,
         .start_pool = fs_start,

@@ -72,6 +72,8 @@ static bool reads_as_raw(const char *format) {
 
 /* The figures of a probed image into the record (its format was decided already). */
 static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
+        uint32_t flags = 0;
+
         if (strcmp(info->format, "raw") != 0)
                 rec->capacity = info->virtual_size;
         if (info->backing_file) {
@@ -83,8 +85,46 @@ static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
         rec->lazy_refcounts = info->lazy_refcounts;
         rec->extended_l2 = info->extended_l2;
         rec->cluster_bits = strcmp(info->format, "qcow2") == 0 ? info->cluster_bits : 0;
-        if (storvirt__img_check_usable(info, rec->path) < 0)
+        memcpy(rec->encryption, info->encryption, sizeof(rec->encryption));
+        rec->cipher = info->cipher;
+        /* encryption without a known secret is refused when the volume is handed out */
+        if (info->encrypted)
+                flags |= STORVIRT__IMG_USABLE_SECRET_KNOWN;
+        if (storvirt__img_check_usable(info, rec->path, flags) < 0)
                 rec_set_problem(rec);
+}
+
+/*
+ * A raw volume the library made encrypted: a LUKS container whose
+ * capacity is its payload.  A header that is gone (the volume was
+ * overwritten from the host) is the volume's problem.
+ */
+static void rec_fill_luks(storvirt__vol_rec *rec, int fd, const storvirt__vol_index_entry *known) {
+        storvirt__img_info info = {};
+
+        if (storvirt__img_probe_fd_as(fd, rec->physical, rec->path, "luks", &info) < 0) {
+                storvirt__error_prefix("created as an encrypted (LUKS) raw volume, but its "
+                                       "LUKS header cannot be read");
+                rec_set_problem(rec);
+                return;
+        }
+        rec_take_info(rec, &info);
+        memcpy(rec->secret, known->secret, sizeof(rec->secret));
+        storvirt__img_info_clear(&info);
+}
+
+/* An image the library made encrypted must still say so in its header. */
+static void rec_check_encryption(storvirt__vol_rec *rec, const storvirt__vol_index_entry *known) {
+        if (!known->encryption[0])
+                return;
+        if (strcmp(rec->encryption, known->encryption) != 0) {
+                storvirt__error_set(-ESTALE, "'%s': created encrypted (%s), but its header says %s",
+                                    rec->path, known->encryption,
+                                    rec->encryption[0] ? rec->encryption : "it is not encrypted");
+                rec_set_problem(rec);
+                return;
+        }
+        memcpy(rec->secret, known->secret, sizeof(rec->secret));
 }
 
 /*
@@ -92,12 +132,18 @@ static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
  * the content says now.  A raw volume is never read as anything else; an
  * image of another format is read as that format only.
  */
-static void rec_fill_recorded(storvirt__vol_rec *rec, int fd, const char *format) {
+static void rec_fill_recorded(storvirt__vol_rec *rec, int fd,
+                              const storvirt__vol_index_entry *known) {
+        const char *format = known->format;
         storvirt__img_info info = {};
         char magic[16] = "raw";
 
         field_set(rec->format, sizeof(rec->format), format);
         rec->recorded = true;
+        if (strcmp(format, "raw") == 0 && memcmp(known->encryption, "luks", 5) == 0) {
+                rec_fill_luks(rec, fd, known);
+                return;
+        }
         if (reads_as_raw(format)) {     /* raw, and iso (read as raw) */
                 if (storvirt__img_probe_magic(fd, rec->physical, rec->path, magic) >= 0 &&
                     !reads_as_raw(magic))
@@ -112,6 +158,7 @@ static void rec_fill_recorded(storvirt__vol_rec *rec, int fd, const char *format
                 return;
         }
         rec_take_info(rec, &info);
+        rec_check_encryption(rec, known);
         storvirt__img_info_clear(&info);
 }
 
@@ -134,6 +181,9 @@ static void rec_fill_probed(storvirt__vol_rec *rec, int fd) {
         }
         field_set(rec->format, sizeof(rec->format), info.format);
         rec_take_info(rec, &info);
+        /* as libvirt reports it: a LUKS container is a raw volume with <encryption> */
+        if (strcmp(info.format, "luks") == 0)
+                field_set(rec->format, sizeof(rec->format), "raw");
         storvirt__img_info_clear(&info);
 }
 
@@ -153,6 +203,8 @@ static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st,
         rec->compat[0] = rec->backing_format[0] = rec->probed_format[0] = '\0';
         rec->lazy_refcounts = rec->extended_l2 = rec->recorded = false;
         rec->cluster_bits = 0;
+        rec->encryption[0] = rec->secret[0] = '\0';
+        rec->cipher = (storvirt__img_cipher){};
         free(rec->backing_path);
         rec->backing_path = NULL;
         free(rec->problem);
@@ -165,7 +217,7 @@ static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st,
         rec->type = S_ISBLK(st->st_mode) ? STORVIRT_VOLUME_TYPE_BLOCK : STORVIRT_VOLUME_TYPE_FILE;
         known = storvirt__vol_index_find(index, rec->name, (uint64_t)st->st_ino);
         if (known)
-                rec_fill_recorded(rec, fd, known->format);
+                rec_fill_recorded(rec, fd, known);
         else
                 rec_fill_probed(rec, fd);
 }
@@ -214,6 +266,9 @@ static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
         src->backing_path = NULL;
         dst->recorded = src->recorded;
         memcpy(dst->probed_format, src->probed_format, sizeof(dst->probed_format));
+        memcpy(dst->encryption, src->encryption, sizeof(dst->encryption));
+        dst->cipher = src->cipher;
+        memcpy(dst->secret, src->secret, sizeof(dst->secret));
         free(dst->problem);
         dst->problem = src->problem;
         src->problem = NULL;
@@ -421,6 +476,7 @@ static int rename_noreplace(int dfd, const char *from, const char *to) {
 int storvirt__local_partial_commit(storvirt__pool_obj *obj, struct storvirt__local_partial *p,
                                    const storvirt__vol_rec *rec, const char *format) {
         const char *target = obj->def->target.path;
+        storvirt__vol_index_entry entry = {};
         struct stat st;
         int r;
 
@@ -429,7 +485,11 @@ int storvirt__local_partial_commit(storvirt__pool_obj *obj, struct storvirt__loc
                 goto fail;
         }
         /* recorded first: a kill before the rename leaves an entry with no file, pruned later */
-        r = storvirt__vol_index_set(obj->ctx, target, rec->name, format, (uint64_t)st.st_ino);
+        entry.ino = (uint64_t)st.st_ino;
+        snprintf(entry.format, sizeof(entry.format), "%s", format);
+        memcpy(entry.encryption, rec->encryption, sizeof(entry.encryption));
+        memcpy(entry.secret, rec->secret, sizeof(entry.secret));
+        r = storvirt__vol_index_set_entry(obj->ctx, target, rec->name, &entry);
         if (r < 0)
                 goto fail;
         r = rename_noreplace(obj->target_fd, p->name, rec->name);
@@ -627,10 +687,13 @@ int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_d
                                   storvirt__vol_rec **ret_rec, uint32_t flags) {
         _cleanup_free_ char *path = NULL;
         const char *fmt = def->target.format ? def->target.format : "raw";
+        bool encrypted = def->target.encryption.format != NULL;
         storvirt__vol_rec *rec;
         int r;
 
         r = storvirt__name_check("volume name", def->name);
+        if (r >= 0)
+                r = storvirt__local_encryption_check(def);
         if (r < 0)
                 return r;
         if (!obj->def->target.path)
@@ -642,10 +705,10 @@ int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_d
                                            def->target.has_features ? "features" :
                                            def->target.cluster_size ? "clusterSize" : "compat",
                                            fmt);
-        if (!is_native(fmt) && storvirt__command_find("qemu-img", NULL) < 0)
+        if ((!is_native(fmt) || encrypted) && storvirt__command_find("qemu-img", NULL) < 0)
                 return storvirt__error_set(-EOPNOTSUPP,
-                        "volume '%s': format '%s' is created through qemu-img, which is not installed",
-                        def->name, fmt);
+                        "volume '%s': %s '%s' is created through qemu-img, which is not installed",
+                        def->name, encrypted ? "an encrypted volume of format" : "format", fmt);
         r = path_join(obj->def->target.path, def->name, &path);
         if (r < 0)
                 return r;
@@ -653,6 +716,10 @@ int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_d
         if (!rec)
                 return storvirt__error_oom();
         snprintf(rec->format, sizeof(rec->format), "%s", fmt);
+        if (encrypted) {
+                snprintf(rec->encryption, sizeof(rec->encryption), "luks");
+                storvirt__uuid_format(&def->target.encryption.secrets[0].uuid, rec->secret);
+        }
         rec->type = strcmp(fmt, "dir") == 0 ? STORVIRT_VOLUME_TYPE_DIR : STORVIRT_VOLUME_TYPE_FILE;
         rec->capacity = def->capacity;
         *ret_rec = rec;
@@ -738,6 +805,8 @@ static int build_file(storvirt__pool_obj *obj, storvirt__vol_rec *rec, const sto
         const char *fmt = rec->format;
         bool prealloc;
 
+        if (def->target.encryption.format)
+                return storvirt__local_build_encrypted(obj, def, p->proc_path, flags);
         if (!is_native(fmt))
                 return build_with_qemu_img(def, p->proc_path);
         if (strcmp(fmt, "qcow2") == 0)

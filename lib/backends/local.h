@@ -45,8 +45,9 @@ int storvirt__local_delete_pool(storvirt__pool_obj *obj, uint32_t flags);
  * (0600 and the caller's by default), locked so
  * that a refresh leaves it alone; proc_path ("/proc/self/fd/N") hands it
  * to a tool without letting the tool create or follow anything.
- * commit records the volume's format (core/vol_index.h) and renames the
- * file to rec->name, never replacing an existing file; abort removes it.
+ * commit records the volume's format (core/vol_index.h), with the
+ * encryption and secret rec holds, and renames the file to rec->name,
+ * never replacing an existing file; abort removes it.
  */
 struct storvirt__local_partial {
         char name[48];
@@ -59,6 +60,28 @@ int storvirt__local_partial_create(storvirt__pool_obj *obj, const storvirt__vol_
 int storvirt__local_partial_commit(storvirt__pool_obj *obj, struct storvirt__local_partial *p,
                                    const storvirt__vol_rec *rec, const char *format);
 void storvirt__local_partial_abort(storvirt__pool_obj *obj, struct storvirt__local_partial *p);
+
+/*
+ * Encrypted volumes (local_encrypt.c).  check: 0 when def has no
+ * <encryption> or one qemu-img can build (LUKS, raw or qcow2, a cipher
+ * qemu's LUKS driver writes); else -EOPNOTSUPP naming the setting, or
+ * -EINVAL without exactly one <secret> given by UUID (core/volume.c
+ * resolved it).  build: qemu-img create into path (the partial file's
+ * /proc/self/fd path), the passphrase handed over in an unnamed file.
+ */
+int storvirt__local_encryption_check(const storvirt__vol_def *def);
+int storvirt__local_build_encrypted(storvirt__pool_obj *obj, const storvirt__vol_def *def,
+                                    const char *path, uint32_t flags);
+/* qemu-img resize of an encrypted qcow2 volume open at path, with its passphrase. */
+int storvirt__local_resize_encrypted(storvirt__pool_obj *obj, const storvirt__vol_rec *rec,
+                                     const char *path, uint64_t capacity);
+/*
+ * After a wipe zeroed the volume open on fd: a LUKS volume whose secret
+ * is known is built again, empty, with its format, cipher and secret (a
+ * new master key); one without stays zeros.
+ */
+int storvirt__local_rebuild_encrypted(storvirt__pool_obj *obj, const storvirt__vol_rec *rec,
+                                      int fd, uint64_t capacity);
 
 /* Reports progress; returns -ECANCELED if the callback asks to stop. */
 int storvirt__progress_report(const storvirt__progress *p, uint64_t done, uint64_t total);

@@ -166,6 +166,15 @@ int storvirt__local_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec
                                            sfmt, dfmt);
         if (!def->target.format)
                 snprintf(rec->format, sizeof(rec->format), "%s", sfmt);
+        if (src->encryption[0] && strcmp(rec->format, sfmt) != 0)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': converting the encrypted "
+                                                        "volume '%s' (%s) to %s is not supported",
+                                           rec->path, src->path, sfmt, rec->format);
+        /* a copy of the bytes is encrypted as its source, with the same passphrase */
+        if (strcmp(src->encryption, "luks") == 0) {
+                memcpy(rec->encryption, src->encryption, sizeof(rec->encryption));
+                memcpy(rec->secret, src->secret, sizeof(rec->secret));
+        }
         if (faccessat(obj->target_fd, rec->name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
         /* no O_CLOEXEC: qemu-img reads it through /proc/self/fd/N */
@@ -245,7 +254,10 @@ int storvirt__local_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
         }
         if (r >= 0)
                 r = storvirt__progress_report(p, size, size); /* holes count as done */
-        if (r >= 0 && qcow2) {
+        if (r >= 0 && rec->encryption[0]) {
+                /* an encrypted image again, never a plain one in its place */
+                r = storvirt__local_rebuild_encrypted(obj, rec, fd, capacity);
+        } else if (r >= 0 && qcow2) {
                 /* Keep a usable (empty) image rather than a file of zeros. */
                 struct storvirt__qcow2_opts o = {
                         .size = capacity,
@@ -279,7 +291,10 @@ static int resize_via_qemu_img(storvirt__pool_obj *obj, storvirt__vol_rec *rec, 
                 return storvirt__error_set(-EINVAL, "volume '%s' is not a regular file", rec->path);
         }
         snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-        r = qemu_img_resize(path, rec->format, capacity, capacity < rec->capacity);
+        if (rec->encryption[0])
+                r = storvirt__local_resize_encrypted(obj, rec, path, capacity);
+        else
+                r = qemu_img_resize(path, rec->format, capacity, capacity < rec->capacity);
         close(fd);
         return r;
 }
@@ -297,6 +312,20 @@ int storvirt__local_resize_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
         fd = vol_open(obj, rec, O_RDWR, &st);
         if (fd < 0)
                 return fd;
+        if (rec->encryption[0]) {
+                /* a LUKS container: its header stays, the payload is the rest of the file */
+                uint64_t header = (uint64_t)st.st_size - rec->capacity;
+
+                if (strcmp(rec->encryption, "luks") != 0 || rec->capacity > (uint64_t)st.st_size)
+                        return storvirt__error_set(-EOPNOTSUPP, "volume '%s': resizing it "
+                                                                "(encrypted: %s) is not supported",
+                                                   rec->path, rec->encryption);
+                if (capacity > INT64_MAX - header)
+                        return storvirt__error_set(-ERANGE, "volume '%s': capacity %llu is too "
+                                                            "large", rec->path,
+                                                   (unsigned long long)capacity);
+                capacity += header;
+        }
         if ((flags & STORVIRT_VOLUME_RESIZE_ALLOCATE) && capacity > (uint64_t)st.st_size &&
             fallocate(fd, 0, st.st_size, (off_t)(capacity - (uint64_t)st.st_size)) < 0)
                 return storvirt__error_set(-errno, "volume '%s': allocating: %s", rec->path,

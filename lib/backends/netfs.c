@@ -378,6 +378,7 @@ static int netfs_delete(storvirt__pool_obj *obj, uint32_t flags) {
 const storvirt__backend_ops storvirt__backend_netfs = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "netfs",
+        .encrypted_volumes = true,
         .check_pool = netfs_check,
         .build_pool = storvirt__dir_build_target,
         .start_pool = netfs_start,

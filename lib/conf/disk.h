@@ -218,6 +218,14 @@ typedef struct storvirt__disk_resolved {
          * so that libvirt reads no backing file name from its header.
          */
         bool backing_known;
+        /*
+         * An encrypted source (FILE or VOLUME): libvirt's name of its
+         * encryption ("luks") and the UUID of the libvirt secret holding
+         * its passphrase, written as <encryption> inside <source>; ""
+         * when the source is not encrypted.
+         */
+        char encryption[8];
+        char encryption_secret[37];
 } storvirt__disk_resolved;
 
 /* ---- disk_names.c: the enums as libvirt's XML and VDSM's dicts spell them ------------------ */

@@ -203,6 +203,12 @@ int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__
         check_nonnull(g);
         s = d->spec;
         bus = storvirt__disk_spec_bus(s);
+        if (d->encryption[0])
+                return storvirt__error_set(-EOPNOTSUPP,
+                                           "%s: the source is encrypted (%s), and a "
+                                           "device dict has no key for its secret: ask for the "
+                                           "<disk> XML",
+                                           storvirt__disk_spec_name(s), d->encryption);
         if (!storvirt__disk_device_name(s->device) || !storvirt__disk_bus_name(bus) ||
             !STORVIRT__DISK_NAME(storvirt__disk_type_names, d->type))
                 return storvirt__error_set(-EINVAL,

@@ -55,6 +55,7 @@
 #include "conf/disk.h"
 #include "util/fileio.h"
 #include "util/macro.h"
+#include "util/uuid.h"
 #include "util/xml.h"
 
 #define ESC(s) storvirt__name_escape((s), (char[STORVIRT__ESCAPED_NAME_SIZE]){ 0 }, \
@@ -319,6 +320,24 @@ static int check_extras(const storvirt__disk_resolved *d) {
         return 0;
 }
 
+/* <encryption>: a LUKS file or volume source, with the secret of its passphrase. */
+static int check_encryption(const storvirt__disk_resolved *d) {
+        storvirt__uuid u;
+
+        if (!d->encryption[0])
+                return 0;
+        if (d->type != STORVIRT__DISK_TYPE_FILE && d->type != STORVIRT__DISK_TYPE_VOLUME)
+                return storvirt__error_set(-EINVAL, "%s: an encrypted source must be a file or "
+                                           "a volume", drive_name(d->spec));
+        if (strcmp(d->encryption, "luks") != 0)
+                return storvirt__error_set(-EINVAL, "%s: encryption '%s' is not handed to a VM "
+                                           "(luks only)", drive_name(d->spec), d->encryption);
+        if (storvirt__uuid_parse(d->encryption_secret, &u) < 0)
+                return storvirt__error_set(-EINVAL, "%s: an encrypted source needs the UUID of "
+                                           "its secret", drive_name(d->spec));
+        return 0;
+}
+
 static int check_resolved(const storvirt__disk_resolved *d) {
         int r;
 
@@ -335,6 +354,8 @@ static int check_resolved(const storvirt__disk_resolved *d) {
                 r = check_target(d);
         if (r >= 0)
                 r = check_extras(d);
+        if (r >= 0)
+                r = check_encryption(d);
         return r;
 }
 
@@ -396,6 +417,19 @@ static void write_iscsi_source(storvirt__xml_writer *w, const storvirt__disk_isc
         storvirt__xml_writer_end(w);
 }
 
+/* libvirt's <encryption> of a disk source: the format and the secret of its passphrase. */
+static void write_encryption(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
+        if (!d->encryption[0])
+                return;
+        storvirt__xml_writer_start(w, "encryption");
+        storvirt__xml_writer_attr(w, "format", d->encryption);
+        storvirt__xml_writer_start(w, "secret");
+        storvirt__xml_writer_attr(w, "type", "passphrase");
+        storvirt__xml_writer_attr(w, "uuid", d->encryption_secret);
+        storvirt__xml_writer_end(w);
+        storvirt__xml_writer_end(w);
+}
+
 static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
         const storvirt__disk_spec *s = d->spec;
 
@@ -413,6 +447,7 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
                         storvirt__xml_writer_attr(w, "managed", "yes");
                         storvirt__xml_writer_end(w);
                 }
+                write_encryption(w, d);
                 storvirt__xml_writer_end(w);
                 break;
         case STORVIRT__DISK_TYPE_VOLUME:
@@ -420,6 +455,7 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
                 storvirt__xml_writer_attr(w, "pool", d->source_pool);
                 storvirt__xml_writer_attr(w, "volume", d->source_volume);
                 write_startup_policy(w, s);
+                write_encryption(w, d);
                 storvirt__xml_writer_end(w);
                 break;
         case STORVIRT__DISK_TYPE_NETWORK:

@@ -40,6 +40,8 @@ typedef struct storvirt__progress {
 typedef struct storvirt__backend_ops {
         uint32_t abi;        /* STORVIRT__BACKEND_ABI */
         const char *type;    /* pool type name, as in <pool type='...'> */
+        /* create_volume and build_volume make <encryption> (LUKS) volumes; else refused. */
+        bool encrypted_volumes;
 
         int (*find_sources)(storvirt_ctx *ctx, const char *srcspec,
                             char **ret_xml, uint32_t flags);

@@ -26,6 +26,7 @@
 #include "conf/pool_conf.h"
 #include "conf/vol_conf.h"
 #include "core/backend.h"
+#include "sys/imgfmt.h"
 #include "util/hashmap.h"
 #include "util/refcnt.h"
 
@@ -62,6 +63,15 @@ typedef struct storvirt__vol_rec {
         bool recorded;
         char probed_format[16];
         char *problem;
+        /*
+         * File volumes: how the image is encrypted as its header says
+         * (libvirt's "luks" or "qcow", "" when it is not), the cipher of
+         * a LUKS header, and the UUID of the secret holding the
+         * passphrase when the library made it so ("" when unknown).
+         */
+        char encryption[8];
+        storvirt__img_cipher cipher;
+        char secret[37];
         uint32_t seen;               /* refresh generation that last saw it */
 } storvirt__vol_rec;
 

@@ -334,7 +334,7 @@ static int check_file_format(storvirt_ctx *ctx, storvirt__disk_resolved *d, cons
         else if (s->format == STORVIRT__DISK_FORMAT_QCOW2 && strcmp(info.format, "qcow2") != 0)
                 r = storvirt__error_set(-EINVAL, "%s: '%s' is not a qcow2 image (found %s)",
                                         drive_name(s), path, info.format);
-        else if (strcmp(info.format, "qcow2") == 0 && storvirt__img_check_usable(&info, path) < 0)
+        else if (strcmp(info.format, "qcow2") == 0 && storvirt__img_check_usable(&info, path, 0) < 0)
                 r = storvirt__error_prefix("%s", drive_name(s));
         else if (strcmp(info.format, "qcow2") == 0 && info.backing_file &&
                  !(abs = realpath(path, NULL)))
@@ -384,8 +384,12 @@ static int resolve_file_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d,
                                            s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw");
         s->format = strcmp(fmt, "qcow2") == 0 ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
         r = storvirt__vol_chain_of(ctx, obj, rec, explicit, &c);
-        if (r < 0)
+        if (r >= 0)
+                r = storvirt__vol_encryption(ctx, obj, rec, d->encryption, d->encryption_secret);
+        if (r < 0) {
+                storvirt__vol_chain_clear(&c);
                 return storvirt__error_prefix("%s", drive_name(s));
+        }
         r = take_chain(d, &c);
         storvirt__vol_chain_clear(&c);
         return r;

@@ -30,6 +30,7 @@
 #include "core/pool.h"
 #include "core/records.h"
 #include "core/resolve.h"
+#include "core/secret.h"
 #include "core/vol_chain.h"
 #include "core/vdisk.h"
 #include "sys/imgfmt.h"
@@ -55,6 +56,8 @@ typedef struct image {
         char *path;                     /* FILE, BLOCK */
         char *pool, *volume, *key;      /* when the image is a volume of a storvirt pool */
         char *domain_id;                /* the pool's UUID, NIL_UUID outside pools */
+        char *encryption, *secret;      /* an encrypted image: "luks" and the UUID of the
+                                           secret of its passphrase; NULL otherwise */
         bool cow, sparse, legal;
         uint64_t capacity;
 } image;
@@ -95,6 +98,8 @@ static void image_clear(image *im) {
         free(im->volume);
         free(im->key);
         free(im->domain_id);
+        free(im->encryption);
+        free(im->secret);
         *im = (image){};
 }
 
@@ -174,8 +179,13 @@ static int parse_image(yajl_val o, image *im) {
             (r = get_opt_str(o, "parent", &im->parent)) < 0 || (r = get_opt_str(o, "path", &im->path)) < 0 ||
             (r = get_opt_str(o, "pool", &im->pool)) < 0 || (r = get_opt_str(o, "volume", &im->volume)) < 0 ||
             (r = get_opt_str(o, "key", &im->key)) < 0 ||
-            (r = get_req_str(o, "domainID", &im->domain_id)) < 0)
+            (r = get_req_str(o, "domainID", &im->domain_id)) < 0 ||
+            (r = get_opt_str(o, "encryption", &im->encryption)) < 0 ||
+            (r = get_opt_str(o, "secret", &im->secret)) < 0)
                 return r;
+        if (!im->encryption != !im->secret)
+                return storvirt__error_set(-EINVAL, "image %s: fields 'encryption' and 'secret' "
+                                                    "go together", im->uid);
         r = storvirt__json_get_string(o, "diskType", true, &s);
         if (r < 0)
                 return r;
@@ -350,6 +360,8 @@ static int gen_record(storvirt__json_gen *g, const vrec *v, const char *state_uu
                 if (im->capacity)
                         storvirt__json_gen_key_uint64(g, "capacity", im->capacity);
                 storvirt__json_gen_key_string(g, "domainID", im->domain_id);
+                gen_opt(g, "encryption", im->encryption);
+                gen_opt(g, "secret", im->secret);
                 if (state_uuid) {
                         storvirt__json_gen_key_string(g, "poolID", state_uuid);
                         storvirt__json_gen_key_string(g, "imageID", v->id);
@@ -704,6 +716,9 @@ static int file_identity(storvirt_ctx *ctx, const storvirt__disk_resolved *d, vr
         base->type = STORVIRT__DISK_TYPE_FILE;
         base->cow = d->spec->format == STORVIRT__DISK_FORMAT_QCOW2;
         base->capacity = d->capacity;
+        if (d->encryption[0] && ((r = sdup(d->encryption, &base->encryption)) < 0 ||
+                                 (r = sdup(d->encryption_secret, &base->secret)) < 0))
+                return r;
         if (stat(base->path, &st) == 0)
                 base->sparse = base->cow || (uint64_t)st.st_blocks * 512 < (uint64_t)st.st_size;
         return fill_pool_of(ctx, base);
@@ -1120,6 +1135,11 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
                                                         "through QEMU's iSCSI initiator; an overlay "
                                                         "over a network image is not supported",
                                            v->id);
+        if (top->encryption)
+                return storvirt__error_set(-EOPNOTSUPP, "vDisk %s: its top image %s is encrypted "
+                                                        "(%s); an overlay over it would keep the "
+                                                        "guest's writes unencrypted", v->id,
+                                           top->path, top->encryption);
         if (!pool_name)
                 return storvirt__error_set(-EINVAL, "vDisk %s: its top image %s is not a volume "
                                                     "of a storvirt pool: name the file pool for "
@@ -1701,6 +1721,38 @@ STORVIRT_EXPORT int storvirt_vm_connections(storvirt_ctx *ctx, const char *vm_id
 
 /* ---- internal interface ----------------------------------------------------------------------- */
 
+/*
+ * The encryption of image idx into d, its secret checked: defined, with
+ * a value.  An encrypted image below it is refused (an overlay never
+ * goes over one: a record saying so was not written by this library).
+ */
+static int image_encryption(storvirt_ctx *ctx, const vrec *v, size_t idx,
+                            storvirt__disk_resolved *d) {
+        const image *im = &v->images[idx];
+        int r;
+
+        for (size_t k = 0; k < idx; k++)
+                if (v->images[k].encryption)
+                        return storvirt__error_set(-EOPNOTSUPP, "vDisk %s: image %s below %s is "
+                                                                "encrypted; an encrypted image is "
+                                                                "never used as a backing file",
+                                                   v->id, v->images[k].uid, im->uid);
+        if (!im->encryption)
+                return 0;
+        if (strcmp(im->encryption, "luks") != 0 || strlen(im->secret) >= sizeof(d->encryption_secret))
+                return storvirt__error_set(-EINVAL, "vDisk %s: image %s: encryption '%s' with "
+                                                    "secret '%s' cannot be handed out", v->id,
+                                           im->uid, im->encryption, im->secret);
+        r = storvirt__secret_check(ctx, im->secret);
+        if (r < 0)
+                return storvirt__error_prefix("vDisk %s: image %s is encrypted (%s) with the "
+                                              "passphrase of secret %s", v->id, im->uid,
+                                              im->encryption, im->secret);
+        snprintf(d->encryption, sizeof(d->encryption), "%s", im->encryption);
+        snprintf(d->encryption_secret, sizeof(d->encryption_secret), "%s", im->secret);
+        return 0;
+}
+
 int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         storvirt__disk_spec *s = d->spec;
         const char *id = s->source == STORVIRT__DISK_SOURCE_VDISK ? s->vdisk : s->image_id;
@@ -1770,6 +1822,9 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         } else if ((r = sdup(im->path, &d->source_path)) < 0) {
                 return r;
         }
+        r = image_encryption(ctx, v, idx, d);
+        if (r < 0)
+                return r;
         /* a LUN base is handed out only while it still is that LUN */
         if (strcmp(v->kind, "lun") == 0) {
                 r = storvirt__resolve_check_guid(v->images[0].path, v->guid);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/secret.h"
 #include "core/vol_chain.h"
 #include "core/vol_index.h"
 #include "sys/imgfmt.h"
@@ -120,7 +121,7 @@ int storvirt__vol_find_path(storvirt_ctx *ctx, const char *path, storvirt__pool_
 
 /* What the walk needs of a backing volume, copied under its pool's lock. */
 struct link_info {
-        char format[16], probed[16], backing_format[16];
+        char format[16], probed[16], backing_format[16], encryption[8], secret[37];
         char *backing, *problem;
         uint32_t type;
         bool deleted;
@@ -136,6 +137,8 @@ static int link_info_get(storvirt__pool_obj *obj, storvirt__vol_rec *rec, struct
         memcpy(l->format, rec->format, sizeof(l->format));
         memcpy(l->probed, rec->probed_format, sizeof(l->probed));
         memcpy(l->backing_format, rec->backing_format, sizeof(l->backing_format));
+        memcpy(l->encryption, rec->encryption, sizeof(l->encryption));
+        memcpy(l->secret, rec->secret, sizeof(l->secret));
         l->type = rec->type;
         l->deleted = rec->deleted;
         l->backing = rec->backing_path ? strdup(rec->backing_path) : NULL;
@@ -177,6 +180,11 @@ static int link_check(const char *image, const char *path, const char *header_fo
                 return storvirt__error_set(-ESTALE, "'%s': backing file '%s' was created as %s but "
                                                     "its content now claims to be %s",
                                            image, path, l->format, l->probed);
+        if (l->encryption[0])
+                return storvirt__error_set(-EOPNOTSUPP, "'%s': backing file '%s' is encrypted (%s): "
+                                                        "an encrypted image is never used as a "
+                                                        "backing file", image, path,
+                                           l->encryption);
         if (strcmp(header_format, l->format) != 0)
                 return storvirt__error_set(-ESTALE, "'%s' says its backing file '%s' is %s, but "
                                                     "that volume is %s", image, path,
@@ -302,6 +310,34 @@ int storvirt__vol_chain_of(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt_
                 *ret = (storvirt__vol_chain){};
         link_info_clear(&l);
         return r;
+}
+
+int storvirt__vol_encryption(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                             char ret_encryption[static 8], char ret_secret[static 37]) {
+        struct link_info l = {};
+        int r;
+
+        r = link_info_get(obj, rec, &l);
+        link_info_clear(&l);
+        if (r < 0)
+                return r;
+        if (!l.encryption[0]) {
+                ret_encryption[0] = ret_secret[0] = '\0';
+                return 0;
+        }
+        if (!l.secret[0])
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s' of pool '%s' is encrypted "
+                                                        "(%s), and no secret for it is known (the "
+                                                        "library did not create it encrypted)",
+                                           rec->name, obj->def->name, l.encryption);
+        r = storvirt__secret_check(ctx, l.secret);
+        if (r < 0)
+                return storvirt__error_prefix("volume '%s' of pool '%s' is encrypted (%s) with "
+                                              "the passphrase of secret %s", rec->name,
+                                              obj->def->name, l.encryption, l.secret);
+        memcpy(ret_encryption, l.encryption, 8);
+        memcpy(ret_secret, l.secret, 37);
+        return 0;
 }
 
 void storvirt__vol_chain_check_pool(storvirt__pool_obj *obj) {

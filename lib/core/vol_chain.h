@@ -18,7 +18,9 @@
  *   -ESTALE     a recorded format and a header or the content disagree;
  *   -EINVAL     a header names a backing file without its format, or the
  *               backing volume cannot be used (its problem);
- *   -EOPNOTSUPP a protocol name ("nbd:", "json:", ...).
+ *   -EOPNOTSUPP a protocol name ("nbd:", "json:", ...), or an encrypted
+ *               backing file (an overlay would keep the guest's writes
+ *               unencrypted, and its chain needs one secret per image).
  */
 #pragma once
 
@@ -55,6 +57,18 @@ int storvirt__vol_chain_walk(storvirt_ctx *ctx, const char *path, const char *ba
  */
 int storvirt__vol_chain_of(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                            bool allow_mismatch, storvirt__vol_chain *ret);
+
+/*
+ * How a volume to be handed out is encrypted: 0 with ret_encryption ""
+ * when its header says it is not; 0 with libvirt's name of the
+ * encryption ("luks") and the UUID of the secret of its passphrase when
+ * the library made it encrypted and that secret is defined with a
+ * value; otherwise -EOPNOTSUPP (no secret is known for it) or -ENOENT
+ * (its secret is no longer defined), naming the volume.  No pool lock
+ * held.
+ */
+int storvirt__vol_encryption(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                             char ret_encryption[static 8], char ret_secret[static 37]);
 
 /*
  * After a refresh of obj (no lock held): checks the chain of every

@@ -19,9 +19,11 @@
 #include "util/macro.h"
 #include "util/sha1.h"
 #include "util/strv.h"
+#include "util/uuid.h"
 
 #define KIND "volumes"
 #define MAGIC "storvirt-volume-index 1"
+#define MAGIC2 "storvirt-volume-index 2"
 /* 100,000 volumes with long names fit. */
 #define INDEX_MAX (64u << 20)
 
@@ -100,30 +102,55 @@ static void index_file_init(storvirt_ctx *ctx, const char *target, struct index_
         snprintf(f->path, sizeof(f->path), "%s/" KIND "/%s", dir, f->name);
 }
 
-/* One "<format> <inode> <name>" line into the map. */
-static int parse_entry(storvirt__hashmap *m, char *line) {
-        storvirt__vol_index_entry *e;
-        char *sp1 = strchr(line, ' '), *sp2, *end;
+/* The next space-separated field of *p (at most size - 1 bytes) into dst; "-" reads as "". */
+static bool take_field(char **p, char *dst, size_t size) {
+        char *sp = strchr(*p, ' ');
+        size_t n = sp ? (size_t)(sp - *p) : 0;
+
+        if (!sp || n == 0 || n >= size)
+                return false;
+        memcpy(dst, *p, n);
+        dst[n] = '\0';
+        if (strcmp(dst, "-") == 0)
+                dst[0] = '\0';
+        *p = sp + 1;
+        return true;
+}
+
+/* The encryption and secret fields of a version 2 line. */
+static bool take_encryption(char **p, storvirt__vol_index_entry *e) {
+        storvirt__uuid u;
+
+        if (!take_field(p, e->encryption, sizeof(e->encryption)) ||
+            !take_field(p, e->secret, sizeof(e->secret)))
+                return false;
+        if (e->encryption[0] && strcmp(e->encryption, "luks") != 0)
+                return false;
+        return !e->secret[0] || storvirt__uuid_parse(e->secret, &u) >= 0;
+}
+
+/* One "<format> <inode> [<encryption> <secret>] <name>" line into the map. */
+static int parse_entry(storvirt__hashmap *m, char *line, unsigned version) {
+        storvirt__vol_index_entry *e, tmp = {};
+        char ino_s[24], *p = line, *end;
         unsigned long long ino;
         int r;
 
-        if (!sp1 || (size_t)(sp1 - line) >= sizeof(e->format) || sp1 == line)
+        if (!take_field(&p, tmp.format, sizeof(tmp.format)) || !tmp.format[0] ||
+            !take_field(&p, ino_s, sizeof(ino_s)))
                 return -EINVAL;
-        sp2 = strchr(sp1 + 1, ' ');
-        if (!sp2 || !sp2[1])
+        if (version == 2 && !take_encryption(&p, &tmp))
                 return -EINVAL;
-        *sp1 = *sp2 = '\0';
         errno = 0;
-        ino = strtoull(sp1 + 1, &end, 10);
-        if (errno || *end || end == sp1 + 1 || !unescape(sp2 + 1) ||
-            storvirt__name_check("volume", sp2 + 1) < 0)
+        ino = strtoull(ino_s, &end, 10);
+        if (errno || *end || !*p || !unescape(p) || storvirt__name_check("volume", p) < 0)
                 return -EINVAL;
-        e = calloc(1, sizeof(*e));
+        tmp.ino = ino;
+        e = malloc(sizeof(*e));
         if (!e)
                 return storvirt__error_oom();
-        memcpy(e->format, line, (size_t)(sp1 - line) + 1);
-        e->ino = ino;
-        r = storvirt__hashmap_replace(m, sp2 + 1, e);
+        *e = tmp;
+        r = storvirt__hashmap_replace(m, p, e);
         if (r < 0)
                 free(e);
         return r;
@@ -132,7 +159,7 @@ static int parse_entry(storvirt__hashmap *m, char *line) {
 static int parse_index(char *text, const char *target, const char *path, storvirt__hashmap **ret) {
         _cleanup_(storvirt__hashmap_freep) storvirt__hashmap *m = NULL;
         char *save = NULL, *line;
-        unsigned n = 0;
+        unsigned n = 0, version = 1;
         int r;
 
         r = storvirt__hashmap_new(&m, free);
@@ -141,7 +168,9 @@ static int parse_index(char *text, const char *target, const char *path, storvir
         for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
                 n++;
                 if (n == 1) {
-                        if (strcmp(line, MAGIC) != 0)
+                        if (strcmp(line, MAGIC2) == 0)
+                                version = 2;
+                        else if (strcmp(line, MAGIC) != 0)
                                 return storvirt__error_set(-EINVAL, "%s: not a volume index "
                                                                     "(first line)", path);
                         continue;
@@ -153,10 +182,11 @@ static int parse_index(char *text, const char *target, const char *path, storvir
                                 break;
                         continue;
                 }
-                r = parse_entry(m, line);
+                r = parse_entry(m, line, version);
                 if (r == -EINVAL)
                         return storvirt__error_set(-EINVAL, "%s: line %u is not \"<format> "
-                                                            "<inode> <name>\"", path, n);
+                                                            "<inode> %s<name>\"", path, n,
+                                                   version == 2 ? "<encryption> <secret> " : "");
                 if (r < 0)
                         return r;
         }
@@ -189,6 +219,7 @@ static int write_locked(storvirt_ctx *ctx, const char *target, const storvirt__h
         struct storvirt__buf b = {};
         struct index_file f;
         _cleanup_close_ int dfd = -1;
+        bool v2 = false;
         int r;
 
         index_file_init(ctx, target, &f);
@@ -201,17 +232,27 @@ static int write_locked(storvirt_ctx *ctx, const char *target, const storvirt__h
                 return 0;
         }
         r = storvirt__hashmap_keys(m, &names);
+        for (size_t i = 0; r >= 0 && names[i]; i++)
+                if (((const storvirt__vol_index_entry *)storvirt__hashmap_get(m, names[i]))
+                            ->encryption[0])
+                        v2 = true;
         if (r >= 0)
-                r = storvirt__buf_append(&b, MAGIC "\ntarget ", sizeof(MAGIC) + 7);
+                r = storvirt__buf_append(&b, v2 ? MAGIC2 "\ntarget " : MAGIC "\ntarget ",
+                                         sizeof(MAGIC) + 7);
         if (r >= 0)
                 r = append_escaped(&b, target);
         if (r >= 0)
                 r = storvirt__buf_append(&b, "\n", 1);
         for (size_t i = 0; r >= 0 && names[i]; i++) {
                 const storvirt__vol_index_entry *e = storvirt__hashmap_get(m, names[i]);
-                char head[64];
+                char head[128];
                 int n = snprintf(head, sizeof(head), "%s %llu ", e->format,
                                  (unsigned long long)e->ino);
+
+                if (v2)
+                        n += snprintf(head + n, sizeof(head) - (size_t)n, "%s %s ",
+                                      e->encryption[0] ? e->encryption : "-",
+                                      e->secret[0] ? e->secret : "-");
 
                 r = storvirt__buf_append(&b, head, (size_t)n);
                 if (r >= 0)
@@ -232,7 +273,8 @@ int storvirt__vol_index_load(storvirt_ctx *ctx, const char *target, storvirt__ha
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
         int r;
 
-        r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_SHARED, &lock);
+        /* exclusive, briefly: taking it removes what a killed writer left (records.c) */
+        r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
         if (r < 0)
                 return r;
         return read_locked(ctx, target, ret);
@@ -245,9 +287,9 @@ const storvirt__vol_index_entry *storvirt__vol_index_find(const storvirt__hashma
         return e && e->ino == ino ? e : NULL;
 }
 
-/* Read-modify-write under the exclusive lock. */
-static int update(storvirt_ctx *ctx, const char *target, const char *name, const char *format,
-                  uint64_t ino) {
+/* Read-modify-write under the exclusive lock; entry NULL: remove name. */
+static int update(storvirt_ctx *ctx, const char *target, const char *name,
+                  const storvirt__vol_index_entry *entry) {
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
         _cleanup_(storvirt__hashmap_freep) storvirt__hashmap *m = NULL;
         storvirt__vol_index_entry *e;
@@ -258,17 +300,16 @@ static int update(storvirt_ctx *ctx, const char *target, const char *name, const
                 r = read_locked(ctx, target, &m);
         if (r < 0)
                 return r;
-        if (!format) {
+        if (!entry) {
                 if (!storvirt__hashmap_contains(m, name))
                         return 0;
                 storvirt__hashmap_remove(m, name);
                 return write_locked(ctx, target, m);
         }
-        e = calloc(1, sizeof(*e));
+        e = malloc(sizeof(*e));
         if (!e)
                 return storvirt__error_oom();
-        snprintf(e->format, sizeof(e->format), "%s", format);
-        e->ino = ino;
+        *e = *entry;
         r = storvirt__hashmap_replace(m, name, e);
         if (r < 0) {
                 free(e);
@@ -277,21 +318,38 @@ static int update(storvirt_ctx *ctx, const char *target, const char *name, const
         return write_locked(ctx, target, m);
 }
 
-int storvirt__vol_index_set(storvirt_ctx *ctx, const char *target, const char *name,
-                            const char *format, uint64_t ino) {
+int storvirt__vol_index_set_entry(storvirt_ctx *ctx, const char *target, const char *name,
+                                  const storvirt__vol_index_entry *entry) {
+        storvirt__vol_index_entry e = *entry;
+        storvirt__uuid u;
         int r = storvirt__name_check("volume", name);
 
         if (r < 0)
                 return r;
-        if (!format || strlen(format) >= sizeof(((storvirt__vol_index_entry *)0)->format) ||
-            strpbrk(format, " \n%"))
+        e.format[sizeof(e.format) - 1] = e.encryption[sizeof(e.encryption) - 1] = '\0';
+        e.secret[sizeof(e.secret) - 1] = '\0';
+        if (!e.format[0] || strcmp(e.format, "-") == 0 || strpbrk(e.format, " \n%") ||
+            (e.encryption[0] && strcmp(e.encryption, "luks") != 0) ||
+            (e.secret[0] && storvirt__uuid_parse(e.secret, &u) < 0))
+                return storvirt__error_set(-EINVAL, "volume '%s': format '%s' (encryption '%s', "
+                                                    "secret '%s') cannot be recorded", name,
+                                           e.format, e.encryption, e.secret);
+        return update(ctx, target, name, &e);
+}
+
+int storvirt__vol_index_set(storvirt_ctx *ctx, const char *target, const char *name,
+                            const char *format, uint64_t ino) {
+        storvirt__vol_index_entry e = { .ino = ino };
+
+        if (!format || strlen(format) >= sizeof(e.format))
                 return storvirt__error_set(-EINVAL, "volume '%s': format '%s' cannot be recorded",
                                            name, format ? format : "(null)");
-        return update(ctx, target, name, format, ino);
+        snprintf(e.format, sizeof(e.format), "%s", format);
+        return storvirt__vol_index_set_entry(ctx, target, name, &e);
 }
 
 int storvirt__vol_index_remove(storvirt_ctx *ctx, const char *target, const char *name) {
-        return update(ctx, target, name, NULL, 0);
+        return update(ctx, target, name, NULL);
 }
 
 int storvirt__vol_index_prune(storvirt_ctx *ctx, const char *target, int dirfd,

@@ -12,11 +12,19 @@
  * inode (a file replaced behind the library's back has no record, and
  * is probed like any file the library did not make).
  *
+ * An encrypted volume's entry also holds how it was encrypted ("luks")
+ * and the UUID of the secret holding its passphrase (core/secret.h).
+ *
  * The file is a list of lines, replaced atomically under the exclusive
  * lock of the "volumes" records:
  *     storvirt-volume-index 1
  *     target <directory>
  *     <format> <inode> <name>
+ * or, when an entry is encrypted (a release that reads version 1 only
+ * refuses the file rather than misread it),
+ *     storvirt-volume-index 2
+ *     target <directory>
+ *     <format> <inode> <encryption or -> <secret UUID or -> <name>
  * with '%', control bytes and DEL in the directory and names written as
  * %XX.
  */
@@ -31,6 +39,8 @@
 typedef struct storvirt__vol_index_entry {
         char format[16];
         uint64_t ino;
+        char encryption[8];     /* "luks", or "" when not encrypted */
+        char secret[37];        /* the passphrase's secret UUID, "" when none */
 } storvirt__vol_index_entry;
 
 /*
@@ -48,6 +58,10 @@ const storvirt__vol_index_entry *storvirt__vol_index_find(const storvirt__hashma
 /* Records (or replaces) name's format and inode. */
 int storvirt__vol_index_set(storvirt_ctx *ctx, const char *target, const char *name,
                             const char *format, uint64_t ino);
+
+/* Records (or replaces) name's entry, its encryption included. */
+int storvirt__vol_index_set_entry(storvirt_ctx *ctx, const char *target, const char *name,
+                                  const storvirt__vol_index_entry *entry);
 
 /* Forgets name (no error when it was not recorded). */
 int storvirt__vol_index_remove(storvirt_ctx *ctx, const char *target, const char *name);

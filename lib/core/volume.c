@@ -10,6 +10,7 @@
 
 #include "core/ctx.h"
 #include "core/pool.h"
+#include "core/secret.h"
 #include "core/vdisk.h"
 #include "core/vol_chain.h"
 #include "util/log.h"
@@ -288,6 +289,93 @@ static int check_backing(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__v
         return def->backing.format ? 0 : storvirt__error_oom();
 }
 
+/*
+ * A new volume's <encryption>: one the pool type can build (the backend
+ * checks the rest), with the secret it names defined and holding a
+ * value; that secret is then named by its UUID in def.
+ */
+static void encryption_clear(struct storvirt__vol_encryption *e) {
+        for (size_t i = 0; i < e->n_secrets; i++)
+                free(e->secrets[i].usage);
+        free(e->secrets);
+        free(e->format);
+        free(e->engine);
+        free(e->cipher_name);
+        free(e->cipher_mode);
+        free(e->cipher_hash);
+        free(e->ivgen_name);
+        free(e->ivgen_hash);
+        *e = (struct storvirt__vol_encryption){};
+}
+
+/*
+ * A copy keeps its source's bytes, so it is encrypted as its source is:
+ * its <encryption> (vol-clone writes the source's) may only say that.
+ * The backend carries the source's encryption over to the copy.
+ */
+static int check_copy_encryption(storvirt_ctx *ctx, storvirt__vol_def *def,
+                                 storvirt_volume *src) {
+        struct storvirt__vol_encryption *e = &def->target.encryption;
+        char enc[8], secret[37], uuid[STORVIRT__UUID_STRING_MAX] = "";
+        int r = 0;
+
+        storvirt__mutex_lock(&src->pool->obj->lock);
+        memcpy(enc, src->rec->encryption, sizeof(enc));
+        memcpy(secret, src->rec->secret, sizeof(secret));
+        storvirt__mutex_unlock(&src->pool->obj->lock);
+        if (e->n_secrets)
+                r = storvirt__secret_find(ctx, e->secrets[0].has_uuid ? &e->secrets[0].uuid : NULL,
+                                          e->secrets[0].usage, uuid);
+        if (r < 0)
+                return storvirt__error_prefix("volume '%s': <encryption><secret>", def->name);
+        if (strcmp(e->format, enc) != 0 || strcmp(uuid, secret) != 0)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': <encryption> on a volume "
+                                                        "created as a copy is not supported unless "
+                                                        "it is the source's (format '%s', secret "
+                                                        "%s): a copy keeps the source's bytes",
+                                           def->name, enc[0] ? enc : "none",
+                                           secret[0] ? secret : "none");
+        encryption_clear(e);
+        return 0;
+}
+
+static int check_encryption(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_def *def,
+                            storvirt_volume *src) {
+        struct storvirt__vol_encryption *e = &def->target.encryption;
+        struct storvirt__vol_secret *s;
+        char uuid[STORVIRT__UUID_STRING_MAX];
+        int r;
+
+        if (!e->format)
+                return 0;
+        if (strcmp(e->format, "qcow") == 0 || strcmp(e->format, "default") == 0)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': <encryption format='%s'>: "
+                                                        "legacy qcow encryption is insecure and "
+                                                        "not supported (use format 'luks')",
+                                           def->name, e->format);
+        if (src)
+                return check_copy_encryption(ctx, def, src);
+        if (!obj->ops->encrypted_volumes)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': <encryption> is not "
+                                                        "supported for %s pools", def->name,
+                                           obj->def->type);
+        if (e->n_secrets == 0)
+                return storvirt__error_set(-EINVAL, "volume '%s': <encryption format='%s'> needs "
+                                                    "a <secret type='passphrase'> naming the "
+                                                    "secret that holds its passphrase",
+                                           def->name, e->format);
+        s = &e->secrets[0];
+        r = storvirt__secret_find(ctx, s->has_uuid ? &s->uuid : NULL, s->usage, uuid);
+        if (r >= 0)
+                r = storvirt__secret_check(ctx, uuid);
+        if (r < 0)
+                return storvirt__error_prefix("volume '%s': <encryption><secret>", def->name);
+        free(s->usage);
+        s->usage = NULL;
+        s->has_uuid = true;
+        return storvirt__uuid_parse(uuid, &s->uuid);
+}
+
 /* A volume copied from: usable, with a chain that stays in the pools. */
 static int check_source(storvirt_volume *src) {
         storvirt__vol_chain c = {};
@@ -337,6 +425,8 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
         else if (r >= 0 && def->backing.path && !def->backing.format)
                 r = storvirt__error_set(-EINVAL, "volume '%s': the backing store's format is "
                                                  "missing", def->name);
+        if (r >= 0)
+                r = check_encryption(pool->ctx, obj, def, src);
         if (r >= 0 && src)
                 r = check_source(src);
         if (r < 0) {
@@ -527,8 +617,51 @@ STORVIRT_EXPORT int storvirt_volume_get_info(storvirt_volume *vol, uint32_t *ret
         return 0;
 }
 
+static int dup_nonempty(const char *s, char **ret) {
+        if (!s[0])
+                return 0;
+        *ret = strdup(s);
+        return *ret ? 0 : storvirt__error_oom();
+}
+
+/*
+ * <encryption> as the image's header says it, with the secret the
+ * library made it with; the cipher of a LUKS header is shown with that
+ * secret only (libvirt's <cipher> goes with a <secret>).
+ */
+static int encryption_from_rec(const storvirt__vol_rec *rec, struct storvirt__vol_encryption *e) {
+        const storvirt__img_cipher *c = &rec->cipher;
+        int r;
+
+        if (!rec->encryption[0])
+                return 0;
+        r = dup_nonempty(rec->encryption, &e->format);
+        if (r < 0 || !rec->secret[0])
+                return r;
+        e->secrets = calloc(1, sizeof(*e->secrets));
+        if (!e->secrets)
+                return storvirt__error_oom();
+        e->n_secrets = 1;
+        e->secrets[0].has_uuid = true;
+        r = storvirt__uuid_parse(rec->secret, &e->secrets[0].uuid);
+        if (r < 0)
+                return storvirt__error_set(-EINVAL, "volume '%s': recorded secret UUID '%s' is "
+                                                    "not a UUID", rec->name, rec->secret);
+        if (!c->name[0] || !c->ivgen[0] || !c->mode[0] || !c->hash[0])
+                return 0;
+        e->cipher_size = c->size;
+        if ((r = dup_nonempty(c->name, &e->cipher_name)) < 0 ||
+            (r = dup_nonempty(c->mode, &e->cipher_mode)) < 0 ||
+            (r = dup_nonempty(c->hash, &e->cipher_hash)) < 0 ||
+            (r = dup_nonempty(c->ivgen, &e->ivgen_name)) < 0)
+                return r;
+        return dup_nonempty(c->ivgen_hash, &e->ivgen_hash);
+}
+
 /* Fills a definition from a record for formatting (obj->lock held). */
 static int def_from_rec(const storvirt__vol_rec *rec, storvirt__vol_def *def) {
+        int r;
+
         def->key = strdup(rec->key);
         def->target.path = strdup(rec->path);
         def->target.format = strdup(rec->format[0] ? rec->format : "raw");
@@ -559,6 +692,8 @@ static int def_from_rec(const storvirt__vol_rec *rec, storvirt__vol_def *def) {
                 def->source_devices[0].extents[0].start = rec->extent_start;
                 def->source_devices[0].extents[0].end = rec->extent_end;
         }
+        if ((r = encryption_from_rec(rec, &def->target.encryption)) < 0)
+                return r;
         def->type = (int)rec->type;
         def->capacity = rec->capacity;
         def->allocation = rec->allocation;
@@ -625,6 +760,7 @@ STORVIRT_EXPORT int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml
 STORVIRT_EXPORT int storvirt_volume_get_warning(storvirt_volume *vol, char **ret_msg,
                                                 uint32_t flags) {
         storvirt__vol_chain c = {};
+        char encryption[8], secret[37];
         char *msg;
         int r;
 
@@ -633,6 +769,9 @@ STORVIRT_EXPORT int storvirt_volume_get_warning(storvirt_volume *vol, char **ret
         check_flags(flags, 0);
         r = storvirt__vol_chain_of(vol->pool->ctx, vol->pool->obj, vol->rec, false, &c);
         storvirt__vol_chain_clear(&c);
+        if (r >= 0)
+                r = storvirt__vol_encryption(vol->pool->ctx, vol->pool->obj, vol->rec, encryption,
+                                             secret);
         if (r >= 0 || r == -ENOMEM) {
                 if (r >= 0)
                         *ret_msg = NULL;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * imgfmt.c - disk image format probing: recognising a format by its
- * magic, parsing the headers of qed, vmdk, vpc, vdi, iso and luks
- * (qcow and qcow2 live in qcow2.c), and following backing chains.
+ * magic, parsing the headers of qed, vmdk, vpc, vdi and iso (qcow and
+ * qcow2 live in qcow2.c, luks in luks.c), and following backing chains.
  *
  * Each parser reads only the fixed-size pieces it needs, checks every
  * offset and length against the file size before reading, and caps
@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "sys/imgfmt.h"
+#include "sys/luks.h"
 #include "sys/qcow2.h"
 #include "util/buf.h"
 #include "util/fileio.h"
@@ -32,9 +33,6 @@
 #define VPC_DYN_HEADER_LEN 1024u
 #define VPC_LOCATOR_MAX 4096u        /* bytes of one parent locator read */
 #define VMDK_DESC_MAX 32768u         /* bytes of a vmdk descriptor read */
-#define LUKS1_HEADER_LEN 592u
-#define LUKS2_BIN_HEADER_LEN 4096u
-#define LUKS2_JSON_MAX 65536u        /* bytes of the luks2 JSON area read */
 #define VDI_SIGNATURE 0xbeda107fu
 #define VDI_VERSION 0x00010001u
 #define VDI_HEADER_READ 392u
@@ -162,143 +160,6 @@ static int iso_parse(const struct storvirt__img_src *src, storvirt__img_info *in
                                            src->what, ISO_MAGIC_OFF);
         strcpy(info->format, "iso");
         info->virtual_size = src->size;
-        return 0;
-}
-
-/* ---- luks ---------------------------------------------------------------- */
-
-/* A decimal string or number member of a luks2 segment. */
-static int luks2_segment_u64(yajl_val seg, const char *key, uint64_t *ret) {
-        return storvirt__json_get_uint64(seg, key, true, STORVIRT__JSON_INT_FROM_STRING, ret);
-}
-
-/* The data segment with the lowest offset: its offset and size (0: to the end). */
-static int luks2_segments(yajl_val root, uint64_t *ret_off, uint64_t *ret_size) {
-        yajl_val segs = NULL;
-        bool found = false;
-        int r;
-
-        r = storvirt__json_get_object(root, "segments", true, &segs);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < segs->u.object.len; i++) {
-                yajl_val seg = segs->u.object.values[i];
-                const char *size = NULL;
-                uint64_t off, n = 0;
-
-                r = luks2_segment_u64(seg, "offset", &off);
-                if (r >= 0)
-                        r = storvirt__json_get_string(seg, "size", true, &size);
-                if (r >= 0 && strcmp(size, "dynamic") != 0)
-                        r = luks2_segment_u64(seg, "size", &n);
-                if (r < 0) {
-                        char q[64];
-
-                        return storvirt__error_prefix("segment '%s'", storvirt__name_escape(
-                                                      segs->u.object.keys[i], q, sizeof(q)));
-                }
-                if (!found || off < *ret_off) {
-                        *ret_off = off;
-                        *ret_size = n;
-                        found = true;
-                }
-        }
-        if (!found)
-                return storvirt__error_set(-EINVAL, "no segments");
-        return 0;
-}
-
-static int luks2_json_read(const struct storvirt__img_src *src, uint64_t hdr_size,
-                           char **ret_text, size_t *ret_len) {
-        uint64_t area = hdr_size - LUKS2_BIN_HEADER_LEN;
-        size_t n = (size_t) MIN(area, (uint64_t) LUKS2_JSON_MAX), len;
-        _cleanup_free_ char *buf = malloc(n);
-        int r;
-
-        if (!buf)
-                return storvirt__error_oom();
-        r = storvirt__img_read(src, LUKS2_BIN_HEADER_LEN, buf, n, "luks2 JSON area");
-        if (r < 0)
-                return r;
-        len = strnlen(buf, n);
-        if (len == n && n == area)
-                return storvirt__error_set(-EINVAL, "'%s': luks2 JSON area (%zu bytes) has no NUL "
-                                           "terminator", src->what, n);
-        if (len == n)
-                return storvirt__error_set(-EOPNOTSUPP, "'%s': luks2 JSON text longer than %u bytes "
-                                           "is not supported", src->what, LUKS2_JSON_MAX);
-        *ret_text = TAKE_PTR(buf);
-        *ret_len = len;
-        return 0;
-}
-
-static int luks2_payload(const struct storvirt__img_src *src, const uint8_t *h,
-                         uint64_t *ret_off, uint64_t *ret_size) {
-        uint64_t hdr_size = storvirt__be64(h + 8);
-        _cleanup_free_ char *text = NULL, *what = NULL;
-        _cleanup_json_ yajl_val root = NULL;
-        size_t len = 0;
-        int r;
-
-        if (!is_pow2(hdr_size) || hdr_size < (16u << 10) || hdr_size > (4u << 20))
-                return storvirt__error_set(-EINVAL, "'%s': luks2 header: hdr_size %" PRIu64 " invalid "
-                                           "(a power of two from 16384 to 4194304)", src->what,
-                                           hdr_size);
-        r = luks2_json_read(src, hdr_size, &text, &len);
-        if (r < 0)
-                return r;
-        if (asprintf(&what, "'%s': luks2 JSON area", src->what) < 0)
-                return storvirt__error_oom();
-        r = storvirt__json_parse(text, len, LUKS2_JSON_MAX, &root, what);
-        if (r < 0)
-                return r;
-        r = luks2_segments(root, ret_off, ret_size);
-        if (r < 0) {
-                storvirt__error_prefix("%s", what);
-                /* a missing field is a corrupt header like any other */
-                return storvirt__error_set(-EINVAL, "%s", storvirt__error_msg());
-        }
-        return 0;
-}
-
-static int luks_parse(const struct storvirt__img_src *src, storvirt__img_info *info) {
-        uint8_t h[112];
-        uint64_t off = 0, size = 0;
-        uint16_t version;
-        int r;
-
-        if (src->size < sizeof(h))
-                return storvirt__error_set(-EINVAL, "'%s': luks header truncated: the file has %"
-                                           PRIu64 " bytes", src->what, src->size);
-        r = storvirt__img_read(src, 0, h, sizeof(h), "luks header");
-        if (r < 0)
-                return r;
-        if (memcmp(h, "LUKS\xba\xbe", 6) != 0)
-                return storvirt__error_set(-EINVAL, "'%s': not a luks image (no LUKS\\xba\\xbe magic)",
-                                           src->what);
-        version = storvirt__be16(h + 6);
-        if (version == 1) {
-                if (src->size < LUKS1_HEADER_LEN)
-                        return storvirt__error_set(-EINVAL, "'%s': luks header truncated: the file has %"
-                                                   PRIu64 " bytes, the header needs %u", src->what,
-                                                   src->size, LUKS1_HEADER_LEN);
-                off = (uint64_t) storvirt__be32(h + 104) * 512;
-        } else if (version == 2) {
-                r = luks2_payload(src, h, &off, &size);
-                if (r < 0)
-                        return r;
-        } else
-                return storvirt__error_set(-EOPNOTSUPP, "'%s': luks header: version %u not supported "
-                                           "(1 or 2)", src->what, version);
-        if (off > src->size || size > src->size - off)
-                return storvirt__error_set(-EINVAL, "'%s': luks header: payload at offset %" PRIu64
-                                           " (%" PRIu64 " bytes) runs past the end of the file (%"
-                                           PRIu64 " bytes)", src->what, off, size, src->size);
-        strcpy(info->format, "luks");
-        info->luks_version = version;
-        info->encrypted = true;
-        info->payload_offset = off;
-        info->virtual_size = size ? size : src->size - off;
         return 0;
 }
 
@@ -897,7 +758,7 @@ static const struct {
 } parsers[] = {
         { "raw", raw_parse },   { "qcow", qcow1_parse }, { "qcow2", qcow2_parse },
         { "qed", qed_parse },   { "vmdk", vmdk_parse },  { "vpc", vpc_parse },
-        { "vdi", vdi_parse },   { "iso", iso_parse },    { "luks", luks_parse },
+        { "vdi", vdi_parse },   { "iso", iso_parse },    { "luks", storvirt__img_luks_parse },
 };
 
 static img_parse_fn parser_find(const char *name) {
@@ -930,7 +791,7 @@ static int img_detect(const struct storvirt__img_src *src, img_parse_fn *ret) {
         else if (vdi_magic(b, n))
                 *ret = vdi_parse;
         else if (has_prefix(b, n, "LUKS\xba\xbe", 6))
-                *ret = luks_parse;
+                *ret = storvirt__img_luks_parse;
         else if ((r = iso_magic(src)) != 0)
                 *ret = iso_parse;
         else if ((r = vpc_fixed_footer(src)) != 0)
@@ -1023,7 +884,7 @@ int storvirt__img_probe_magic(int fd, uint64_t file_size, const char *what, char
 #define QCOW2_INCOMPAT_KNOWN 0x1full
 #define QCOW2_INCOMPAT_CORRUPT (1ull << 1)
 
-int storvirt__img_check_usable(const storvirt__img_info *info, const char *what) {
+int storvirt__img_check_usable(const storvirt__img_info *info, const char *what, uint32_t flags) {
         bool qcow2 = strcmp(info->format, "qcow2") == 0;
 
         if (qcow2 && (info->incompatible_features & ~QCOW2_INCOMPAT_KNOWN))
@@ -1039,9 +900,10 @@ int storvirt__img_check_usable(const storvirt__img_info *info, const char *what)
                 return storvirt__error_set(-EOPNOTSUPP, "'%s': the image keeps its data in an "
                                                         "external file ('%s'), which is not supported",
                                            what, info->data_file);
-        if (info->encrypted)
-                return storvirt__error_set(-EOPNOTSUPP, "'%s': the %s image is encrypted, and no "
-                                                        "secret for it is known", what, info->format);
+        if (info->encrypted && !(flags & STORVIRT__IMG_USABLE_SECRET_KNOWN))
+                return storvirt__error_set(-EOPNOTSUPP, "'%s': the %s image is encrypted (%s), "
+                                                        "and no secret for it is known", what,
+                                           info->format, info->encryption);
         return 0;
 }
 

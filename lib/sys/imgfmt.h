@@ -30,6 +30,16 @@
 /* Longest external data file name accepted (qcow2), in bytes. */
 #define STORVIRT__IMG_DATA_FILE_NAME_MAX 4095
 
+/* The cipher of a LUKS header, in the terms of libvirt's <cipher> and <ivgen>. */
+typedef struct storvirt__img_cipher {
+        char name[16];           /* "aes", "serpent", "twofish", "cast5"; "" unknown */
+        uint32_t size;           /* bits of one cipher key (xts: half the key) */
+        char mode[16];           /* "xts", "cbc", "ecb", "ctr" */
+        char hash[16];           /* the header's hash: "sha256", ... */
+        char ivgen[16];          /* "plain64", "plain", "essiv"; "" for none */
+        char ivgen_hash[16];     /* essiv's hash, "" otherwise */
+} storvirt__img_cipher;
+
 typedef struct storvirt__img_info {
         char format[16];         /* "raw","qcow","qcow2","qed","vmdk","vpc","vdi","iso","luks" */
         uint64_t virtual_size;   /* bytes; raw and iso: the file size given; luks:
@@ -42,6 +52,9 @@ typedef struct storvirt__img_info {
         uint32_t cluster_bits;   /* qcow, qcow2, qed; vmdk sparse: grain; vdi, dynamic
                                     vpc: block size; 0 where there is none */
         bool encrypted;          /* qcow AES, qcow2 AES or LUKS, or a luks container */
+        char encryption[8];      /* libvirt's name of it: "qcow" (AES of qcow and qcow2),
+                                    "luks" (a luks container, qcow2 LUKS); "" when none */
+        storvirt__img_cipher cipher; /* LUKS version 1: the header's cipher */
         uint64_t incompatible_features, compatible_features, autoclear_features; /* qcow2 v3, qed */
         char *data_file;         /* qcow2 external data file extension, NULL if none */
         bool lazy_refcounts;     /* qcow2: compatible feature bit 0 */
@@ -85,13 +98,17 @@ int storvirt__img_probe_fd_as(int fd, uint64_t file_size, const char *what,
  */
 int storvirt__img_probe_magic(int fd, uint64_t file_size, const char *what, char ret[static 16]);
 
+/* Flag of storvirt__img_check_usable(): the caller knows the passphrase of an encrypted image. */
+#define STORVIRT__IMG_USABLE_SECRET_KNOWN (1u << 0)
+
 /*
  * 0 when QEMU can open the image probed into info as it is; otherwise
  * the reason, naming `what`: qcow2 with incompatible feature bits QEMU
  * does not know (-EOPNOTSUPP) or marked corrupt (-EIO), an external
- * data file or encryption (-EOPNOTSUPP).
+ * data file (-EOPNOTSUPP), or encryption (-EOPNOTSUPP) unless flags
+ * has STORVIRT__IMG_USABLE_SECRET_KNOWN.
  */
-int storvirt__img_check_usable(const storvirt__img_info *info, const char *what);
+int storvirt__img_check_usable(const storvirt__img_info *info, const char *what, uint32_t flags);
 
 /* Frees the strings held by info and zeroes it.  NULL is accepted. */
 void storvirt__img_info_clear(storvirt__img_info *info);

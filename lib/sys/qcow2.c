@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 
+#include "sys/luks.h"
 #include "sys/qcow2.h"
 #include "util/macro.h"
 
@@ -118,6 +119,8 @@ static int qcow1_parse(const struct storvirt__img_src *src, const uint8_t *h,
         info->virtual_size = size;
         info->cluster_bits = cbits;
         info->encrypted = crypt != 0;
+        if (crypt)
+                strcpy(info->encryption, "qcow");
         return read_backing_name(src, "qcow", storvirt__be64(h + 8), storvirt__be32(h + 16), info);
 }
 
@@ -232,7 +235,10 @@ static int qcow2_check_tables(const struct storvirt__img_src *src, const struct 
                                  h->nb_snapshots, QCOW2_SNAPSHOT_ENTRY_MIN, QCOW2_MAX_SNAPSHOTS);
 }
 
-static int qcow2_ext_crypto(const struct storvirt__img_src *src, const uint8_t *p, uint32_t len) {
+/* The LUKS header the qcow2 encryption header extension points to: its cipher, when readable. */
+static int qcow2_ext_crypto(const struct storvirt__img_src *src, const uint8_t *p, uint32_t len,
+                            storvirt__img_info *info) {
+        uint8_t h[STORVIRT__LUKS1_PHDR_LEN];
         uint64_t off, n;
 
         if (len != 16)
@@ -245,6 +251,8 @@ static int qcow2_ext_crypto(const struct storvirt__img_src *src, const uint8_t *
                 return storvirt__error_set(-EINVAL, "'%s': qcow2 header: encryption header at offset %"
                                            PRIu64 " (%" PRIu64 " bytes) runs past the end of the "
                                            "file (%" PRIu64 " bytes)", src->what, off, n, src->size);
+        if (n >= sizeof(h) && storvirt__img_read(src, off, h, sizeof(h), "qcow2 LUKS header") >= 0)
+                storvirt__img_luks1_cipher(h, &info->cipher);
         return 0;
 }
 
@@ -267,7 +275,7 @@ static int qcow2_ext_apply(const struct storvirt__img_src *src, uint32_t type, c
                 info->data_file = name;
                 return 0;
         case QCOW2_EXT_CRYPTO:
-                return qcow2_ext_crypto(src, p, len);
+                return qcow2_ext_crypto(src, p, len, info);
         default:
                 return 0; /* feature names, bitmaps, unknown: not needed */
         }
@@ -374,6 +382,8 @@ static void qcow2_fill_info(const struct qcow2_hdr *h, storvirt__img_info *info)
         info->qcow2_version = h->version;
         info->cluster_bits = h->cluster_bits;
         info->encrypted = h->crypt != QCOW2_CRYPT_NONE;
+        if (h->crypt != QCOW2_CRYPT_NONE)
+                strcpy(info->encryption, h->crypt == QCOW2_CRYPT_LUKS ? "luks" : "qcow");
         info->incompatible_features = h->incompat;
         info->compatible_features = h->compat;
         info->autoclear_features = h->autoclear;

@@ -433,6 +433,52 @@ static const char usb_xml[] =
         "  <target dev=\"sde\" bus=\"usb\"/>\n"
         "</disk>\n";
 
+#define LUKS_SECRET "0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f"
+
+/* A LUKS raw file: libvirt opens it with the passphrase of the secret named inside <source>. */
+static storvirt__disk_resolved *build_file_luks(void) {
+        storvirt__disk_resolved *d = disk_new(STORVIRT__DISK_TYPE_FILE, STORVIRT__DISK_DEVICE_DISK,
+                                              STORVIRT__DISK_BUS_VIRTIO, "vdf", "/srv/vm/crypt.raw");
+
+        strcpy(d->encryption, "luks");
+        strcpy(d->encryption_secret, LUKS_SECRET);
+        return d;
+}
+
+static const char file_luks_xml[] =
+        "<disk type=\"file\" device=\"disk\">\n"
+        "  <driver name=\"qemu\" type=\"raw\" cache=\"none\" error_policy=\"stop\" io=\"threads\"/>\n"
+        "  <source file=\"/srv/vm/crypt.raw\">\n"
+        "    <encryption format=\"luks\">\n"
+        "      <secret type=\"passphrase\" uuid=\"" LUKS_SECRET "\"/>\n"
+        "    </encryption>\n"
+        "  </source>\n"
+        "  <target dev=\"vdf\" bus=\"virtio\"/>\n"
+        "</disk>\n";
+
+/* A qcow2 image with LUKS-encrypted data, given as a pool volume. */
+static storvirt__disk_resolved *build_volume_luks(void) {
+        storvirt__disk_resolved *d = build_volume();
+
+        set_str(&d->target_dev, "vdg");
+        d->spec->boot_order = 0;
+        d->spec->format = STORVIRT__DISK_FORMAT_QCOW2;
+        strcpy(d->encryption, "luks");
+        strcpy(d->encryption_secret, LUKS_SECRET);
+        return d;
+}
+
+static const char volume_luks_xml[] =
+        "<disk type=\"volume\" device=\"disk\">\n"
+        "  <driver name=\"qemu\" type=\"qcow2\" cache=\"writeback\" error_policy=\"stop\" io=\"threads\"/>\n"
+        "  <source pool=\"default-pool\" volume=\"data 1.img\">\n"
+        "    <encryption format=\"luks\">\n"
+        "      <secret type=\"passphrase\" uuid=\"" LUKS_SECRET "\"/>\n"
+        "    </encryption>\n"
+        "  </source>\n"
+        "  <target dev=\"vdg\" bus=\"virtio\"/>\n"
+        "</disk>\n";
+
 struct xml_case {
         const char *name;
         storvirt__disk_resolved *(*build)(void);
@@ -452,6 +498,8 @@ static const struct xml_case cases[] = {
         { "shareable-scsi", build_shareable_scsi, shareable_scsi_xml },
         { "escaping", build_escaping, escaping_xml },
         { "usb", build_usb, usb_xml },
+        { "file-luks", build_file_luks, file_luks_xml },
+        { "volume-luks", build_volume_luks, volume_luks_xml },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -681,6 +729,21 @@ static void test_refused_sources(void **state) {
         d = base_file();
         d->spec->source = STORVIRT__DISK_SOURCE_ISCSI;
         expect_refused(d, "disk: an iSCSI source needs disk type network, not file");
+
+        /* <encryption>: a file or volume, LUKS, with the UUID of its secret */
+        d = base_lun();
+        strcpy(d->encryption, "luks");
+        strcpy(d->encryption_secret, LUKS_SECRET);
+        expect_refused(d, "disk: an encrypted source must be a file or a volume");
+
+        d = base_file();
+        strcpy(d->encryption, "qcow");
+        strcpy(d->encryption_secret, LUKS_SECRET);
+        expect_refused(d, "disk: encryption 'qcow' is not handed to a VM (luks only)");
+
+        d = base_file();
+        strcpy(d->encryption, "luks");
+        expect_refused(d, "disk: an encrypted source needs the UUID of its secret");
 }
 
 static void test_refused_devices(void **state) {

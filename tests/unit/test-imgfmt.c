@@ -235,7 +235,13 @@ static void test_qcow2_v2_and_encrypted(void **state) {
         qcow2_build(&m, &p);
         probe_ok(&m, &info);
         assert_true(info.encrypted);
+        assert_string_equal(info.encryption, "luks");
         assert_null(info.backing_file);
+        storvirt__img_info_clear(&info);
+        p.crypt = 1; /* AES: libvirt's format 'qcow' */
+        qcow2_build(&m, &p);
+        probe_ok(&m, &info);
+        assert_string_equal(info.encryption, "qcow");
         storvirt__img_info_clear(&info);
         img_free(&m);
 }
@@ -444,6 +450,7 @@ static void test_qcow1(void **state) {
         assert_int_equal(info.cluster_bits, 12);
         assert_string_equal(info.backing_file, "base.raw");
         assert_true(info.encrypted);
+        assert_string_equal(info.encryption, "qcow");
         storvirt__img_info_clear(&info);
 
         m.b[32] = 17;
@@ -971,9 +978,36 @@ static void test_luks1(void **state) {
         assert_string_equal(info.format, "luks");
         assert_int_equal(info.luks_version, 1);
         assert_true(info.encrypted);
+        assert_string_equal(info.encryption, "luks");
         assert_int_equal(info.payload_offset, 4096);
         assert_int_equal(info.virtual_size, 4096);
+        /* the cipher as libvirt names it: xts takes two keys of 256 bits */
+        assert_string_equal(info.cipher.name, "aes");
+        assert_int_equal(info.cipher.size, 256);
+        assert_string_equal(info.cipher.mode, "xts");
+        assert_string_equal(info.cipher.hash, "sha256");
+        assert_string_equal(info.cipher.ivgen, "plain64");
+        assert_string_equal(info.cipher.ivgen_hash, "");
         storvirt__img_info_clear(&info);
+
+        /* cbc-essiv:sha256 with a 128-bit key */
+        memset(m.b + 40, 0, 32);
+        strcpy((char *) m.b + 40, "cbc-essiv:sha256");
+        storvirt__put_be32(m.b + 108, 16);
+        probe_ok(&m, &info);
+        assert_string_equal(info.cipher.mode, "cbc");
+        assert_int_equal(info.cipher.size, 128);
+        assert_string_equal(info.cipher.ivgen, "essiv");
+        assert_string_equal(info.cipher.ivgen_hash, "sha256");
+        storvirt__img_info_clear(&info);
+
+        /* a cipher field that is not a name qemu writes: no cipher, the probe still succeeds */
+        memset(m.b + 8, 'A', 32);
+        probe_ok(&m, &info);
+        assert_true(info.encrypted);
+        assert_string_equal(info.cipher.name, "");
+        storvirt__img_info_clear(&info);
+        strcpy((char *) m.b + 8, "aes");
 
         storvirt__put_be32(m.b + 104, 0xffffffff);
         fails(&m, -EINVAL, "luks header: payload at offset 2199023255040 (0 bytes) runs past the end of "

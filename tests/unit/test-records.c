@@ -30,6 +30,8 @@
 #include <storvirt.h>
 
 #include "core/records.h"
+#include "core/vol_index.h"
+#include "util/fileio.h"
 #include "util/json.h"
 #include "util/strv.h"
 
@@ -448,6 +450,73 @@ static void test_foreign_records_refused(void **state) {
                          -EPERM);
 }
 
+/*
+ * The volume index: plain entries keep the version 1 file an older
+ * release reads; an encrypted entry writes version 2, with the
+ * encryption and the secret, and both read back; bad fields are refused.
+ */
+static void test_vol_index_encryption(void **state) {
+        struct fixture *f = *state;
+        storvirt__vol_index_entry e = { .format = "raw", .ino = 7, .encryption = "luks",
+                                        .secret = "0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f" };
+        storvirt__hashmap *m = NULL;
+        const storvirt__vol_index_entry *got;
+        char path[512], *text = NULL;
+        size_t len = 0;
+        int dfd;
+
+        assert_int_equal(storvirt__vol_index_set(f->ctx, "/srv/p", "plain.img", "qcow2", 5), 0);
+        dfd = open(f->dir, O_RDONLY | O_DIRECTORY);
+        assert_true(dfd >= 0);
+        snprintf(path, sizeof(path), "volumes");
+        {
+                int vfd = openat(dfd, path, O_RDONLY | O_DIRECTORY);
+                DIR *d = fdopendir(vfd);
+                struct dirent *de;
+
+                while ((de = readdir(d)))
+                        if (strstr(de->d_name, ".idx"))
+                                snprintf(path, sizeof(path), "volumes/%.400s", de->d_name);
+                closedir(d);
+        }
+        assert_int_equal(storvirt__file_read_all(dfd, path, 1 << 20, &text, &len), 0);
+        assert_string_equal(text, "storvirt-volume-index 1\ntarget /srv/p\nqcow2 5 plain.img\n");
+        free(text);
+
+        assert_int_equal(storvirt__vol_index_set_entry(f->ctx, "/srv/p", "a b.img", &e), 0);
+        assert_int_equal(storvirt__file_read_all(dfd, path, 1 << 20, &text, &len), 0);
+        assert_string_equal(text, "storvirt-volume-index 2\ntarget /srv/p\n"
+                                  "raw 7 luks 0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f a b.img\n"
+                                  "qcow2 5 - - plain.img\n");
+        free(text);
+        close(dfd);
+
+        assert_int_equal(storvirt__vol_index_load(f->ctx, "/srv/p", &m), 0);
+        got = storvirt__vol_index_find(m, "a b.img", 7);
+        assert_non_null(got);
+        assert_string_equal(got->format, "raw");
+        assert_string_equal(got->encryption, "luks");
+        assert_string_equal(got->secret, e.secret);
+        got = storvirt__vol_index_find(m, "plain.img", 5);
+        assert_non_null(got);
+        assert_string_equal(got->encryption, "");
+        assert_string_equal(got->secret, "");
+        storvirt__hashmap_free(m);
+
+        /* only luks, only a UUID */
+        strcpy(e.encryption, "qcow");
+        assert_int_equal(storvirt__vol_index_set_entry(f->ctx, "/srv/p", "x.img", &e), -EINVAL);
+        strcpy(e.encryption, "luks");
+        strcpy(e.secret, "not-a-uuid");
+        assert_int_equal(storvirt__vol_index_set_entry(f->ctx, "/srv/p", "x.img", &e), -EINVAL);
+
+        /* back to version 1 once no entry is encrypted */
+        assert_int_equal(storvirt__vol_index_remove(f->ctx, "/srv/p", "a b.img"), 0);
+        assert_int_equal(storvirt__vol_index_load(f->ctx, "/srv/p", &m), 0);
+        assert_non_null(storvirt__vol_index_find(m, "plain.img", 5));
+        storvirt__hashmap_free(m);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_basic, setup, teardown),
@@ -457,6 +526,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_processes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_state_uuid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_records_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vol_index_encryption, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,7 @@ import json as _json
 import operator
 import os
 import stat
+import tempfile as _tempfile
 import threading
 import uuid as _uuid
 import weakref
@@ -553,6 +554,10 @@ _PROTOTYPES_0_4 = (
 # STORVIRT_0.5: volume warnings; pool and volume XML checked without a context.
 _PROTOTYPES_0_5 = (
     ("storvirt_volume_get_warning", c_int, (_Vol, POINTER(c_void_p), c_uint32)),
+    ("storvirt_secret_define_xml", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
+    ("storvirt_secret_undefine", c_int, (_Ctx, c_char_p, c_uint32)),
+    ("storvirt_secret_list", c_int, (_Ctx, _c_char_ppp, POINTER(c_size_t), c_uint32)),
+    ("storvirt_secret_get_xml", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
     ("storvirt_pool_xml_canonicalize", c_int, (c_char_p, POINTER(c_void_p), c_uint32)),
     ("storvirt_volume_xml_canonicalize", c_int,
      (c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
@@ -1325,6 +1330,55 @@ class Context:
                   int(timeout * 1000), byref(out),
                   STORVIRT_ISCSI_DISCOVER_VDSM if vdsm else 0)
         return _json.loads(_take_string(out))
+
+    # -- secrets -------------------------------------------------------------
+
+    def define_secret(self, xml, value=None, value_file=None, *, flags=0):
+        """Defines (or redefines) the secret of libvirt secret XML ``xml`` and
+        returns its UUID.  Its value, the passphrase of encrypted volumes, is
+        ``value`` (bytes or str, taken exactly) or every byte of the file
+        ``value_file``; with neither, a new secret has no value yet and a
+        redefined one keeps its value.  The value goes to the library
+        through an unnamed temporary file, never as a string argument."""
+        if value is not None and value_file is not None:
+            raise ValueError("value and value_file exclude each other")
+        out = c_void_p()
+        fobj = None
+        try:
+            if value is not None:
+                data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+                fobj = _tempfile.TemporaryFile()
+                fobj.write(data)
+                fobj.flush()
+                fobj.seek(0)
+            elif value_file is not None:
+                fobj = open(value_file, "rb")
+            fd = fobj.fileno() if fobj is not None else -1
+            self._run(_storvirt_secret_define_xml, _str_arg(xml, "xml"), fd, byref(out),
+                      _flags(flags))
+        finally:
+            if fobj is not None:
+                fobj.close()
+        return _take_string(out)
+
+    def undefine_secret(self, uuid, *, flags=0):
+        """Removes the secret ``uuid`` and its value (ENOENT when none)."""
+        self._run(_storvirt_secret_undefine, _str_arg(uuid, "uuid"), _flags(flags))
+
+    def secrets(self, *, flags=0):
+        """The UUIDs of the defined secrets, sorted."""
+        out = _c_char_pp()
+        self._run(_storvirt_secret_list, byref(out), None, _flags(flags))
+        try:
+            return _strv(out)
+        finally:
+            _storvirt_strv_free(out)
+
+    def secret_xml(self, uuid, *, flags=0):
+        """The secret XML of ``uuid``, without its value."""
+        out = c_void_p()
+        self._run(_storvirt_secret_get_xml, _str_arg(uuid, "uuid"), byref(out), _flags(flags))
+        return _take_string(out)
 
     # -- vDisks --------------------------------------------------------------
 
