@@ -112,3 +112,12 @@ int storvirt__conn_gen_vdsm(storvirt__json_gen *g, const conn_def *d);
 int storvirt__conn_def_to_text(const conn_def *d, bool redact, bool pretty, char **ret);
 /* The secrets record's text: {"password", "mutual_password"}. */
 int storvirt__conn_secrets_to_text(const conn_def *d, char **ret);
+
+/*
+ * Parse a document as storvirt_connection_define() does, storing nothing:
+ * the canonical JSON of each connection (our form, no secret, id
+ * assigned), NULL-terminated.  stored: the document is a stored
+ * definition, whose secrets are kept apart (a user without a password is
+ * then fine).  For the fuzzer and tests.
+ */
+int storvirt__connections_parse(const char *json, size_t len, bool stored, char ***ret);

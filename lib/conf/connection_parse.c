@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "objects/connection_run.h"
 #include "conf/connection_def.h"
 #include "conf/connection_fields.h"
 #include "util/buf.h"

@@ -5,10 +5,17 @@
  * source found on this host, every default applied), ready to become a
  * libvirt <disk> element or a VDSM-style device dict.
  *
- *   disk_spec.c  parsing (JSON with VDSM's keys, one key at a time from
- *                the C API), validation, the normalized dict
- *   disk_xml.c   <disk> and <devices> through libxml2's writer
- *   core/resolve.c  spec -> resolved (LUN index, pools, identity check)
+ *   disk_spec.c       the spec object, its buses and defaults
+ *   disk_keys.c       the keys of a drive (VDSM's spellings) and how each
+ *                     is read; disk_source_keys.c the keys of its source
+ *   disk_drive.c      one drive parsed (JSON, or one key at a time from
+ *                     the C API); disk_json.c the values of its keys
+ *   disk_check.c      the checks of one drive
+ *   disk_vm.c         a VM's drives; disk_complete.c their indexes and
+ *                     cross-checks
+ *   disk_vdsm_dict.c  the normalized device dict of a resolved disk
+ *   disk_xml.c        <disk> and <devices> through libxml2's writer
+ *   core/resolve.c    spec -> resolved (LUN index, pools, identity check)
  */
 #pragma once
 
@@ -244,14 +251,57 @@ extern const char *const storvirt__iotune_names[STORVIRT__IOTUNE_N];
 
 /* ---- disk_spec.c -------------------------------------------------------------------------- */
 
+/* Two-letter target names end at "zz". */
+#define STORVIRT__DISK_INDEX_MAX 701
+#define STORVIRT__DISK_ISCSI_PORT_DEFAULT 3260
+
 int storvirt__disk_spec_new(storvirt__disk_spec **ret);
 /* Frees the strings of an iSCSI source and zeroes it. */
 void storvirt__disk_iscsi_clear(storvirt__disk_iscsi *i);
+/* Frees every field of the spec's source: source NONE. */
+void storvirt__disk_source_clear(storvirt__disk_spec *s);
 void storvirt__disk_spec_free(storvirt__disk_spec *spec);
 int storvirt__disk_spec_dup(const storvirt__disk_spec *spec, storvirt__disk_spec **ret);
 
+void storvirt__disk_resolved_free(storvirt__disk_resolved *d);
+
+static inline void storvirt__disk_spec_freep(storvirt__disk_spec **s) {
+        storvirt__disk_spec_free(*s);
+}
+#define _cleanup_disk_spec_ __attribute__((cleanup(storvirt__disk_spec_freep)))
+
+/* The target dev name of index on bus: virtio 0 -> "vda", scsi 27 -> "sdab", ide 2 -> "hdc". */
+int storvirt__disk_target_dev(storvirt__disk_bus bus, unsigned index, char *buf, size_t size);
+
+/* Enum names as they appear in JSON and XML. */
+const char *storvirt__disk_device_name(storvirt__disk_device d);
+const char *storvirt__disk_bus_name(storvirt__disk_bus b);
+
+/* How messages name the drive: its name, "disk" when it has none. */
+const char *storvirt__disk_spec_name(const storvirt__disk_spec *s);
+/* GUID and UUID: a LUN. */
+bool storvirt__disk_source_is_lun(storvirt__disk_source src);
+
+/* The bus of a device when none is given: virtio, scsi for lun, ide for cdrom, fdc for floppy. */
+storvirt__disk_bus storvirt__disk_default_bus(storvirt__disk_device d);
+/* The spec's bus: its own, else its device's default. */
+storvirt__disk_bus storvirt__disk_spec_bus(const storvirt__disk_spec *s);
+/* Target dev name prefix: "vd", "sd" (scsi, sata and usb), "hd", "fd"; NULL if unknown. */
+const char *storvirt__disk_bus_prefix(storvirt__disk_bus b);
+/* Name space of the target names: 0 vd, 1 sd, 2 hd, 3 fd, -1 unknown. */
+int storvirt__disk_bus_namespace(storvirt__disk_bus b);
+/* Highest index a bus takes: two IDE channels of two drives, one floppy controller of two. */
+unsigned storvirt__disk_bus_index_max(storvirt__disk_bus b);
 /*
- * Parses one drive: an object with VDSM's keys (see disk_spec.c for the
+ * The defaults that need no host: bus from the device, cache none, error
+ * policy stop, format raw for LUN sources and device lun.
+ */
+void storvirt__disk_spec_apply_defaults(storvirt__disk_spec *s);
+
+/* ---- disk_drive.c ------------------------------------------------------------------------- */
+
+/*
+ * Parses one drive: an object with VDSM's keys (see disk_keys.c for the
  * list), also the legacy VM_Create_t drive keys (`if`, `poolID`...).
  * Unknown keys and bad values are errors naming the key, the value and
  * why; `what` prefixes every message ("drive 2", "SPEC.json").
@@ -266,6 +316,8 @@ int storvirt__disk_spec_parse(const char *json, size_t len, storvirt__disk_spec 
  */
 int storvirt__disk_spec_set_json(storvirt__disk_spec *spec, const char *key, const char *value);
 
+/* ---- disk_check.c ------------------------------------------------------------------------- */
+
 /*
  * Checks the spec as a whole (one drive): source and device fit
  * (lun needs a block source, floppy a file, format raw for LUN
@@ -277,6 +329,8 @@ int storvirt__disk_spec_set_json(storvirt__disk_spec *spec, const char *key, con
 int storvirt__disk_spec_validate(const storvirt__disk_spec *spec);
 /* Every problem of one drive, each a full message naming the drive; NULL-terminated. */
 int storvirt__disk_spec_problems(const storvirt__disk_spec *spec, char ***ret);
+
+/* ---- disk_vm.c ---------------------------------------------------------------------------- */
 
 /*
  * A VM's drives: {"drives": [...]} or {"devices": [...]} (VDSM; in
@@ -298,6 +352,8 @@ int storvirt__disk_specs_parse_vm_keep(const char *json, size_t len,
                                        char ***ret_problems);
 void storvirt__disk_specs_free(storvirt__disk_spec **specs, size_t n);
 
+/* ---- disk_complete.c ---------------------------------------------------------------------- */
+
 /*
  * The defaults that need no host: bus from the device (virtio, scsi for
  * lun, ide for cdrom, fdc for floppy), cache none, error policy stop,
@@ -309,6 +365,24 @@ void storvirt__disk_specs_free(storvirt__disk_spec **specs, size_t n);
  * grow); returns 0, or -EINVAL when it added any, -ENOMEM.
  */
 int storvirt__disk_specs_complete(storvirt__disk_spec **specs, size_t n, char ***problems);
+
+/* ---- disk_vdsm_dict.c --------------------------------------------------------------------- */
+
+/*
+ * The normalized VDSM-style device dict of a resolved disk: {"type":
+ * "disk", "device", "iface", "index", "path"|"GUID"|..., "format",
+ * "propagateErrors", "shared", "readonly", "bootOrder", "address",
+ * "specParams": {"ioTune": ...}, "diskType": "block"|"file"|"network",
+ * ...} written into g.
+ */
+int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__json_gen *g);
+
+/* ---- disk_xml.c --------------------------------------------------------------------------- */
+
+/* <disk> of one resolved disk; caller-owned string without an XML declaration. */
+int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret);
+/* <devices> holding the <disk> of each (n of them), in order. */
+int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, char **ret);
 
 /* A <controller> written before the disks by storvirt__devices_xml(). */
 typedef struct storvirt__disk_controller {
@@ -323,28 +397,3 @@ typedef struct storvirt__disk_controller {
  */
 int storvirt__devices_xml(const storvirt__disk_controller *ctrls, size_t n_ctrls,
                           storvirt__disk_resolved *const *d, size_t n, char **ret);
-
-/* The target dev name of index on bus: virtio 0 -> "vda", scsi 27 -> "sdab", ide 2 -> "hdc". */
-int storvirt__disk_target_dev(storvirt__disk_bus bus, unsigned index, char *buf, size_t size);
-
-/* Enum names as they appear in JSON and XML. */
-const char *storvirt__disk_device_name(storvirt__disk_device d);
-const char *storvirt__disk_bus_name(storvirt__disk_bus b);
-
-/*
- * The normalized VDSM-style device dict of a resolved disk: {"type":
- * "disk", "device", "iface", "index", "path"|"GUID"|..., "format",
- * "propagateErrors", "shared", "readonly", "bootOrder", "address",
- * "specParams": {"ioTune": ...}, "diskType": "block"|"file"|"network",
- * ...} written into g.
- */
-int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__json_gen *g);
-
-void storvirt__disk_resolved_free(storvirt__disk_resolved *d);
-
-/* ---- disk_xml.c --------------------------------------------------------------------------- */
-
-/* <disk> of one resolved disk; caller-owned string without an XML declaration. */
-int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret);
-/* <devices> holding the <disk> of each (n of them), in order. */
-int storvirt__disks_to_devices_xml(storvirt__disk_resolved *const *d, size_t n, char **ret);

@@ -76,14 +76,6 @@ int storvirt__connection_iscsi_info(storvirt_ctx *ctx, const char *id,
                                     struct storvirt__connection_iscsi_info *ret);
 void storvirt__connection_iscsi_info_clear(struct storvirt__connection_iscsi_info *i);
 
-/*
- * Parse a document as storvirt_connection_define() does, storing nothing:
- * the canonical JSON of each connection (our form, no secret, id
- * assigned), NULL-terminated.  stored: the document is a stored
- * definition, whose secrets are kept apart (a user without a password is
- * then fine).  For the fuzzer and tests.
- */
-int storvirt__connections_parse(const char *json, size_t len, bool stored, char ***ret);
 
 /* ---- what core/connection.c shares with the internals ------------------------------------- */
 

@@ -629,9 +629,10 @@ static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint3
                 break;
         case STORVIRT__DISK_SOURCE_PDIV:
         case STORVIRT__DISK_SOURCE_VDISK:
+                /* its messages never name the drive */
                 r = storvirt__vdisk_resolve(ctx, d);
-                if (r < 0 && !strstr(storvirt_error_message() ?: "", drive_name(s)))
-                        r = storvirt__error_set(r, "%s: %s", drive_name(s), storvirt_error_message());
+                if (r < 0)
+                        storvirt__error_prefix("%s", drive_name(s));
                 break;
         }
         if (r >= 0) {

@@ -114,6 +114,27 @@ int storvirt__error_prefix(const char *fmt, ...) {
         return r->code;
 }
 
+void storvirt__error_save(storvirt__error_saved *e) {
+        const char *msg = storvirt__error_msg();
+
+        e->code = storvirt__error_code();
+        e->msg = msg ? strdup(msg) : NULL;
+}
+
+int storvirt__error_restore(storvirt__error_saved *e) {
+        int code = e->code;
+
+        if (code == 0)
+                storvirt__error_reset();
+        else if (e->msg)
+                storvirt__error_set(code, "%s", e->msg);
+        else
+                storvirt__error_set(code, "%s", strerror(-code));
+        free(e->msg);
+        *e = (storvirt__error_saved){};
+        return code;
+}
+
 int storvirt__error_code(void) {
         struct error_record *r = error_record_get(false);
 

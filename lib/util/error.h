@@ -29,6 +29,22 @@ int storvirt__error_oom(void);
  */
 int storvirt__error_prefix(const char *fmt, ...)
         __attribute__((format(printf, 1, 2)));
+/*
+ * The current error kept aside while cleanup calls that may fail run,
+ * then made current again (code and message as they were):
+ *
+ *     storvirt__error_saved e;
+ *     storvirt__error_save(&e);
+ *     undo_what_was_done();
+ *     return storvirt__error_restore(&e);
+ */
+typedef struct storvirt__error_saved {
+        int code;       /* negative errno, 0 if none */
+        char *msg;      /* NULL: none, or no memory to copy it */
+} storvirt__error_saved;
+void storvirt__error_save(storvirt__error_saved *e);
+/* Makes *e the current error again and frees it; returns its code. */
+int storvirt__error_restore(storvirt__error_saved *e);
 /* The current code (negative errno, 0 if none) and message. */
 int storvirt__error_code(void);
 const char *storvirt__error_msg(void);

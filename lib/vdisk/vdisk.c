@@ -1242,13 +1242,14 @@ STORVIRT_EXPORT int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm
         if (r >= 0)
                 r = change(vdisk->ctx, vdisk->id, add_prepared, holder);
         if (r < 0 && v) {
-                /* undo what this call connected */
-                int k = r;
-                _cleanup_free_ char *msg = strdup(storvirt_error_message() ?: "");
+                /* undo what this call connected; the error stays that of the failure */
+                storvirt__error_saved e;
 
+                storvirt__error_save(&e);
                 for (size_t i = 0; i < acquired; i++)
                         (void)storvirt__connection_release(vdisk->ctx, v->connections[i], holder, false);
-                return storvirt__error_set(k, "%s", msg ? msg : "");
+                storvirt__error_restore(&e);
+                return r;
         }
         if (r >= 0 && ret_path)
                 *ret_path = TAKE_PTR(path);

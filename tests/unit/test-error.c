@@ -37,6 +37,25 @@ static void test_prefix(void **state) {
         assert_null(storvirt_error_message());
 }
 
+static void test_save_restore(void **state) {
+        storvirt__error_saved e;
+
+        (void)state;
+        storvirt__error_set(-ENOSPC, "volume 'a': no space");
+        storvirt__error_save(&e);
+        storvirt__error_set(-EIO, "cleanup failed");
+        assert_int_equal(storvirt__error_restore(&e), -ENOSPC);
+        assert_string_equal(storvirt_error_message(), "volume 'a': no space");
+        assert_int_equal(storvirt_error_errno(), ENOSPC);
+        assert_null(e.msg);
+        /* no error saved: none restored */
+        storvirt_error_clear();
+        storvirt__error_save(&e);
+        storvirt__error_set(-EIO, "cleanup failed");
+        assert_int_equal(storvirt__error_restore(&e), 0);
+        assert_null(storvirt_error_message());
+}
+
 static void *thread_fn(void *arg) {
         (void)arg;
         if (storvirt_error_message() != NULL)
@@ -93,6 +112,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_set_returns_negative),
                 cmocka_unit_test(test_prefix),
+                cmocka_unit_test(test_save_restore),
                 cmocka_unit_test(test_thread_local),
                 cmocka_unit_test(test_check_macros),
                 cmocka_unit_test(test_ctx_new_failure_message),

@@ -213,6 +213,26 @@ static void test_refusals(void **st) {
         assert_int_equal(r, -EINVAL);
 }
 
+/*
+ * A failure while finding a LUN's storage names the LUN, whatever the
+ * message below says: here a map entry's path holds "controller ".
+ */
+static void test_error_names_lun(void **st) {
+        char *xml;
+        int r;
+
+        (void)st;
+        xml = compile(DOC("{\"instance_id\": \"" G_S0 "\", \"protocol\": \"SCSI\", \"luns\": ["
+                          "{\"location\": 0, " SINGLE(0) "}]}"),
+                      "{\"" G_BACK "/0\": {\"path\": \"images/controller 1/d0.raw\"}}", 0, &r);
+        assert_null(xml);
+        assert_int_equal(r, -EINVAL);
+        if (strncmp(storvirt_error_message(), "controller 0 (SCSI " G_S0 ") LUN 0: ",
+                    strlen("controller 0 (SCSI " G_S0 ") LUN 0: ")) != 0)
+                fail_msg("the message does not name the LUN: %s", storvirt_error_message());
+        assert_non_null(strstr(storvirt_error_message(), "is not an absolute path"));
+}
+
 /* Two loop devices striped: this kernel has no device-mapper (root only). */
 static void test_striped_loops(void **st) {
         char cmd[512], loops[2][64], m[512], *xml;
@@ -256,6 +276,7 @@ int main(void) {
                 cmocka_unit_test(test_ide_and_scsi),
                 cmocka_unit_test(test_vdisk_device),
                 cmocka_unit_test(test_refusals),
+                cmocka_unit_test(test_error_names_lun),
                 cmocka_unit_test(test_striped_loops),
         };
 

@@ -442,6 +442,43 @@ static void crash_at(int point) {
         storvirt_ctx_unref(ctx);
 }
 
+/*
+ * A failure while resolving a vdisk spec names the drive, whatever the
+ * message below says: here the record's path holds "vdisks", which must
+ * not pass for the drive's name ("disk").
+ */
+static void test_resolve_error_names_drive(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_disk_spec *s;
+        storvirt_vdisk *v = NULL;
+        char json[512], path[512], *out = NULL, **problems = NULL;
+        FILE *f;
+
+        (void)st;
+        snprintf(json, sizeof(json), "{\"path\": \"%s\"}", outside);
+        assert_int_equal(import_json(ctx, json, &v), 0);
+        snprintf(path, sizeof(path), "%s/vdisks/%s.json", state, storvirt_vdisk_get_id(v));
+        f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("{\"broken\": true}", f);
+        fclose(f);
+        snprintf(json, sizeof(json), "{\"vdisk\": \"%s\"}", storvirt_vdisk_get_id(v));
+        s = spec_of(json);
+        assert_true(storvirt_resolve_disk(ctx, s, &out, 0) < 0);
+        if (strncmp(storvirt_error_message(), "disk: ", 6) != 0)
+                fail_msg("the message does not name the drive: %s", storvirt_error_message());
+        assert_non_null(strstr(storvirt_error_message(), "corrupted vDisk record"));
+        storvirt_disk_spec_free(s);
+        snprintf(json, sizeof(json), "{\"drives\": [{\"vdisk\": \"%s\"}]}", storvirt_vdisk_get_id(v));
+        assert_true(storvirt_resolve_vm(ctx, json, &out, &problems, 0) < 0);
+        assert_non_null(problems);
+        if (strncmp(problems[0], "drive 1: ", 9) != 0)
+                fail_msg("the problem does not name the drive: %s", problems[0]);
+        storvirt_strv_free(problems);
+        storvirt_vdisk_unref(v);
+        storvirt_ctx_unref(ctx);
+}
+
 static void test_crash_recorded(void **st) {
         (void)st;
         crash_at(1);
@@ -708,6 +745,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_identity, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_snapshots, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_resolve_error_names_drive, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_recorded, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_written, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_attach, setup, teardown),
