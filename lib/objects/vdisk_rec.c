@@ -11,8 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "objects/events.h"
 #include "objects/holders.h"
 #include "objects/records.h"
+#include "objects/vdisk_diff.h"
 #include "objects/vdisk_rec.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -368,14 +370,53 @@ int storvirt__vrec_holders_update(storvirt_ctx *ctx, const vrec *v) {
         return r;
 }
 
+struct save_events {
+        storvirt_ctx *ctx;
+        const char *id;
+};
+
+static void save_event(uint32_t type, const char *detail, void *userdata) {
+        struct save_events *e = userdata;
+
+        storvirt__event_emit_vdisk(e->ctx, type, e->id, detail);
+}
+
+/*
+ * The events of a save: what changed from the record on disk to v (the
+ * caller holds the records' lock, so their numbers follow the changes).
+ */
+static void save_emit(storvirt_ctx *ctx, const storvirt__vrec_digest *old, const vrec *v) {
+        struct save_events e = { ctx, v->id };
+        storvirt__vrec_digest cur = {};
+
+        if (!old || storvirt__vrec_digest_of(v, &cur) < 0)
+                return;
+        storvirt__vrec_diff(old, &cur, save_event, &e);
+        storvirt__vrec_digest_clear(&cur);
+}
+
 int storvirt__vrec_save(storvirt_ctx *ctx, const vrec *v) {
         _cleanup_free_ char *text = NULL;
+        storvirt__vrec_digest old = {};
+        vrec *before = NULL;
+        bool had = false;
         int r = storvirt__vrec_text(v, NULL, true, &text);
 
-        if (r >= 0)
+        if (r >= 0) {
+                storvirt__error_saved e;
+
+                storvirt__error_save(&e);
+                had = storvirt__vrec_read(ctx, v->id, true, &before) >= 0 &&
+                      storvirt__vrec_digest_of(before, &old) >= 0;
+                storvirt__vrec_free(before);
+                storvirt__error_restore(&e);
                 r = storvirt__record_write(ctx, KIND, v->id, text, strlen(text));
+        }
         if (r >= 0)
                 r = storvirt__vrec_holders_update(ctx, v);
+        if (r >= 0)
+                save_emit(ctx, had ? &old : NULL, v);
+        storvirt__vrec_digest_clear(&old);
         return r;
 }
 

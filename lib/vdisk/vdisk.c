@@ -27,6 +27,7 @@
 
 #include "conf/disk.h"
 #include "objects/connection_run.h"
+#include "objects/events.h"
 #include "core/pool.h"
 #include "objects/holders.h"
 #include "objects/records.h"
@@ -578,6 +579,8 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
                         k = k < 0 ? k : storvirt__vrec_holders_update(ctx, stored);
                         r = k < 0 ? k : r;
                 }
+                if (r >= 0 && !a.existed)
+                        storvirt__event_emit_vdisk(ctx, STORVIRT_EVENT_VDISK_IMPORTED, id, NULL);
                 if (r >= 0) {
                         r = handle_new(ctx, id, ret_vdisk);
                         if (r >= 0)
@@ -704,8 +707,10 @@ static int change(storvirt_ctx *ctx, const char *id, change_fn fn, void *userdat
         storvirt__vrec_set_in_hand(NULL);
         if (r == 1)
                 r = storvirt__vrec_save(ctx, v);
-        else if (r == 2 && (r = storvirt__record_remove(ctx, KIND, id)) >= 0)
+        else if (r == 2 && (r = storvirt__record_remove(ctx, KIND, id)) >= 0) {
+                storvirt__event_emit_vdisk(ctx, STORVIRT_EVENT_VDISK_DELETED, id, NULL);
                 r = storvirt__holders_update(ctx, id, NULL, NULL);
+        }
         return r < 0 ? r : 0;
 }
 
