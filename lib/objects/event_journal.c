@@ -108,17 +108,25 @@ static bool parse_u64(const char *s, int base, uint64_t *ret) {
  * *ret_newline: whether the file ends with a newline (else a writer was
  * killed mid-line).  0 when the file has no number at all.
  */
-static int tail_seq(int fd, uint64_t size, uint64_t *ret, bool *ret_newline) {
-        _cleanup_free_ char *buf = NULL;
-        size_t n = size < TAIL_BYTES ? (size_t)size : TAIL_BYTES;
-        ssize_t k;
-        char *end, *line;
+/* The number of one line (a header's or an entry's); false when it has none. */
+static bool line_seq(char *line, uint64_t *ret) {
+        char *sp;
 
-        *ret = 0;
-        *ret_newline = true;
-        if (n == 0)
-                return 0;
-        buf = malloc(n + 1);
+        if (strncmp(line, MAGIC " ", strlen(MAGIC) + 1) == 0)
+                return parse_u64(line + strlen(MAGIC) + 1, 10, ret);
+        sp = strchr(line, ' ');
+        if (!sp)
+                return false;
+        *sp = '\0';
+        return parse_u64(line, 10, ret);
+}
+
+/* tail_seq() on the last n bytes of the file; 1 found, 0 not in these bytes. */
+static int tail_seq_in(int fd, uint64_t size, size_t n, uint64_t *ret, bool *ret_newline) {
+        _cleanup_free_ char *buf = malloc(n + 1);
+        char *end, *line;
+        ssize_t k;
+
         if (!buf)
                 return storvirt__error_oom();
         k = pread(fd, buf, n, (off_t)(size - n));
@@ -126,29 +134,35 @@ static int tail_seq(int fd, uint64_t size, uint64_t *ret, bool *ret_newline) {
                 return storvirt__error_set(-errno, "event journal: cannot read: %m");
         buf[k] = '\0';
         *ret_newline = k > 0 && buf[k - 1] == '\n';
-        end = strrchr(buf, '\n');
+        end = memrchr(buf, '\n', (size_t)k);
         while (end) {
                 *end = '\0';
-                line = strrchr(buf, '\n');
+                line = memrchr(buf, '\n', (size_t)(end - buf));
                 line = line ? line + 1 : buf;
                 if (line == buf && n < size)
-                        break;   /* the start of the tail may be the end of a longer line */
-                if (strncmp(line, MAGIC " ", strlen(MAGIC) + 1) == 0) {
-                        if (parse_u64(line + strlen(MAGIC) + 1, 10, ret))
-                                return 0;
-                } else {
-                        char *sp = strchr(line, ' ');
-
-                        if (sp) {
-                                *sp = '\0';
-                                if (parse_u64(line, 10, ret))
-                                        return 0;
-                        }
-                }
+                        return 0;   /* the start of the tail may be the end of a longer line */
+                if (strlen(line) == (size_t)(end - line) && line_seq(line, ret))
+                        return 1;
                 /* not a line we can read: the one before it */
                 end = line == buf ? NULL : line - 1;
         }
         return 0;
+}
+
+static int tail_seq(int fd, uint64_t size, uint64_t *ret, bool *ret_newline) {
+        int r = 0;
+
+        *ret = 0;
+        *ret_newline = true;
+        if (size == 0)
+                return 0;
+        /* the last line is short: a page holds it, unless it is a long one */
+        if (size > 4096)
+                r = tail_seq_in(fd, size, 4096, ret, ret_newline);
+        if (r == 0)
+                r = tail_seq_in(fd, size, size < TAIL_BYTES ? (size_t)size : TAIL_BYTES, ret,
+                                ret_newline);
+        return r < 0 ? r : 0;
 }
 
 static int write_all(int fd, const char *data, size_t len) {

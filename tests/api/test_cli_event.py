@@ -53,23 +53,39 @@ class CliEventTest(unittest.TestCase):
 
     def watch(self, *args):
         p = subprocess.Popen([CLI, "-d", self.state, "event", *args], env=clean_env(),
-                             stdout=subprocess.PIPE, text=True, bufsize=1)
+                             stdout=subprocess.PIPE, bufsize=0)
+        p.pending = b""
         self.watchers.append(p)
         return p
 
-    def line(self, p, timeout=20):
-        r, _, _ = select.select([p.stdout], [], [], timeout)
-        self.assertTrue(r, "no event within %d s" % timeout)
-        return p.stdout.readline()
+    def line(self, p, timeout=60):
+        """The next line of the watcher's output (unbuffered: select sees it all)."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in p.pending:
+            left = deadline - time.monotonic()
+            r, _, _ = select.select([p.stdout], [], [], max(left, 0))
+            if not r:
+                return None
+            chunk = os.read(p.stdout.fileno(), 65536)
+            if not chunk:
+                return None
+            p.pending += chunk
+        line, p.pending = p.pending.split(b"\n", 1)
+        return line.decode()
+
+    def rest(self, p):
+        data = p.pending + p.stdout.read()
+        p.pending = b""
+        return data.decode().splitlines()
 
     def until_watching(self, p):
         """Refreshes the pool until the watcher reports it: it is watching then."""
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             self.ok("pool-refresh", "images")
-            r, _, _ = select.select([p.stdout], [], [], 0.5)
-            if r:
-                return p.stdout.readline()
+            line = self.line(p, 0.5)
+            if line:
+                return line
         self.fail("the watcher never reported an event")
 
     def test_json_loop_every_change(self):
@@ -93,11 +109,13 @@ class CliEventTest(unittest.TestCase):
         got = []
         deadline = time.monotonic() + 60
         while len(got) < len(want) and time.monotonic() < deadline:
-            ev = json.loads(self.line(p))
+            line = self.line(p)
+            self.assertIsNotNone(line, "events so far: %s" % [ev["event"] for ev in got])
+            ev = json.loads(line)
             if ev["event"] != "pool-refreshed":   # each command's open refreshes the pool
                 got.append(ev)
         p.send_signal(signal.SIGTERM)
-        rest = [json.loads(l) for l in p.stdout.read().splitlines()]
+        rest = [json.loads(l) for l in self.rest(p)]
         self.assertEqual(p.wait(timeout=30), 0)
         got += [ev for ev in rest[:-1] if ev["event"] != "pool-refreshed"]
         self.assertEqual([ev["event"] for ev in got], want)
@@ -125,7 +143,7 @@ class CliEventTest(unittest.TestCase):
             n += 1
             time.sleep(0.2)
         self.assertEqual(p.wait(timeout=30), 0)
-        out = p.stdout.read().splitlines()
+        out = self.rest(p)
         self.assertEqual(len(out), 1, out)
         fields = out[0].split()
         self.assertRegex(fields[0], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
