@@ -246,53 +246,145 @@ static int format_line(struct storvirt__buf *b, const struct storvirt_event *ev,
         return r;
 }
 
-static int append_locked(int dirfd, const struct storvirt_event *ev, uint64_t origin,
-                         uint64_t *ret_seq) {
-        _cleanup_close_ int fd = -1;
-        struct storvirt__buf b = {};
+void storvirt__journal_writer_init(storvirt__journal_writer *w, int dirfd) {
+        *w = (storvirt__journal_writer){ .dirfd = dirfd, .lockfd = -1, .fd = -1 };
+        pthread_mutex_init(&w->lock, NULL);
+}
+
+static void writer_close(storvirt__journal_writer *w) {
+        if (w->lockfd >= 0)
+                close(w->lockfd);
+        if (w->fd >= 0)
+                close(w->fd);
+        w->lockfd = w->fd = -1;
+}
+
+void storvirt__journal_writer_done(storvirt__journal_writer *w) {
+        writer_close(w);
+        pthread_mutex_destroy(&w->lock);
+}
+
+static int lock_fd(int fd, short type) {
+        struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+
+        while (fcntl(fd, type == F_UNLCK ? F_OFD_SETLK : F_OFD_SETLKW, &fl) < 0)
+                if (errno != EINTR)
+                        return storvirt__error_set(-errno, "event journal: lock: %m");
+        return 0;
+}
+
+/*
+ * The journal as it is now in w->fd, with its size and last number in
+ * *size and *last (the lock held).
+ */
+static int writer_current(storvirt__journal_writer *w, uint64_t *size, uint64_t *last,
+                          bool *nl) {
         struct stat st;
-        uint64_t last = 0;
+        int r;
+
+        *nl = true;
+        if (fstatat(w->dirfd, JOURNAL, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                if (errno != ENOENT)
+                        return storvirt__error_set(-errno, "event journal: cannot stat: %m");
+                if (w->fd >= 0)
+                        close(w->fd);
+                w->fd = -1;
+                *size = 0;
+                *last = old_last_seq(w->dirfd);
+                return 0;
+        }
+        if (!S_ISREG(st.st_mode))
+                return storvirt__error_set(-EINVAL, "event journal: not a regular file");
+        if (w->fd < 0 || st.st_dev != w->dev || st.st_ino != w->ino) {
+                if (w->fd >= 0)
+                        close(w->fd);
+                w->fd = openat(w->dirfd, JOURNAL, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+                if (w->fd < 0 || fstat(w->fd, &st) < 0)
+                        return storvirt__error_set(-errno, "event journal: cannot open: %m");
+                w->dev = st.st_dev;
+                w->ino = st.st_ino;
+                w->size = UINT64_MAX;
+        }
+        *size = (uint64_t)st.st_size;
+        if (*size == w->size) {   /* nobody appended since us */
+                *last = w->last;
+                return 0;
+        }
+        r = tail_seq(w->fd, *size, last, nl);
+        return r;
+}
+
+static int writer_append_locked(storvirt__journal_writer *w, const struct storvirt_event *ev,
+                                uint64_t origin, uint64_t *ret_seq) {
+        struct storvirt__buf b = {};
+        uint64_t size = 0, last = 0;
         bool nl = true;
         int r;
 
-        fd = openat(dirfd, JOURNAL, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 && errno != ENOENT)
-                return storvirt__error_set(-errno, "event journal: cannot open: %m");
-        if (fd >= 0 && fstat(fd, &st) < 0)
-                return storvirt__error_set(-errno, "event journal: cannot stat: %m");
-        if (fd >= 0 && !S_ISREG(st.st_mode))
-                return storvirt__error_set(-EINVAL, "event journal: not a regular file");
-        r = fd >= 0 ? tail_seq(fd, (uint64_t)st.st_size, &last, &nl) : 0;
-        if (r < 0)
-                return r;
-        if (fd < 0)
-                last = old_last_seq(dirfd);
-        if (fd < 0 || (uint64_t)st.st_size >= storvirt__journal_max_size) {
-                r = rotate(dirfd, last, &fd);
-                nl = true;
+        r = writer_current(w, &size, &last, &nl);
+        if (r >= 0 && (w->fd < 0 || size >= storvirt__journal_max_size)) {
+                struct stat st;
+
+                r = rotate(w->dirfd, last, &w->fd);
+                if (r >= 0 && fstat(w->fd, &st) < 0)
+                        r = storvirt__error_set(-errno, "event journal: cannot stat: %m");
+                if (r >= 0) {
+                        w->dev = st.st_dev;
+                        w->ino = st.st_ino;
+                        size = (uint64_t)st.st_size;
+                        nl = true;
+                }
         }
         if (r >= 0)
                 r = format_line(&b, ev, last + 1, origin, !nl);
         if (r >= 0) {
-                r = write_all(fd, b.data, b.len);
+                r = write_all(w->fd, b.data, b.len);
                 if (r < 0)
                         storvirt__error_set(r, "event journal: cannot write: %s", strerror(-r));
         }
-        storvirt__buf_free(&b);
-        if (r >= 0)
+        if (r >= 0) {
+                w->size = size + b.len;
+                w->last = last + 1;
                 *ret_seq = last + 1;
+        } else {
+                w->size = UINT64_MAX;   /* read it again next time */
+        }
+        storvirt__buf_free(&b);
+        return r;
+}
+
+int storvirt__journal_writer_append(storvirt__journal_writer *w, const struct storvirt_event *ev,
+                                    uint64_t origin, uint64_t *ret_seq) {
+        int r;
+
+        pthread_mutex_lock(&w->lock);
+        if (w->pid != getpid()) {
+                /* a forked child: the lock's descriptor is shared with the parent */
+                writer_close(w);
+                w->pid = getpid();
+        }
+        if (w->lockfd < 0)
+                w->lockfd = openat(w->dirfd, LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+                                   0600);
+        r = w->lockfd < 0 ? storvirt__error_set(-errno, "event journal: cannot open its lock: %m")
+                          : lock_fd(w->lockfd, F_WRLCK);
+        if (r >= 0) {
+                r = writer_append_locked(w, ev, origin, ret_seq);
+                lock_fd(w->lockfd, F_UNLCK);
+        }
+        pthread_mutex_unlock(&w->lock);
         return r;
 }
 
 int storvirt__journal_append(int dirfd, const struct storvirt_event *ev, uint64_t origin,
                              uint64_t *ret_seq) {
-        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+        storvirt__journal_writer w;
         int r;
 
-        r = storvirt__lock_acquire(dirfd, LOCK_NAME, STORVIRT__LOCK_EXCLUSIVE, -1, &lock);
-        if (r < 0)
-                return r;
-        return append_locked(dirfd, ev, origin, ret_seq);
+        storvirt__journal_writer_init(&w, dirfd);
+        r = storvirt__journal_writer_append(&w, ev, origin, ret_seq);
+        storvirt__journal_writer_done(&w);
+        return r;
 }
 
 /* ---- reading ------------------------------------------------------------------------------------ */

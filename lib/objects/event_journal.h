@@ -28,6 +28,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -45,6 +46,30 @@ extern uint64_t storvirt__journal_max_size;
  */
 int storvirt__journal_append(int dirfd, const struct storvirt_event *ev, uint64_t origin,
                              uint64_t *ret_seq);
+
+/*
+ * A writer that keeps the lock file and the journal open between
+ * appends, and the number it wrote last (read again only when another
+ * writer appended since): four system calls an entry.  Its mutex makes
+ * one thread at a time use it (an OFD lock does not exclude two threads
+ * sharing one descriptor); after fork() it opens its files again.
+ */
+typedef struct storvirt__journal_writer {
+        pthread_mutex_t lock;
+        int dirfd;                /* the events directory (not owned) */
+        pid_t pid;                /* the process that opened the files below */
+        int lockfd;               /* events/.lock */
+        int fd;                   /* the journal appended to, -1 none */
+        dev_t dev;
+        ino_t ino;
+        uint64_t size;            /* its size after the last append through fd */
+        uint64_t last;            /* the number of that append */
+} storvirt__journal_writer;
+
+void storvirt__journal_writer_init(storvirt__journal_writer *w, int dirfd);
+void storvirt__journal_writer_done(storvirt__journal_writer *w);
+int storvirt__journal_writer_append(storvirt__journal_writer *w, const struct storvirt_event *ev,
+                                    uint64_t origin, uint64_t *ret_seq);
 
 /* An entry read: ev (strings borrowed for the call) and its writer's origin. */
 typedef int (*storvirt__journal_entry_fn)(const struct storvirt_event *ev, uint64_t origin,

@@ -253,9 +253,12 @@ static int vdisk_current(struct statedir *s, int dfd, const char *id, struct vdi
                 log_debug(s->ctx, "events: vDisk record %s: %s", id, storvirt__error_msg());
                 return r;
         }
-        r = storvirt__vrec_digest_of(v, &cur->d);
-        if (r < 0)
+        if (v->saved) {
+                cur->d = *v->saved;   /* taken from the record read */
+                *v->saved = (storvirt__vrec_digest){};
+        } else if ((r = storvirt__vrec_digest_of(v, &cur->d)) < 0) {
                 return r;
+        }
         cur->present = true;
         cur->dev = st.st_dev;
         cur->ino = st.st_ino;

@@ -94,6 +94,7 @@ typedef struct storvirt__events {
         pthread_mutex_t dispatch_lock;
         uint64_t origin;
         int dirfd;                    /* events/, -1 until the first journal write */
+        storvirt__journal_writer writer;   /* on dirfd, once it is open */
         bool journal_warned;
         int epfd, evfd;               /* -1 until first asked for */
         pid_t pid;                    /* the process that made them */
@@ -136,8 +137,10 @@ static void events_free(void *p) {
                 e->cbs = cb->next;
                 cb_free(cb);
         }
-        if (e->dirfd >= 0)
+        if (e->dirfd >= 0) {
+                storvirt__journal_writer_done(&e->writer);
                 close(e->dirfd);
+        }
         if (e->epfd >= 0)
                 close(e->epfd);
         if (e->evfd >= 0)
@@ -297,10 +300,12 @@ static int journal_dirfd(storvirt_ctx *ctx, storvirt__events *e) {
         if (fd < 0)
                 return fd;
         storvirt__mutex_lock(&e->lock);
-        if (e->dirfd < 0)
+        if (e->dirfd < 0) {
                 e->dirfd = fd;
-        else
+                storvirt__journal_writer_init(&e->writer, fd);
+        } else {
                 close(fd);
+        }
         cur = e->dirfd;
         storvirt__mutex_unlock(&e->lock);
         return cur;
@@ -310,7 +315,7 @@ static void journal_write(storvirt_ctx *ctx, storvirt__events *e, struct storvir
         int dfd = journal_dirfd(ctx, e), r;
         bool warn;
 
-        r = dfd < 0 ? dfd : storvirt__journal_append(dfd, ev, e->origin, &ev->seq);
+        r = dfd < 0 ? dfd : storvirt__journal_writer_append(&e->writer, ev, e->origin, &ev->seq);
         if (r >= 0)
                 return;
         storvirt__mutex_lock(&e->lock);
@@ -588,12 +593,10 @@ static int deliver(storvirt_ctx *ctx, storvirt__events *e, const struct storvirt
         return calls;
 }
 
-/* Polls (up to timeout_ms) and lets every started source read. */
-static int poll_sources(storvirt_ctx *ctx, storvirt__events *e, int timeout_ms) {
+/* Waits (up to timeout_ms) for the descriptor; ready[i + 1]: source i polled readable. */
+static int poll_wait(storvirt__events *e, int timeout_ms, bool ready[MAX_SOURCES + 1]) {
         struct epoll_event pe[EPOLL_BATCH];
-        bool ready[MAX_SOURCES + 1] = {};
-        uint64_t counter;
-        int n, r = 0;
+        int n;
 
         n = epoll_wait(e->epfd, pe, EPOLL_BATCH, timeout_ms);
         if (n < 0)
@@ -601,6 +604,14 @@ static int poll_sources(storvirt_ctx *ctx, storvirt__events *e, int timeout_ms) 
         for (int i = 0; i < n; i++)
                 if (pe[i].data.u32 <= MAX_SOURCES)
                         ready[pe[i].data.u32] = true;
+        return 0;
+}
+
+/* Lets every started source read (dispatch lock held). */
+static int sources_process(storvirt_ctx *ctx, storvirt__events *e, const bool *ready) {
+        uint64_t counter;
+        int r = 0;
+
         if (ready[0] && read(e->evfd, &counter, sizeof(counter)) < 0 && errno != EAGAIN)
                 return storvirt__error_set(-errno, "events: reading the queue's eventfd: %m");
         for (size_t i = 0; i < e->n_sources; i++) {
@@ -616,10 +627,34 @@ static int poll_sources(storvirt_ctx *ctx, storvirt__events *e, int timeout_ms) 
         return r;
 }
 
-int storvirt__events_dispatch(storvirt_ctx *ctx, int timeout_ms) {
+/* Calls the callbacks of every queued event, in order; returns how many calls. */
+static int deliver_queued(storvirt_ctx *ctx, storvirt__events *e) {
         struct storvirt_event *batch, *ev;
+        int calls = 0;
+
+        storvirt__mutex_lock(&e->lock);
+        batch = e->head;
+        e->head = e->tail = NULL;
+        storvirt__mutex_unlock(&e->lock);
+        while ((ev = batch)) {
+                batch = ev->next;
+                calls += deliver(ctx, e, ev);
+                free(ev);
+        }
+        storvirt__mutex_lock(&e->lock);
+        e->stats.delivered += (uint64_t)calls;
+        storvirt__mutex_unlock(&e->lock);
+        return calls;
+}
+
+/*
+ * The wait happens before the dispatch lock is taken, so a dispatch that
+ * waits long never holds up another thread's (or a registration).
+ */
+int storvirt__events_dispatch(storvirt_ctx *ctx, int timeout_ms) {
+        bool ready[MAX_SOURCES + 1] = {};
         storvirt__events *e;
-        int r, calls = 0;
+        int r, calls;
 
         r = events_get(ctx, &e);
         if (r < 0)
@@ -630,26 +665,14 @@ int storvirt__events_dispatch(storvirt_ctx *ctx, int timeout_ms) {
         storvirt__mutex_lock(&e->lock);
         r = poll_ensure_locked(e);
         storvirt__mutex_unlock(&e->lock);
+        if (r >= 0)
+                r = poll_wait(e, timeout_ms, ready);
         if (r < 0)
                 return r;
         pthread_mutex_lock(&e->dispatch_lock);
         dispatching = e;
-        r = poll_sources(ctx, e, timeout_ms);
-        storvirt__mutex_lock(&e->lock);
-        batch = e->head;
-        e->head = e->tail = NULL;
-        storvirt__mutex_unlock(&e->lock);
-        while ((ev = batch)) {
-                int k;
-
-                batch = ev->next;
-                k = deliver(ctx, e, ev);
-                calls += k;
-                free(ev);
-        }
-        storvirt__mutex_lock(&e->lock);
-        e->stats.delivered += (uint64_t)calls;
-        storvirt__mutex_unlock(&e->lock);
+        r = sources_process(ctx, e, ready);
+        calls = deliver_queued(ctx, e);
         dispatching = NULL;
         pthread_mutex_unlock(&e->dispatch_lock);
         if (r < 0 && calls == 0)

@@ -84,6 +84,9 @@ void storvirt__vrec_free(vrec *v) {
         }
         free(v->att);
         storvirt__strv_free(v->prepared);
+        if (v->saved)
+                storvirt__vrec_digest_clear(v->saved);
+        free(v->saved);
         free(v);
 }
 
@@ -381,42 +384,54 @@ static void save_event(uint32_t type, const char *detail, void *userdata) {
         storvirt__event_emit_vdisk(e->ctx, type, e->id, detail);
 }
 
-/*
- * The events of a save: what changed from the record on disk to v (the
- * caller holds the records' lock, so their numbers follow the changes).
- */
-static void save_emit(storvirt_ctx *ctx, const storvirt__vrec_digest *old, const vrec *v) {
-        struct save_events e = { ctx, v->id };
-        storvirt__vrec_digest cur = {};
+/* What the record on disk holds (v->saved, else read again); NULL when unknown. */
+static storvirt__vrec_digest *digest_before(storvirt_ctx *ctx, vrec *v) {
+        storvirt__vrec_digest *d = TAKE_PTR(v->saved);
+        storvirt__error_saved e;
+        vrec *before = NULL;
 
-        if (!old || storvirt__vrec_digest_of(v, &cur) < 0)
-                return;
-        storvirt__vrec_diff(old, &cur, save_event, &e);
-        storvirt__vrec_digest_clear(&cur);
+        if (d)
+                return d;
+        storvirt__error_save(&e);
+        if (storvirt__vrec_read(ctx, v->id, true, &before) >= 0)
+                d = TAKE_PTR(before->saved);
+        storvirt__vrec_free(before);
+        storvirt__error_restore(&e);
+        return d;
 }
 
-int storvirt__vrec_save(storvirt_ctx *ctx, const vrec *v) {
+static void digest_free(storvirt__vrec_digest *d) {
+        if (d)
+                storvirt__vrec_digest_clear(d);
+        free(d);
+}
+
+int storvirt__vrec_save(storvirt_ctx *ctx, vrec *v) {
         _cleanup_free_ char *text = NULL;
-        storvirt__vrec_digest old = {};
-        vrec *before = NULL;
-        bool had = false;
+        storvirt__vrec_digest *old = NULL, *cur = NULL;
         int r = storvirt__vrec_text(v, NULL, true, &text);
 
         if (r >= 0) {
-                storvirt__error_saved e;
-
-                storvirt__error_save(&e);
-                had = storvirt__vrec_read(ctx, v->id, true, &before) >= 0 &&
-                      storvirt__vrec_digest_of(before, &old) >= 0;
-                storvirt__vrec_free(before);
-                storvirt__error_restore(&e);
+                old = digest_before(ctx, v);
                 r = storvirt__record_write(ctx, KIND, v->id, text, strlen(text));
         }
         if (r >= 0)
                 r = storvirt__vrec_holders_update(ctx, v);
+        if (r >= 0 && (cur = calloc(1, sizeof(*cur))) && storvirt__vrec_digest_of(v, cur) < 0) {
+                free(cur);
+                cur = NULL;
+        }
+        /* the events, numbered while the lock still orders this record's changes */
+        if (r >= 0 && old && cur) {
+                struct save_events e = { ctx, v->id };
+
+                storvirt__vrec_diff(old, cur, save_event, &e);
+        }
+        digest_free(old);
         if (r >= 0)
-                save_emit(ctx, had ? &old : NULL, v);
-        storvirt__vrec_digest_clear(&old);
+                v->saved = cur;
+        else
+                digest_free(cur);
         return r;
 }
 
@@ -435,6 +450,12 @@ int storvirt__vrec_read(storvirt_ctx *ctx, const char *id, bool locked, vrec **r
                 (void)storvirt_ctx_get_state_dir(ctx, &dir);
                 return storvirt__error_set(r, "%s/" KIND "/%s.json: corrupted vDisk record: %s",
                                            dir ? dir : "", id, storvirt_error_message());
+        }
+        /* as read: what the next save's events are counted from (none without memory) */
+        (*ret)->saved = calloc(1, sizeof(*(*ret)->saved));
+        if ((*ret)->saved && storvirt__vrec_digest_of(*ret, (*ret)->saved) < 0) {
+                free((*ret)->saved);
+                (*ret)->saved = NULL;
         }
         return 0;
 }
