@@ -73,10 +73,16 @@ STORVIRT_EXPORT int storvirt_ctx_get_event_fd(storvirt_ctx *ctx, int *ret_fd) {
 
 STORVIRT_EXPORT int storvirt_ctx_dispatch_events(storvirt_ctx *ctx, int timeout_ms,
                                                  uint32_t flags) {
+        int r;
+
         check_nonnull(ctx);
         check_arg(timeout_ms >= -1, "timeout_ms", "must be -1, 0 or positive");
         check_flags(flags, 0);
-        return storvirt__events_dispatch(ctx, timeout_ms);
+        /* a callback may drop the caller's last reference */
+        storvirt_ctx_ref(ctx);
+        r = storvirt__events_dispatch(ctx, timeout_ms);
+        storvirt_ctx_unref(ctx);
+        return r;
 }
 
 STORVIRT_EXPORT const char *storvirt_event_type_name(uint32_t type) {

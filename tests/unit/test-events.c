@@ -689,6 +689,36 @@ static void test_callback_calls_library(void **st) {
         recorder_free(x.r);
 }
 
+struct last_ref {
+        unsigned calls, destroyed;
+};
+
+static void unref_cb(storvirt_ctx *ctx, const storvirt_event *e, void *userdata) {
+        struct last_ref *l = userdata;
+
+        (void)e;
+        if (l->calls++ == 0)
+                storvirt_ctx_unref(ctx);   /* the caller's last reference */
+}
+
+static void last_ref_destroy(void *userdata) {
+        ((struct last_ref *)userdata)->destroyed++;
+}
+
+/* A callback that drops the last reference: the rest of the dispatch runs, then the context goes. */
+static void test_callback_drops_context(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        struct last_ref l = {};
+
+        (void)st;
+        assert_true(storvirt_ctx_register_event_cb(ctx, STORVIRT_EVENT_KIND_POOL, NULL, unref_cb,
+                                                   &l, last_ref_destroy, 0) > 0);
+        storvirt_pool_unref(pool_make(ctx, "images", images));
+        assert_int_equal(storvirt_ctx_dispatch_events(ctx, 0, 0), 3);
+        assert_int_equal(l.calls, 3);
+        assert_int_equal(l.destroyed, 1);   /* freed with the context, after the dispatch */
+}
+
 static void test_fork_echild(void **st) {
         storvirt_ctx *ctx = ctx_open();
         int fd = -1, status = 0;
@@ -906,6 +936,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_callback_deregisters_itself, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_callback_calls_library, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_callback_drops_context, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fork_echild, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_event_json, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
