@@ -86,7 +86,8 @@ typedef void (*storvirt_event_fn)(storvirt_ctx *ctx, const storvirt_event *event
  * (STORVIRT_EVENT_KIND_* bits, 0: all) that concerns `object` (NULL:
  * any): a pool's name (its pool events and the events of its volumes),
  * a volume's key, a LUN's GUID or a vDisk's id.  The callback receives
- * the changes made after this call, from the dispatch calls that follow
+ * the events that arrive after this call (a change made just before it
+ * may still be among them), from the dispatch calls that follow
  * (storvirt_ctx_dispatch_events()); the first registration starts
  * watching the state directory.  destroy(userdata), when given, is
  * called exactly once: at deregistration (after the call in progress,
