@@ -307,24 +307,8 @@ static int import_update(yajl_val old, const char *old_text, char **ret_text, vo
         return storvirt__vrec_text(cur, NULL, true, ret_text);
 }
 
-STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk_spec *spec,
-                                          const char *const *connection_ids, uint32_t flags,
-                                          storvirt_vdisk **ret_vdisk) {
-        const storvirt__disk_spec *s;
-        storvirt__disk_resolved *d = NULL;
-        _cleanup_vrec_ vrec *v = NULL;
-        char id[STORVIRT__UUID_STRING_MAX], ts[32], *iscsi_conn = NULL;
-        uint32_t rflags;
-        image *base;
-        int r;
-
-        check_nonnull(ctx);
-        check_nonnull(spec);
-        check_nonnull(ret_vdisk);
-        check_flags(flags, STORVIRT_VDISK_IMPORT_SHARED | STORVIRT_VDISK_IMPORT_READONLY |
-                                   STORVIRT_VDISK_IMPORT_NO_REFRESH);
-        s = storvirt__disk_spec_of(spec);
-        rflags = flags & STORVIRT_VDISK_IMPORT_NO_REFRESH ? STORVIRT_RESOLVE_NO_REFRESH : 0;
+/* A spec a vDisk can be imported from: one naming its storage. */
+static int check_import_source(const storvirt__disk_spec *s) {
         switch (s->source) {
         case STORVIRT__DISK_SOURCE_VDISK:
         case STORVIRT__DISK_SOURCE_PDIV:
@@ -334,26 +318,42 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
         case STORVIRT__DISK_SOURCE_NONE:
                 return storvirt__error_set(-EINVAL, "the spec names no storage to import");
         default:
-                break;
+                return 0;
         }
+}
+
+/* Every id names a stored connection. */
+static int check_connections(storvirt_ctx *ctx, const char *const *connection_ids) {
         for (const char *const *c = connection_ids; c && *c; c++) {
                 storvirt_connection *conn = NULL;
+                int r;
 
                 r = storvirt_connection_lookup(ctx, *c, &conn);
                 storvirt_connection_unref(conn);
                 if (r < 0)
                         return r;
         }
-        v = calloc(1, sizeof(*v));
-        if (!v || !(v->images = calloc(1, sizeof(*v->images))))
-                return storvirt__error_oom();
-        v->n_images = 1;
-        base = &v->images[0];
+        return 0;
+}
+
+/*
+ * Resolves s and reads the identity of what it names into v and its
+ * base image.  *ret_d: the resolution when it is a file (its backing
+ * chain becomes images too), else NULL; *ret_conn: the stored
+ * connection reaching an iSCSI LUN.
+ */
+static int import_identity(storvirt_ctx *ctx, const storvirt__disk_spec *s, uint32_t rflags,
+                           vrec *v, storvirt__disk_resolved **ret_d, char **ret_conn) {
+        storvirt__disk_resolved *d = NULL;
+        image *base = &v->images[0];
+        int r;
+
+        *ret_d = NULL;
         r = storvirt__resolve_spec(ctx, s, rflags, &d);
         if (r < 0)
                 return r;
         if (s->source == STORVIRT__DISK_SOURCE_ISCSI)
-                r = iscsi_identity(ctx, d->spec, v, base, &iscsi_conn);
+                r = iscsi_identity(ctx, d->spec, v, base, ret_conn);
         else if (d->type == STORVIRT__DISK_TYPE_BLOCK)
                 r = block_identity(ctx, d->source_path, rflags, v, base);
         else if (d->type == STORVIRT__DISK_TYPE_FILE)
@@ -365,63 +365,115 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
                 storvirt__disk_resolved_free(d);
                 d = NULL;
         }
-        if (r < 0)
-                goto out;
+        *ret_d = d;
+        return r;
+}
+
+/* The vDisk id (from the identity), the base image's uid and the creation time. */
+static int import_names(vrec *v, char id[STORVIRT__UUID_STRING_MAX]) {
+        image *base = &v->images[0];
+        char ts[32];
+        int r;
+
         if (!base->domain_id && (r = storvirt__sdup(NIL_UUID, &base->domain_id)) < 0)
-                goto out;
+                return r;
         r = storvirt__vrec_id_for_identity(v->identity, id);
         if (r >= 0)
                 r = storvirt__sdup(id, &v->id);
         if (r >= 0)
                 r = storvirt__vrec_base_uid(id, &base->uid);
         if (r < 0)
-                goto out;
+                return r;
         storvirt__now_rfc3339(ts);
         if ((r = storvirt__sdup(ts, &v->created)) < 0 || (r = storvirt__sdup(ts, &base->created)) < 0)
-                goto out;
+                return r;
         base->legal = true;
-        if (d && d->n_backing > 0 && (r = import_chain(ctx, d, v)) < 0)
-                goto out;
+        return 0;
+}
+
+/* Volume records for the file images; the connections given and the one found. */
+static int import_volumes_connections(storvirt_ctx *ctx, const char *const *connection_ids,
+                                      const char *iscsi_conn, vrec *v) {
+        int r;
+
         for (size_t k = 0; k < v->n_images; k++)
                 if (v->images[k].type == STORVIRT__DISK_TYPE_FILE &&
                     (r = storvirt__vol_record_import(ctx, v->images[k].path,
                                                      v->images[k].cow ? "qcow2" : "raw")) < 0)
-                        goto out;
-        v->shared = flags & STORVIRT_VDISK_IMPORT_SHARED;
-        v->readonly = (flags & STORVIRT_VDISK_IMPORT_READONLY) || s->readonly;
-        v->shared |= s->shared;
+                        return r;
         for (const char *const *c = connection_ids; c && *c; c++)
                 if (!storvirt__strv_contains(v->connections, *c) &&
-                    storvirt__strv_extend(&v->connections, *c) < 0) {
-                        r = storvirt__error_oom();
-                        goto out;
-                }
+                    storvirt__strv_extend(&v->connections, *c) < 0)
+                        return storvirt__error_oom();
         if (iscsi_conn && !storvirt__strv_contains(v->connections, iscsi_conn) &&
-            storvirt__strv_extend(&v->connections, iscsi_conn) < 0) {
-                r = storvirt__error_oom();
-                goto out;
-        }
-        {
-                struct import_args a = { .fresh = v, .conns = v->connections };
-                _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
-                _cleanup_vrec_ vrec *stored = NULL;
+            storvirt__strv_extend(&v->connections, iscsi_conn) < 0)
+                return storvirt__error_oom();
+        return 0;
+}
 
-                r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
+/* Writes the record, or joins the stored one of the same identity: 1 when it existed. */
+static int import_store(storvirt_ctx *ctx, vrec *v, const char *id, storvirt_vdisk **ret_vdisk) {
+        struct import_args a = { .fresh = v, .conns = v->connections };
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+        _cleanup_vrec_ vrec *stored = NULL;
+        int r;
+
+        r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
+        if (r >= 0)
+                r = storvirt__record_update(ctx, KIND, id, true, import_update, &a);
+        if (r >= 0 && r != 2) {
+                int k = storvirt__vrec_read(ctx, id, true, &stored);
+
+                k = k < 0 ? k : storvirt__vrec_holders_update(ctx, stored);
+                r = k < 0 ? k : r;
+        }
+        if (r >= 0) {
+                r = storvirt__vdisk_handle_new(ctx, id, ret_vdisk);
                 if (r >= 0)
-                        r = storvirt__record_update(ctx, KIND, id, true, import_update, &a);
-                if (r >= 0 && r != 2) {
-                        int k = storvirt__vrec_read(ctx, id, true, &stored);
-
-                        k = k < 0 ? k : storvirt__vrec_holders_update(ctx, stored);
-                        r = k < 0 ? k : r;
-                }
-                if (r >= 0) {
-                        r = storvirt__vdisk_handle_new(ctx, id, ret_vdisk);
-                        if (r >= 0)
-                                r = a.existed;
-                }
+                        r = a.existed;
         }
-out:
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk_spec *spec,
+                                          const char *const *connection_ids, uint32_t flags,
+                                          storvirt_vdisk **ret_vdisk) {
+        const storvirt__disk_spec *s;
+        storvirt__disk_resolved *d = NULL;
+        _cleanup_vrec_ vrec *v = NULL;
+        char id[STORVIRT__UUID_STRING_MAX], *iscsi_conn = NULL;
+        uint32_t rflags;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(spec);
+        check_nonnull(ret_vdisk);
+        check_flags(flags, STORVIRT_VDISK_IMPORT_SHARED | STORVIRT_VDISK_IMPORT_READONLY |
+                                   STORVIRT_VDISK_IMPORT_NO_REFRESH);
+        s = storvirt__disk_spec_of(spec);
+        rflags = flags & STORVIRT_VDISK_IMPORT_NO_REFRESH ? STORVIRT_RESOLVE_NO_REFRESH : 0;
+        r = check_import_source(s);
+        if (r >= 0)
+                r = check_connections(ctx, connection_ids);
+        if (r < 0)
+                return r;
+        v = calloc(1, sizeof(*v));
+        if (!v || !(v->images = calloc(1, sizeof(*v->images))))
+                return storvirt__error_oom();
+        v->n_images = 1;
+        r = import_identity(ctx, s, rflags, v, &d, &iscsi_conn);
+        if (r >= 0)
+                r = import_names(v, id);
+        if (r >= 0 && d && d->n_backing > 0)
+                r = import_chain(ctx, d, v);
+        if (r >= 0) {
+                v->shared = flags & STORVIRT_VDISK_IMPORT_SHARED;
+                v->readonly = (flags & STORVIRT_VDISK_IMPORT_READONLY) || s->readonly;
+                v->shared |= s->shared;
+                r = import_volumes_connections(ctx, connection_ids, iscsi_conn, v);
+        }
+        if (r >= 0)
+                r = import_store(ctx, v, id, ret_vdisk);
         storvirt__disk_resolved_free(d);
         free(iscsi_conn);
         return r;

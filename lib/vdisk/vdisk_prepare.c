@@ -39,6 +39,81 @@ static long long now_ms(void) {
         return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* An iSCSI LUN reached by QEMU: still the same WWID; its iscsi:// URL. */
+static int iscsi_device(storvirt_ctx *ctx, const vrec *v, int timeout_ms, char **ret_path) {
+        struct storvirt__iscsi_lun *luns = NULL;
+        size_t n = 0;
+        int r;
+
+        r = storvirt__connection_iscsi_scan(ctx, v->connections ? v->connections[0] : "",
+                                            timeout_ms, &luns, &n);
+        if (r >= 0) {
+                r = -ENOENT;
+                for (size_t k = 0; k < n; k++)
+                        if (luns[k].lun == v->iscsi.lun)
+                                r = strcmp(luns[k].guid, v->guid) == 0 ? 0 : -ESTALE;
+                if (r == -ESTALE)
+                        r = storvirt__error_set(-ESTALE, "LUN %u of %s is no longer "
+                                                         "WWID %s", v->iscsi.lun,
+                                                v->iscsi.target, v->guid);
+                else if (r == -ENOENT)
+                        r = storvirt__error_set(-ENOENT, "target %s has no LUN %u",
+                                                v->iscsi.target, v->iscsi.lun);
+        }
+        storvirt__iscsi_luns_free(luns, n);
+        if (r >= 0 && asprintf(ret_path, strchr(v->iscsi.host, ':')
+                                                 ? "iscsi://[%s]:%u/%s/%u"
+                                                 : "iscsi://%s:%u/%s/%u",
+                               v->iscsi.host, v->iscsi.port, v->iscsi.target,
+                               v->iscsi.lun) < 0)
+                r = storvirt__error_oom();
+        return r;
+}
+
+/* The path resolution gives for the LUN's GUID, its identity read again. */
+static int guid_device(storvirt_ctx *ctx, const vrec *v, char **ret_path) {
+        storvirt__disk_resolved *d = NULL;
+        storvirt__disk_spec *s = NULL;
+        int r;
+
+        r = storvirt__disk_spec_new(&s);
+        if (r >= 0 && !(s->guid = strdup(v->guid)))
+                r = storvirt__error_oom();
+        if (r >= 0) {
+                s->source = STORVIRT__DISK_SOURCE_GUID;
+                r = storvirt__resolve_spec(ctx, s, STORVIRT_RESOLVE_NO_REFRESH, &d);
+        }
+        if (r >= 0)
+                r = storvirt__sdup(d->source_path, ret_path);
+        storvirt__disk_resolved_free(d);
+        storvirt__disk_spec_free(s);
+        return r;
+}
+
+/* A loop device still backed by the file of the vDisk's identity ("loop:FILE"). */
+static int check_loop_backing(storvirt_ctx *ctx, const vrec *v, const char *path) {
+        storvirt_lun *lun = NULL;
+        const char *b;
+        char *real = NULL;
+        bool same;
+        int r;
+
+        r = storvirt_lun_refresh(ctx, 0);
+        if (r >= 0)
+                r = storvirt_lun_lookup_by_path(ctx, path, &lun);
+        if (r < 0)
+                return r;
+        b = storvirt_lun_get_loop_backing(lun);
+        real = b ? realpath(b, NULL) : NULL;
+        same = b && strcmp(v->identity + 5, real ? real : b) == 0;
+        free(real);
+        storvirt_lun_unref(lun);
+        if (!same)
+                return storvirt__error_set(-ESTALE, "'%s' is no longer backed by %s", path,
+                                           v->identity + 5);
+        return 0;
+}
+
 /* The device of the base image, checked, once it is there: its path (malloc'd). */
 static int wait_device(storvirt_ctx *ctx, const vrec *v, int timeout_ms, char **ret_path) {
         const image *base = &v->images[0];
@@ -46,35 +121,9 @@ static int wait_device(storvirt_ctx *ctx, const vrec *v, int timeout_ms, char **
         struct stat st;
         int r;
 
+        if (strcmp(v->kind, "iscsi") == 0)
+                return iscsi_device(ctx, v, timeout_ms, ret_path);
         for (;;) {
-                if (strcmp(v->kind, "iscsi") == 0) {
-                        struct storvirt__iscsi_lun *luns = NULL;
-                        size_t n = 0;
-
-                        r = storvirt__connection_iscsi_scan(ctx, v->connections ? v->connections[0] : "",
-                                                            timeout_ms, &luns, &n);
-                        if (r >= 0) {
-                                r = -ENOENT;
-                                for (size_t k = 0; k < n; k++)
-                                        if (luns[k].lun == v->iscsi.lun)
-                                                r = strcmp(luns[k].guid, v->guid) == 0 ? 0 : -ESTALE;
-                                if (r == -ESTALE)
-                                        r = storvirt__error_set(-ESTALE, "LUN %u of %s is no longer "
-                                                                         "WWID %s", v->iscsi.lun,
-                                                                v->iscsi.target, v->guid);
-                                else if (r == -ENOENT)
-                                        r = storvirt__error_set(-ENOENT, "target %s has no LUN %u",
-                                                                v->iscsi.target, v->iscsi.lun);
-                        }
-                        storvirt__iscsi_luns_free(luns, n);
-                        if (r >= 0 && asprintf(ret_path, strchr(v->iscsi.host, ':')
-                                                                 ? "iscsi://[%s]:%u/%s/%u"
-                                                                 : "iscsi://%s:%u/%s/%u",
-                                               v->iscsi.host, v->iscsi.port, v->iscsi.target,
-                                               v->iscsi.lun) < 0)
-                                r = storvirt__error_oom();
-                        return r;
-                }
                 if (strcmp(v->kind, "lun") == 0) {
                         storvirt_lun *lun = NULL;
 
@@ -82,46 +131,12 @@ static int wait_device(storvirt_ctx *ctx, const vrec *v, int timeout_ms, char **
                         if (r >= 0)
                                 r = storvirt_lun_lookup_by_guid(ctx, v->guid, &lun);
                         storvirt_lun_unref(lun);
-                        if (r >= 0) {
-                                /* the path resolution gives, identity read again */
-                                storvirt__disk_resolved *d = NULL;
-                                storvirt__disk_spec *s = NULL;
-
-                                r = storvirt__disk_spec_new(&s);
-                                if (r >= 0 && !(s->guid = strdup(v->guid)))
-                                        r = storvirt__error_oom();
-                                if (r >= 0) {
-                                        s->source = STORVIRT__DISK_SOURCE_GUID;
-                                        r = storvirt__resolve_spec(ctx, s, STORVIRT_RESOLVE_NO_REFRESH, &d);
-                                }
-                                if (r >= 0)
-                                        r = storvirt__sdup(d->source_path, ret_path);
-                                storvirt__disk_resolved_free(d);
-                                storvirt__disk_spec_free(s);
-                                return r;
-                        }
+                        if (r >= 0)
+                                return guid_device(ctx, v, ret_path);
                 } else if (stat(base->path, &st) == 0) {
-                        if (strcmp(v->kind, "loop") == 0) {
-                                storvirt_lun *lun = NULL;
-                                const char *b;
-                                char *real = NULL;
-                                bool same;
-
-                                r = storvirt_lun_refresh(ctx, 0);
-                                if (r >= 0)
-                                        r = storvirt_lun_lookup_by_path(ctx, base->path, &lun);
-                                if (r < 0)
-                                        return r;
-                                b = storvirt_lun_get_loop_backing(lun);
-                                real = b ? realpath(b, NULL) : NULL;
-                                same = b && strcmp(v->identity + 5, real ? real : b) == 0;
-                                free(real);
-                                storvirt_lun_unref(lun);
-                                if (!same)
-                                        return storvirt__error_set(-ESTALE, "'%s' is no longer "
-                                                                            "backed by %s", base->path,
-                                                                   v->identity + 5);
-                        }
+                        if (strcmp(v->kind, "loop") == 0 &&
+                            (r = check_loop_backing(ctx, v, base->path)) < 0)
+                                return r;
                         return storvirt__sdup(base->path, ret_path);
                 }
                 if (now_ms() >= deadline)

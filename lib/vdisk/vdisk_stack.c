@@ -40,17 +40,9 @@ static int format_bytes_xml(const char *name, uint64_t cap, const image *top, ch
                        ? storvirt__error_oom() : 0;
 }
 
-static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
-        struct snapshot_args *a = userdata;
+/* Why the top image of v cannot carry an overlay in pool_name, or 0. */
+static int snapshot_refusal(const vrec *v, const char *pool_name) {
         const image *top = &v->images[v->n_images - 1];
-        storvirt_pool *pool = NULL;
-        storvirt_volume *vol = NULL;
-        _cleanup_free_ char *xml = NULL, *name = NULL;
-        const char *pool_name = a->pool ? a->pool : top->pool, *target;
-        char uid[STORVIRT__UUID_STRING_MAX], ts[32];
-        storvirt__uuid u;
-        image *im, *grown;
-        int r;
 
         if (top->type == STORVIRT__DISK_TYPE_NETWORK)
                 return storvirt__error_set(-EOPNOTSUPP, "vDisk %s: its top image is reached "
@@ -66,38 +58,67 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
                 return storvirt__error_set(-EINVAL, "vDisk %s: its top image %s is not a volume "
                                                     "of a storvirt pool: name the file pool for "
                                                     "the overlay", v->id, top->path);
+        return 0;
+}
+
+/* The pool the overlay goes to: an active file pool (its target path borrowed from it). */
+static int overlay_pool(storvirt_ctx *ctx, const vrec *v, const char *pool_name,
+                        storvirt_pool **ret_pool, const char **ret_target) {
+        const image *top = &v->images[v->n_images - 1];
+        storvirt_pool *pool = NULL;
+        const char *target;
+        int r;
+
         r = storvirt_pool_lookup_by_name(ctx, pool_name, &pool);
         if (r < 0)
                 return r;
         target = storvirt_pool_get_target_path(pool);
-        if (!target || storvirt_pool_is_active(pool) != 1) {
+        if (!target || storvirt_pool_is_active(pool) != 1)
                 r = storvirt__error_set(-EINVAL, "pool '%s' is %s: a snapshot overlay needs an "
                                                  "active file pool", pool_name,
                                         target ? "not active" : "not a file pool");
-                goto out;
-        }
-        if (!top->capacity) {
+        else if (!top->capacity)
                 r = storvirt__error_set(-EINVAL, "vDisk %s: the size of its top image is unknown",
                                         v->id);
-                goto out;
+        if (r < 0) {
+                storvirt_pool_unref(pool);
+                return r;
         }
+        *ret_pool = pool;
+        *ret_target = target;
+        return 0;
+}
+
+/* A new image uid, the overlay's volume name "<uid>.qcow2" and its volume XML. */
+static int overlay_names(const image *top, char uid[STORVIRT__UUID_STRING_MAX], char **ret_name,
+                         char **ret_xml) {
+        storvirt__uuid u;
+        int r;
+
         r = storvirt__uuid_generate_v4(&u);
         if (r < 0)
-                goto out;
+                return r;
         storvirt__uuid_format(&u, uid);
-        if (asprintf(&name, "%s.qcow2", uid) < 0) {
-                name = NULL;
-                r = storvirt__error_oom();
-                goto out;
+        if (asprintf(ret_name, "%s.qcow2", uid) < 0) {
+                *ret_name = NULL;
+                return storvirt__error_oom();
         }
-        r = format_bytes_xml(name, top->capacity, top, &xml);
-        if (r < 0)
-                goto out;
+        return format_bytes_xml(*ret_name, top->capacity, top, ret_xml);
+}
+
+/*
+ * Appends the overlay's entry to v, ILLEGAL until its file is complete.
+ * Once it is appended, a failure leaves it there for the caller to drop.
+ */
+static int add_overlay_entry(vrec *v, storvirt_pool *pool, const char *target, const char *uid,
+                             const char *name) {
+        image *im, *grown, *top;
+        char ts[32];
+        int r;
+
         grown = realloc(v->images, (v->n_images + 1) * sizeof(*v->images));
-        if (!grown) {
-                r = storvirt__error_oom();
-                goto out;
-        }
+        if (!grown)
+                return storvirt__error_oom();
         v->images = grown;
         top = &v->images[v->n_images - 1];
         im = &v->images[v->n_images];
@@ -108,59 +129,91 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
         if ((r = storvirt__sdup(uid, &im->uid)) < 0 || (r = storvirt__sdup(ts, &im->created)) < 0 ||
             (r = storvirt__sdup(top->uid, &im->parent)) < 0 || (r = storvirt__sdup(storvirt_pool_get_name(pool), &im->pool)) < 0 ||
             (r = storvirt__sdup(name, &im->volume)) < 0 || (r = storvirt__sdup(storvirt_pool_get_uuid(pool), &im->domain_id)) < 0)
-                goto out;
+                return r;
         if (asprintf(&im->path, "%s/%s", target, name) < 0) {
                 im->path = NULL;
-                r = storvirt__error_oom();
-                goto out;
+                return storvirt__error_oom();
         }
+        return 0;
+}
+
+/* The record with the ILLEGAL entry saved, then the overlay file written by the pool. */
+static int write_overlay(storvirt_ctx *ctx, vrec *v, storvirt_pool *pool, const char *xml,
+                         storvirt_volume **ret_vol) {
+        image *im = &v->images[v->n_images - 1];
+        int r;
+
         /* 1. recorded ILLEGAL: a crash from here on is rolled back */
         r = storvirt__vrec_save(ctx, v);
         if (r < 0)
-                goto out;
+                return r;
         if (storvirt__vdisk_crash_point == 1)
                 _exit(0);
         /* 2. the overlay, written natively by the pool */
-        r = storvirt__volume_create_overlay(pool, xml, &vol);
-        if (r < 0) {
-                r = storvirt__error_set(r, "vDisk %s: creating the overlay: %s", v->id,
-                                        storvirt_error_message());
-                goto out;
-        }
-        if (strcmp(storvirt_volume_get_path(vol), im->path) != 0) {
-                r = storvirt__sdup(storvirt_volume_get_path(vol), &im->path);
-                if (r < 0)
-                        goto out;
-        }
-        r = storvirt__sdup(storvirt_volume_get_key(vol), &im->key);
+        r = storvirt__volume_create_overlay(pool, xml, ret_vol);
         if (r < 0)
-                goto out;
+                return storvirt__error_set(r, "vDisk %s: creating the overlay: %s", v->id,
+                                           storvirt_error_message());
+        if (strcmp(storvirt_volume_get_path(*ret_vol), im->path) != 0) {
+                r = storvirt__sdup(storvirt_volume_get_path(*ret_vol), &im->path);
+                if (r < 0)
+                        return r;
+        }
+        r = storvirt__sdup(storvirt_volume_get_key(*ret_vol), &im->key);
+        if (r < 0)
+                return r;
         if (storvirt__vdisk_crash_point == 2)
                 _exit(0);
-        /* 3. complete: LEGAL */
-        im->legal = true;
-        r = storvirt__sdup(uid, &a->uid);
-        if (r >= 0)
-                r = 1;
-out:
-        if (r < 0 && v->n_images > 1 && !v->images[v->n_images - 1].legal) {
-                /* nothing of it may stay: the file, then the entry */
-                int k = r;
-                image *last = &v->images[v->n_images - 1];
+        return 0;
+}
 
-                if (vol)
-                        storvirt_volume_delete(vol, STORVIRT_VOLUME_DELETE_FORCE);
-                storvirt__vimage_clear(last);
-                v->n_images--;
-                storvirt__error_set(k, "%s", storvirt_error_message());
-                if (storvirt__vrec_save(ctx, v) < 0)
-                        storvirt__error_set(k, "%s (and the record could not be restored)",
-                                            storvirt_error_message());
-                r = k;
+/* After failure r: nothing of an ILLEGAL overlay may stay, the file, then the entry. */
+static int drop_overlay(storvirt_ctx *ctx, vrec *v, storvirt_volume *vol, int r) {
+        image *last = &v->images[v->n_images - 1];
+
+        if (v->n_images <= 1 || last->legal)
+                return r;
+        if (vol)
+                storvirt_volume_delete(vol, STORVIRT_VOLUME_DELETE_FORCE);
+        storvirt__vimage_clear(last);
+        v->n_images--;
+        storvirt__error_set(r, "%s", storvirt_error_message());
+        if (storvirt__vrec_save(ctx, v) < 0)
+                storvirt__error_set(r, "%s (and the record could not be restored)",
+                                    storvirt_error_message());
+        return r;
+}
+
+static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
+        struct snapshot_args *a = userdata;
+        const image *top = &v->images[v->n_images - 1];
+        const char *pool_name = a->pool ? a->pool : top->pool, *target = NULL;
+        storvirt_pool *pool = NULL;
+        storvirt_volume *vol = NULL;
+        _cleanup_free_ char *xml = NULL, *name = NULL;
+        char uid[STORVIRT__UUID_STRING_MAX];
+        int r;
+
+        r = snapshot_refusal(v, pool_name);
+        if (r >= 0)
+                r = overlay_pool(ctx, v, pool_name, &pool, &target);
+        if (r < 0)
+                return r;
+        r = overlay_names(top, uid, &name, &xml);
+        if (r >= 0)
+                r = add_overlay_entry(v, pool, target, uid, name);
+        if (r >= 0)
+                r = write_overlay(ctx, v, pool, xml, &vol);
+        if (r >= 0) {
+                /* 3. complete: LEGAL */
+                v->images[v->n_images - 1].legal = true;
+                r = storvirt__sdup(uid, &a->uid);
         }
+        if (r < 0)
+                r = drop_overlay(ctx, v, vol, r);
         storvirt_volume_unref(vol);
         storvirt_pool_unref(pool);
-        return r;
+        return r < 0 ? r : 1;
 }
 
 STORVIRT_EXPORT int storvirt_vdisk_snapshot(storvirt_vdisk *vdisk, const char *pool,
