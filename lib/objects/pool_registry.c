@@ -24,7 +24,7 @@
 #define POOL_DIR "pools"
 #define AUTOSTART_DIR "pools/autostart"
 #define RUN_DIR "pools/run"
-/* In RUN_DIR, hidden: no pool name starts with '.' (pool_conf.c). */
+/* In RUN_DIR, hidden: no pool name starts with '.' (pool_types.c). */
 #define BOOT_MARK ".boot_id"
 #define OLD_BOOT_MARK "boot_id"
 #define POOL_XML_MAX (1u << 20)
