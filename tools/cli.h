@@ -102,6 +102,7 @@ int cli_table_end(struct cli_table *t);
 /* The command tables, one per group of commands. */
 extern const struct cli_command cli_commands_base[];
 extern const struct cli_command cli_commands_pool[];
+extern const struct cli_command cli_commands_poolcaps[];
 extern const struct cli_command cli_commands_vol[];
 extern const struct cli_command cli_commands_lun[];
 extern const struct cli_command cli_commands_resolve[];

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "pool-as.h"
 
 /* ------------------------------------------------------------------------
  * Shared helpers.
@@ -201,107 +202,19 @@ static int cmd_pool_define(struct cli *cli, const struct cli_args *a) {
         return 0;
 }
 
-static int xml_elem_attr(struct cli *cli, FILE *f, const char *indent, const char *elem,
-                         const char *attr, const char *what, const char *value) {
-        int r;
-
-        if (!value)
-                return 0;
-        fprintf(f, "%s<%s %s='", indent, elem, attr);
-        r = cli_xml_escape(cli, f, what, value);
-        fputs("'/>\n", f);
-        return r;
-}
-
-/* The <source> of pool-define-as, when an option gives one of its parts. */
-static int pool_xml_source(struct cli *cli, FILE *f, const struct cli_args *a) {
-        const char *name = cli_str(a, "source-name");
-        int r;
-
-        if (!cli_given(a, "source-host") && !cli_given(a, "source-dev") &&
-            !cli_given(a, "source-path") && !name && !cli_given(a, "source-format") &&
-            !cli_given(a, "source-protocol-ver"))
-                return 0;
-        fputs("  <source>\n", f);
-        r = xml_elem_attr(cli, f, "    ", "host", "name", "--source-host",
-                          cli_str(a, "source-host"));
-        if (!r)
-                r = xml_elem_attr(cli, f, "    ", "device", "path", "--source-dev",
-                                  cli_str(a, "source-dev"));
-        if (!r)
-                r = xml_elem_attr(cli, f, "    ", "dir", "path", "--source-path",
-                                  cli_str(a, "source-path"));
-        if (!r && name) {
-                fputs("    <name>", f);
-                r = cli_xml_escape(cli, f, "--source-name", name);
-                fputs("</name>\n", f);
-        }
-        if (!r)
-                r = xml_elem_attr(cli, f, "    ", "format", "type", "--source-format",
-                                  cli_str(a, "source-format"));
-        if (!r)
-                r = xml_elem_attr(cli, f, "    ", "protocol", "ver", "--source-protocol-ver",
-                                  cli_str(a, "source-protocol-ver"));
-        fputs("  </source>\n", f);
-        return r;
-}
-
-/* Builds the pool XML of pool-define-as from its options. */
-static int pool_xml_build(struct cli *cli, const struct cli_args *a, char **ret) {
-        const char *target = cli_str(a, "target");
-        size_t size = 0;
-        char *buf = NULL;
-        FILE *f;
-        int r;
-
-        f = open_memstream(&buf, &size);
-        if (!f)
-                return cli_error(cli, ENOMEM, "out of memory");
-        fputs("<pool type='", f);
-        r = cli_xml_escape(cli, f, "TYPE", cli_str(a, "TYPE"));
-        fputs("'>\n  <name>", f);
-        if (!r)
-                r = cli_xml_escape(cli, f, "NAME", cli_str(a, "NAME"));
-        fputs("</name>\n", f);
-        if (!r)
-                r = pool_xml_source(cli, f, a);
-        if (!r && target) {
-                fputs("  <target>\n    <path>", f);
-                r = cli_xml_escape(cli, f, "--target", target);
-                fputs("</path>\n  </target>\n", f);
-        }
-        fputs("</pool>\n", f);
-        if (fclose(f) != 0 && !r)
-                r = cli_error(cli, ENOMEM, "out of memory");
-        if (r) {
-                free(buf);
-                return r;
-        }
-        *ret = buf;
-        return 0;
-}
-
 static const struct cli_opt opts_pool_define_as[] = {
-        CLI_ARG("NAME", "the pool's name"),
-        CLI_ARG("TYPE", "the pool type (dir, fs, netfs, logical, disk, iscsi, ...)"),
-        CLI_STR_OPT("target", "PATH", "the target path (<target><path>)"),
-        CLI_STR_OPT("source-dev", "DEV", "the source device (<device path>)"),
-        CLI_STR_OPT("source-host", "HOST", "the source host (<host name>)"),
-        CLI_STR_OPT("source-path", "PATH", "the source directory (<dir path>)"),
-        CLI_STR_OPT("source-name", "NAME", "the source name (<name>)"),
-        CLI_STR_OPT("source-format", "FORMAT", "the source format (<format type>)"),
-        CLI_STR_OPT("source-protocol-ver", "VER", "the NFS version (<protocol ver>)"),
-        CLI_BOOL_OPT("print-xml", "print the pool XML, define nothing"),
+        POOL_AS_OPTS,
         CLI_END,
 };
 
-static int cmd_pool_define_as(struct cli *cli, const struct cli_args *a) {
+/* pool-define-as, pool-create-as: the XML of the options, printed or used. */
+static int pool_as(struct cli *cli, const struct cli_args *a, bool create) {
         storvirt_pool *pool = NULL;
         storvirt_ctx *ctx;
         char *xml = NULL;
         int r;
 
-        r = pool_xml_build(cli, a, &xml);
+        r = cli_pool_as_xml(cli, a, &xml);
         if (r)
                 return r;
         if (cli_given(a, "print-xml")) {
@@ -313,15 +226,31 @@ static int cmd_pool_define_as(struct cli *cli, const struct cli_args *a) {
                 return 0;
         }
         r = cli_ctx(cli, &ctx);
-        if (r >= 0)
+        if (r >= 0 && create)
+                r = storvirt_pool_create_xml(ctx, xml, &pool, cli_flags(a));
+        else if (r >= 0)
                 r = storvirt_pool_define_xml(ctx, xml, &pool, 0);
         free(xml);
         if (r < 0)
                 return r;
-        cli_text(cli, "Pool %s defined", storvirt_pool_get_name(pool));
+        cli_text(cli, "Pool %s %s", storvirt_pool_get_name(pool), create ? "created" : "defined");
         pool_json_id(cli, pool);
         storvirt_pool_unref(pool);
         return 0;
+}
+
+static int cmd_pool_define_as(struct cli *cli, const struct cli_args *a) {
+        return pool_as(cli, a, false);
+}
+
+static const struct cli_opt opts_pool_create_as[] = {
+        POOL_AS_OPTS,
+        OPTS_BUILD,
+        CLI_END,
+};
+
+static int cmd_pool_create_as(struct cli *cli, const struct cli_args *a) {
+        return pool_as(cli, a, true);
 }
 
 static const struct cli_opt opts_pool_create[] = {
@@ -449,7 +378,15 @@ static int cmd_pool_autostart(struct cli *cli, const struct cli_args *a) {
         return r < 0 ? r : 0;
 }
 
+static const struct cli_opt opts_pool_info[] = {
+        ARG_POOL,
+        CLI_BOOL_OPT("bytes", "sizes in bytes"),
+        CLI_END,
+};
+
 static int cmd_pool_info(struct cli *cli, const struct cli_args *a) {
+        void (*size)(struct cli *, const char *, const char *, uint64_t) =
+                cli_given(a, "bytes") ? cli_field_u64 : cli_field_size;
         storvirt_pool *pool = NULL;
         uint64_t capacity, allocation, available;
         uint32_t state;
@@ -479,9 +416,9 @@ static int cmd_pool_info(struct cli *cli, const struct cli_args *a) {
         cli_field_bool(cli, "persistent", "Persistent:", persistent > 0);
         cli_field_bool(cli, "autostart", "Autostart:", autostart > 0);
         if (state != STORVIRT_POOL_STATE_INACTIVE) {
-                cli_field_size(cli, "capacity", "Capacity:", capacity);
-                cli_field_size(cli, "allocation", "Allocation:", allocation);
-                cli_field_size(cli, "available", "Available:", available);
+                size(cli, "capacity", "Capacity:", capacity);
+                size(cli, "allocation", "Allocation:", allocation);
+                size(cli, "available", "Available:", available);
         } else if (cli->json) {
                 cli_field_str(cli, "capacity", "Capacity:", NULL);
                 cli_field_str(cli, "allocation", "Allocation:", NULL);
@@ -561,17 +498,30 @@ static const struct cli_opt opts_pool_list[] = {
                      "only the pools not autostarted"),
         CLI_STR_OPT("type", "TYPE", "only the pools of this type"),
         CLI_BOOL_OPT("details", "also persistence, capacity, allocation, available"),
+        CLI_BOOL_OPT("uuid", "only the UUIDs, no table"),
+        CLI_BOOL_OPT("name", "only the names, no table (with --uuid: \"UUID NAME\")"),
         CLI_END,
 };
 
+/* pool-list --name, --uuid: one line per pool, as virsh prints them. */
+static void pool_list_plain(storvirt_pool **pools, bool uuid, bool name) {
+        for (size_t i = 0; pools[i]; i++)
+                printf("%s%s%s\n", uuid ? storvirt_pool_get_uuid(pools[i]) : "",
+                       uuid && name ? " " : "", name ? storvirt_pool_get_name(pools[i]) : "");
+}
+
 static int cmd_pool_list(struct cli *cli, const struct cli_args *a) {
         bool details = cli_given(a, "details");
+        bool uuid = cli_given(a, "uuid"), name = cli_given(a, "name");
         uint32_t flags = cli_flags(a);
         storvirt_pool **pools = NULL;
         storvirt_ctx *ctx;
         struct cli_table t;
         int r;
 
+        if (details && (uuid || name))
+                return cli_usage(cli, "%s: give --details or --%s, not both", a->cmd->name,
+                                 uuid ? "uuid" : "name");
         /* As in virsh: active pools by default, --inactive only the
          * inactive ones, --all both. */
         if (cli_given(a, "inactive") && !cli_given(a, "all"))
@@ -584,6 +534,11 @@ static int cmd_pool_list(struct cli *cli, const struct cli_args *a) {
         r = storvirt_pool_list(ctx, cli_str(a, "type"), &pools, NULL, flags);
         if (r < 0)
                 return r;
+        if ((uuid || name) && !cli->json) {
+                pool_list_plain(pools, uuid, name);
+                storvirt_pool_list_free(pools);
+                return 0;
+        }
 
         const struct cli_column cols[] = {
                 { "name", "Name" },
@@ -632,6 +587,125 @@ static int cmd_find_sources(struct cli *cli, const struct cli_args *a) {
         return 0;
 }
 
+static const struct cli_opt opts_find_sources_as[] = {
+        CLI_ARG("TYPE", "the pool type"),
+        { .name = "HOST", .kind = CLI_STRING, .flags = CLI_OPERAND, .alias = "host",
+          .help = "the host to ask (HOST, HOST:PORT, [IPv6]:PORT)" },
+        { .name = "PORT", .kind = CLI_STRING, .flags = CLI_OPERAND, .alias = "port",
+          .help = "its port" },
+        { .name = "INITIATOR", .kind = CLI_STRING, .flags = CLI_OPERAND, .alias = "initiator",
+          .help = "the initiator IQN to ask as (iSCSI)" },
+        CLI_END,
+};
+
+/* The <source> spec virsh writes for HOST, PORT and INITIATOR; NULL without HOST. */
+static int sources_as_spec(struct cli *cli, const struct cli_args *a, char **ret) {
+        const char *cmd = a->cmd->name, *host = cli_str(a, "HOST"), *port = cli_str(a, "PORT");
+        const char *iqn = cli_str(a, "INITIATOR"), *host_port = NULL;
+        char *name = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        *ret = NULL;
+        if (!host)
+                return port || iqn ? cli_usage(cli, "%s: PORT and INITIATOR need HOST", cmd) : 0;
+        r = cli_split_host(cli, cmd, "HOST", host, &name, &host_port);
+        if (!r && host_port && port)
+                r = cli_usage(cli, "%s: HOST '%s' has a port already", cmd, host);
+        if (!r && port && !cli_port_ok(port))
+                r = cli_usage(cli, "%s: PORT '%s' is not a number from 1 to 65535", cmd, port);
+        f = r ? NULL : open_memstream(ret, &size);
+        if (!r && !f)
+                r = cli_error(cli, ENOMEM, "out of memory");
+        if (f) {
+                fputs("<source><host name='", f);
+                r = cli_xml_escape(cli, f, "HOST", name);
+                fprintf(f, "'%s%s%s/>", host_port || port ? " port='" : "",
+                        host_port ? host_port : port ? port : "", host_port || port ? "'" : "");
+                if (!r && iqn) {
+                        fputs("<initiator><iqn name='", f);
+                        r = cli_xml_escape(cli, f, "INITIATOR", iqn);
+                        fputs("'/></initiator>", f);
+                }
+                fputs("</source>", f);
+                if (fclose(f) != 0 && !r)
+                        r = cli_error(cli, ENOMEM, "out of memory");
+        }
+        free(name);
+        if (r) {
+                free(*ret);
+                *ret = NULL;
+        }
+        return r;
+}
+
+static int cmd_find_sources_as(struct cli *cli, const struct cli_args *a) {
+        char *spec = NULL, *out = NULL;
+        storvirt_ctx *ctx;
+        int r;
+
+        r = sources_as_spec(cli, a, &spec);
+        if (r)
+                return r;
+        r = cli_ctx(cli, &ctx);
+        if (r >= 0)
+                r = storvirt_pool_find_sources(ctx, cli_str(a, "TYPE"), spec, &out, 0);
+        free(spec);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                cli_field_str(cli, "xml", "XML:", out);
+        else
+                printf("%s\n", out);
+        storvirt_free(out);
+        return 0;
+}
+
+/* pool-name UUID, pool-uuid NAME: the one the other names, found only that way. */
+static int pool_name_uuid(struct cli *cli, const struct cli_args *a, bool by_uuid) {
+        const char *arg = cli_str(a, by_uuid ? "UUID" : "POOL");
+        storvirt_pool *pool = NULL;
+        storvirt_ctx *ctx;
+        int r;
+
+        r = cli_ctx(cli, &ctx);
+        if (r < 0)
+                return r;
+        r = by_uuid ? storvirt_pool_lookup_by_uuid(ctx, arg, &pool)
+                    : storvirt_pool_lookup_by_name(ctx, arg, &pool);
+        if (r == -ENOENT || r == -EINVAL)
+                return cli_error(cli, ENOENT, "failed to get pool '%s': no storage pool with "
+                                 "matching %s", arg, by_uuid ? "UUID" : "name");
+        if (r < 0)
+                return r;
+        if (cli->json)
+                cli_field_str(cli, by_uuid ? "name" : "uuid", NULL,
+                              by_uuid ? storvirt_pool_get_name(pool) : storvirt_pool_get_uuid(pool));
+        else
+                printf("%s\n", by_uuid ? storvirt_pool_get_name(pool) : storvirt_pool_get_uuid(pool));
+        storvirt_pool_unref(pool);
+        return 0;
+}
+
+static const struct cli_opt opts_pool_name[] = {
+        CLI_ARG("UUID", "a pool's UUID"),
+        CLI_END,
+};
+
+static int cmd_pool_name(struct cli *cli, const struct cli_args *a) {
+        return pool_name_uuid(cli, a, true);
+}
+
+static const struct cli_opt opts_pool_uuid[] = {
+        CLI_ARG("POOL", "a pool's name"),
+        CLI_END,
+};
+
+static int cmd_pool_uuid(struct cli *cli, const struct cli_args *a) {
+        return pool_name_uuid(cli, a, false);
+}
+
 const struct cli_command cli_commands_pool[] = {
         { "pool-define", "define a persistent pool from an XML file",
           "FILE holds libvirt pool XML ('-': standard input).  The pool is defined\n"
@@ -640,12 +714,18 @@ const struct cli_command cli_commands_pool[] = {
           "Writes the pool XML from the options and defines the pool, or with\n"
           "--print-xml only prints the XML.  --source-path is the source directory\n"
           "(<dir path>) of e.g. a netfs pool; --source-protocol-ver its NFS version\n"
-          "(<protocol ver>: 3, 4, 4.0, 4.1, 4.2, ...).", opts_pool_define_as,
+          "(<protocol ver>: 3, 4, 4.0, 4.1, 4.2, ...); --source-host may carry a port\n"
+          "(HOST:PORT, [IPv6]:PORT).  --source-initiator, --auth-*, --secret-* and\n"
+          "--adapter-* write <initiator>, <auth> and <adapter> as virsh does; options\n"
+          "that go together must be given together.", opts_pool_define_as,
           cmd_pool_define_as },
         { "pool-create", "create and start a transient pool from an XML file",
           "With --build (implied by --overwrite and --no-overwrite) the pool is built\n"
           "first; --no-overwrite refuses when something is already there.",
           opts_pool_create, cmd_pool_create },
+        { "pool-create-as", "create and start a transient pool from options",
+          "The options of pool-define-as, and --build, --overwrite, --no-overwrite as\n"
+          "for pool-create.", opts_pool_create_as, cmd_pool_create_as },
         { "pool-start", "start an inactive pool",
           "POOL is a pool name or UUID.  --build builds it first (see pool-create).",
           opts_pool_start, cmd_pool_start },
@@ -662,9 +742,13 @@ const struct cli_command cli_commands_pool[] = {
         { "pool-refresh", "rescan an active pool's volumes", NULL, opts_pool, cmd_pool_refresh },
         { "pool-list", "list pools",
           "Active pools by default; --inactive lists the inactive ones, --all both.\n"
-          "--details adds Persistent, Capacity, Allocation and Available.\n"
-          "The JSON member \"pools\" always has every field.", opts_pool_list, cmd_pool_list },
-        { "pool-info", "show a pool's state and capacity", NULL, opts_pool, cmd_pool_info },
+          "--details adds Persistent, Capacity, Allocation and Available; --name and\n"
+          "--uuid print only the names, the UUIDs, or both (\"UUID NAME\"), one pool per\n"
+          "line.  The JSON member \"pools\" always has every field.", opts_pool_list,
+          cmd_pool_list },
+        { "pool-info", "show a pool's state and capacity",
+          "--bytes shows the sizes in bytes (the JSON members are bytes anyway).",
+          opts_pool_info, cmd_pool_info },
         { "pool-dumpxml", "print a pool's XML",
           "--inactive prints the stored definition without runtime values.",
           opts_pool_dumpxml, cmd_pool_dumpxml },
@@ -676,5 +760,14 @@ const struct cli_command cli_commands_pool[] = {
           "SendTargets discovery); logical and scsi need none (the volume groups\n"
           "lvm2 reports; every SCSI host, and the fc_host WWNs of FC ones).\n"
           "Prints a <sources> element.", opts_find_sources, cmd_find_sources },
+        { "find-storage-pool-sources-as", "find pool sources, the spec given by options",
+          "As find-storage-pool-sources with the spec <source><host name port/>\n"
+          "<initiator><iqn name/></initiator></source> that HOST, PORT and INITIATOR\n"
+          "make (also --host, --port, --initiator).", opts_find_sources_as,
+          cmd_find_sources_as },
+        { "pool-name", "print the name of the pool with a UUID", NULL, opts_pool_name,
+          cmd_pool_name },
+        { "pool-uuid", "print the UUID of the pool with a name", NULL, opts_pool_uuid,
+          cmd_pool_uuid },
         { NULL, NULL, NULL, NULL, NULL },
 };

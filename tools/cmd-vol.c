@@ -491,6 +491,34 @@ static const struct cli_opt opts_vol[] = {
         CLI_END,
 };
 
+static const struct cli_opt opts_vol_wipe[] = {
+        ARG_VOL,
+        OPT_POOL,
+        CLI_STR_OPT("algorithm", "ALG", "how to wipe: zero, the only one here"),
+        CLI_END,
+};
+
+/*
+ * --algorithm: virsh's names; only "zero" (what wiping here does) is
+ * taken, the others are refused by name.
+ */
+static int wipe_algorithm(struct cli *cli, const char *cmd, const char *alg) {
+        static const char *const others[] = {
+                "nnsa", "dod", "bsi", "gutmann", "schneier", "pfitzner7", "pfitzner33", "random",
+                "trim", NULL,
+        };
+
+        if (!alg || strcmp(alg, "zero") == 0)
+                return 0;
+        for (size_t i = 0; others[i]; i++)
+                if (strcmp(alg, others[i]) == 0)
+                        return cli_error(cli, EOPNOTSUPP, "%s: algorithm '%s' is not supported: "
+                                         "only 'zero' is (the data is overwritten with zeros)",
+                                         cmd, alg);
+        return cli_usage(cli, "%s: --algorithm '%s': unknown algorithm (zero, nnsa, dod, bsi, "
+                         "gutmann, schneier, pfitzner7, pfitzner33, random, trim)", cmd, alg);
+}
+
 static int cmd_vol_wipe(struct cli *cli, const struct cli_args *a) {
         const char *name = cli_str(a, "VOL");
         storvirt_volume *vol = NULL;
@@ -498,6 +526,9 @@ static int cmd_vol_wipe(struct cli *cli, const struct cli_args *a) {
         char buf[512];
         int r;
 
+        r = wipe_algorithm(cli, a->cmd->name, cli_str(a, "algorithm"));
+        if (r)
+                return r;
         r = vol_lookup(cli, cli_str(a, "pool"), name, &vol);
         if (r < 0)
                 return r;
@@ -645,7 +676,28 @@ static int vol_warning_field(struct cli *cli, storvirt_volume *vol) {
         return 0;
 }
 
+static const struct cli_opt opts_vol_info[] = {
+        ARG_VOL,
+        OPT_POOL,
+        CLI_BOOL_OPT("bytes", "sizes in bytes"),
+        CLI_END,
+};
+
+/* A size of vol-info: rounded with units, or with --bytes "N bytes" (virsh's). */
+static void vol_size_field(struct cli *cli, bool bytes, const char *key, const char *label,
+                           uint64_t value) {
+        char buf[32];
+
+        if (cli->json || !bytes) {
+                cli_field_size(cli, key, label, value);
+                return;
+        }
+        snprintf(buf, sizeof(buf), "%llu bytes", (unsigned long long)value);
+        cli_field_str(cli, key, label, buf);
+}
+
 static int cmd_vol_info(struct cli *cli, const struct cli_args *a) {
+        bool bytes = cli_given(a, "bytes");
         storvirt_volume *vol = NULL;
         uint64_t capacity, allocation, physical;
         uint32_t type;
@@ -659,9 +711,9 @@ static int cmd_vol_info(struct cli *cli, const struct cli_args *a) {
                 r = 0;
                 cli_field_str(cli, "name", "Name:", storvirt_volume_get_name(vol));
                 cli_field_str(cli, "type", "Type:", vol_type_name(type));
-                cli_field_size(cli, "capacity", "Capacity:", capacity);
-                cli_field_size(cli, "allocation", "Allocation:", allocation);
-                cli_field_size(cli, "physical", "Physical:", physical);
+                vol_size_field(cli, bytes, "capacity", "Capacity:", capacity);
+                vol_size_field(cli, bytes, "allocation", "Allocation:", allocation);
+                vol_size_field(cli, bytes, "physical", "Physical:", physical);
                 if (cli->json) {
                         cli_field_str(cli, "format", "Format:", storvirt_volume_get_format(vol));
                         cli_field_str(cli, "pool", "Pool:",
@@ -699,7 +751,7 @@ static int cmd_vol_dumpxml(struct cli *cli, const struct cli_args *a) {
         return r;
 }
 
-enum { ATTR_PATH, ATTR_KEY, ATTR_POOL };
+enum { ATTR_PATH, ATTR_KEY, ATTR_POOL, ATTR_NAME };
 
 /* vol-path, vol-key, vol-pool: one attribute. */
 static int vol_attr(struct cli *cli, const struct cli_args *a, int which) {
@@ -707,7 +759,8 @@ static int vol_attr(struct cli *cli, const struct cli_args *a, int which) {
         storvirt_volume *vol = NULL;
         int r;
 
-        r = vol_lookup(cli, cli_str(a, "pool"), cli_str(a, "VOL"), &vol);
+        r = vol_lookup(cli, which == ATTR_NAME ? NULL : cli_str(a, "pool"), cli_str(a, "VOL"),
+                       &vol);
         if (r < 0)
                 return r;
         switch (which) {
@@ -718,6 +771,10 @@ static int vol_attr(struct cli *cli, const struct cli_args *a, int which) {
         case ATTR_KEY:
                 key = "key";
                 value = storvirt_volume_get_key(vol);
+                break;
+        case ATTR_NAME:
+                key = "name";
+                value = storvirt_volume_get_name(vol);
                 break;
         default:
                 key = "pool";
@@ -742,6 +799,15 @@ static int cmd_vol_key(struct cli *cli, const struct cli_args *a) {
 
 static int cmd_vol_pool(struct cli *cli, const struct cli_args *a) {
         return vol_attr(cli, a, ATTR_POOL);
+}
+
+static const struct cli_opt opts_vol_name[] = {
+        CLI_ARG("VOL", "a volume's key or path"),
+        CLI_END,
+};
+
+static int cmd_vol_name(struct cli *cli, const struct cli_args *a) {
+        return vol_attr(cli, a, ATTR_NAME);
 }
 
 /* ------------------------------------------------------------------------
@@ -848,7 +914,9 @@ const struct cli_command cli_commands_vol[] = {
         { "vol-delete", "delete a volume",
           "--wipe (or --wipe-storage) zeroes the data first; --force deletes even a\n"
           "volume that a vDisk uses.", opts_vol_delete, cmd_vol_delete },
-        { "vol-wipe", "overwrite a volume's data with zeros", NULL, opts_vol, cmd_vol_wipe },
+        { "vol-wipe", "overwrite a volume's data with zeros",
+          "--algorithm takes virsh's names; 'zero' is the only one done here, the\n"
+          "others are refused.", opts_vol_wipe, cmd_vol_wipe },
         { "vol-resize", "change a volume's capacity",
           "SIZE is the new capacity, or with --delta the change.  Shrinking needs\n"
           "--shrink; a negative SIZE (with --shrink) is a decrease.  --allocate\n"
@@ -856,12 +924,15 @@ const struct cli_command cli_commands_vol[] = {
         { "vol-list", "list the volumes of a pool",
           "--details adds Type, Capacity and Allocation.  The JSON member \"volumes\"\n"
           "always has every field.", opts_vol_list, cmd_vol_list },
-        { "vol-info", "show a volume's type, capacity and allocation", NULL, opts_vol,
-          cmd_vol_info },
+        { "vol-info", "show a volume's type, capacity and allocation",
+          "--bytes shows the sizes in bytes (the JSON members are bytes anyway).",
+          opts_vol_info, cmd_vol_info },
         { "vol-dumpxml", "print a volume's XML", NULL, opts_vol, cmd_vol_dumpxml },
         { "vol-path", "print a volume's path", NULL, opts_vol, cmd_vol_path },
         { "vol-key", "print a volume's key", NULL, opts_vol, cmd_vol_key },
         { "vol-pool", "print the name of a volume's pool", NULL, opts_vol, cmd_vol_pool },
+        { "vol-name", "print the name of a volume given by key or path", NULL, opts_vol_name,
+          cmd_vol_name },
         { "vol-upload", "copy a file's contents into a volume",
           "FILE '-' is standard input.  --length 0 (the default) copies to the end of\n"
           "FILE; --sparse skips blocks of zeros, leaving holes.", opts_transfer,

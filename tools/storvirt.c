@@ -24,6 +24,7 @@
 static const struct cli_command *const command_tables[] = {
         cli_commands_base,
         cli_commands_pool,
+        cli_commands_poolcaps,
         cli_commands_vol,
         cli_commands_xml,
         cli_commands_lun,

@@ -120,7 +120,7 @@ class CliTest(unittest.TestCase):
             (["--bogus", "pool-list"], "pool-list: unknown option '--bogus'"),
             (["info", "-x"], "info: unknown option '-x'"),
             (["--bogus"], "unknown option '--bogus'"),
-            (["pool-info"], "pool-info: missing POOL (usage: storvirt pool-info POOL)"),
+            (["pool-info"], "pool-info: missing POOL (usage: storvirt pool-info POOL"),
             (["vol-create-as", "p1", "v"], "vol-create-as: missing SIZE (usage: storvirt "
                                            "vol-create-as POOL NAME SIZE "),
             (["pool-info", "a", "b"], "pool-info: unexpected argument 'b'"),
