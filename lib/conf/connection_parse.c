@@ -772,8 +772,10 @@ static int discovery_vdsm(struct conn_parse_ctx *pc, yajl_val v, conn_def *d, bo
         static const char *const allowed[] = { "connection", "port", "user", "password",
                                                "ipv6_enabled", NULL };
         int r = storvirt__json_check_keys(v, allowed, pc->what);
+        yajl_val port = yajl_tree_get(v, (const char *[]){ "port", NULL }, yajl_t_any);
 
-        if (r >= 0 && !yajl_tree_get(v, (const char *[]){ "port", NULL }, yajl_t_any))
+        /* VDSM takes int() of it: null is no port either */
+        if (r >= 0 && (!port || YAJL_IS_NULL(port)))
                 return storvirt__error_set(-EINVAL, "%s: VDSM's discovery parameters need 'port'",
                                            pc->what);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(keys); i++)

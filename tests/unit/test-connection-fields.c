@@ -378,6 +378,8 @@ static void test_discovery_forms(void **st) {
                   "discovery: field 'connection': '10.0.0.5:3261': the port differs from 'port' (3260)" },
                 { "{\"connection\": \"10.0.0.5\", \"ipv6_enabled\": false}",
                   "discovery: VDSM's discovery parameters need 'port'" },
+                { "{\"connection\": \"10.0.0.5\", \"port\": null}",
+                  "discovery: VDSM's discovery parameters need 'port'" },
                 { "{\"connection\": \"10.0.0.5\", \"port\": 3260, \"user\": \"u\", \"password\": \"\"}",
                   "discovery: CHAP needs both 'user' and 'password' (no password given)" },
                 { "{\"connection\": \"10.0.0.5\", \"port\": 3260, \"tpgt\": 1}",
