@@ -169,10 +169,14 @@ static void where(storvirt_connection *conn, char *buf, size_t size) {
         case STORVIRT_CONNECTION_NFS:
                 snprintf(buf, size, "%s", storvirt_connection_get_param(conn, "export"));
                 break;
-        case STORVIRT_CONNECTION_POSIXFS:
+        case STORVIRT_CONNECTION_POSIXFS: {
+                const char *vfstype = storvirt_connection_get_param(conn, "vfstype");
+
+                /* without a type, mount(8) finds it */
                 snprintf(buf, size, "%s (%s)", storvirt_connection_get_param(conn, "spec"),
-                         storvirt_connection_get_param(conn, "vfstype"));
+                         vfstype ? vfstype : "auto");
                 break;
+        }
         case STORVIRT_CONNECTION_LOCALFS:
                 snprintf(buf, size, "%s", storvirt_connection_get_param(conn, "path"));
                 break;
