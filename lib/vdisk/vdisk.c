@@ -206,6 +206,8 @@ STORVIRT_EXPORT int storvirt_vdisk_list(storvirt_ctx *ctx, storvirt_vdisk ***ret
         r = storvirt__records_list(ctx, KIND, &ids);
         if (r < 0)
                 return r;
+        /* the holders index is written with the records: tidied with them */
+        storvirt__records_tidy(ctx, STORVIRT__HOLDERS_KIND);
         l = calloc(storvirt__strv_length(ids) + 1, sizeof(*l));
         if (!l)
                 return storvirt__error_oom();
