@@ -16,23 +16,11 @@
  * a warning on stderr, and under "warnings" with --json.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-enum {
-        OPT_VM = 0x100,
-        OPT_DICT,
-        OPT_NO_REFRESH,
-};
-
-#define CMD(i) (&cli_commands_resolve[i])
-enum {
-        C_RESOLVE,
-};
 
 /*
  * The error message of a VM with problems, after the file's name: the
@@ -141,38 +129,25 @@ static int resolve_vm(struct cli *cli, storvirt_ctx *ctx, const char *what, cons
         return r;
 }
 
-static int cmd_resolve(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "vm", no_argument, NULL, OPT_VM },
-                { "dict", no_argument, NULL, OPT_DICT },
-                { "no-refresh", no_argument, NULL, OPT_NO_REFRESH },
-                {}
-        };
-        const struct cli_command *c = CMD(C_RESOLVE);
-        const char *path, *what;
-        char *json = NULL, *out = NULL, **warnings = NULL;
-        uint32_t flags = 0;
-        storvirt_ctx *ctx;
-        bool vm = false;
-        int o, r;
+static const struct cli_opt opts_resolve[] = {
+        CLI_BOOL_OPT("vm", "FILE is a VM's drives: print a <devices> element"),
+        CLI_FLAG_OPT("dict", STORVIRT_RESOLVE_DICT, "print VDSM's device dict instead of XML"),
+        CLI_FLAG_OPT("no-refresh", STORVIRT_RESOLVE_NO_REFRESH,
+                     "do not discover LUNs again for an unknown GUID or UUID"),
+        CLI_ARG("FILE", "the disk spec or the VM, JSON ('-': standard input)"),
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_VM: vm = true; break;
-                case OPT_DICT: flags |= STORVIRT_RESOLVE_DICT; break;
-                case OPT_NO_REFRESH: flags |= STORVIRT_RESOLVE_NO_REFRESH; break;
-                default: return cli_bad_option(cli, c->name, o, argv);
-                }
-        }
-        if (argc - optind < 1)
-                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
-                                 c->name, c->args);
-        if (argc - optind > 1)
-                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
-                                 c->name, argv[optind + 1], c->name, c->args);
-        path = argv[optind];
+static int cmd_resolve(struct cli *cli, const struct cli_args *a) {
+        const char *path = cli_str(a, "FILE"), *what;
+        char *json = NULL, *out = NULL, **warnings = NULL;
+        uint32_t flags = cli_flags(a);
+        bool vm = cli_given(a, "vm");
+        storvirt_ctx *ctx;
+        int r;
+
         if (!*path)
-                return cli_usage(cli, "%s: empty file name", c->name);
+                return cli_usage(cli, "%s: empty file name", a->cmd->name);
         what = strcmp(path, "-") == 0 ? "<stdin>" : path;
 
         r = cli_read_file(cli, path, &json);
@@ -207,8 +182,7 @@ static int cmd_resolve(struct cli *cli, int argc, char **argv) {
 }
 
 const struct cli_command cli_commands_resolve[] = {
-        [C_RESOLVE] = { "resolve", "[--vm] [--dict] [--no-refresh] FILE",
-          "resolve a disk spec (or a VM's drives) to libvirt <disk> XML",
+        { "resolve", "resolve a disk spec (or a VM's drives) to libvirt <disk> XML",
           "FILE (\"-\": standard input) is one drive as a JSON object with VDSM's\n"
           "drive keys (GUID, UUID, poolID/domainID/imageID/volumeID, pool and\n"
           "volume, path, iscsi, vdisk; device, iface, index, format, bootOrder,\n"
@@ -223,6 +197,6 @@ const struct cli_command cli_commands_resolve[] = {
           "\"device\", or \"devices\" with --vm; without --dict the JSON member\n"
           "\"xml\").  --no-refresh does not discover LUNs again when a GUID or\n"
           "UUID is not known.",
-          cmd_resolve },
+          opts_resolve, cmd_resolve },
         { NULL, NULL, NULL, NULL, NULL },
 };

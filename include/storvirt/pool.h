@@ -226,11 +226,10 @@ int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
  * gluster) included.  *ret_xml is caller-owned (storvirt_free()).
  * Errors: -EINVAL (or -ERANGE, -EFBIG) with a message naming the
  * element, the attribute and the value; -ENOMEM.  flags: 0.
- * Since: 0.5
+ * Since: 0.6
  */
 int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t flags);
 
-#if defined(__GNUC__)
 /*
  * storvirt_pool_find_sources:
  * Looks for the sources a pool of type could use, as libvirt's
@@ -246,6 +245,7 @@ int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t fla
 int storvirt_pool_find_sources(storvirt_ctx *ctx, const char *type, const char *srcspec,
                                char **ret_xml, uint32_t flags);
 
+#if defined(__GNUC__)
 static inline void storvirt_pool_unrefp(storvirt_pool **p) {
         if (p)
                 storvirt_pool_unref(*p);

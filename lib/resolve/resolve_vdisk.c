@@ -58,6 +58,57 @@ static int image_encryption(storvirt_ctx *ctx, const vrec *v, size_t idx,
         return 0;
 }
 
+/* The top legal image of v: one ILLEGAL above it is a snapshot not complete. */
+static size_t top_legal(const vrec *v) {
+        size_t idx = v->n_images - 1;
+
+        while (idx > 0 && !v->images[idx].legal)
+                idx--;
+        return idx;
+}
+
+/*
+ * The image a quartet names: this host's pool, the vDisk's image in that
+ * domain, LEGAL, and read-only when an overlay sits on it.
+ */
+static int pdiv_image(storvirt_ctx *ctx, const storvirt__disk_spec *s, const vrec *v,
+                      const char *id, size_t *ret_idx) {
+        char state[STORVIRT__UUID_STRING_MAX];
+        size_t idx, top;
+        int r;
+
+        r = storvirt__state_uuid(ctx, state);
+        if (r < 0)
+                return r;
+        if (strcmp(s->pool_id, state) != 0)
+                return storvirt__error_set(-ENOENT, "poolID %s is not this host's storage "
+                                                    "pool (the state directory's %s)",
+                                           s->pool_id, state);
+        for (idx = 0; idx < v->n_images; idx++)
+                if (strcmp(v->images[idx].uid, s->volume_id) == 0)
+                        break;
+        if (idx == v->n_images)
+                return storvirt__error_set(-ENOENT, "vDisk %s (imageID) has no image %s "
+                                                    "(volumeID)", id, s->volume_id);
+        if (strcmp(v->images[idx].domain_id, s->domain_id) != 0)
+                return storvirt__error_set(-EINVAL, "image %s of vDisk %s is in domain %s, "
+                                                    "not %s (domainID)", s->volume_id, id,
+                                           v->images[idx].domain_id, s->domain_id);
+        if (!v->images[idx].legal)
+                return storvirt__error_set(-EBUSY, "image %s of vDisk %s is ILLEGAL: its "
+                                                   "creation has not completed",
+                                           s->volume_id, id);
+        top = top_legal(v);
+        if (idx < top && !s->readonly && !v->readonly)
+                return storvirt__error_set(-EINVAL, "volumeID %s is image %zu of vDisk %s, below "
+                                                    "its top %s: a qcow2 overlay sits on it, which "
+                                                    "writing to it would corrupt, so it is handed "
+                                                    "out read-only only (give \"readonly\": true)",
+                                           s->volume_id, idx, id, v->images[top].uid);
+        *ret_idx = idx;
+        return 0;
+}
+
 /* The images of v as "a, b, c", base first, into buf. */
 static const char *image_list(const vrec *v, char *buf, size_t size) {
         size_t o = 0;
@@ -128,54 +179,77 @@ static int check_volume_info(const storvirt__disk_spec *s, const vrec *v, size_t
         return 0;
 }
 
-/* The top legal image of v: one ILLEGAL above it is a snapshot not complete. */
-static size_t top_legal(const vrec *v) {
-        size_t idx = v->n_images - 1;
+/* The spec's device and format agree with image idx; the format is then the image's. */
+static int check_image_fits(storvirt__disk_spec *s, const vrec *v, size_t idx, const char *id) {
+        const image *im = &v->images[idx];
 
-        while (idx > 0 && !v->images[idx].legal)
-                idx--;
-        return idx;
+        if (s->device == STORVIRT__DISK_DEVICE_LUN &&
+            (idx > 0 || im->type == STORVIRT__DISK_TYPE_FILE))
+                return storvirt__error_set(-EINVAL, "device lun passes a SCSI LUN through: vDisk "
+                                                    "%s's image %s is %s", id, im->uid,
+                                           idx > 0 ? "a qcow2 overlay" : "a file");
+        if (s->format != STORVIRT__DISK_FORMAT_UNSET &&
+            (s->format == STORVIRT__DISK_FORMAT_QCOW2) != im->cow)
+                return storvirt__error_set(-EINVAL, "key 'format': image %s of vDisk %s is %s",
+                                           im->uid, id, im->cow ? "cow (qcow2)" : "raw");
+        s->format = im->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
+        s->shared |= v->shared;
+        s->readonly |= v->readonly;
+        return 0;
 }
 
-/*
- * The image a quartet names: in this host's pool, in its domain, legal,
- * and read-only when an overlay sits on it.
- */
-static int pdiv_image(storvirt_ctx *ctx, const storvirt__disk_spec *s, const vrec *v,
-                      size_t *ret) {
-        char state[STORVIRT__UUID_STRING_MAX];
-        size_t idx, top;
+/* Where image idx is: the iSCSI LUN QEMU reaches, or its path. */
+static int image_source(const vrec *v, size_t idx, storvirt__disk_resolved *d) {
+        storvirt__disk_spec *s = d->spec;
+        const image *im = &v->images[idx];
         int r;
 
-        r = storvirt__state_uuid(ctx, state);
-        if (r < 0)
+        d->type = im->type;
+        d->capacity = im->capacity;
+        if ((r = storvirt__sdup(v->guid, &d->guid)) < 0)
                 return r;
-        if (strcmp(s->pool_id, state) != 0)
-                return storvirt__error_set(-ENOENT, "poolID %s is not this host's storage "
-                                                    "pool (the state directory's %s)",
-                                           s->pool_id, state);
-        for (idx = 0; idx < v->n_images; idx++)
-                if (strcmp(v->images[idx].uid, s->volume_id) == 0)
-                        break;
-        if (idx == v->n_images)
-                return storvirt__error_set(-ENOENT, "vDisk %s (imageID) has no image %s "
-                                                    "(volumeID)", v->id, s->volume_id);
-        if (strcmp(v->images[idx].domain_id, s->domain_id) != 0)
-                return storvirt__error_set(-EINVAL, "image %s of vDisk %s is in domain %s, "
-                                                    "not %s (domainID)", s->volume_id, v->id,
-                                           v->images[idx].domain_id, s->domain_id);
-        if (!v->images[idx].legal)
-                return storvirt__error_set(-EBUSY, "image %s of vDisk %s is ILLEGAL: its "
-                                                   "creation has not completed",
-                                           s->volume_id, v->id);
-        top = top_legal(v);
-        if (idx < top && !s->readonly && !v->readonly)
-                return storvirt__error_set(-EINVAL, "volumeID %s is image %zu of vDisk %s, below "
-                                                    "its top %s: a qcow2 overlay sits on it, which "
-                                                    "writing to it would corrupt, so it is handed "
-                                                    "out read-only only (give \"readonly\": true)",
-                                           s->volume_id, idx, v->id, v->images[top].uid);
-        *ret = idx;
+        if (im->type != STORVIRT__DISK_TYPE_NETWORK)
+                return storvirt__sdup(im->path, &d->source_path);
+        storvirt__disk_iscsi_clear(&s->iscsi);
+        s->iscsi.port = v->iscsi.port;
+        s->iscsi.lun = v->iscsi.lun;
+        if ((r = storvirt__sdup(v->iscsi.host, &s->iscsi.host)) < 0 ||
+            (r = storvirt__sdup(v->iscsi.target, &s->iscsi.target)) < 0 ||
+            (r = storvirt__sdup(v->iscsi.initiator, &s->iscsi.initiator)) < 0 ||
+            (r = storvirt__sdup(v->iscsi.auth_username, &s->iscsi.auth_username)) < 0 ||
+            (r = storvirt__sdup(v->iscsi.secret_usage, &s->iscsi.secret_usage)) < 0)
+                return r;
+        return 0;
+}
+
+/* The images below idx, nearest first: the record's image stack, not a header. */
+static int image_backing(const vrec *v, size_t idx, storvirt__disk_resolved *d) {
+        int r;
+
+        d->backing_known = true;
+        if (idx == 0)
+                return 0;
+        d->backing = calloc(idx, sizeof(*d->backing));
+        if (!d->backing)
+                return storvirt__error_oom();
+        for (size_t k = 0; k < idx; k++) {
+                const image *b = &v->images[idx - 1 - k];
+                storvirt__disk_backing *out = &d->backing[k];
+
+                d->n_backing++;
+                out->type = b->type;
+                out->format = b->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
+                if (b->type != STORVIRT__DISK_TYPE_NETWORK) {
+                        if ((r = storvirt__sdup(b->path, &out->path)) < 0)
+                                return r;
+                        continue;
+                }
+                out->iscsi.port = v->iscsi.port;
+                out->iscsi.lun = v->iscsi.lun;
+                if ((r = storvirt__sdup(v->iscsi.host, &out->iscsi.host)) < 0 ||
+                    (r = storvirt__sdup(v->iscsi.target, &out->iscsi.target)) < 0)
+                        return r;
+        }
         return 0;
 }
 
@@ -183,7 +257,6 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         storvirt__disk_spec *s = d->spec;
         const char *id = s->source == STORVIRT__DISK_SOURCE_VDISK ? s->vdisk : s->image_id;
         _cleanup_vrec_ vrec *v = NULL;
-        const image *im = NULL;
         size_t idx = 0;
         int r;
 
@@ -197,42 +270,16 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 return r;
         if (s->source == STORVIRT__DISK_SOURCE_VDISK)
                 idx = top_legal(v);
-        else if ((r = pdiv_image(ctx, s, v, &idx)) < 0)
+        else if ((r = pdiv_image(ctx, s, v, id, &idx)) < 0)
                 return r;
         if ((s->volume_chain && (r = check_volume_chain(s, v, idx)) < 0) ||
             (r = check_volume_info(s, v, idx)) < 0)
                 return r;
-        im = &v->images[idx];
-        if (s->device == STORVIRT__DISK_DEVICE_LUN &&
-            (idx > 0 || im->type == STORVIRT__DISK_TYPE_FILE))
-                return storvirt__error_set(-EINVAL, "device lun passes a SCSI LUN through: vDisk "
-                                                    "%s's image %s is %s", id, im->uid,
-                                           idx > 0 ? "a qcow2 overlay" : "a file");
-        if (s->format != STORVIRT__DISK_FORMAT_UNSET &&
-            (s->format == STORVIRT__DISK_FORMAT_QCOW2) != im->cow)
-                return storvirt__error_set(-EINVAL, "key 'format': image %s of vDisk %s is %s",
-                                           im->uid, id, im->cow ? "cow (qcow2)" : "raw");
-        s->format = im->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
-        s->shared |= v->shared;
-        s->readonly |= v->readonly;
-        d->type = im->type;
-        d->capacity = im->capacity;
-        if ((r = storvirt__sdup(v->guid, &d->guid)) < 0)
-                return r;
-        if (im->type == STORVIRT__DISK_TYPE_NETWORK) {
-                storvirt__disk_iscsi_clear(&s->iscsi);
-                s->iscsi.port = v->iscsi.port;
-                s->iscsi.lun = v->iscsi.lun;
-                if ((r = storvirt__sdup(v->iscsi.host, &s->iscsi.host)) < 0 ||
-                    (r = storvirt__sdup(v->iscsi.target, &s->iscsi.target)) < 0 ||
-                    (r = storvirt__sdup(v->iscsi.initiator, &s->iscsi.initiator)) < 0 ||
-                    (r = storvirt__sdup(v->iscsi.auth_username, &s->iscsi.auth_username)) < 0 ||
-                    (r = storvirt__sdup(v->iscsi.secret_usage, &s->iscsi.secret_usage)) < 0)
-                        return r;
-        } else if ((r = storvirt__sdup(im->path, &d->source_path)) < 0) {
-                return r;
-        }
-        r = image_encryption(ctx, v, idx, d);
+        r = check_image_fits(s, v, idx, id);
+        if (r >= 0)
+                r = image_source(v, idx, d);
+        if (r >= 0)
+                r = image_encryption(ctx, v, idx, d);
         if (r < 0)
                 return r;
         /* a LUN base is handed out only while it still is that LUN */
@@ -241,30 +288,5 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 if (r < 0)
                         return r;
         }
-        d->backing_known = true;        /* the record's image stack, not a header */
-        if (idx > 0) {
-                d->backing = calloc(idx, sizeof(*d->backing));
-                if (!d->backing)
-                        return storvirt__error_oom();
-                for (size_t k = 0; k < idx; k++) {
-                        const image *b = &v->images[idx - 1 - k];
-                        storvirt__disk_backing *out = &d->backing[k];
-
-                        d->n_backing++;
-                        out->type = b->type;
-                        out->format = b->cow ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
-                        if (b->type != STORVIRT__DISK_TYPE_NETWORK) {
-                                if ((r = storvirt__sdup(b->path, &out->path)) < 0)
-                                        return r;
-                                continue;
-                        }
-                        out->iscsi.port = v->iscsi.port;
-                        out->iscsi.lun = v->iscsi.lun;
-                        if ((r = storvirt__sdup(v->iscsi.host, &out->iscsi.host)) < 0 ||
-                            (r = storvirt__sdup(v->iscsi.target, &out->iscsi.target)) < 0)
-                                return r;
-                }
-        }
-        return 0;
+        return image_backing(v, idx, d);
 }
-

@@ -97,7 +97,7 @@ __all__ = [
 # The API version these bindings were written against (storvirt/common.h).
 # The version of the loaded library is version().
 STORVIRT_VERSION_MAJOR = 0
-STORVIRT_VERSION_MINOR = 5
+STORVIRT_VERSION_MINOR = 6
 STORVIRT_VERSION_MICRO = 0
 
 # storvirt/ctx.h: log priorities (syslog numbers).
@@ -553,9 +553,13 @@ _PROTOTYPES_0_4 = (
     ("storvirt_hcl_to_xml", c_int, (_Ctx, _Hcl, c_char_p, POINTER(c_void_p), c_uint32)),
 )
 
-# STORVIRT_0.5: volume warnings; pool and volume XML checked without a context.
+# STORVIRT_0.5: volume warnings.
 _PROTOTYPES_0_5 = (
     ("storvirt_volume_get_warning", c_int, (_Vol, POINTER(c_void_p), c_uint32)),
+)
+
+# STORVIRT_0.6: passphrase secrets; pool and volume XML checked without a context.
+_PROTOTYPES_0_6 = (
     ("storvirt_secret_define_xml", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_secret_undefine", c_int, (_Ctx, c_char_p, c_uint32)),
     ("storvirt_secret_list", c_int, (_Ctx, _c_char_ppp, POINTER(c_size_t), c_uint32)),
@@ -571,6 +575,7 @@ _OPTIONAL_PROTOTYPES = (
     ("STORVIRT_0.3", _PROTOTYPES_0_3),
     ("STORVIRT_0.4", _PROTOTYPES_0_4),
     ("STORVIRT_0.5", _PROTOTYPES_0_5),
+    ("STORVIRT_0.6", _PROTOTYPES_0_6),
 )
 
 # Names of the optional functions (STORVIRT_0.2 and later) the loaded
