@@ -3,6 +3,14 @@
  * resolve_vdisk.c - "vdisk" and {poolID, domainID, imageID, volumeID}
  * specs resolved from the vDisk record: the image asked for, its
  * backing images below it, and how QEMU reaches them.
+ *
+ * An image below the top of the stack has an overlay on it: written to,
+ * it would corrupt that overlay, so a quartet naming it resolves only
+ * read-only ("readonly": true), and is refused otherwise.  VDSM's
+ * volumeChain and volumeInfo, when given, must agree with the stack:
+ * every volume of the chain is an image of the vDisk (in its domain), the
+ * images the disk uses are all in it, and volumeInfo names the image
+ * used, of its type.  The messages never name the drive: the caller does.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -50,11 +58,23 @@ static int image_encryption(storvirt_ctx *ctx, const vrec *v, size_t idx,
         return 0;
 }
 
-/* The image a quartet names: this host's pool, the vDisk's image in that domain, LEGAL. */
+/* The top legal image of v: one ILLEGAL above it is a snapshot not complete. */
+static size_t top_legal(const vrec *v) {
+        size_t idx = v->n_images - 1;
+
+        while (idx > 0 && !v->images[idx].legal)
+                idx--;
+        return idx;
+}
+
+/*
+ * The image a quartet names: this host's pool, the vDisk's image in that
+ * domain, LEGAL, and read-only when an overlay sits on it.
+ */
 static int pdiv_image(storvirt_ctx *ctx, const storvirt__disk_spec *s, const vrec *v,
                       const char *id, size_t *ret_idx) {
         char state[STORVIRT__UUID_STRING_MAX];
-        size_t idx;
+        size_t idx, top;
         int r;
 
         r = storvirt__state_uuid(ctx, state);
@@ -78,7 +98,84 @@ static int pdiv_image(storvirt_ctx *ctx, const storvirt__disk_spec *s, const vre
                 return storvirt__error_set(-EBUSY, "image %s of vDisk %s is ILLEGAL: its "
                                                    "creation has not completed",
                                            s->volume_id, id);
+        top = top_legal(v);
+        if (idx < top && !s->readonly && !v->readonly)
+                return storvirt__error_set(-EINVAL, "volumeID %s is image %zu of vDisk %s, below "
+                                                    "its top %s: a qcow2 overlay sits on it, which "
+                                                    "writing to it would corrupt, so it is handed "
+                                                    "out read-only only (give \"readonly\": true)",
+                                           s->volume_id, idx, id, v->images[top].uid);
         *ret_idx = idx;
+        return 0;
+}
+
+/* The images of v as "a, b, c", base first, into buf. */
+static const char *image_list(const vrec *v, char *buf, size_t size) {
+        size_t o = 0;
+
+        buf[0] = '\0';
+        for (size_t k = 0; k < v->n_images && o < size; k++)
+                o += (size_t) snprintf(buf + o, size - o, "%s%s", k ? ", " : "", v->images[k].uid);
+        return buf;
+}
+
+/* The volumes of VDSM's volumeChain: each an image of v, each image 0..idx among them. */
+static int check_volume_chain(const storvirt__disk_spec *s, const vrec *v, size_t idx) {
+        char list[1024];
+
+        for (size_t i = 0; i < s->n_volume_chain; i++) {
+                const storvirt__disk_vol_ref *c = &s->volume_chain[i];
+                size_t k = 0;
+
+                while (k < v->n_images && strcmp(v->images[k].uid, c->volume_id) != 0)
+                        k++;
+                if (k == v->n_images)
+                        return storvirt__error_set(-EINVAL, "key 'volumeChain': volume %s is not "
+                                                            "an image of vDisk %s (its images, "
+                                                            "base first: %s)", c->volume_id,
+                                                   v->id, image_list(v, list, sizeof(list)));
+                if (c->domain_id && strcmp(c->domain_id, v->images[k].domain_id) != 0)
+                        return storvirt__error_set(-EINVAL, "key 'volumeChain': volume %s is in "
+                                                            "domain %s, not %s", c->volume_id,
+                                                   v->images[k].domain_id, c->domain_id);
+                if (c->image_id && strcmp(c->image_id, v->id) != 0)
+                        return storvirt__error_set(-EINVAL, "key 'volumeChain': volume %s is an "
+                                                            "image of vDisk %s, not %s",
+                                                   c->volume_id, v->id, c->image_id);
+        }
+        for (size_t k = 0; k <= idx; k++) {
+                bool found = false;
+
+                for (size_t i = 0; i < s->n_volume_chain; i++)
+                        found |= strcmp(s->volume_chain[i].volume_id, v->images[k].uid) == 0;
+                if (!found)
+                        return storvirt__error_set(-EINVAL, "key 'volumeChain': it lacks volume "
+                                                            "%s, image %zu of vDisk %s, which the "
+                                                            "disk uses", v->images[k].uid, k,
+                                                   v->id);
+        }
+        return 0;
+}
+
+/* VDSM's volumeInfo: the image used (idx), of its type. */
+static int check_volume_info(const storvirt__disk_spec *s, const vrec *v, size_t idx) {
+        const storvirt__disk_vol_ref *info = &s->volume_info;
+        const image *im = &v->images[idx];
+
+        if (info->volume_id && strcmp(info->volume_id, im->uid) != 0)
+                return storvirt__error_set(-EINVAL, "key 'volumeInfo': volumeID %s, but the image "
+                                                    "used is %s", info->volume_id, im->uid);
+        if (info->domain_id && strcmp(info->domain_id, im->domain_id) != 0)
+                return storvirt__error_set(-EINVAL, "key 'volumeInfo': domainID %s, but image %s "
+                                                    "is in domain %s", info->domain_id, im->uid,
+                                           im->domain_id);
+        if (info->image_id && strcmp(info->image_id, v->id) != 0)
+                return storvirt__error_set(-EINVAL, "key 'volumeInfo': imageID %s, but the vDisk "
+                                                    "is %s", info->image_id, v->id);
+        if (s->volume_info_typed && s->volume_info_type != im->type)
+                return storvirt__error_set(-EINVAL, "key 'volumeInfo': type %s, but image %s is %s",
+                                           storvirt__disk_type_names[s->volume_info_type], im->uid,
+                                           storvirt__disk_type_names[im->type]);
         return 0;
 }
 
@@ -171,14 +268,13 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                                            s->volume_id);
         if (r < 0)
                 return r;
-        if (s->source == STORVIRT__DISK_SOURCE_VDISK) {
-                /* the top legal image: one ILLEGAL above it is a snapshot not complete */
-                idx = v->n_images - 1;
-                while (idx > 0 && !v->images[idx].legal)
-                        idx--;
-        } else if ((r = pdiv_image(ctx, s, v, id, &idx)) < 0) {
+        if (s->source == STORVIRT__DISK_SOURCE_VDISK)
+                idx = top_legal(v);
+        else if ((r = pdiv_image(ctx, s, v, id, &idx)) < 0)
                 return r;
-        }
+        if ((s->volume_chain && (r = check_volume_chain(s, v, idx)) < 0) ||
+            (r = check_volume_info(s, v, idx)) < 0)
+                return r;
         r = check_image_fits(s, v, idx, id);
         if (r >= 0)
                 r = image_source(v, idx, d);
