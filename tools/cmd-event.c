@@ -4,16 +4,18 @@
  * and vDisks as they come, made by any process sharing the state
  * directory (storvirt/event.h), like virsh's pool-event:
  *
- *   event [--pool] [--volume] [--lun] [--vdisk] [--loop] [--timeout S] [--json] [OBJECT]
+ *   event [--pool] [--volume] [--lun] [--vdisk] [--loop] [--timeout S] [OBJECT]
  *
  * One line per event, written as it arrives: "TIME TYPE OBJECT [DETAIL]"
  * (OBJECT: a pool's name, POOL/VOLUME, a LUN's GUID, a vDisk's id;
  * "[rescan]" ends the line of a change found by comparing the state
  * directory), or with --json one JSON object per line
  * (storvirt_event_get_json()), the usual status object last.
+ *
+ * Its options are a table (opts_event, see cmdopt.h); the global --json
+ * may come anywhere on the line.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,16 +25,6 @@
 #include <time.h>
 
 #include "cli.h"
-
-enum {
-        OPT_POOL = 0x100,
-        OPT_VOLUME,
-        OPT_LUN,
-        OPT_VDISK,
-        OPT_LOOP,
-        OPT_TIMEOUT,
-        OPT_JSON,
-};
 
 static volatile sig_atomic_t stop_signal;
 
@@ -130,54 +122,41 @@ static int watch_loop(storvirt_ctx *ctx, struct watch *w, bool loop, long long d
         return w->error ? -w->error : 0;
 }
 
-static int cmd_event(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "pool", no_argument, NULL, OPT_POOL },
-                { "volume", no_argument, NULL, OPT_VOLUME },
-                { "lun", no_argument, NULL, OPT_LUN },
-                { "vdisk", no_argument, NULL, OPT_VDISK },
-                { "loop", no_argument, NULL, OPT_LOOP },
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "json", no_argument, NULL, OPT_JSON },
-                {}
-        };
+static const struct cli_opt opts_event[] = {
+        CLI_FLAG_OPT("pool", STORVIRT_EVENT_KIND_POOL, "pool events (with the others chosen)"),
+        CLI_FLAG_OPT("volume", STORVIRT_EVENT_KIND_VOLUME, "volume events"),
+        CLI_FLAG_OPT("lun", STORVIRT_EVENT_KIND_LUN, "LUN events"),
+        CLI_FLAG_OPT("vdisk", STORVIRT_EVENT_KIND_VDISK, "vDisk events"),
+        CLI_BOOL_OPT("loop", "go on after the first event, until a signal or the timeout"),
+        CLI_STR_OPT("timeout", "S", "stop after S seconds (a decimal number)"),
+        CLI_ARG_OPT("OBJECT", "only the events of a pool (with its volumes), a volume key, "
+                              "a LUN GUID or a vDisk id"),
+        CLI_END,
+};
+
+static int cmd_event(struct cli *cli, const struct cli_args *a) {
         struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
         struct watch w = { .cli = cli };
         long long timeout = 0;
-        uint32_t kinds = 0;
         storvirt_ctx *ctx;
-        bool loop = false;
-        int o, r, id;
+        int r, id;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_POOL: kinds |= STORVIRT_EVENT_KIND_POOL; break;
-                case OPT_VOLUME: kinds |= STORVIRT_EVENT_KIND_VOLUME; break;
-                case OPT_LUN: kinds |= STORVIRT_EVENT_KIND_LUN; break;
-                case OPT_VDISK: kinds |= STORVIRT_EVENT_KIND_VDISK; break;
-                case OPT_LOOP: loop = true; break;
-                case OPT_JSON: cli->json = true; break;
-                case OPT_TIMEOUT:
-                        r = parse_timeout(cli, optarg, &timeout);
-                        if (r)
-                                return r;
-                        break;
-                default: return cli_bad_option(cli, cli_commands_event[0].name, o, argv);
-                }
+        if (cli_given(a, "timeout")) {
+                r = parse_timeout(cli, cli_str(a, "timeout"), &timeout);
+                if (r)
+                        return r;
         }
-        if ((r = cli_check_args(cli, &cli_commands_event[0], argc, argv, 0, 1)))
-                return r;
         r = cli_ctx(cli, &ctx);
         if (r < 0)
                 return r;
-        id = storvirt_ctx_register_event_cb(ctx, kinds, optind < argc ? argv[optind] : NULL,
-                                            on_event, &w, NULL, 0);
+        id = storvirt_ctx_register_event_cb(ctx, cli_flags(a), cli_str(a, "OBJECT"), on_event, &w,
+                                            NULL, 0);
         if (id < 0)
                 return id;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &old_int);
         sigaction(SIGTERM, &sa, &old_term);
-        r = watch_loop(ctx, &w, loop, timeout ? now_ms() + timeout : 0);
+        r = watch_loop(ctx, &w, cli_given(a, "loop"), timeout ? now_ms() + timeout : 0);
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
         storvirt_ctx_deregister_event_cb(ctx, id);
@@ -191,15 +170,13 @@ static int cmd_event(struct cli *cli, int argc, char **argv) {
 }
 
 const struct cli_command cli_commands_event[] = {
-        { "event", "[--pool] [--volume] [--lun] [--vdisk] [--loop] [--timeout S] [--json] [OBJECT]",
-          "print the changes to pools, volumes, LUNs and vDisks as they come",
+        { "event", "print the changes to pools, volumes, LUNs and vDisks as they come",
           "Watches the state directory: the changes any process makes through the library\n"
           "are printed one line each as they come, \"TIME TYPE OBJECT [DETAIL]\" (with --json\n"
-          "one JSON object per line).  --pool, --volume, --lun, --vdisk choose the kinds\n"
-          "(default: all); OBJECT keeps the events of one pool (with its volumes), volume\n"
-          "key, LUN GUID or vDisk id.  Without --loop the command ends after the first\n"
-          "event; --timeout S ends it after S seconds (exit status 0 either way);\n"
+          "one JSON object per line, the status object last).  --pool, --volume, --lun,\n"
+          "--vdisk choose the kinds (default: all).  Without --loop the command ends after\n"
+          "the first event; --timeout ends it after S seconds (exit status 0 either way);\n"
           "SIGINT or SIGTERM end a --loop.",
-          cmd_event },
+          opts_event, cmd_event },
         { NULL, NULL, NULL, NULL, NULL },
 };
