@@ -126,7 +126,7 @@ static int named_connection(storvirt_ctx *ctx, const storvirt__pool_def *def, ch
                                        .usage = a->has_secret_uuid ? NULL : usage },
                  ret_id);
         if (r == 0 && !a->has_secret_uuid && usage && strncmp(usage, PREFIX, strlen(PREFIX)) == 0)
-                return storvirt__error_set(-ENOENT, "pool '%s': <auth><secret usage='%.200s'> names "
+                return storvirt__error_set(-EACCES, "pool '%s': <auth><secret usage='%.200s'> names "
                                                     "the stored connection '%.128s', which is not "
                                                     "defined (or not iSCSI)",
                                            def->name, usage, usage + strlen(PREFIX));
@@ -196,7 +196,7 @@ int storvirt__conn_for_pool_auth(storvirt_ctx *ctx, const storvirt__pool_def *de
         if (r == 0) {
                 char ref[256];
 
-                return storvirt__error_set(-ENOENT, "pool '%s': CHAP user '%s': no stored connection "
+                return storvirt__error_set(-EACCES, "pool '%s': CHAP user '%s': no stored connection "
                                                     "holds its secret (%s): define a connection to %s "
                                                     "at %s:%u with that user and its password "
                                                     "(storvirt_connection_define()), and name its "

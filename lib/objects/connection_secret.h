@@ -46,9 +46,9 @@ int storvirt__conn_find_by_secret(storvirt_ctx *ctx, const storvirt__uuid *uuid,
  * iscsi-direct pool's <auth>: by the secret it names, else the
  * connection to the pool's portal and target with the pool's user.  It
  * must have the pool's target, portal and user.  1 with *ret_id
- * (malloc'd); 0 when the pool has no <auth>; -ENOENT when no stored
- * connection holds it, -EACCES when the one named differs from the
- * pool, -EINVAL for an <auth> other than CHAP; each naming the pool.
+ * (malloc'd); 0 when the pool has no <auth>; -EACCES when no stored
+ * connection holds it or the one named reaches another target, portal
+ * or user, -EINVAL for an <auth> other than CHAP; each naming the pool.
  */
 int storvirt__conn_for_pool_auth(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret_id);
 
