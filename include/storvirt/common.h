@@ -14,7 +14,7 @@ extern "C" {
 #endif
 
 #define STORVIRT_VERSION_MAJOR 0
-#define STORVIRT_VERSION_MINOR 5
+#define STORVIRT_VERSION_MINOR 6
 #define STORVIRT_VERSION_MICRO 0
 
 #if defined(__GNUC__) && !defined(STORVIRT_NO_DEPRECATED_WARNINGS)

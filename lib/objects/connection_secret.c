@@ -217,12 +217,12 @@ int storvirt__conn_secret_xml(const char *usage, const storvirt__uuid *uuid,
                 .has_uuid = true,
                 .private_ = true,
                 .description = (char *)description,
-                .usage_type = STORVIRT__SECRET_USAGE_ISCSI,
+                .usage_type = usage ? STORVIRT__SECRET_USAGE_ISCSI : STORVIRT__SECRET_USAGE_NONE,
                 .usage_id = (char *)usage,
         };
         int r;
 
-        check_nonnull(usage);
+        check_arg(usage || uuid, "usage", "needed without a UUID");
         check_nonnull(ret_xml);
         if (uuid)
                 def.uuid = *uuid;

@@ -53,8 +53,9 @@ int storvirt__conn_find_by_secret(storvirt_ctx *ctx, const storvirt__uuid *uuid,
 int storvirt__conn_for_pool_auth(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret_id);
 
 /*
- * libvirt's secret XML (ephemeral='no' private='yes', usage type iscsi)
- * for usage id usage, with uuid when not NULL and description when not
+ * libvirt's secret XML (ephemeral='no' private='yes') of usage type
+ * iscsi and usage id usage (NULL: no usage, uuid is then needed), with
+ * uuid (NULL: the name-based one of usage) and description when not
  * NULL; malloc'd.
  */
 int storvirt__conn_secret_xml(const char *usage, const storvirt__uuid *uuid,

@@ -183,6 +183,7 @@ class IscsiDirectPoolTest(unittest.TestCase):
             self.assertEqual(p.returncode, 1, usage)
             self.assertIn("pool '%s'" % name, p.stderr)
             self.assertIn(message, p.stderr)
+            self.ok("pool-undefine", name)
         # a user of the pool's own that no connection has
         self.define("nouser", CHAP, "<auth type='chap' username='nobody'><secret usage='x'/></auth>")
         p = self.run_cli("pool-start", "nouser")
