@@ -97,7 +97,7 @@ __all__ = [
 # The API version these bindings were written against (storvirt/common.h).
 # The version of the loaded library is version().
 STORVIRT_VERSION_MAJOR = 0
-STORVIRT_VERSION_MINOR = 5
+STORVIRT_VERSION_MINOR = 6
 STORVIRT_VERSION_MICRO = 0
 
 # storvirt/ctx.h: log priorities (syslog numbers).

@@ -137,7 +137,8 @@ class TestLunConstants(unittest.TestCase):
 
     def test_missing_symbols_by_node(self):
         self.assertEqual(set(storvirt.missing_symbols_by_node),
-                         {"STORVIRT_0.2", "STORVIRT_0.3", "STORVIRT_0.4", "STORVIRT_0.5"})
+                         {"STORVIRT_0.2", "STORVIRT_0.3", "STORVIRT_0.4", "STORVIRT_0.5",
+                          "STORVIRT_0.6"})
         self.assertEqual(storvirt.missing_symbols,
                          frozenset().union(*storvirt.missing_symbols_by_node.values()))
 
@@ -213,7 +214,8 @@ print(json.dumps(out))
         lun_symbols = sorted(symbols_of_node("STORVIRT_0.3"))
         self.assertEqual(out["missing"], lun_symbols)
         self.assertEqual(out["by_node"], {"STORVIRT_0.2": [], "STORVIRT_0.3": lun_symbols,
-                                          "STORVIRT_0.4": [], "STORVIRT_0.5": []})
+                                          "STORVIRT_0.4": [], "STORVIRT_0.5": [],
+                                          "STORVIRT_0.6": []})
         self.assertEqual(out["version"], storvirt.version())
         self.assertIn("dir", out["pool_types"])
         for name in ("list_luns", "refresh_luns", "lun_by_guid", "lun_by_path", "luns_json"):
