@@ -226,7 +226,7 @@ int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
  * gluster) included.  *ret_xml is caller-owned (storvirt_free()).
  * Errors: -EINVAL (or -ERANGE, -EFBIG) with a message naming the
  * element, the attribute and the value; -ENOMEM.  flags: 0.
- * Since: 0.5
+ * Since: 0.6
  */
 int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t flags);
 

@@ -41,7 +41,7 @@ extern "C" {
  * (ephemeral='yes'), -EEXIST (the UUID is defined for another usage,
  * or another secret has this usage), -EFBIG (value over 65536 bytes),
  * -EIO, -ENOMEM.  flags: 0.
- * Since: 0.5
+ * Since: 0.6
  */
 int storvirt_secret_define_xml(storvirt_ctx *ctx, const char *xml, int value_fd,
                                char **ret_uuid, uint32_t flags);
@@ -51,7 +51,7 @@ int storvirt_secret_define_xml(storvirt_ctx *ctx, const char *xml, int value_fd,
  * Removes the secret uuid and its value.  Volumes encrypted with it
  * can no longer be handed out.  -ENOENT when it is not defined.
  * flags: 0.
- * Since: 0.5
+ * Since: 0.6
  */
 int storvirt_secret_undefine(storvirt_ctx *ctx, const char *uuid, uint32_t flags);
 
@@ -59,7 +59,7 @@ int storvirt_secret_undefine(storvirt_ctx *ctx, const char *uuid, uint32_t flags
  * storvirt_secret_list:
  * The UUIDs of the defined secrets, sorted, NULL-terminated (free with
  * storvirt_strv_free()); *ret_n (may be NULL) their number.  flags: 0.
- * Since: 0.5
+ * Since: 0.6
  */
 int storvirt_secret_list(storvirt_ctx *ctx, char ***ret_uuids, size_t *ret_n, uint32_t flags);
 
@@ -67,7 +67,7 @@ int storvirt_secret_list(storvirt_ctx *ctx, char ***ret_uuids, size_t *ret_n, ui
  * storvirt_secret_get_xml:
  * The secret XML of uuid (caller-owned, storvirt_free()), without its
  * value.  -ENOENT when it is not defined.  flags: 0.
- * Since: 0.5
+ * Since: 0.6
  */
 int storvirt_secret_get_xml(storvirt_ctx *ctx, const char *uuid, char **ret_xml,
                             uint32_t flags);

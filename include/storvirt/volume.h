@@ -160,7 +160,7 @@ int storvirt_volume_get_xml(storvirt_volume *vol, char **ret_xml, uint32_t flags
  * caller-owned (storvirt_free()).  Errors: -EINVAL (or -ERANGE,
  * -EFBIG) naming the element, the attribute and the value (a bad pool
  * document: its message, starting "pool XML: "); -ENOMEM.  flags: 0.
- * Since: 0.5
+ * Since: 0.6
  */
 int storvirt_volume_xml_canonicalize(const char *xml, const char *pool, char **ret_xml,
                                      uint32_t flags);

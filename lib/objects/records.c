@@ -67,6 +67,16 @@ static int record_name(const char *kind, const char *id, char *buf, size_t size)
         return 0;
 }
 
+/* ".<id>.json.XXXXXX", or ".<id>.idx.XXXXXX" (volume indexes): a writer's temporary file. */
+static bool is_stale_temp(const char *name) {
+        const char *dot;
+
+        if (name[0] != '.' || strcmp(name, LOCK_NAME) == 0)
+                return false;
+        return ((dot = strstr(name, RECORD_SUFFIX ".")) && strlen(dot) == 12) ||
+               ((dot = strstr(name, ".idx.")) && strlen(dot) == 11);
+}
+
 /*
  * Remove the temporary files of writers that died mid-write
  * (".<id>.json.XXXXXX").  Only under the exclusive lock: every writer
@@ -83,13 +93,7 @@ static void remove_stale_temps(storvirt_ctx *ctx, const char *kind, int fd) {
                 return;
         }
         while ((de = readdir(d))) {
-                const char *dot;
-
-                if (de->d_name[0] != '.' || strcmp(de->d_name, LOCK_NAME) == 0)
-                        continue;
-                /* ".<id>.json.XXXXXX", or ".<id>.idx.XXXXXX" (volume indexes) */
-                if (!((dot = strstr(de->d_name, RECORD_SUFFIX ".")) && strlen(dot) == 12) &&
-                    !((dot = strstr(de->d_name, ".idx.")) && strlen(dot) == 11))
+                if (!is_stale_temp(de->d_name))
                         continue;
                 if (unlinkat(fd, de->d_name, 0) == 0)
                         log_debug(ctx, "removed %s/%s left by an interrupted write", kind,
@@ -263,8 +267,31 @@ int storvirt__record_update(storvirt_ctx *ctx, const char *kind, const char *id,
         return res;
 }
 
+/*
+ * A reader that sees a killed writer's temporary file removes it when no
+ * writer is at work (the exclusive lock free at once); otherwise the
+ * writer's own lock removes it.  Best effort: a reader that may not
+ * write the state dir leaves it, and the reader's error state is kept.
+ */
+static void remove_stale_temps_now(storvirt_ctx *ctx, const char *kind) {
+        _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+        storvirt__error_saved e;
+        int fd;
+
+        storvirt__error_save(&e);
+        fd = kind_dirfd(ctx, kind);
+        if (fd >= 0) {
+                if (storvirt__lock_acquire(fd, LOCK_NAME, STORVIRT__LOCK_EXCLUSIVE, 0,
+                                           &lock) >= 0)
+                        remove_stale_temps(ctx, kind, fd);
+                close(fd);
+        }
+        storvirt__error_restore(&e);
+}
+
 int storvirt__records_list(storvirt_ctx *ctx, const char *kind, char ***ret_ids) {
         struct storvirt__strv_builder b = {};
+        bool stale = false;
         struct dirent *de;
         DIR *d;
         int fd, r = 0;
@@ -284,6 +311,8 @@ int storvirt__records_list(storvirt_ctx *ctx, const char *kind, char ***ret_ids)
         while (r >= 0 && (errno = 0, de = readdir(d))) {
                 size_t n = strlen(de->d_name);
 
+                if (is_stale_temp(de->d_name))
+                        stale = true;
                 if (de->d_name[0] == '.' || n <= strlen(RECORD_SUFFIX) ||
                     strcmp(de->d_name + n - strlen(RECORD_SUFFIX), RECORD_SUFFIX) != 0)
                         continue;
@@ -296,6 +325,8 @@ int storvirt__records_list(storvirt_ctx *ctx, const char *kind, char ***ret_ids)
                 r = storvirt__error_set(-errno, "cannot read the state directory's '%s' "
                                                 "directory: %m", kind);
         closedir(d);
+        if (r >= 0 && stale)
+                remove_stale_temps_now(ctx, kind);
         if (r >= 0)
                 r = storvirt__strv_builder_finish(&b, ret_ids);
         else

@@ -190,6 +190,25 @@ static void test_basic(void **state) {
         assert_int_equal(storvirt__strv_length(ids), 2);
         assert_string_equal(ids[0], "a");
         assert_string_equal(ids[1], "b");
+        /* A reader removes what a killed writer left, no writer being at work. */
+        snprintf(path, sizeof(path), "%s/" KIND "/.a.json.Xy12ab", dir);
+        assert_int_equal(access(path, F_OK), -1);
+        snprintf(path, sizeof(path), "%s/" KIND "/notes.txt", dir);
+        assert_int_equal(access(path, F_OK), 0);
+        /* ... but not while a writer holds the lock. */
+        {
+                _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+                char **ids2 = NULL;
+
+                assert_int_equal(storvirt__records_lock(f->ctx, KIND, STORVIRT__LOCK_EXCLUSIVE,
+                                                        &lock), 0);
+                snprintf(path, sizeof(path), "%s/" KIND "/.b.json.Zz34cd", dir);
+                assert_int_equal(close(open(path, O_CREAT | O_WRONLY, 0600)), 0);
+                assert_int_equal(storvirt__records_list(f->ctx, KIND, &ids2), 0);
+                assert_int_equal(storvirt__strv_length(ids2), 2);
+                storvirt__strv_free(ids2);
+                assert_int_equal(access(path, F_OK), 0);
+        }
 
         /* Removal through update and directly. */
         assert_int_equal(storvirt__record_update(f->ctx, KIND, "a", false, remove_fn, NULL), 1);

@@ -551,9 +551,14 @@ _PROTOTYPES_0_4 = (
     ("storvirt_hcl_to_xml", c_int, (_Ctx, _Hcl, c_char_p, POINTER(c_void_p), c_uint32)),
 )
 
-# STORVIRT_0.5: volume warnings; pool and volume XML checked without a context.
+# STORVIRT_0.5: volume warnings.
 _PROTOTYPES_0_5 = (
     ("storvirt_volume_get_warning", c_int, (_Vol, POINTER(c_void_p), c_uint32)),
+)
+
+# STORVIRT_0.6: passphrase secrets; pool and volume XML checked without a context;
+# the libvirt secrets of iSCSI connections and pools.
+_PROTOTYPES_0_6 = (
     ("storvirt_secret_define_xml", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_secret_undefine", c_int, (_Ctx, c_char_p, c_uint32)),
     ("storvirt_secret_list", c_int, (_Ctx, _c_char_ppp, POINTER(c_size_t), c_uint32)),
@@ -561,10 +566,6 @@ _PROTOTYPES_0_5 = (
     ("storvirt_pool_xml_canonicalize", c_int, (c_char_p, POINTER(c_void_p), c_uint32)),
     ("storvirt_volume_xml_canonicalize", c_int,
      (c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
-)
-
-# STORVIRT_0.6: the libvirt secrets of iSCSI connections and pools.
-_PROTOTYPES_0_6 = (
     ("storvirt_connection_get_secret_xml", c_int, (_Conn, POINTER(c_void_p), c_uint32)),
     ("storvirt_connection_write_secret", c_int, (_Conn, c_int, c_uint32)),
     ("storvirt_pool_get_secret_xml", c_int, (_Pool, POINTER(c_void_p), c_uint32)),

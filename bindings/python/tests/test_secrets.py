@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Secrets through the storvirt Python bindings (STORVIRT_0.5): define with a
+"""Secrets through the storvirt Python bindings (STORVIRT_0.6): define with a
 value given as bytes or as a file, list, XML without the value, undefine,
 and an encrypted volume made with one.
 
@@ -29,7 +29,7 @@ UUID = "0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f"
 class TestSecrets(unittest.TestCase):
     def setUp(self):
         if "storvirt_secret_define_xml" in storvirt.missing_symbols:
-            self.skipTest("the library does not export the STORVIRT_0.5 secret functions")
+            self.skipTest("the library does not export the STORVIRT_0.6 secret functions")
         self._tmp = tempfile.TemporaryDirectory(prefix="storvirt-py-secret-")
         self.tmp = self._tmp.name
         self.ctx = storvirt.Context(state_dir=os.path.join(self.tmp, "state"))

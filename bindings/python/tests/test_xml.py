@@ -43,7 +43,7 @@ class XmlCanonicalizeTest(unittest.TestCase):
     def test_exported(self):
         self.assertIn("pool_xml_canonicalize", storvirt.__all__)
         self.assertIn("volume_xml_canonicalize", storvirt.__all__)
-        self.assertEqual(storvirt.missing_symbols_by_node["STORVIRT_0.5"] &
+        self.assertEqual(storvirt.missing_symbols_by_node["STORVIRT_0.6"] &
                          {"storvirt_pool_xml_canonicalize", "storvirt_volume_xml_canonicalize"},
                          frozenset())
 
