@@ -20,9 +20,11 @@ each case is printed; the daemons start once for all cases.
 
 Needs root, libvirtd with its qemu driver, qemu-system-x86, tgtd and a
 free loop device (skipped, with the reason, without them)."""
+import faulthandler
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -59,6 +61,10 @@ class QemuJudgeTest(unittest.TestCase):
         if why:
             raise unittest.SkipTest(why)
         cls.t0 = time.monotonic()
+        # a hang shows where it is; meson's SIGTERM at its timeout still stops
+        # the daemons, the target and the loop device this test started
+        faulthandler.dump_traceback_later(420, exit=False)
+        signal.signal(signal.SIGTERM, cls._terminated)
         cls._tmp = tempfile.TemporaryDirectory(prefix="storvirt-qemu-judge-")
         cls.tmp = cls._tmp.name
         os.chmod(cls.tmp, 0o755)        # qemu runs as libvirt-qemu
@@ -80,7 +86,8 @@ class QemuJudgeTest(unittest.TestCase):
                                            (16 * MIB, "a1b2c3d4000000000000000000000002", "SNJ2")],
                             chap=(USER, SECRET))
         cls.tgtd.add_target(2, OPEN, luns=[(16 * MIB, "a1b2c3d4000000000000000000000003", "SNJ3")])
-        cls.judge = QemuJudge(os.path.join(cls.tmp, "libvirt")).start()
+        cls.judge = QemuJudge(os.path.join(cls.tmp, "libvirt"),
+                              cache=os.environ.get("STORVIRT_QEMU_JUDGE_CACHE")).start()
         cls.setup_t = time.monotonic()
         cls._storage()
 
@@ -129,16 +136,27 @@ class QemuJudgeTest(unittest.TestCase):
 
     @classmethod
     def _stop(cls):
-        if cls.judge:
-            cls.judge.stop()
-        if cls.tgtd:
-            cls.tgtd.stop()
-        if cls.loop:
-            subprocess.run(["losetup", "-d", cls.loop])
+        faulthandler.cancel_dump_traceback_later()
+        judge, tgtd, loop = cls.judge, cls.tgtd, cls.loop
+        cls.judge = cls.tgtd = cls.loop = None
+        if judge:
+            judge.stop()
+        if tgtd:
+            tgtd.stop()
+        if loop:
+            subprocess.run(["losetup", "-d", loop])
         cls._tmp.cleanup()
 
     @classmethod
+    def _terminated(cls, signum, frame):
+        print("\nqemu judge: terminated (signal %d); stopping what it started" % signum)
+        faulthandler.dump_traceback()
+        cls._stop()
+        os._exit(1)
+
+    @classmethod
     def tearDownClass(cls):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
         if cls.judge:
             print("\n" + cls.judge.summary())
             print("qemu judge: %.1f s in all (daemons, target and storage set up in %.1f s)"

@@ -29,6 +29,7 @@ import grp
 import json
 import os
 import pwd
+import select
 import shutil
 import signal
 import subprocess
@@ -46,8 +47,9 @@ def _which(name):
 
 
 class QemuJudge:
-    def __init__(self, workdir):
+    def __init__(self, workdir, cache=None):
         self.workdir = workdir
+        self.cache = cache      # kept across runs: libvirt's probe of qemu, ~10 s
         self.holder = None
         self.pids = {}
         self.uri = "qemu:///system?socket=%s/sock/libvirt-sock" % workdir
@@ -95,7 +97,8 @@ class QemuJudge:
         w = self.workdir
         lines = ["set -e"]
         for sub, target in SYSTEM_DIRS.items():
-            lines.append("mount --bind %s/%s %s" % (w, sub, target))
+            src = self.cache if sub == "cache" and self.cache else "%s/%s" % (w, sub)
+            lines.append("mount --bind %s %s" % (src, target))
         lines += [
             "virtlogd -f /etc/libvirt/virtlogd.conf -p %s/virtlogd.pid >&2 &" % w,
             "echo virtlogd $!",
@@ -107,10 +110,15 @@ class QemuJudge:
         ]
         return "\n".join(lines) + "\n"
 
-    def start(self, timeout=90):
+    def start(self, timeout=300):
+        """Starts virtlogd and libvirtd; waits (at most timeout seconds:
+        libvirt probes qemu at the first connection, slow on a loaded
+        machine) until libvirtd answers."""
         t0 = time.monotonic()
         os.chmod(self.workdir, 0o755)
         self._write_config()
+        if self.cache:
+            os.makedirs(self.cache, mode=0o700, exist_ok=True)
         for target in SYSTEM_DIRS.values():
             os.makedirs(target, exist_ok=True)  # mount points; stay empty on the host
         env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
@@ -121,28 +129,51 @@ class QemuJudge:
                                        stdout=subprocess.PIPE, stderr=log, text=True, env=env,
                                        start_new_session=True)
         log.close()
-        for line in self.holder.stdout:
-            name, pid = line.split()
-            self.pids[name] = int(pid)
-        self.holder.stdout.close()
+        self._read_pids(t0 + 30)
         if set(self.pids) != {"virtlogd", "libvirtd"}:
             self.stop()
             raise RuntimeError("the daemons did not start (see %s/daemons.log)" % self.workdir)
         sock = os.path.join(self.workdir, "sock", "libvirt-sock")
         while time.monotonic() - t0 < timeout:
-            if self._dead("libvirtd"):
+            if self._dead("libvirtd") or self._dead("virtlogd"):
                 break
-            if os.path.exists(sock) and self.virsh("version", check=False).returncode == 0:
-                self.started_in = time.monotonic() - t0
-                return self
+            left = timeout - (time.monotonic() - t0)
+            try:
+                if os.path.exists(sock) and self.virsh("version", check=False,
+                                                       timeout=max(left, 1)).returncode == 0:
+                    self.started_in = time.monotonic() - t0
+                    return self
+            except subprocess.TimeoutExpired:
+                break
             time.sleep(0.2)
+        why = ("%s exited" % ("libvirtd" if self._dead("libvirtd") else "virtlogd")
+               if self._dead("libvirtd") or self._dead("virtlogd") else
+               "libvirtd did not answer within %d s" % timeout)
         self.stop()
-        raise RuntimeError("libvirtd did not answer within %d s (see %s/libvirtd.log)"
-                           % (timeout, self.workdir))
+        raise RuntimeError("%s (see %s/libvirtd.log)" % (why, self.workdir))
+
+    def _read_pids(self, deadline):
+        """The "NAME PID" lines of the start script, until it closes its
+        output (it does once both daemons run) or the deadline."""
+        out = self.holder.stdout
+        buf = ""
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([out], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                break
+            chunk = os.read(out.fileno(), 4096).decode()
+            if not chunk:
+                break
+            buf += chunk
+        out.close()
+        for line in buf.splitlines():
+            name, _, pid = line.partition(" ")
+            if pid.isdigit():
+                self.pids[name] = int(pid)
 
     def _dead(self, name):
         pid = self.pids.get(name)
-        return pid is None or not _is_process(pid, name)
+        return pid is None or _is_zombie(pid)
 
     def _qemu_pids(self):
         pids = []
@@ -162,9 +193,12 @@ class QemuJudge:
         if not self.holder:
             return
         if self.pids.get("libvirtd") and not self._dead("libvirtd"):
-            r = self.virsh("list", "--name", check=False, timeout=30)
-            for name in r.stdout.split():
-                self.virsh("destroy", name, check=False, timeout=30)
+            try:
+                r = self.virsh("list", "--name", check=False, timeout=20)
+                for name in r.stdout.split():
+                    self.virsh("destroy", name, check=False, timeout=20)
+            except subprocess.TimeoutExpired:
+                pass            # their qemu processes are stopped by pid below
         for pid in self._qemu_pids():
             _stop_pid(pid, "qemu-system")
         for name in ("libvirtd", "virtlogd"):
@@ -173,8 +207,8 @@ class QemuJudge:
         try:
             self.holder.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            _stop_pid(self.holder.pid, "unshare")
-            self.holder.wait()
+            self.holder.kill()          # our child: its pid cannot have been reused
+            self.holder.wait(timeout=10)
         self.holder = None
 
     def __enter__(self):
@@ -183,7 +217,7 @@ class QemuJudge:
     def __exit__(self, *exc):
         self.stop()
 
-    def virsh(self, *args, check=True, timeout=120, input=None):
+    def virsh(self, *args, check=True, timeout=60, input=None):
         r = subprocess.run(["virsh", "-q", "-c", self.uri] + list(args), capture_output=True,
                            text=True, timeout=timeout, input=input)
         if check and r.returncode != 0:
@@ -495,8 +529,9 @@ def _stop_pid(pid, name, timeout=10):
 
 
 def _is_zombie(pid):
+    """Whether pid has exited (gone, or a zombie its parent has not reaped)."""
     try:
         with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
     except (OSError, IndexError):
         return True
