@@ -129,7 +129,7 @@ class CliConnectionTest(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.tmp, "nowhere")))
         self.assertEqual(sorted(os.listdir(self.tmp)), ["link", "pw", "state"])
         # never to standard output
-        self.assertIn("--file F is required", self.fails(2, "secret-value", "cli-chap"))
+        self.assertIn("missing option '--file'", self.fails(2, "secret-value", "cli-chap"))
         self.assertIn("never written to standard output",
                       self.fails(2, "secret-value", "cli-chap", "--file", "-"))
         # a connection without a secret, or an unknown one: no file left behind
