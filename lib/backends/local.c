@@ -679,6 +679,8 @@ static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *ind
         /* before the merge, which moves what the records own */
         if (r >= 0 && partials.n == 0)
                 list_save(obj, rd, scans, n);
+        if (r >= 0)
+                r = storvirt__hashmap_reserve(obj->vols, n);
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = merge_one(obj, &scans[i]);
         scans_free(scans, n);
@@ -745,6 +747,7 @@ static int refresh_from_list(storvirt__pool_obj *obj, const storvirt__hashmap *i
                 storvirt__error_reset();
                 return 0;
         }
+        r = storvirt__hashmap_reserve(obj->vols, l.n);
         for (size_t i = 0; r >= 0 && i < l.n; i++)
                 r = merge_listed(obj, l.recs[i]);
         if (r >= 0 && l.stale && l.stale[0])

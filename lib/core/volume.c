@@ -59,10 +59,30 @@ static int require_pool_usable(storvirt__pool_obj *obj) {
         return r < 0 ? r : storvirt__pool_obj_vols_ready(obj);
 }
 
+static int rec_name_cmp(const void *a, const void *b) {
+        return strcmp((*(storvirt__vol_rec *const *)a)->name, (*(storvirt__vol_rec *const *)b)->name);
+}
+
+/* The pool's records, referenced and sorted by name (obj->lock held). */
+static int recs_snapshot(storvirt__pool_obj *obj, storvirt__vol_rec ***ret, size_t *ret_n) {
+        size_t n = storvirt__hashmap_size(obj->vols), k = 0, it = 0;
+        storvirt__vol_rec **recs = calloc(n + 1, sizeof(*recs));
+        const char *name;
+        void *v;
+
+        if (!recs)
+                return storvirt__error_oom();
+        while (k < n && storvirt__hashmap_iterate(obj->vols, &it, &name, &v))
+                recs[k++] = storvirt__vol_rec_ref(v);
+        qsort(recs, k, sizeof(*recs), rec_name_cmp);
+        *ret = recs;
+        *ret_n = k;
+        return 0;
+}
+
 STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_volume ***ret_vols,
                                                size_t *ret_n, uint32_t flags) {
         storvirt__pool_obj *obj;
-        _cleanup_strv_free_ char **names = NULL;
         storvirt__vol_rec **recs = NULL;
         storvirt_volume **vols = NULL;
         size_t n = 0;
@@ -75,15 +95,7 @@ STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_vol
         storvirt__mutex_lock(&obj->lock);
         r = require_pool_usable(obj);
         if (r >= 0)
-                r = storvirt__hashmap_keys(obj->vols, &names);
-        if (r >= 0) {
-                n = storvirt__strv_length(names);
-                recs = calloc(n + 1, sizeof(*recs));
-                if (!recs)
-                        r = storvirt__error_oom();
-                for (size_t i = 0; recs && i < n; i++)
-                        recs[i] = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, names[i]));
-        }
+                r = recs_snapshot(obj, &recs, &n);
         storvirt__mutex_unlock(&obj->lock);
         if (r >= 0) {
                 vols = calloc(n + 1, sizeof(*vols));

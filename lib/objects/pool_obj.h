@@ -31,10 +31,10 @@
 
 typedef struct storvirt__vol_rec {
         storvirt__refcnt n_ref;
-        /* Immutable after creation. */
-        char *name;
-        char *key;
-        char *path;
+        /* Immutable after creation, stored with the record (never freed alone). */
+        const char *name;
+        const char *key;
+        const char *path;
         /* Updated by refresh, under the pool record's lock. */
         char format[16];
         uint32_t type;               /* STORVIRT_VOLUME_TYPE_* */

@@ -4,6 +4,7 @@
  * (objects/vol_list.h).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,7 +368,7 @@ static bool take_opt(char *t, storvirt__vol_rec *v) {
 
 /* The record of one entry line; NULL when the line is malformed (-EINVAL) or on -ENOMEM. */
 static int parse_entry(char *line, const char *target, size_t tlen, storvirt__vol_rec **ret) {
-        _cleanup_free_ char *path = NULL;
+        char path[PATH_MAX + STORVIRT__NAME_MAX + 2];
         char *p = line, *f[N_FIXED], *t;
         uint64_t n[9];
         storvirt__vol_rec *v;
@@ -384,8 +385,11 @@ static int parse_entry(char *line, const char *target, size_t tlen, storvirt__vo
                         return -EINVAL;
         if (n[2] > UINT32_MAX || n[3] > 07777 || n[4] > UINT32_MAX || n[5] > UINT32_MAX)
                 return -EINVAL;
-        if (asprintf(&path, "%.*s/%s", (int)tlen, target, f[0]) < 0)
-                return storvirt__error_oom();
+        if (tlen > PATH_MAX)
+                return -EINVAL;
+        memcpy(path, target, tlen);
+        path[tlen] = '/';
+        memcpy(path + tlen + 1, f[0], strlen(f[0]) + 1);
         v = storvirt__vol_rec_new(f[0], path, path);
         if (!v)
                 return storvirt__error_oom();
