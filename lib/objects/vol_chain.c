@@ -114,6 +114,7 @@ int storvirt__vol_find_path(storvirt_ctx *ctx, const char *path, storvirt__pool_
                 storvirt__pool_obj_unref(obj);
                 return -ENOENT;
         }
+        storvirt__vol_rec_check(obj, rec);      /* its file as it is now */
         *ret_obj = obj;
         *ret_rec = rec;
         return 0;

@@ -64,9 +64,9 @@ class PoolOpenTest(unittest.TestCase):
     def tearDown(self):
         self._tmp.cleanup()
 
-    def run_cli(self, *args, debug=False):
+    def run_cli(self, *args, debug=False, input_text=None):
         p = subprocess.run([CLI, "-d", self.state, *args], capture_output=True, text=True,
-                           env=clean_env(debug), timeout=300)
+                           env=clean_env(debug), timeout=300, input=input_text)
         return p.returncode, p.stdout, p.stderr
 
     def ok(self, *args, debug=False):
@@ -230,6 +230,29 @@ class PoolOpenTest(unittest.TestCase):
             self.assertIn("qcow2", info["warning"])
             # the same from the file itself, read again
             os.utime(path)
+
+    @unittest.skipUnless(QEMU_IMG, "qemu-img is not installed")
+    def test_header_rewritten_seen(self):
+        """A header rewritten in place (the directory unchanged) is read again before use."""
+        path = os.path.join(self.target, "img.qcow2")
+        p = subprocess.run([QEMU_IMG, "create", "-q", "-f", "qcow2", path, "1M"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.saved()
+        spec = json.dumps({"pool": "p", "volume": "img.qcow2"})
+        rc, out, err = self.run_cli("resolve", "-", input_text=spec)
+        self.assertEqual(rc, 0, err)
+        # the header now names a backing file outside the pools
+        p = subprocess.run([QEMU_IMG, "rebase", "-u", "-f", "qcow2", "-b", "/etc/hostname", "-F",
+                            "raw", path], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for spec in ({"pool": "p", "volume": "img.qcow2"}, {"path": path, "format": "cow"}):
+            rc, out, err = self.run_cli("resolve", "-", input_text=json.dumps(spec), debug=True)
+            self.assertEqual(rc, 1, out)
+            self.assertEqual(self.how(err), "list")
+            self.assertIn("not a volume of any active pool", err)
+        out, err = self.ok("--json", "vol-info", "img.qcow2", "--pool", "p", debug=True)
+        self.assertIn("not a volume of any active pool", json.loads(out)["warning"])
 
     def forge(self, text, dev, ino, st):
         """The saved list text with another directory line (checksum made again)."""
