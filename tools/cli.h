@@ -14,27 +14,22 @@
 
 #include <storvirt.h>
 
-/* A command returns 0, a negative errno (library error) or CLI_USAGE. */
+#include "cmdopt.h"
+
+/* A command returns 0, a negative errno (library error) or CLI_USAGE.
+ * How commands declare their options: cmdopt.h. */
 #define CLI_USAGE 1000
 
 struct cli {
-        const char *state_dir;  /* -d, or NULL */
+        const char *state_dir;  /* -d, --state-dir, or NULL */
         bool json;
         bool debug;
         storvirt_ctx *ctx;      /* see cli_ctx() */
         yajl_gen gen;           /* JSON mode: the open result object */
         const char *usage_msg;  /* set by cli_usage() */
-        char usage_buf[512];
+        char usage_buf[2048];
         const char *error_msg;  /* set by cli_error() */
         char error_buf[1024];
-};
-
-struct cli_command {
-        const char *name;
-        const char *args;     /* synopsis after the name */
-        const char *summary;  /* one line */
-        const char *help;     /* longer text, may be NULL */
-        int (*run)(struct cli *cli, int argc, char **argv);
 };
 
 /* The context, created on first use with the global options applied. */
@@ -107,6 +102,7 @@ int cli_table_end(struct cli_table *t);
 /* The command tables, one per group of commands. */
 extern const struct cli_command cli_commands_base[];
 extern const struct cli_command cli_commands_pool[];
+extern const struct cli_command cli_commands_poolcaps[];
 extern const struct cli_command cli_commands_vol[];
 extern const struct cli_command cli_commands_lun[];
 extern const struct cli_command cli_commands_resolve[];
@@ -118,14 +114,6 @@ extern const struct cli_command cli_commands_xml[];
 /*
  * Shared by the pool and volume commands (tools/cmd-pool.c).
  */
-/*
- * Checks that min..max operands follow the options (argv[optind...]):
- * 0, or a usage error quoting the command's synopsis.
- */
-int cli_check_args(struct cli *cli, const struct cli_command *c, int argc, char **argv,
-                   int min, int max);
-/* Reports a getopt_long() failure (c is '?' or ':') as a usage error. */
-int cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv);
 /* Reads a whole file ("-": standard input) into a NUL-terminated buffer. */
 int cli_read_file(struct cli *cli, const char *path, char **ret);
 /* Reports the library's last error (r < 0) about the document read from

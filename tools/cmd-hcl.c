@@ -9,7 +9,6 @@
  *   storvirt hcl-to-xml [--map MAPFILE] [--create-stripes] FILE
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,6 @@
 #include <yajl/yajl_tree.h>
 
 #include "cli.h"
-
-enum {
-        OPT_STRICT = 0x100,
-        OPT_CAMEL,
-        OPT_MAP,
-        OPT_CREATE_STRIPES,
-};
-
-#define CMD(i) (&cli_commands_hcl[i])
-enum {
-        C_VALIDATE, C_FORMAT, C_TO_XML,
-};
 
 /* The message of a document with problems, kept until the process exits. */
 static char *problems_msg;
@@ -44,26 +31,24 @@ static int read_doc(struct cli *cli, const char *path, storvirt_hcl **ret) {
         return r < 0 ? cli_doc_error(cli, path, r) : 0;
 }
 
-static int cmd_validate(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "strict", no_argument, NULL, OPT_STRICT }, {} };
-        const struct cli_command *c = CMD(C_VALIDATE);
+static const struct cli_opt opts_validate[] = {
+        CLI_FLAG_OPT("strict", STORVIRT_HCL_VALIDATE_STRICT,
+                     "also the checks made when the settings are applied"),
+        CLI_ARG("FILE", "the settings document ('-': standard input)"),
+        CLI_END,
+};
+
+static int cmd_validate(struct cli *cli, const struct cli_args *a) {
+        const char *file = cli_str(a, "FILE");
         storvirt_hcl *doc = NULL;
         char *problems = NULL, err[128];
-        uint32_t flags = 0;
         yajl_val v;
-        int o, r, n;
+        int r, n;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_STRICT)
-                        return cli_bad_option(cli, c->name, o, argv);
-                flags |= STORVIRT_HCL_VALIDATE_STRICT;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = read_doc(cli, argv[optind], &doc);
+        r = read_doc(cli, file, &doc);
         if (r < 0)
                 return r;
-        n = storvirt_hcl_validate(doc, &problems, flags);
+        n = storvirt_hcl_validate(doc, &problems, cli_flags(a));
         storvirt_hcl_free(doc);
         if (n < 0)
                 return n;
@@ -82,7 +67,7 @@ static int cmd_validate(struct cli *cli, int argc, char **argv) {
                         yajl_tree_free(v);
                         return cli_error(cli, ENOMEM, "out of memory");
                 }
-                fprintf(f, "%s: %d problem%s", argv[optind], n, n == 1 ? "" : "s");
+                fprintf(f, "%s: %d problem%s", file, n, n == 1 ? "" : "s");
                 for (size_t i = 0; i < v->u.array.len; i++) {
                         yajl_val p = v->u.array.values[i];
                         yajl_val code = yajl_tree_get(p, (const char *[]){ "code", NULL }, yajl_t_string);
@@ -99,30 +84,27 @@ static int cmd_validate(struct cli *cli, int argc, char **argv) {
                 cli->error_msg = problems_msg;
                 return -EINVAL;
         }
-        cli_text(cli, "%s: valid", argv[optind]);
+        cli_text(cli, "%s: valid", file);
         if (cli->json)
                 cli_field_bool(cli, "valid", "Valid:", true);
         return 0;
 }
 
-static int cmd_format(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "camel", no_argument, NULL, OPT_CAMEL }, {} };
-        const struct cli_command *c = CMD(C_FORMAT);
-        uint32_t flags = STORVIRT_HCL_JSON_PRETTY;
+static const struct cli_opt opts_format[] = {
+        CLI_FLAG_OPT("camel", STORVIRT_HCL_JSON_CAMEL,
+                     "upstream's camelCase form, defaults left out"),
+        CLI_ARG("FILE", "the settings document ('-': standard input)"),
+        CLI_END,
+};
+
+static int cmd_format(struct cli *cli, const struct cli_args *a) {
         storvirt_hcl *doc = NULL;
         char *out = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_CAMEL)
-                        return cli_bad_option(cli, c->name, o, argv);
-                flags |= STORVIRT_HCL_JSON_CAMEL;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = read_doc(cli, argv[optind], &doc);
+        r = read_doc(cli, cli_str(a, "FILE"), &doc);
         if (r >= 0)
-                r = storvirt_hcl_to_json(doc, &out, flags);
+                r = storvirt_hcl_to_json(doc, &out, STORVIRT_HCL_JSON_PRETTY | cli_flags(a));
         storvirt_hcl_free(doc);
         if (r < 0)
                 return r;
@@ -134,36 +116,28 @@ static int cmd_format(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_to_xml(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "map", required_argument, NULL, OPT_MAP },
-                { "create-stripes", no_argument, NULL, OPT_CREATE_STRIPES },
-                {}
-        };
-        const struct cli_command *c = CMD(C_TO_XML);
-        const char *map_path = NULL;
+static const struct cli_opt opts_to_xml[] = {
+        CLI_STR_OPT("map", "MAPFILE", "maps physical devices to disk spec sources"),
+        CLI_FLAG_OPT("create-stripes", STORVIRT_HCL_XML_CREATE_STRIPES,
+                     "create the device-mapper device of each striped LUN"),
+        CLI_ARG("FILE", "the settings document ('-': standard input)"),
+        CLI_END,
+};
+
+static int cmd_to_xml(struct cli *cli, const struct cli_args *a) {
+        const char *map_path = cli_str(a, "map");
         storvirt_hcl *doc = NULL;
         char *map = NULL, *out = NULL;
-        uint32_t flags = 0;
         storvirt_ctx *ctx;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_MAP: map_path = optarg; break;
-                case OPT_CREATE_STRIPES: flags |= STORVIRT_HCL_XML_CREATE_STRIPES; break;
-                default: return cli_bad_option(cli, c->name, o, argv);
-                }
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
         if (map_path && (r = cli_read_file(cli, map_path, &map)) < 0)
                 return r;
-        r = read_doc(cli, argv[optind], &doc);
+        r = read_doc(cli, cli_str(a, "FILE"), &doc);
         if (r >= 0)
                 r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_hcl_to_xml(ctx, doc, map, &out, flags);
+                r = storvirt_hcl_to_xml(ctx, doc, map, &out, cli_flags(a));
         storvirt_hcl_free(doc);
         free(map);
         if (r < 0)
@@ -177,26 +151,23 @@ static int cmd_to_xml(struct cli *cli, int argc, char **argv) {
 }
 
 const struct cli_command cli_commands_hcl[] = {
-        [C_VALIDATE] = { "hcl-validate", "[--strict] FILE",
-          "check OpenHCL storage settings against every rule",
+        { "hcl-validate", "check OpenHCL storage settings against every rule",
           "FILE (\"-\": standard input) is a settings document {\"version\", \"fixed\",\n"
           "\"dynamic\": {\"storage_controllers\": [...]}} or a list of controllers.\n"
           "Prints one line per problem: the error id (Configuration.<Code>), the\n"
           "controller and LUN, the message; exit status 1 when there is any.\n"
           "--strict adds the checks made when the settings are applied (identity\n"
-          "string lengths, a non-zero device_id).", cmd_validate },
-        [C_FORMAT] = { "hcl-format", "[--camel] FILE",
-          "write OpenHCL storage settings in canonical form",
+          "string lengths, a non-zero device_id).", opts_validate, cmd_validate },
+        { "hcl-format", "write OpenHCL storage settings in canonical form",
           "snake_case keys and upper-case enum names; --camel writes upstream's\n"
           "camelCase form with the fields holding their default left out.",
-          cmd_format },
-        [C_TO_XML] = { "hcl-to-xml", "[--map MAPFILE] [--create-stripes] FILE",
-          "compile OpenHCL storage settings to libvirt <devices> XML",
+          opts_format, cmd_format },
+        { "hcl-to-xml", "compile OpenHCL storage settings to libvirt <devices> XML",
           "Controllers become <controller> elements (SCSI: virtio-scsi), LUNs <disk>\n"
           "elements with drive addresses.  MAPFILE maps physical devices\n"
           "(\"DEVICE_PATH/SUB_DEVICE_PATH\" or \"DEVICE_PATH\") to disk spec sources\n"
           "({\"GUID\": ...}, {\"path\": ...}, {\"vdisk\": ...}); a device path that is a\n"
           "vDisk id needs no entry.  --create-stripes creates the device-mapper\n"
-          "device of each striped LUN.", cmd_to_xml },
+          "device of each striped LUN.", opts_to_xml, cmd_to_xml },
         { NULL, NULL, NULL, NULL, NULL },
 };

@@ -8,25 +8,11 @@
  * writes them (storvirt_lun_list_to_json, storvirt_lun_get_json).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-
-enum {
-        OPT_FREE = 0x100,
-        OPT_UNATTACHED,
-        OPT_TRANSPORT,
-        OPT_REFRESH,
-};
-
-extern const struct cli_command cli_commands_lun[];
-#define CMD(i) (&cli_commands_lun[i])
-enum {
-        C_LIST, C_INFO,
-};
 
 /* ------------------------------------------------------------------------
  * Helpers.
@@ -81,38 +67,26 @@ static const char *opt(const char *s) {
  * lun-list.
  */
 
-static int cmd_lun_list(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "free", no_argument, NULL, OPT_FREE },
-                { "unattached", no_argument, NULL, OPT_UNATTACHED },
-                { "transport", required_argument, NULL, OPT_TRANSPORT },
-                { "refresh", no_argument, NULL, OPT_REFRESH },
-                {}
-        };
-        const char *transport = NULL;
+static const struct cli_opt opts_lun_list[] = {
+        CLI_FLAG_OPT("free", STORVIRT_LUN_LIST_FREE, "only the free LUNs"),
+        CLI_FLAG_OPT("unattached", STORVIRT_LUN_LIST_UNATTACHED, "only the LUNs no vDisk uses"),
+        CLI_STR_OPT("transport", "T", "only the LUNs with a path of transport T"),
+        CLI_FLAG_OPT("refresh", STORVIRT_LUN_LIST_REFRESH, "discover afresh"),
+        CLI_END,
+};
+
+static int cmd_lun_list(struct cli *cli, const struct cli_args *a) {
+        const char *transport = cli_str(a, "transport");
         storvirt_lun **luns = NULL;
-        uint32_t flags = 0;
         storvirt_ctx *ctx;
         struct cli_table t;
         char *json = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_FREE: flags |= STORVIRT_LUN_LIST_FREE; break;
-                case OPT_UNATTACHED: flags |= STORVIRT_LUN_LIST_UNATTACHED; break;
-                case OPT_TRANSPORT: transport = optarg; break;
-                case OPT_REFRESH: flags |= STORVIRT_LUN_LIST_REFRESH; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = cli_check_args(cli, CMD(C_LIST), argc, argv, 0, 0);
-        if (r)
-                return r;
         r = cli_ctx(cli, &ctx);
         if (r < 0)
                 return r;
-        r = storvirt_lun_list(ctx, transport, &luns, NULL, flags);
+        r = storvirt_lun_list(ctx, transport, &luns, NULL, cli_flags(a));
         if (r == -EINVAL && transport) {
                 /* The only argument the library can refuse here. */
                 const char *msg = storvirt_error_message();
@@ -300,18 +274,17 @@ static void print_lun(struct cli *cli, storvirt_lun *lun) {
                 print_path(storvirt_lun_get_path(lun, i));
 }
 
-static int cmd_lun_info(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { {} };
+static const struct cli_opt opts_lun_info[] = {
+        CLI_ARG("GUID|PATH", "a GUID, or a device path (starting with '/')"),
+        CLI_END,
+};
+
+static int cmd_lun_info(struct cli *cli, const struct cli_args *a) {
         storvirt_lun *lun = NULL;
         char *json = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-                return cli_bad_option(cli, argv[0], o, argv);
-        r = cli_check_args(cli, CMD(C_INFO), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = lun_lookup(cli, argv[optind], &lun);
+        r = lun_lookup(cli, cli_str(a, "GUID|PATH"), &lun);
         if (r)
                 return r;
         if (cli->json) {
@@ -327,8 +300,7 @@ static int cmd_lun_info(struct cli *cli, int argc, char **argv) {
 }
 
 const struct cli_command cli_commands_lun[] = {
-        [C_LIST] = { "lun-list", "[--free] [--unattached] [--transport T] [--refresh]",
-          "list the host's LUNs",
+        { "lun-list", "list the host's LUNs",
           "One line per LUN, by GUID (LUNs without one last, with GUID \"-\"):\n"
           "its device, size, vendor and product, number of paths (and how many\n"
           "are not running) and usage status (free, used, unknown).  --free keeps\n"
@@ -337,11 +309,11 @@ const struct cli_command cli_commands_lun[] = {
           "(iscsi, fc, sas, scsi, ata, nvme, virtio, loop, unknown).  The JSON\n"
           "member \"devList\" has VDSM's getDeviceList records, with \"vdiskID\"\n"
           "for a LUN a vDisk uses.",
-          cmd_lun_list },
-        [C_INFO] = { "lun-info", "GUID|PATH", "show one LUN with its paths",
+          opts_lun_list, cmd_lun_list },
+        { "lun-info", "show one LUN with its paths",
           "An argument starting with '/' is a device path (/dev/sdb,\n"
           "/dev/mapper/NAME, a /dev/disk/by-id link; a member path of a multipath\n"
           "map gives the map), anything else a GUID.  The JSON member \"device\" is\n"
-          "the LUN's VDSM getDeviceList record.", cmd_lun_info },
+          "the LUN's VDSM getDeviceList record.", opts_lun_info, cmd_lun_info },
         { NULL, NULL, NULL, NULL, NULL },
 };

@@ -10,52 +10,17 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "pool-as.h"
 
 /* ------------------------------------------------------------------------
  * Shared helpers.
  */
-
-int cli_check_args(struct cli *cli, const struct cli_command *c, int argc, char **argv,
-                   int min, int max) {
-        int n = argc - optind;
-
-        if (n < min)
-                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
-                                 c->name, c->args);
-        if (n > max)
-                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
-                                 c->name, argv[optind + max], c->name, c->args);
-        return 0;
-}
-
-int cli_bad_option(struct cli *cli, const char *cmd, int c, char **argv) {
-        const char *opt = optind > 0 ? argv[optind - 1] : "?";
-
-        if (c == ':')
-                return cli_usage(cli, "%s: option '%s' needs a value", cmd, opt);
-        return cli_usage(cli, "%s: unknown option '%s'", cmd, opt);
-}
-
-/* Checks the number of positional arguments left after the options. */
-static int check_args(struct cli *cli, const struct cli_command *c, int argc, char **argv,
-                      int min, int max) {
-        int n = argc - optind;
-
-        if (n < min)
-                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
-                                 c->name, c->args);
-        if (n > max)
-                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
-                                 c->name, argv[optind + max], c->name, c->args);
-        return 0;
-}
 
 int cli_doc_error(struct cli *cli, const char *path, int r) {
         const char *msg = storvirt_error_message();
@@ -193,221 +158,66 @@ static void pool_json_id(struct cli *cli, storvirt_pool *pool) {
         cli_field_str(cli, "uuid", "UUID:", storvirt_pool_get_uuid(pool));
 }
 
-enum {
-        OPT_BUILD = 0x100,
-        OPT_OVERWRITE,
-        OPT_NO_OVERWRITE,
-        OPT_NONEMPTY,
-        OPT_INACTIVE,
-        OPT_ALL,
-        OPT_TYPE,
-        OPT_DETAILS,
-        OPT_PERSISTENT,
-        OPT_TRANSIENT,
-        OPT_AUTOSTART,
-        OPT_NO_AUTOSTART,
-        OPT_DISABLE,
-        OPT_TARGET,
-        OPT_SOURCE_DEV,
-        OPT_SOURCE_HOST,
-        OPT_SOURCE_PATH,
-        OPT_SOURCE_NAME,
-        OPT_SOURCE_FORMAT,
-        OPT_SOURCE_PROTOCOL_VER,
-        OPT_PRINT_XML,
-};
+#define ARG_POOL CLI_ARG("POOL", "a pool name or UUID")
 
-/* --build, --overwrite, --no-overwrite as storvirt_pool_start() flags. */
-struct build_opts {
-        bool build, overwrite, no_overwrite;
-};
-
-static int build_flags(struct cli *cli, const char *cmd, const struct build_opts *b,
-                       uint32_t *ret) {
-        uint32_t flags = 0;
-
-        if (b->overwrite && b->no_overwrite)
-                return cli_usage(cli, "%s: --overwrite and --no-overwrite are mutually exclusive",
-                                 cmd);
-        /* As in virsh, --overwrite and --no-overwrite imply --build. */
-        if (b->build || b->overwrite || b->no_overwrite)
-                flags |= STORVIRT_POOL_CREATE_BUILD;
-        if (b->overwrite)
-                flags |= STORVIRT_POOL_CREATE_BUILD_OVERWRITE;
-        if (b->no_overwrite)
-                flags |= STORVIRT_POOL_CREATE_BUILD_NO_OVERWRITE;
-        *ret = flags;
-        return 0;
-}
-
-/* Parses the options of a command that takes only NAME and no options,
- * then looks the pool up. */
-static int simple_pool_cmd(struct cli *cli, const struct cli_command *c, int argc, char **argv,
-                           storvirt_pool **ret) {
-        static const struct option opts[] = { {} };
-        int o, r;
-
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-                return cli_bad_option(cli, c->name, o, argv);
-        r = check_args(cli, c, argc, argv, 1, 1);
-        if (r)
-                return r;
-        return cli_pool_lookup(cli, argv[optind], ret);
-}
-
-extern const struct cli_command cli_commands_pool[];
-#define CMD(i) (&cli_commands_pool[i])
-enum {
-        C_DEFINE, C_DEFINE_AS, C_CREATE, C_START, C_DESTROY, C_UNDEFINE, C_BUILD, C_DELETE,
-        C_REFRESH, C_LIST, C_INFO, C_DUMPXML, C_AUTOSTART, C_FIND_SOURCES,
-};
+/* --build, --overwrite, --no-overwrite of pool-create and pool-start. */
+#define OPTS_BUILD \
+        CLI_FLAG_OPT("build", STORVIRT_POOL_CREATE_BUILD, "build the pool first"), \
+        { .name = "overwrite", .kind = CLI_BOOL, .group = 1, \
+          .flag = STORVIRT_POOL_CREATE_BUILD | STORVIRT_POOL_CREATE_BUILD_OVERWRITE, \
+          .help = "build, allowing to destroy what is there" }, \
+        { .name = "no-overwrite", .kind = CLI_BOOL, .group = 1, \
+          .flag = STORVIRT_POOL_CREATE_BUILD | STORVIRT_POOL_CREATE_BUILD_NO_OVERWRITE, \
+          .help = "build, failing when something is there" }
 
 /* ------------------------------------------------------------------------
  * Commands.
  */
 
-static int cmd_pool_define(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { {} };
+static const struct cli_opt opts_pool_define[] = {
+        CLI_ARG("FILE", "the pool XML ('-': standard input)"),
+        CLI_END,
+};
+
+static int cmd_pool_define(struct cli *cli, const struct cli_args *a) {
+        const char *file = cli_str(a, "FILE");
         storvirt_pool *pool = NULL;
         storvirt_ctx *ctx;
         char *xml = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-                return cli_bad_option(cli, argv[0], o, argv);
-        r = check_args(cli, CMD(C_DEFINE), argc, argv, 1, 1);
-        if (r)
-                return r;
         r = cli_ctx(cli, &ctx);
         if (r < 0)
                 return r;
-        r = cli_read_file(cli, argv[optind], &xml);
+        r = cli_read_file(cli, file, &xml);
         if (r < 0)
                 return r;
         r = storvirt_pool_define_xml(ctx, xml, &pool, 0);
         free(xml);
         if (r < 0)
                 return r;
-        cli_text(cli, "Pool %s defined from %s", storvirt_pool_get_name(pool), argv[optind]);
+        cli_text(cli, "Pool %s defined from %s", storvirt_pool_get_name(pool), file);
         pool_json_id(cli, pool);
         storvirt_pool_unref(pool);
         return 0;
 }
 
-/* Builds the pool XML of pool-define-as. */
-struct pool_def_opts {
-        const char *name, *type, *target, *source_dev, *source_host, *source_path,
-                *source_name, *source_format, *source_protocol_ver;
+static const struct cli_opt opts_pool_define_as[] = {
+        POOL_AS_OPTS,
+        CLI_END,
 };
 
-static int xml_elem_attr(struct cli *cli, FILE *f, const char *indent, const char *elem,
-                         const char *attr, const char *what, const char *value) {
-        int r;
-
-        if (!value)
-                return 0;
-        fprintf(f, "%s<%s %s='", indent, elem, attr);
-        r = cli_xml_escape(cli, f, what, value);
-        fputs("'/>\n", f);
-        return r;
-}
-
-static int pool_xml_build(struct cli *cli, const struct pool_def_opts *d, char **ret) {
-        size_t size = 0;
-        char *buf = NULL;
-        FILE *f;
-        int r;
-
-        f = open_memstream(&buf, &size);
-        if (!f)
-                return cli_error(cli, ENOMEM, "out of memory");
-        fputs("<pool type='", f);
-        r = cli_xml_escape(cli, f, "TYPE", d->type);
-        fputs("'>\n  <name>", f);
-        if (!r)
-                r = cli_xml_escape(cli, f, "NAME", d->name);
-        fputs("</name>\n", f);
-        if (!r && (d->source_host || d->source_dev || d->source_path || d->source_name ||
-                   d->source_format || d->source_protocol_ver)) {
-                fputs("  <source>\n", f);
-                r = xml_elem_attr(cli, f, "    ", "host", "name", "--source-host",
-                                  d->source_host);
-                if (!r)
-                        r = xml_elem_attr(cli, f, "    ", "device", "path", "--source-dev",
-                                          d->source_dev);
-                if (!r)
-                        r = xml_elem_attr(cli, f, "    ", "dir", "path", "--source-path",
-                                          d->source_path);
-                if (!r && d->source_name) {
-                        fputs("    <name>", f);
-                        r = cli_xml_escape(cli, f, "--source-name", d->source_name);
-                        fputs("</name>\n", f);
-                }
-                if (!r)
-                        r = xml_elem_attr(cli, f, "    ", "format", "type", "--source-format",
-                                          d->source_format);
-                if (!r)
-                        r = xml_elem_attr(cli, f, "    ", "protocol", "ver",
-                                          "--source-protocol-ver", d->source_protocol_ver);
-                fputs("  </source>\n", f);
-        }
-        if (!r && d->target) {
-                fputs("  <target>\n    <path>", f);
-                r = cli_xml_escape(cli, f, "--target", d->target);
-                fputs("</path>\n  </target>\n", f);
-        }
-        fputs("</pool>\n", f);
-        if (fclose(f) != 0 && !r)
-                r = cli_error(cli, ENOMEM, "out of memory");
-        if (r) {
-                free(buf);
-                return r;
-        }
-        *ret = buf;
-        return 0;
-}
-
-static int cmd_pool_define_as(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "target", required_argument, NULL, OPT_TARGET },
-                { "source-dev", required_argument, NULL, OPT_SOURCE_DEV },
-                { "source-host", required_argument, NULL, OPT_SOURCE_HOST },
-                { "source-path", required_argument, NULL, OPT_SOURCE_PATH },
-                { "source-name", required_argument, NULL, OPT_SOURCE_NAME },
-                { "source-format", required_argument, NULL, OPT_SOURCE_FORMAT },
-                { "source-protocol-ver", required_argument, NULL, OPT_SOURCE_PROTOCOL_VER },
-                { "print-xml", no_argument, NULL, OPT_PRINT_XML },
-                {}
-        };
-        struct pool_def_opts d = {};
+/* pool-define-as, pool-create-as: the XML of the options, printed or used. */
+static int pool_as(struct cli *cli, const struct cli_args *a, bool create) {
         storvirt_pool *pool = NULL;
         storvirt_ctx *ctx;
-        bool print_xml = false;
         char *xml = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_TARGET: d.target = optarg; break;
-                case OPT_SOURCE_DEV: d.source_dev = optarg; break;
-                case OPT_SOURCE_HOST: d.source_host = optarg; break;
-                case OPT_SOURCE_PATH: d.source_path = optarg; break;
-                case OPT_SOURCE_NAME: d.source_name = optarg; break;
-                case OPT_SOURCE_FORMAT: d.source_format = optarg; break;
-                case OPT_SOURCE_PROTOCOL_VER: d.source_protocol_ver = optarg; break;
-                case OPT_PRINT_XML: print_xml = true; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_DEFINE_AS), argc, argv, 2, 2);
+        r = cli_pool_as_xml(cli, a, &xml);
         if (r)
                 return r;
-        d.name = argv[optind];
-        d.type = argv[optind + 1];
-        r = pool_xml_build(cli, &d, &xml);
-        if (r)
-                return r;
-        if (print_xml) {
+        if (cli_given(a, "print-xml")) {
                 if (cli->json)
                         cli_field_str(cli, "xml", "XML:", xml);
                 else
@@ -416,140 +226,73 @@ static int cmd_pool_define_as(struct cli *cli, int argc, char **argv) {
                 return 0;
         }
         r = cli_ctx(cli, &ctx);
-        if (r >= 0)
+        if (r >= 0 && create)
+                r = storvirt_pool_create_xml(ctx, xml, &pool, cli_flags(a));
+        else if (r >= 0)
                 r = storvirt_pool_define_xml(ctx, xml, &pool, 0);
         free(xml);
         if (r < 0)
                 return r;
-        cli_text(cli, "Pool %s defined", storvirt_pool_get_name(pool));
+        cli_text(cli, "Pool %s %s", storvirt_pool_get_name(pool), create ? "created" : "defined");
         pool_json_id(cli, pool);
         storvirt_pool_unref(pool);
         return 0;
 }
 
-static const struct option build_options[] = {
-        { "build", no_argument, NULL, OPT_BUILD },
-        { "overwrite", no_argument, NULL, OPT_OVERWRITE },
-        { "no-overwrite", no_argument, NULL, OPT_NO_OVERWRITE },
-        {}
-};
-
-static int parse_build_opts(struct cli *cli, int argc, char **argv, const struct option *opts,
-                            struct build_opts *b) {
-        int o;
-
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_BUILD: b->build = true; break;
-                case OPT_OVERWRITE: b->overwrite = true; break;
-                case OPT_NO_OVERWRITE: b->no_overwrite = true; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        return 0;
+static int cmd_pool_define_as(struct cli *cli, const struct cli_args *a) {
+        return pool_as(cli, a, false);
 }
 
-static int cmd_pool_create(struct cli *cli, int argc, char **argv) {
-        struct build_opts b = {};
+static const struct cli_opt opts_pool_create_as[] = {
+        POOL_AS_OPTS,
+        OPTS_BUILD,
+        CLI_END,
+};
+
+static int cmd_pool_create_as(struct cli *cli, const struct cli_args *a) {
+        return pool_as(cli, a, true);
+}
+
+static const struct cli_opt opts_pool_create[] = {
+        CLI_ARG("FILE", "the pool XML ('-': standard input)"),
+        OPTS_BUILD,
+        CLI_END,
+};
+
+static int cmd_pool_create(struct cli *cli, const struct cli_args *a) {
+        const char *file = cli_str(a, "FILE");
         storvirt_pool *pool = NULL;
         storvirt_ctx *ctx;
-        uint32_t flags;
         char *xml = NULL;
         int r;
 
-        r = parse_build_opts(cli, argc, argv, build_options, &b);
-        if (!r)
-                r = check_args(cli, CMD(C_CREATE), argc, argv, 1, 1);
-        if (!r)
-                r = build_flags(cli, argv[0], &b, &flags);
-        if (r)
-                return r;
         r = cli_ctx(cli, &ctx);
         if (r < 0)
                 return r;
-        r = cli_read_file(cli, argv[optind], &xml);
+        r = cli_read_file(cli, file, &xml);
         if (r < 0)
                 return r;
-        r = storvirt_pool_create_xml(ctx, xml, &pool, flags);
+        r = storvirt_pool_create_xml(ctx, xml, &pool, cli_flags(a));
         free(xml);
         if (r < 0)
                 return r;
-        cli_text(cli, "Pool %s created from %s", storvirt_pool_get_name(pool), argv[optind]);
+        cli_text(cli, "Pool %s created from %s", storvirt_pool_get_name(pool), file);
         pool_json_id(cli, pool);
         storvirt_pool_unref(pool);
         return 0;
 }
 
-static int cmd_pool_start(struct cli *cli, int argc, char **argv) {
-        struct build_opts b = {};
+/* A command on one pool: looks it up, calls action, says done. */
+static int pool_action(struct cli *cli, const struct cli_args *a,
+                       int (*action)(storvirt_pool *, uint32_t), uint32_t flags,
+                       const char *done) {
         storvirt_pool *pool = NULL;
-        uint32_t flags;
         int r;
 
-        r = parse_build_opts(cli, argc, argv, build_options, &b);
-        if (!r)
-                r = check_args(cli, CMD(C_START), argc, argv, 1, 1);
-        if (!r)
-                r = build_flags(cli, argv[0], &b, &flags);
-        if (r)
-                return r;
-        r = cli_pool_lookup(cli, argv[optind], &pool);
+        r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
         if (r < 0)
                 return r;
-        r = storvirt_pool_start(pool, flags);
-        if (r >= 0) {
-                cli_text(cli, "Pool %s started", storvirt_pool_get_name(pool));
-                pool_json_id(cli, pool);
-        }
-        storvirt_pool_unref(pool);
-        return r < 0 ? r : 0;
-}
-
-static int cmd_pool_build(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "overwrite", no_argument, NULL, OPT_OVERWRITE },
-                { "no-overwrite", no_argument, NULL, OPT_NO_OVERWRITE },
-                {}
-        };
-        struct build_opts b = {};
-        storvirt_pool *pool = NULL;
-        uint32_t flags = 0;
-        int r;
-
-        r = parse_build_opts(cli, argc, argv, opts, &b);
-        if (!r)
-                r = check_args(cli, CMD(C_BUILD), argc, argv, 1, 1);
-        if (r)
-                return r;
-        if (b.overwrite && b.no_overwrite)
-                return cli_usage(cli, "%s: --overwrite and --no-overwrite are mutually exclusive",
-                                 argv[0]);
-        if (b.overwrite)
-                flags |= STORVIRT_POOL_BUILD_OVERWRITE;
-        if (b.no_overwrite)
-                flags |= STORVIRT_POOL_BUILD_NO_OVERWRITE;
-        r = cli_pool_lookup(cli, argv[optind], &pool);
-        if (r < 0)
-                return r;
-        r = storvirt_pool_build(pool, flags);
-        if (r >= 0) {
-                cli_text(cli, "Pool %s built", storvirt_pool_get_name(pool));
-                pool_json_id(cli, pool);
-        }
-        storvirt_pool_unref(pool);
-        return r < 0 ? r : 0;
-}
-
-/* pool-destroy, pool-undefine, pool-refresh: one pool argument, one call. */
-static int pool_action(struct cli *cli, const struct cli_command *cmd, int argc, char **argv,
-                       int (*action)(storvirt_pool *, uint32_t), const char *done) {
-        storvirt_pool *pool = NULL;
-        int r;
-
-        r = simple_pool_cmd(cli, cmd, argc, argv, &pool);
-        if (r)
-                return r;
-        r = action(pool, 0);
+        r = action(pool, flags);
         if (r >= 0) {
                 cli_text(cli, "Pool %s %s", storvirt_pool_get_name(pool), done);
                 pool_json_id(cli, pool);
@@ -558,68 +301,68 @@ static int pool_action(struct cli *cli, const struct cli_command *cmd, int argc,
         return r < 0 ? r : 0;
 }
 
-static int cmd_pool_destroy(struct cli *cli, int argc, char **argv) {
-        return pool_action(cli, CMD(C_DESTROY), argc, argv, storvirt_pool_stop, "destroyed");
+static const struct cli_opt opts_pool_start[] = {
+        ARG_POOL,
+        OPTS_BUILD,
+        CLI_END,
+};
+
+static int cmd_pool_start(struct cli *cli, const struct cli_args *a) {
+        return pool_action(cli, a, storvirt_pool_start, cli_flags(a), "started");
 }
 
-static int cmd_pool_undefine(struct cli *cli, int argc, char **argv) {
-        return pool_action(cli, CMD(C_UNDEFINE), argc, argv, storvirt_pool_undefine,
-                           "has been undefined");
+static const struct cli_opt opts_pool_build[] = {
+        ARG_POOL,
+        { .name = "overwrite", .kind = CLI_BOOL, .group = 1, .flag = STORVIRT_POOL_BUILD_OVERWRITE,
+          .help = "allow destroying what is there" },
+        { .name = "no-overwrite", .kind = CLI_BOOL, .group = 1,
+          .flag = STORVIRT_POOL_BUILD_NO_OVERWRITE, .help = "fail when something is there" },
+        CLI_END,
+};
+
+static int cmd_pool_build(struct cli *cli, const struct cli_args *a) {
+        return pool_action(cli, a, storvirt_pool_build, cli_flags(a), "built");
 }
 
-static int cmd_pool_refresh(struct cli *cli, int argc, char **argv) {
-        return pool_action(cli, CMD(C_REFRESH), argc, argv, storvirt_pool_refresh, "refreshed");
+static const struct cli_opt opts_pool[] = {
+        ARG_POOL,
+        CLI_END,
+};
+
+static int cmd_pool_destroy(struct cli *cli, const struct cli_args *a) {
+        return pool_action(cli, a, storvirt_pool_stop, 0, "destroyed");
 }
 
-static int cmd_pool_delete(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "nonempty", no_argument, NULL, OPT_NONEMPTY },
-                {}
-        };
+static int cmd_pool_undefine(struct cli *cli, const struct cli_args *a) {
+        return pool_action(cli, a, storvirt_pool_undefine, 0, "has been undefined");
+}
+
+static int cmd_pool_refresh(struct cli *cli, const struct cli_args *a) {
+        return pool_action(cli, a, storvirt_pool_refresh, 0, "refreshed");
+}
+
+static const struct cli_opt opts_pool_delete[] = {
+        ARG_POOL,
+        CLI_FLAG_OPT("nonempty", STORVIRT_POOL_DELETE_NONEMPTY, "even when it holds volumes"),
+        CLI_END,
+};
+
+static int cmd_pool_delete(struct cli *cli, const struct cli_args *a) {
+        return pool_action(cli, a, storvirt_pool_delete, cli_flags(a), "deleted");
+}
+
+static const struct cli_opt opts_pool_autostart[] = {
+        ARG_POOL,
+        CLI_BOOL_OPT("disable", "remove the mark"),
+        CLI_END,
+};
+
+static int cmd_pool_autostart(struct cli *cli, const struct cli_args *a) {
+        bool disable = cli_given(a, "disable");
         storvirt_pool *pool = NULL;
-        uint32_t flags = 0;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_NONEMPTY)
-                        flags |= STORVIRT_POOL_DELETE_NONEMPTY;
-                else
-                        return cli_bad_option(cli, argv[0], o, argv);
-        }
-        r = check_args(cli, CMD(C_DELETE), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = cli_pool_lookup(cli, argv[optind], &pool);
-        if (r < 0)
-                return r;
-        r = storvirt_pool_delete(pool, flags);
-        if (r >= 0) {
-                cli_text(cli, "Pool %s deleted", storvirt_pool_get_name(pool));
-                pool_json_id(cli, pool);
-        }
-        storvirt_pool_unref(pool);
-        return r < 0 ? r : 0;
-}
-
-static int cmd_pool_autostart(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "disable", no_argument, NULL, OPT_DISABLE },
-                {}
-        };
-        storvirt_pool *pool = NULL;
-        bool disable = false;
-        int o, r;
-
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_DISABLE)
-                        disable = true;
-                else
-                        return cli_bad_option(cli, argv[0], o, argv);
-        }
-        r = check_args(cli, CMD(C_AUTOSTART), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = cli_pool_lookup(cli, argv[optind], &pool);
+        r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
         if (r < 0)
                 return r;
         r = storvirt_pool_set_autostart(pool, !disable);
@@ -635,14 +378,22 @@ static int cmd_pool_autostart(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_pool_info(struct cli *cli, int argc, char **argv) {
+static const struct cli_opt opts_pool_info[] = {
+        ARG_POOL,
+        CLI_BOOL_OPT("bytes", "sizes in bytes"),
+        CLI_END,
+};
+
+static int cmd_pool_info(struct cli *cli, const struct cli_args *a) {
+        void (*size)(struct cli *, const char *, const char *, uint64_t) =
+                cli_given(a, "bytes") ? cli_field_u64 : cli_field_size;
         storvirt_pool *pool = NULL;
         uint64_t capacity, allocation, available;
         uint32_t state;
         int r, persistent, autostart;
 
-        r = simple_pool_cmd(cli, CMD(C_INFO), argc, argv, &pool);
-        if (r)
+        r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
+        if (r < 0)
                 return r;
         r = storvirt_pool_get_info(pool, &state, &capacity, &allocation, &available);
         if (r < 0)
@@ -665,9 +416,9 @@ static int cmd_pool_info(struct cli *cli, int argc, char **argv) {
         cli_field_bool(cli, "persistent", "Persistent:", persistent > 0);
         cli_field_bool(cli, "autostart", "Autostart:", autostart > 0);
         if (state != STORVIRT_POOL_STATE_INACTIVE) {
-                cli_field_size(cli, "capacity", "Capacity:", capacity);
-                cli_field_size(cli, "allocation", "Allocation:", allocation);
-                cli_field_size(cli, "available", "Available:", available);
+                size(cli, "capacity", "Capacity:", capacity);
+                size(cli, "allocation", "Allocation:", allocation);
+                size(cli, "available", "Available:", available);
         } else if (cli->json) {
                 cli_field_str(cli, "capacity", "Capacity:", NULL);
                 cli_field_str(cli, "allocation", "Allocation:", NULL);
@@ -678,29 +429,22 @@ out:
         return r;
 }
 
-static int cmd_pool_dumpxml(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "inactive", no_argument, NULL, OPT_INACTIVE },
-                {}
-        };
-        storvirt_pool *pool = NULL;
-        uint32_t flags = 0;
-        char *xml = NULL;
-        int o, r;
+static const struct cli_opt opts_pool_dumpxml[] = {
+        ARG_POOL,
+        CLI_FLAG_OPT("inactive", STORVIRT_POOL_XML_INACTIVE,
+                     "the stored definition, without runtime values"),
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_INACTIVE)
-                        flags |= STORVIRT_POOL_XML_INACTIVE;
-                else
-                        return cli_bad_option(cli, argv[0], o, argv);
-        }
-        r = check_args(cli, CMD(C_DUMPXML), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = cli_pool_lookup(cli, argv[optind], &pool);
+static int cmd_pool_dumpxml(struct cli *cli, const struct cli_args *a) {
+        storvirt_pool *pool = NULL;
+        char *xml = NULL;
+        int r;
+
+        r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
         if (r < 0)
                 return r;
-        r = storvirt_pool_get_xml(pool, &xml, flags);
+        r = storvirt_pool_get_xml(pool, &xml, cli_flags(a));
         if (r >= 0) {
                 r = 0;
                 if (cli->json) {
@@ -716,54 +460,85 @@ static int cmd_pool_dumpxml(struct cli *cli, int argc, char **argv) {
         return r;
 }
 
-static int cmd_pool_list(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "all", no_argument, NULL, OPT_ALL },
-                { "inactive", no_argument, NULL, OPT_INACTIVE },
-                { "persistent", no_argument, NULL, OPT_PERSISTENT },
-                { "transient", no_argument, NULL, OPT_TRANSIENT },
-                { "autostart", no_argument, NULL, OPT_AUTOSTART },
-                { "no-autostart", no_argument, NULL, OPT_NO_AUTOSTART },
-                { "type", required_argument, NULL, OPT_TYPE },
-                { "details", no_argument, NULL, OPT_DETAILS },
-                {}
-        };
-        bool all = false, inactive = false, details = false;
-        const char *type = NULL;
-        uint32_t flags = 0;
+/* One row of pool-list: what can be read of a pool that may change meanwhile. */
+static void pool_list_row(struct cli_table *t, storvirt_pool *p, bool details) {
+        uint64_t capacity = 0, allocation = 0, available = 0;
+        uint32_t state = STORVIRT_POOL_STATE_INACTIVE;
+
+        if (storvirt_pool_get_info(p, &state, &capacity, &allocation, &available) < 0)
+                state = STORVIRT_POOL_STATE_INACTIVE;
+        cli_table_row(t);
+        cli_table_str(t, storvirt_pool_get_name(p));
+        cli_table_str(t, storvirt_pool_get_uuid(p));
+        cli_table_str(t, storvirt_pool_get_type(p));
+        if (details || t->cli->json)
+                cli_table_str(t, pool_state_name(state));
+        else
+                cli_table_str(t, state == STORVIRT_POOL_STATE_INACTIVE ? "inactive" : "active");
+        cli_table_bool(t, storvirt_pool_get_autostart(p) > 0);
+        cli_table_bool(t, storvirt_pool_is_persistent(p) > 0);
+        if (state == STORVIRT_POOL_STATE_INACTIVE) {
+                cli_table_null(t);
+                cli_table_null(t);
+                cli_table_null(t);
+        } else {
+                cli_table_size(t, capacity);
+                cli_table_size(t, allocation);
+                cli_table_size(t, available);
+        }
+}
+
+static const struct cli_opt opts_pool_list[] = {
+        CLI_BOOL_OPT("all", "the active and the inactive pools"),
+        CLI_BOOL_OPT("inactive", "only the inactive pools"),
+        CLI_FLAG_OPT("persistent", STORVIRT_POOL_LIST_PERSISTENT, "only the persistent pools"),
+        CLI_FLAG_OPT("transient", STORVIRT_POOL_LIST_TRANSIENT, "only the transient pools"),
+        CLI_FLAG_OPT("autostart", STORVIRT_POOL_LIST_AUTOSTART, "only the autostarted pools"),
+        CLI_FLAG_OPT("no-autostart", STORVIRT_POOL_LIST_NO_AUTOSTART,
+                     "only the pools not autostarted"),
+        CLI_STR_OPT("type", "TYPE", "only the pools of this type"),
+        CLI_BOOL_OPT("details", "also persistence, capacity, allocation, available"),
+        CLI_BOOL_OPT("uuid", "only the UUIDs, no table"),
+        CLI_BOOL_OPT("name", "only the names, no table (with --uuid: \"UUID NAME\")"),
+        CLI_END,
+};
+
+/* pool-list --name, --uuid: one line per pool, as virsh prints them. */
+static void pool_list_plain(storvirt_pool **pools, bool uuid, bool name) {
+        for (size_t i = 0; pools[i]; i++)
+                printf("%s%s%s\n", uuid ? storvirt_pool_get_uuid(pools[i]) : "",
+                       uuid && name ? " " : "", name ? storvirt_pool_get_name(pools[i]) : "");
+}
+
+static int cmd_pool_list(struct cli *cli, const struct cli_args *a) {
+        bool details = cli_given(a, "details");
+        bool uuid = cli_given(a, "uuid"), name = cli_given(a, "name");
+        uint32_t flags = cli_flags(a);
         storvirt_pool **pools = NULL;
         storvirt_ctx *ctx;
         struct cli_table t;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_ALL: all = true; break;
-                case OPT_INACTIVE: inactive = true; break;
-                case OPT_PERSISTENT: flags |= STORVIRT_POOL_LIST_PERSISTENT; break;
-                case OPT_TRANSIENT: flags |= STORVIRT_POOL_LIST_TRANSIENT; break;
-                case OPT_AUTOSTART: flags |= STORVIRT_POOL_LIST_AUTOSTART; break;
-                case OPT_NO_AUTOSTART: flags |= STORVIRT_POOL_LIST_NO_AUTOSTART; break;
-                case OPT_TYPE: type = optarg; break;
-                case OPT_DETAILS: details = true; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_LIST), argc, argv, 0, 0);
-        if (r)
-                return r;
+        if (details && (uuid || name))
+                return cli_usage(cli, "%s: give --details or --%s, not both", a->cmd->name,
+                                 uuid ? "uuid" : "name");
         /* As in virsh: active pools by default, --inactive only the
          * inactive ones, --all both. */
-        if (inactive && !all)
+        if (cli_given(a, "inactive") && !cli_given(a, "all"))
                 flags |= STORVIRT_POOL_LIST_INACTIVE;
-        else if (!all)
+        else if (!cli_given(a, "all"))
                 flags |= STORVIRT_POOL_LIST_ACTIVE;
         r = cli_ctx(cli, &ctx);
         if (r < 0)
                 return r;
-        r = storvirt_pool_list(ctx, type, &pools, NULL, flags);
+        r = storvirt_pool_list(ctx, cli_str(a, "type"), &pools, NULL, flags);
         if (r < 0)
                 return r;
+        if ((uuid || name) && !cli->json) {
+                pool_list_plain(pools, uuid, name);
+                storvirt_pool_list_free(pools);
+                return 0;
+        }
 
         const struct cli_column cols[] = {
                 { "name", "Name" },
@@ -777,60 +552,30 @@ static int cmd_pool_list(struct cli *cli, int argc, char **argv) {
                 { "available", details ? "Available" : NULL },
         };
         cli_table_begin(cli, &t, "pools", cols, sizeof(cols) / sizeof(cols[0]));
-        for (size_t i = 0; pools[i]; i++) {
-                storvirt_pool *p = pools[i];
-                uint64_t capacity = 0, allocation = 0, available = 0;
-                uint32_t state = STORVIRT_POOL_STATE_INACTIVE;
-                int persistent, autostart;
-
-                /* A pool may change between the listing and here: show
-                 * what can be read. */
-                if (storvirt_pool_get_info(p, &state, &capacity, &allocation, &available) < 0)
-                        state = STORVIRT_POOL_STATE_INACTIVE;
-                persistent = storvirt_pool_is_persistent(p);
-                autostart = storvirt_pool_get_autostart(p);
-                cli_table_row(&t);
-                cli_table_str(&t, storvirt_pool_get_name(p));
-                cli_table_str(&t, storvirt_pool_get_uuid(p));
-                cli_table_str(&t, storvirt_pool_get_type(p));
-                if (details || cli->json)
-                        cli_table_str(&t, pool_state_name(state));
-                else
-                        cli_table_str(&t, state == STORVIRT_POOL_STATE_INACTIVE ? "inactive"
-                                                                                 : "active");
-                cli_table_bool(&t, autostart > 0);
-                cli_table_bool(&t, persistent > 0);
-                if (state == STORVIRT_POOL_STATE_INACTIVE) {
-                        cli_table_null(&t);
-                        cli_table_null(&t);
-                        cli_table_null(&t);
-                } else {
-                        cli_table_size(&t, capacity);
-                        cli_table_size(&t, allocation);
-                        cli_table_size(&t, available);
-                }
-        }
+        for (size_t i = 0; pools[i]; i++)
+                pool_list_row(&t, pools[i], details);
         r = cli_table_end(&t);
         storvirt_pool_list_free(pools);
         return r;
 }
 
-static int cmd_find_sources(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { {} };
-        const struct cli_command *c = &cli_commands_pool[C_FIND_SOURCES];
+static const struct cli_opt opts_find_sources[] = {
+        CLI_ARG("TYPE", "the pool type"),
+        CLI_ARG_OPT("SRCSPEC", "a file with <source> XML saying where to look"),
+        CLI_END,
+};
+
+static int cmd_find_sources(struct cli *cli, const struct cli_args *a) {
+        const char *spec_file = cli_str(a, "SRCSPEC");
         char *spec = NULL, *out = NULL;
         storvirt_ctx *ctx;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-                return cli_bad_option(cli, c->name, o, argv);
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 2)))
-                return r;
-        if (argc - optind > 1 && (r = cli_read_file(cli, argv[optind + 1], &spec)) < 0)
+        if (spec_file && (r = cli_read_file(cli, spec_file, &spec)) < 0)
                 return r;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_pool_find_sources(ctx, argv[optind], spec, &out, 0);
+                r = storvirt_pool_find_sources(ctx, cli_str(a, "TYPE"), spec, &out, 0);
         free(spec);
         if (r < 0)
                 return r;
@@ -842,63 +587,187 @@ static int cmd_find_sources(struct cli *cli, int argc, char **argv) {
         return 0;
 }
 
+static const struct cli_opt opts_find_sources_as[] = {
+        CLI_ARG("TYPE", "the pool type"),
+        { .name = "HOST", .kind = CLI_STRING, .flags = CLI_OPERAND, .alias = "host",
+          .help = "the host to ask (HOST, HOST:PORT, [IPv6]:PORT)" },
+        { .name = "PORT", .kind = CLI_STRING, .flags = CLI_OPERAND, .alias = "port",
+          .help = "its port" },
+        { .name = "INITIATOR", .kind = CLI_STRING, .flags = CLI_OPERAND, .alias = "initiator",
+          .help = "the initiator IQN to ask as (iSCSI)" },
+        CLI_END,
+};
+
+/* The <source> spec virsh writes for HOST, PORT and INITIATOR; NULL without HOST. */
+static int sources_as_spec(struct cli *cli, const struct cli_args *a, char **ret) {
+        const char *cmd = a->cmd->name, *host = cli_str(a, "HOST"), *port = cli_str(a, "PORT");
+        const char *iqn = cli_str(a, "INITIATOR"), *host_port = NULL;
+        char *name = NULL;
+        size_t size = 0;
+        FILE *f;
+        int r;
+
+        *ret = NULL;
+        if (!host)
+                return port || iqn ? cli_usage(cli, "%s: PORT and INITIATOR need HOST", cmd) : 0;
+        r = cli_split_host(cli, cmd, "HOST", host, &name, &host_port);
+        if (!r && host_port && port)
+                r = cli_usage(cli, "%s: HOST '%s' has a port already", cmd, host);
+        if (!r && port && !cli_port_ok(port))
+                r = cli_usage(cli, "%s: PORT '%s' is not a number from 1 to 65535", cmd, port);
+        f = r ? NULL : open_memstream(ret, &size);
+        if (!r && !f)
+                r = cli_error(cli, ENOMEM, "out of memory");
+        if (f) {
+                fputs("<source><host name='", f);
+                r = cli_xml_escape(cli, f, "HOST", name);
+                fprintf(f, "'%s%s%s/>", host_port || port ? " port='" : "",
+                        host_port ? host_port : port ? port : "", host_port || port ? "'" : "");
+                if (!r && iqn) {
+                        fputs("<initiator><iqn name='", f);
+                        r = cli_xml_escape(cli, f, "INITIATOR", iqn);
+                        fputs("'/></initiator>", f);
+                }
+                fputs("</source>", f);
+                if (fclose(f) != 0 && !r)
+                        r = cli_error(cli, ENOMEM, "out of memory");
+        }
+        free(name);
+        if (r) {
+                free(*ret);
+                *ret = NULL;
+        }
+        return r;
+}
+
+static int cmd_find_sources_as(struct cli *cli, const struct cli_args *a) {
+        char *spec = NULL, *out = NULL;
+        storvirt_ctx *ctx;
+        int r;
+
+        r = sources_as_spec(cli, a, &spec);
+        if (r)
+                return r;
+        r = cli_ctx(cli, &ctx);
+        if (r >= 0)
+                r = storvirt_pool_find_sources(ctx, cli_str(a, "TYPE"), spec, &out, 0);
+        free(spec);
+        if (r < 0)
+                return r;
+        if (cli->json)
+                cli_field_str(cli, "xml", "XML:", out);
+        else
+                printf("%s\n", out);
+        storvirt_free(out);
+        return 0;
+}
+
+/* pool-name UUID, pool-uuid NAME: the one the other names, found only that way. */
+static int pool_name_uuid(struct cli *cli, const struct cli_args *a, bool by_uuid) {
+        const char *arg = cli_str(a, by_uuid ? "UUID" : "POOL");
+        storvirt_pool *pool = NULL;
+        storvirt_ctx *ctx;
+        int r;
+
+        r = cli_ctx(cli, &ctx);
+        if (r < 0)
+                return r;
+        r = by_uuid ? storvirt_pool_lookup_by_uuid(ctx, arg, &pool)
+                    : storvirt_pool_lookup_by_name(ctx, arg, &pool);
+        if (r == -ENOENT || r == -EINVAL)
+                return cli_error(cli, ENOENT, "failed to get pool '%s': no storage pool with "
+                                 "matching %s", arg, by_uuid ? "UUID" : "name");
+        if (r < 0)
+                return r;
+        if (cli->json)
+                cli_field_str(cli, by_uuid ? "name" : "uuid", NULL,
+                              by_uuid ? storvirt_pool_get_name(pool) : storvirt_pool_get_uuid(pool));
+        else
+                printf("%s\n", by_uuid ? storvirt_pool_get_name(pool) : storvirt_pool_get_uuid(pool));
+        storvirt_pool_unref(pool);
+        return 0;
+}
+
+static const struct cli_opt opts_pool_name[] = {
+        CLI_ARG("UUID", "a pool's UUID"),
+        CLI_END,
+};
+
+static int cmd_pool_name(struct cli *cli, const struct cli_args *a) {
+        return pool_name_uuid(cli, a, true);
+}
+
+static const struct cli_opt opts_pool_uuid[] = {
+        CLI_ARG("POOL", "a pool's name"),
+        CLI_END,
+};
+
+static int cmd_pool_uuid(struct cli *cli, const struct cli_args *a) {
+        return pool_name_uuid(cli, a, false);
+}
+
 const struct cli_command cli_commands_pool[] = {
-        [C_DEFINE] = { "pool-define", "FILE", "define a persistent pool from an XML file",
+        { "pool-define", "define a persistent pool from an XML file",
           "FILE holds libvirt pool XML ('-': standard input).  The pool is defined\n"
-          "inactive; see pool-build and pool-start.", cmd_pool_define },
-        [C_DEFINE_AS] = { "pool-define-as",
-          "NAME TYPE [--target PATH] [--source-dev DEV] [--source-host HOST] "
-          "[--source-path PATH] [--source-name NAME] [--source-format FORMAT] "
-          "[--source-protocol-ver VER] [--print-xml]",
-          "define a persistent pool from options",
+          "inactive; see pool-build and pool-start.", opts_pool_define, cmd_pool_define },
+        { "pool-define-as", "define a persistent pool from options",
           "Writes the pool XML from the options and defines the pool, or with\n"
           "--print-xml only prints the XML.  --source-path is the source directory\n"
           "(<dir path>) of e.g. a netfs pool; --source-protocol-ver its NFS version\n"
-          "(<protocol ver>: 3, 4, 4.0, 4.1, 4.2, ...).", cmd_pool_define_as },
-        [C_CREATE] = { "pool-create", "FILE [--build] [--overwrite|--no-overwrite]",
-          "create and start a transient pool from an XML file",
+          "(<protocol ver>: 3, 4, 4.0, 4.1, 4.2, ...); --source-host may carry a port\n"
+          "(HOST:PORT, [IPv6]:PORT).  --source-initiator, --auth-*, --secret-* and\n"
+          "--adapter-* write <initiator>, <auth> and <adapter> as virsh does; options\n"
+          "that go together must be given together.", opts_pool_define_as,
+          cmd_pool_define_as },
+        { "pool-create", "create and start a transient pool from an XML file",
           "With --build (implied by --overwrite and --no-overwrite) the pool is built\n"
           "first; --no-overwrite refuses when something is already there.",
-          cmd_pool_create },
-        [C_START] = { "pool-start", "POOL [--build] [--overwrite|--no-overwrite]",
-          "start an inactive pool",
+          opts_pool_create, cmd_pool_create },
+        { "pool-create-as", "create and start a transient pool from options",
+          "The options of pool-define-as, and --build, --overwrite, --no-overwrite as\n"
+          "for pool-create.", opts_pool_create_as, cmd_pool_create_as },
+        { "pool-start", "start an inactive pool",
           "POOL is a pool name or UUID.  --build builds it first (see pool-create).",
-          cmd_pool_start },
-        [C_DESTROY] = { "pool-destroy", "POOL", "stop an active pool",
-          "The pool's storage and volumes are left as they are.", cmd_pool_destroy },
-        [C_UNDEFINE] = { "pool-undefine", "POOL", "remove a persistent pool's definition",
-          "An active pool stays active, as a transient pool.", cmd_pool_undefine },
-        [C_BUILD] = { "pool-build", "POOL [--overwrite|--no-overwrite]",
-          "create a pool's underlying storage",
+          opts_pool_start, cmd_pool_start },
+        { "pool-destroy", "stop an active pool",
+          "The pool's storage and volumes are left as they are.", opts_pool, cmd_pool_destroy },
+        { "pool-undefine", "remove a persistent pool's definition",
+          "An active pool stays active, as a transient pool.", opts_pool, cmd_pool_undefine },
+        { "pool-build", "create a pool's underlying storage",
           "dir: creates the target directory; fs: makes the file system.  The pool\n"
-          "must be inactive.", cmd_pool_build },
-        [C_DELETE] = { "pool-delete", "POOL [--nonempty]",
-          "destroy an inactive pool's underlying storage",
+          "must be inactive.", opts_pool_build, cmd_pool_build },
+        { "pool-delete", "destroy an inactive pool's underlying storage",
           "dir: removes the target directory.  A pool that still holds volumes is\n"
-          "refused unless --nonempty.", cmd_pool_delete },
-        [C_REFRESH] = { "pool-refresh", "POOL", "rescan an active pool's volumes", NULL,
-          cmd_pool_refresh },
-        [C_LIST] = { "pool-list",
-          "[--all] [--inactive] [--persistent] [--transient] [--autostart] "
-          "[--no-autostart] [--type TYPE] [--details]",
-          "list pools",
+          "refused unless --nonempty.", opts_pool_delete, cmd_pool_delete },
+        { "pool-refresh", "rescan an active pool's volumes", NULL, opts_pool, cmd_pool_refresh },
+        { "pool-list", "list pools",
           "Active pools by default; --inactive lists the inactive ones, --all both.\n"
-          "--details adds Persistent, Capacity, Allocation and Available.\n"
-          "The JSON member \"pools\" always has every field.", cmd_pool_list },
-        [C_INFO] = { "pool-info", "POOL", "show a pool's state and capacity", NULL,
-          cmd_pool_info },
-        [C_DUMPXML] = { "pool-dumpxml", "POOL [--inactive]", "print a pool's XML",
+          "--details adds Persistent, Capacity, Allocation and Available; --name and\n"
+          "--uuid print only the names, the UUIDs, or both (\"UUID NAME\"), one pool per\n"
+          "line.  The JSON member \"pools\" always has every field.", opts_pool_list,
+          cmd_pool_list },
+        { "pool-info", "show a pool's state and capacity",
+          "--bytes shows the sizes in bytes (the JSON members are bytes anyway).",
+          opts_pool_info, cmd_pool_info },
+        { "pool-dumpxml", "print a pool's XML",
           "--inactive prints the stored definition without runtime values.",
-          cmd_pool_dumpxml },
-        [C_AUTOSTART] = { "pool-autostart", "POOL [--disable]",
-          "mark a persistent pool to start when the state directory is opened", NULL,
-          cmd_pool_autostart },
-        [C_FIND_SOURCES] = { "find-storage-pool-sources", "TYPE [SRCSPEC]",
-          "find the sources a pool of TYPE could use",
+          opts_pool_dumpxml, cmd_pool_dumpxml },
+        { "pool-autostart", "mark a persistent pool to start when the state directory is opened",
+          NULL, opts_pool_autostart, cmd_pool_autostart },
+        { "find-storage-pool-sources", "find the sources a pool of TYPE could use",
           "SRCSPEC is a file with libvirt <source> XML saying where to look\n"
           "(iscsi, iscsi-direct: <source><host name='' port=''/></source>,\n"
           "SendTargets discovery); logical and scsi need none (the volume groups\n"
           "lvm2 reports; every SCSI host, and the fc_host WWNs of FC ones).\n"
-          "Prints a <sources> element.", cmd_find_sources },
+          "Prints a <sources> element.", opts_find_sources, cmd_find_sources },
+        { "find-storage-pool-sources-as", "find pool sources, the spec given by options",
+          "As find-storage-pool-sources with the spec <source><host name port/>\n"
+          "<initiator><iqn name/></initiator></source> that HOST, PORT and INITIATOR\n"
+          "make (also --host, --port, --initiator).", opts_find_sources_as,
+          cmd_find_sources_as },
+        { "pool-name", "print the name of the pool with a UUID", NULL, opts_pool_name,
+          cmd_pool_name },
+        { "pool-uuid", "print the UUID of the pool with a name", NULL, opts_pool_uuid,
+          cmd_pool_uuid },
         { NULL, NULL, NULL, NULL, NULL },
 };

@@ -9,10 +9,14 @@
  * A value is never taken on the command line (it would show in the
  * process list) and never printed: --value-file names a file holding
  * it, --value-fd an inherited file descriptor to read it from.
+ *
+ * A new command here is one entry of cli_commands_secret[] at the end of
+ * this file (name, summary, help, options table, function) and one
+ * function taking (struct cli *, const struct cli_args *): see the
+ * "Adding a command" notes at the top of cmdopt.h.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,74 +28,56 @@
 
 #include "cli.h"
 
-enum {
-        OPT_VALUE_FILE = 0x100,
-        OPT_VALUE_FD,
-};
-
-#define CMD(i) (&cli_commands_secret[i])
-enum { C_DEFINE, C_UNDEFINE, C_LIST, C_DUMPXML };
-
 /* The fd --value-file or --value-fd names (-1: neither); *ret_close when it is ours. */
-static int value_fd(struct cli *cli, const char *file, const char *fd_arg, int *ret,
-                    bool *ret_close) {
-        char *end;
-        long n;
+static int value_fd(struct cli *cli, const struct cli_args *a, int *ret, bool *ret_close) {
+        const char *file = cli_str(a, "value-file");
 
         *ret = -1;
         *ret_close = false;
-        if (file && fd_arg)
-                return cli_usage(cli, "secret-define: --value-file and --value-fd exclude each "
-                                      "other");
         if (file) {
                 *ret = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
                 if (*ret < 0)
                         return cli_error(cli, errno, "cannot open '%s': %s", file,
                                          strerror(errno));
                 *ret_close = true;
-        } else if (fd_arg) {
-                errno = 0;
-                n = strtol(fd_arg, &end, 10);
-                if (!*fd_arg || *end || errno || n < 0 || n > INT_MAX || fcntl((int)n, F_GETFD) < 0)
+        } else if (cli_given(a, "value-fd")) {
+                int n = (int)cli_int(a, "value-fd");
+
+                if (fcntl(n, F_GETFD) < 0)
                         return cli_usage(cli, "secret-define: --value-fd '%s': not an open file "
-                                              "descriptor", fd_arg);
-                *ret = (int)n;
+                                              "descriptor", cli_str(a, "value-fd"));
+                *ret = n;
         }
         return 0;
 }
 
-static int cmd_define(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "value-file", required_argument, NULL, OPT_VALUE_FILE },
-                { "value-fd", required_argument, NULL, OPT_VALUE_FD },
-                {}
-        };
-        const char *file = NULL, *fd_arg = NULL;
+static const struct cli_opt opts_define[] = {
+        { .name = "value-file", .kind = CLI_STRING, .arg = "F", .group = 1,
+          .help = "the value: every byte of file F" },
+        { .name = "value-fd", .kind = CLI_INT, .arg = "N", .group = 1, .min = 0, .max = INT_MAX,
+          .help = "the value: read from inherited file descriptor N to its end" },
+        CLI_ARG("FILE", "the secret XML ('-': standard input)"),
+        CLI_END,
+};
+
+static int cmd_define(struct cli *cli, const struct cli_args *a) {
+        const char *file = cli_str(a, "FILE");
         char *xml = NULL, *uuid = NULL;
         storvirt_ctx *ctx;
         bool close_fd;
-        int o, r, fd;
+        int r, fd;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_VALUE_FILE: file = optarg; break;
-                case OPT_VALUE_FD: fd_arg = optarg; break;
-                default: return cli_bad_option(cli, CMD(C_DEFINE)->name, o, argv);
-                }
-        }
-        if ((r = cli_check_args(cli, CMD(C_DEFINE), argc, argv, 1, 1)))
-                return r;
         r = cli_ctx(cli, &ctx);
         if (r < 0)
                 return r;
-        r = value_fd(cli, file, fd_arg, &fd, &close_fd);
+        r = value_fd(cli, a, &fd, &close_fd);
         if (r)
                 return r;
-        r = cli_read_file(cli, argv[optind], &xml);
+        r = cli_read_file(cli, file, &xml);
         if (r >= 0) {
                 r = storvirt_secret_define_xml(ctx, xml, fd, &uuid, 0);
                 if (r < 0)
-                        r = cli_doc_error(cli, argv[optind], r);
+                        r = cli_doc_error(cli, file, r);
         }
         if (close_fd)
                 close(fd);
@@ -103,20 +89,22 @@ static int cmd_define(struct cli *cli, int argc, char **argv) {
         return 0;
 }
 
-static int cmd_undefine(struct cli *cli, int argc, char **argv) {
-        storvirt_ctx *ctx;
-        int o, r;
+static const struct cli_opt opts_uuid[] = {
+        CLI_ARG("UUID", "the secret's UUID"),
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", (const struct option[]){ {} }, NULL)) != -1)
-                return cli_bad_option(cli, CMD(C_UNDEFINE)->name, o, argv);
-        if ((r = cli_check_args(cli, CMD(C_UNDEFINE), argc, argv, 1, 1)))
-                return r;
+static int cmd_undefine(struct cli *cli, const struct cli_args *a) {
+        const char *uuid = cli_str(a, "UUID");
+        storvirt_ctx *ctx;
+        int r;
+
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_secret_undefine(ctx, argv[optind], 0);
+                r = storvirt_secret_undefine(ctx, uuid, 0);
         if (r < 0)
                 return r;
-        cli_text(cli, "Secret %s undefined", argv[optind]);
+        cli_text(cli, "Secret %s undefined", uuid);
         return 0;
 }
 
@@ -163,7 +151,7 @@ static int list_row(struct cli *cli, struct cli_table *t, const char *uuid) {
         return 0;
 }
 
-static int cmd_list(struct cli *cli, int argc, char **argv) {
+static int cmd_list(struct cli *cli, const struct cli_args *a) {
         static const struct cli_column cols[] = {
                 { "uuid", "UUID" }, { "usage", "Usage" }, { "usage_type", NULL },
                 { "usage_id", NULL },
@@ -171,12 +159,9 @@ static int cmd_list(struct cli *cli, int argc, char **argv) {
         char **uuids = NULL;
         storvirt_ctx *ctx;
         struct cli_table t;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", (const struct option[]){ {} }, NULL)) != -1)
-                return cli_bad_option(cli, CMD(C_LIST)->name, o, argv);
-        if ((r = cli_check_args(cli, CMD(C_LIST), argc, argv, 0, 0)))
-                return r;
+        (void)a;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
                 r = storvirt_secret_list(ctx, &uuids, NULL, 0);
@@ -193,18 +178,14 @@ static int cmd_list(struct cli *cli, int argc, char **argv) {
         return cli_table_end(&t);
 }
 
-static int cmd_dumpxml(struct cli *cli, int argc, char **argv) {
+static int cmd_dumpxml(struct cli *cli, const struct cli_args *a) {
         storvirt_ctx *ctx;
         char *xml = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", (const struct option[]){ {} }, NULL)) != -1)
-                return cli_bad_option(cli, CMD(C_DUMPXML)->name, o, argv);
-        if ((r = cli_check_args(cli, CMD(C_DUMPXML), argc, argv, 1, 1)))
-                return r;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_secret_get_xml(ctx, argv[optind], &xml, 0);
+                r = storvirt_secret_get_xml(ctx, cli_str(a, "UUID"), &xml, 0);
         if (r < 0)
                 return r;
         if (cli->json)
@@ -216,19 +197,16 @@ static int cmd_dumpxml(struct cli *cli, int argc, char **argv) {
 }
 
 const struct cli_command cli_commands_secret[] = {
-        [C_DEFINE] = { "secret-define", "[--value-file F | --value-fd N] FILE",
-          "define (or redefine) a secret from libvirt secret XML",
+        { "secret-define", "define (or redefine) a secret from libvirt secret XML",
           "FILE (\"-\": standard input) holds <secret> XML (see storvirt_secret_define_xml(3)).\n"
           "The value (a volume's LUKS passphrase) is every byte of file F, or read from\n"
           "the inherited file descriptor N to its end: a trailing newline is part of it.\n"
           "Without either, a new secret has no value yet and a redefined one keeps its\n"
           "value.  Prints the UUID.  The value is kept in a mode 0600 file of the state\n"
           "directory and never shown.",
-          cmd_define },
-        [C_UNDEFINE] = { "secret-undefine", "UUID", "remove a secret and its value", NULL,
-          cmd_undefine },
-        [C_LIST] = { "secret-list", "", "list the secrets: UUID and usage", NULL, cmd_list },
-        [C_DUMPXML] = { "secret-dumpxml", "UUID", "a secret's XML (never its value)", NULL,
-          cmd_dumpxml },
+          opts_define, cmd_define },
+        { "secret-undefine", "remove a secret and its value", NULL, opts_uuid, cmd_undefine },
+        { "secret-list", "list the secrets: UUID and usage", NULL, NULL, cmd_list },
+        { "secret-dumpxml", "a secret's XML (never its value)", NULL, opts_uuid, cmd_dumpxml },
         { NULL, NULL, NULL, NULL, NULL },
 };

@@ -21,7 +21,6 @@
  * process list): --password-file names a file holding it.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,49 +30,7 @@
 
 #include "cli.h"
 
-enum {
-        OPT_REPLACE = 0x100,
-        OPT_FORCE,
-        OPT_HOLDER,
-        OPT_TIMEOUT,
-        OPT_USER,
-        OPT_PASSWORD_FILE,
-        OPT_INITIATOR,
-        OPT_VDSM,
-        OPT_GUID,
-        OPT_PATH,
-        OPT_POOL,
-        OPT_VOLUME,
-        OPT_CONNECTION,
-        OPT_SHARED,
-        OPT_READONLY,
-        OPT_NO_REFRESH,
-        OPT_DELETE_STORAGE,
-        OPT_HOTPLUG,
-        OPT_DICT,
-};
-
-#define CMD(i) (&cli_commands_vdisk[i])
-enum {
-        C_CONN_DEFINE, C_CONN_LIST, C_CONN_INFO, C_CONN_UNDEFINE, C_CONN_CONNECT,
-        C_CONN_DISCONNECT, C_CONN_LUNS, C_DISCOVER, C_IMPORT, C_LIST, C_INFO, C_SNAPSHOT,
-        C_DELETE_IMAGE, C_DELETE, C_XML, C_ATTACH, C_DETACH, C_PREPARE, C_RELEASE,
-        C_VM_CONNECTIONS,
-};
-
 /* ---- helpers ------------------------------------------------------------------------------------ */
-
-static int parse_timeout(struct cli *cli, const char *cmd, const char *v, int *ret_ms) {
-        char *end;
-        long s;
-
-        errno = 0;
-        s = strtol(v, &end, 10);
-        if (!*v || *end || errno || s < 1 || s > 3600)
-                return cli_usage(cli, "%s: --timeout '%s': seconds, 1-3600", cmd, v);
-        *ret_ms = (int)s * 1000;
-        return 0;
-}
 
 static void print_text(const char *s) {
         size_t len = strlen(s);
@@ -163,27 +120,29 @@ static void json_member(const char *json, const char *key, char *buf, size_t siz
 
 /* ---- connections ---------------------------------------------------------------------------------- */
 
-static int cmd_conn_define(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "replace", no_argument, NULL, OPT_REPLACE }, {} };
-        const struct cli_command *c = CMD(C_CONN_DEFINE);
-        char *json = NULL, **ids = NULL;
-        uint32_t flags = 0;
-        storvirt_ctx *ctx;
-        int o, r;
+/* Options several commands share. */
+#define OPT_TIMEOUT(what) { .name = "timeout", .kind = CLI_INT, .arg = "S", .min = 1, \
+                            .max = 3600, .help = what " (seconds, 1-3600)" }
+#define ARG_ID CLI_ARG("ID", "the connection's id")
+#define ARG_VDISK CLI_ARG("ID", "the vDisk's id")
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_REPLACE)
-                        flags |= STORVIRT_CONNECTION_DEFINE_REPLACE;
-                else
-                        return cli_bad_option(cli, c->name, o, argv);
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = cli_read_file(cli, argv[optind], &json);
+static const struct cli_opt opts_conn_define[] = {
+        CLI_FLAG_OPT("replace", STORVIRT_CONNECTION_DEFINE_REPLACE,
+                     "replace connections with the same ids"),
+        CLI_ARG("FILE", "the connections, JSON ('-': standard input)"),
+        CLI_END,
+};
+
+static int cmd_conn_define(struct cli *cli, const struct cli_args *a) {
+        char *json = NULL, **ids = NULL;
+        storvirt_ctx *ctx;
+        int r;
+
+        r = cli_read_file(cli, cli_str(a, "FILE"), &json);
         if (r >= 0)
                 r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_connection_define(ctx, json, &ids, flags);
+                r = storvirt_connection_define(ctx, json, &ids, cli_flags(a));
         free(json);
         if (r < 0)
                 return r;
@@ -210,10 +169,14 @@ static void where(storvirt_connection *conn, char *buf, size_t size) {
         case STORVIRT_CONNECTION_NFS:
                 snprintf(buf, size, "%s", storvirt_connection_get_param(conn, "export"));
                 break;
-        case STORVIRT_CONNECTION_POSIXFS:
+        case STORVIRT_CONNECTION_POSIXFS: {
+                const char *vfstype = storvirt_connection_get_param(conn, "vfstype");
+
+                /* without a type, mount(8) finds it */
                 snprintf(buf, size, "%s (%s)", storvirt_connection_get_param(conn, "spec"),
-                         storvirt_connection_get_param(conn, "vfstype"));
+                         vfstype ? vfstype : "auto");
                 break;
+        }
         case STORVIRT_CONNECTION_LOCALFS:
                 snprintf(buf, size, "%s", storvirt_connection_get_param(conn, "path"));
                 break;
@@ -224,104 +187,103 @@ static void where(storvirt_connection *conn, char *buf, size_t size) {
         storvirt_error_clear();
 }
 
-static int cmd_conn_list(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { {} };
-        const struct cli_command *c = CMD(C_CONN_LIST);
+/* connection-list --json: the library's objects, in one array. */
+static int conn_list_json(struct cli *cli, storvirt_connection **conns) {
+        size_t size = 0;
+        char *buf = NULL;
+        FILE *f = open_memstream(&buf, &size);
+        int r = 0;
+
+        if (!f)
+                return cli_error(cli, ENOMEM, "out of memory");
+        fputc('[', f);
+        for (size_t i = 0; r >= 0 && conns[i]; i++) {
+                char *json = NULL;
+
+                r = storvirt_connection_get_json(conns[i], &json, 0);
+                if (r >= 0)
+                        fprintf(f, "%s%s", i ? "," : "", json);
+                storvirt_free(json);
+        }
+        fputc(']', f);
+        fclose(f);
+        if (r >= 0)
+                r = cli_field_json(cli, "connections", buf);
+        free(buf);
+        return r < 0 ? r : 0;
+}
+
+/* One row of connection-list: where, connected, how many holders. */
+static void conn_list_row(struct cli_table *t, storvirt_connection *conn) {
+        char w[600], *json = NULL, holders[32] = "?";
+        bool connected = false;
+
+        where(conn, w, sizeof(w));
+        if (storvirt_connection_get_json(conn, &json, 0) >= 0) {
+                char err[64];
+                yajl_val v = yajl_tree_parse(json, err, sizeof(err)), m, h;
+
+                m = v ? yajl_tree_get(v, (const char *[]){ "status", "connected", NULL },
+                                      yajl_t_any) : NULL;
+                h = v ? yajl_tree_get(v, (const char *[]){ "status", "holders", NULL },
+                                      yajl_t_array) : NULL;
+                connected = m && YAJL_IS_TRUE(m);
+                if (h)
+                        snprintf(holders, sizeof(holders), "%zu", h->u.array.len);
+                yajl_tree_free(v);
+        }
+        storvirt_free(json);
+        cli_table_row(t);
+        cli_table_str(t, storvirt_connection_get_id(conn));
+        cli_table_str(t, storvirt_connection_get_param(conn, "type"));
+        cli_table_str(t, w);
+        cli_table_bool(t, connected);
+        cli_table_str(t, holders);
+}
+
+static int cmd_conn_list(struct cli *cli, const struct cli_args *a) {
+        static const struct cli_column cols[] = {
+                { "id", "Id" }, { "type", "Type" }, { "where", "Storage" },
+                { "connected", "Connected" }, { "holders", "Holders" },
+        };
         storvirt_connection **conns = NULL;
         struct cli_table t;
         storvirt_ctx *ctx;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-                return cli_bad_option(cli, c->name, o, argv);
-        if ((r = cli_check_args(cli, c, argc, argv, 0, 0)))
-                return r;
+        (void)a;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
                 r = storvirt_connection_list(ctx, &conns, NULL, STORVIRT_CONNECTION_LIST_INVALID);
         if (r < 0)
                 return r;
         if (cli->json) {
-                /* the library's objects, in one array */
-                size_t size = 0;
-                char *buf = NULL;
-                FILE *f = open_memstream(&buf, &size);
-
-                if (!f) {
-                        storvirt_connection_list_free(conns);
-                        return cli_error(cli, ENOMEM, "out of memory");
-                }
-                fputc('[', f);
-                for (size_t i = 0; r >= 0 && conns[i]; i++) {
-                        char *json = NULL;
-
-                        r = storvirt_connection_get_json(conns[i], &json, 0);
-                        if (r >= 0)
-                                fprintf(f, "%s%s", i ? "," : "", json);
-                        storvirt_free(json);
-                }
-                fputc(']', f);
-                fclose(f);
-                if (r >= 0)
-                        r = cli_field_json(cli, "connections", buf);
-                free(buf);
-                storvirt_connection_list_free(conns);
-                return r < 0 ? r : 0;
-        }
-        static const struct cli_column cols[] = {
-                { "id", "Id" }, { "type", "Type" }, { "where", "Storage" },
-                { "connected", "Connected" }, { "holders", "Holders" },
-        };
-        cli_table_begin(cli, &t, "connections", cols, sizeof(cols) / sizeof(cols[0]));
-        for (size_t i = 0; conns[i]; i++) {
-                char w[600], *json = NULL, holders[32] = "?";
-                bool connected = false;
-
-                where(conns[i], w, sizeof(w));
-                if (storvirt_connection_get_json(conns[i], &json, 0) >= 0) {
-                        char err[64];
-                        yajl_val v = yajl_tree_parse(json, err, sizeof(err)), m, h;
-
-                        m = v ? yajl_tree_get(v, (const char *[]){ "status", "connected", NULL },
-                                              yajl_t_any) : NULL;
-                        h = v ? yajl_tree_get(v, (const char *[]){ "status", "holders", NULL },
-                                              yajl_t_array) : NULL;
-                        connected = m && YAJL_IS_TRUE(m);
-                        if (h)
-                                snprintf(holders, sizeof(holders), "%zu", h->u.array.len);
-                        yajl_tree_free(v);
-                }
-                storvirt_free(json);
-                cli_table_row(&t);
-                cli_table_str(&t, storvirt_connection_get_id(conns[i]));
-                cli_table_str(&t, storvirt_connection_get_param(conns[i], "type"));
-                cli_table_str(&t, w);
-                cli_table_bool(&t, connected);
-                cli_table_str(&t, holders);
+                r = conn_list_json(cli, conns);
+        } else {
+                cli_table_begin(cli, &t, "connections", cols, sizeof(cols) / sizeof(cols[0]));
+                for (size_t i = 0; conns[i]; i++)
+                        conn_list_row(&t, conns[i]);
+                r = cli_table_end(&t);
         }
         storvirt_connection_list_free(conns);
-        return cli_table_end(&t);
+        return r;
 }
 
-static int cmd_conn_info(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "vdsm", no_argument, NULL, OPT_VDSM }, {} };
-        const struct cli_command *c = CMD(C_CONN_INFO);
-        storvirt_connection *conn = NULL;
-        uint32_t flags = STORVIRT_CONNECTION_JSON_PRETTY;
-        char *json = NULL;
-        int o, r;
+static const struct cli_opt opts_conn_info[] = {
+        CLI_FLAG_OPT("vdsm", STORVIRT_CONNECTION_JSON_VDSM, "in VDSM's form"),
+        ARG_ID,
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_VDSM)
-                        flags |= STORVIRT_CONNECTION_JSON_VDSM;
-                else
-                        return cli_bad_option(cli, c->name, o, argv);
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = conn_lookup(cli, argv[optind], &conn);
+static int cmd_conn_info(struct cli *cli, const struct cli_args *a) {
+        storvirt_connection *conn = NULL;
+        char *json = NULL;
+        int r;
+
+        r = conn_lookup(cli, cli_str(a, "ID"), &conn);
         if (r >= 0)
-                r = storvirt_connection_get_json(conn, &json, flags);
+                r = storvirt_connection_get_json(conn, &json,
+                                                 STORVIRT_CONNECTION_JSON_PRETTY | cli_flags(a));
         if (r >= 0)
                 r = emit_json(cli, "connection", json);
         storvirt_free(json);
@@ -329,68 +291,52 @@ static int cmd_conn_info(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_conn_undefine(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "force", no_argument, NULL, OPT_FORCE }, {} };
-        const struct cli_command *c = CMD(C_CONN_UNDEFINE);
-        storvirt_connection *conn = NULL;
-        uint32_t flags = 0;
-        int o, r;
+static const struct cli_opt opts_conn_undefine[] = {
+        CLI_FLAG_OPT("force", STORVIRT_CONNECTION_FORCE, "even while connected or needed"),
+        ARG_ID,
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_FORCE)
-                        flags |= STORVIRT_CONNECTION_FORCE;
-                else
-                        return cli_bad_option(cli, c->name, o, argv);
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = conn_lookup_any(cli, argv[optind], &conn);
+static int cmd_conn_undefine(struct cli *cli, const struct cli_args *a) {
+        const char *id = cli_str(a, "ID");
+        storvirt_connection *conn = NULL;
+        int r;
+
+        r = conn_lookup_any(cli, id, &conn);
         if (r >= 0)
-                r = storvirt_connection_undefine(conn, flags);
+                r = storvirt_connection_undefine(conn, cli_flags(a));
         if (r >= 0)
-                cli_text(cli, "Connection %s undefined", argv[optind]);
+                cli_text(cli, "Connection %s undefined", id);
         storvirt_connection_unref(conn);
         return r < 0 ? r : 0;
 }
 
-static int cmd_conn_connect(struct cli *cli, int argc, char **argv, bool connect) {
-        static const struct option opts[] = {
-                { "holder", required_argument, NULL, OPT_HOLDER },
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "force", no_argument, NULL, OPT_FORCE },
-                {}
-        };
-        const struct cli_command *c = CMD(connect ? C_CONN_CONNECT : C_CONN_DISCONNECT);
-        storvirt_connection *conn = NULL;
-        const char *holder = NULL;
-        uint32_t flags = 0;
-        int o, r, timeout = 0;
+static const struct cli_opt opts_conn_connect[] = {
+        CLI_STR_OPT("holder", "H", "on behalf of holder H (default: admin)"),
+        OPT_TIMEOUT("how long to wait"),
+        ARG_ID,
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_HOLDER: holder = optarg; break;
-                case OPT_TIMEOUT:
-                        if (!connect)
-                                return cli_usage(cli, "%s: unknown option '--timeout'", c->name);
-                        if ((r = parse_timeout(cli, c->name, optarg, &timeout)))
-                                return r;
-                        break;
-                case OPT_FORCE:
-                        if (connect)
-                                return cli_usage(cli, "%s: unknown option '--force'", c->name);
-                        flags |= STORVIRT_CONNECTION_FORCE;
-                        break;
-                default: return cli_bad_option(cli, c->name, o, argv);
-                }
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = conn_lookup(cli, argv[optind], &conn);
+static const struct cli_opt opts_conn_disconnect[] = {
+        CLI_STR_OPT("holder", "H", "the holder to drop (default: admin)"),
+        CLI_FLAG_OPT("force", STORVIRT_CONNECTION_FORCE, "disconnect whoever holds it"),
+        ARG_ID,
+        CLI_END,
+};
+
+static int cmd_conn_connect(struct cli *cli, const struct cli_args *a, bool connect) {
+        const char *id = cli_str(a, "ID"), *holder = cli_str(a, "holder");
+        storvirt_connection *conn = NULL;
+        int r;
+
+        r = conn_lookup(cli, id, &conn);
         if (r >= 0)
-                r = connect ? storvirt_connection_connect(conn, holder, timeout, 0)
-                            : storvirt_connection_disconnect(conn, holder, flags);
+                r = connect ? storvirt_connection_connect(conn, holder,
+                                                          (int)cli_int(a, "timeout") * 1000, 0)
+                            : storvirt_connection_disconnect(conn, holder, cli_flags(a));
         if (r >= 0) {
-                cli_text(cli, "Connection %s %s", argv[optind],
+                cli_text(cli, "Connection %s %s", id,
                          connect ? (r ? "connected" : "already connected (holder counted)")
                                  : (r ? "disconnected" : "still held by other holders"));
                 if (cli->json)
@@ -400,12 +346,12 @@ static int cmd_conn_connect(struct cli *cli, int argc, char **argv, bool connect
         return r < 0 ? r : 0;
 }
 
-static int cmd_conn_connect_on(struct cli *cli, int argc, char **argv) {
-        return cmd_conn_connect(cli, argc, argv, true);
+static int cmd_conn_connect_on(struct cli *cli, const struct cli_args *a) {
+        return cmd_conn_connect(cli, a, true);
 }
 
-static int cmd_conn_disconnect(struct cli *cli, int argc, char **argv) {
-        return cmd_conn_connect(cli, argc, argv, false);
+static int cmd_conn_disconnect(struct cli *cli, const struct cli_args *a) {
+        return cmd_conn_connect(cli, a, false);
 }
 
 static int print_luns(struct cli *cli, const char *json) {
@@ -448,24 +394,21 @@ static int print_luns(struct cli *cli, const char *json) {
         return cli_table_end(&t);
 }
 
-static int cmd_conn_luns(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "timeout", required_argument, NULL, OPT_TIMEOUT }, {} };
-        const struct cli_command *c = CMD(C_CONN_LUNS);
+static const struct cli_opt opts_conn_luns[] = {
+        OPT_TIMEOUT("how long to wait"),
+        ARG_ID,
+        CLI_END,
+};
+
+static int cmd_conn_luns(struct cli *cli, const struct cli_args *a) {
         storvirt_connection *conn = NULL;
         char *json = NULL;
-        int o, r, timeout = 0;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_TIMEOUT)
-                        return cli_bad_option(cli, c->name, o, argv);
-                if ((r = parse_timeout(cli, c->name, optarg, &timeout)))
-                        return r;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = conn_lookup(cli, argv[optind], &conn);
+        r = conn_lookup(cli, cli_str(a, "ID"), &conn);
         if (r >= 0)
-                r = storvirt_connection_list_luns(conn, timeout, &json, 0);
+                r = storvirt_connection_list_luns(conn, (int)cli_int(a, "timeout") * 1000, &json,
+                                                  0);
         if (r >= 0)
                 r = print_luns(cli, json);
         storvirt_free(json);
@@ -488,42 +431,29 @@ static void json_kv(FILE *f, bool *first, const char *key, const char *value) {
         *first = false;
 }
 
-static int cmd_discover(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "user", required_argument, NULL, OPT_USER },
-                { "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
-                { "initiator", required_argument, NULL, OPT_INITIATOR },
-                { "timeout", required_argument, NULL, OPT_TIMEOUT },
-                { "vdsm", no_argument, NULL, OPT_VDSM },
-                {}
-        };
-        const struct cli_command *c = CMD(C_DISCOVER);
-        const char *user = NULL, *pwfile = NULL, *initiator = NULL;
+static const struct cli_opt opts_discover[] = {
+        { .name = "user", .kind = CLI_STRING, .arg = "U", .together = 1,
+          .help = "CHAP user name" },
+        { .name = "password-file", .kind = CLI_STRING, .arg = "F", .together = 1,
+          .help = "a file holding the CHAP password" },
+        CLI_STR_OPT("initiator", "IQN", "the initiator name to log in with"),
+        OPT_TIMEOUT("how long to wait"),
+        CLI_FLAG_OPT("vdsm", STORVIRT_ISCSI_DISCOVER_VDSM,
+                     "VDSM's \"host:port,tpgt iqn\" strings"),
+        CLI_ARG("PORTAL", "host, host:port or [v6addr]:port"),
+        CLI_END,
+};
+
+static int cmd_discover(struct cli *cli, const struct cli_args *a) {
+        const char *user = cli_str(a, "user"), *pwfile = cli_str(a, "password-file");
+        const char *initiator = cli_str(a, "initiator");
         char *password = NULL, *params = NULL, *out = NULL;
-        uint32_t flags = 0;
         size_t size = 0;
         storvirt_ctx *ctx;
         bool first = true;
-        int o, r, timeout = 0;
+        int r;
         FILE *f;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_USER: user = optarg; break;
-                case OPT_PASSWORD_FILE: pwfile = optarg; break;
-                case OPT_INITIATOR: initiator = optarg; break;
-                case OPT_TIMEOUT:
-                        if ((r = parse_timeout(cli, c->name, optarg, &timeout)))
-                                return r;
-                        break;
-                case OPT_VDSM: flags |= STORVIRT_ISCSI_DISCOVER_VDSM; break;
-                default: return cli_bad_option(cli, c->name, o, argv);
-                }
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        if (!user != !pwfile)
-                return cli_usage(cli, "%s: --user and --password-file go together", c->name);
         if (pwfile) {
                 r = cli_read_file(cli, pwfile, &password);
                 if (r < 0)
@@ -536,7 +466,7 @@ static int cmd_discover(struct cli *cli, int argc, char **argv) {
                 return cli_error(cli, ENOMEM, "out of memory");
         }
         fputc('{', f);
-        json_kv(f, &first, "portal", argv[optind]);
+        json_kv(f, &first, "portal", cli_str(a, "PORTAL"));
         if (user) {
                 json_kv(f, &first, "user", user);
                 json_kv(f, &first, "password", password);
@@ -551,7 +481,8 @@ static int cmd_discover(struct cli *cli, int argc, char **argv) {
         }
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_iscsi_discover(ctx, params, timeout, &out, flags);
+                r = storvirt_iscsi_discover(ctx, params, (int)cli_int(a, "timeout") * 1000, &out,
+                                            cli_flags(a));
         explicit_bzero(params, size);
         free(params);
         if (r < 0)
@@ -563,70 +494,57 @@ static int cmd_discover(struct cli *cli, int argc, char **argv) {
 
 /* ---- vDisks --------------------------------------------------------------------------------------- */
 
-static int cmd_import(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "guid", required_argument, NULL, OPT_GUID },
-                { "path", required_argument, NULL, OPT_PATH },
-                { "pool", required_argument, NULL, OPT_POOL },
-                { "volume", required_argument, NULL, OPT_VOLUME },
-                { "connection", required_argument, NULL, OPT_CONNECTION },
-                { "shared", no_argument, NULL, OPT_SHARED },
-                { "readonly", no_argument, NULL, OPT_READONLY },
-                { "no-refresh", no_argument, NULL, OPT_NO_REFRESH },
-                {}
+static const struct cli_opt opts_import[] = {
+        { .name = "SPEC", .kind = CLI_STRING, .flags = CLI_OPERAND | CLI_REQUIRED, .group = 1,
+          .help = "a disk spec as for resolve, JSON ('-': standard input)" },
+        { .name = "guid", .kind = CLI_STRING, .arg = "G", .group = 1, .help = "a LUN's GUID" },
+        { .name = "path", .kind = CLI_STRING, .arg = "P", .group = 1, .help = "a path" },
+        { .name = "pool", .kind = CLI_STRING, .arg = "P", .group = 1, .together = 1,
+          .help = "a pool, with --volume" },
+        { .name = "volume", .kind = CLI_STRING, .arg = "V", .group = 1, .together = 1,
+          .help = "a volume of --pool" },
+        { .name = "connection", .kind = CLI_STRING, .flags = CLI_MULTI, .arg = "ID",
+          .help = "a stored connection the storage needs (up to 32)" },
+        CLI_FLAG_OPT("shared", STORVIRT_VDISK_IMPORT_SHARED, "shared by several VMs"),
+        CLI_FLAG_OPT("readonly", STORVIRT_VDISK_IMPORT_READONLY, "read-only"),
+        CLI_FLAG_OPT("no-refresh", STORVIRT_VDISK_IMPORT_NO_REFRESH,
+                     "do not discover LUNs again for an unknown GUID"),
+        CLI_END,
+};
+
+/* The spec of vdisk-import: SPEC's file, or the shortcut given. */
+static int import_spec(struct cli *cli, const struct cli_args *a, storvirt_disk_spec **ret) {
+        static const char *const keys[][2] = {
+                { "guid", "GUID" }, { "path", "path" }, { "pool", "pool" }, { "volume", "volume" },
         };
-        const struct cli_command *c = CMD(C_IMPORT);
-        const char *guid = NULL, *path = NULL, *pool = NULL, *volume = NULL;
-        const char *conns[33] = { NULL };
+        int r;
+
+        if (cli_given(a, "SPEC"))
+                return read_spec(cli, cli_str(a, "SPEC"), ret);
+        r = storvirt_disk_spec_new(ret);
+        for (size_t i = 0; r >= 0 && i < sizeof(keys) / sizeof(keys[0]); i++)
+                if (cli_given(a, keys[i][0]))
+                        r = storvirt_disk_spec_set_string(*ret, keys[i][1],
+                                                          cli_str(a, keys[i][0]));
+        return r;
+}
+
+static int cmd_import(struct cli *cli, const struct cli_args *a) {
+        size_t nconns = 0;
+        const char *const *conns = cli_list(a, "connection", &nconns);
         storvirt_disk_spec *spec = NULL;
         storvirt_vdisk *v = NULL;
-        size_t nconns = 0;
-        uint32_t flags = 0;
         storvirt_ctx *ctx;
-        int o, r, given;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_GUID: guid = optarg; break;
-                case OPT_PATH: path = optarg; break;
-                case OPT_POOL: pool = optarg; break;
-                case OPT_VOLUME: volume = optarg; break;
-                case OPT_CONNECTION:
-                        if (nconns == 32)
-                                return cli_usage(cli, "%s: at most 32 connections", c->name);
-                        conns[nconns++] = optarg;
-                        break;
-                case OPT_SHARED: flags |= STORVIRT_VDISK_IMPORT_SHARED; break;
-                case OPT_READONLY: flags |= STORVIRT_VDISK_IMPORT_READONLY; break;
-                case OPT_NO_REFRESH: flags |= STORVIRT_VDISK_IMPORT_NO_REFRESH; break;
-                default: return cli_bad_option(cli, c->name, o, argv);
-                }
-        }
-        given = !!guid + !!path + !!(pool || volume) + (argc - optind > 0);
-        if (given != 1)
-                return cli_usage(cli, "%s: give exactly one of SPEC, --guid, --path or --pool with "
-                                      "--volume (usage: storvirt %s %s)", c->name, c->name, c->args);
-        if ((r = cli_check_args(cli, c, argc, argv, 0, 1)))
-                return r;
-        if (!!pool != !!volume)
-                return cli_usage(cli, "%s: --pool and --volume go together", c->name);
-        if (argc - optind == 1) {
-                r = read_spec(cli, argv[optind], &spec);
-        } else {
-                r = storvirt_disk_spec_new(&spec);
-                if (r >= 0 && guid)
-                        r = storvirt_disk_spec_set_string(spec, "GUID", guid);
-                if (r >= 0 && path)
-                        r = storvirt_disk_spec_set_string(spec, "path", path);
-                if (r >= 0 && pool)
-                        r = storvirt_disk_spec_set_string(spec, "pool", pool);
-                if (r >= 0 && volume)
-                        r = storvirt_disk_spec_set_string(spec, "volume", volume);
-        }
+        if (nconns > 32)
+                return cli_usage(cli, "%s: at most 32 connections", a->cmd->name);
+        r = import_spec(cli, a, &spec);
         if (r >= 0)
                 r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_vdisk_import(ctx, spec, nconns ? conns : NULL, flags, &v);
+                r = storvirt_vdisk_import(ctx, spec, nconns ? (const char **)conns : NULL,
+                                          cli_flags(a), &v);
         storvirt_disk_spec_free(spec);
         if (r < 0)
                 return r;
@@ -640,22 +558,17 @@ static int cmd_import(struct cli *cli, int argc, char **argv) {
         return 0;
 }
 
-static int cmd_list(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { {} };
-        const struct cli_command *c = CMD(C_LIST);
+static int cmd_list(struct cli *cli, const struct cli_args *a) {
         storvirt_vdisk **all = NULL;
         struct cli_table t;
         storvirt_ctx *ctx;
-        int o, r;
+        int r;
         static const struct cli_column cols[] = {
                 { "id", "Id" }, { "kind", "Kind" }, { "identity", "Identity" },
                 { "images", "Images" }, { "attachments", "Attached to" },
         };
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-                return cli_bad_option(cli, c->name, o, argv);
-        if ((r = cli_check_args(cli, c, argc, argv, 0, 0)))
-                return r;
+        (void)a;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
                 r = storvirt_vdisk_list(ctx, &all, NULL, 0);
@@ -695,18 +608,17 @@ static int cmd_list(struct cli *cli, int argc, char **argv) {
         return cli_table_end(&t);
 }
 
-static int cmd_info(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { {} };
-        const struct cli_command *c = CMD(C_INFO);
+static const struct cli_opt opts_vdisk[] = {
+        ARG_VDISK,
+        CLI_END,
+};
+
+static int cmd_info(struct cli *cli, const struct cli_args *a) {
         storvirt_vdisk *v = NULL;
         char *json = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1)
-                return cli_bad_option(cli, c->name, o, argv);
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = vdisk_lookup(cli, argv[optind], &v);
+        r = vdisk_lookup(cli, cli_str(a, "ID"), &v);
         if (r >= 0)
                 r = storvirt_vdisk_get_json(v, &json, STORVIRT_VDISK_JSON_PRETTY);
         if (r >= 0)
@@ -716,26 +628,23 @@ static int cmd_info(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_snapshot(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "pool", required_argument, NULL, OPT_POOL }, {} };
-        const struct cli_command *c = CMD(C_SNAPSHOT);
-        const char *pool = NULL;
+static const struct cli_opt opts_snapshot[] = {
+        CLI_STR_OPT("pool", "P", "the pool of the overlay (default: that of the top)"),
+        ARG_VDISK,
+        CLI_END,
+};
+
+static int cmd_snapshot(struct cli *cli, const struct cli_args *a) {
+        const char *id = cli_str(a, "ID");
         storvirt_vdisk *v = NULL;
         char *uid = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_POOL)
-                        return cli_bad_option(cli, c->name, o, argv);
-                pool = optarg;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
-        r = vdisk_lookup(cli, argv[optind], &v);
+        r = vdisk_lookup(cli, id, &v);
         if (r >= 0)
-                r = storvirt_vdisk_snapshot(v, pool, &uid, 0);
+                r = storvirt_vdisk_snapshot(v, cli_str(a, "pool"), &uid, 0);
         if (r >= 0) {
-                cli_text(cli, "Image %s created on top of vDisk %s", uid, argv[optind]);
+                cli_text(cli, "Image %s created on top of vDisk %s", uid, id);
                 if (cli->json)
                         cli_field_str(cli, "uid", NULL, uid);
         }
@@ -744,67 +653,69 @@ static int cmd_snapshot(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_delete(struct cli *cli, int argc, char **argv, bool image) {
-        static const struct option opts[] = {
-                { "force", no_argument, NULL, OPT_FORCE },
-                { "delete-storage", no_argument, NULL, OPT_DELETE_STORAGE },
-                {}
-        };
-        const struct cli_command *c = CMD(image ? C_DELETE_IMAGE : C_DELETE);
-        storvirt_vdisk *v = NULL;
-        uint32_t flags = 0;
-        int o, r;
+#define OPTS_DELETE \
+        CLI_FLAG_OPT("force", STORVIRT_VDISK_FORCE, "even while attached or prepared"), \
+        CLI_FLAG_OPT("delete-storage", STORVIRT_VDISK_DELETE_STORAGE, \
+                     "also remove the overlays' files")
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_FORCE: flags |= STORVIRT_VDISK_FORCE; break;
-                case OPT_DELETE_STORAGE: flags |= STORVIRT_VDISK_DELETE_STORAGE; break;
-                default: return cli_bad_option(cli, c->name, o, argv);
-                }
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, image ? 2 : 1, image ? 2 : 1)))
-                return r;
-        r = vdisk_lookup(cli, argv[optind], &v);
+static const struct cli_opt opts_delete_image[] = {
+        OPTS_DELETE,
+        ARG_VDISK,
+        CLI_ARG("UID", "the top image's UID"),
+        CLI_END,
+};
+
+static const struct cli_opt opts_delete[] = {
+        OPTS_DELETE,
+        ARG_VDISK,
+        CLI_END,
+};
+
+static int cmd_delete(struct cli *cli, const struct cli_args *a, bool image) {
+        const char *id = cli_str(a, "ID"), *uid = image ? cli_str(a, "UID") : NULL;
+        uint32_t flags = cli_flags(a);
+        storvirt_vdisk *v = NULL;
+        int r;
+
+        r = vdisk_lookup(cli, id, &v);
         if (r >= 0)
-                r = image ? storvirt_vdisk_delete_image(v, argv[optind + 1], flags)
+                r = image ? storvirt_vdisk_delete_image(v, uid, flags)
                           : storvirt_vdisk_delete(v, flags);
         if (r >= 0 && image)
-                cli_text(cli, "Image %s removed from vDisk %s%s", argv[optind + 1], argv[optind],
+                cli_text(cli, "Image %s removed from vDisk %s%s", uid, id,
                          flags & STORVIRT_VDISK_DELETE_STORAGE ? " and from storage" : "");
         else if (r >= 0)
-                cli_text(cli, "vDisk %s deleted%s", argv[optind],
+                cli_text(cli, "vDisk %s deleted%s", id,
                          flags & STORVIRT_VDISK_DELETE_STORAGE ? " with its overlays" : "");
         storvirt_vdisk_unref(v);
         return r < 0 ? r : 0;
 }
 
-static int cmd_delete_image(struct cli *cli, int argc, char **argv) {
-        return cmd_delete(cli, argc, argv, true);
+static int cmd_delete_image(struct cli *cli, const struct cli_args *a) {
+        return cmd_delete(cli, a, true);
 }
 
-static int cmd_delete_vdisk(struct cli *cli, int argc, char **argv) {
-        return cmd_delete(cli, argc, argv, false);
+static int cmd_delete_vdisk(struct cli *cli, const struct cli_args *a) {
+        return cmd_delete(cli, a, false);
 }
 
-static int cmd_xml(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "dict", no_argument, NULL, OPT_DICT }, {} };
-        const struct cli_command *c = CMD(C_XML);
+static const struct cli_opt opts_xml[] = {
+        CLI_FLAG_OPT("dict", STORVIRT_RESOLVE_DICT, "print VDSM's device dict instead of XML"),
+        ARG_VDISK,
+        CLI_ARG_OPT("GUEST", "a JSON disk spec without a source: how the guest sees it"),
+        CLI_END,
+};
+
+static int cmd_xml(struct cli *cli, const struct cli_args *a) {
         storvirt_disk_spec *guest = NULL;
         storvirt_vdisk *v = NULL;
-        uint32_t flags = 0;
+        uint32_t flags = cli_flags(a);
         char *out = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_DICT)
-                        return cli_bad_option(cli, c->name, o, argv);
-                flags |= STORVIRT_RESOLVE_DICT;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 2)))
-                return r;
-        r = read_spec(cli, argc - optind > 1 ? argv[optind + 1] : NULL, &guest);
+        r = read_spec(cli, cli_str(a, "GUEST"), &guest);
         if (r >= 0)
-                r = vdisk_lookup(cli, argv[optind], &v);
+                r = vdisk_lookup(cli, cli_str(a, "ID"), &v);
         if (r >= 0)
                 r = storvirt_vdisk_get_xml(v, guest, &out, flags);
         if (r >= 0 && !cli->json)
@@ -817,27 +728,25 @@ static int cmd_xml(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_attach(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "hotplug", no_argument, NULL, OPT_HOTPLUG }, {} };
-        const struct cli_command *c = CMD(C_ATTACH);
+static const struct cli_opt opts_attach[] = {
+        CLI_FLAG_OPT("hotplug", STORVIRT_VDISK_ATTACH_HOTPLUG, "the VM is running"),
+        ARG_VDISK,
+        CLI_ARG("VM", "the VM's id"),
+        CLI_ARG_OPT("GUEST", "a JSON disk spec without a source: how the guest sees it"),
+        CLI_END,
+};
+
+static int cmd_attach(struct cli *cli, const struct cli_args *a) {
         storvirt_disk_spec *guest = NULL;
         storvirt_vdisk *v = NULL;
-        uint32_t flags = 0;
         char *xml = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_HOTPLUG)
-                        return cli_bad_option(cli, c->name, o, argv);
-                flags |= STORVIRT_VDISK_ATTACH_HOTPLUG;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 2, 3)))
-                return r;
-        r = read_spec(cli, argc - optind > 2 ? argv[optind + 2] : NULL, &guest);
+        r = read_spec(cli, cli_str(a, "GUEST"), &guest);
         if (r >= 0)
-                r = vdisk_lookup(cli, argv[optind], &v);
+                r = vdisk_lookup(cli, cli_str(a, "ID"), &v);
         if (r >= 0)
-                r = storvirt_vdisk_attach(v, argv[optind + 1], guest, &xml, flags);
+                r = storvirt_vdisk_attach(v, cli_str(a, "VM"), guest, &xml, cli_flags(a));
         if (r >= 0 && !cli->json)
                 print_text(xml);
         else if (r >= 0)
@@ -848,71 +757,74 @@ static int cmd_attach(struct cli *cli, int argc, char **argv) {
         return r < 0 ? r : 0;
 }
 
-static int cmd_vm_op(struct cli *cli, int argc, char **argv, int which) {
-        static const struct option opts[] = { { "timeout", required_argument, NULL, OPT_TIMEOUT }, {} };
-        const struct cli_command *c = CMD(which);
+static const struct cli_opt opts_prepare[] = {
+        OPT_TIMEOUT("how long to wait for the device"),
+        ARG_VDISK,
+        CLI_ARG("VM", "the VM's id"),
+        CLI_END,
+};
+
+static const struct cli_opt opts_vm[] = {
+        ARG_VDISK,
+        CLI_ARG("VM", "the VM's id"),
+        CLI_END,
+};
+
+enum { VM_DETACH, VM_PREPARE, VM_RELEASE };
+
+static int cmd_vm_op(struct cli *cli, const struct cli_args *a, int which) {
+        const char *id = cli_str(a, "ID"), *vm = cli_str(a, "VM");
         storvirt_vdisk *v = NULL;
         char *path = NULL;
-        int o, r, timeout = 0;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_TIMEOUT || which != C_PREPARE)
-                        return cli_bad_option(cli, c->name, o, argv);
-                if ((r = parse_timeout(cli, c->name, optarg, &timeout)))
-                        return r;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 2, 2)))
-                return r;
-        r = vdisk_lookup(cli, argv[optind], &v);
-        if (r >= 0 && which == C_DETACH)
-                r = storvirt_vdisk_detach(v, argv[optind + 1], 0);
-        else if (r >= 0 && which == C_RELEASE)
-                r = storvirt_vdisk_release(v, argv[optind + 1], 0);
+        r = vdisk_lookup(cli, id, &v);
+        if (r >= 0 && which == VM_DETACH)
+                r = storvirt_vdisk_detach(v, vm, 0);
+        else if (r >= 0 && which == VM_RELEASE)
+                r = storvirt_vdisk_release(v, vm, 0);
         else if (r >= 0)
-                r = storvirt_vdisk_prepare(v, argv[optind + 1], timeout, &path, 0);
-        if (r >= 0 && which == C_PREPARE) {
+                r = storvirt_vdisk_prepare(v, vm, (int)cli_int(a, "timeout") * 1000, &path, 0);
+        if (r >= 0 && which == VM_PREPARE) {
                 cli_text(cli, "%s", path);
                 if (cli->json)
                         cli_field_str(cli, "path", NULL, path);
         } else if (r >= 0) {
-                cli_text(cli, "vDisk %s %s VM %s", argv[optind],
-                         which == C_DETACH ? "detached from" : "released by", argv[optind + 1]);
+                cli_text(cli, "vDisk %s %s VM %s", id,
+                         which == VM_DETACH ? "detached from" : "released by", vm);
         }
         free(path);
         storvirt_vdisk_unref(v);
         return r < 0 ? r : 0;
 }
 
-static int cmd_detach(struct cli *cli, int argc, char **argv) {
-        return cmd_vm_op(cli, argc, argv, C_DETACH);
+static int cmd_detach(struct cli *cli, const struct cli_args *a) {
+        return cmd_vm_op(cli, a, VM_DETACH);
 }
 
-static int cmd_prepare(struct cli *cli, int argc, char **argv) {
-        return cmd_vm_op(cli, argc, argv, C_PREPARE);
+static int cmd_prepare(struct cli *cli, const struct cli_args *a) {
+        return cmd_vm_op(cli, a, VM_PREPARE);
 }
 
-static int cmd_release(struct cli *cli, int argc, char **argv) {
-        return cmd_vm_op(cli, argc, argv, C_RELEASE);
+static int cmd_release(struct cli *cli, const struct cli_args *a) {
+        return cmd_vm_op(cli, a, VM_RELEASE);
 }
 
-static int cmd_vm_connections(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = { { "vdsm", no_argument, NULL, OPT_VDSM }, {} };
-        const struct cli_command *c = CMD(C_VM_CONNECTIONS);
-        uint32_t flags = STORVIRT_CONNECTION_JSON_PRETTY;
+static const struct cli_opt opts_vm_connections[] = {
+        CLI_FLAG_OPT("vdsm", STORVIRT_CONNECTION_JSON_VDSM, "in VDSM's form"),
+        CLI_ARG("VM", "the VM's id"),
+        CLI_END,
+};
+
+static int cmd_vm_connections(struct cli *cli, const struct cli_args *a) {
         storvirt_ctx *ctx;
         char *json = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o != OPT_VDSM)
-                        return cli_bad_option(cli, c->name, o, argv);
-                flags |= STORVIRT_CONNECTION_JSON_VDSM;
-        }
-        if ((r = cli_check_args(cli, c, argc, argv, 1, 1)))
-                return r;
         r = cli_ctx(cli, &ctx);
         if (r >= 0)
-                r = storvirt_vm_connections(ctx, argv[optind], &json, flags);
+                r = storvirt_vm_connections(ctx, cli_str(a, "VM"), &json,
+                                            STORVIRT_CONNECTION_JSON_PRETTY | cli_flags(a));
         if (r >= 0)
                 r = emit_json(cli, "connections", json);
         storvirt_free(json);
@@ -920,76 +832,60 @@ static int cmd_vm_connections(struct cli *cli, int argc, char **argv) {
 }
 
 const struct cli_command cli_commands_vdisk[] = {
-        [C_CONN_DEFINE] = { "connection-define", "[--replace] FILE",
-          "define storage connections from JSON",
+        { "connection-define", "define storage connections from JSON",
           "FILE (\"-\": standard input) holds one connection, a list, or VDSM's\n"
           "connectStorageServer parameters {\"domainType\", \"connectionParams\"}\n"
           "(see storvirt_connection_define(3)).  Prints the ids.  CHAP passwords\n"
           "are kept in mode 0600 files of the state directory and never shown.",
-          cmd_conn_define },
-        [C_CONN_LIST] = { "connection-list", "", "list the stored connections", NULL,
-          cmd_conn_list },
-        [C_CONN_INFO] = { "connection-info", "[--vdsm] ID",
-          "show a connection (secrets redacted) and its status", NULL, cmd_conn_info },
-        [C_CONN_UNDEFINE] = { "connection-undefine", "[--force] ID",
-          "remove a stored connection and its secrets",
+          opts_conn_define, cmd_conn_define },
+        { "connection-list", "list the stored connections", NULL, NULL, cmd_conn_list },
+        { "connection-info", "show a connection (secrets redacted) and its status", NULL,
+          opts_conn_info, cmd_conn_info },
+        { "connection-undefine", "remove a stored connection and its secrets",
           "Refused while it is connected or a vDisk needs it, unless --force.",
-          cmd_conn_undefine },
-        [C_CONN_CONNECT] = { "connection-connect", "[--holder H] [--timeout S] ID",
-          "connect (log in, mount) on behalf of a holder",
+          opts_conn_undefine, cmd_conn_undefine },
+        { "connection-connect", "connect (log in, mount) on behalf of a holder",
           "The first holder connects, later ones are counted (holder \"admin\" when\n"
-          "not given).", cmd_conn_connect_on },
-        [C_CONN_DISCONNECT] = { "connection-disconnect", "[--holder H] [--force] ID",
-          "drop a holder; the last one disconnects",
-          "--force disconnects at once whoever holds it.", cmd_conn_disconnect },
-        [C_CONN_LUNS] = { "connection-luns", "[--timeout S] ID",
-          "list the LUNs of an iSCSI connection's target (through libiscsi)",
+          "not given).", opts_conn_connect, cmd_conn_connect_on },
+        { "connection-disconnect", "drop a holder; the last one disconnects",
+          "--force disconnects at once whoever holds it.", opts_conn_disconnect,
+          cmd_conn_disconnect },
+        { "connection-luns", "list the LUNs of an iSCSI connection's target (through libiscsi)",
           "LUN number, GUID (as multipath names it), size, vendor and product,\n"
-          "serial.", cmd_conn_luns },
-        [C_DISCOVER] = { "iscsi-discover",
-          "[--user U --password-file F] [--initiator IQN] [--timeout S] [--vdsm] PORTAL",
-          "SendTargets discovery of an iSCSI portal (through libiscsi)",
+          "serial.", opts_conn_luns, cmd_conn_luns },
+        { "iscsi-discover", "SendTargets discovery of an iSCSI portal (through libiscsi)",
           "PORTAL is host, host:port or [v6addr]:port.  --vdsm prints VDSM's\n"
-          "\"host:port,tpgt iqn\" strings.", cmd_discover },
-        [C_IMPORT] = { "vdisk-import",
-          "(SPEC | --guid G | --path P | --pool P --volume V) [--connection ID]... "
-          "[--shared] [--readonly] [--no-refresh]",
-          "record a vDisk for a LUN, a file, a volume or an iSCSI LUN",
+          "\"host:port,tpgt iqn\" strings.", opts_discover, cmd_discover },
+        { "vdisk-import", "record a vDisk for a LUN, a file, a volume or an iSCSI LUN",
           "SPEC (\"-\": standard input) is a disk spec as for resolve.  The vDisk id\n"
           "comes from the storage's identity: importing the same storage again\n"
           "gives the same vDisk (and adds the connections given).",
-          cmd_import },
-        [C_LIST] = { "vdisk-list", "", "list the vDisks", NULL, cmd_list },
-        [C_INFO] = { "vdisk-info", "ID", "show a vDisk's record: images, attachments",
-          NULL, cmd_info },
-        [C_SNAPSHOT] = { "vdisk-snapshot", "[--pool P] ID",
-          "add a qcow2 overlay on top of a vDisk's image stack",
+          opts_import, cmd_import },
+        { "vdisk-list", "list the vDisks", NULL, NULL, cmd_list },
+        { "vdisk-info", "show a vDisk's record: images, attachments", NULL, opts_vdisk,
+          cmd_info },
+        { "vdisk-snapshot", "add a qcow2 overlay on top of a vDisk's image stack",
           "The overlay goes into pool P (default: the pool of the current top).",
-          cmd_snapshot },
-        [C_DELETE_IMAGE] = { "vdisk-delete-image", "[--force] [--delete-storage] ID UID",
-          "remove the top image of a vDisk",
+          opts_snapshot, cmd_snapshot },
+        { "vdisk-delete-image", "remove the top image of a vDisk",
           "Its file stays unless --delete-storage.  Refused while attached unless\n"
-          "--force.", cmd_delete_image },
-        [C_DELETE] = { "vdisk-delete", "[--force] [--delete-storage] ID",
-          "forget a vDisk",
+          "--force.", opts_delete_image, cmd_delete_image },
+        { "vdisk-delete", "forget a vDisk",
           "Refused while attached or prepared unless --force.  Overlays are removed\n"
-          "only with --delete-storage; the base storage never.", cmd_delete_vdisk },
-        [C_XML] = { "vdisk-xml", "[--dict] ID [GUEST]",
-          "the vDisk's <disk> element with its backing chain",
+          "only with --delete-storage; the base storage never.", opts_delete,
+          cmd_delete_vdisk },
+        { "vdisk-xml", "the vDisk's <disk> element with its backing chain",
           "GUEST (a JSON disk spec without a source) says how the guest sees it.",
-          cmd_xml },
-        [C_ATTACH] = { "vdisk-attach", "[--hotplug] ID VM [GUEST]",
-          "record that a VM uses the vDisk; prints its <disk>", NULL, cmd_attach },
-        [C_DETACH] = { "vdisk-detach", "ID VM", "remove a VM's attachment", NULL, cmd_detach },
-        [C_PREPARE] = { "vdisk-prepare", "[--timeout S] ID VM",
-          "connect what a vDisk needs, wait for it, check it; prints the path",
+          opts_xml, cmd_xml },
+        { "vdisk-attach", "record that a VM uses the vDisk; prints its <disk>", NULL,
+          opts_attach, cmd_attach },
+        { "vdisk-detach", "remove a VM's attachment", NULL, opts_vm, cmd_detach },
+        { "vdisk-prepare", "connect what a vDisk needs, wait for it, check it; prints the path",
           "For running the VM here, or on the destination host of a migration or\n"
-          "an HA restart.", cmd_prepare },
-        [C_RELEASE] = { "vdisk-release", "ID VM",
-          "undo vdisk-prepare (connections still used by other vDisks stay)", NULL,
-          cmd_release },
-        [C_VM_CONNECTIONS] = { "vm-connections", "[--vdsm] VM",
-          "the connections the vDisks attached to a VM need, deduplicated", NULL,
-          cmd_vm_connections },
+          "an HA restart.", opts_prepare, cmd_prepare },
+        { "vdisk-release", "undo vdisk-prepare (connections still used by other vDisks stay)",
+          NULL, opts_vm, cmd_release },
+        { "vm-connections", "the connections the vDisks attached to a VM need, deduplicated",
+          NULL, opts_vm_connections, cmd_vm_connections },
         { NULL, NULL, NULL, NULL, NULL },
 };

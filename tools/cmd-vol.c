@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,50 +24,16 @@
 #include "outfile.h"
 #include "progress.h"
 
-enum {
-        OPT_POOL = 0x100,
-        OPT_INPUTPOOL,
-        OPT_FORMAT,
-        OPT_ALLOCATION,
-        OPT_BACKING_VOL,
-        OPT_BACKING_VOL_FORMAT,
-        OPT_PREALLOC_METADATA,
-        OPT_REFLINK,
-        OPT_WIPE,
-        OPT_FORCE,
-        OPT_ALLOCATE,
-        OPT_DELTA,
-        OPT_SHRINK,
-        OPT_DETAILS,
-        OPT_OFFSET,
-        OPT_LENGTH,
-        OPT_SPARSE,
-        OPT_PRINT_XML,
-};
-
-extern const struct cli_command cli_commands_vol[];
-#define CMD(i) (&cli_commands_vol[i])
-enum {
-        C_CREATE, C_CREATE_AS, C_CREATE_FROM, C_CLONE, C_DELETE, C_WIPE, C_RESIZE, C_LIST,
-        C_INFO, C_DUMPXML, C_PATH, C_KEY, C_POOL, C_UPLOAD, C_DOWNLOAD,
-};
-
 /* ------------------------------------------------------------------------
  * Helpers.
  */
 
-static int check_args(struct cli *cli, const struct cli_command *c, int argc, char **argv,
-                      int min, int max) {
-        int n = argc - optind;
-
-        if (n < min)
-                return cli_usage(cli, "%s: missing argument (usage: storvirt %s %s)", c->name,
-                                 c->name, c->args);
-        if (n > max)
-                return cli_usage(cli, "%s: unexpected argument '%s' (usage: storvirt %s %s)",
-                                 c->name, argv[optind + max], c->name, c->args);
-        return 0;
-}
+#define ARG_VOL CLI_ARG("VOL", "a volume: name (with --pool), key or path")
+#define OPT_POOL CLI_STR_OPT("pool", "POOL", "the pool VOL is in (to find it by name)")
+#define OPT_PREALLOC CLI_FLAG_OPT("prealloc-metadata", STORVIRT_VOLUME_CREATE_PREALLOC_METADATA, \
+                                  "preallocate a qcow2 image's metadata")
+#define OPT_REFLINK CLI_FLAG_OPT("reflink", STORVIRT_VOLUME_CREATE_REFLINK, \
+                                 "require a reflink copy")
 
 static const char *vol_type_name(uint32_t type) {
         switch (type) {
@@ -154,23 +119,6 @@ static const char *label(char *buf, size_t size, const char *verb, const char *n
         return buf;
 }
 
-/* Options shared by most volume commands: --pool and nothing else. */
-static int parse_pool_only(struct cli *cli, int argc, char **argv, const char **pool) {
-        static const struct option opts[] = {
-                { "pool", required_argument, NULL, OPT_POOL },
-                {}
-        };
-        int o;
-
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_POOL)
-                        *pool = optarg;
-                else
-                        return cli_bad_option(cli, argv[0], o, argv);
-        }
-        return 0;
-}
-
 /* ------------------------------------------------------------------------
  * Creation.
  */
@@ -189,36 +137,29 @@ static int create_common(struct cli *cli, storvirt_pool *pool, const char *xml, 
         return r;
 }
 
-static int cmd_vol_create(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "prealloc-metadata", no_argument, NULL, OPT_PREALLOC_METADATA },
-                {}
-        };
+static const struct cli_opt opts_vol_create[] = {
+        CLI_ARG("POOL", "a pool name or UUID"),
+        CLI_ARG("FILE", "the volume XML ('-': standard input)"),
+        OPT_PREALLOC,
+        CLI_END,
+};
+
+static int cmd_vol_create(struct cli *cli, const struct cli_args *a) {
+        const char *file = cli_str(a, "FILE");
         storvirt_pool *pool = NULL;
         storvirt_volume *vol = NULL;
-        uint32_t flags = 0;
         char *xml = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                if (o == OPT_PREALLOC_METADATA)
-                        flags |= STORVIRT_VOLUME_CREATE_PREALLOC_METADATA;
-                else
-                        return cli_bad_option(cli, argv[0], o, argv);
-        }
-        r = check_args(cli, CMD(C_CREATE), argc, argv, 2, 2);
-        if (r)
-                return r;
-        r = cli_pool_lookup(cli, argv[optind], &pool);
+        r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
         if (r < 0)
                 return r;
-        r = cli_read_file(cli, argv[optind + 1], &xml);
+        r = cli_read_file(cli, file, &xml);
         if (r >= 0)
-                r = create_common(cli, pool, xml, NULL, flags, &vol);
+                r = create_common(cli, pool, xml, NULL, cli_flags(a), &vol);
         if (r >= 0) {
                 r = 0;
-                cli_text(cli, "Vol %s created from %s", storvirt_volume_get_name(vol),
-                         argv[optind + 1]);
+                cli_text(cli, "Vol %s created from %s", storvirt_volume_get_name(vol), file);
                 vol_json_id(cli, vol);
         }
         free(xml);
@@ -227,6 +168,7 @@ static int cmd_vol_create(struct cli *cli, int argc, char **argv) {
         return r;
 }
 
+/* The volume XML of vol-create-as. */
 struct vol_def_opts {
         const char *name, *format, *backing_path, *backing_format;
         uint64_t capacity, allocation;
@@ -277,55 +219,64 @@ static int vol_xml_build(struct cli *cli, const struct vol_def_opts *d, char **r
         return 0;
 }
 
-static int cmd_vol_create_as(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "format", required_argument, NULL, OPT_FORMAT },
-                { "allocation", required_argument, NULL, OPT_ALLOCATION },
-                { "backing-vol", required_argument, NULL, OPT_BACKING_VOL },
-                { "backing-vol-format", required_argument, NULL, OPT_BACKING_VOL_FORMAT },
-                { "prealloc-metadata", no_argument, NULL, OPT_PREALLOC_METADATA },
-                { "print-xml", no_argument, NULL, OPT_PRINT_XML },
-                {}
+/*
+ * The backing volume of vol-create-as, as virsh finds it: a volume name in
+ * the pool, a key or a path of a known volume; else an absolute path is
+ * taken as it is.  Fills d->backing_path (and format) from it.
+ */
+static int backing_lookup(struct cli *cli, storvirt_pool *pool, const char *backing,
+                          struct vol_def_opts *d, storvirt_volume **ret) {
+        int r;
+
+        r = pool ? storvirt_volume_lookup_by_name(pool, backing, ret) : -ENOENT;
+        if (r < 0)
+                r = vol_lookup(cli, NULL, backing, ret);
+        if (r >= 0) {
+                d->backing_path = storvirt_volume_get_path(*ret);
+                if (!d->backing_format)
+                        d->backing_format = storvirt_volume_get_format(*ret);
+        } else if (backing[0] == '/' && r == -ENOENT) {
+                cli->error_msg = NULL;
+                d->backing_path = backing;
+                r = 0;
+        }
+        return r;
+}
+
+static const struct cli_opt opts_vol_create_as[] = {
+        CLI_ARG("POOL", "a pool name or UUID"),
+        CLI_ARG("NAME", "the new volume's name"),
+        { .name = "SIZE", .kind = CLI_SIZE, .flags = CLI_OPERAND | CLI_REQUIRED,
+          .help = "its capacity: bytes, or with a unit (10G, 512MiB)" },
+        CLI_STR_OPT("format", "FORMAT", "raw, qcow2, ... (the pool's default)"),
+        { .name = "allocation", .kind = CLI_SIZE, .arg = "SIZE", .help = "the space to allocate" },
+        CLI_STR_OPT("backing-vol", "VOL", "the backing volume (name in POOL, key or path)"),
+        CLI_STR_OPT("backing-vol-format", "FORMAT", "its format (default: the volume's)"),
+        OPT_PREALLOC,
+        CLI_BOOL_OPT("print-xml", "print the volume XML, create nothing"),
+        CLI_END,
+};
+
+static int cmd_vol_create_as(struct cli *cli, const struct cli_args *a) {
+        struct vol_def_opts d = {
+                .name = cli_str(a, "NAME"), .format = cli_str(a, "format"),
+                .backing_format = cli_str(a, "backing-vol-format"),
+                .capacity = cli_u64(a, "SIZE"), .allocation = cli_u64(a, "allocation"),
+                .has_allocation = cli_given(a, "allocation"),
         };
-        struct vol_def_opts d = {};
-        const char *allocation = NULL, *backing = NULL;
+        const char *backing = cli_str(a, "backing-vol");
+        bool print_xml = cli_given(a, "print-xml");
         storvirt_pool *pool = NULL;
         storvirt_volume *vol = NULL, *bvol = NULL;
-        uint32_t flags = 0;
-        bool print_xml = false;
         char *xml = NULL;
-        int o, r;
+        int r = 0;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_FORMAT: d.format = optarg; break;
-                case OPT_ALLOCATION: allocation = optarg; break;
-                case OPT_BACKING_VOL: backing = optarg; break;
-                case OPT_BACKING_VOL_FORMAT: d.backing_format = optarg; break;
-                case OPT_PREALLOC_METADATA:
-                        flags |= STORVIRT_VOLUME_CREATE_PREALLOC_METADATA;
-                        break;
-                case OPT_PRINT_XML: print_xml = true; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_CREATE_AS), argc, argv, 3, 3);
-        if (r)
-                return r;
         if (d.backing_format && !backing)
-                return cli_usage(cli, "%s: --backing-vol-format needs --backing-vol", argv[0]);
-        d.name = argv[optind + 1];
-        r = cli_parse_size(cli, "SIZE", argv[optind + 2], &d.capacity);
-        if (!r && allocation) {
-                r = cli_parse_size(cli, "--allocation", allocation, &d.allocation);
-                d.has_allocation = true;
-        }
-        if (r)
-                return r;
-
+                return cli_usage(cli, "%s: --backing-vol-format needs --backing-vol",
+                                 a->cmd->name);
         if (!print_xml || backing) {
                 /* --print-xml needs the pool only to find a backing volume. */
-                r = cli_pool_lookup(cli, argv[optind], &pool);
+                r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
                 if (r < 0 && !print_xml)
                         return r;
                 if (r < 0) {
@@ -333,23 +284,8 @@ static int cmd_vol_create_as(struct cli *cli, int argc, char **argv) {
                         cli->error_msg = NULL;
                 }
         }
-        if (backing) {
-                /* As virsh: a volume name in the pool, a key or a path of a
-                 * known volume; else an absolute path is taken as it is. */
-                r = pool ? storvirt_volume_lookup_by_name(pool, backing, &bvol) : -ENOENT;
-                if (r < 0)
-                        r = vol_lookup(cli, NULL, backing, &bvol);
-                if (r >= 0) {
-                        d.backing_path = storvirt_volume_get_path(bvol);
-                        if (!d.backing_format)
-                                d.backing_format = storvirt_volume_get_format(bvol);
-                } else if (backing[0] == '/' && r == -ENOENT) {
-                        cli->error_msg = NULL;
-                        d.backing_path = backing;
-                } else {
-                        goto out;
-                }
-        }
+        if (backing && (r = backing_lookup(cli, pool, backing, &d, &bvol)) < 0)
+                goto out;
         r = vol_xml_build(cli, &d, &xml);
         if (r)
                 goto out;
@@ -360,7 +296,7 @@ static int cmd_vol_create_as(struct cli *cli, int argc, char **argv) {
                         fputs(xml, stdout);
                 goto out;
         }
-        r = create_common(cli, pool, xml, d.name, flags, &vol);
+        r = create_common(cli, pool, xml, d.name, cli_flags(a), &vol);
         if (r >= 0) {
                 r = 0;
                 cli_text(cli, "Vol %s created", storvirt_volume_get_name(vol));
@@ -386,40 +322,29 @@ static int create_from_common(struct cli *cli, storvirt_pool *pool, const char *
         return r;
 }
 
-static int cmd_vol_create_from(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "inputpool", required_argument, NULL, OPT_INPUTPOOL },
-                { "prealloc-metadata", no_argument, NULL, OPT_PREALLOC_METADATA },
-                { "reflink", no_argument, NULL, OPT_REFLINK },
-                {}
-        };
-        const char *inputpool = NULL;
+static const struct cli_opt opts_vol_create_from[] = {
+        CLI_ARG("POOL", "the pool of the new volume"),
+        CLI_ARG("FILE", "the new volume's XML ('-': standard input)"),
+        CLI_ARG("VOL", "the volume to copy: name (with --inputpool), key or path"),
+        CLI_STR_OPT("inputpool", "POOL", "the pool VOL is in"),
+        OPT_PREALLOC,
+        OPT_REFLINK,
+        CLI_END,
+};
+
+static int cmd_vol_create_from(struct cli *cli, const struct cli_args *a) {
         storvirt_pool *pool = NULL;
         storvirt_volume *src = NULL, *vol = NULL;
-        uint32_t flags = 0;
         char *xml = NULL;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_INPUTPOOL: inputpool = optarg; break;
-                case OPT_PREALLOC_METADATA:
-                        flags |= STORVIRT_VOLUME_CREATE_PREALLOC_METADATA;
-                        break;
-                case OPT_REFLINK: flags |= STORVIRT_VOLUME_CREATE_REFLINK; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_CREATE_FROM), argc, argv, 3, 3);
-        if (r)
-                return r;
-        r = cli_pool_lookup(cli, argv[optind], &pool);
+        r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
         if (r >= 0)
-                r = cli_read_file(cli, argv[optind + 1], &xml);
+                r = cli_read_file(cli, cli_str(a, "FILE"), &xml);
         if (r >= 0)
-                r = vol_lookup(cli, inputpool, argv[optind + 2], &src);
+                r = vol_lookup(cli, cli_str(a, "inputpool"), cli_str(a, "VOL"), &src);
         if (r >= 0)
-                r = create_from_common(cli, pool, xml, src, flags, &vol);
+                r = create_from_common(cli, pool, xml, src, cli_flags(a), &vol);
         if (r >= 0) {
                 r = 0;
                 cli_text(cli, "Vol %s created from input vol %s", storvirt_volume_get_name(vol),
@@ -492,40 +417,29 @@ static int clone_xml(struct cli *cli, const char *src_xml, const char *name, cha
         return 0;
 }
 
-static int cmd_vol_clone(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "pool", required_argument, NULL, OPT_POOL },
-                { "prealloc-metadata", no_argument, NULL, OPT_PREALLOC_METADATA },
-                { "reflink", no_argument, NULL, OPT_REFLINK },
-                {}
-        };
-        const char *pool_name = NULL;
-        storvirt_volume *src = NULL, *vol = NULL;
-        uint32_t flags = 0;
-        char *src_xml = NULL, *xml = NULL;
-        int o, r;
+static const struct cli_opt opts_vol_clone[] = {
+        ARG_VOL,
+        CLI_ARG("NEWNAME", "the copy's name"),
+        OPT_POOL,
+        OPT_PREALLOC,
+        OPT_REFLINK,
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_POOL: pool_name = optarg; break;
-                case OPT_PREALLOC_METADATA:
-                        flags |= STORVIRT_VOLUME_CREATE_PREALLOC_METADATA;
-                        break;
-                case OPT_REFLINK: flags |= STORVIRT_VOLUME_CREATE_REFLINK; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_CLONE), argc, argv, 2, 2);
-        if (r)
-                return r;
-        r = vol_lookup(cli, pool_name, argv[optind], &src);
+static int cmd_vol_clone(struct cli *cli, const struct cli_args *a) {
+        storvirt_volume *src = NULL, *vol = NULL;
+        char *src_xml = NULL, *xml = NULL;
+        int r;
+
+        r = vol_lookup(cli, cli_str(a, "pool"), cli_str(a, "VOL"), &src);
         if (r < 0)
                 return r;
         r = storvirt_volume_get_xml(src, &src_xml, 0);
         if (r >= 0)
-                r = clone_xml(cli, src_xml, argv[optind + 1], &xml);
+                r = clone_xml(cli, src_xml, cli_str(a, "NEWNAME"), &xml);
         if (r >= 0)
-                r = create_from_common(cli, storvirt_volume_get_pool(src), xml, src, flags, &vol);
+                r = create_from_common(cli, storvirt_volume_get_pool(src), xml, src,
+                                       cli_flags(a), &vol);
         if (r >= 0) {
                 r = 0;
                 cli_text(cli, "Vol %s cloned from %s", storvirt_volume_get_name(vol),
@@ -543,56 +457,79 @@ static int cmd_vol_clone(struct cli *cli, int argc, char **argv) {
  * Changes.
  */
 
-static int cmd_vol_delete(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "pool", required_argument, NULL, OPT_POOL },
-                { "wipe", no_argument, NULL, OPT_WIPE },
-                { "wipe-storage", no_argument, NULL, OPT_WIPE },
-                { "force", no_argument, NULL, OPT_FORCE },
-                {}
-        };
-        const char *pool_name = NULL;
-        storvirt_volume *vol = NULL;
-        uint32_t flags = 0;
-        int o, r;
+static const struct cli_opt opts_vol_delete[] = {
+        ARG_VOL,
+        OPT_POOL,
+        { .name = "wipe", .kind = CLI_BOOL, .alias = "wipe-storage",
+          .flag = STORVIRT_VOLUME_DELETE_ZEROED, .help = "zero the data first" },
+        CLI_FLAG_OPT("force", STORVIRT_VOLUME_DELETE_FORCE, "even when a vDisk uses it"),
+        CLI_END,
+};
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_POOL: pool_name = optarg; break;
-                case OPT_WIPE: flags |= STORVIRT_VOLUME_DELETE_ZEROED; break;
-                case OPT_FORCE: flags |= STORVIRT_VOLUME_DELETE_FORCE; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_DELETE), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = vol_lookup(cli, pool_name, argv[optind], &vol);
+static int cmd_vol_delete(struct cli *cli, const struct cli_args *a) {
+        const char *name = cli_str(a, "VOL");
+        storvirt_volume *vol = NULL;
+        int r;
+
+        r = vol_lookup(cli, cli_str(a, "pool"), name, &vol);
         if (r < 0)
                 return r;
-        r = storvirt_volume_delete(vol, flags);
+        r = storvirt_volume_delete(vol, cli_flags(a));
         if (r >= 0) {
                 r = 0;
-                cli_text(cli, "Vol %s deleted", argv[optind]);
+                cli_text(cli, "Vol %s deleted", name);
                 vol_json_id(cli, vol);
         }
         storvirt_volume_unref(vol);
         return r;
 }
 
-static int cmd_vol_wipe(struct cli *cli, int argc, char **argv) {
-        const char *pool_name = NULL;
+/* VOL [--pool POOL]: the options of the commands on one volume. */
+static const struct cli_opt opts_vol[] = {
+        ARG_VOL,
+        OPT_POOL,
+        CLI_END,
+};
+
+static const struct cli_opt opts_vol_wipe[] = {
+        ARG_VOL,
+        OPT_POOL,
+        CLI_STR_OPT("algorithm", "ALG", "how to wipe: zero, the only one here"),
+        CLI_END,
+};
+
+/*
+ * --algorithm: virsh's names; only "zero" (what wiping here does) is
+ * taken, the others are refused by name.
+ */
+static int wipe_algorithm(struct cli *cli, const char *cmd, const char *alg) {
+        static const char *const others[] = {
+                "nnsa", "dod", "bsi", "gutmann", "schneier", "pfitzner7", "pfitzner33", "random",
+                "trim", NULL,
+        };
+
+        if (!alg || strcmp(alg, "zero") == 0)
+                return 0;
+        for (size_t i = 0; others[i]; i++)
+                if (strcmp(alg, others[i]) == 0)
+                        return cli_error(cli, EOPNOTSUPP, "%s: algorithm '%s' is not supported: "
+                                         "only 'zero' is (the data is overwritten with zeros)",
+                                         cmd, alg);
+        return cli_usage(cli, "%s: --algorithm '%s': unknown algorithm (zero, nnsa, dod, bsi, "
+                         "gutmann, schneier, pfitzner7, pfitzner33, random, trim)", cmd, alg);
+}
+
+static int cmd_vol_wipe(struct cli *cli, const struct cli_args *a) {
+        const char *name = cli_str(a, "VOL");
         storvirt_volume *vol = NULL;
         struct progress prog;
         char buf[512];
         int r;
 
-        r = parse_pool_only(cli, argc, argv, &pool_name);
-        if (!r)
-                r = check_args(cli, CMD(C_WIPE), argc, argv, 1, 1);
+        r = wipe_algorithm(cli, a->cmd->name, cli_str(a, "algorithm"));
         if (r)
                 return r;
-        r = vol_lookup(cli, pool_name, argv[optind], &vol);
+        r = vol_lookup(cli, cli_str(a, "pool"), name, &vol);
         if (r < 0)
                 return r;
         progress_init(&prog, label(buf, sizeof(buf), "Wiping", storvirt_volume_get_name(vol)));
@@ -600,92 +537,42 @@ static int cmd_vol_wipe(struct cli *cli, int argc, char **argv) {
         progress_done(&prog, r >= 0);
         if (r >= 0) {
                 r = 0;
-                cli_text(cli, "Vol %s wiped", argv[optind]);
+                cli_text(cli, "Vol %s wiped", name);
                 vol_json_id(cli, vol);
         }
         storvirt_volume_unref(vol);
         return r;
 }
 
-static int vol_resize(struct cli *cli, int argc, char **argv);
+static const struct cli_opt opts_vol_resize[] = {
+        ARG_VOL,
+        CLI_ARG("SIZE", "the new capacity, or with --delta the change (-: a decrease)"),
+        OPT_POOL,
+        CLI_FLAG_OPT("allocate", STORVIRT_VOLUME_RESIZE_ALLOCATE, "allocate the new space"),
+        CLI_FLAG_OPT("delta", STORVIRT_VOLUME_RESIZE_DELTA, "SIZE is a change"),
+        CLI_FLAG_OPT("shrink", STORVIRT_VOLUME_RESIZE_SHRINK, "allow making it smaller"),
+        CLI_END,
+};
 
-/*
- * getopt would take a negative SIZE ("-1G") for options: moves such an
- * argument behind a "--" at the end (it can only be the last positional
- * argument).  Returns the new argument count; args has room for argc + 2.
- */
-static int protect_negative_size(int argc, char **argv, char **args) {
-        int n = 0, neg = -1, i;
-
-        for (i = 0; i < argc; i++) {
-                if (strcmp(argv[i], "--") == 0)
-                        break;
-                if (i > 0 && neg < 0 && argv[i][0] == '-' && argv[i][1] >= '0' &&
-                    argv[i][1] <= '9' && strcmp(argv[i - 1], "--pool") != 0)
-                        neg = i;
-                else
-                        args[n++] = argv[i];
-        }
-        if (neg >= 0 && i == argc)
-                args[n++] = (char *)"--";
-        for (; i < argc; i++)
-                args[n++] = argv[i];
-        if (neg >= 0)
-                args[n++] = argv[neg];
-        args[n] = NULL;
-        return n;
-}
-
-static int cmd_vol_resize(struct cli *cli, int argc, char **argv) {
-        char **args = calloc((size_t)argc + 2, sizeof(char *));
-        int r;
-
-        if (!args)
-                return cli_error(cli, ENOMEM, "out of memory");
-        argc = protect_negative_size(argc, argv, args);
-        r = vol_resize(cli, argc, args);
-        free(args);
-        return r;
-}
-
-static int vol_resize(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "pool", required_argument, NULL, OPT_POOL },
-                { "allocate", no_argument, NULL, OPT_ALLOCATE },
-                { "delta", no_argument, NULL, OPT_DELTA },
-                { "shrink", no_argument, NULL, OPT_SHRINK },
-                {}
-        };
-        const char *pool_name = NULL, *size;
+static int cmd_vol_resize(struct cli *cli, const struct cli_args *a) {
+        const char *size = cli_str(a, "SIZE"), *given = size;
         storvirt_volume *vol = NULL;
         uint64_t capacity, new_capacity = 0;
-        uint32_t flags = 0;
-        int o, r;
+        uint32_t flags = cli_flags(a);
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_POOL: pool_name = optarg; break;
-                case OPT_ALLOCATE: flags |= STORVIRT_VOLUME_RESIZE_ALLOCATE; break;
-                case OPT_DELTA: flags |= STORVIRT_VOLUME_RESIZE_DELTA; break;
-                case OPT_SHRINK: flags |= STORVIRT_VOLUME_RESIZE_SHRINK; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_RESIZE), argc, argv, 2, 2);
-        if (r)
-                return r;
-        size = argv[optind + 1];
         /* As virsh: a negative size is a decrease; it needs --shrink. */
         if (size[0] == '-') {
                 if (!(flags & STORVIRT_VOLUME_RESIZE_SHRINK))
-                        return cli_usage(cli, "%s: negative size requires --shrink", argv[0]);
+                        return cli_usage(cli, "%s: negative size requires --shrink",
+                                         a->cmd->name);
                 flags |= STORVIRT_VOLUME_RESIZE_DELTA;
                 size++;
         }
         r = cli_parse_size(cli, "SIZE", size, &capacity);
         if (r)
                 return r;
-        r = vol_lookup(cli, pool_name, argv[optind], &vol);
+        r = vol_lookup(cli, cli_str(a, "pool"), cli_str(a, "VOL"), &vol);
         if (r < 0)
                 return r;
         r = storvirt_volume_resize(vol, capacity, flags);
@@ -695,7 +582,7 @@ static int vol_resize(struct cli *cli, int argc, char **argv) {
                 if (flags & STORVIRT_VOLUME_RESIZE_DELTA)
                         cli_text(cli, "Size of volume '%s' successfully changed by %s%s",
                                  storvirt_volume_get_name(vol),
-                                 argv[optind + 1][0] == '-' ? "-" : "", size);
+                                 given[0] == '-' ? "-" : "", size);
                 else
                         cli_text(cli, "Size of volume '%s' successfully changed to %s",
                                  storvirt_volume_get_name(vol), size);
@@ -711,32 +598,21 @@ static int vol_resize(struct cli *cli, int argc, char **argv) {
  * Information.
  */
 
-static int cmd_vol_list(struct cli *cli, int argc, char **argv) {
-        static const struct option opts[] = {
-                { "pool", required_argument, NULL, OPT_POOL },
-                { "details", no_argument, NULL, OPT_DETAILS },
-                {}
-        };
-        const char *pool_name = NULL;
+static const struct cli_opt opts_vol_list[] = {
+        { .name = "POOL", .kind = CLI_STRING, .flags = CLI_OPERAND | CLI_REQUIRED,
+          .alias = "pool", .help = "a pool name or UUID" },
+        CLI_BOOL_OPT("details", "also type, capacity and allocation"),
+        CLI_END,
+};
+
+static int cmd_vol_list(struct cli *cli, const struct cli_args *a) {
+        bool details = cli_given(a, "details");
         storvirt_pool *pool = NULL;
         storvirt_volume **vols = NULL;
         struct cli_table t;
-        bool details = false;
-        int o, r;
+        int r;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_POOL: pool_name = optarg; break;
-                case OPT_DETAILS: details = true; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(C_LIST), argc, argv, pool_name ? 0 : 1, pool_name ? 0 : 1);
-        if (r)
-                return r;
-        if (!pool_name)
-                pool_name = argv[optind];
-        r = cli_pool_lookup(cli, pool_name, &pool);
+        r = cli_pool_lookup(cli, cli_str(a, "POOL"), &pool);
         if (r < 0)
                 return r;
         r = storvirt_pool_list_volumes(pool, &vols, NULL, 0);
@@ -802,19 +678,34 @@ static int vol_warning_field(struct cli *cli, storvirt_volume *vol) {
         return 0;
 }
 
-static int cmd_vol_info(struct cli *cli, int argc, char **argv) {
-        const char *pool_name = NULL;
+static const struct cli_opt opts_vol_info[] = {
+        ARG_VOL,
+        OPT_POOL,
+        CLI_BOOL_OPT("bytes", "sizes in bytes"),
+        CLI_END,
+};
+
+/* A size of vol-info: rounded with units, or with --bytes "N bytes" (virsh's). */
+static void vol_size_field(struct cli *cli, bool bytes, const char *key, const char *label,
+                           uint64_t value) {
+        char buf[32];
+
+        if (cli->json || !bytes) {
+                cli_field_size(cli, key, label, value);
+                return;
+        }
+        snprintf(buf, sizeof(buf), "%llu bytes", (unsigned long long)value);
+        cli_field_str(cli, key, label, buf);
+}
+
+static int cmd_vol_info(struct cli *cli, const struct cli_args *a) {
+        bool bytes = cli_given(a, "bytes");
         storvirt_volume *vol = NULL;
         uint64_t capacity, allocation, physical;
         uint32_t type;
         int r;
 
-        r = parse_pool_only(cli, argc, argv, &pool_name);
-        if (!r)
-                r = check_args(cli, CMD(C_INFO), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = vol_lookup(cli, pool_name, argv[optind], &vol);
+        r = vol_lookup(cli, cli_str(a, "pool"), cli_str(a, "VOL"), &vol);
         if (r < 0)
                 return r;
         r = storvirt_volume_get_info(vol, &type, &capacity, &allocation, &physical);
@@ -822,9 +713,9 @@ static int cmd_vol_info(struct cli *cli, int argc, char **argv) {
                 r = 0;
                 cli_field_str(cli, "name", "Name:", storvirt_volume_get_name(vol));
                 cli_field_str(cli, "type", "Type:", vol_type_name(type));
-                cli_field_size(cli, "capacity", "Capacity:", capacity);
-                cli_field_size(cli, "allocation", "Allocation:", allocation);
-                cli_field_size(cli, "physical", "Physical:", physical);
+                vol_size_field(cli, bytes, "capacity", "Capacity:", capacity);
+                vol_size_field(cli, bytes, "allocation", "Allocation:", allocation);
+                vol_size_field(cli, bytes, "physical", "Physical:", physical);
                 if (cli->json) {
                         cli_field_str(cli, "format", "Format:", storvirt_volume_get_format(vol));
                         cli_field_str(cli, "pool", "Pool:",
@@ -838,18 +729,12 @@ static int cmd_vol_info(struct cli *cli, int argc, char **argv) {
         return r;
 }
 
-static int cmd_vol_dumpxml(struct cli *cli, int argc, char **argv) {
-        const char *pool_name = NULL;
+static int cmd_vol_dumpxml(struct cli *cli, const struct cli_args *a) {
         storvirt_volume *vol = NULL;
         char *xml = NULL;
         int r;
 
-        r = parse_pool_only(cli, argc, argv, &pool_name);
-        if (!r)
-                r = check_args(cli, CMD(C_DUMPXML), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = vol_lookup(cli, pool_name, argv[optind], &vol);
+        r = vol_lookup(cli, cli_str(a, "pool"), cli_str(a, "VOL"), &vol);
         if (r < 0)
                 return r;
         r = storvirt_volume_get_xml(vol, &xml, 0);
@@ -868,29 +753,30 @@ static int cmd_vol_dumpxml(struct cli *cli, int argc, char **argv) {
         return r;
 }
 
+enum { ATTR_PATH, ATTR_KEY, ATTR_POOL, ATTR_NAME };
+
 /* vol-path, vol-key, vol-pool: one attribute. */
-static int vol_attr(struct cli *cli, int argc, char **argv, int which) {
-        const char *pool_name = NULL, *value;
+static int vol_attr(struct cli *cli, const struct cli_args *a, int which) {
+        const char *value, *key;
         storvirt_volume *vol = NULL;
-        const char *key;
         int r;
 
-        r = parse_pool_only(cli, argc, argv, &pool_name);
-        if (!r)
-                r = check_args(cli, CMD(which), argc, argv, 1, 1);
-        if (r)
-                return r;
-        r = vol_lookup(cli, pool_name, argv[optind], &vol);
+        r = vol_lookup(cli, which == ATTR_NAME ? NULL : cli_str(a, "pool"), cli_str(a, "VOL"),
+                       &vol);
         if (r < 0)
                 return r;
         switch (which) {
-        case C_PATH:
+        case ATTR_PATH:
                 key = "path";
                 value = storvirt_volume_get_path(vol);
                 break;
-        case C_KEY:
+        case ATTR_KEY:
                 key = "key";
                 value = storvirt_volume_get_key(vol);
+                break;
+        case ATTR_NAME:
+                key = "name";
+                value = storvirt_volume_get_name(vol);
                 break;
         default:
                 key = "pool";
@@ -905,16 +791,25 @@ static int vol_attr(struct cli *cli, int argc, char **argv, int which) {
         return 0;
 }
 
-static int cmd_vol_path(struct cli *cli, int argc, char **argv) {
-        return vol_attr(cli, argc, argv, C_PATH);
+static int cmd_vol_path(struct cli *cli, const struct cli_args *a) {
+        return vol_attr(cli, a, ATTR_PATH);
 }
 
-static int cmd_vol_key(struct cli *cli, int argc, char **argv) {
-        return vol_attr(cli, argc, argv, C_KEY);
+static int cmd_vol_key(struct cli *cli, const struct cli_args *a) {
+        return vol_attr(cli, a, ATTR_KEY);
 }
 
-static int cmd_vol_pool(struct cli *cli, int argc, char **argv) {
-        return vol_attr(cli, argc, argv, C_POOL);
+static int cmd_vol_pool(struct cli *cli, const struct cli_args *a) {
+        return vol_attr(cli, a, ATTR_POOL);
+}
+
+static const struct cli_opt opts_vol_name[] = {
+        CLI_ARG("VOL", "a volume's key or path"),
+        CLI_END,
+};
+
+static int cmd_vol_name(struct cli *cli, const struct cli_args *a) {
+        return vol_attr(cli, a, ATTR_NAME);
 }
 
 /* ------------------------------------------------------------------------
@@ -932,46 +827,28 @@ static int extend_to_offset(struct cli *cli, int fd, const char *file) {
         return 0;
 }
 
-static int transfer(struct cli *cli, int argc, char **argv, bool upload) {
-        static const struct option opts[] = {
-                { "pool", required_argument, NULL, OPT_POOL },
-                { "offset", required_argument, NULL, OPT_OFFSET },
-                { "length", required_argument, NULL, OPT_LENGTH },
-                { "sparse", no_argument, NULL, OPT_SPARSE },
-                {}
-        };
-        const char *pool_name = NULL, *file;
+static const struct cli_opt opts_transfer[] = {
+        ARG_VOL,
+        CLI_ARG("FILE", "the file ('-': standard input or output)"),
+        OPT_POOL,
+        { .name = "offset", .kind = CLI_SIZE, .arg = "BYTES", .help = "where in the volume to start" },
+        { .name = "length", .kind = CLI_SIZE, .arg = "BYTES", .help = "how much to copy (0: to the end)" },
+        CLI_FLAG_OPT("sparse", STORVIRT_VOLUME_TRANSFER_SPARSE, "keep holes (skip zeros)"),
+        CLI_END,
+};
+
+static int transfer(struct cli *cli, const struct cli_args *a, bool upload) {
+        const char *file = cli_str(a, "FILE");
+        uint64_t offset = cli_u64(a, "offset"), length = cli_u64(a, "length");
+        uint32_t flags = cli_flags(a);
         struct outfile out = OUTFILE_INIT;
         storvirt_volume *vol = NULL;
-        uint64_t offset = 0, length = 0;
-        uint32_t flags = 0;
         struct progress prog;
         char buf[512];
         bool std;
-        int o, r, fd = -1;
+        int r, fd = -1;
 
-        while ((o = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
-                switch (o) {
-                case OPT_POOL: pool_name = optarg; break;
-                case OPT_OFFSET:
-                        r = cli_parse_size(cli, "--offset", optarg, &offset);
-                        if (r)
-                                return r;
-                        break;
-                case OPT_LENGTH:
-                        r = cli_parse_size(cli, "--length", optarg, &length);
-                        if (r)
-                                return r;
-                        break;
-                case OPT_SPARSE: flags |= STORVIRT_VOLUME_TRANSFER_SPARSE; break;
-                default: return cli_bad_option(cli, argv[0], o, argv);
-                }
-        }
-        r = check_args(cli, CMD(upload ? C_UPLOAD : C_DOWNLOAD), argc, argv, 2, 2);
-        if (r)
-                return r;
-        file = argv[optind + 1];
-        r = vol_lookup(cli, pool_name, argv[optind], &vol);
+        r = vol_lookup(cli, cli_str(a, "pool"), cli_str(a, "VOL"), &vol);
         if (r < 0)
                 return r;
         std = strcmp(file, "-") == 0;
@@ -1012,69 +889,59 @@ out:
         return r;
 }
 
-static int cmd_vol_upload(struct cli *cli, int argc, char **argv) {
-        return transfer(cli, argc, argv, true);
+static int cmd_vol_upload(struct cli *cli, const struct cli_args *a) {
+        return transfer(cli, a, true);
 }
 
-static int cmd_vol_download(struct cli *cli, int argc, char **argv) {
-        return transfer(cli, argc, argv, false);
+static int cmd_vol_download(struct cli *cli, const struct cli_args *a) {
+        return transfer(cli, a, false);
 }
 
 const struct cli_command cli_commands_vol[] = {
-        [C_CREATE] = { "vol-create", "POOL FILE [--prealloc-metadata]",
-          "create a volume from an XML file",
-          "FILE holds libvirt volume XML ('-': standard input).", cmd_vol_create },
-        [C_CREATE_AS] = { "vol-create-as",
-          "POOL NAME SIZE [--format FORMAT] [--allocation SIZE] [--backing-vol VOL] "
-          "[--backing-vol-format FORMAT] [--prealloc-metadata] [--print-xml]",
-          "create a volume from options",
+        { "vol-create", "create a volume from an XML file",
+          "FILE holds libvirt volume XML ('-': standard input).", opts_vol_create,
+          cmd_vol_create },
+        { "vol-create-as", "create a volume from options",
           "SIZE and --allocation are bytes or take a unit suffix (10G, 512MiB, 1TB).\n"
           "--backing-vol is a volume (name in POOL, key or path) or an absolute path;\n"
           "its format is taken from the volume unless --backing-vol-format is given.\n"
           "--print-xml prints the volume XML instead of creating the volume.",
-          cmd_vol_create_as },
-        [C_CREATE_FROM] = { "vol-create-from",
-          "POOL FILE VOL [--inputpool POOL] [--prealloc-metadata] [--reflink]",
-          "create a volume from an XML file as a copy of another volume",
+          opts_vol_create_as, cmd_vol_create_as },
+        { "vol-create-from", "create a volume from an XML file as a copy of another volume",
           "VOL is a name in --inputpool, a key or a path.  --reflink requires a\n"
           "reflink copy and fails when the file system cannot make one.",
-          cmd_vol_create_from },
-        [C_CLONE] = { "vol-clone", "VOL NEWNAME [--pool POOL] [--prealloc-metadata] [--reflink]",
-          "copy a volume into a new one in the same pool", NULL, cmd_vol_clone },
-        [C_DELETE] = { "vol-delete", "VOL [--pool POOL] [--wipe] [--force]",
-          "delete a volume",
+          opts_vol_create_from, cmd_vol_create_from },
+        { "vol-clone", "copy a volume into a new one in the same pool", NULL, opts_vol_clone,
+          cmd_vol_clone },
+        { "vol-delete", "delete a volume",
           "--wipe (or --wipe-storage) zeroes the data first; --force deletes even a\n"
-          "volume that a vDisk uses.", cmd_vol_delete },
-        [C_WIPE] = { "vol-wipe", "VOL [--pool POOL]", "overwrite a volume's data with zeros",
-          NULL, cmd_vol_wipe },
-        [C_RESIZE] = { "vol-resize", "VOL SIZE [--pool POOL] [--allocate] [--delta] [--shrink]",
-          "change a volume's capacity",
+          "volume that a vDisk uses.", opts_vol_delete, cmd_vol_delete },
+        { "vol-wipe", "overwrite a volume's data with zeros",
+          "--algorithm takes virsh's names; 'zero' is the only one done here, the\n"
+          "others are refused.", opts_vol_wipe, cmd_vol_wipe },
+        { "vol-resize", "change a volume's capacity",
           "SIZE is the new capacity, or with --delta the change.  Shrinking needs\n"
           "--shrink; a negative SIZE (with --shrink) is a decrease.  --allocate\n"
-          "allocates the new space.", cmd_vol_resize },
-        [C_LIST] = { "vol-list", "POOL [--details]", "list the volumes of a pool",
+          "allocates the new space.", opts_vol_resize, cmd_vol_resize },
+        { "vol-list", "list the volumes of a pool",
           "--details adds Type, Capacity and Allocation.  The JSON member \"volumes\"\n"
-          "always has every field.", cmd_vol_list },
-        [C_INFO] = { "vol-info", "VOL [--pool POOL]",
-          "show a volume's type, capacity and allocation", NULL, cmd_vol_info },
-        [C_DUMPXML] = { "vol-dumpxml", "VOL [--pool POOL]", "print a volume's XML", NULL,
-          cmd_vol_dumpxml },
-        [C_PATH] = { "vol-path", "VOL [--pool POOL]", "print a volume's path", NULL,
-          cmd_vol_path },
-        [C_KEY] = { "vol-key", "VOL [--pool POOL]", "print a volume's key", NULL,
-          cmd_vol_key },
-        [C_POOL] = { "vol-pool", "VOL", "print the name of a volume's pool", NULL,
-          cmd_vol_pool },
-        [C_UPLOAD] = { "vol-upload",
-          "VOL FILE [--pool POOL] [--offset BYTES] [--length BYTES] [--sparse]",
-          "copy a file's contents into a volume",
+          "always has every field.", opts_vol_list, cmd_vol_list },
+        { "vol-info", "show a volume's type, capacity and allocation",
+          "--bytes shows the sizes in bytes (the JSON members are bytes anyway).",
+          opts_vol_info, cmd_vol_info },
+        { "vol-dumpxml", "print a volume's XML", NULL, opts_vol, cmd_vol_dumpxml },
+        { "vol-path", "print a volume's path", NULL, opts_vol, cmd_vol_path },
+        { "vol-key", "print a volume's key", NULL, opts_vol, cmd_vol_key },
+        { "vol-pool", "print the name of a volume's pool", NULL, opts_vol, cmd_vol_pool },
+        { "vol-name", "print the name of a volume given by key or path", NULL, opts_vol_name,
+          cmd_vol_name },
+        { "vol-upload", "copy a file's contents into a volume",
           "FILE '-' is standard input.  --length 0 (the default) copies to the end of\n"
-          "FILE; --sparse skips blocks of zeros, leaving holes.", cmd_vol_upload },
-        [C_DOWNLOAD] = { "vol-download",
-          "VOL FILE [--pool POOL] [--offset BYTES] [--length BYTES] [--sparse]",
-          "copy a volume's contents into a file",
+          "FILE; --sparse skips blocks of zeros, leaving holes.", opts_transfer,
+          cmd_vol_upload },
+        { "vol-download", "copy a volume's contents into a file",
           "FILE '-' is standard output.  --length 0 (the default) copies to the end of\n"
           "the volume; --sparse keeps holes.  A regular FILE is replaced only once the\n"
-          "whole copy worked.", cmd_vol_download },
+          "whole copy worked.", opts_transfer, cmd_vol_download },
         { NULL, NULL, NULL, NULL, NULL },
 };

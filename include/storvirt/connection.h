@@ -188,9 +188,11 @@ int storvirt_connection_list_luns(storvirt_connection *conn, int timeout_ms, cha
  * storvirt_iscsi_discover:
  * SendTargets discovery through libiscsi.  params_json: {"portal":
  * "host[:port]", "user", "password", "initiator"} (only portal is
- * required), or {"connection": ID} to use a stored connection's portal
- * and credentials.  JSON array of {"target", "portals": [{"address",
- * "tpgt"}]}; with STORVIRT_ISCSI_DISCOVER_VDSM VDSM's strings
+ * required), {"connection": ID} alone to use a stored connection's portal
+ * and credentials, or VDSM's {"connection": host, "port", "user",
+ * "password", "ipv6_enabled"} (port required; without ipv6_enabled, IPv6
+ * portals are left out, as VDSM does).  JSON array of {"target",
+ * "portals": [{"address", "tpgt"}]}; with STORVIRT_ISCSI_DISCOVER_VDSM VDSM's strings
  * "host:port,tpgt iqn".  Errors as storvirt_connection_connect().
  * Since: 0.4
  */

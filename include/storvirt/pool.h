@@ -230,7 +230,6 @@ int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
  */
 int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t flags);
 
-#if defined(__GNUC__)
 /*
  * storvirt_pool_find_sources:
  * Looks for the sources a pool of type could use, as libvirt's
@@ -246,6 +245,7 @@ int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t fla
 int storvirt_pool_find_sources(storvirt_ctx *ctx, const char *type, const char *srcspec,
                                char **ret_xml, uint32_t flags);
 
+#if defined(__GNUC__)
 static inline void storvirt_pool_unrefp(storvirt_pool **p) {
         if (p)
                 storvirt_pool_unref(*p);

@@ -60,6 +60,18 @@ int storvirt_disk_spec_set_string(storvirt_disk_spec *spec, const char *key, con
 #define STORVIRT_RESOLVE_DICT (1u << 0)
 /* Do not run a LUN discovery pass when a GUID or UUID is not known yet. */
 #define STORVIRT_RESOLVE_NO_REFRESH (1u << 1)
+/*
+ * storvirt_resolve_vm() only: on success, *ret_problems holds the
+ * warnings (drives and keys left out, each naming its drive), NULL when
+ * there are none.  Since: 0.6
+ */
+#define STORVIRT_RESOLVE_WARNINGS (1u << 2)
+/*
+ * <seclabel model='dac' relabel='no'/> in every <source> of a file,
+ * block device or volume (backing images too): libvirt leaves their
+ * owner alone, for a manager that sets it itself.  Since: 0.6
+ */
+#define STORVIRT_RESOLVE_NO_RELABEL (1u << 3)
 
 /*
  * storvirt_resolve_disk:
@@ -67,13 +79,18 @@ int storvirt_disk_spec_set_string(storvirt_disk_spec *spec, const char *key, con
  * XML declaration), or with STORVIRT_RESOLVE_DICT the normalized device
  * dict.  Caller-owned (storvirt_free()).  A GUID or UUID not in the
  * current LUN snapshot triggers one discovery pass unless
- * STORVIRT_RESOLVE_NO_REFRESH.  Errors: -EINVAL (the spec is
- * inconsistent: the message says why), -ENOENT (no such LUN, UUID, pool,
- * volume, path; a PDIV quartet or vDisk id without a vDisk registry),
- * -ENOTUNIQ (a UUID on two LUNs), -ESTALE (the device at the path no
- * longer carries the identity: the message names the path, the identity
- * found and the one expected), -ENODEV (the LUN's device is gone: nothing
- * at its path, or no device at the number it leads to), -ENOMEM.
+ * STORVIRT_RESOLVE_NO_REFRESH.  What libvirt's qemu driver or QEMU
+ * would refuse is refused first.  A LUN's serial is left out, with a
+ * warning logged.  flags: DICT, NO_REFRESH, NO_RELABEL.  Errors:
+ * -EINVAL (the spec is inconsistent or has what libvirt or QEMU refuse:
+ * the message says why; a PDIV quartet naming an image below the top of
+ * its vDisk without "readonly"), -ENOENT (no such LUN, UUID, pool,
+ * volume, path, vDisk or image), -ENOTUNIQ (a UUID on two LUNs), -ESTALE
+ * (the device at the path no longer carries the identity: the message
+ * names the path, the identity found and the one expected), -ENODEV (the
+ * LUN's device is gone: nothing at its path, or no device at the number
+ * it leads to), -EOPNOTSUPP (device lun on a device that is not SCSI),
+ * -ENOMEM.
  * Since: 0.3
  */
 int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk_spec *spec, char **ret,
@@ -86,11 +103,15 @@ int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk_spec *spec, cha
  * skipped) or a bare list of drive specs.  Drives without an index get
  * the lowest free one on their bus.  Cross-checks: index per bus, target
  * dev, boot order, PCI and drive addresses.  On success *ret is a
- * <devices> element holding each <disk> in order (or, with
- * STORVIRT_RESOLVE_DICT, {"devices": [dict, ...]}).  When any drive has a
- * problem, returns -EINVAL and, when ret_problems is not NULL, a
- * NULL-terminated vector with every problem found, each naming its drive
- * (free with storvirt_strv_free()); the error message lists them too.
+ * <devices> element holding the virtio-scsi controllers of the drives on
+ * bus scsi, then each <disk> in order (or, with STORVIRT_RESOLVE_DICT,
+ * {"devices": [dict, ...]}).  An optional drive whose storage cannot be
+ * reached is left out with a warning (logged; with
+ * STORVIRT_RESOLVE_WARNINGS, *ret_problems holds the warnings on
+ * success, NULL when none).  When any drive has a problem, returns
+ * -EINVAL and, when ret_problems is not NULL, a NULL-terminated vector
+ * with every problem found, each naming its drive (free with
+ * storvirt_strv_free()); the error message lists them too.
  * Since: 0.3
  */
 int storvirt_resolve_vm(storvirt_ctx *ctx, const char *vm_json, char **ret,

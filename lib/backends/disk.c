@@ -795,16 +795,11 @@ static int src_open(const struct storvirt__vol_rec *src, uint64_t *ret_base, uin
  * nothing of what the space held before shows through.  On failure the
  * partition is deleted again.
  */
-static int disk_build_volume_from(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
-                                  const struct storvirt__vol_def *vdef,
-                                  struct storvirt__vol_rec *src, const storvirt__progress *p,
-                                  uint32_t flags) {
+/* A partition can hold a copy of src only as raw data. */
+static int check_copy_from(const storvirt__pool_obj *obj, const struct storvirt__vol_rec *rec,
+                           const struct storvirt__vol_def *vdef,
+                           const struct storvirt__vol_rec *src, uint32_t flags) {
         const char *sfmt = src->format[0] ? src->format : "raw";
-        bool block = is_block(source_of(obj->def));
-        _cleanup_free_ char *buf = NULL;
-        _cleanup_close_ int in = -1, out = -1;
-        uint64_t sbase = 0, slen = 0, base = 0, size = 0, done = 0;
-        int r;
 
         if (flags & STORVIRT_VOLUME_CREATE_REFLINK)
                 return storvirt__error_set(-EOPNOTSUPP, "pool '%s': a partition cannot be a reflink "
@@ -817,84 +812,127 @@ static int disk_build_volume_from(storvirt__pool_obj *obj, struct storvirt__vol_
         if (vdef->target.format && is_image_format(vdef->target.format))
                 return storvirt__error_set(-EOPNOTSUPP, "pool '%s': a partition holds raw data, "
                                            "not %s", obj->def->name, vdef->target.format);
-        buf = malloc(XFER_CHUNK);
-        if (!buf)
-                return storvirt__error_oom();
-        in = src_open(src, &sbase, &slen);
-        if (in < 0)
-                return in;
-        r = disk_build_volume(obj, rec, vdef, p, 0);
-        if (r < 0)
-                return r;
-        out = part_open(obj, rec, true, "copying into", &base, &size);
-        if (out < 0) {
-                r = out;
-                goto undo;
-        }
-        if (slen > size) {
-                r = storvirt__error_set(-ENOSPC, "pool '%s': '%s' holds %" PRIu64 " bytes, the "
-                                        "partition %" PRIu64, obj->def->name, src->path, slen, size);
-                goto undo;
-        }
-        while (r >= 0 && done < size) {
-                uint64_t want = size - done;
+        return 0;
+}
+
+/* Where a copy reads and writes: the source's extent, the partition's. */
+struct part_copy {
+        int in, out;
+        bool block;                     /* out is a block device (zeroing by discard) */
+        uint64_t sbase, slen;           /* the source's bytes */
+        uint64_t base, size;            /* the partition's */
+        char *buf;                      /* XFER_CHUNK bytes */
+};
+
+/*
+ * The source's bytes into the partition, the rest of it zeroed, then
+ * fsync.  Errors name the pool and the volume.
+ */
+static int copy_into_partition(storvirt__pool_obj *obj, const struct storvirt__vol_rec *rec,
+                               const struct storvirt__vol_rec *src, const struct part_copy *c,
+                               const storvirt__progress *p) {
+        uint64_t done = 0;
+        int r = 0;
+
+        while (r >= 0 && done < c->size) {
+                uint64_t want = c->size - done;
                 ssize_t k = 0;
 
-                if (done < slen) {
+                if (done < c->slen) {
                         if (want > XFER_CHUNK)
                                 want = XFER_CHUNK;
-                        if (want > slen - done)
-                                want = slen - done;
-                        k = pread(in, buf, (size_t)want, (off_t)(sbase + done));
+                        if (want > c->slen - done)
+                                want = c->slen - done;
+                        k = pread(c->in, c->buf, (size_t)want, (off_t)(c->sbase + done));
                         if (k < 0 && errno == EINTR)
                                 continue;
-                        if (k <= 0) {
-                                r = storvirt__error_set(k < 0 ? -errno : -EIO, "reading '%s': %s",
-                                                        src->path, k < 0 ? strerror(errno) :
-                                                        "it ended early");
-                                break;
-                        }
-                        if (all_zero(buf, (size_t)k))
-                                r = zero_range(out, block, base + done, (uint64_t)k);
-                        else if (pwrite(out, buf, (size_t)k, (off_t)(base + done)) != k)
+                        if (k <= 0)
+                                return storvirt__error_set(k < 0 ? -errno : -EIO, "reading '%s': %s",
+                                                           src->path, k < 0 ? strerror(errno) :
+                                                           "it ended early");
+                        if (all_zero(c->buf, (size_t)k))
+                                r = zero_range(c->out, c->block, c->base + done, (uint64_t)k);
+                        else if (pwrite(c->out, c->buf, (size_t)k, (off_t)(c->base + done)) != k)
                                 r = errno ? -errno : -EIO;
                         want = (uint64_t)k;
                 } else {
                         /* past the source: the rest of the partition reads as zeros */
                         if (want > 64 * (uint64_t)XFER_CHUNK)
                                 want = 64 * (uint64_t)XFER_CHUNK;
-                        r = zero_range(out, block, base + done, want);
+                        r = zero_range(c->out, c->block, c->base + done, want);
                 }
-                if (r < 0) {
-                        r = storvirt__error_set(r, "pool '%s': copying into '%s': %s",
-                                                obj->def->name, rec->name, strerror(-r));
-                        break;
-                }
+                if (r < 0)
+                        return storvirt__error_set(r, "pool '%s': copying into '%s': %s",
+                                                   obj->def->name, rec->name, strerror(-r));
                 done += want;
-                r = storvirt__progress_report(p, done, size);
+                r = storvirt__progress_report(p, done, c->size);
         }
-        if (r >= 0 && fsync(out) < 0)
+        if (r >= 0 && fsync(c->out) < 0)
                 r = storvirt__error_set(-errno, "pool '%s': copying into '%s': fsync: %s",
                                         obj->def->name, rec->name, strerror(errno));
+        return r;
+}
+
+/* After failure r of a copy: the partition deleted, the copy's error kept. */
+static int undo_copy(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec, int r) {
+        /* keep the copy's error, not the cleanup's */
+        char *msg = storvirt__error_msg() ? strdup(storvirt__error_msg()) : NULL;
+
+        if (disk_delete_volume(obj, rec, 0) < 0)
+                log_warning(obj->ctx, "pool '%s': the partition of '%s' was left after a "
+                            "failed copy: %s", obj->def->name, rec->name,
+                            storvirt__error_msg() ? storvirt__error_msg() : "?");
+        storvirt__error_set(r, "%s", msg ? msg : strerror(-r));
+        free(msg);
+        return r;
+}
+
+/*
+ * A new partition holding a copy of a raw volume: created as
+ * disk_build_volume creates one (capacity at least the source's), then
+ * the source's bytes written into it and the rest of it zeroed, so
+ * nothing of what the space held before shows through.  On failure the
+ * partition is deleted again.
+ */
+static int disk_build_volume_from(storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
+                                  const struct storvirt__vol_def *vdef,
+                                  struct storvirt__vol_rec *src, const storvirt__progress *p,
+                                  uint32_t flags) {
+        _cleanup_free_ char *buf = NULL;
+        _cleanup_close_ int in = -1, out = -1;
+        struct part_copy c = { .block = is_block(source_of(obj->def)) };
+        int r;
+
+        r = check_copy_from(obj, rec, vdef, src, flags);
+        if (r < 0)
+                return r;
+        buf = malloc(XFER_CHUNK);
+        if (!buf)
+                return storvirt__error_oom();
+        in = src_open(src, &c.sbase, &c.slen);
+        if (in < 0)
+                return in;
+        r = disk_build_volume(obj, rec, vdef, p, 0);
+        if (r < 0)
+                return r;
+        out = part_open(obj, rec, true, "copying into", &c.base, &c.size);
+        if (out < 0)
+                return undo_copy(obj, rec, out);
+        if (c.slen > c.size) {
+                r = storvirt__error_set(-ENOSPC, "pool '%s': '%s' holds %" PRIu64 " bytes, the "
+                                        "partition %" PRIu64, obj->def->name, src->path, c.slen,
+                                        c.size);
+        } else {
+                c.in = in;
+                c.out = out;
+                c.buf = buf;
+                r = copy_into_partition(obj, rec, src, &c, p);
+        }
         if (r >= 0)
                 return 0;
-undo:
-        if (out >= 0) {
-                close(out);
-                out = -1;
-        }
-        {
-                /* keep the copy's error, not the cleanup's */
-                char *msg = storvirt__error_msg() ? strdup(storvirt__error_msg()) : NULL;
-
-                if (disk_delete_volume(obj, rec, 0) < 0)
-                        log_warning(obj->ctx, "pool '%s': the partition of '%s' was left after a "
-                                    "failed copy: %s", obj->def->name, rec->name,
-                                    storvirt__error_msg() ? storvirt__error_msg() : "?");
-                storvirt__error_set(r, "%s", msg ? msg : strerror(-r));
-                free(msg);
-        }
-        return r;
+        close(out);
+        out = -1;
+        return undo_copy(obj, rec, r);
 }
 
 /*

@@ -22,6 +22,7 @@
 #include "backends/local.h"
 #include "objects/secret.h"
 #include "sys/command.h"
+#include "sys/tool_words.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/macro.h"
@@ -232,7 +233,8 @@ static int run_create(char *const argv[]) {
 
         for (int i = 0; i < 5 && r == -EIO; i++) {
                 r = storvirt__command_run(argv, 300000, NULL);
-                if (r == -EIO && !strstr(storvirt_error_message(), "Unable to get accurate CPU"))
+                if (r == -EIO && !storvirt__tool_said(storvirt__command_last_words(),
+                                                      STORVIRT__TOOL_QEMU_NO_CPU_TIME))
                         break;
         }
         return r;

@@ -20,6 +20,7 @@
 
 #include "backends/backends.h"
 #include "sys/command.h"
+#include "sys/tool_words.h"
 #include "util/error.h"
 #include "util/json.h"
 #include "util/macro.h"
@@ -90,7 +91,7 @@ static int vg_report(const storvirt__pool_def *def, uint64_t *size, uint64_t *fr
 
         r = lvm(def, "vgs", &out, argv);
         if (r < 0) {
-                if (strstr(storvirt_error_message(), "not found"))
+                if (storvirt__tool_said(storvirt__command_last_words(), STORVIRT__TOOL_LVM_NO_VG))
                         return storvirt__error_set(-ENOENT, "pool '%s': no volume group '%s'",
                                                    def->name, vg_of(def));
                 return r;

@@ -96,8 +96,28 @@ int storvirt__conn_parse_all(const char *json, size_t len, bool stored, conn_def
 /* A stored definition (our form, secrets kept apart) from its record. */
 int storvirt__conn_parse_stored(yajl_val v, conn_def **ret);
 
-/* The portal, user, password and initiator of storvirt_iscsi_discover()'s parameters. */
-int storvirt__conn_parse_discovery(yajl_val v, conn_def **ret);
+/* What storvirt_iscsi_discover()'s parameters say. */
+struct storvirt__conn_discovery {
+        conn_def *def;          /* the portal and credentials; NULL for a stored connection */
+        const char *stored_id;  /* {"connection": ID}: borrowed from the parsed tree */
+        bool vdsm;              /* VDSM's form */
+        bool ipv6;              /* VDSM's form: IPv6 portals are listed too */
+};
+
+/*
+ * storvirt_iscsi_discover()'s parameters, in one of three forms: ours
+ * ({"portal", "user", "password", "initiator"}), a stored connection
+ * ({"connection": ID} alone), or VDSM's as its discoverSendTargets hands
+ * them on ({"connection": host, "port", "user", "password",
+ * "ipv6_enabled"}: the port required, "" for no CHAP).  Free ret->def.
+ */
+int storvirt__conn_parse_discovery(yajl_val v, struct storvirt__conn_discovery *ret);
+
+/*
+ * Leaves out of t the portals VDSM leaves out of its discovery answer
+ * without ipv6_enabled (IPv6 addresses), and the targets left with none.
+ */
+void storvirt__conn_discovery_drop_ipv6(struct storvirt__iscsi_target *t, size_t *n);
 
 /* "host:port" or "[v6]:port" into buf; -ENAMETOOLONG rather than cut short. */
 int storvirt__conn_fmt_portal(const conn_def *d, char *buf, size_t size);

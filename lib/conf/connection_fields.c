@@ -7,16 +7,22 @@
  * reads (connection, port, tpgt, iqn, user, password, initiatorName,
  * ifaceName, netIfaceName, protocol_version, timeout, retrans,
  * mnt_options, vfs_type); the other spellings are those of its API
- * schema (export, version, spec, vfstype, options, path).
+ * schema (export, version, spec, vfstype, options, path).  oVirt's
+ * engine also sends, in the entries of every type, the iSCSI keys (port,
+ * iqn, user, password: "" where a connection has none), ipv6_enabled,
+ * and from older engines "portal" (the TPGT, which VDSM no longer reads):
+ * taken as VDSM takes them.
  */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/connection_fields.h"
 #include "util/fileio.h"
+#include "util/json.h"
 #include "util/macro.h"
 
 #define ISCSI_PORT STORVIRT__CONN_ISCSI_PORT
@@ -112,6 +118,45 @@ static int check_export(const struct conn_parse_ctx *pc, const char *key, const 
                 return CONN_FAIL(pc, key, "'%s' is not an NFS export (server:/path)",
                                  storvirt__name_escape(v, esc, sizeof(esc)));
         return 0;
+}
+
+/* An NFS connection's vfs_type: VDSM mounts it as nfs whatever it says. */
+static int check_nfs_vfstype(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        if (strcmp(v, "nfs") == 0)
+                return 0;
+        return CONN_FAIL(pc, key, "'%s': VDSM mounts an nfs connection as nfs (a posixfs connection "
+                                  "mounts another type)", storvirt__name_escape(v, esc, sizeof(esc)));
+}
+
+int storvirt__conn_get_vdsm_bool(const struct conn_parse_ctx *pc, yajl_val obj, const char *key,
+                                 bool *ret) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+        yajl_val v = NULL;
+
+        for (size_t i = 0; YAJL_IS_OBJECT(obj) && i < obj->u.object.len; i++)
+                if (strcmp(obj->u.object.keys[i], key) == 0) {
+                        v = obj->u.object.values[i];
+                        break;
+                }
+        if (!v || YAJL_IS_NULL(v))
+                return 0;
+        if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+                *ret = YAJL_IS_TRUE(v);
+                return 1;
+        }
+        if (YAJL_IS_STRING(v) && (strcasecmp(v->u.string, "true") == 0 ||
+                                  strcasecmp(v->u.string, "false") == 0)) {
+                *ret = strcasecmp(v->u.string, "true") == 0;
+                return 1;
+        }
+        if (YAJL_IS_STRING(v))
+                return CONN_FAIL(pc, key, "expected true or false (or the strings \"true\", "
+                                          "\"false\"), got '%s'",
+                                 storvirt__name_escape(v->u.string, esc, sizeof(esc)));
+        return CONN_FAIL(pc, key, "expected true or false (or the strings \"true\", \"false\"), "
+                                  "got %s", storvirt__json_type_name(v));
 }
 
 /* ---- portals -------------------------------------------------------------------------------- */
@@ -349,9 +394,22 @@ static const struct conn_field iscsi_fields[] = {
           .max = VALUE_MAX },
         /* the host network interface VDSM binds an iscsiadm interface to */
         { .vdsm = "netIfaceName", .value = CONN_V_IGNORED },
+        /* older engines' TPGT, of any form: VDSM reads "tpgt" and ignores it */
+        { .vdsm = "portal", .value = CONN_V_IGNORED },
+        /* whether the engine lists IPv6 portals: nothing to a connection */
+        { .vdsm = "ipv6_enabled", .value = CONN_V_BOOL },
 };
 
-/* Extra mount options: the last field of nfs and posixfs connections. */
+/* The iSCSI keys oVirt's engine sends in the entries of the other types. */
+#define ENGINE_ISCSI_KEYS                                                                       \
+        { .vdsm = "port", .value = CONN_V_UNUSED },                                             \
+        { .vdsm = "iqn", .value = CONN_V_UNUSED },                                              \
+        { .vdsm = "user", .value = CONN_V_UNUSED },                                             \
+        { .vdsm = "password", .value = CONN_V_UNUSED },                                         \
+        { .vdsm = "portal", .value = CONN_V_UNUSED },                                           \
+        { .vdsm = "ipv6_enabled", .value = CONN_V_BOOL }
+
+/* Extra mount options: the last field nfs and posixfs connections write. */
 #define OPTIONS_FIELD                                                                           \
         { .own = "options", .vdsm = "mnt_options", .vdsm_alias = "options",                     \
           .value = CONN_V_STRING, .offset = AT(options), .max = VALUE_MAX,                      \
@@ -361,32 +419,40 @@ static const struct conn_field nfs_fields[] = {
         { .own = "export", .vdsm = "connection", .vdsm_alias = "export", .value = CONN_V_STRING,
           .check = check_export, .offset = AT(export_), .max = VALUE_MAX,
           .need = "an export (server:/path)" },
+        /* VDSM mounts NFS 3 without a version, and negotiates for "auto" and "" */
         { .own = "version", .vdsm = "protocol_version", .vdsm_alias = "version",
           .value = CONN_V_VERSION, .check = check_nfs_version, .offset = AT(version),
-          .max = VALUE_MAX, .vdsm_unset = "auto" },
+          .max = VALUE_MAX, .vdsm_unset = "auto", .vdsm_absent = "3", .vdsm_empty = "auto" },
         { .own = "timeout", .vdsm = "timeout", .value = CONN_V_UINT, .offset = AT(timeout),
           .max = 6000 },
         { .own = "retrans", .vdsm = "retrans", .value = CONN_V_UINT, .offset = AT(retrans),
           .max = 100 },
         OPTIONS_FIELD,
+        /* what some engines send for an NFS domain */
+        { .vdsm = "vfs_type", .value = CONN_V_UNUSED, .check = check_nfs_vfstype },
+        ENGINE_ISCSI_KEYS,
 };
 
 static const struct conn_field posixfs_fields[] = {
         { .own = "spec", .vdsm = "connection", .vdsm_alias = "spec", .value = CONN_V_STRING,
           .offset = AT(spec), .max = VALUE_MAX, .need = "a spec (what to mount)" },
+        /* without one, mount(8) finds the type (VDSM gives no -t then) */
         { .own = "vfstype", .vdsm = "vfs_type", .vdsm_alias = "vfstype", .value = CONN_V_STRING,
-          .offset = AT(vfstype), .max = VALUE_MAX, .need = "a vfstype" },
+          .offset = AT(vfstype), .max = VALUE_MAX },
         OPTIONS_FIELD,
+        ENGINE_ISCSI_KEYS,
 };
 
 static const struct conn_field localfs_fields[] = {
         { .own = "path", .vdsm = "connection", .vdsm_alias = "path", .value = CONN_V_STRING,
           .offset = AT(path), .max = VALUE_MAX, .need = "a path" },
+        ENGINE_ISCSI_KEYS,
 };
 
 static const struct conn_field fcp_fields[] = {
         /* VDSM's engine sends an empty one */
         { .vdsm = "connection", .value = CONN_V_IGNORED },
+        ENGINE_ISCSI_KEYS,
 };
 
 #define FIELDS(a) .fields = (a), .n_fields = ELEMENTSOF(a)

@@ -18,10 +18,17 @@
 #include "conf/connection_def.h"
 #include "util/error.h"
 
-/* Where a parse is: "connection 2", and whether secrets are kept apart (a stored definition). */
+struct conn_type;
+
+/*
+ * Where a parse is: "connection 2", whether secrets are kept apart (a
+ * stored definition), and the type of the connection being read (NULL
+ * before it is known).
+ */
 struct conn_parse_ctx {
         char what[48];
         bool stored;
+        const struct conn_type *type;
 };
 
 #define CONN_FAIL(pc, key, fmt, ...)                                                    \
@@ -43,6 +50,15 @@ enum conn_value {
         CONN_V_LONG,            /* an integer 0..max into a long; -1 is "not given" */
         CONN_V_TYPE,            /* the connection type, read before the rest */
         CONN_V_IGNORED,         /* taken, of any JSON type, and ignored */
+        CONN_V_BOOL,            /* VDSM's boolean (true, false, "true", "False"...), checked
+                                   and not kept: VDSM's connections do not use it */
+        /*
+         * A key VDSM's callers send in the entries of every type, which
+         * this type does not have and VDSM ignores: taken when empty ("",
+         * null); any other value goes to check(), and without one is
+         * refused, since VDSM would drop what it says.
+         */
+        CONN_V_UNUSED,
 };
 
 /* The field may not be 0: "must be 1-max". */
@@ -68,6 +84,10 @@ struct conn_field {
         const char *need;       /* required: what a definition without it lacks ("a portal") */
         /* VDSM's form: what is written when the field is not set (digits for integers) */
         const char *vdsm_unset;
+        /* VDSM's form: the value VDSM takes when the key is absent; NULL: none */
+        const char *vdsm_absent;
+        /* VDSM's form: the value an empty string stands for; NULL: see CONN_F_VDSM_EMPTY */
+        const char *vdsm_empty;
 };
 
 struct conn_type {
@@ -83,7 +103,7 @@ struct conn_type {
 };
 
 /* The most fields of one type, the common ones included. */
-#define CONN_FIELDS_MAX 16
+#define CONN_FIELDS_MAX 24
 
 /* The fields every type has, first in both forms: the id and the type. */
 extern const struct conn_field storvirt__conn_common_fields[];
@@ -110,6 +130,15 @@ bool storvirt__conn_printable_no_space(const char *s);
  */
 int storvirt__conn_parse_portal(const struct conn_parse_ctx *pc, const char *key, const char *v,
                                 bool bare_v6, conn_def *d);
+
+/*
+ * VDSM's boolean under key of obj (an object): true or false, or the
+ * strings "true" and "false" in any case (VDSM's callers send Python's
+ * "True" and Java's "false").  1 with *ret when present, 0 when absent
+ * or null, -EINVAL naming the key otherwise.
+ */
+int storvirt__conn_get_vdsm_bool(const struct conn_parse_ctx *pc, yajl_val obj, const char *key,
+                                 bool *ret);
 
 /* CHAP names and passwords in pairs; mutual CHAP only with one-way CHAP. */
 int storvirt__conn_check_chap(const struct conn_parse_ctx *pc, const conn_def *d);

@@ -212,21 +212,67 @@ static int set_number(const struct conn_parse_ctx *pc, const char *key, const st
         return 0;
 }
 
+/*
+ * A key of VDSM's form that this type does not have (CONN_V_UNUSED):
+ * empty or null, or a value f's check takes.
+ */
+static int read_unused(const struct conn_parse_ctx *pc, yajl_val obj, const struct conn_field *f) {
+        const char *key = f->vdsm;
+        yajl_val v = NULL;
+
+        for (size_t i = 0; i < obj->u.object.len && !v; i++)
+                if (strcmp(obj->u.object.keys[i], key) == 0)
+                        v = obj->u.object.values[i];
+        if (!v || YAJL_IS_NULL(v) || (YAJL_IS_STRING(v) && !*v->u.string))
+                return 0;
+        if (f->check && YAJL_IS_STRING(v))
+                return f->check(pc, key, v->u.string);
+        return CONN_FAIL(pc, key, "%s %s connection has none: VDSM ignores it, so only an empty "
+                                  "string is taken", pc->type ? pc->type->article : "a",
+                         pc->type ? pc->type->name : "such");
+}
+
+/*
+ * The value of field f in VDSM's form once read: what VDSM takes for an
+ * absent key or an empty string, where it takes something.  NULL: the
+ * field is not given.
+ */
+static const char *vdsm_value(const struct conn_field *f, int found, const char *s) {
+        if (!found)
+                return f->vdsm_absent;
+        if (s && !*s && f->vdsm_empty)
+                return f->vdsm_empty;
+        if (s && !*s && (f->flags & CONN_F_VDSM_EMPTY))
+                return NULL;
+        return s;
+}
+
 /* Read, check and keep field f of obj in dialect dl. */
 static int read_field(const struct conn_parse_ctx *pc, yajl_val obj, const struct conn_field *f,
                       enum conn_dialect dl, conn_def *d) {
         const char *key = NULL, *s = NULL;
         uint64_t n = 0;
+        bool b;
         int r;
 
         /* the type is read first, by the caller: it says which fields there are */
         if (f->value == CONN_V_IGNORED || f->value == CONN_V_TYPE ||
             !(dl == CONN_OWN ? f->own : f->vdsm))
                 return 0;
+        if (f->value == CONN_V_BOOL)
+                return storvirt__conn_get_vdsm_bool(pc, obj, f->vdsm, &b) < 0 ? -EINVAL : 0;
+        if (f->value == CONN_V_UNUSED)
+                return read_unused(pc, obj, f);
         r = get_field(pc, obj, f, dl, &key, &s, &n);
-        if (r <= 0)
+        if (r < 0)
                 return r;
-        if (dl == CONN_VDSM && (f->flags & CONN_F_VDSM_EMPTY) && s && !*s)
+        if (dl == CONN_VDSM && f->value != CONN_V_UINT && f->value != CONN_V_INT &&
+            f->value != CONN_V_LONG) {
+                s = vdsm_value(f, r, s);
+                key = key ? key : f->vdsm;
+                r = s != NULL;
+        }
+        if (r == 0)
                 return 0;
         switch (f->value) {
         case CONN_V_PORTAL:
@@ -323,13 +369,15 @@ static int finish_def(const struct conn_parse_ctx *pc, const struct conn_type *t
 }
 
 /* A connection of type t in dialect dl: the common fields, then t's (CONN_F_READ_FIRST first). */
-static int parse_fields(const struct conn_parse_ctx *pc, const struct conn_type *t,
+static int parse_fields(const struct conn_parse_ctx *where, const struct conn_type *t,
                         enum conn_dialect dl, yajl_val obj, conn_def **ret) {
         _cleanup_def_ conn_def *d = def_new(t->type);
+        struct conn_parse_ctx ctx = *where, *pc = &ctx;
         int r;
 
         if (!d)
                 return storvirt__error_oom();
+        ctx.type = t;
         r = check_keys(pc, obj, t, dl);
         for (size_t i = 0; r >= 0 && i < storvirt__conn_n_common_fields; i++)
                 r = read_field(pc, obj, &storvirt__conn_common_fields[i], dl, d);
@@ -504,7 +552,8 @@ static int gen_field(storvirt__json_gen *g, const conn_def *d, const struct conn
         int64_t n;
         int r;
 
-        if (!key || f->value == CONN_V_IGNORED)
+        if (!key || f->value == CONN_V_IGNORED || f->value == CONN_V_BOOL ||
+            f->value == CONN_V_UNUSED)
                 return 0;
         switch (f->value) {
         case CONN_V_TYPE:
@@ -698,27 +747,104 @@ int storvirt__conn_parse_stored(yajl_val v, conn_def **ret) {
         return parse_own(&pc, v, ret);
 }
 
-/* storvirt_iscsi_discover()'s parameters: the fields of an iSCSI connection it takes. */
-int storvirt__conn_parse_discovery(yajl_val v, conn_def **ret) {
+/* The row of t VDSM's form spells key. */
+static const struct conn_field *field_vdsm(const struct conn_type *t, const char *key) {
+        for (size_t i = 0; i < t->n_fields; i++)
+                if (t->fields[i].vdsm && strcmp(t->fields[i].vdsm, key) == 0)
+                        return &t->fields[i];
+        return NULL;
+}
+
+/* Our form of the discovery parameters: the fields of an iSCSI connection it takes. */
+static int discovery_own(struct conn_parse_ctx *pc, yajl_val v, conn_def *d) {
         static const char *const keys[] = { "portal", "user", "password", "initiator" };
-        const struct conn_type *t = storvirt__conn_type_get(STORVIRT_CONNECTION_ISCSI);
-        _cleanup_def_ conn_def *d = def_new(STORVIRT_CONNECTION_ISCSI);
-        struct conn_parse_ctx pc = { .what = "discovery" };
-        const char *str = NULL;
+        static const char *const allowed[] = { "portal", "user", "password", "initiator", NULL };
+        int r = storvirt__json_check_keys(v, allowed, pc->what);
+
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(keys); i++)
+                r = read_field(pc, v, storvirt__conn_field_own(pc->type, keys[i]), CONN_OWN, d);
+        return r;
+}
+
+/* VDSM's form: the port first (the host is checked against it), then the host and CHAP. */
+static int discovery_vdsm(struct conn_parse_ctx *pc, yajl_val v, conn_def *d, bool *ipv6) {
+        static const char *const keys[] = { "port", "connection", "user", "password" };
+        static const char *const allowed[] = { "connection", "port", "user", "password",
+                                               "ipv6_enabled", NULL };
+        int r = storvirt__json_check_keys(v, allowed, pc->what);
+        yajl_val port = yajl_tree_get(v, (const char *[]){ "port", NULL }, yajl_t_any);
+
+        /* VDSM takes int() of it: null is no port either */
+        if (r >= 0 && (!port || YAJL_IS_NULL(port)))
+                return storvirt__error_set(-EINVAL, "%s: VDSM's discovery parameters need 'port'",
+                                           pc->what);
+        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(keys); i++)
+                r = read_field(pc, v, field_vdsm(pc->type, keys[i]), CONN_VDSM, d);
+        if (r >= 0 && storvirt__conn_get_vdsm_bool(pc, v, "ipv6_enabled", ipv6) < 0)
+                r = -EINVAL;
+        return r;
+}
+
+int storvirt__conn_parse_discovery(yajl_val v, struct storvirt__conn_discovery *ret) {
+        struct conn_parse_ctx pc = { .what = "discovery",
+                                     .type = storvirt__conn_type_get(STORVIRT_CONNECTION_ISCSI) };
+        _cleanup_def_ conn_def *d = NULL;
+        const char *conn = NULL;
+        bool ipv6 = false;
         int r;
 
+        *ret = (struct storvirt__conn_discovery){};
+        if (!YAJL_IS_OBJECT(v))
+                return storvirt__error_set(-EINVAL, "discovery: expected an object, got %s",
+                                           storvirt__json_type_name(v));
+        r = storvirt__json_get_string(v, "connection", false, &conn);
+        if (r < 0)
+                return storvirt__error_set(r, "discovery: %s", storvirt_error_message());
+        if (conn && yajl_tree_get(v, (const char *[]){ "portal", NULL }, yajl_t_any))
+                return storvirt__error_set(-EINVAL, "discovery: give 'connection' or 'portal', "
+                                                    "not both");
+        if (conn && v->u.object.len == 1) {
+                ret->stored_id = conn;
+                return 0;
+        }
+        if (!conn && !yajl_tree_get(v, (const char *[]){ "portal", NULL }, yajl_t_any))
+                return storvirt__error_set(-EINVAL, "discovery: field 'portal': missing (or "
+                                                    "'connection': a stored connection's id, or "
+                                                    "VDSM's host with its 'port')");
+        d = def_new(STORVIRT_CONNECTION_ISCSI);
         if (!d)
                 return storvirt__error_oom();
-        r = storvirt__json_get_string(v, "portal", true, &str);
-        if (r < 0)
-                return storvirt__error_set(r == -ENOENT ? -EINVAL : r, "discovery: %s",
-                                           storvirt_error_message());
-        for (size_t i = 0; r >= 0 && i < ELEMENTSOF(keys); i++)
-                r = read_field(&pc, v, storvirt__conn_field_own(t, keys[i]), CONN_OWN, d);
+        r = conn ? discovery_vdsm(&pc, v, d, &ipv6) : discovery_own(&pc, v, d);
         if (r >= 0)
                 r = storvirt__conn_check_chap(&pc, d);
         if (r < 0)
-                return r;
-        *ret = TAKE_PTR(d);
+                return storvirt__conn_scrub_error(d, r);
+        ret->def = TAKE_PTR(d);
+        ret->vdsm = conn != NULL;
+        ret->ipv6 = ipv6;
         return 0;
+}
+
+void storvirt__conn_discovery_drop_ipv6(struct storvirt__iscsi_target *t, size_t *n) {
+        size_t kept = 0;
+
+        for (size_t i = 0; i < *n; i++) {
+                size_t m = 0;
+
+                for (size_t k = 0; k < t[i].n_portals; k++) {
+                        if (t[i].portals[k].address[0] == '[') {
+                                free(t[i].portals[k].address);
+                                continue;
+                        }
+                        t[i].portals[m++] = t[i].portals[k];
+                }
+                t[i].n_portals = m;
+                if (m == 0) {
+                        free(t[i].portals);
+                        free(t[i].iqn);
+                        continue;
+                }
+                t[kept++] = t[i];
+        }
+        *n = kept;
 }

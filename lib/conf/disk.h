@@ -7,7 +7,9 @@
  *
  *   disk_spec.c       the spec object, its buses and defaults
  *   disk_keys.c       the keys of a drive (VDSM's spellings) and how each
- *                     is read; disk_source_keys.c the keys of its source
+ *                     is read; disk_source_keys.c the keys of its source,
+ *                     disk_vdsm_keys.c VDSM's vm_custom, volumeChain and
+ *                     volumeInfo
  *   disk_drive.c      one drive parsed (JSON, or one key at a time from
  *                     the C API); disk_json.c the values of its keys
  *   disk_check.c      the checks of one drive
@@ -15,7 +17,7 @@
  *                     cross-checks
  *   disk_vdsm_dict.c  the normalized device dict of a resolved disk
  *   disk_xml.c        <disk> and <devices> through libxml2's writer
- *   core/resolve.c    spec -> resolved (LUN index, pools, identity check)
+ *   resolve/          spec -> resolved (LUN index, pools, identity check)
  */
 #pragma once
 
@@ -86,7 +88,7 @@ typedef enum storvirt__disk_error_policy {
 } storvirt__disk_error_policy;
 
 typedef enum storvirt__disk_cache {
-        STORVIRT__DISK_CACHE_UNSET = 0,   /* resolved: none */
+        STORVIRT__DISK_CACHE_UNSET = 0,   /* resolved: none (not written for removables) */
         STORVIRT__DISK_CACHE_NONE,
         STORVIRT__DISK_CACHE_WRITETHROUGH,
         STORVIRT__DISK_CACHE_WRITEBACK,
@@ -141,6 +143,19 @@ typedef struct storvirt__disk_iscsi {
         char *secret_usage;    /* or its usage name; one of the two with auth_username */
 } storvirt__disk_iscsi;
 
+/* libvirt's <disk type=...> of a resolved disk. */
+typedef enum storvirt__disk_type {
+        STORVIRT__DISK_TYPE_FILE = 0,
+        STORVIRT__DISK_TYPE_BLOCK,
+        STORVIRT__DISK_TYPE_NETWORK,
+        STORVIRT__DISK_TYPE_VOLUME,
+} storvirt__disk_type;
+
+/* A volume of VDSM's volumeChain or volumeInfo: its ids, NULL when not given. */
+typedef struct storvirt__disk_vol_ref {
+        char *volume_id, *domain_id, *image_id;
+} storvirt__disk_vol_ref;
+
 typedef struct storvirt__disk_spec {
         char *name;                   /* how errors name the drive: its alias, else
                                          "drive N" in a VM list, else "disk" */
@@ -165,7 +180,8 @@ typedef struct storvirt__disk_spec {
         storvirt__disk_error_policy error_policy;
         bool shared;                  /* <shareable/> */
         bool readonly;                /* <readonly/> */
-        bool optional;                /* startupPolicy='optional' (cdrom/floppy only) */
+        bool optional;                /* VDSM's optional: startupPolicy='optional' where libvirt
+                                         takes it; left out of a VM when unreachable */
         char *serial;                 /* <serial>, not for device lun */
         char *vendor, *product;       /* <vendor>, <product>: bus scsi only (set by the
                                          controller model, not by a spec key) */
@@ -176,15 +192,22 @@ typedef struct storvirt__disk_spec {
         storvirt__disk_iotune iotune;
         bool reservations;            /* <reservations managed='yes'/>, device lun only */
         bool volume_as_volume;        /* SOURCE_VOLUME: emit <disk type='volume'> */
+        storvirt__disk_cache custom_cache; /* vm_custom.viodiskcache: the cache of a virtio
+                                         drive that gives none (VDSM's rule) */
+        /*
+         * VDSM's volumeChain (the image's volumes, in no given order) and
+         * volumeInfo (the volume used): checked against a vDisk's image
+         * stack when the source is a vDisk or the PDIV quartet, and only
+         * read otherwise.
+         */
+        storvirt__disk_vol_ref *volume_chain;
+        size_t n_volume_chain;
+        storvirt__disk_vol_ref volume_info;
+        bool volume_info_typed;       /* volumeInfo.type given: */
+        storvirt__disk_type volume_info_type;
 } storvirt__disk_spec;
 
 /* The spec resolved on this host. */
-typedef enum storvirt__disk_type {
-        STORVIRT__DISK_TYPE_FILE = 0,
-        STORVIRT__DISK_TYPE_BLOCK,
-        STORVIRT__DISK_TYPE_NETWORK,
-        STORVIRT__DISK_TYPE_VOLUME,
-} storvirt__disk_type;
 
 /* One image of a backing chain. */
 typedef struct storvirt__disk_backing {
@@ -226,6 +249,11 @@ typedef struct storvirt__disk_resolved {
          */
         char encryption[8];
         char encryption_secret[37];
+        /* <seclabel model='dac' relabel='no'/> in each local <source> (the caller owns
+           the files' ownership, as VDSM does) */
+        bool no_relabel;
+        /* What the resolution left out and why, each naming the drive (NULL: nothing). */
+        char **warnings;
 } storvirt__disk_resolved;
 
 /* ---- disk_names.c: the enums as libvirt's XML and VDSM's dicts spell them ------------------ */
@@ -264,6 +292,9 @@ void storvirt__disk_spec_free(storvirt__disk_spec *spec);
 int storvirt__disk_spec_dup(const storvirt__disk_spec *spec, storvirt__disk_spec **ret);
 
 void storvirt__disk_resolved_free(storvirt__disk_resolved *d);
+/* Frees the ids of v and zeroes it; frees a spec's volumeChain. */
+void storvirt__disk_vol_ref_clear(storvirt__disk_vol_ref *v);
+void storvirt__disk_volume_chain_clear(storvirt__disk_spec *s);
 
 static inline void storvirt__disk_spec_freep(storvirt__disk_spec **s) {
         storvirt__disk_spec_free(*s);
@@ -292,9 +323,18 @@ const char *storvirt__disk_bus_prefix(storvirt__disk_bus b);
 int storvirt__disk_bus_namespace(storvirt__disk_bus b);
 /* Highest index a bus takes: two IDE channels of two drives, one floppy controller of two. */
 unsigned storvirt__disk_bus_index_max(storvirt__disk_bus b);
+/* A cdrom or a floppy. */
+bool storvirt__disk_is_removable(const storvirt__disk_spec *s);
 /*
- * The defaults that need no host: bus from the device, cache none, error
- * policy stop, format raw for LUN sources and device lun.
+ * The cache mode of a drive that gives none, as VDSM chooses it: none,
+ * vm_custom's viodiskcache on bus virtio, and no mode at all (UNSET, not
+ * written) for a cdrom or floppy.
+ */
+storvirt__disk_cache storvirt__disk_default_cache(const storvirt__disk_spec *s);
+/*
+ * The defaults that need no host: bus from the device, the default cache
+ * mode, error policy stop (none for a floppy: QEMU's floppy device has
+ * none), format raw for LUN sources and device lun.
  */
 void storvirt__disk_spec_apply_defaults(storvirt__disk_spec *s);
 
@@ -320,9 +360,10 @@ int storvirt__disk_spec_set_json(storvirt__disk_spec *spec, const char *key, con
 
 /*
  * Checks the spec as a whole (one drive): source and device fit
- * (lun needs a block source, floppy a file, format raw for LUN
- * sources, sgio / reservations only for lun, no serial for lun,
- * optional only for cdrom/floppy, an address type that fits the bus).
+ * (lun needs a block source and bus scsi, floppy a file and no error
+ * policy, format raw for LUN sources, sgio / reservations only for lun,
+ * no read-only ide or sata disk, no writable shared qcow2 disk, an
+ * address type that fits the bus).
  * The first problem is the error; storvirt__disk_spec_problems() lists
  * them all.
  */
@@ -378,6 +419,15 @@ int storvirt__disk_specs_complete(storvirt__disk_spec **specs, size_t n, char **
 int storvirt__disk_resolved_to_dict(const storvirt__disk_resolved *d, storvirt__json_gen *g);
 
 /* ---- disk_xml.c --------------------------------------------------------------------------- */
+
+/*
+ * The resolved disk as the XML writer checks it: everything libvirt would
+ * refuse or drop, and what libvirt's qemu driver or QEMU refuses (a
+ * read-only ide or sata disk, a writable shared disk that is not raw,
+ * device lun off the scsi bus, an error policy on a floppy).  0, or
+ * -EINVAL with a message naming the drive.
+ */
+int storvirt__disk_resolved_check(const storvirt__disk_resolved *d);
 
 /* <disk> of one resolved disk; caller-owned string without an XML declaration. */
 int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret);

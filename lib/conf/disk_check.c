@@ -1,16 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * disk_check.c - the checks of one drive, which follow libvirt and QEMU:
- * device lun takes a source that can be a block device or an iSCSI LUN
- * (a vDisk only while its top image is its LUN, checked when it is
- * resolved; not an empty drive), no serial, format raw, bus scsi or
- * virtio; sgio and reservations are for lun only; a LUN named by GUID or
- * UUID is raw; floppy is on fdc and from an image (no LUN, no network);
- * cdrom is not on virtio; optional is for cdrom and floppy with a file or
- * volume source; a PCI address is for virtio, a drive address for ide,
+ * disk_check.c - the checks of one drive, which follow libvirt's qemu
+ * driver and QEMU: device lun takes a source that can be a block device
+ * or an iSCSI LUN (a vDisk only while its top image is its LUN, checked
+ * when it is resolved; not an empty drive), format raw, bus scsi (QEMU's
+ * virtio-blk refuses SCSI passthrough with virtio 1.0; a serial is left
+ * out by the resolution, as VDSM does); sgio and reservations are for lun
+ * only; a LUN named by GUID or UUID is raw; floppy is on fdc and from an
+ * image (no LUN, no network) and has no error policy; cdrom is not on
+ * virtio; a read-only disk is not on ide or sata (QEMU's ide-hd cannot
+ * be read-only); a writable shared disk is raw (libvirt's concurrent
+ * access rule); a PCI address is for virtio, a drive address for ide,
  * sata, scsi and fdc within each controller's limits; index fits the bus
- * (ide 0-3, fdc 0-1).  Whether a path or volume really is a block device
- * is for the resolution to check.
+ * (ide 0-3, fdc 0-1).  Whether a path or volume really is a block device,
+ * and a LUN a SCSI device, is for the resolution to check.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -213,15 +216,14 @@ static int lun_problems(const struct check *c) {
         bool lun = c->lun;
 
         if (lun) {
-                if (s->serial)
-                        P("key 'serial': device lun takes no serial: the guest reads the LUN's own "
-                          "serial (VPD page 0x80) through SCSI passthrough");
                 if (s->format == STORVIRT__DISK_FORMAT_QCOW2)
                         P("key 'format': qcow2 with device lun: SCSI passthrough gives the "
                           "guest the LUN itself, so the format must be raw");
-                if (bus != STORVIRT__DISK_BUS_SCSI && bus != STORVIRT__DISK_BUS_VIRTIO)
-                        P("key 'iface': device lun needs bus scsi or virtio, not %s "
-                          "(libvirt refuses SCSI passthrough on other buses)", bn);
+                if (bus != STORVIRT__DISK_BUS_SCSI)
+                        P("key 'iface': device lun needs bus scsi (a virtio-scsi controller), "
+                          "not %s (%s)", bn, bus == STORVIRT__DISK_BUS_VIRTIO
+                          ? "QEMU's virtio-blk refuses SCSI passthrough with virtio 1.0"
+                          : "libvirt refuses SCSI passthrough on other buses");
         } else {
                 if (s->sgio)
                         P("key 'sgio': only for device lun (SCSI passthrough), not %s", dn);
@@ -269,20 +271,31 @@ static int device_problems(const struct check *c) {
                 break;
         }
 
-        if (s->optional) {
-                if (s->device != STORVIRT__DISK_DEVICE_CDROM &&
-                    s->device != STORVIRT__DISK_DEVICE_FLOPPY)
-                        P("key 'optional': only for device cdrom or floppy, not %s "
-                          "(libvirt refuses startupPolicy on other devices)", dn);
-                else if (storvirt__disk_source_is_lun(s->source) ||
-                         s->source == STORVIRT__DISK_SOURCE_ISCSI)
-                        P("key 'optional': not with %s (libvirt takes startupPolicy only "
-                          "for file and volume sources)",
-                          SOURCE_DESC(s));
-        }
+        if (s->device == STORVIRT__DISK_DEVICE_FLOPPY &&
+            s->error_policy != STORVIRT__DISK_ERROR_POLICY_UNSET &&
+            s->error_policy != STORVIRT__DISK_ERROR_POLICY_STOP)
+                P("key 'propagateErrors': device floppy has no error policy (QEMU's floppy "
+                  "device has no rerror or werror): only 'off', which is not written, is taken");
 
         if (s->volume_as_volume && s->source != STORVIRT__DISK_SOURCE_VOLUME)
                 P("key 'diskType': 'volume' needs a pool+volume source, not %s", SOURCE_DESC(s));
+        return 0;
+}
+
+/* What libvirt's qemu driver refuses of a disk's access: read-only IDE, shared qcow2. */
+static int access_problems(const struct check *c) {
+        const storvirt__disk_spec *s = c->s;
+
+        if (s->readonly && s->device == STORVIRT__DISK_DEVICE_DISK &&
+            (c->bus == STORVIRT__DISK_BUS_IDE || c->bus == STORVIRT__DISK_BUS_SATA))
+                P("key 'readonly': a read-only disk on bus %s: QEMU's ide-hd cannot be "
+                  "read-only (libvirt: \"readonly %s disks are not supported\"); use bus "
+                  "virtio or scsi, or device cdrom", c->bn, c->bn);
+        if (s->shared && !s->readonly && s->device != STORVIRT__DISK_DEVICE_CDROM &&
+            s->format == STORVIRT__DISK_FORMAT_QCOW2)
+                P("key 'shared': a writable shared disk must be raw, not qcow2 (libvirt: "
+                  "\"shared access for disk requires use of supported storage format\"); "
+                  "make it readonly, or raw");
         return 0;
 }
 
@@ -292,6 +305,7 @@ static int limit_problems(const struct check *c) {
         storvirt__disk_bus bus = c->bus;
         const char *bn = c->bn;
         bool lun = c->lun;
+        storvirt__disk_cache cache;
 
         if (s->index > (int) storvirt__disk_bus_index_max(bus))
                 P("key 'index': %d is too large for bus %s (at most %u%s)", s->index, bn,
@@ -312,10 +326,11 @@ static int limit_problems(const struct check *c) {
             strlen(s->serial) > SCSI_SERIAL_MAX)
                 P("key 'serial': %zu characters, QEMU's SCSI devices take at most %d",
                   strlen(s->serial), SCSI_SERIAL_MAX);
-        if (s->io == STORVIRT__DISK_IO_NATIVE && s->cache != STORVIRT__DISK_CACHE_UNSET &&
-            s->cache != STORVIRT__DISK_CACHE_NONE && s->cache != STORVIRT__DISK_CACHE_DIRECTSYNC)
+        cache = s->cache ? s->cache : storvirt__disk_default_cache(s);
+        if (s->io == STORVIRT__DISK_IO_NATIVE && cache != STORVIRT__DISK_CACHE_UNSET &&
+            cache != STORVIRT__DISK_CACHE_NONE && cache != STORVIRT__DISK_CACHE_DIRECTSYNC)
                 P("key 'io': native needs cache none or directsync (O_DIRECT); QEMU "
-                  "refuses it with cache %s", storvirt__disk_cache_names[s->cache]);
+                  "refuses it with cache %s", storvirt__disk_cache_names[cache]);
         return 0;
 }
 
@@ -336,7 +351,8 @@ int storvirt__disk_spec_check(const storvirt__disk_spec *s, struct storvirt__str
         if (!ck.dn || !ck.bn)
                 return 0;
         if ((r = source_problems(c)) < 0 || (r = lun_problems(c)) < 0 ||
-            (r = device_problems(c)) < 0 || (r = limit_problems(c)) < 0)
+            (r = device_problems(c)) < 0 || (r = access_problems(c)) < 0 ||
+            (r = limit_problems(c)) < 0)
                 return r;
         return 0;
 }

@@ -236,6 +236,16 @@ static void check_same_thing(struct drive *d) {
                                                   vav ? "true" : "false"));
 }
 
+/* VDSM's volumeChain and volumeInfo agree with the drive's own volumeID. */
+static void check_vdsm_volumes(struct drive *d) {
+        if (!d->sources_ok || (!d->present[K_VOLUME_CHAIN] && !d->present[K_VOLUME_INFO]))
+                return;
+        if (storvirt__disk_check_vdsm_volumes(d->s, d->what,
+                                              d->spelled[K_VOLUME_CHAIN] ?: "volumeChain",
+                                              d->spelled[K_VOLUME_INFO] ?: "volumeInfo") < 0)
+                storvirt__disk_collect_error(d->c, -EINVAL);
+}
+
 /* A new spec named what, with the alias in its name ("drive 2 (alias ua-x)"). */
 static int new_named_spec(yajl_val obj, const char *what, struct storvirt__disk_collect *c,
                           storvirt__disk_spec **ret) {
@@ -287,6 +297,7 @@ int storvirt__disk_drive_parse(yajl_val obj, const char *what, storvirt__disk_sp
                 return r;
         check_source_keys(&d);
         check_same_thing(&d);
+        check_vdsm_volumes(&d);
         if (c->oom)
                 return -ENOMEM;
         if (c->first)

@@ -50,6 +50,8 @@
  *                 refused)
  *   readonly, readOnly, optional, volumeAsVolume
  *                 booleans, also the strings "true" and "false" in any case
+ *                 (VDSM's "True" and "False"); so are the booleans that
+ *                 shared, propagateErrors, discard and reservations take
  *   serial        1 to 64 of [A-Za-z0-9_ .+-] (libvirt's diskSerial)
  *   cache         none | writethrough | writeback | directsync | unsafe
  *   io            native | threads | io_uring
@@ -60,7 +62,16 @@
  *                 read_bytes_sec, write_bytes_sec, total_iops_sec,
  *                 read_iops_sec, write_iops_sec (0 to 10^15; a non-zero
  *                 total_X with a non-zero read_X or write_X is refused)
- *   reservations  true | false | {"managed": true|false}
+ *   reservations, managed_reservation (VDSM's spelling)
+ *                 true | false | {"managed": true|false}
+ *   vm_custom     VDSM's custom properties of the VM: {"viodiskcache": mode}
+ *                 is the cache mode of a virtio drive that gives none; the
+ *                 other properties are for hooks and ignored
+ *   volumeChain   VDSM's volumes of the image: [{"volumeID", "domainID",
+ *                 "imageID", ...}] in any order, volumeID required
+ *   volumeInfo    VDSM's volume used: {"volumeID", "type", "path", ...}
+ *                 (both checked against a vDisk's image stack, see
+ *                 disk_vdsm_keys.c)
  *   alias         libvirt's user alias: [A-Za-z0-9_.-], "ua-" prepended
  *                 when missing
  *   diskType      block | file | network (ignored) | volume (a pool/volume
@@ -72,6 +83,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/disk.h"
 #include "conf/disk_json.h"
@@ -100,23 +112,58 @@ static void store(storvirt__disk_spec *s, const struct storvirt__disk_key *k, in
         }
 }
 
+/* A boolean as JSON or as VDSM writes it, the strings "true" and "false" in any case. */
+static bool boolean_value(yajl_val v, bool *ret) {
+        if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+                *ret = YAJL_IS_TRUE(v);
+        else if (YAJL_IS_STRING(v) && strcasecmp(v->u.string, "true") == 0)
+                *ret = true;
+        else if (YAJL_IS_STRING(v) && strcasecmp(v->u.string, "false") == 0)
+                *ret = false;
+        else
+                return false;
+        return true;
+}
+
+/* KEY_ENUM with booleans: one of k->names, else an error saying a boolean is taken too. */
+static int enum_or_boolean(const struct storvirt__disk_key *k, const char *what, const char *key,
+                           yajl_val v, unsigned *ret) {
+        char list[256];
+        size_t o = 0;
+
+        for (size_t i = 0; i < k->n_names; i++)
+                if (k->names[i] && strcmp(k->names[i], v->u.string) == 0) {
+                        *ret = (unsigned) i;
+                        return 0;
+                }
+        list[0] = '\0';
+        for (size_t i = 0; i < k->n_names && o < sizeof(list); i++)
+                if (k->names[i])
+                        o += (size_t) snprintf(list + o, sizeof(list) - o, "%s%s", o ? ", " : "",
+                                               k->names[i]);
+        return storvirt__disk_key_error(what, key, "'%s' is not one of %s or a boolean",
+                                        ESC(v->u.string), list);
+}
+
 /* KEY_ENUM: one of k->names (its value from k->values), or a boolean when k->booleans. */
 static int set_enum(storvirt__disk_spec *s, const struct storvirt__disk_key *k, const char *what,
                     const char *key, yajl_val v) {
         unsigned i;
+        bool b;
         int r;
 
         if (!v) {
                 store(s, k, 0);
                 return 0;
         }
-        if (k->booleans && (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))) {
-                store(s, k, YAJL_IS_TRUE(v) ? k->if_true : k->if_false);
+        if (k->booleans && boolean_value(v, &b)) {
+                store(s, k, b ? k->if_true : k->if_false);
                 return 0;
         }
         if (k->booleans && !YAJL_IS_STRING(v))
                 return storvirt__disk_type_error(what, key, k->booleans, v);
-        r = storvirt__disk_get_enum(what, key, v, k->names, k->n_names, &i);
+        r = k->booleans ? enum_or_boolean(k, what, key, v, &i)
+                        : storvirt__disk_get_enum(what, key, v, k->names, k->n_names, &i);
         if (r < 0)
                 return r;
         if (k->refused && strcmp(k->names[i], k->refused) == 0)
@@ -523,9 +570,7 @@ static int set_reservations(storvirt__disk_spec *s, const struct storvirt__disk_
                 r = storvirt__disk_get_boolish(what, SUBKEY(key, "managed"), m, &b);
                 if (r < 0)
                         return r;
-        } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
-                b = YAJL_IS_TRUE(v);
-        else
+        } else if (!boolean_value(v, &b))
                 return storvirt__disk_type_error(what, key, "a boolean or {\"managed\": true}", v);
         s->reservations = b;
         return 0;
@@ -645,11 +690,16 @@ const struct storvirt__disk_key storvirt__disk_keys[K_N] = {
         [K_SGIO] = { "sgio", NULL, KEY_SETTER, .set = set_sgio },
         [K_SPEC_PARAMS] = { "specParams", NULL, KEY_SETTER, .set = set_spec_params },
         [K_IOTUNE] = { "iotune", NULL, KEY_SETTER, .set = set_iotune },
-        [K_RESERVATIONS] = { "reservations", NULL, KEY_SETTER, .set = set_reservations },
+        [K_RESERVATIONS] = { "reservations", "managed_reservation", KEY_SETTER,
+                             .set = set_reservations },
         [K_VOLUME_AS_VOLUME] = { "volumeAsVolume", NULL, KEY_BOOL, FIELD(volume_as_volume) },
         [K_DISK_TYPE] = { "diskType", NULL, KEY_SETTER, .set = set_disk_type },
         /* bytes, ignored (the device dict has it) */
         [K_CAPACITY] = { "capacity", NULL, KEY_UINT, .max = UINT64_MAX },
+        [K_VM_CUSTOM] = { "vm_custom", NULL, KEY_SETTER, .set = storvirt__disk_set_vm_custom },
+        [K_VOLUME_CHAIN] = { "volumeChain", NULL, KEY_SETTER,
+                             .set = storvirt__disk_set_volume_chain },
+        [K_VOLUME_INFO] = { "volumeInfo", NULL, KEY_SETTER, .set = storvirt__disk_set_volume_info },
         [K_NAME] = { "name", NULL, KEY_SETTER, .set = set_name },
 };
 

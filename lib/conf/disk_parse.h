@@ -27,7 +27,7 @@ typedef enum key_id {
         K_TYPE, K_DEVICE_ID, K_DEVICE, K_IFACE, K_INDEX, K_ADDRESS, K_FORMAT, K_BOOT_ORDER,
         K_PROPAGATE_ERRORS, K_SHARED, K_READONLY, K_OPTIONAL, K_SERIAL, K_CACHE, K_IO,
         K_DISCARD, K_SGIO, K_SPEC_PARAMS, K_IOTUNE, K_RESERVATIONS, K_VOLUME_AS_VOLUME,
-        K_DISK_TYPE, K_CAPACITY, K_NAME,
+        K_DISK_TYPE, K_CAPACITY, K_VM_CUSTOM, K_VOLUME_CHAIN, K_VOLUME_INFO, K_NAME,
         K_N,
 } key_id;
 
@@ -105,6 +105,18 @@ storvirt__disk_key_setter storvirt__disk_set_guid, storvirt__disk_set_fs_uuid,
         storvirt__disk_set_path, storvirt__disk_set_iscsi, storvirt__disk_set_vdisk;
 /* A path key's value checked (absolute or "", not too long) and not taken. */
 int storvirt__disk_check_path(const char *what, const char *key, yajl_val v, const char **ret);
+
+/* ---- disk_vdsm_keys.c: VDSM's keys about the VM and the image ----------------------------- */
+
+storvirt__disk_key_setter storvirt__disk_set_vm_custom, storvirt__disk_set_volume_chain,
+        storvirt__disk_set_volume_info;
+/*
+ * The volume a PDIV drive names is in its volumeChain, and is the one
+ * its volumeInfo names: what, spelled as given for messages.  0 or
+ * -EINVAL with the message set.
+ */
+int storvirt__disk_check_vdsm_volumes(const storvirt__disk_spec *s, const char *what,
+                                      const char *chain_key, const char *info_key);
 
 /* ---- disk_drive.c: one drive -------------------------------------------------------------- */
 

@@ -14,6 +14,7 @@
 #include "conf/disk.h"
 #include "util/error.h"
 #include "util/macro.h"
+#include "util/strv.h"
 
 /* ---- buses ------------------------------------------------------------------------------- */
 
@@ -150,10 +151,27 @@ int storvirt__disk_spec_new(storvirt__disk_spec **ret) {
         return 0;
 }
 
+void storvirt__disk_vol_ref_clear(storvirt__disk_vol_ref *v) {
+        free(v->volume_id);
+        free(v->domain_id);
+        free(v->image_id);
+        *v = (storvirt__disk_vol_ref) {};
+}
+
+void storvirt__disk_volume_chain_clear(storvirt__disk_spec *s) {
+        for (size_t i = 0; i < s->n_volume_chain; i++)
+                storvirt__disk_vol_ref_clear(&s->volume_chain[i]);
+        free(s->volume_chain);
+        s->volume_chain = NULL;
+        s->n_volume_chain = 0;
+}
+
 void storvirt__disk_spec_free(storvirt__disk_spec *spec) {
         if (!spec)
                 return;
         storvirt__disk_source_clear(spec);
+        storvirt__disk_volume_chain_clear(spec);
+        storvirt__disk_vol_ref_clear(&spec->volume_info);
         free(spec->name);
         free(spec->alias);
         free(spec->serial);
@@ -186,7 +204,19 @@ static const size_t spec_strings[] = {
         offsetof(storvirt__disk_spec, iscsi.secret_usage),
         offsetof(storvirt__disk_spec, vendor),
         offsetof(storvirt__disk_spec, product),
+        offsetof(storvirt__disk_spec, volume_info.volume_id),
+        offsetof(storvirt__disk_spec, volume_info.domain_id),
+        offsetof(storvirt__disk_spec, volume_info.image_id),
 };
+
+static int vol_ref_dup(const storvirt__disk_vol_ref *v, storvirt__disk_vol_ref *ret) {
+        *ret = (storvirt__disk_vol_ref) {};
+        if ((v->volume_id && !(ret->volume_id = strdup(v->volume_id))) ||
+            (v->domain_id && !(ret->domain_id = strdup(v->domain_id))) ||
+            (v->image_id && !(ret->image_id = strdup(v->image_id))))
+                return storvirt__error_oom();
+        return 0;
+}
 
 #define SPEC_STRING(s, off) (*(char **) ((char *) (s) + (off)))
 
@@ -202,11 +232,22 @@ int storvirt__disk_spec_dup(const storvirt__disk_spec *spec, storvirt__disk_spec
         /* nothing shared: every string NULL first, so a failed copy frees only copies */
         for (size_t i = 0; i < ELEMENTSOF(spec_strings); i++)
                 SPEC_STRING(c, spec_strings[i]) = NULL;
+        c->volume_chain = NULL;
+        c->n_volume_chain = 0;
         for (size_t i = 0; i < ELEMENTSOF(spec_strings); i++) {
                 const char *src = SPEC_STRING(spec, spec_strings[i]);
 
                 if (src && !(SPEC_STRING(c, spec_strings[i]) = strdup(src)))
                         return storvirt__error_oom();
+        }
+        if (spec->n_volume_chain) {
+                c->volume_chain = calloc(spec->n_volume_chain, sizeof(*c->volume_chain));
+                if (!c->volume_chain)
+                        return storvirt__error_oom();
+                for (; c->n_volume_chain < spec->n_volume_chain; c->n_volume_chain++)
+                        if (vol_ref_dup(&spec->volume_chain[c->n_volume_chain],
+                                        &c->volume_chain[c->n_volume_chain]) < 0)
+                                return -ENOMEM;
         }
         *ret = TAKE_PTR(c);
         return 0;
@@ -224,6 +265,7 @@ void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         if (!d)
                 return;
         storvirt__disk_spec_free(d->spec);
+        storvirt__strv_free(d->warnings);
         free(d->source_path);
         free(d->source_pool);
         free(d->source_volume);
@@ -243,12 +285,28 @@ const char *storvirt__disk_spec_name(const storvirt__disk_spec *s) {
         return s->name ? s->name : "disk";
 }
 
+bool storvirt__disk_is_removable(const storvirt__disk_spec *s) {
+        return s->device == STORVIRT__DISK_DEVICE_CDROM ||
+               s->device == STORVIRT__DISK_DEVICE_FLOPPY;
+}
+
+storvirt__disk_cache storvirt__disk_default_cache(const storvirt__disk_spec *s) {
+        /* VDSM's: none, vm_custom's viodiskcache on virtio; no mode for removable media */
+        if (storvirt__disk_is_removable(s))
+                return STORVIRT__DISK_CACHE_UNSET;
+        if (s->custom_cache && storvirt__disk_spec_bus(s) == STORVIRT__DISK_BUS_VIRTIO)
+                return s->custom_cache;
+        return STORVIRT__DISK_CACHE_NONE;
+}
+
 void storvirt__disk_spec_apply_defaults(storvirt__disk_spec *s) {
         if (s->bus == STORVIRT__DISK_BUS_UNSET)
                 s->bus = storvirt__disk_default_bus(s->device);
         if (s->cache == STORVIRT__DISK_CACHE_UNSET)
-                s->cache = STORVIRT__DISK_CACHE_NONE;
-        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET)
+                s->cache = storvirt__disk_default_cache(s);
+        /* QEMU's floppy device has no error policy */
+        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET &&
+            s->device != STORVIRT__DISK_DEVICE_FLOPPY)
                 s->error_policy = STORVIRT__DISK_ERROR_POLICY_STOP;
         if (s->format == STORVIRT__DISK_FORMAT_UNSET &&
             (storvirt__disk_source_is_lun(s->source) || s->device == STORVIRT__DISK_DEVICE_LUN))

@@ -16,7 +16,7 @@
  * in "virsh dumpxml":
  *
  *   <disk type= device= [sgio=] [snapshot='no']>
- *     <driver name='qemu' type= cache= error_policy= [io=] [discard=]/>
+ *     <driver name='qemu' type= [cache=] [error_policy=] [io=] [discard=]/>
  *     <source .../>            (none for an empty cdrom or floppy)
  *     <target dev= bus=/>
  *     <iotune>...</iotune>     (the given fields, in libvirt's order)
@@ -30,15 +30,27 @@
  * as the same UTF-8.)
  *
  * Choices:
- *   - No <seclabel>: libstorvirt does not own the permissions of what
- *     it hands to a VM; the host's libvirt security drivers apply.
- *   - snapshot='no' only where libvirt's default snapshot (external, for
- *     every writable disk) cannot work: device lun ("external active
- *     snapshots are not supported on scsi passthrough devices") and
- *     writable shareable disks (an overlay would belong to one VM only,
- *     and libvirt refuses it for formats without concurrent access).
- *     Every other disk keeps libvirt's default, so a snapshot taken
- *     without a <disks> list still covers it.
+ *   - No <seclabel> unless asked (d->no_relabel): libstorvirt does not own
+ *     the permissions of what it hands to a VM, the host's libvirt
+ *     security drivers apply; a manager that owns them itself, as VDSM
+ *     does, gets <seclabel model='dac' relabel='no'/> in every <source>
+ *     of a file, block device or volume, backing images included.
+ *   - snapshot='no' where libvirt's default snapshot (external, for
+ *     every writable disk) cannot work or must not be taken: device lun
+ *     ("external active snapshots are not supported on scsi passthrough
+ *     devices"), writable shareable disks (an overlay would belong to one
+ *     VM only, and libvirt refuses it for formats without concurrent
+ *     access), and a vDisk (a "vdisk" or PDIV source), whose image stack
+ *     the library keeps itself, as VDSM does for every disk.  Not on a
+ *     read-only disk or a cdrom, where it is libvirt's default (libvirt
+ *     does not write it back).  Every other disk keeps libvirt's
+ *     default, so a snapshot taken without a <disks> list still covers it.
+ *   - What libvirt's qemu driver or QEMU would refuse is refused here
+ *     too: a read-only ide or sata disk, a writable shared disk that is
+ *     not raw, device lun off the scsi bus, an error policy on a floppy.
+ *   - No cache= on a cdrom or floppy unless one was given, no
+ *     error_policy= on a floppy (QEMU's floppy device has none), as VDSM
+ *     writes them.
  *   - For network (iSCSI) disks <auth> goes inside <source>, where
  *     libvirt writes it back; the old place beside <source> is only
  *     kept by libvirt for compatibility.
@@ -47,7 +59,9 @@
  *   - An alias gets libvirt's user-alias prefix "ua-" when it lacks it:
  *     libvirt silently drops any other alias from an inactive definition.
  *   - startupPolicy='optional' (spec->optional) only when there is a
- *     source: an empty drive has nothing to be optional about.
+ *     source of a file, block device or volume: an empty drive has
+ *     nothing to be optional about, and libvirt refuses startupPolicy on
+ *     a network disk.
  */
 #include <stdio.h>
 #include <string.h>
@@ -120,13 +134,16 @@ static int check_enums(const storvirt__disk_resolved *d) {
                 return FAIL(d, "bus not resolved");
         if (!STORVIRT__DISK_NAME(storvirt__disk_bus_names, s->bus))
                 return FAIL(d, "unknown bus %d", (int) s->bus);
-        if (s->cache == STORVIRT__DISK_CACHE_UNSET)
+        if (s->cache == STORVIRT__DISK_CACHE_UNSET && !is_removable(s))
                 return FAIL(d, "cache not resolved");
-        if (!STORVIRT__DISK_NAME(storvirt__disk_cache_names, s->cache))
+        if (s->cache != STORVIRT__DISK_CACHE_UNSET &&
+            !STORVIRT__DISK_NAME(storvirt__disk_cache_names, s->cache))
                 return FAIL(d, "unknown cache mode %d", (int) s->cache);
-        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET)
+        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET &&
+            s->device != STORVIRT__DISK_DEVICE_FLOPPY)
                 return FAIL(d, "error policy not resolved");
-        if (!STORVIRT__DISK_NAME(storvirt__disk_error_policy_xml_names, s->error_policy))
+        if (s->error_policy != STORVIRT__DISK_ERROR_POLICY_UNSET &&
+            !STORVIRT__DISK_NAME(storvirt__disk_error_policy_xml_names, s->error_policy))
                 return FAIL(d, "unknown error policy %d", (int) s->error_policy);
         if (s->format != STORVIRT__DISK_FORMAT_UNSET && !STORVIRT__DISK_NAME(storvirt__disk_format_names, s->format))
                 return FAIL(d, "unknown format %d", (int) s->format);
@@ -219,6 +236,35 @@ static int check_source(const storvirt__disk_resolved *d) {
         return 0;
 }
 
+/* What libvirt's qemu driver or QEMU refuses when the domain is defined or started. */
+static int check_qemu(const storvirt__disk_resolved *d) {
+        const storvirt__disk_spec *s = d->spec;
+        const char *bn = STORVIRT__DISK_NAME(storvirt__disk_bus_names, s->bus);
+
+        if (s->device == STORVIRT__DISK_DEVICE_LUN && s->bus != STORVIRT__DISK_BUS_SCSI)
+                return FAIL(d, "device lun needs bus scsi, not %s (%s)", bn,
+                            s->bus == STORVIRT__DISK_BUS_VIRTIO
+                                    ? "QEMU's virtio-blk refuses SCSI passthrough with virtio 1.0"
+                                    : "libvirt refuses SCSI passthrough on other buses");
+        if (s->readonly && s->device == STORVIRT__DISK_DEVICE_DISK &&
+            (s->bus == STORVIRT__DISK_BUS_IDE || s->bus == STORVIRT__DISK_BUS_SATA))
+                return FAIL(d, "a read-only disk on bus %s: QEMU's ide-hd cannot be read-only "
+                            "(libvirt: \"readonly %s disks are not supported\"); use bus virtio "
+                            "or scsi", bn, bn);
+        if (s->shared && !s->readonly && s->device != STORVIRT__DISK_DEVICE_CDROM &&
+            s->format != STORVIRT__DISK_FORMAT_UNSET &&
+            s->format != STORVIRT__DISK_FORMAT_RAW)
+                return FAIL(d, "a writable shared disk must be raw, not %s (libvirt: \"shared "
+                            "access for disk requires use of supported storage format\")",
+                            storvirt__disk_format_names[s->format]);
+        if (s->device == STORVIRT__DISK_DEVICE_FLOPPY &&
+            s->error_policy != STORVIRT__DISK_ERROR_POLICY_UNSET &&
+            s->error_policy != STORVIRT__DISK_ERROR_POLICY_STOP)
+                return FAIL(d, "device floppy has no error policy (QEMU's floppy device has no "
+                            "rerror or werror)");
+        return 0;
+}
+
 static int check_device(const storvirt__disk_resolved *d) {
         const storvirt__disk_spec *s = d->spec;
         bool lun = s->device == STORVIRT__DISK_DEVICE_LUN;
@@ -242,12 +288,7 @@ static int check_device(const storvirt__disk_resolved *d) {
                             storvirt__disk_type_names[d->type]);
         if (lun && s->serial)
                 return FAIL(d, "no serial for device lun (the guest sees the LUN's own)");
-        if (s->optional && !is_removable(s))
-                return FAIL(d, "optional is only for cdrom and floppy, not %s",
-                            storvirt__disk_device_names[s->device]);
-        if (s->optional && d->type == STORVIRT__DISK_TYPE_NETWORK)
-                return FAIL(d, "optional is not allowed for disk type network");
-        return 0;
+        return check_qemu(d);
 }
 
 static int check_target(const storvirt__disk_resolved *d) {
@@ -338,7 +379,7 @@ static int check_encryption(const storvirt__disk_resolved *d) {
         return 0;
 }
 
-static int check_resolved(const storvirt__disk_resolved *d) {
+int storvirt__disk_resolved_check(const storvirt__disk_resolved *d) {
         int r;
 
         if (!d)
@@ -373,8 +414,13 @@ static void write_driver(storvirt__xml_writer *w, const storvirt__disk_resolved 
         storvirt__xml_writer_start(w, "driver");
         storvirt__xml_writer_attr(w, "name", "qemu");
         storvirt__xml_writer_attr(w, "type", storvirt__disk_format_names[format]);
-        storvirt__xml_writer_attr(w, "cache", storvirt__disk_cache_names[s->cache]);
-        storvirt__xml_writer_attr(w, "error_policy", storvirt__disk_error_policy_xml_names[s->error_policy]);
+        if (s->cache != STORVIRT__DISK_CACHE_UNSET)
+                storvirt__xml_writer_attr(w, "cache", storvirt__disk_cache_names[s->cache]);
+        /* QEMU's floppy device has no rerror/werror: libvirt would pass them on */
+        if (s->error_policy != STORVIRT__DISK_ERROR_POLICY_UNSET &&
+            s->device != STORVIRT__DISK_DEVICE_FLOPPY)
+                storvirt__xml_writer_attr(w, "error_policy",
+                                          storvirt__disk_error_policy_xml_names[s->error_policy]);
         if (!is_removable(s))
                 storvirt__xml_writer_attr(w, "io", storvirt__disk_io_names[s->io]);
         if (s->discard)
@@ -385,6 +431,16 @@ static void write_driver(storvirt__xml_writer *w, const storvirt__disk_resolved 
 static void write_startup_policy(storvirt__xml_writer *w, const storvirt__disk_spec *s) {
         if (s->optional)
                 storvirt__xml_writer_attr(w, "startupPolicy", "optional");
+}
+
+/* libvirt's DAC driver leaves the owner of this source alone. */
+static void write_no_relabel(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
+        if (!d->no_relabel)
+                return;
+        storvirt__xml_writer_start(w, "seclabel");
+        storvirt__xml_writer_attr(w, "model", "dac");
+        storvirt__xml_writer_attr(w, "relabel", "no");
+        storvirt__xml_writer_end(w);
 }
 
 static void write_iscsi_source(storvirt__xml_writer *w, const storvirt__disk_iscsi *i) {
@@ -448,6 +504,7 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
                         storvirt__xml_writer_end(w);
                 }
                 write_encryption(w, d);
+                write_no_relabel(w, d);
                 storvirt__xml_writer_end(w);
                 break;
         case STORVIRT__DISK_TYPE_VOLUME:
@@ -456,6 +513,7 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
                 storvirt__xml_writer_attr(w, "volume", d->source_volume);
                 write_startup_policy(w, s);
                 write_encryption(w, d);
+                write_no_relabel(w, d);
                 storvirt__xml_writer_end(w);
                 break;
         case STORVIRT__DISK_TYPE_NETWORK:
@@ -491,6 +549,7 @@ static void write_backing(storvirt__xml_writer *w, const storvirt__disk_resolved
                         storvirt__xml_writer_attr(w, b->type == STORVIRT__DISK_TYPE_FILE ? "file"
                                                                                         : "dev",
                                                   b->path);
+                        write_no_relabel(w, d);
                         storvirt__xml_writer_end(w);
                 }
         }
@@ -546,7 +605,11 @@ static void write_address(storvirt__xml_writer *w, const storvirt__disk_address 
 static int write_disk(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
         const storvirt__disk_spec *s = d->spec;
         bool lun = s->device == STORVIRT__DISK_DEVICE_LUN;
-        bool no_snapshot = lun || (s->shared && !s->readonly);
+        bool vdisk = s->source == STORVIRT__DISK_SOURCE_VDISK ||
+                     s->source == STORVIRT__DISK_SOURCE_PDIV;
+        /* libvirt's default for a read-only disk already, which it does not write back */
+        bool readonly = s->readonly || s->device == STORVIRT__DISK_DEVICE_CDROM;
+        bool no_snapshot = !readonly && (lun || s->shared || vdisk);
 
         storvirt__xml_writer_start(w, "disk");
         storvirt__xml_writer_attr(w, "type", storvirt__disk_type_names[d->type]);
@@ -605,7 +668,7 @@ int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret) {
 
         check_nonnull(d);
         check_nonnull(ret);
-        r = check_resolved(d);
+        r = storvirt__disk_resolved_check(d);
         if (r < 0)
                 return r;
         r = storvirt__xml_writer_new(&w);
@@ -629,7 +692,7 @@ int storvirt__devices_xml(const storvirt__disk_controller *ctrls, size_t n_ctrls
                 if (!d[i])
                         return storvirt__error_set(-EINVAL, "devices XML: disk %zu is missing",
                                                    i);
-                r = check_resolved(d[i]);
+                r = storvirt__disk_resolved_check(d[i]);
                 if (r < 0)
                         return r;
         }

@@ -446,59 +446,17 @@ STORVIRT_EXPORT int storvirt_connection_list_luns(storvirt_connection *conn, int
         return r;
 }
 
-STORVIRT_EXPORT int storvirt_iscsi_discover(storvirt_ctx *ctx, const char *params_json,
-                                            int timeout_ms, char **ret_json, uint32_t flags) {
-        static const char *const keys[] = { "portal", "user", "password", "initiator",
-                                            "connection", NULL };
+/* The targets discovery found, as our JSON or VDSM's strings. */
+static int targets_json(const struct storvirt__iscsi_target *t, size_t n, bool vdsm, char **ret) {
         _cleanup_json_gen_ storvirt__json_gen *g = NULL;
-        _cleanup_json_ yajl_val v = NULL;
-        _cleanup_def_ conn_def *d = NULL;
-        struct storvirt__iscsi_target *t = NULL;
-        struct storvirt__iscsi_params p;
-        const char *str = NULL;
-        char portal[STORVIRT__CONN_PORTAL_SIZE];
-        size_t n = 0;
-        int r;
+        int r = storvirt__json_gen_new(true, &g);
 
-        check_nonnull(ctx);
-        check_nonnull(params_json);
-        check_nonnull(ret_json);
-        check_arg(timeout_ms >= 0, "timeout_ms", "must not be negative");
-        check_flags(flags, STORVIRT_ISCSI_DISCOVER_VDSM);
-        if (timeout_ms == 0)
-                timeout_ms = DEFAULT_TIMEOUT_MS;
-        r = storvirt__json_parse(params_json, strlen(params_json), 65536, &v, "discovery");
-        if (r >= 0)
-                r = storvirt__json_check_keys(v, keys, "discovery");
-        if (r < 0)
-                return r;
-        if (storvirt__json_get_string(v, "connection", false, &str) > 0) {
-                if (yajl_tree_get(v, (const char *[]){ "portal", NULL }, yajl_t_any))
-                        return storvirt__error_set(-EINVAL, "discovery: give 'connection' or "
-                                                            "'portal', not both");
-                r = storvirt__conn_load_def(ctx, str, true, &d);
-                if (r < 0)
-                        return r;
-                if (d->type != STORVIRT_CONNECTION_ISCSI)
-                        return storvirt__error_set(-EINVAL, "discovery: connection %s is not iscsi",
-                                                   str);
-        } else {
-                r = storvirt__conn_parse_discovery(v, &d);
-                if (r < 0)
-                        return r;
-        }
-        r = storvirt__conn_iscsi_params(d, timeout_ms, portal, sizeof(portal), &p);
-        if (r >= 0)
-                r = storvirt__iscsi_discover(&p, &t, &n);
-        if (r < 0)
-                return storvirt__conn_scrub_error(d, r);
-        r = storvirt__json_gen_new(true, &g);
         if (r >= 0)
                 r = storvirt__json_gen_begin_array(g);
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                if (flags & STORVIRT_ISCSI_DISCOVER_VDSM) {
+                if (vdsm) {
                         /* VDSM's "host:port,tpgt iqn", one per portal */
-                        for (size_t k = 0; k < t[i].n_portals; k++) {
+                        for (size_t k = 0; r >= 0 && k < t[i].n_portals; k++) {
                                 char *line = NULL;
 
                                 if (asprintf(&line, "%s,%d %s", t[i].portals[k].address,
@@ -525,7 +483,54 @@ STORVIRT_EXPORT int storvirt_iscsi_discover(storvirt_ctx *ctx, const char *param
         if (r >= 0)
                 r = storvirt__json_gen_end_array(g);
         if (r >= 0)
-                r = storvirt__json_gen_finish(g, ret_json, NULL);
+                r = storvirt__json_gen_finish(g, ret, NULL);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_iscsi_discover(storvirt_ctx *ctx, const char *params_json,
+                                            int timeout_ms, char **ret_json, uint32_t flags) {
+        _cleanup_json_ yajl_val v = NULL;
+        _cleanup_def_ conn_def *d = NULL;
+        struct storvirt__conn_discovery q;
+        struct storvirt__iscsi_target *t = NULL;
+        struct storvirt__iscsi_params p;
+        char portal[STORVIRT__CONN_PORTAL_SIZE];
+        size_t n = 0;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(params_json);
+        check_nonnull(ret_json);
+        check_arg(timeout_ms >= 0, "timeout_ms", "must not be negative");
+        check_flags(flags, STORVIRT_ISCSI_DISCOVER_VDSM);
+        if (timeout_ms == 0)
+                timeout_ms = DEFAULT_TIMEOUT_MS;
+        r = storvirt__json_parse(params_json, strlen(params_json), 65536, &v, "discovery");
+        if (r >= 0)
+                r = storvirt__conn_parse_discovery(v, &q);
+        if (r < 0)
+                return r;
+        d = q.def;
+        if (q.stored_id) {
+                r = storvirt__conn_load_def(ctx, q.stored_id, true, &d);
+                if (r == -ENOENT)
+                        return storvirt__error_set(r, "discovery: %s (VDSM's form gives a host "
+                                                      "with its 'port')", storvirt_error_message());
+                if (r < 0)
+                        return r;
+                if (d->type != STORVIRT_CONNECTION_ISCSI)
+                        return storvirt__error_set(-EINVAL, "discovery: connection %s is not iscsi",
+                                                   q.stored_id);
+        }
+        r = storvirt__conn_iscsi_params(d, timeout_ms, portal, sizeof(portal), &p);
+        if (r >= 0)
+                r = storvirt__iscsi_discover(&p, &t, &n);
+        if (r < 0)
+                return storvirt__conn_scrub_error(d, r);
+        /* VDSM lists IPv6 portals only when asked */
+        if (q.vdsm && !q.ipv6)
+                storvirt__conn_discovery_drop_ipv6(t, &n);
+        r = targets_json(t, n, flags & STORVIRT_ISCSI_DISCOVER_VDSM, ret_json);
         storvirt__iscsi_targets_free(t, n);
         return r;
 }

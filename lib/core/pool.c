@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "conf/pool_dup.h"
 #include "objects/ctx.h"
 #include "core/pool.h"
 #include "objects/vol_chain.h"
@@ -125,9 +126,48 @@ static int stop_locked(storvirt__pool_obj *obj) {
         return 0;
 }
 
-int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
+/*
+ * Marks obj starting, unless another pool that owns its source is active
+ * or starting: -EEXIST naming it.  Each start marks itself before it
+ * looks at the others, so of two starts at once one sees the other.
+ * 1 when obj was marked (the caller clears the mark), 0 when it is
+ * active already (the start then fails as such).
+ */
+static int claim_source(storvirt__pool_obj *obj) {
+        char what[STORVIRT__POOL_SHARED_MAX];
+        storvirt__pool_obj *rival;
+        bool starting;
         int r;
 
+        storvirt__mutex_lock(&obj->lock);
+        if (obj->active || obj->starting) {
+                starting = obj->starting;
+                storvirt__mutex_unlock(&obj->lock);
+                return starting ? storvirt__error_set(-EBUSY, "pool '%s' is starting",
+                                                      obj->def->name) : 0;
+        }
+        obj->starting = true;
+        storvirt__mutex_unlock(&obj->lock);
+        rival = storvirt__pools_find_running_rival(obj->ctx, obj, what);
+        if (!rival)
+                return 1;
+        storvirt__mutex_lock(&obj->lock);
+        obj->starting = false;
+        storvirt__mutex_unlock(&obj->lock);
+        storvirt__mutex_lock(&rival->lock);
+        r = storvirt__error_set(-EEXIST, "pool '%s' shares %s with pool '%s', which is %s: stop "
+                                         "that one first", obj->def->name, what, rival->def->name,
+                                rival->active ? "active" : "starting");
+        storvirt__mutex_unlock(&rival->lock);
+        storvirt__pool_obj_unref(rival);
+        return r;
+}
+
+int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
+        int claimed = claim_source(obj), r;
+
+        if (claimed < 0)
+                return claimed;
         storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, false);
         if (r >= 0 && (flags & STORVIRT_POOL_CREATE_BUILD)) {
@@ -154,6 +194,8 @@ int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
                         log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
                 }
         }
+        if (claimed)
+                obj->starting = false;
         storvirt__mutex_unlock(&obj->lock);
         if (r >= 0)
                 storvirt__vol_chain_check_pool(obj);
@@ -166,23 +208,33 @@ static int pool_ready(storvirt_ctx *ctx) {
         return storvirt__pools_ensure_loaded(ctx);
 }
 
+/*
+ * A new definition of a defined pool: refused while it runs or starts,
+ * and when another pool owns its source (checked again as it is put in
+ * place; the stored one is put back then).
+ */
 static int define_replace(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__pool_def **def) {
         int r;
 
         storvirt__mutex_lock(&obj->lock);
-        if (obj->active) {
+        if (obj->active || obj->starting) {
+                r = storvirt__error_set(-EBUSY,
+                        "pool '%s' is %s: stop it before changing its definition",
+                        obj->def->name, obj->active ? "active" : "starting");
                 storvirt__mutex_unlock(&obj->lock);
-                return storvirt__error_set(-EBUSY,
-                        "pool '%s' is active: stop it before changing its definition",
-                        obj->def->name);
+                return r;
         }
-        r = storvirt__pool_store_save(ctx, *def);
+        r = storvirt__pools_check_source(ctx, *def);
+        if (r >= 0)
+                r = storvirt__pool_store_save(ctx, *def);
         if (r >= 0) {
-                storvirt__pool_def_free(obj->def);
-                obj->def = *def;
-                *def = NULL;
-                obj->persistent = true;
+                r = storvirt__pools_replace_def(ctx, obj, def);
+                if (r < 0 && storvirt__pool_store_save(ctx, obj->def) < 0)
+                        log_error(ctx, "pool '%s': putting back its definition: %s",
+                                  obj->def->name, storvirt__error_msg());
         }
+        if (r >= 0)
+                obj->persistent = true;
         storvirt__mutex_unlock(&obj->lock);
         return r;
 }
@@ -223,9 +275,11 @@ STORVIRT_EXPORT int storvirt_pool_define_xml(storvirt_ctx *ctx, const char *xml,
                 goto out;
         def = NULL;
         obj->persistent = true;
-        r = storvirt__pool_store_save(ctx, obj->def);
+        r = storvirt__pools_check_source(ctx, obj->def);
+        if (r >= 0)
+                r = storvirt__pool_store_save(ctx, obj->def);
         if (r >= 0) {
-                r = storvirt__pools_insert(ctx, obj);
+                r = storvirt__pools_insert(ctx, obj, true);
                 if (r < 0)
                         storvirt__pool_store_remove(ctx, obj->def->name);
         }
@@ -261,7 +315,7 @@ STORVIRT_EXPORT int storvirt_pool_create_xml(storvirt_ctx *ctx, const char *xml,
                 storvirt__pool_def_free(def);
                 return r;
         }
-        r = storvirt__pools_insert(ctx, obj);
+        r = storvirt__pools_insert(ctx, obj, true);
         if (r >= 0) {
                 r = storvirt__pool_obj_start(obj, flags);
                 if (r < 0)

@@ -1,19 +1,42 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * pool_load.c - the stored pools made records of, once per context: a
- * pool a previous process left running (and still running: mounted,
- * present) is running again, and the first context after the host
- * booted starts the autostart pools.  No pool's volumes are read here:
- * loading costs the same whatever they number (objects/pool_vols.c reads
- * them when first asked for).
+ * pool_load.c - the stored pools made records of, once per context, in
+ * the order of their names: a pool a previous process left running (and
+ * still running: mounted, present) is running again, and the first
+ * context after the host booted starts the autostart pools.  Two stored
+ * pools may own one source (an older release let them): both are
+ * loaded, and of two left running only the first runs again.  No pool's
+ * volumes are read here: loading costs the same whatever they number
+ * (objects/pool_vols.c reads them when first asked for).
  */
+#include <stdlib.h>
 #include <string.h>
 
+#include "conf/pool_dup.h"
 #include "core/pool.h"
 #include "util/macro.h"
 
 /* The context whose pools this thread is loading (re-entry from autostart). */
 static __thread storvirt_ctx *loading_ctx;
+
+/* A pool that owns obj's source runs already: obj stays stopped, said in the log. */
+static bool running_rival(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
+        char what[STORVIRT__POOL_SHARED_MAX];
+        storvirt__pool_obj *rival = storvirt__pools_find_running_rival(ctx, obj, what);
+
+        if (!rival)
+                return false;
+        log_warning(ctx, "pool '%s' shares %s with pool '%s', which runs: left stopped",
+                    obj->def->name, what, rival->def->name);
+        storvirt__pool_obj_unref(rival);
+        return true;
+}
+
+static int by_name(const void *a, const void *b) {
+        const struct storvirt__pool_stored *x = a, *y = b;
+
+        return strcmp(x->def->name, y->def->name);
+}
 
 static void load_one(storvirt_ctx *ctx, struct storvirt__pool_stored *v) {
         storvirt__pool_obj *obj = NULL;
@@ -26,13 +49,15 @@ static void load_one(storvirt_ctx *ctx, struct storvirt__pool_stored *v) {
                 v->def = NULL;
                 obj->persistent = true;
                 obj->autostart = v->autostart;
-                r = storvirt__pools_insert(ctx, obj);
+                r = storvirt__pools_insert(ctx, obj, false);
         }
         if (r < 0) {
                 log_error(ctx, "state directory: pools/%s.xml: %s (skipped)", name ? name : "?",
                           storvirt__error_msg());
                 goto out;
         }
+        if (v->run_mark && running_rival(ctx, obj))
+                goto out;
         storvirt__mutex_lock(&obj->lock);
         if (v->run_mark && obj->ops->check_pool && obj->ops->check_pool(obj, &active) >= 0 &&
             active) {
@@ -74,6 +99,8 @@ int storvirt__pools_ensure_loaded(storvirt_ctx *ctx) {
                 return 0;
         loading_ctx = ctx;
         r = storvirt__pool_store_load(ctx, &v, &n);
+        if (r >= 0 && n > 1)
+                qsort(v, n, sizeof(*v), by_name);
         for (size_t i = 0; r >= 0 && i < n; i++)
                 load_one(ctx, &v[i]);
         storvirt__pool_stored_free(v, n);

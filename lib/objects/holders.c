@@ -17,7 +17,7 @@
 #include "util/macro.h"
 #include "util/strv.h"
 
-#define KIND "holders"
+#define KIND STORVIRT__HOLDERS_KIND
 #define ID "index"
 #define VDISKS "vdisks"
 

@@ -17,6 +17,9 @@
 
 #include <stdbool.h>
 
+/* The state directory's folder of the holders index. */
+#define STORVIRT__HOLDERS_KIND "holders"
+
 #include "objects/ctx.h"
 
 typedef struct storvirt__holders storvirt__holders;

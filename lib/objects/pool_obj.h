@@ -97,6 +97,8 @@ typedef struct storvirt__pool_obj {
         bool persistent;
         bool autostart;
         bool active;
+        bool starting;               /* a start is under way (core/pool.c): its
+                                        definition stays as it is meanwhile */
         bool removed;                /* no longer in the registry */
         uint32_t state;
         uint64_t capacity, allocation, available;

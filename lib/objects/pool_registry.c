@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "conf/pool_dup.h"
 #include "objects/ctx.h"
 #include "objects/pool_registry.h"
 #include "util/fileio.h"
@@ -24,7 +25,7 @@
 #define POOL_DIR "pools"
 #define AUTOSTART_DIR "pools/autostart"
 #define RUN_DIR "pools/run"
-/* In RUN_DIR, hidden: no pool name starts with '.' (pool_conf.c). */
+/* In RUN_DIR, hidden: no pool name starts with '.' (pool_types.c). */
 #define BOOT_MARK ".boot_id"
 #define OLD_BOOT_MARK "boot_id"
 #define POOL_XML_MAX (1u << 20)
@@ -153,7 +154,7 @@ storvirt__pool_obj *storvirt__pools_find_target(storvirt_ctx *ctx, const char *p
         storvirt__mutex_lock(&reg->lock);
         while (!found && storvirt__hashmap_iterate(reg->by_name, &it, &key, &v)) {
                 obj = v;
-                /* def is replaced only under both locks: safe under reg->lock. */
+                /* def is replaced only under both locks (storvirt__pools_replace_def) */
                 if (obj->def->target.path && path_equal(obj->def->target.path, path))
                         found = storvirt__pool_obj_ref(obj);
         }
@@ -161,7 +162,78 @@ storvirt__pool_obj *storvirt__pools_find_target(storvirt_ctx *ctx, const char *p
         return found;
 }
 
-int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
+/*
+ * The pool of another name whose source def's is (see
+ * conf/pool_dup.h), under reg->lock: definitions are replaced only
+ * under it.  -EEXIST naming it, or 0.
+ */
+static int source_clash_locked(storvirt__pool_registry *reg, const storvirt__pool_def *def) {
+        char what[STORVIRT__POOL_SHARED_MAX];
+        const char *key;
+        size_t it = 0;
+        void *v;
+
+        while (storvirt__hashmap_iterate(reg->by_name, &it, &key, &v)) {
+                const storvirt__pool_obj *other = v;
+
+                if (storvirt__pool_source_shared(def, other->def, what))
+                        return storvirt__error_set(-EEXIST, "pool '%s' would share %s with pool '%s'",
+                                                   def->name, what, other->def->name);
+        }
+        return 0;
+}
+
+int storvirt__pools_check_source(storvirt_ctx *ctx, const storvirt__pool_def *def) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        int r;
+
+        storvirt__mutex_lock(&reg->lock);
+        r = source_clash_locked(reg, def);
+        storvirt__mutex_unlock(&reg->lock);
+        return r;
+}
+
+int storvirt__pools_replace_def(storvirt_ctx *ctx, storvirt__pool_obj *obj,
+                                storvirt__pool_def **def) {
+        storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
+        int r;
+
+        storvirt__mutex_lock(&reg->lock);
+        r = source_clash_locked(reg, *def);
+        if (r >= 0) {
+                storvirt__pool_def_free(obj->def);
+                obj->def = *def;
+                *def = NULL;
+        }
+        storvirt__mutex_unlock(&reg->lock);
+        return r;
+}
+
+storvirt__pool_obj *storvirt__pools_find_running_rival(storvirt_ctx *ctx, storvirt__pool_obj *obj,
+                                                       char *what) {
+        storvirt__pool_obj **objs = NULL, *found = NULL;
+        size_t n = 0;
+
+        if (storvirt__pools_snapshot(ctx, &objs, &n) < 0) {
+                storvirt__error_reset();
+                return NULL;
+        }
+        for (size_t i = 0; !found && i < n; i++) {
+                storvirt__pool_obj *other = objs[i];
+
+                if (other == obj)
+                        continue;
+                storvirt__mutex_lock(&other->lock);
+                if ((other->active || other->starting) &&
+                    storvirt__pool_source_shared(obj->def, other->def, what))
+                        found = storvirt__pool_obj_ref(other);
+                storvirt__mutex_unlock(&other->lock);
+        }
+        storvirt__pools_snapshot_free(objs);
+        return found;
+}
+
+int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj, bool check_source) {
         storvirt__pool_registry *reg = storvirt__ctx_pools(ctx);
         storvirt__pool_obj *clash;
         int r;
@@ -176,6 +248,9 @@ int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
                         obj->def->name, obj->uuid, clash->def->name, clash->uuid);
                 goto out;
         }
+        r = check_source ? source_clash_locked(reg, obj->def) : 0;
+        if (r < 0)
+                goto out;
         r = storvirt__hashmap_put(reg->by_uuid, obj->uuid, obj);
         if (r < 0)
                 goto out;

@@ -28,8 +28,34 @@ void storvirt__pools_load_end(storvirt_ctx *ctx, bool loaded);
 storvirt__pool_obj *storvirt__pools_find_name(storvirt_ctx *ctx, const char *name);
 storvirt__pool_obj *storvirt__pools_find_uuid(storvirt_ctx *ctx, const char *uuid);
 storvirt__pool_obj *storvirt__pools_find_target(storvirt_ctx *ctx, const char *path);
-/* -EEXIST naming the clash when the name or UUID is taken. */
-int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj);
+/*
+ * -EEXIST naming the clash when the name or UUID is taken, or, with
+ * check_source, when another pool owns obj's source
+ * (conf/pool_dup.h).  Loading stored pools inserts without the
+ * source check: an older state directory may hold two such pools.
+ */
+int storvirt__pools_insert(storvirt_ctx *ctx, storvirt__pool_obj *obj, bool check_source);
+/*
+ * -EEXIST "pool 'NAME' would share WHAT with pool 'OTHER'" when a pool
+ * of another name owns the source of def, else 0.
+ */
+int storvirt__pools_check_source(storvirt_ctx *ctx, const storvirt__pool_def *def);
+/*
+ * Replaces the definition of obj (its lock held by the caller) with
+ * *def, taking it, unless another pool owns the source of *def: then
+ * -EEXIST as storvirt__pools_check_source() and *def left alone.
+ */
+int storvirt__pools_replace_def(storvirt_ctx *ctx, storvirt__pool_obj *obj,
+                                storvirt__pool_def **def);
+/*
+ * The pool of another name that owns the source of obj and is active or
+ * starting, referenced, with what they share written into what; NULL
+ * when none.  Takes the lock of each other pool in turn: call it
+ * without obj's lock, while obj's definition cannot change (obj->starting
+ * set, or loading).
+ */
+storvirt__pool_obj *storvirt__pools_find_running_rival(storvirt_ctx *ctx, storvirt__pool_obj *obj,
+                                                       char *what);
 void storvirt__pools_remove(storvirt_ctx *ctx, storvirt__pool_obj *obj);
 /* Referenced records sorted by name; free with storvirt__pools_snapshot_free. */
 int storvirt__pools_snapshot(storvirt_ctx *ctx, storvirt__pool_obj ***ret, size_t *ret_n);

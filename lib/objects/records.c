@@ -293,6 +293,27 @@ static void remove_stale_temps_now(storvirt_ctx *ctx, const char *kind) {
         storvirt__error_restore(&e);
 }
 
+void storvirt__records_tidy(storvirt_ctx *ctx, const char *kind) {
+        struct dirent *de;
+        bool stale = false;
+        DIR *d;
+        int fd;
+
+        fd = kind_dirfd_full(ctx, kind, false);
+        if (fd < 0)
+                return;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return;
+        }
+        while (!stale && (de = readdir(d)))
+                stale = is_stale_temp(de->d_name);
+        closedir(d);
+        if (stale)
+                remove_stale_temps_now(ctx, kind);
+}
+
 int storvirt__records_list(storvirt_ctx *ctx, const char *kind, char ***ret_ids) {
         struct storvirt__strv_builder b = {};
         bool stale = false;

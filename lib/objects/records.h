@@ -90,6 +90,13 @@ int storvirt__record_update(storvirt_ctx *ctx, const char *kind, const char *id,
                             bool locked, storvirt__record_update_fn fn, void *userdata);
 
 /*
+ * Remove what killed writers of a kind left (".<id>.json.XXXXXX"), if no
+ * writer is at work: for record kinds that are read, not listed.  Best
+ * effort; the error state is kept.
+ */
+void storvirt__records_tidy(storvirt_ctx *ctx, const char *kind);
+
+/*
  * The ids of kind, sorted (file names ending in ".json", minus the
  * suffix; hidden and temporary files skipped).  NULL-terminated vector
  * (storvirt__strv_free()); an empty or missing directory gives an empty

@@ -4,7 +4,13 @@
  * resolved on this host (LUN index, pools, paths) and formatted as a
  * <disk> element or a device dict.  A LUN's path is handed out only after
  * the identity of the device at that path has been read again from sysfs
- * and found to be the one asked for.
+ * and found to be the one asked for.  A VM's drives: resolve_vm.c.
+ *
+ * Resolving is two steps: finding the storage (storvirt__resolve_find(),
+ * whose messages never name the drive, so that its caller names it and
+ * decides by the errno alone), then the defaults, the target dev and
+ * the checks of what was found (storvirt__resolve_finish(), whose
+ * messages name the drive).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -301,9 +307,9 @@ static int take_chain(storvirt__disk_resolved *d, storvirt__vol_chain *c) {
                 bool raw = strcmp(c->v[i].format, "raw") == 0;
 
                 if (!raw && strcmp(c->v[i].format, "qcow2") != 0)
-                        return storvirt__error_set(-EOPNOTSUPP, "%s: backing file '%s' is %s; only "
+                        return storvirt__error_set(-EOPNOTSUPP, "backing file '%s' is %s; only "
                                                                 "raw and qcow2 images are resolved",
-                                                   drive_name(d->spec), c->v[i].path, c->v[i].format);
+                                                   c->v[i].path, c->v[i].format);
                 b->type = STORVIRT__DISK_TYPE_FILE;
                 b->format = raw ? STORVIRT__DISK_FORMAT_RAW : STORVIRT__DISK_FORMAT_QCOW2;
                 b->path = TAKE_PTR(c->v[i].path);
@@ -335,27 +341,25 @@ static int check_file_format(storvirt_ctx *ctx, storvirt__disk_resolved *d, cons
         want = s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw";
         r = storvirt__img_probe_fd(fd, (uint64_t)st.st_size, path, &info);
         if (r < 0)
-                return storvirt__error_prefix("%s", drive_name(s));
+                return r;
         if (strcmp(info.format, "raw") != 0 && strcmp(info.format, "iso") != 0 &&
             strcmp(info.format, want) != 0)
-                r = storvirt__error_set(-EINVAL, "%s: '%s' is a %s image, not %s%s", drive_name(s), path,
+                r = storvirt__error_set(-EINVAL, "'%s' is a %s image, not %s%s", path,
                                         info.format, want,
                                         s->format == STORVIRT__DISK_FORMAT_UNSET
                                                 ? " (formats are never guessed from content: "
                                                   "give \"format\")" : "");
         else if (s->format == STORVIRT__DISK_FORMAT_QCOW2 && strcmp(info.format, "qcow2") != 0)
-                r = storvirt__error_set(-EINVAL, "%s: '%s' is not a qcow2 image (found %s)",
-                                        drive_name(s), path, info.format);
-        else if (strcmp(info.format, "qcow2") == 0 && storvirt__img_check_usable(&info, path, 0) < 0)
-                r = storvirt__error_prefix("%s", drive_name(s));
-        else if (strcmp(info.format, "qcow2") == 0 && info.backing_file &&
-                 !(abs = realpath(path, NULL)))
+                r = storvirt__error_set(-EINVAL, "'%s' is not a qcow2 image (found %s)", path,
+                                        info.format);
+        else if (strcmp(info.format, "qcow2") == 0)
+                r = storvirt__img_check_usable(&info, path, 0);
+        if (r >= 0 && strcmp(info.format, "qcow2") == 0 && info.backing_file &&
+            !(abs = realpath(path, NULL)))
                 r = storvirt__error_set(-errno, "'%s': %m", path);
         if (r >= 0 && abs) {
                 r = storvirt__vol_chain_walk(ctx, abs, info.backing_file, info.backing_format, &c);
-                if (r < 0)
-                        storvirt__error_prefix("%s", drive_name(s));
-                else
+                if (r >= 0)
                         r = take_chain(d, &c);
                 storvirt__vol_chain_clear(&c);
         }
@@ -386,13 +390,13 @@ static int resolve_file_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d,
         d->capacity = rec->capacity;
         storvirt__mutex_unlock(&obj->lock);
         if (strcmp(fmt, "qcow2") != 0 && strcmp(fmt, "raw") != 0 && strcmp(fmt, "iso") != 0)
-                return storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s; only raw and "
-                                                    "qcow2 volumes are resolved", drive_name(s),
+                return storvirt__error_set(-EINVAL, "volume '%s' of pool '%s' is %s; only raw and "
+                                                    "qcow2 volumes are resolved",
                                            rec->name, obj->def->name, fmt);
         if (s->format != STORVIRT__DISK_FORMAT_UNSET && strcmp(fmt, "iso") != 0 &&
             strcmp(fmt, s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw") != 0)
-                return storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s, not %s",
-                                           drive_name(s), rec->name, obj->def->name, fmt,
+                return storvirt__error_set(-EINVAL, "volume '%s' of pool '%s' is %s, not %s",
+                                           rec->name, obj->def->name, fmt,
                                            s->format == STORVIRT__DISK_FORMAT_QCOW2 ? "qcow2" : "raw");
         s->format = strcmp(fmt, "qcow2") == 0 ? STORVIRT__DISK_FORMAT_QCOW2 : STORVIRT__DISK_FORMAT_RAW;
         r = storvirt__vol_chain_of(ctx, obj, rec, explicit, &c);
@@ -400,7 +404,7 @@ static int resolve_file_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d,
                 r = storvirt__vol_encryption(ctx, obj, rec, d->encryption, d->encryption_secret);
         if (r < 0) {
                 storvirt__vol_chain_clear(&c);
-                return storvirt__error_prefix("%s", drive_name(s));
+                return r;
         }
         r = take_chain(d, &c);
         storvirt__vol_chain_clear(&c);
@@ -417,13 +421,18 @@ static int resolve_path(storvirt_ctx *ctx, storvirt__disk_resolved *d, const cha
 
         if (stat(path, &st) < 0) {
                 int err = errno;
-                /* A removable drive marked optional may lack its medium. */
-                if (err == ENOENT && s->optional) {
+                /*
+                 * An optional file may be missing (libvirt leaves the disk out, or
+                 * empties the drive, when the VM starts), and so may the medium of
+                 * a cdrom or floppy, optional as VDSM makes them.
+                 */
+                if (err == ENOENT && s->device != STORVIRT__DISK_DEVICE_LUN &&
+                    (s->optional || storvirt__disk_is_removable(s))) {
                         d->type = STORVIRT__DISK_TYPE_FILE;
                         d->source_path = strdup(path);
                         return d->source_path ? 0 : storvirt__error_oom();
                 }
-                return storvirt__error_set(-err, "%s: '%s': %s", drive_name(s), path, strerror(err));
+                return storvirt__error_set(-err, "'%s': %s", path, strerror(err));
         }
         if (S_ISBLK(st.st_mode)) {
                 d->type = STORVIRT__DISK_TYPE_BLOCK;
@@ -442,12 +451,12 @@ static int resolve_path(storvirt_ctx *ctx, storvirt__disk_resolved *d, const cha
                 if (r < 0)
                         return r;
         } else {
-                return storvirt__error_set(-EINVAL, "%s: '%s' is neither a file nor a block device",
-                                           drive_name(s), path);
+                return storvirt__error_set(-EINVAL, "'%s' is neither a file nor a block device",
+                                           path);
         }
         if (s->device == STORVIRT__DISK_DEVICE_LUN && d->type != STORVIRT__DISK_TYPE_BLOCK)
-                return storvirt__error_set(-EINVAL, "%s: device 'lun' needs a block device, '%s' "
-                                                    "is a file", drive_name(s), path);
+                return storvirt__error_set(-EINVAL, "device 'lun' needs a block device, '%s' "
+                                                    "is a file", path);
         d->source_path = strdup(path);
         return d->source_path ? 0 : storvirt__error_oom();
 }
@@ -467,8 +476,8 @@ static int iscsi_direct_volume(storvirt__disk_resolved *d, storvirt_pool *pool,
         int r;
 
         if (sscanf(storvirt_volume_get_name(vol), "unit:0:0:%u", &lun) != 1)
-                return storvirt__error_set(-EINVAL, "%s: volume '%s' of iscsi-direct pool '%s' is not "
-                                                    "a LUN", drive_name(d->spec),
+                return storvirt__error_set(-EINVAL, "volume '%s' of iscsi-direct pool '%s' is not "
+                                                    "a LUN",
                                            storvirt_volume_get_name(vol), def->name);
         if (!def->source.n_hosts || !def->source.devices || !def->source.devices[0])
                 return storvirt__error_set(-EINVAL, "pool '%s' has no source host or target",
@@ -512,7 +521,7 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
 
         r = storvirt_pool_lookup_by_name(ctx, s->pool, &pool);
         if (r >= 0 && storvirt_pool_is_active(pool) != 1)
-                r = storvirt__error_set(-ENOENT, "%s: pool '%s' is not active", drive_name(s), s->pool);
+                r = storvirt__error_set(-ENOENT, "pool '%s' is not active", s->pool);
         if (r >= 0)
                 r = storvirt_volume_lookup_by_name(pool, s->volume, &vol);
         if (r >= 0)
@@ -526,14 +535,14 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         } else {
                 fmt = storvirt_volume_get_format(vol);
                 if (strcmp(fmt, "raw") != 0) {
-                        r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is %s; only "
+                        r = storvirt__error_set(-EINVAL, "volume '%s' of pool '%s' is %s; only "
                                                          "raw and qcow2 volumes are resolved",
-                                                drive_name(s), s->volume, s->pool, fmt);
+                                                s->volume, s->pool, fmt);
                         goto out;
                 }
                 if (s->format == STORVIRT__DISK_FORMAT_QCOW2) {
-                        r = storvirt__error_set(-EINVAL, "%s: volume '%s' of pool '%s' is raw, not "
-                                                         "qcow2", drive_name(s), s->volume, s->pool);
+                        r = storvirt__error_set(-EINVAL, "volume '%s' of pool '%s' is raw, not "
+                                                         "qcow2", s->volume, s->pool);
                         goto out;
                 }
                 s->format = STORVIRT__DISK_FORMAT_RAW;
@@ -551,8 +560,8 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         } else if (type == STORVIRT_VOLUME_TYPE_FILE) {
                 d->type = STORVIRT__DISK_TYPE_FILE;
                 if (s->device == STORVIRT__DISK_DEVICE_LUN)
-                        r = storvirt__error_set(-EINVAL, "%s: device 'lun' needs a block device, "
-                                                         "'%s' is a file", drive_name(s),
+                        r = storvirt__error_set(-EINVAL, "device 'lun' needs a block device, "
+                                                         "'%s' is a file",
                                                 storvirt_volume_get_path(vol));
                 else if (!(d->source_path = strdup(storvirt_volume_get_path(vol))))
                         r = storvirt__error_oom();
@@ -569,15 +578,23 @@ out:
 
 static void resolved_init_defaults(storvirt__disk_resolved *d) {
         storvirt__disk_spec *s = d->spec;
-        bool removable = s->device == STORVIRT__DISK_DEVICE_CDROM ||
-                         s->device == STORVIRT__DISK_DEVICE_FLOPPY;
+        bool removable = storvirt__disk_is_removable(s);
 
         if (s->format == STORVIRT__DISK_FORMAT_UNSET)
                 s->format = STORVIRT__DISK_FORMAT_RAW;
         if (s->cache == STORVIRT__DISK_CACHE_UNSET)
-                s->cache = STORVIRT__DISK_CACHE_NONE;
-        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET)
+                s->cache = storvirt__disk_default_cache(s);
+        if (s->error_policy == STORVIRT__DISK_ERROR_POLICY_UNSET &&
+            s->device != STORVIRT__DISK_DEVICE_FLOPPY)
                 s->error_policy = STORVIRT__DISK_ERROR_POLICY_STOP;
+        /*
+         * VDSM's rule: a cdrom or floppy with a medium from a file is
+         * optional, so that a VM whose ISO is missing starts with an empty
+         * drive; libvirt takes the same for a volume.
+         */
+        if (removable && ((d->type == STORVIRT__DISK_TYPE_FILE && d->source_path) ||
+                          d->type == STORVIRT__DISK_TYPE_VOLUME))
+                s->optional = true;
         /*
          * VDSM's rule: native AIO for block devices, threads for files and
          * network disks, none for removables.  Native AIO needs O_DIRECT,
@@ -590,15 +607,10 @@ static void resolved_init_defaults(storvirt__disk_resolved *d) {
                                 ? STORVIRT__DISK_IO_NATIVE : STORVIRT__DISK_IO_THREADS;
 }
 
-/*
- * Resolves a spec whose VM-level defaults (bus, index) are set.  On
- * error the message is prefixed by nothing: callers name the drive.
- */
-static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint32_t flags,
-                       storvirt__disk_resolved **ret) {
+int storvirt__resolve_find(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint32_t flags,
+                           storvirt__disk_resolved **ret) {
         storvirt__disk_resolved *d;
         storvirt__disk_spec *s;
-        char dev[32];
         int r;
 
         d = calloc(1, sizeof(*d));
@@ -629,19 +641,9 @@ static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint3
                 break;
         case STORVIRT__DISK_SOURCE_PDIV:
         case STORVIRT__DISK_SOURCE_VDISK:
-                /* its messages never name the drive */
                 r = storvirt__vdisk_resolve(ctx, d);
-                if (r < 0)
-                        storvirt__error_prefix("%s", drive_name(s));
                 break;
         }
-        if (r >= 0) {
-                resolved_init_defaults(d);
-                r = storvirt__disk_target_dev(s->bus, (unsigned)(s->index < 0 ? 0 : s->index), dev,
-                                              sizeof(dev));
-        }
-        if (r >= 0 && !(d->target_dev = strdup(dev)))
-                r = storvirt__error_oom();
         if (r < 0) {
                 storvirt__disk_resolved_free(d);
                 return r;
@@ -650,10 +652,86 @@ static int resolve_one(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint3
         return 0;
 }
 
-static int format_one(const storvirt__disk_resolved *d, char **ret, uint32_t flags) {
+bool storvirt__resolve_unreachable(int r) {
+        return r == -ENOENT || r == -ENODEV || r == -ENXIO || r == -ESTALE;
+}
+
+/*
+ * Device lun passes SCSI commands through (SG_IO, QEMU's scsi-block):
+ * the device at path must take them, a SCSI disk or a multipath map of
+ * SCSI paths.
+ */
+static int check_scsi(storvirt_ctx *ctx, const char *path) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__blkident id;
+        dev_t devnum = 0;
+        bool scsi;
+        int r;
+
+        r = ops->dev_number(path, &devnum);
+        if (r >= 0)
+                r = ops->ident_read(devnum, &id);
+        if (r < 0)
+                return r;
+        scsi = id.dm ? id.multipath && id.n_slaves > 0 : id.scsi;
+        for (size_t i = 0; id.dm && i < id.n_slaves; i++)
+                scsi = scsi && id.slaves[i].scsi;
+        if (!scsi)
+                return storvirt__error_set(-EOPNOTSUPP,
+                                           "device lun passes SCSI commands through (SG_IO), but "
+                                           "'%s' (%s) is not a SCSI device%s: QEMU refuses it "
+                                           "(\"cannot get SG_IO version number\"); use device disk",
+                                           path, id.name,
+                                           id.dm ? " or a multipath map of SCSI paths" : "");
+        return 0;
+}
+
+/* A warning about d, naming the drive. */
+static int warn(storvirt__disk_resolved *d, const char *what) {
+        char *w;
+
+        if (asprintf(&w, "%s: %s", drive_name(d->spec), what) < 0)
+                return storvirt__error_oom();
+        if (storvirt__strv_push(&d->warnings, w) < 0) {
+                free(w);
+                return storvirt__error_oom();
+        }
+        return 0;
+}
+
+int storvirt__resolve_finish(storvirt_ctx *ctx, storvirt__disk_resolved *d, uint32_t flags) {
+        storvirt__disk_spec *s = d->spec;
+        char dev[32];
+        int r;
+
+        resolved_init_defaults(d);
+        d->no_relabel = flags & STORVIRT_RESOLVE_NO_RELABEL;
+        r = storvirt__disk_target_dev(s->bus, (unsigned)(s->index < 0 ? 0 : s->index), dev,
+                                      sizeof(dev));
+        if (r >= 0 && !(d->target_dev = strdup(dev)))
+                r = storvirt__error_oom();
+        if (r >= 0 && s->device == STORVIRT__DISK_DEVICE_LUN &&
+            d->type == STORVIRT__DISK_TYPE_BLOCK)
+                r = check_scsi(ctx, d->source_path);
+        if (r < 0)
+                return r == -ENOMEM ? r : storvirt__error_prefix("%s", drive_name(s));
+        if (s->device == STORVIRT__DISK_DEVICE_LUN && s->serial) {
+                /* as VDSM does: QEMU's scsi-block takes no serial */
+                r = warn(d, "key 'serial' left out: device lun passes the LUN's own serial "
+                            "through (QEMU's scsi-block takes no serial)");
+                if (r < 0)
+                        return r;
+                free(s->serial);
+                s->serial = NULL;
+        }
+        return storvirt__disk_resolved_check(d);
+}
+
+static int format_one(storvirt__disk_resolved *d, char **ret, uint32_t flags) {
         storvirt__json_gen *g = NULL;
         int r;
 
+        d->no_relabel |= !!(flags & STORVIRT_RESOLVE_NO_RELABEL);
         if (!(flags & STORVIRT_RESOLVE_DICT))
                 return storvirt__disk_to_xml(d, ret);
         r = storvirt__json_gen_new(true, &g);
@@ -665,8 +743,7 @@ static int format_one(const storvirt__disk_resolved *d, char **ret, uint32_t fla
         return r;
 }
 
-/* One message from a vector of problems: "N problems: a; b; c". */
-static int problems_error(char **problems) {
+int storvirt__resolve_problems_error(char **problems) {
         _cleanup_(storvirt__buf_freep) struct storvirt__buf b = {};
         size_t n = storvirt__strv_length(problems);
 
@@ -681,12 +758,13 @@ const storvirt__disk_spec *storvirt__disk_spec_of(const storvirt_disk_spec *spec
         return spec ? spec->s : NULL;
 }
 
-int storvirt__resolve_format(const storvirt__disk_resolved *d, char **ret, uint32_t flags) {
+int storvirt__resolve_format(storvirt__disk_resolved *d, char **ret, uint32_t flags) {
         return format_one(d, ret, flags);
 }
 
 int storvirt__resolve_spec(storvirt_ctx *ctx, const storvirt__disk_spec *spec, uint32_t flags,
                            storvirt__disk_resolved **ret) {
+        storvirt__disk_resolved *d = NULL;
         storvirt__disk_spec *copy = NULL;
         char **problems = NULL;
         int r;
@@ -698,9 +776,20 @@ int storvirt__resolve_spec(storvirt_ctx *ctx, const storvirt__disk_spec *spec, u
         if (r >= 0 && storvirt__strv_length(problems) == 0)
                 r = storvirt__disk_specs_complete(&copy, 1, &problems);
         if (r >= 0 && storvirt__strv_length(problems) > 0)
-                r = problems_error(problems);
+                r = storvirt__resolve_problems_error(problems);
+        if (r >= 0) {
+                /* the messages of the search never name the drive */
+                r = storvirt__resolve_find(ctx, copy, flags, &d);
+                if (r < 0 && r != -ENOMEM)
+                        storvirt__error_prefix("%s", drive_name(copy));
+        }
         if (r >= 0)
-                r = resolve_one(ctx, copy, flags, ret);
+                r = storvirt__resolve_finish(ctx, d, flags);
+        for (char **w = r >= 0 ? d->warnings : NULL; w && *w; w++)
+                log_warning(ctx, "%s", *w);
+        if (r >= 0)
+                *ret = TAKE_PTR(d);
+        storvirt__disk_resolved_free(d);
         storvirt__disk_spec_free(copy);
         storvirt__strv_free(problems);
         return r;
@@ -714,89 +803,11 @@ STORVIRT_EXPORT int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk
         check_nonnull(ctx);
         check_nonnull(spec);
         check_nonnull(ret);
-        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH);
+        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH |
+                                   STORVIRT_RESOLVE_NO_RELABEL);
         r = storvirt__resolve_spec(ctx, spec->s, flags, &d);
         if (r >= 0)
                 r = format_one(d, ret, flags);
         storvirt__disk_resolved_free(d);
-        return r;
-}
-
-STORVIRT_EXPORT int storvirt_resolve_vm(storvirt_ctx *ctx, const char *vm_json, char **ret,
-                                        char ***ret_problems, uint32_t flags) {
-        storvirt__disk_spec **specs = NULL;
-        storvirt__disk_resolved **ds = NULL;
-        char **problems = NULL;
-        size_t n = 0;
-        int r;
-
-        check_nonnull(ctx);
-        check_nonnull(vm_json);
-        check_nonnull(ret);
-        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH);
-        if (ret_problems)
-                *ret_problems = NULL;
-        /* Parsed, completed (bus, index) and cross-checked; drives that parsed are kept. */
-        r = storvirt__disk_specs_parse_vm_keep(vm_json, strlen(vm_json), &specs, &n, &problems);
-        if (r < 0 && !(r == -EINVAL && problems))
-                return r;
-        ds = calloc(n + 1, sizeof(*ds));
-        if (!ds) {
-                r = storvirt__error_oom();
-                goto out;
-        }
-        /* Resolve every drive, even after a failure: all problems at once. */
-        for (size_t i = 0; i < n; i++) {
-                if (!specs[i])
-                        continue; /* did not parse: its problem is listed */
-                r = resolve_one(ctx, specs[i], flags, &ds[i]);
-                if (r == -ENOMEM)
-                        goto out;
-                if (r < 0) {
-                        const char *msg = storvirt_error_message();
-                        const char *name = drive_name(specs[i]);
-                        char *p = NULL;
-                        /* Messages from lower layers do not all name the drive. */
-                        bool named = msg && strncmp(msg, name, strlen(name)) == 0;
-                        if (asprintf(&p, "%s%s%s", named ? "" : name, named ? "" : ": ",
-                                     msg ? msg : strerror(-r)) < 0 ||
-                            storvirt__strv_push(&problems, p) < 0) {
-                                free(p);
-                                r = storvirt__error_oom();
-                                goto out;
-                        }
-                }
-        }
-        if (storvirt__strv_length(problems) > 0) {
-                r = problems_error(problems);
-                if (ret_problems)
-                        *ret_problems = TAKE_PTR(problems);
-                goto out;
-        }
-        if (flags & STORVIRT_RESOLVE_DICT) {
-                storvirt__json_gen *g = NULL;
-                r = storvirt__json_gen_new(true, &g);
-                if (r >= 0)
-                        r = storvirt__json_gen_begin_map(g);
-                if (r >= 0)
-                        r = storvirt__json_gen_key_begin_array(g, "devices");
-                for (size_t i = 0; r >= 0 && i < n; i++)
-                        r = storvirt__disk_resolved_to_dict(ds[i], g);
-                if (r >= 0)
-                        r = storvirt__json_gen_end_array(g);
-                if (r >= 0)
-                        r = storvirt__json_gen_end_map(g);
-                if (r >= 0)
-                        r = storvirt__json_gen_finish(g, ret, NULL);
-                storvirt__json_gen_free(g);
-        } else {
-                r = storvirt__disks_to_devices_xml(ds, n, ret);
-        }
-out:
-        for (size_t i = 0; ds && i < n; i++)
-                storvirt__disk_resolved_free(ds[i]);
-        free(ds);
-        storvirt__disk_specs_free(specs, n);
-        storvirt__strv_free(problems);
         return r;
 }

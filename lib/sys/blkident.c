@@ -109,6 +109,18 @@ static void disk_identity(int dfd, const char *link, const char *name, char *gui
         storvirt__error_reset();
 }
 
+/* Whether the device whose directory is open as dfd sits on a scsi_device (see blkident.h). */
+static bool is_scsi(int dfd) {
+        char uevent[512];
+        ssize_t n = read_attr(dfd, "device/uevent", uevent, sizeof(uevent) - 1);
+
+        if (n <= 0)
+                return false;
+        uevent[n] = '\0';
+        return strstr(uevent, "DEVTYPE=scsi_device\n") != NULL ||
+               (n >= 19 && strcmp(uevent + n - 19, "DEVTYPE=scsi_device") == 0);
+}
+
 static const char *base_name(const char *path) {
         const char *s = strrchr(path, '/');
         return s ? s + 1 : path;
@@ -152,6 +164,7 @@ int storvirt__blkident_read(dev_t devnum, const char *sysroot, struct storvirt__
         if (!read_text(dfd, "dm/uuid", uuid, sizeof(uuid)) &&
             strncmp(ret->name, "dm-", 3) != 0) {
                 disk_identity(dfd, link, ret->name, ret->guid, sizeof(ret->guid));
+                ret->scsi = is_scsi(dfd);
                 close(dfd);
                 return 0;
         }
@@ -180,6 +193,7 @@ int storvirt__blkident_read(dev_t devnum, const char *sysroot, struct storvirt__
                 snprintf(slink, sizeof(slink), "%s/slaves/%s", link, de->d_name);
                 snprintf(s->name, sizeof(s->name), "%.63s", de->d_name);
                 disk_identity(mfd, slink, s->name, s->guid, sizeof(s->guid));
+                s->scsi = is_scsi(mfd);
                 close(mfd);
                 ret->n_slaves++;
         }

@@ -24,11 +24,19 @@
 struct storvirt__blkident_slave {
         char name[64];                 /* kernel name: "sdc" */
         char guid[STORVIRT__WWID_MAX]; /* "" when it reports none */
+        bool scsi;                     /* a SCSI device (see below) */
 };
 
 struct storvirt__blkident {
         char name[64];                 /* kernel name at the number now: "dm-3", "sdb" */
         char guid[STORVIRT__WWID_MAX]; /* "" when the device reports no identity */
+        /*
+         * A device of the kernel's SCSI layer (its parent is a
+         * scsi_device: sd on SCSI, iSCSI, FC, SAS, SATA through libata,
+         * virtio-scsi), which takes SCSI commands through SG_IO; not a
+         * loop, NVMe, virtio-blk or device-mapper device.
+         */
+        bool scsi;
         bool dm;                       /* a device-mapper device */
         bool multipath;                /* ... whose dm uuid is mpath-<wwid> */
         size_t n_slaves;               /* member paths of a dm device (at most the max) */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "sys/command.h"
+#include "sys/tool_words.h"
 #include "util/buf.h"
 #include "util/macro.h"
 
@@ -23,6 +24,7 @@ extern char **environ;
 
 static pthread_mutex_t dry_lock = PTHREAD_MUTEX_INITIALIZER;
 static __thread int last_exit = -1;
+static __thread unsigned last_words;
 
 int storvirt__command_last_exit(void) {
         return last_exit;
@@ -30,6 +32,14 @@ int storvirt__command_last_exit(void) {
 
 void storvirt__command_set_exit_status(int status) {
         last_exit = status;
+}
+
+unsigned storvirt__command_last_words(void) {
+        return last_words;
+}
+
+void storvirt__command_set_stderr(const char *tool, const char *text) {
+        last_words = storvirt__tool_words(tool, text);
 }
 static storvirt__command_dry_run_fn dry_fn;
 static void *dry_userdata;
@@ -148,6 +158,8 @@ static int spawn_and_wait(char *const argv[], const char *exe, int timeout_ms, c
                 ;
         trim(&err);
         last_exit = r >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        if (r >= 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0))
+                last_words = storvirt__tool_words(argv[0], err.data);
         if (r == -ETIMEDOUT)
                 r = storvirt__error_set(-ETIMEDOUT, "%s: timed out after %d ms", argv[0], timeout_ms);
         else if (r < 0)
@@ -182,6 +194,7 @@ int storvirt__command_run(char *const argv[], int timeout_ms, char **ret_stdout)
         ud = dry_userdata;
         pthread_mutex_unlock(&dry_lock);
         last_exit = -1;
+        last_words = 0;
         if (fn)
                 return fn(argv, ret_stdout, ud);
         r = storvirt__command_find(argv[0], &exe);

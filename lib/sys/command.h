@@ -33,6 +33,16 @@ int storvirt__command_last_exit(void);
 void storvirt__command_set_exit_status(int status);
 
 /*
+ * Why the last tool storvirt__command_run() ran on this thread failed,
+ * as far as its stderr says: the words of sys/tool_words.h found in it,
+ * a mask to test with storvirt__tool_said(); 0 when it succeeded, was
+ * not run, or said none of them.  A dry-run function gives the stderr
+ * its tool would have written with storvirt__command_set_stderr().
+ */
+unsigned storvirt__command_last_words(void);
+void storvirt__command_set_stderr(const char *tool, const char *text);
+
+/*
  * Test hook: when set, storvirt__command_run() does not execute anything
  * and calls fn with the argv instead; fn's return value is returned.
  */

@@ -24,6 +24,7 @@
 #include <time.h>
 
 #include "sys/iscsi_direct.h"
+#include "sys/tool_words.h"
 #include "util/error.h"
 #include "util/macro.h"
 
@@ -199,7 +200,8 @@ static int connect_failed(struct session *s) {
                 return timed_out(s, "connect");
         if (e > 0)
                 return storvirt__error_set(-e, "iSCSI connect to %s failed: %s", s->address, msg);
-        if (strstr(msg, "Invalid target") || strstr(msg, "resolv"))
+        if (storvirt__tool_said(storvirt__tool_words("libiscsi", msg),
+                                STORVIRT__TOOL_ISCSI_BAD_PORTAL))
                 return storvirt__error_set(-EINVAL, "iSCSI portal '%s' is not valid: %s",
                                            s->address, msg);
         return storvirt__error_set(-EIO, "iSCSI connect to %s failed: %s", s->address, msg);
@@ -231,7 +233,8 @@ static int login_failed(struct session *s) {
         default:
                 break;
         }
-        if (strstr(msg, "CHAP_R") || strstr(msg, "CHAP_N") || strstr(msg, "CHAP targetname"))
+        if (storvirt__tool_said(storvirt__tool_words("libiscsi", msg),
+                                STORVIRT__TOOL_ISCSI_MUTUAL_CHAP))
                 return storvirt__error_set(-EACCES,
                                            "iSCSI %s at %s refused: the target failed mutual CHAP authentication",
                                            what, s->p->portal);

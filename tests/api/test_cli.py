@@ -94,6 +94,73 @@ class CliTest(unittest.TestCase):
         self.assertTrue(out.startswith("Usage: storvirt info\n"))
         self.assertEqual(run("--help")[0], 0)
 
+    def test_global_options_before_or_after_the_command(self):
+        """-d, --json and --debug anywhere; a command's options before it too."""
+        for args in (["--json", "-d", self.state, "info"], ["info", "--json", "-d", self.state],
+                     ["-d", self.state, "info", "--json"], ["info", "--state-dir=" + self.state,
+                                                            "--json"]):
+            with self.subTest(args=args):
+                rc, out, err = run(*args)
+                self.assertEqual(rc, 0, err)
+                self.assertEqual(json.loads(out)["state_dir"], self.state)
+        rc, out, err = run("-d", self.state, "pool-list", "--all", "--json")
+        self.assertEqual((rc, json.loads(out)["pools"]), (0, []), err)
+        rc, out, err = run("--all", "-d", self.state, "--json", "pool-list")
+        self.assertEqual((rc, json.loads(out)["pools"]), (0, []), err)
+        rc, out, err = run("-d", self.state, "info", "--debug")
+        self.assertEqual(rc, 0)
+        self.assertIn("libstorvirt: debug:", err)
+        # an error found before --json is reached still comes as JSON
+        rc, out, err = run("nosuchcommand", "--json")
+        self.assertEqual((rc, json.loads(out)["status"]["code"]), (2, 22))
+
+    def test_option_errors_name_option_and_command(self):
+        cases = [
+            (["pool-list", "--bogus"], "pool-list: unknown option '--bogus'"),
+            (["--bogus", "pool-list"], "pool-list: unknown option '--bogus'"),
+            (["info", "-x"], "info: unknown option '-x'"),
+            (["--bogus"], "unknown option '--bogus'"),
+            (["pool-info"], "pool-info: missing POOL (usage: storvirt pool-info POOL"),
+            (["vol-create-as", "p1", "v"], "vol-create-as: missing SIZE (usage: storvirt "
+                                           "vol-create-as POOL NAME SIZE "),
+            (["pool-info", "a", "b"], "pool-info: unexpected argument 'b'"),
+            (["pool-list", "--type"], "pool-list: option '--type' needs a value"),
+            (["pool-list", "--all=yes"], "pool-list: option '--all' takes no value"),
+            (["pool-list", "--type", "dir", "--type", "fs"],
+             "pool-list: --type given more than once"),
+            (["vol-upload", "v", "f", "--offset", "x"], "vol-upload: invalid --offset 'x'"),
+            (["connection-luns", "--timeout", "0", "c"],
+             "connection-luns: --timeout '0': not an integer from 1 to 3600"),
+            (["pool-start", "p", "--overwrite", "--no-overwrite"],
+             "pool-start: give --overwrite or --no-overwrite, not both"),
+            (["iscsi-discover", "--user", "u", "h"],
+             "iscsi-discover: --user and --password-file go together"),
+            (["-d"], "option '-d' needs a value"),
+        ]
+        for args, msg in cases:
+            with self.subTest(args=args):
+                rc, out, err = run("-d", self.state, *args) if args != ["-d"] else run(*args)
+                self.assertEqual(rc, 2, (out, err))
+                self.assertTrue(err.startswith("storvirt: usage error: " + msg), err)
+
+    def test_help_of_a_command_from_its_table(self):
+        rc, out, _ = run("help", "pool-list")
+        self.assertEqual(rc, 0)
+        self.assertRegex(out, r"\n  --type TYPE +only the pools of this type\n")
+        self.assertEqual(run("pool-list", "--help")[1], out)
+        rc, out, _ = run("help", "vol-list")
+        self.assertRegex(out, r"\n  POOL, --pool POOL +a pool name or UUID\n")
+        rc, out, _ = run("help", "--synopsis", "vol-list")
+        self.assertEqual((rc, out), (0, "vol-list POOL [--details]\n"))
+        rc, out, _ = run("help", "--synopsis")
+        lines = out.splitlines()
+        self.assertIn("vdisk-import (SPEC | --guid G | --path P | --pool P --volume V) "
+                      "[--connection ID]... [--shared] [--readonly] [--no-refresh]", lines)
+        self.assertIn("info", lines)
+        rc, out, _ = run("help")
+        for cmd in lines:
+            self.assertIn("\n  %s " % cmd.split()[0], out)
+
     def test_debug_goes_to_stderr_only(self):
         rc, out, err = run("--debug", "-d", self.state, "--json", "info")
         self.assertEqual(rc, 0)

@@ -244,9 +244,10 @@ class CliConnectionTest(unittest.TestCase):
         seed = int(os.environ.get("STORVIRT_TEST_SEED", random.randrange(1 << 30)))
         rng = random.Random(seed)
         outcomes = {"before": 0, "all": 0}
+        # 100 kills, or as many as 40 s allow on a loaded machine, never fewer than 50
         deadline = time.monotonic() + 40
         kills = 0
-        while kills < 100 and time.monotonic() < deadline:
+        while kills < 100 and (kills < 50 or time.monotonic() < deadline):
             shutil.rmtree(self.state, ignore_errors=True)
             # some kills land on a state directory that holds the first one already
             before = []
@@ -265,7 +266,6 @@ class CliConnectionTest(unittest.TestCase):
             outcomes["all" if listed == sorted(ids) else "before"] += 1
         print("\n%d kills within %.0f ms of the start (a define takes %.0f ms): %s" %
               (kills, span * 1000, statistics.median(took) * 1000, outcomes))
-        self.assertGreaterEqual(kills, 50)
 
 
 if __name__ == "__main__":

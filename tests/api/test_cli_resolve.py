@@ -297,6 +297,9 @@ class CliResolveTest(unittest.TestCase):
         # Indexes in order per bus.
         self.assertEqual([d.find("target").get("dev") for d in disks], ["vda", "hda", "sda", "vdb"])
         self.assertEqual(disks[0].find("boot").get("order"), "1")
+        # The LUN passed through needs a virtio-scsi controller: the VM gets one.
+        self.assertEqual([c.attrib for c in root.findall("controller")],
+                         [{"type": "scsi", "index": "0", "model": "virtio-scsi"}])
         # VDSM's {"devices": [...]}: the entries that are not disks are skipped.
         vdsm = {"devices": [{"type": "disk", **d} for d in self.vm()["drives"]] +
                 [{"type": "interface", "device": "bridge", "network": "ovirtmgmt"}]}
@@ -380,6 +383,70 @@ class CliResolveTest(unittest.TestCase):
                         problems)
         self.assertTrue(any("boot order 2" in p for p in problems), problems)
 
+    def test_vm_optional(self):
+        # An optional drive whose storage is unreachable is left out, with a warning.
+        vm = [{"GUID": UNKNOWN_GUID, "optional": "True", "alias": "extra"},
+              {"GUID": self.map_guid}]
+        path = self.spec_file("vm-optional.json", vm)
+        rc, out, err = self.run_cli("resolve", "--vm", path)
+        self.assertEqual(rc, 0, err)
+        disks = ET.fromstring(out).findall("disk")
+        self.assertEqual([d.find("source").get("dev") for d in disks], ["/dev/" + self.map_dm])
+        self.assertEqual([d.find("target").get("dev") for d in disks], ["vdb"])
+        lines = err.rstrip("\n").split("\n")
+        self.assertEqual(len(lines), 1, err)
+        self.assertTrue(lines[0].startswith(
+            "storvirt: warning: drive 1 (alias ua-extra): left out: "), err)
+        self.assertIn(UNKNOWN_GUID, lines[0])
+        rc, out, err2 = self.run_cli("--json", "resolve", "--vm", path)
+        self.assertEqual(rc, 0)
+        doc = json.loads(out)
+        self.assertEqual(doc["warnings"], [lines[0][len("storvirt: warning: "):]])
+        self.assertEqual(err2, err)
+
+    def test_lun_serial_warning(self):
+        # VDSM takes a serial on a LUN and leaves it out of the XML: so does resolve, saying so.
+        spec = self.spec_file("lun-serial.json", {"GUID": self.disk_guid, "device": "lun",
+                                                  "serial": "abc"})
+        rc, out, err = self.run_cli("resolve", spec)
+        self.assertEqual(rc, 0, err)
+        self.assertIsNone(ET.fromstring(out).find("serial"))
+        self.assertTrue(err.startswith("storvirt: warning: disk: key 'serial' left out"), err)
+        doc = json.loads(self.run_cli("--json", "resolve", spec)[1])
+        self.assertEqual(len(doc["warnings"]), 1)
+
+    def test_vdsm_strings(self):
+        # VDSM's booleans as strings, as the Direct LUN page writes them.
+        img = os.path.join(self.tmp, "vdsm.raw")
+        with open(img, "wb") as f:
+            f.truncate(1 << 20)
+        disk, _ = self.resolve({"path": img, "shared": "True", "readonly": "False",
+                                "optional": "False", "discard": "false",
+                                "propagateErrors": "off"})
+        self.assertIsNotNone(disk.find("shareable"))
+        self.assertIsNone(disk.find("readonly"))
+        self.assertEqual(disk.find("driver").get("discard"), "ignore")
+
+    def test_qemu_refusals(self):
+        # What libvirt's qemu driver or QEMU refuses is refused first, naming the drive.
+        img = os.path.join(self.tmp, "refused.raw")
+        with open(img, "wb") as f:
+            f.truncate(1 << 20)
+        cases = [
+            ({"path": img, "iface": "sata", "readonly": True}, "a read-only disk on bus sata"),
+            ({"path": img, "device": "floppy", "propagateErrors": "on"},
+             "device floppy has no error policy"),
+            ({"GUID": self.disk_guid, "iface": "virtio", "device": "lun"},
+             "device lun needs bus scsi"),
+            ({"path": "/dev/loop0", "device": "lun"}, "is not a SCSI device"),
+        ]
+        for spec, words in cases:
+            with self.subTest(spec=spec):
+                rc, out, err = self.run_cli("resolve", self.spec_file("refused.json", spec))
+                self.assertEqual((rc, out), (1, ""), err)
+                self.assertIn(words, err)
+                self.assertTrue(err.startswith("storvirt: error: disk: "), err)
+
     # -- errors ------------------------------------------------------------
 
     def test_bad_json(self):
@@ -435,6 +502,9 @@ class CliResolveTest(unittest.TestCase):
         self.assertTrue(usage.startswith("Usage: storvirt resolve "), usage)
         for opt in ("--vm", "--dict", "--no-refresh"):
             self.assertIn(opt, usage)
+        # The keys it lists are keys a spec takes.
+        self.assertIn("GUID, UUID,", usage)
+        self.assertNotIn("fsUUID", usage)
 
     # -- the example -------------------------------------------------------
 

@@ -127,6 +127,23 @@ class IscsiDirectPoolTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("does not support", p.stderr)
 
+    def test_defined_from_options(self):
+        """pool-define-as --source-initiator: the pool is virsh's options alone,
+        and find-storage-pool-sources-as finds its target."""
+        self.ok("pool-define-as", "opts", "iscsi-direct", "--source-host",
+                "127.0.0.1:%d" % self.tgtd.port, "--source-dev", OPEN, "--source-initiator",
+                INITIATOR)
+        self.ok("pool-start", "opts")
+        vols = json.loads(self.ok("--json", "vol-list", "opts"))["volumes"]
+        self.assertEqual(sorted(v["name"] for v in vols), ["unit:0:0:1", "unit:0:0:2", "unit:0:0:3"])
+        self.ok("pool-destroy", "opts")
+        out = self.ok("find-storage-pool-sources-as", "iscsi-direct", "127.0.0.1",
+                      str(self.tgtd.port), INITIATOR)
+        self.assertIn('<device path="%s"/>' % OPEN, out)
+        self.assertEqual(self.ok("find-storage-pool-sources-as", "iscsi-direct",
+                                 "--host", "127.0.0.1:%d" % self.tgtd.port,
+                                 "--initiator", INITIATOR), out)
+
     def test_chap(self):
         auth = "<auth type='chap' username='%s'><secret usage='libvirt-iscsi-pool'/></auth>" % USER
         self.define("chap", CHAP, auth)

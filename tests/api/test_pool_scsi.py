@@ -135,6 +135,17 @@ class HbaTest(Base):
         p = self.run_cli("pool-start", "mix")
         self.assertEqual(p.returncode, 1)
         self.assertIn("no fc_host has WWNN %s and WWPN %s" % (wwnn, self.fc[other][1]), p.stderr)
+        # one adapter is one pool's: while "fc" holds it, another definition of it is refused
+        with open(os.path.join(self.tmp, "again.xml"), "w") as f:
+            f.write("<pool type='scsi'><name>again</name><source><adapter type='fc_host' "
+                    "wwnn='%s' wwpn='%s'/></source><target><path>/dev/disk/by-path</path>"
+                    "</target></pool>" % (wwnn, wwpn))
+        p = self.run_cli("pool-define", os.path.join(self.tmp, "again.xml"))
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("would share the SCSI adapter of WWNN", p.stderr)
+        self.assertIn("with pool 'fc'", p.stderr)
+        self.ok("pool-destroy", "fc")
+        self.ok("pool-undefine", "fc")
         # an existing port named with its parent is found; an unknown one would be an
         # NPIV vport to create on that parent, which is refused as unsupported
         self.define("withparent", "<adapter type='fc_host' parent='%s' wwnn='%s' wwpn='%s'/>"

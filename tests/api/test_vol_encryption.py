@@ -33,6 +33,7 @@ EOPNOTSUPP = 95
 EINVAL = 22
 ENOENT = 2
 EEXIST = 17
+EIO = 5
 
 STUB = r"""#!/bin/bash
 # logs what the library gave qemu-img, then runs the real one
@@ -475,6 +476,50 @@ class VolEncryptionTest(EncryptionBase):
         self.fails(ENOENT, "secret-undefine", u2)
         self.assertEqual(sorted(s["uuid"] for s in self.js("secret-list")["secrets"]),
                          sorted([self.uuid, u3]))
+
+
+FAILING_STUB = r"""#!/bin/bash
+# qemu-img create fails the first %(fails)d times, saying %(message)s
+if [ "$1" = create ]; then
+  echo create >> %(count)s
+  if [ "$(wc -l < %(count)s)" -le %(fails)d ]; then
+    echo "qemu-img: %(message)s" >&2
+    exit 1
+  fi
+fi
+exec %(real)s "$@"
+"""
+
+
+@unittest.skipUnless(QEMU_IMG, "qemu-img is not installed")
+class KeyTimingTest(EncryptionBase):
+    """qemu-img create runs again only when qemu's key-derivation benchmark measured no time."""
+
+    def stub(self, message, fails):
+        self.count = os.path.join(self.tmp, "creates")
+        with open(os.path.join(self.bin, "qemu-img"), "w") as f:
+            f.write(FAILING_STUB % {"fails": fails, "message": message, "count": self.count,
+                                    "real": QEMU_IMG})
+
+    def creates(self):
+        with open(self.count) as f:
+            return len(f.read().split())
+
+    def test_unmeasured_time_runs_again(self):
+        self.stub("Unable to get accurate CPU usage", 2)
+        rc, out, err = self.create("a.raw", "raw", self.encryption())
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.creates(), 3)
+        self.assert_encrypted_volume("a.raw", "luks", 16 << 20)
+
+    def test_other_failures_do_not(self):
+        self.stub("Could not create image: Permission denied", 1)
+        msg = self.fails(EIO, "vol-create", "p", self.write(
+            "v.xml", "<volume><name>a.raw</name><capacity>1048576</capacity><target>"
+            "<format type='raw'/>%s</target></volume>" % self.encryption()))
+        self.assertIn("Permission denied", msg)
+        self.assertEqual(self.creates(), 1)
+        self.assertEqual(os.listdir(self.target), [])
 
 
 if __name__ == "__main__":

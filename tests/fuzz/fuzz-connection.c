@@ -4,8 +4,10 @@
  * connectStorageServer parameters): parsed, every canonical form read
  * back as a stored definition must give itself again, no canonical form
  * carries a password, and every connection's VDSM parameters read back
- * as VDSM's give the same parameters again.  Anything but a clean error
- * or those round trips aborts so the fuzzer reports it.
+ * as VDSM's give the same parameters again; read as discovery parameters
+ * (ours, a stored connection's id or VDSM's), the same input gives a clean
+ * error or a portal.  Anything but a clean error or those round trips
+ * aborts so the fuzzer reports it.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -70,9 +72,32 @@ static void vdsm_round_trip(const char *json, size_t len) {
         storvirt__conn_defs_free(defs, n);
 }
 
+/* The input as storvirt_iscsi_discover()'s parameters. */
+static void discovery(const char *json, size_t len) {
+        struct storvirt__conn_discovery q;
+        yajl_val v = NULL;
+        int r;
+
+        if (storvirt__json_parse(json, len, 65536, &v, "discovery") < 0)
+                return;
+        r = storvirt__conn_parse_discovery(v, &q);
+        if (r < 0 && (r != -EINVAL || !storvirt__error_msg()))
+                die("discovery: unexpected error", NULL);
+        if (r >= 0 && !q.stored_id && (!q.def || !q.def->host || !q.def->port))
+                die("discovery: no portal", NULL);
+        if (r >= 0 && q.def && q.def->password && strstr(storvirt__error_msg() ? storvirt__error_msg() : "",
+                                                         q.def->password))
+                die("discovery: a message carries the password", NULL);
+        if (r >= 0)
+                storvirt__conn_def_free(q.def);
+        yajl_tree_free(v);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         char **texts = NULL;
         int r;
+
+        discovery((const char *)data, size);
 
         r = storvirt__connections_parse((const char *)data, size, false, &texts);
         if (r < 0) {

@@ -141,7 +141,8 @@ static void set_one(const char *text, size_t size) {
                 "alias", "device", "iface", "index", "address", "format", "bootOrder",
                 "propagateErrors", "shared", "readonly", "optional", "serial", "cache", "io",
                 "discard", "sgio", "specParams", "iotune", "reservations", "volumeAsVolume",
-                "diskType", "type", "deviceId", "capacity", "name", "unknown",
+                "diskType", "type", "deviceId", "capacity", "name", "vm_custom", "volumeChain",
+                "volumeInfo", "managed_reservation", "unknown",
         };
         storvirt__disk_spec *s = NULL;
         char *value;

@@ -268,6 +268,8 @@ static int fake_ident_read(dev_t devnum, struct storvirt__blkident *ret) {
                 return storvirt__error_set(-ENOENT, "no block device %u:%u in sysfs",
                                            major(devnum), minor(devnum));
         snprintf(ret->name, sizeof(ret->name), "%s", d->name);
+        /* the made-up host's disks are SCSI disks (fakehost_add_disk) */
+        ret->scsi = !d->dm;
         ret->dm = d->dm;
         ret->multipath = d->dm && d->multipath;
         snprintf(ret->guid, sizeof(ret->guid), "%s", !d->dm || d->multipath ? d->guid : "");
@@ -279,6 +281,7 @@ static int fake_ident_read(dev_t devnum, struct storvirt__blkident *ret) {
                         continue;       /* sysfs lists only the paths that are there */
                 snprintf(s->name, sizeof(s->name), "%s", m->name);
                 snprintf(s->guid, sizeof(s->guid), "%s", m->guid);
+                s->scsi = !m->dm;
                 ret->n_slaves++;
         }
         return 0;

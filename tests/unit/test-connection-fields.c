@@ -236,6 +236,219 @@ static void test_vdsm_round_trip(void **st) {
 }
 
 /*
+ * The dictionaries oVirt's engine hands connectStorageServer, as it
+ * writes them: every value a string, "" for what a connection does not
+ * have, the iSCSI keys (port, iqn, user, password, ipv6_enabled) in the
+ * entries of every type, the TPGT under "tpgt" or, from older engines,
+ * under "portal" (which VDSM ignores).  Each reads as the connection VDSM
+ * makes of it.
+ */
+static void test_vdsm_engine_dicts(void **st) {
+        static const struct { const char *own, *vdsm; } cases[] = {
+                { "{\"type\": \"iscsi\", \"id\": \"3b7e0c1a-0d6f-4a55-9c1e-2f0b8c7d6e51\","
+                  " \"portal\": \"10.0.0.5:3260\", \"target\": \"" IQN "\", \"tpgt\": 1}",
+                  "{\"domainType\": 3, \"connectionParams\": [{\"id\": \"3b7e0c1a-0d6f-4a55-9c1e-2f0b8c7d6e51\","
+                  " \"connection\": \"10.0.0.5\", \"tpgt\": \"1\", \"port\": \"3260\", \"iqn\": \"" IQN "\","
+                  " \"user\": \"\", \"password\": \"\", \"ipv6_enabled\": \"false\"}]}" },
+                /* an older engine: the TPGT under "portal", which VDSM reads no more */
+                { "{\"type\": \"iscsi\", \"id\": \"old\", \"portal\": \"10.0.0.5:3260\", \"target\": \"" IQN "\"}",
+                  "{\"domainType\": 3, \"connectionParams\": [{\"id\": \"old\", \"connection\": \"10.0.0.5\","
+                  " \"portal\": \"1\", \"port\": \"3260\", \"iqn\": \"" IQN "\", \"user\": \"\","
+                  " \"password\": \"\"}]}" },
+                { "{\"type\": \"iscsi\", \"id\": \"old\", \"portal\": \"10.0.0.5:3260\", \"target\": \"" IQN "\"}",
+                  "{\"domainType\": 3, \"connectionParams\": [{\"id\": \"old\", \"connection\": \"10.0.0.5\","
+                  " \"portal\": \"\", \"port\": 3260, \"iqn\": \"" IQN "\", \"ipv6_enabled\": false}]}" },
+                { "{\"type\": \"iscsi\", \"id\": \"v6\", \"portal\": \"[fd00::5]:3260\", \"target\": \"" IQN "\","
+                  " \"user\": \"u\", \"password\": \"p\", \"iface\": \"eth1\"}",
+                  "{\"domainType\": \"ISCSI\", \"connectionParams\": [{\"id\": \"v6\", \"connection\": \"fd00::5\","
+                  " \"port\": \"3260\", \"iqn\": \"" IQN "\", \"user\": \"u\", \"password\": \"p\","
+                  " \"ipv6_enabled\": \"True\", \"ifaceName\": \"eth1\", \"netIfaceName\": \"eth1\"}]}" },
+                { "{\"type\": \"nfs\", \"id\": \"n\", \"export\": \"nfs.example.org:/exports/data\","
+                  " \"version\": \"4.1\", \"timeout\": 600, \"retrans\": 6}",
+                  "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"n\","
+                  " \"connection\": \"nfs.example.org:/exports/data\", \"port\": \"\", \"iqn\": \"\","
+                  " \"user\": \"\", \"password\": \"\", \"ipv6_enabled\": \"false\", \"mnt_options\": \"\","
+                  " \"protocol_version\": \"4.1\", \"timeout\": \"600\", \"retrans\": \"6\"}]}" },
+                /* VDSM mounts NFS 3 when no version is given, negotiates for "auto" and "" */
+                { "{\"type\": \"nfs\", \"id\": \"n\", \"export\": \"s:/e\", \"version\": \"3\"}",
+                  "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"n\", \"connection\": \"s:/e\","
+                  " \"port\": \"\", \"iqn\": \"\", \"user\": \"\", \"password\": \"\"}]}" },
+                { "{\"type\": \"nfs\", \"id\": \"n\", \"export\": \"s:/e\", \"version\": \"auto\"}",
+                  "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"n\", \"connection\": \"s:/e\","
+                  " \"protocol_version\": \"\", \"vfs_type\": \"nfs\", \"portal\": \"\"}]}" },
+                { "{\"type\": \"posixfs\", \"id\": \"p\", \"spec\": \"/dev/vg0/lv0\", \"vfstype\": \"xfs\"}",
+                  "{\"domainType\": 6, \"connectionParams\": [{\"id\": \"p\", \"connection\": \"/dev/vg0/lv0\","
+                  " \"vfs_type\": \"xfs\", \"mnt_options\": \"\", \"port\": \"\", \"iqn\": \"\", \"user\": \"\","
+                  " \"password\": \"\", \"ipv6_enabled\": \"false\"}]}" },
+                /* without a type, mount(8) finds it, as for VDSM */
+                { "{\"type\": \"posixfs\", \"id\": \"p\", \"spec\": \"/dev/vg0/lv0\"}",
+                  "{\"domainType\": 6, \"connectionParams\": [{\"id\": \"p\", \"connection\": \"/dev/vg0/lv0\"}]}" },
+                { "{\"type\": \"localfs\", \"id\": \"l\", \"path\": \"/srv/data\"}",
+                  "{\"domainType\": 4, \"connectionParams\": [{\"id\": \"l\", \"connection\": \"/srv/data\","
+                  " \"port\": \"\", \"iqn\": \"\", \"user\": \"\", \"password\": \"\", \"ipv6_enabled\": \"False\"}]}" },
+                { "{\"type\": \"fcp\", \"id\": \"f\"}",
+                  "{\"domainType\": 2, \"connectionParams\": [{\"id\": \"f\", \"connection\": \"\", \"port\": \"\","
+                  " \"iqn\": \"\", \"user\": \"\", \"password\": \"\", \"ipv6_enabled\": \"false\"}]}" },
+        };
+
+        (void)st;
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *want = canonical(cases[i].own, false), *got = canonical(cases[i].vdsm, false);
+
+                if (strcmp(got, want) != 0)
+                        fail_msg("%s\n  gives %s\n  not   %s", cases[i].vdsm, got, want);
+                free(got);
+                free(want);
+        }
+}
+
+#define VDSM1(type, entry) "{\"domainType\": " #type ", \"connectionParams\": [{" entry "}]}"
+
+/* What VDSM refuses in those dictionaries is refused, naming the field; so is what it would drop. */
+static void test_vdsm_engine_refusals(void **st) {
+        (void)st;
+        /* VDSM takes int() of the port and the TPGT */
+        expect_message(VDSM1(3, "\"connection\": \"h\", \"iqn\": \"" IQN "\", \"port\": \"\""), -EINVAL,
+                       "connection 1: field 'port': expected an unsigned 64-bit integer, got ''");
+        expect_message(VDSM1(3, "\"connection\": \"h\", \"iqn\": \"" IQN "\", \"tpgt\": \"\""), -EINVAL,
+                       "connection 1: field 'tpgt': expected an unsigned 64-bit integer, got ''");
+        expect_message(VDSM1(1, "\"connection\": \"s:/e\", \"timeout\": \"\""), -EINVAL,
+                       "connection 1: field 'timeout': expected an unsigned 64-bit integer, got ''");
+        expect_message(VDSM1(1, "\"connection\": \"s:/e\", \"retrans\": \"six\""), -EINVAL,
+                       "connection 1: field 'retrans': expected an unsigned 64-bit integer, got 'six'");
+        /* VDSM's booleans */
+        expect_message(VDSM1(3, "\"connection\": \"h\", \"iqn\": \"" IQN "\", \"ipv6_enabled\": \"yes\""),
+                       -EINVAL, "connection 1: field 'ipv6_enabled': expected true or false "
+                                "(or the strings \"true\", \"false\"), got 'yes'");
+        expect_message(VDSM1(4, "\"connection\": \"/a\", \"ipv6_enabled\": 1"), -EINVAL,
+                       "connection 1: field 'ipv6_enabled': expected true or false "
+                       "(or the strings \"true\", \"false\"), got a number");
+        /* the iSCSI keys of a file connection: empty, or VDSM would drop what they say */
+        expect_message(VDSM1(1, "\"connection\": \"s:/e\", \"iqn\": \"" IQN "\""), -EINVAL,
+                       "connection 1: field 'iqn': an nfs connection has none: VDSM ignores it, "
+                       "so only an empty string is taken");
+        expect_message(VDSM1(4, "\"connection\": \"/a\", \"port\": 3260"), -EINVAL,
+                       "connection 1: field 'port': a localfs connection has none: VDSM ignores it, "
+                       "so only an empty string is taken");
+        expect_message(VDSM1(6, "\"connection\": \"/dev/x\", \"vfs_type\": \"xfs\", \"password\": \"p\""),
+                       -EINVAL, "connection 1: field 'password': a posixfs connection has none: VDSM "
+                                "ignores it, so only an empty string is taken");
+        expect_message(VDSM1(1, "\"connection\": \"s:/e\", \"vfs_type\": \"xfs\""), -EINVAL,
+                       "connection 1: field 'vfs_type': 'xfs': VDSM mounts an nfs connection as nfs "
+                       "(a posixfs connection mounts another type)");
+        /* the TPGT of older engines is not our portal */
+        expect_message("{\"type\": \"iscsi\", \"portal\": \"1\", \"target\": \"" IQN "\", \"ipv6_enabled\": false}",
+                       -EINVAL, "connection 1: unknown field 'ipv6_enabled' (not a field of iscsi connections)");
+}
+
+/* The discovery parameters of json, or NULL with *ret < 0 and the message. */
+static conn_def *discovery(const char *json, struct storvirt__conn_discovery *q, int *ret) {
+        _cleanup_json_ yajl_val v = NULL;
+
+        assert_int_equal(storvirt__json_parse(json, strlen(json), 65536, &v, "discovery"), 0);
+        *ret = storvirt__conn_parse_discovery(v, q);
+        if (*ret >= 0 && q->stored_id)
+                assert_string_equal(q->stored_id, "conn-1");
+        return *ret < 0 ? NULL : q->def;
+}
+
+/*
+ * The three forms of the discovery parameters: ours, a stored connection,
+ * VDSM's (host and port apart, "" for no CHAP, its booleans); and what
+ * each refuses.
+ */
+static void test_discovery_forms(void **st) {
+        static const struct { const char *json, *host; unsigned port; bool vdsm, ipv6, chap; } ok[] = {
+                { "{\"portal\": \"10.0.0.5\"}", "10.0.0.5", 3260, false, false, false },
+                { "{\"portal\": \"[fd00::5]:3261\", \"user\": \"u\", \"password\": \"p\"}", "fd00::5", 3261,
+                  false, false, true },
+                { "{\"connection\": \"10.0.0.5\", \"port\": 3260}", "10.0.0.5", 3260, true, false, false },
+                { "{\"connection\": \"10.0.0.5\", \"port\": \"3262\", \"user\": \"\", \"password\": \"\","
+                  " \"ipv6_enabled\": \"false\"}", "10.0.0.5", 3262, true, false, false },
+                { "{\"connection\": \"fd00::5\", \"port\": \"3260\", \"user\": \"u\", \"password\": \"p\","
+                  " \"ipv6_enabled\": true}", "fd00::5", 3260, true, true, true },
+                { "{\"connection\": \"[fd00::5]\", \"port\": 3260, \"ipv6_enabled\": \"True\"}", "fd00::5", 3260,
+                  true, true, false },
+        };
+        static const struct { const char *json, *msg; } bad[] = {
+                { "{\"connection\": \"10.0.0.5\", \"port\": \"\"}",
+                  "discovery: field 'port': expected an unsigned 64-bit integer, got ''" },
+                { "{\"connection\": \"10.0.0.5\", \"port\": 0}", "discovery: field 'port': must be 1-65535" },
+                { "{\"connection\": \"10.0.0.5:3261\", \"port\": 3260}",
+                  "discovery: field 'connection': '10.0.0.5:3261': the port differs from 'port' (3260)" },
+                { "{\"connection\": \"10.0.0.5\", \"ipv6_enabled\": false}",
+                  "discovery: VDSM's discovery parameters need 'port'" },
+                { "{\"connection\": \"10.0.0.5\", \"port\": null}",
+                  "discovery: VDSM's discovery parameters need 'port'" },
+                { "{\"connection\": \"10.0.0.5\", \"port\": 3260, \"user\": \"u\", \"password\": \"\"}",
+                  "discovery: CHAP needs both 'user' and 'password' (no password given)" },
+                { "{\"connection\": \"10.0.0.5\", \"port\": 3260, \"tpgt\": 1}",
+                  "discovery: unknown field 'tpgt'" },
+                { "{\"portal\": \"10.0.0.5\", \"port\": 3260}", "discovery: unknown field 'port'" },
+                { "{\"portal\": \"10.0.0.5\", \"connection\": \"conn-1\"}",
+                  "discovery: give 'connection' or 'portal', not both" },
+                { "{\"user\": \"u\"}", "discovery: field 'portal': missing (or 'connection': a stored "
+                                       "connection's id, or VDSM's host with its 'port')" },
+                { "[]", "discovery: expected an object, got an array" },
+        };
+        struct storvirt__conn_discovery q;
+        conn_def *d;
+        int r;
+
+        (void)st;
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++) {
+                d = discovery(ok[i].json, &q, &r);
+                if (!d)
+                        fail_msg("%s: %d %s", ok[i].json, r, storvirt_error_message());
+                assert_string_equal(d->host, ok[i].host);
+                assert_int_equal(d->port, ok[i].port);
+                assert_int_equal(q.vdsm, ok[i].vdsm);
+                assert_int_equal(q.ipv6, ok[i].ipv6);
+                assert_int_equal(!!d->user, ok[i].chap);
+                assert_int_equal(!!d->password, ok[i].chap);
+                storvirt__conn_def_free(d);
+        }
+        assert_null(discovery("{\"connection\": \"conn-1\"}", &q, &r));
+        assert_int_equal(r, 0);
+        assert_non_null(q.stored_id);
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                assert_null(discovery(bad[i].json, &q, &r));
+                if (r != -EINVAL || strcmp(storvirt_error_message(), bad[i].msg) != 0)
+                        fail_msg("%s:\n  got  %d '%s'\n  want '%s'", bad[i].json, r,
+                                 storvirt_error_message(), bad[i].msg);
+        }
+}
+
+/* Without ipv6_enabled VDSM lists no IPv6 portal, and so no target reached only through one. */
+static void test_discovery_drop_ipv6(void **st) {
+        static const char *const addr[3][2] = {
+                { "10.0.0.5:3260", "[fd00::5]:3260" }, { "[fd00::6]:3260", NULL }, { "h:3260", NULL },
+        };
+        struct storvirt__iscsi_target *t = calloc(3, sizeof(*t));
+        size_t n = 3;
+
+        (void)st;
+        assert_non_null(t);
+        for (size_t i = 0; i < 3; i++) {
+                assert_true(asprintf(&t[i].iqn, "iqn.2026-11.org.example:t%zu", i) > 0);
+                t[i].portals = calloc(2, sizeof(*t[i].portals));
+                assert_non_null(t[i].portals);
+                for (size_t k = 0; k < 2 && addr[i][k]; k++) {
+                        t[i].portals[k].address = strdup(addr[i][k]);
+                        t[i].portals[k].tpgt = 1;
+                        t[i].n_portals++;
+                }
+        }
+        storvirt__conn_discovery_drop_ipv6(t, &n);
+        assert_int_equal(n, 2);
+        assert_string_equal(t[0].iqn, "iqn.2026-11.org.example:t0");
+        assert_int_equal(t[0].n_portals, 1);
+        assert_string_equal(t[0].portals[0].address, "10.0.0.5:3260");
+        assert_string_equal(t[1].iqn, "iqn.2026-11.org.example:t2");
+        storvirt__iscsi_targets_free(t, n);
+}
+
+/*
  * Fields are read in the order of the table, the order both forms are
  * written in: of two bad fields, the first in that order is reported.
  * VDSM's port is read before its portal, which checks against it.
@@ -276,8 +489,8 @@ static void test_key_errors(void **st) {
         expect_message("{\"domainType\": 6, \"connectionParams\": [{\"connection\": \"/dev/x\", "
                        "\"vfs_type\": \"xfs\", \"vfstype\": \"xfs\"}]}", -EINVAL,
                        "connection 1: fields 'vfs_type' and 'vfstype' are the same field: give one");
-        expect_message("{\"domainType\": 6, \"connectionParams\": [{\"spec\": \"/dev/x\"}]}", -EINVAL,
-                       "connection 1: a posixfs connection needs a vfstype");
+        expect_message("{\"domainType\": 6, \"connectionParams\": [{\"vfstype\": \"xfs\"}]}", -EINVAL,
+                       "connection 1: a posixfs connection needs a spec (what to mount)");
         expect_message("{\"type\": \"nfs\"}", -EINVAL,
                        "connection 1: an nfs connection needs an export (server:/path)");
         expect_message("{\"domainType\": \"GlusterFS\", \"connectionParams\": []}", -EOPNOTSUPP,
@@ -291,6 +504,10 @@ int main(void) {
                 cmocka_unit_test(test_tables),
                 cmocka_unit_test(test_vdsm_spellings),
                 cmocka_unit_test(test_vdsm_round_trip),
+                cmocka_unit_test(test_vdsm_engine_dicts),
+                cmocka_unit_test(test_vdsm_engine_refusals),
+                cmocka_unit_test(test_discovery_forms),
+                cmocka_unit_test(test_discovery_drop_ipv6),
                 cmocka_unit_test(test_read_order),
                 cmocka_unit_test(test_key_errors),
         };

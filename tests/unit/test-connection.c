@@ -373,7 +373,8 @@ static void test_refusals(void **st) {
                      "'5' is not an NFS version");
         expect_error(ctx, "{\"type\": \"nfs\", \"export\": \"s:/e\", \"path\": \"/x\"}", -EINVAL,
                      "(not a field of nfs connections)");
-        expect_error(ctx, "{\"type\": \"posixfs\", \"spec\": \"/dev/sdb1\"}", -EINVAL, "needs a vfstype");
+        expect_error(ctx, "{\"type\": \"posixfs\", \"spec\": \"/dev/sdb1\", \"vfstype\": \"\"}", -EINVAL,
+                     "field 'vfstype': must not be empty");
         expect_error(ctx, "{\"type\": \"localfs\", \"path\": \"relative\"}", -EINVAL, "is not absolute");
         expect_error(ctx, "{\"type\": \"glusterfs\"}", -EOPNOTSUPP, "not supported");
         expect_error(ctx, "{\"type\": \"tape\"}", -EINVAL, "'tape' is not a connection type");
@@ -865,6 +866,15 @@ static void test_mount_commands(void **st) {
         assert_int_equal(storvirt_connection_get_json(posix, &json, 0), 0);
         assert_non_null(strstr(json, "\"connected\":false"));
         storvirt_free(json);
+        /* no type: mount(8) finds it, as VDSM leaves it to mount without vfs_type */
+        storvirt_connection_unref(posix);
+        posix = define_one(ctx, "{\"domainType\": 6, \"connectionParams\": [{\"connection\": "
+                                "\"/dev/vg0/lv0\"}]}");
+        assert_null(storvirt_connection_get_param(posix, "vfstype"));
+        assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), 1);
+        snprintf(want, sizeof(want), "mount /dev/vg0/lv0 %s/mnt/_dev_vg0_lv0", state);
+        assert_string_equal(ran_at(storvirt__strv_length(ran) - 1), want);
+        assert_int_equal(storvirt_connection_disconnect(posix, NULL, 0), 1);
 
         /* fcp needs nothing; localfs checks the directory */
         fcp = define_one(ctx, "{\"type\": \"fcp\"}");
@@ -900,6 +910,12 @@ static void test_nfs_versions(void **st) {
                   "\"connection\": \"s:/e\", \"protocol_version\": \"4.0\"}]}", "4.0", ",vers=4.0" },
                 { "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"va\", "
                   "\"connection\": \"s:/f\", \"protocol_version\": \"auto\"}]}", "auto", NULL },
+                /* the engine's entries: VDSM mounts NFS 3 without a version, negotiates for "" */
+                { "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"ve\", \"connection\": \"s:/g\", "
+                  "\"port\": \"\", \"iqn\": \"\", \"user\": \"\", \"password\": \"\", "
+                  "\"ipv6_enabled\": \"false\"}]}", "3", ",vers=3" },
+                { "{\"domainType\": 1, \"connectionParams\": [{\"id\": \"vn\", \"connection\": \"s:/h\", "
+                  "\"protocol_version\": \"\", \"mnt_options\": \"\"}]}", "auto", NULL },
         };
         storvirt_ctx *ctx = ctx_open();
 

@@ -386,14 +386,15 @@ static void test_keys_good(void **state) {
         storvirt__disk_spec_free(s);
 
         s = parse_ok("{\"path\": \"/i\", \"device\": \"floppy\", \"format\": \"cow\", "
-                     "\"propagateErrors\": true, \"shared\": false, \"readonly\": false, "
+                     "\"propagateErrors\": false, \"shared\": false, \"readonly\": false, "
                      "\"optional\": \"true\", \"discard\": true, \"cache\": \"unsafe\", "
                      "\"io\": \"threads\", \"alias\": \"ua-boot.1\", \"index\": 1, "
                      "\"reservations\": false, \"serial\": \"A b_c.d+e-f\"}");
         assert_int_equal(s->device, STORVIRT__DISK_DEVICE_FLOPPY);
         assert_int_equal(s->bus, STORVIRT__DISK_BUS_UNSET);
         assert_int_equal(s->format, STORVIRT__DISK_FORMAT_QCOW2);
-        assert_int_equal(s->error_policy, STORVIRT__DISK_ERROR_POLICY_ENOSPACE);
+        /* "off", the only policy a floppy takes (and none is written) */
+        assert_int_equal(s->error_policy, STORVIRT__DISK_ERROR_POLICY_STOP);
         assert_false(s->shared);
         assert_true(s->optional);
         assert_int_equal(s->discard, STORVIRT__DISK_DISCARD_UNMAP);
@@ -826,7 +827,7 @@ static void test_defaults(void **state) {
 static void test_whole_drive(void **state) {
         drive_fine("{\"GUID\": \"" GUID_NAA "\", \"device\": \"lun\", \"sgio\": \"filtered\", "
                    "\"reservations\": true}");
-        drive_fine("{\"device\": \"lun\", \"iface\": \"virtio\", \"iscsi\": {\"portal\": \"h\", "
+        drive_fine("{\"device\": \"lun\", \"iscsi\": {\"portal\": \"h\", "
                    "\"target\": \"iqn.x\"}}");
         drive_fine("{\"device\": \"cdrom\", \"iface\": \"sata\", \"optional\": true, \"path\": "
                    "\"/a.iso\"}");
@@ -835,13 +836,13 @@ static void test_whole_drive(void **state) {
         drive_problem("{\"device\": \"lun\", \"path\": \"\"}", "no source: device lun needs");
         /* whether the vDisk's top image is a LUN is for the resolution to say */
         drive_fine("{\"device\": \"lun\", \"vdisk\": \"" UUID_A "\"}");
-        drive_problem("{\"device\": \"lun\", \"GUID\": \"" GUID_NAA "\", \"serial\": \"abc\"}",
-                      "disk: key 'serial': device lun takes no serial: the guest reads the LUN's "
-                      "own serial");
+        /* VDSM takes it and leaves it out: the resolution does so with a warning */
+        drive_fine("{\"device\": \"lun\", \"GUID\": \"" GUID_NAA "\", \"serial\": \"abc\"}");
         drive_problem("{\"device\": \"lun\", \"path\": \"/dev/sdb\", \"format\": \"cow\"}",
                       "key 'format': qcow2 with device lun");
         drive_problem("{\"device\": \"lun\", \"path\": \"/dev/sdb\", \"iface\": \"ide\"}",
-                      "key 'iface': device lun needs bus scsi or virtio, not ide");
+                      "key 'iface': device lun needs bus scsi (a virtio-scsi controller), not "
+                      "ide (libvirt refuses SCSI passthrough on other buses)");
         drive_problem("{\"path\": \"/a\", \"sgio\": \"filtered\"}",
                       "key 'sgio': only for device lun (SCSI passthrough), not disk");
         drive_problem("{\"path\": \"/a\", \"reservations\": {\"managed\": true}}",
@@ -862,11 +863,9 @@ static void test_whole_drive(void **state) {
                       "key 'iface': device cdrom needs bus ide, sata, scsi or usb, not virtio");
         drive_problem("{\"path\": \"/a\", \"iface\": \"fdc\"}",
                       "bus fdc is for device floppy only");
-        drive_problem("{\"path\": \"/a\", \"optional\": true}",
-                      "key 'optional': only for device cdrom or floppy, not disk (libvirt refuses "
-                      "startupPolicy");
-        drive_problem("{\"device\": \"cdrom\", \"GUID\": \"" GUID_NAA "\", \"optional\": true}",
-                      "key 'optional': not with GUID");
+        /* optional: any drive (startupPolicy where libvirt takes it, see test-disk-rules.c) */
+        drive_fine("{\"path\": \"/a\", \"optional\": true}");
+        drive_fine("{\"device\": \"cdrom\", \"GUID\": \"" GUID_NAA "\", \"optional\": true}");
         drive_problem("{\"path\": \"/a\", \"diskType\": \"volume\"}",
                       "key 'diskType': 'volume' needs a pool+volume source, not path /a");
         drive_problem(
@@ -905,8 +904,9 @@ static void test_whole_drive(void **state) {
         /* every problem of one drive, not only the first */
         {
                 storvirt__disk_spec *s = parse_ok("{\"device\": \"lun\", \"iface\": \"usb\", "
-                                                  "\"serial\": \"x\", \"format\": \"cow\", "
-                                                  "\"path\": \"/dev/sdb\", \"optional\": true}");
+                                                  "\"shared\": true, \"format\": \"cow\", "
+                                                  "\"path\": \"/dev/sdb\", \"address\": "
+                                                  "{\"type\": \"pci\", \"slot\": 1}}");
                 char **p = NULL;
 
                 assert_int_equal(storvirt__disk_spec_problems(s, &p), 0);
@@ -1129,15 +1129,15 @@ static void test_vm_problems(void **state) {
         /* parse errors (all of them), per-drive problems and cross-checks together */
         p = vm_fails(
                 "[{\"path\": \"rel\", \"iface\": \"scsci\", \"colour\": 1},"
-                " {\"device\": \"lun\", \"path\": \"/dev/sdb\", \"serial\": \"s\"},"
+                " {\"device\": \"lun\", \"path\": \"/dev/sdb\", \"format\": \"cow\"},"
                 " 42, {\"path\": \"/x\", \"bootOrder\": 3}, {\"path\": \"/y\", \"bootOrder\": 3}]");
         has_line(p, "drive 1: unknown key 'colour'");
         has_line(p, "drive 1: key 'path': 'rel' is not an absolute path");
         has_line(p,
                  "drive 1: key 'iface': 'scsci' is not one of virtio, scsi, ide, sata, usb, fdc");
         has_line(p,
-                 "drive 2: key 'serial': device lun takes no serial: the guest reads the LUN's own "
-                 "serial (VPD page 0x80) through SCSI passthrough");
+                 "drive 2: key 'format': qcow2 with device lun: SCSI passthrough gives the guest "
+                 "the LUN itself, so the format must be raw");
         has_line(p, "drive 3: expected an object, got the number 42");
         has_line(p, "drive 5: boot order 3 already used by drive 4");
         assert_int_equal(storvirt__strv_length(p), 6);

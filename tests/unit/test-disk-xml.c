@@ -5,8 +5,9 @@
  * reservations, qcow2 file with iotune and boot order, iSCSI with CHAP
  * and initiator, storage volume, empty and optional cdrom, floppy,
  * shareable and readonly disks, PCI and drive addresses, aliases, a path
- * full of characters XML must escape), and the inconsistent resolved
- * disks that are refused.
+ * full of characters XML must escape, an optional LUN, a vDisk's overlay
+ * with the DAC seclabel), and the inconsistent resolved disks that are
+ * refused, with what libvirt's qemu driver and QEMU refuse.
  *
  * The resolved disks are built here field by field, with their own free
  * function, so the test needs nothing but disk_xml.c.
@@ -81,6 +82,9 @@ static void disk_free(storvirt__disk_resolved *d) {
         free(d->source_volume);
         free(d->target_dev);
         free(d->guid);
+        for (size_t i = 0; i < d->n_backing; i++)
+                free(d->backing[i].path);
+        free(d->backing);
         free(d);
 }
 
@@ -294,16 +298,17 @@ static storvirt__disk_resolved *build_cdrom_empty(void) {
         storvirt__disk_resolved *d = disk_new(STORVIRT__DISK_TYPE_FILE, STORVIRT__DISK_DEVICE_CDROM,
                                               STORVIRT__DISK_BUS_IDE, "hdc", NULL);
 
-        /* no media: nothing to probe a format from, no io mode */
+        /* no media: nothing to probe a format from, no io mode, no cache mode (VDSM's) */
         d->spec->format = STORVIRT__DISK_FORMAT_UNSET;
         d->spec->io = STORVIRT__DISK_IO_UNSET;
+        d->spec->cache = STORVIRT__DISK_CACHE_UNSET;
         d->spec->optional = true;
         return d;
 }
 
 static const char cdrom_empty_xml[] =
         "<disk type=\"file\" device=\"cdrom\">\n"
-        "  <driver name=\"qemu\" type=\"raw\" cache=\"none\" error_policy=\"stop\"/>\n"
+        "  <driver name=\"qemu\" type=\"raw\" error_policy=\"stop\"/>\n"
         "  <target dev=\"hdc\" bus=\"ide\"/>\n"
         "  <readonly/>\n"
         "</disk>\n";
@@ -315,13 +320,14 @@ static storvirt__disk_resolved *build_cdrom_optional(void) {
 
         d->spec->optional = true;
         d->spec->boot_order = 3;
+        d->spec->cache = STORVIRT__DISK_CACHE_UNSET;
         set_drive(d->spec, 0, 0, 0, 2);
         return d;
 }
 
 static const char cdrom_optional_xml[] =
         "<disk type=\"file\" device=\"cdrom\">\n"
-        "  <driver name=\"qemu\" type=\"raw\" cache=\"none\" error_policy=\"stop\"/>\n"
+        "  <driver name=\"qemu\" type=\"raw\" error_policy=\"stop\"/>\n"
         "  <source file=\"/srv/iso/install.iso\" startupPolicy=\"optional\"/>\n"
         "  <target dev=\"sdc\" bus=\"sata\"/>\n"
         "  <readonly/>\n"
@@ -335,15 +341,18 @@ static storvirt__disk_resolved *build_floppy(void) {
                                               STORVIRT__DISK_BUS_FDC, "fda",
                                               "/srv/floppy/drivers.vfd");
 
+        /* VDSM's "off": no error policy on a floppy (QEMU's floppy device has none) */
         d->spec->readonly = true;
+        d->spec->optional = true;
+        d->spec->cache = STORVIRT__DISK_CACHE_UNSET;
         set_drive(d->spec, 0, 0, 0, 0);
         return d;
 }
 
 static const char floppy_xml[] =
         "<disk type=\"file\" device=\"floppy\">\n"
-        "  <driver name=\"qemu\" type=\"raw\" cache=\"none\" error_policy=\"stop\"/>\n"
-        "  <source file=\"/srv/floppy/drivers.vfd\"/>\n"
+        "  <driver name=\"qemu\" type=\"raw\"/>\n"
+        "  <source file=\"/srv/floppy/drivers.vfd\" startupPolicy=\"optional\"/>\n"
         "  <target dev=\"fda\" bus=\"fdc\"/>\n"
         "  <readonly/>\n"
         "  <address type=\"drive\" controller=\"0\" bus=\"0\" target=\"0\" unit=\"0\"/>\n"
@@ -479,6 +488,62 @@ static const char volume_luks_xml[] =
         "  <target dev=\"vdg\" bus=\"virtio\"/>\n"
         "</disk>\n";
 
+/* An optional LUN: libvirt keeps startupPolicy on a block source and drops the disk when
+   its device is gone at start. */
+static storvirt__disk_resolved *build_block_optional(void) {
+        storvirt__disk_resolved *d = disk_new(STORVIRT__DISK_TYPE_BLOCK, STORVIRT__DISK_DEVICE_DISK,
+                                              STORVIRT__DISK_BUS_VIRTIO, "vdh",
+                                              "/dev/mapper/36001405abcdef0123456789abcdef02");
+
+        d->spec->source = STORVIRT__DISK_SOURCE_GUID;
+        set_str(&d->spec->guid, "36001405abcdef0123456789abcdef02");
+        d->spec->optional = true;
+        return d;
+}
+
+static const char block_optional_xml[] =
+        "<disk type=\"block\" device=\"disk\">\n"
+        "  <driver name=\"qemu\" type=\"raw\" cache=\"none\" error_policy=\"stop\" io=\"native\"/>\n"
+        "  <source dev=\"/dev/mapper/36001405abcdef0123456789abcdef02\" startupPolicy=\"optional\"/>\n"
+        "  <target dev=\"vdh\" bus=\"virtio\"/>\n"
+        "</disk>\n";
+
+/* A vDisk's overlay on a LUN, for a manager that owns the files' ownership itself. */
+static storvirt__disk_resolved *build_vdisk_no_relabel(void) {
+        storvirt__disk_resolved *d = disk_new(STORVIRT__DISK_TYPE_FILE, STORVIRT__DISK_DEVICE_DISK,
+                                              STORVIRT__DISK_BUS_VIRTIO, "vdi",
+                                              "/srv/vdisks/top.qcow2");
+
+        d->spec->source = STORVIRT__DISK_SOURCE_VDISK;
+        set_str(&d->spec->vdisk, "5c4d2f4a-8b6e-4e3a-9d7c-0f1e2d3c4b5a");
+        d->spec->format = STORVIRT__DISK_FORMAT_QCOW2;
+        d->backing = calloc(1, sizeof(*d->backing));
+        assert_non_null(d->backing);
+        d->n_backing = 1;
+        d->backing[0].type = STORVIRT__DISK_TYPE_BLOCK;
+        d->backing[0].format = STORVIRT__DISK_FORMAT_RAW;
+        d->backing[0].path = xstrdup("/dev/mapper/36001405abcdef0123456789abcdef03");
+        d->backing_known = true;
+        d->no_relabel = true;
+        return d;
+}
+
+static const char vdisk_no_relabel_xml[] =
+        "<disk type=\"file\" device=\"disk\" snapshot=\"no\">\n"
+        "  <driver name=\"qemu\" type=\"qcow2\" cache=\"none\" error_policy=\"stop\" io=\"threads\"/>\n"
+        "  <source file=\"/srv/vdisks/top.qcow2\">\n"
+        "    <seclabel model=\"dac\" relabel=\"no\"/>\n"
+        "  </source>\n"
+        "  <backingStore type=\"block\">\n"
+        "    <format type=\"raw\"/>\n"
+        "    <source dev=\"/dev/mapper/36001405abcdef0123456789abcdef03\">\n"
+        "      <seclabel model=\"dac\" relabel=\"no\"/>\n"
+        "    </source>\n"
+        "    <backingStore/>\n"
+        "  </backingStore>\n"
+        "  <target dev=\"vdi\" bus=\"virtio\"/>\n"
+        "</disk>\n";
+
 struct xml_case {
         const char *name;
         storvirt__disk_resolved *(*build)(void);
@@ -500,6 +565,8 @@ static const struct xml_case cases[] = {
         { "usb", build_usb, usb_xml },
         { "file-luks", build_file_luks, file_luks_xml },
         { "volume-luks", build_volume_luks, volume_luks_xml },
+        { "block-optional", build_block_optional, block_optional_xml },
+        { "vdisk-no-relabel", build_vdisk_no_relabel, vdisk_no_relabel_xml },
 };
 
 #define N_CASES (sizeof(cases) / sizeof(cases[0]))
@@ -776,14 +843,26 @@ static void test_refused_devices(void **state) {
         d->spec->reservations = true;
         expect_refused(d, "disk: reservations need disk type block, not network");
 
+        /* what libvirt's qemu driver and QEMU refuse */
         d = base_file();
-        d->spec->optional = true;
-        expect_refused(d, "disk: optional is only for cdrom and floppy, not disk");
+        d->spec->bus = STORVIRT__DISK_BUS_SATA;
+        set_str(&d->target_dev, "sda");
+        d->spec->readonly = true;
+        expect_refused(d, "disk: a read-only disk on bus sata: QEMU's ide-hd cannot be "
+                       "read-only (libvirt: \"readonly sata disks are not supported\"); use bus "
+                       "virtio or scsi");
 
-        d = base_iscsi();
-        d->spec->device = STORVIRT__DISK_DEVICE_CDROM;
-        d->spec->optional = true;
-        expect_refused(d, "disk: optional is not allowed for disk type network");
+        d = base_file();
+        d->spec->shared = true;
+        d->spec->format = STORVIRT__DISK_FORMAT_QCOW2;
+        expect_refused(d, "disk: a writable shared disk must be raw, not qcow2 (libvirt: "
+                       "\"shared access for disk requires use of supported storage format\")");
+
+        d = base_lun();
+        d->spec->bus = STORVIRT__DISK_BUS_VIRTIO;
+        set_str(&d->target_dev, "vda");
+        expect_refused(d, "disk: device lun needs bus scsi, not virtio (QEMU's virtio-blk "
+                       "refuses SCSI passthrough with virtio 1.0)");
 
         d = base_file();
         d->spec->bus = STORVIRT__DISK_BUS_UNSET;
@@ -1003,7 +1082,7 @@ static void test_removable_details(void **state) {
         assert_int_equal(storvirt__disk_to_xml(d, &xml), 0);
         assert_string_equal(xml,
                 "<disk type=\"volume\" device=\"floppy\">\n"
-                "  <driver name=\"qemu\" type=\"raw\" cache=\"none\" error_policy=\"stop\"/>\n"
+                "  <driver name=\"qemu\" type=\"raw\" cache=\"none\"/>\n"
                 "  <source pool=\"isos\" volume=\"boot.vfd\" startupPolicy=\"optional\"/>\n"
                 "  <target dev=\"fdb\" bus=\"fdc\"/>\n"
                 "</disk>\n");

@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <storvirt.h>
+
 #include "config.h"
 #include "sys/command.h"
 #include "sys/iscsi_direct.h"
@@ -329,6 +331,92 @@ static void test_discover(void **state) {
         storvirt__iscsi_targets_free(t, n);
 }
 
+/* Runs "rm -rf path" for a directory this test made. */
+static void remove_tree(const char *path) {
+        pid_t pid = fork();
+
+        if (pid == 0) {
+                execlp("rm", "rm", "-rf", "--", path, (char *)NULL);
+                _exit(127);
+        }
+        if (pid > 0)
+                waitpid(pid, NULL, 0);
+}
+
+/* storvirt_iscsi_discover() with params: its result, or NULL with *ret < 0. */
+static char *discover_json(storvirt_ctx *ctx, const char *params, uint32_t flags, int *ret) {
+        char *out = NULL;
+
+        *ret = storvirt_iscsi_discover(ctx, params, 10000, &out, flags);
+        return out;
+}
+
+/*
+ * VDSM's discovery parameters, as its ISCSIConnection.discoverSendTargets
+ * hands them on: {"connection": host, "port", "user", "password",
+ * "ipv6_enabled"}, the port a number or a string of digits, empty strings
+ * for no CHAP, a boolean or its string.  They are a portal, not the id of
+ * a stored connection; a lone "connection" still is one.
+ */
+static void test_discover_vdsm(void **state) {
+        char dir[sizeof tmpdir + 16], params[256], want[128], *out;
+        storvirt_ctx *ctx = NULL;
+        int r;
+
+        (void)state;
+        snprintf(dir, sizeof dir, "%s/state", tmpdir);
+        assert_int_equal(storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV), 0);
+        assert_int_equal(storvirt_ctx_set_state_dir(ctx, dir, 0), 0);
+
+        snprintf(params, sizeof params, "{\"connection\": \"127.0.0.1\", \"port\": %d, \"user\": \"\","
+                 " \"password\": \"\", \"ipv6_enabled\": false}", iscsi_port);
+        out = discover_json(ctx, params, 0, &r);
+        if (r < 0)
+                fail_msg("%s: %s", params, storvirt_error_message());
+        assert_non_null(strstr(out, TARGET_OPEN));
+        assert_non_null(strstr(out, TARGET_CHAP));
+        storvirt_free(out);
+
+        /* the engine's strings; VDSM's answer */
+        snprintf(params, sizeof params, "{\"connection\": \"127.0.0.1\", \"port\": \"%d\", \"user\": \"\","
+                 " \"password\": \"\", \"ipv6_enabled\": \"false\"}", iscsi_port);
+        out = discover_json(ctx, params, STORVIRT_ISCSI_DISCOVER_VDSM, &r);
+        if (r < 0)
+                fail_msg("%s: %s", params, storvirt_error_message());
+        snprintf(want, sizeof want, "\"127.0.0.1:%d,1 %s\"", iscsi_port, TARGET_OPEN);
+        assert_non_null(strstr(out, want));
+        storvirt_free(out);
+        snprintf(params, sizeof params, "{\"connection\": \"127.0.0.1\", \"port\": %d}", iscsi_port);
+        out = discover_json(ctx, params, 0, &r);
+        assert_int_equal(r, 0);
+        storvirt_free(out);
+
+        /* what VDSM refuses */
+        assert_null(discover_json(ctx, "{\"connection\": \"127.0.0.1\", \"port\": \"\"}", 0, &r));
+        assert_int_equal(r, -EINVAL);
+        assert_string_equal(storvirt_error_message(),
+                            "discovery: field 'port': expected an unsigned 64-bit integer, got ''");
+        assert_null(discover_json(ctx, "{\"connection\": \"127.0.0.1\", \"user\": \"\", "
+                                       "\"password\": \"\"}", 0, &r));
+        assert_int_equal(r, -EINVAL);
+        assert_string_equal(storvirt_error_message(),
+                            "discovery: VDSM's discovery parameters need 'port'");
+        assert_null(discover_json(ctx, "{\"connection\": \"127.0.0.1\", \"port\": 3260, "
+                                       "\"ipv6_enabled\": \"maybe\"}", 0, &r));
+        assert_int_equal(r, -EINVAL);
+        assert_non_null(strstr(storvirt_error_message(), "field 'ipv6_enabled'"));
+        assert_null(discover_json(ctx, "{\"connection\": \"127.0.0.1\", \"port\": 3260, "
+                                       "\"initiator\": \"iqn.2026-11.example:h\"}", 0, &r));
+        assert_int_equal(r, -EINVAL);
+        assert_non_null(strstr(storvirt_error_message(), "unknown field 'initiator'"));
+        /* a lone connection is a stored one */
+        assert_null(discover_json(ctx, "{\"connection\": \"127.0.0.1\"}", 0, &r));
+        assert_int_equal(r, -ENOENT);
+        assert_non_null(strstr(storvirt_error_message(), "VDSM's form gives a host with its 'port'"));
+        storvirt_ctx_unref(ctx);
+        remove_tree(dir);
+}
+
 static void test_scan(void **state) {
         struct storvirt__iscsi_params p = params_for(TARGET_OPEN, 10);
         struct storvirt__iscsi_lun *l = NULL, *again = NULL;
@@ -617,6 +705,7 @@ static int group_teardown(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_discover),
+                cmocka_unit_test(test_discover_vdsm),
                 cmocka_unit_test(test_scan),
                 cmocka_unit_test(test_chap_ok),
                 cmocka_unit_test(test_mutual_chap_ok),

@@ -191,6 +191,22 @@ static storvirt_ctx *ctx_open(uint32_t flags) {
         return ctx;
 }
 
+/*
+ * A context of another state directory: another manager, whose pools
+ * this one's do not know (in one context two pools never own one
+ * device), so that only the host tells them the device is in use.
+ */
+static storvirt_ctx *ctx_open_other(void) {
+        storvirt_ctx *ctx = NULL;
+        char dir[192];
+
+        snprintf(dir, sizeof(dir), "%s/other-state", base);
+        assert_int_equal(storvirt_ctx_new(&ctx, STORVIRT_CTX_NEW_IGNORE_ENV |
+                                                        STORVIRT_CTX_NEW_NO_AUTOSTART), 0);
+        assert_int_equal(storvirt_ctx_set_state_dir(ctx, dir, 0), 0);
+        return ctx;
+}
+
 /* A sparse image file of size bytes under base; returns its path (static buffer per name). */
 static const char *image(const char *name, uint64_t size, char *buf, size_t n) {
         int fd;
@@ -462,7 +478,8 @@ static void test_no_overwrite(void **st) {
         assert_int_equal(storvirt__blkid_probe_path(img, &after), 1);
         assert_string_not_equal(before.uuid, after.uuid);
 
-        /* A pool of another format on it: without flags that is -EEXIST too. */
+        /* Once that pool is gone, a pool of another format on it: without flags -EEXIST too. */
+        assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
         other = define(ctx, "other", img, "xfs", NULL);
         expect_error(storvirt_pool_build(other, 0), -EEXIST, "ext4");
         assert_non_null(strstr(storvirt_error_message(), "OVERWRITE"));
@@ -471,7 +488,6 @@ static void test_no_overwrite(void **st) {
                 assert_fs_type(img, "xfs");
         }
         assert_int_equal(storvirt_pool_undefine(other, 0), 0);
-        assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
         storvirt_pool_unref(other);
         storvirt_pool_unref(pool);
         storvirt_ctx_unref(ctx);
@@ -518,6 +534,7 @@ static void test_format_mismatch(void **st) {
         image("mismatch.img", 32 * MiB, img, sizeof(img));
         pool = define(ctx, "right", img, "ext4", NULL);
         assert_int_equal(storvirt_pool_build(pool, 0), 0);
+        assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
         wrong = define(ctx, "wrong", img, "xfs", NULL);
         target_of("wrong", target, sizeof(target));
         assert_int_equal(mkdir(target, 0755), 0);
@@ -528,7 +545,6 @@ static void test_format_mismatch(void **st) {
         assert_false(mount_at(target, &m));
         assert_int_equal(storvirt__loop_find_backing(img), -ENOENT);
         assert_int_equal(storvirt_pool_undefine(wrong, 0), 0);
-        assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
         storvirt_pool_unref(wrong);
         storvirt_pool_unref(pool);
         storvirt_ctx_unref(ctx);
@@ -655,6 +671,7 @@ static void test_auto_and_options(void **st) {
         assert_true(has_opt(m.opts, "noatime") && has_opt(m.opts, "nodev"));
         assert_false(has_opt(m.opts, "noexec")); /* "exec" comes after the defaults */
         assert_int_equal(storvirt_pool_stop(pool, 0), 0);
+        assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
 
         /* format auto, read-only: the loop device is read-only too. */
         ro = define(ctx, "ro", img, "auto",
@@ -675,7 +692,6 @@ static void test_auto_and_options(void **st) {
         assert_int_equal(storvirt_pool_stop(ro, 0), 0);
         assert_stopped(target, nr);
         assert_int_equal(storvirt_pool_undefine(ro, 0), 0);
-        assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
         storvirt_pool_unref(ro);
         storvirt_pool_unref(pool);
         storvirt_ctx_unref(ctx);
@@ -684,6 +700,7 @@ static void test_auto_and_options(void **st) {
 static void test_busy(void **st) {
         storvirt_ctx *ctx;
         storvirt_pool *pool, *twin;
+        storvirt_ctx *other;
         char img[128], target[128], path[256];
         struct mnt m;
         int fd, nr;
@@ -698,7 +715,8 @@ static void test_busy(void **st) {
         nr = assert_mounted_image(target, img, "ext4");
 
         /* The image is in use: no pool formats it, or mounts it a second time. */
-        twin = define(ctx, "twin", img, "ext4", NULL);
+        other = ctx_open_other();
+        twin = define(other, "twin", img, "ext4", NULL);
         expect_error(storvirt_pool_build(twin, STORVIRT_POOL_BUILD_OVERWRITE), -EBUSY, "loop");
         assert_fs_type(img, "ext4");
         assert_int_equal(storvirt_pool_build(twin, 0), -EBUSY);
@@ -729,13 +747,14 @@ static void test_busy(void **st) {
         assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
         storvirt_pool_unref(twin);
         storvirt_pool_unref(pool);
+        storvirt_ctx_unref(other);
         storvirt_ctx_unref(ctx);
 }
 
 /* A block device source: mounted as it is, compared by major:minor. */
 static void test_block_device(void **st) {
         storvirt__loop loop = STORVIRT__LOOP_INIT;
-        storvirt_ctx *ctx;
+        storvirt_ctx *ctx, *other;
         storvirt_pool *pool, *twin;
         char img[128], target[128], majmin[32], buf[4096];
         struct stat sb;
@@ -758,7 +777,8 @@ static void test_block_device(void **st) {
         assert_string_equal(m.majmin, majmin);
         assert_string_equal(m.source, loop.path);
         /* Mounted: formatting the device is refused. */
-        twin = define(ctx, "blocktwin", loop.path, "ext4", NULL);
+        other = ctx_open_other();
+        twin = define(other, "blocktwin", loop.path, "ext4", NULL);
         expect_error(storvirt_pool_build(twin, STORVIRT_POOL_BUILD_OVERWRITE), -EBUSY, "mounted");
         assert_int_equal(storvirt_pool_stop(pool, 0), 0);
         assert_false(mount_at(target, &m));
@@ -769,6 +789,7 @@ static void test_block_device(void **st) {
         assert_int_equal(storvirt_pool_undefine(pool, 0), 0);
         storvirt_pool_unref(twin);
         storvirt_pool_unref(pool);
+        storvirt_ctx_unref(other);
         storvirt_ctx_unref(ctx);
         storvirt__loop_detach(&loop);
 }

@@ -27,6 +27,7 @@
 
 #include "backends/backends.h"
 #include "sys/command.h"
+#include "util/error.h"
 #include "util/strv.h"
 
 static char **ran;
@@ -198,6 +199,60 @@ static void test_commands(void **st) {
         rm_rf(dir);
 }
 
+/* What vgs answers: lvm2's words for a missing VG, or the library's for a missing vgs. */
+static enum { VGS_NO_VG, VGS_MISSING } vgs_answer;
+
+static int dry_run_vgs_fails(char *const argv[], char **ret_stdout, void *userdata) {
+        (void)userdata;
+        storvirt__command_set_exit_status(0);
+        if (strcmp(argv[0], "vgs") != 0) {
+                if (ret_stdout)
+                        *ret_stdout = strdup("");
+                return 0;
+        }
+        if (vgs_answer == VGS_MISSING) {
+                /* what storvirt__command_run() says when the tool is not in PATH */
+                storvirt__command_set_exit_status(-1);
+                return storvirt__error_set(-ENOENT, "vgs is not installed (not found in PATH)");
+        }
+        storvirt__command_set_exit_status(5);
+        storvirt__command_set_stderr("vgs", "  Volume group \"vg0\" not found\n"
+                                            "  Cannot process volume group vg0");
+        return storvirt__error_set(-EIO, "vgs failed (exit status 5):   Volume group \"vg0\" "
+                                         "not found\n  Cannot process volume group vg0");
+}
+
+/*
+ * A refresh tells a volume group that does not exist (lvm2 says so) from
+ * a vgs that could not run: "no volume group" only in the first case.
+ */
+static void test_no_vg(void **st) {
+        char dir[] = "/tmp/storvirt-logical-novg-XXXXXX";
+        storvirt_ctx *ctx;
+        storvirt_pool *pool = NULL;
+
+        (void)st;
+        ctx = ctx_in(dir);
+        storvirt__command_set_dry_run(dry_run_vgs_fails, NULL);
+        assert_int_equal(storvirt_pool_define_xml(ctx, "<pool type='logical'><name>vg0</name><source>"
+                                                       "<device path='/dev/sdx'/></source><target>"
+                                                       "<path>/dev/vg0</path></target></pool>",
+                                                  &pool, 0), 0);
+        vgs_answer = VGS_NO_VG;
+        assert_int_equal(storvirt_pool_start(pool, 0), -ENOENT);
+        assert_non_null(strstr(storvirt_error_message(), "pool 'vg0': no volume group 'vg0'"));
+        vgs_answer = VGS_MISSING;
+        assert_int_equal(storvirt_pool_start(pool, 0), -ENOENT);
+        if (strstr(storvirt_error_message(), "no volume group"))
+                fail_msg("a missing vgs taken for a missing volume group: %s",
+                         storvirt_error_message());
+        assert_non_null(strstr(storvirt_error_message(), "vgs is not installed"));
+        storvirt__command_set_dry_run(NULL, NULL);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+        rm_rf(dir);
+}
+
 /* A real volume group on a loop device, as far as lvm2 goes without device-mapper. */
 static void test_real_vg(void **st) {
         char dir[] = "/tmp/storvirt-logical-real-XXXXXX", img[128], cmd[512], loop[64] = "", xml[512];
@@ -283,6 +338,7 @@ static int no_dry_run(void **st) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_teardown(test_commands, no_dry_run),
+                cmocka_unit_test_teardown(test_no_vg, no_dry_run),
                 cmocka_unit_test_setup(test_real_vg, no_dry_run),
         };
 

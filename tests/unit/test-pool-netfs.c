@@ -351,8 +351,8 @@ static void test_helper_failure(void **st) {
         assert_false(mount_at(target, NULL, 0));
         expect_error(storvirt_pool_stop(pool, 0), -EINVAL, "not active");
 
-        /* A transient pool whose mount fails is not kept. */
-        xml = pool_xml("transient", "<host name='nfs.example.com'/><dir path='/export'/>",
+        /* A transient pool whose mount fails is not kept (another export: one pool owns one). */
+        xml = pool_xml("transient", "<host name='nfs.example.com'/><dir path='/export/other'/>",
                        NULL);
         storvirt_pool_unref(pool);
         pool = NULL;

@@ -210,6 +210,14 @@ static void test_basic(void **state) {
                 assert_int_equal(access(path, F_OK), 0);
         }
 
+        /* A kind that is read, not listed, tidied on its own. */
+        snprintf(path, sizeof(path), "%s/" KIND "/.index.json.Qq56ef", dir);
+        assert_int_equal(close(open(path, O_CREAT | O_WRONLY, 0600)), 0);
+        storvirt__records_tidy(f->ctx, KIND);
+        assert_int_equal(access(path, F_OK), -1);
+        snprintf(path, sizeof(path), "%s/" KIND "/.b.json.Zz34cd", dir);
+        assert_int_equal(access(path, F_OK), -1);
+
         /* Removal through update and directly. */
         assert_int_equal(storvirt__record_update(f->ctx, KIND, "a", false, remove_fn, NULL), 1);
         assert_int_equal(storvirt__record_read(f->ctx, KIND, "a", false, &v, NULL), -ENOENT);

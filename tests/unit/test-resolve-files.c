@@ -4,10 +4,11 @@
  * and loop devices on this host: a path to a raw file (io threads), a
  * qcow2 file whose format must be given (never guessed from content) and
  * checked, a volume of a dir pool as a file or as <disk type='volume'>,
- * an empty cdrom, an iSCSI network disk, and the blkid UUID of an ext4
- * loop device (root only).  Every <disk> written here is also saved,
- * wrapped in a domain, to $STORVIRT_TEST_DOMAINS_DIR when that is set,
- * for libvirt's own schema and parser to judge.
+ * an empty cdrom, an iSCSI network disk, optional disks and removable
+ * media as VDSM writes them, the DAC seclabel on request, and the blkid
+ * UUID of an ext4 loop device (root only).  Every <disk> written here is
+ * also saved, wrapped in a domain, to $STORVIRT_TEST_DOMAINS_DIR when
+ * that is set, for libvirt's own schema and parser to judge.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -239,6 +240,68 @@ static void test_removable_and_network(void **st) {
         storvirt_free(xml);
 }
 
+
+/*
+ * startupPolicy where libvirt takes it; removable media as VDSM writes
+ * them (optional, no cache mode unless given, no error policy on a
+ * floppy); the DAC seclabel on request; what QEMU refuses, refused.
+ */
+static void test_optional_removable_relabel(void **st) {
+        char img[128], iso[128], json[512], *xml;
+        int r;
+
+        (void)st;
+        /* a disk whose file is missing: libvirt leaves it out when the VM starts */
+        snprintf(json, sizeof(json), "{\"path\": \"%s/gone.raw\", \"optional\": true}", base);
+        xml = resolve_ok(json);
+        assert_attr(xml, NULL, "type", "file");
+        assert_attr(xml, "source", "startupPolicy", "optional");
+        assert_attr(xml, "driver", "type", "raw");
+        storvirt_free(xml);
+        /* a cdrom with a medium is optional without being asked, and has no cache mode */
+        file_of("boot.iso", MiB, iso, sizeof(iso));
+        snprintf(json, sizeof(json), "{\"device\": \"cdrom\", \"path\": \"%s\"}", iso);
+        xml = resolve_ok(json);
+        assert_attr(xml, "source", "startupPolicy", "optional");
+        assert_attr(xml, "driver", "cache", NULL);
+        assert_attr(xml, "driver", "error_policy", "stop");
+        storvirt_free(xml);
+        /* its ISO missing: the VM starts with an empty drive */
+        snprintf(json, sizeof(json), "{\"device\": \"cdrom\", \"path\": \"%s/gone.iso\", "
+                                     "\"iface\": \"sata\"}", base);
+        xml = resolve_ok(json);
+        assert_attr(xml, "source", "startupPolicy", "optional");
+        storvirt_free(xml);
+        /* a floppy: no error policy (QEMU's floppy device has none), no cache mode */
+        file_of("drivers.vfd", MiB, img, sizeof(img));
+        snprintf(json, sizeof(json), "{\"device\": \"floppy\", \"path\": \"%s\", "
+                                     "\"propagateErrors\": \"off\"}", img);
+        xml = resolve_ok(json);
+        assert_attr(xml, "driver", "error_policy", NULL);
+        assert_attr(xml, "driver", "cache", NULL);
+        assert_attr(xml, "source", "startupPolicy", "optional");
+        storvirt_free(xml);
+        /* the DAC seclabel, for managers that own the files' ownership */
+        file_of("owned.raw", MiB, img, sizeof(img));
+        snprintf(json, sizeof(json), "{\"path\": \"%s\"}", img);
+        xml = resolve(json, STORVIRT_RESOLVE_NO_RELABEL, &r);
+        if (r < 0)
+                fail_msg("%s", storvirt_error_message());
+        assert_non_null(strstr(xml, "<seclabel model=\"dac\" relabel=\"no\"/>"));
+        storvirt_free(xml);
+        /* what libvirt's qemu driver refuses */
+        snprintf(json, sizeof(json), "{\"path\": \"%s\", \"iface\": \"sata\", "
+                                     "\"readonly\": true}", img);
+        xml = resolve(json, 0, &r);
+        assert_null(xml);
+        assert_int_equal(r, -EINVAL);
+        assert_non_null(strstr(storvirt_error_message(), "a read-only disk on bus sata"));
+        snprintf(json, sizeof(json), "{\"path\": \"%s\", \"device\": \"lun\"}", img);
+        xml = resolve(json, 0, &r);
+        assert_null(xml);
+        assert_int_equal(r, -EINVAL);
+}
+
 static void test_fs_uuid_loop(void **st) {
         storvirt__loop loop = STORVIRT__LOOP_INIT;
         char img[128], json[256], *xml;
@@ -288,6 +351,7 @@ int main(void) {
                 cmocka_unit_test(test_qcow2_file),
                 cmocka_unit_test(test_pool_volume),
                 cmocka_unit_test(test_removable_and_network),
+                cmocka_unit_test(test_optional_removable_relabel),
                 cmocka_unit_test(test_fs_uuid_loop),
         };
 

@@ -7,7 +7,9 @@
  * (its VPD page 0x83 rewritten in the testbed's sysfs: another LUN now
  * answers at that device number) and a map one of whose member paths
  * changed.  Also a whole VM's drives, with every problem reported at
- * once.  Runs as `umockdev-run -d TESTBED -- test-resolve`.
+ * once; device lun only on SCSI devices; the virtio-scsi controllers of
+ * a VM's SCSI drives; optional drives left out when unreachable.  Runs
+ * as `umockdev-run -d TESTBED -- test-resolve`.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -255,6 +257,164 @@ static void test_vm(void **st) {
         storvirt_strv_free(problems);
 }
 
+
+/*
+ * Device lun passes SCSI commands through (SG_IO): only a SCSI disk, or a
+ * multipath map of SCSI paths, takes them.  QEMU refuses anything else
+ * ("cannot get SG_IO version number"); so does the resolution, first.
+ */
+static void test_lun_needs_scsi(void **st) {
+        /* (the fixture's NVMe namespace has no /sys/dev/block link: a loop device only) */
+        static const char *const not_scsi[] = { "/dev/loop0" };
+        char json[256], *xml;
+        int r;
+
+        (void)st;
+        for (size_t i = 0; i < sizeof(not_scsi) / sizeof(not_scsi[0]); i++) {
+                snprintf(json, sizeof(json), "{\"path\": \"%s\", \"device\": \"lun\", "
+                                             "\"alias\": \"pt\"}", not_scsi[i]);
+                xml = resolve_json(json, 0, &r);
+                assert_null(xml);
+                assert_int_equal(r, -EOPNOTSUPP);
+                if (strncmp(storvirt_error_message(), "disk (alias ua-pt): ", 20) != 0 ||
+                    !strstr(storvirt_error_message(), not_scsi[i]) ||
+                    !strstr(storvirt_error_message(), "is not a SCSI device"))
+                        fail_msg("%s: %s", not_scsi[i], storvirt_error_message());
+                /* as a plain disk it is fine */
+                snprintf(json, sizeof(json), "{\"path\": \"%s\"}", not_scsi[i]);
+                xml = resolve_json(json, 0, &r);
+                if (r < 0)
+                        fail_msg("%s: %s", json, storvirt_error_message());
+                storvirt_free(xml);
+        }
+        /* a SCSI disk and a multipath map of SCSI paths */
+        xml = resolve_json("{\"GUID\": \"" GUID_SDB "\", \"device\": \"lun\"}", 0, &r);
+        assert_int_equal(r, 0);
+        storvirt_free(xml);
+        xml = resolve_json("{\"GUID\": \"" GUID_MAP1 "\", \"device\": \"lun\"}", 0, &r);
+        if (r < 0)
+                fail_msg("map: %s", storvirt_error_message());
+        assert_attr(xml, "source", "dev", "/dev/dm-1");
+        storvirt_free(xml);
+}
+
+static size_t count(const char *text, const char *part) {
+        size_t n = 0;
+
+        for (const char *p = text; (p = strstr(p, part)); p += strlen(part))
+                n++;
+        return n;
+}
+
+/*
+ * A VM with SCSI drives gets a virtio-scsi controller for each controller
+ * they are on, and for every index below (libvirt would add the missing
+ * ones with its default model).
+ */
+static void test_vm_scsi_controllers(void **st) {
+        char *xml = NULL, **problems = NULL;
+        int r;
+
+        (void)st;
+        r = storvirt_resolve_vm(ctx,
+                                "[{\"GUID\": \"" GUID_SDB "\", \"device\": \"lun\"},"
+                                " {\"GUID\": \"" GUID_MAP1 "\", \"iface\": \"scsi\", "
+                                "  \"address\": {\"type\": \"drive\", \"controller\": 2, "
+                                "\"unit\": 1}},"
+                                " {\"device\": \"cdrom\", \"iface\": \"scsi\", \"index\": 9}]",
+                                &xml, &problems, 0);
+        if (r < 0)
+                fail_msg("resolve_vm: %s", storvirt_error_message());
+        assert_null(problems);
+        /* index 9 without an address: libvirt's controller 1 (7 units each) */
+        assert_int_equal(count(xml, "<controller "), 3);
+        assert_non_null(strstr(xml, "<controller type=\"scsi\" index=\"0\" model=\"virtio-scsi\"/>"));
+        assert_non_null(strstr(xml, "<controller type=\"scsi\" index=\"1\" model=\"virtio-scsi\"/>"));
+        assert_non_null(strstr(xml, "<controller type=\"scsi\" index=\"2\" model=\"virtio-scsi\"/>"));
+        assert_true(strstr(xml, "<controller ") < strstr(xml, "<disk "));
+        storvirt_free(xml);
+        /* one drive on controller 2: 0 and 1 too, or libvirt adds them with its default model */
+        r = storvirt_resolve_vm(ctx, "[{\"GUID\": \"" GUID_MAP1 "\", \"iface\": \"scsi\", "
+                                     "\"address\": {\"type\": \"drive\", \"controller\": 2}}]",
+                                &xml, &problems, 0);
+        assert_int_equal(r, 0);
+        assert_int_equal(count(xml, "model=\"virtio-scsi\""), 3);
+        storvirt_free(xml);
+        /* no SCSI drive, no controller */
+        r = storvirt_resolve_vm(ctx, "[{\"GUID\": \"" GUID_MAP1 "\"}]", &xml, &problems, 0);
+        assert_int_equal(r, 0);
+        assert_null(strstr(xml, "<controller"));
+        storvirt_free(xml);
+}
+
+/*
+ * An optional drive whose storage cannot be reached is left out of the
+ * VM, with a warning; every other problem stays a problem.  A serial on
+ * a LUN is left out with a warning.
+ */
+static void test_vm_optional(void **st) {
+        const char *vm = "[{\"GUID\": \"3600140500000000000000000000000ff\", \"optional\": true, "
+                         "\"alias\": \"extra\"},"
+                         " {\"GUID\": \"" GUID_MAP1 "\"},"
+                         " {\"GUID\": \"" GUID_SDB "\", \"device\": \"lun\", \"serial\": \"abc\"}]";
+        char *xml = NULL, **problems = NULL;
+        int r;
+
+        (void)st;
+        r = storvirt_resolve_vm(ctx, vm, &xml, &problems, STORVIRT_RESOLVE_WARNINGS);
+        if (r < 0)
+                fail_msg("resolve_vm: %s", storvirt_error_message());
+        assert_int_equal(count(xml, "<disk "), 2);
+        assert_null(strstr(xml, "3600140500000000000000000000000ff"));
+        assert_null(strstr(xml, "<serial>"));
+        /* the drives keep their indexes: the map is still vdb */
+        assert_non_null(strstr(xml, "<target dev=\"vdb\" bus=\"virtio\"/>"));
+        assert_non_null(problems);
+        assert_non_null(problems[0]);
+        assert_non_null(problems[1]);
+        assert_null(problems[2]);
+        if (strncmp(problems[0], "drive 1 (alias ua-extra): left out: ", 36) != 0 ||
+            !strstr(problems[0], "3600140500000000000000000000000ff"))
+                fail_msg("warning: %s", problems[0]);
+        if (strncmp(problems[1], "drive 3: key 'serial' left out", 30) != 0)
+                fail_msg("warning: %s", problems[1]);
+        storvirt_strv_free(problems);
+        problems = NULL;
+        storvirt_free(xml);
+        xml = NULL;
+        /* without the flag: the same devices, no warnings handed back */
+        r = storvirt_resolve_vm(ctx, vm, &xml, &problems, 0);
+        assert_int_equal(r, 0);
+        assert_null(problems);
+        assert_int_equal(count(xml, "<disk "), 2);
+        storvirt_free(xml);
+        xml = NULL;
+        /* not optional: a problem */
+        r = storvirt_resolve_vm(ctx, "[{\"GUID\": \"3600140500000000000000000000000ff\"}]", &xml,
+                                &problems, STORVIRT_RESOLVE_WARNINGS);
+        assert_int_equal(r, -EINVAL);
+        assert_null(xml);
+        assert_non_null(problems);
+        storvirt_strv_free(problems);
+        problems = NULL;
+        /* optional, but the spec itself is wrong: a problem */
+        r = storvirt_resolve_vm(ctx, "[{\"GUID\": \"3600140500000000000000000000000ff\", "
+                                     "\"optional\": true, \"iface\": \"fdc\"}]",
+                                &xml, &problems, STORVIRT_RESOLVE_WARNINGS);
+        assert_int_equal(r, -EINVAL);
+        storvirt_strv_free(problems);
+        problems = NULL;
+        /* one drive: the serial is left out too */
+        xml = resolve_json("{\"GUID\": \"" GUID_SDB "\", \"device\": \"lun\", \"serial\": \"abc\"}",
+                           0, &r);
+        assert_int_equal(r, 0);
+        assert_null(strstr(xml, "serial"));
+        storvirt_free(xml);
+        /* the flag is for VMs only */
+        xml = resolve_json("{\"GUID\": \"" GUID_SDB "\"}", STORVIRT_RESOLVE_WARNINGS, &r);
+        assert_int_equal(r, -EINVAL);
+}
+
 static storvirt_vdisk *import_json(const char *json, int want) {
         storvirt_disk_spec *spec = NULL;
         storvirt_vdisk *v = NULL;
@@ -392,6 +552,9 @@ int main(void) {
                 cmocka_unit_test(test_stale_member),
                 cmocka_unit_test(test_unknown),
                 cmocka_unit_test(test_vm),
+                cmocka_unit_test(test_lun_needs_scsi),
+                cmocka_unit_test(test_vm_scsi_controllers),
+                cmocka_unit_test(test_vm_optional),
                 cmocka_unit_test(test_vdisk_identity),
         };
 

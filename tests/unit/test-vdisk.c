@@ -228,6 +228,80 @@ static void test_identity(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
+/*
+ * VDSM's volumeChain (the image's volumes, in any order) and volumeInfo
+ * (the volume used) are checked against the vDisk's image stack.
+ */
+static void check_volume_chain(storvirt_ctx *ctx, storvirt_vdisk *v, yajl_val list) {
+        const char *base_uid = field(list->u.array.values[0], "uid");
+        const char *uid1 = field(list->u.array.values[1], "uid");
+        const char *uid2 = field(list->u.array.values[2], "uid");
+        const char *dom = field(list->u.array.values[2], "domainID");
+        char quartet[512], spec[1536], *out = NULL;
+        storvirt_disk_spec *s;
+        int r;
+
+        snprintf(quartet, sizeof(quartet), "\"poolID\": \"%s\", \"domainID\": \"%s\", "
+                 "\"imageID\": \"%s\", \"volumeID\": \"%s\"",
+                 field(list->u.array.values[2], "poolID"), dom, storvirt_vdisk_get_id(v), uid2);
+        /* every volume, in VDSM's unspecified order: fine */
+        snprintf(spec, sizeof(spec), "{%s, \"volumeChain\": [{\"volumeID\": \"%s\"}, "
+                 "{\"volumeID\": \"%s\", \"domainID\": \"%s\", \"imageID\": \"%s\"}, "
+                 "{\"volumeID\": \"%s\"}], \"volumeInfo\": {\"type\": \"file\", "
+                 "\"volumeID\": \"%s\"}}", quartet, uid1, base_uid, dom, storvirt_vdisk_get_id(v),
+                 uid2, uid2);
+        s = spec_of(spec);
+        r = storvirt_resolve_disk(ctx, s, &out, 0);
+        if (r < 0)
+                fail_msg("%s: %s", spec, storvirt_error_message());
+        storvirt_free(out);
+        storvirt_disk_spec_free(s);
+        /* a volume of the stack missing */
+        snprintf(spec, sizeof(spec), "{%s, \"volumeChain\": [{\"volumeID\": \"%s\"}, "
+                 "{\"volumeID\": \"%s\"}]}", quartet, base_uid, uid2);
+        s = spec_of(spec);
+        assert_int_equal(storvirt_resolve_disk(ctx, s, &out, 0), -EINVAL);
+        if (!strstr(storvirt_error_message(), "key 'volumeChain'") ||
+            !strstr(storvirt_error_message(), uid1))
+                fail_msg("%s", storvirt_error_message());
+        storvirt_disk_spec_free(s);
+        /* a volume that is not the vDisk's */
+        snprintf(spec, sizeof(spec), "{%s, \"volumeChain\": [{\"volumeID\": \"%s\"}, "
+                 "{\"volumeID\": \"%s\"}, {\"volumeID\": \"%s\"}, "
+                 "{\"volumeID\": \"0badc0de-0000-4000-8000-000000000001\"}]}",
+                 quartet, base_uid, uid1, uid2);
+        s = spec_of(spec);
+        assert_int_equal(storvirt_resolve_disk(ctx, s, &out, 0), -EINVAL);
+        if (!strstr(storvirt_error_message(), "0badc0de-0000-4000-8000-000000000001"))
+                fail_msg("%s", storvirt_error_message());
+        storvirt_disk_spec_free(s);
+        /* another domain */
+        snprintf(spec, sizeof(spec), "{%s, \"volumeChain\": [{\"volumeID\": \"%s\", "
+                 "\"domainID\": \"0badc0de-0000-4000-8000-000000000002\"}, "
+                 "{\"volumeID\": \"%s\"}, {\"volumeID\": \"%s\"}]}", quartet, base_uid, uid1,
+                 uid2);
+        s = spec_of(spec);
+        assert_int_equal(storvirt_resolve_disk(ctx, s, &out, 0), -EINVAL);
+        if (!strstr(storvirt_error_message(), "0badc0de-0000-4000-8000-000000000002"))
+                fail_msg("%s", storvirt_error_message());
+        storvirt_disk_spec_free(s);
+        /* volumeInfo says block, the image is a file */
+        snprintf(spec, sizeof(spec), "{%s, \"volumeInfo\": {\"type\": \"block\"}}", quartet);
+        s = spec_of(spec);
+        assert_int_equal(storvirt_resolve_disk(ctx, s, &out, 0), -EINVAL);
+        if (!strstr(storvirt_error_message(), "key 'volumeInfo'"))
+                fail_msg("%s", storvirt_error_message());
+        storvirt_disk_spec_free(s);
+        /* a vdisk spec resolves to the top: the chain is checked the same way */
+        snprintf(spec, sizeof(spec), "{\"vdisk\": \"%s\", \"volumeInfo\": {\"volumeID\": \"%s\"}}",
+                 storvirt_vdisk_get_id(v), uid1);
+        s = spec_of(spec);
+        assert_int_equal(storvirt_resolve_disk(ctx, s, &out, 0), -EINVAL);
+        if (!strstr(storvirt_error_message(), uid2))
+                fail_msg("%s", storvirt_error_message());
+        storvirt_disk_spec_free(s);
+}
+
 static void test_snapshots(void **st) {
         storvirt_ctx *ctx = ctx_open();
         storvirt_pool *pool = dir_pool(ctx);
@@ -286,19 +360,36 @@ static void test_snapshots(void **st) {
         storvirt__json_free(chain);
         free(out);
 
-        /* the quartet names the middle image: it resolves with its own chain */
+        /* libvirt's snapshots never touch a disk whose image stack the library keeps */
+        assert_non_null(strstr(xml, "<disk type=\"file\" device=\"disk\" snapshot=\"no\">"));
+        /*
+         * The quartet names the middle image, below the overlay on top:
+         * written to, it would corrupt that overlay.  Refused, naming the
+         * drive and the rule; read-only, it resolves with its own chain.
+         */
         state_uuid = field(list->u.array.values[1], "poolID");
         snprintf(spec, sizeof(spec), "{\"poolID\": \"%s\", \"domainID\": \"%s\", \"imageID\": \"%s\", "
                                      "\"volumeID\": \"%s\"}", state_uuid,
                  field(list->u.array.values[1], "domainID"), storvirt_vdisk_get_id(v), uid1);
+        s = spec_of(spec);
+        assert_int_equal(storvirt_resolve_disk(ctx, s, &resolved, 0), -EINVAL);
+        if (strncmp(storvirt_error_message(), "disk: ", 6) != 0 ||
+            !strstr(storvirt_error_message(), uid1) ||
+            !strstr(storvirt_error_message(), "read-only"))
+                fail_msg("%s", storvirt_error_message());
+        storvirt_disk_spec_free(s);
+        spec[strlen(spec) - 1] = '\0';
+        strcat(spec, ", \"readonly\": true}");
         s = spec_of(spec);
         assert_int_equal(storvirt_resolve_disk(ctx, s, &resolved, 0), 0);
         save_domain(resolved);
         snprintf(cmd, sizeof(cmd), "<source file=\"%s\"", path1);
         assert_non_null(strstr(resolved, cmd));
         assert_null(strstr(resolved, path2));
+        assert_non_null(strstr(resolved, "<readonly/>"));
         storvirt_free(resolved);
         storvirt_disk_spec_free(s);
+        check_volume_chain(ctx, v, list);
         /* another poolID, another domain */
         snprintf(spec, sizeof(spec), "{\"poolID\": \"11111111-2222-3333-4444-555555555555\", "
                                      "\"domainID\": \"%s\", \"imageID\": \"%s\", \"volumeID\": \"%s\"}",

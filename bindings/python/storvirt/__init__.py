@@ -183,6 +183,8 @@ STORVIRT_LUN_JSON_PRETTY = 1 << 0
 # storvirt/resolve.h: flags of storvirt_resolve_disk() and storvirt_resolve_vm().
 STORVIRT_RESOLVE_DICT = 1 << 0
 STORVIRT_RESOLVE_NO_REFRESH = 1 << 1
+STORVIRT_RESOLVE_WARNINGS = 1 << 2
+STORVIRT_RESOLVE_NO_RELABEL = 1 << 3
 
 # storvirt/lun.h (0.4): only LUNs that back no vDisk.
 STORVIRT_LUN_LIST_UNATTACHED = 1 << 2
@@ -1476,7 +1478,7 @@ class Context:
                 owned.close()
         return _json.loads(text) if dict else text
 
-    def resolve_vm(self, vm, dict=False, refresh=True, *, flags=0):
+    def resolve_vm(self, vm, dict=False, refresh=True, *, flags=0, warnings=None):
         """Resolves all the drives of a VM at once: the ``<devices>``
         element holding each ``<disk>`` in order (str), or with ``dict``
         ``{"devices": [device dict, ...]}`` (parsed).
@@ -1487,9 +1489,16 @@ class Context:
         the lowest free one on their bus; index, target dev, boot order and
         addresses are checked across the drives.  When any drive has a
         problem, raises :class:`ResolveError` whose ``problems`` lists every
-        one found, each naming its drive.  ``refresh`` as in
-        :meth:`resolve_disk`."""
+        one found, each naming its drive.  An optional drive whose storage
+        cannot be reached is left out; when ``warnings`` is a list, what was
+        left out (drives, a LUN's serial) is appended to it, one message per
+        thing, each naming its drive (STORVIRT_RESOLVE_WARNINGS).
+        ``refresh`` as in :meth:`resolve_disk`."""
+        if warnings is not None and not isinstance(warnings, list):
+            raise TypeError("warnings must be a list or None")
         flags = _resolve_flags(flags, dict, refresh)
+        if warnings is not None:
+            flags |= STORVIRT_RESOLVE_WARNINGS
         if isinstance(vm, (str, bytes, bytearray)):
             text = _str_arg(vm, "vm")
         else:
@@ -1508,6 +1517,12 @@ class Context:
                     finally:
                         _storvirt_strv_free(problems)
                 raise err
+            if problems:
+                try:
+                    if warnings is not None:
+                        warnings.extend(_strv(problems))
+                finally:
+                    _storvirt_strv_free(problems)
         finally:
             _storvirt_ctx_unref(h)
         text = _take_string(out)

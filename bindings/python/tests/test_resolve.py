@@ -113,8 +113,10 @@ def needs_resolve(cls):
 class TestResolveDeclarations(unittest.TestCase):
     def test_constants_match_header(self):
         defines = header_defines(RESOLVE_H)
-        self.assertEqual(set(defines), {"STORVIRT_RESOLVE_DICT", "STORVIRT_RESOLVE_NO_REFRESH"})
-        for name in ("STORVIRT_RESOLVE_DICT", "STORVIRT_RESOLVE_NO_REFRESH"):
+        names = {"STORVIRT_RESOLVE_DICT", "STORVIRT_RESOLVE_NO_REFRESH",
+                 "STORVIRT_RESOLVE_WARNINGS", "STORVIRT_RESOLVE_NO_RELABEL"}
+        self.assertEqual(set(defines), names)
+        for name in sorted(names):
             with self.subTest(name=name):
                 self.assertEqual(getattr(storvirt, name), defines[name])
                 self.assertIn(name, storvirt.__all__)
@@ -346,6 +348,21 @@ class TestPathSpecs(unittest.TestCase):
                 self.assertEqual([d.find("target").get("dev") for d in disks], ["vda", "vdb"])
         d = self.ctx.resolve_vm(vm, dict=True)
         self.assertEqual([x["path"] for x in d["devices"]], [self.raw, other])
+
+    def test_vm_optional_warnings(self):
+        """An optional drive whose storage is unreachable is left out; the
+        warning comes back in the list given as ``warnings``."""
+        vm = [{"pool": "nosuchpool", "volume": "x", "optional": True}, {"path": self.raw}]
+        warnings = []
+        root = ET.fromstring(self.ctx.resolve_vm(vm, warnings=warnings))
+        self.assertEqual([d.find("source").get("file") for d in root.findall("disk")],
+                         [self.raw])
+        self.assertEqual(len(warnings), 1, warnings)
+        self.assertTrue(warnings[0].startswith("drive 1: left out: "), warnings)
+        self.assertIn("nosuchpool", warnings[0])
+        self.assertEqual(self.ctx.resolve_vm(vm).count("<disk "), 1)
+        with self.assertRaises(TypeError):
+            self.ctx.resolve_vm(vm, warnings=())
 
     def test_threads(self):
         """Threads resolving through one Context and their own specs.  (Files,
