@@ -6,9 +6,16 @@
  *   secret-define [--value-file F | --value-fd N] FILE
  *   secret-undefine UUID    secret-list    secret-dumpxml UUID
  *
+ * and the libvirt secret holding the CHAP password of an iSCSI
+ * connection or of an iSCSI pool's <auth> (storvirt_connection_get_secret_xml(3)):
+ *
+ *   secret-xml (CONNECTION | --pool POOL)
+ *   secret-value (CONNECTION | --pool POOL) --file F
+ *
  * A value is never taken on the command line (it would show in the
  * process list) and never printed: --value-file names a file holding
- * it, --value-fd an inherited file descriptor to read it from.
+ * it, --value-fd an inherited file descriptor to read it from, and
+ * secret-value writes it into a new file of mode 0600 only.
  *
  * A new command here is one entry of cli_commands_secret[] at the end of
  * this file (name, summary, help, options table, function) and one
@@ -196,6 +203,126 @@ static int cmd_dumpxml(struct cli *cli, const struct cli_args *a) {
         return 0;
 }
 
+/* The connection or the pool (--pool) a secret-xml / secret-value names. */
+struct secret_of {
+        storvirt_connection *conn;
+        storvirt_pool *pool;
+};
+
+static void secret_of_clear(struct secret_of *s) {
+        storvirt_connection_unref(s->conn);
+        storvirt_pool_unref(s->pool);
+}
+
+static int secret_of_args(struct cli *cli, const struct cli_args *a, struct secret_of *ret) {
+        const char *pool = cli_str(a, "pool");
+        storvirt_ctx *ctx;
+        int r;
+
+        r = cli_ctx(cli, &ctx);
+        if (r < 0)
+                return r;
+        if (pool)
+                return storvirt_pool_lookup_by_name(ctx, pool, &ret->pool);
+        return storvirt_connection_lookup(ctx, cli_str(a, "CONNECTION"), &ret->conn);
+}
+
+static const struct cli_opt opts_secret_xml[] = {
+        { .name = "CONNECTION", .kind = CLI_STRING, .flags = CLI_OPERAND | CLI_REQUIRED,
+          .group = 1, .help = "a stored iSCSI connection with a CHAP user" },
+        { .name = "pool", .kind = CLI_STRING, .arg = "POOL", .group = 1,
+          .help = "an iscsi or iscsi-direct pool with <auth type='chap'>" },
+        CLI_END,
+};
+
+static int cmd_secret_xml(struct cli *cli, const struct cli_args *a) {
+        struct secret_of s = {};
+        char *xml = NULL;
+        int r;
+
+        r = secret_of_args(cli, a, &s);
+        if (r == 0)
+                r = s.pool ? storvirt_pool_get_secret_xml(s.pool, &xml, 0)
+                           : storvirt_connection_get_secret_xml(s.conn, &xml, 0);
+        secret_of_clear(&s);
+        if (r)
+                return r;
+        if (cli->json)
+                cli_field_str(cli, "xml", "XML:", xml);
+        else
+                fputs(xml, stdout);
+        storvirt_free(xml);
+        return 0;
+}
+
+/*
+ * Writes the secret into a new file path, mode 0600: written and synced
+ * under a temporary name in its directory, then given the name only if
+ * nothing has it (an existing file, even a link, is refused, never
+ * replaced or followed).
+ */
+static int write_secret_file(struct cli *cli, struct secret_of *s, const char *path) {
+        const char *slash = strrchr(path, '/');
+        char *tmp = NULL;
+        int fd, r;
+
+        if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                return cli_error(cli, EEXIST, "'%s' exists: secret-value writes a new file only",
+                                 path);
+        if (asprintf(&tmp, "%.*s.storvirt-secret.XXXXXX", slash ? (int)(slash - path + 1) : 0,
+                     path) < 0)
+                return cli_error(cli, ENOMEM, "out of memory");
+        fd = mkostemp(tmp, O_CLOEXEC);          /* mode 0600 */
+        if (fd < 0) {
+                r = cli_error(cli, errno, "cannot create a file next to '%s': %s", path,
+                              strerror(errno));
+                free(tmp);
+                return r;
+        }
+        r = s->pool ? storvirt_pool_write_secret(s->pool, fd, 0)
+                    : storvirt_connection_write_secret(s->conn, fd, 0);
+        if (r >= 0 && fsync(fd) < 0)
+                r = cli_error(cli, errno, "cannot write '%s': %s", tmp, strerror(errno));
+        if (close(fd) < 0 && r >= 0)
+                r = cli_error(cli, errno, "cannot write '%s': %s", tmp, strerror(errno));
+        if (r >= 0 && link(tmp, path) < 0)
+                r = errno == EEXIST ? cli_error(cli, EEXIST, "'%s' exists: secret-value writes "
+                                                             "a new file only", path)
+                                    : cli_error(cli, errno, "cannot create '%s': %s", path,
+                                                strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return r;
+}
+
+static const struct cli_opt opts_secret_value[] = {
+        { .name = "CONNECTION", .kind = CLI_STRING, .flags = CLI_OPERAND | CLI_REQUIRED,
+          .group = 1, .help = "a stored iSCSI connection with a CHAP user" },
+        { .name = "pool", .kind = CLI_STRING, .arg = "POOL", .group = 1,
+          .help = "an iscsi or iscsi-direct pool with <auth type='chap'>" },
+        { .name = "file", .kind = CLI_STRING, .flags = CLI_REQUIRED, .arg = "F",
+          .help = "a new file for the value (never standard output)" },
+        CLI_END,
+};
+
+static int cmd_secret_value(struct cli *cli, const struct cli_args *a) {
+        const char *file = cli_str(a, "file");
+        struct secret_of s = {};
+        int r;
+
+        if (!*file || strcmp(file, "-") == 0)
+                return cli_usage(cli, "secret-value: --file '%s': give the name of a new file "
+                                      "(the value is never written to standard output)", file);
+        r = secret_of_args(cli, a, &s);
+        if (r == 0)
+                r = write_secret_file(cli, &s, file);
+        secret_of_clear(&s);
+        if (r)
+                return r;
+        cli_field_str(cli, "file", "Secret value written to (mode 0600):", file);
+        return 0;
+}
+
 const struct cli_command cli_commands_secret[] = {
         { "secret-define", "define (or redefine) a secret from libvirt secret XML",
           "FILE (\"-\": standard input) holds <secret> XML (see storvirt_secret_define_xml(3)).\n"
@@ -208,5 +335,18 @@ const struct cli_command cli_commands_secret[] = {
         { "secret-undefine", "remove a secret and its value", NULL, opts_uuid, cmd_undefine },
         { "secret-list", "list the secrets: UUID and usage", NULL, NULL, cmd_list },
         { "secret-dumpxml", "a secret's XML (never its value)", NULL, opts_uuid, cmd_dumpxml },
+        { "secret-xml", "the libvirt secret XML holding an iSCSI connection's CHAP password",
+          "The <secret> (usage type iscsi, a UUID and usage id the same at every call) that\n"
+          "the network <disk> of vdisk-xml and resolve names for a target behind CHAP:\n"
+          "usage \"libstorvirt-chap-CONNECTION\" for a stored connection; with --pool,\n"
+          "the secret an iscsi or iscsi-direct pool's <auth> names.  Define it in\n"
+          "libvirt with \"virsh secret-define\", give it its value with secret-value and\n"
+          "\"virsh secret-set-value --secret UUID --file F --plain\".",
+          opts_secret_xml, cmd_secret_xml },
+        { "secret-value", "write the CHAP password of that secret into a new file of mode 0600",
+          "F must not exist (a file or link there is refused, never replaced); it gets\n"
+          "the password's bytes only, no newline, and appears under its name only when\n"
+          "complete.  The value is never written to standard output or a log.",
+          opts_secret_value, cmd_secret_value },
         { NULL, NULL, NULL, NULL, NULL },
 };

@@ -636,7 +636,9 @@ static int cmd_vol_list(struct cli *cli, const struct cli_args *a) {
                 storvirt_volume *v = vols[i];
                 uint64_t capacity = 0, allocation = 0, physical = 0;
                 uint32_t type = 0;
-                bool info = storvirt_volume_get_info(v, &type, &capacity, &allocation,
+                /* the figures (one stat of the file each) only where they are shown */
+                bool info = (details || cli->json) &&
+                            storvirt_volume_get_info(v, &type, &capacity, &allocation,
                                                      &physical) >= 0;
 
                 cli_table_row(&t);
@@ -650,7 +652,7 @@ static int cmd_vol_list(struct cli *cli, const struct cli_args *a) {
                         cli_table_size(&t, allocation);
                         cli_table_size(&t, physical);
                 } else {
-                        /* Deleted since the listing. */
+                        /* Not shown, or deleted since the listing. */
                         cli_table_null(&t);
                         cli_table_null(&t);
                         cli_table_null(&t);

@@ -185,6 +185,36 @@ int storvirt_connection_list_luns(storvirt_connection *conn, int timeout_ms, cha
                                   uint32_t flags);
 
 /*
+ * storvirt_connection_get_secret_xml / storvirt_connection_write_secret:
+ * For an iSCSI connection with a CHAP user: the libvirt secret that a
+ * network <disk> reaching its target names (storvirt_vdisk_get_xml()
+ * writes <auth username=...><secret type='iscsi' usage=.../></auth>),
+ * and that secret's value.  The XML is
+ *
+ *   <secret ephemeral='no' private='yes'>
+ *     <uuid>...</uuid>
+ *     <description>CHAP password of libstorvirt connection ID (...)</description>
+ *     <usage type='iscsi'><target>libstorvirt-chap-ID</target></usage>
+ *   </secret>
+ *
+ * with a usage id valid in libvirt's schema and unique per connection,
+ * and a name-based UUID: both the same at every call and on every host.
+ * write_secret writes the CHAP password (exactly its bytes, no newline)
+ * to fd, which the caller opened and closes; it is never logged.  Define
+ * the secret with "virsh secret-define", give it the value with
+ * "virsh secret-set-value --secret UUID --file FILE --plain", then start
+ * the domain.  A mutual CHAP password stays in the library (libvirt's
+ * iSCSI disks take one-way CHAP only).  *ret_xml is caller-owned
+ * (storvirt_free()).  Errors: -EINVAL (not an iSCSI connection), -ENOENT
+ * (no CHAP user: the target needs no secret), the errno of a failed
+ * write(2) to fd (EBADF, EPIPE, ENOSPC...), -ENOMEM.  flags: 0.
+ * Since: 0.6
+ */
+int storvirt_connection_get_secret_xml(storvirt_connection *conn, char **ret_xml,
+                                       uint32_t flags);
+int storvirt_connection_write_secret(storvirt_connection *conn, int fd, uint32_t flags);
+
+/*
  * storvirt_iscsi_discover:
  * SendTargets discovery through libiscsi.  params_json: {"portal":
  * "host[:port]", "user", "password", "initiator"} (only portal is

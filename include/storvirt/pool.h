@@ -231,6 +231,28 @@ int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
 int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t flags);
 
 /*
+ * storvirt_pool_get_secret_xml / storvirt_pool_write_secret:
+ * For an iscsi or iscsi-direct pool with <auth type='chap'>: the libvirt
+ * secret its <auth><secret usage=... | uuid=.../> names (the one the
+ * network <disk> of an iscsi-direct volume names), and its value: the
+ * CHAP password of the stored connection the <auth> resolves to (the
+ * connection whose own secret it names, else the connection to the
+ * pool's portal and target with the pool's user; see
+ * storvirt_pool_define_xml(3)).  When the <auth> names that connection's
+ * own secret, the XML is storvirt_connection_get_secret_xml()'s; else it
+ * has the pool's usage id (and a name-based UUID) or the pool's UUID.
+ * write_secret writes the password, exactly its bytes, to fd (opened and
+ * closed by the caller); it is never logged.  *ret_xml is caller-owned
+ * (storvirt_free()).  Errors: -EINVAL (not an iSCSI pool, or no <auth>),
+ * -EACCES (no stored connection holds the password, or the one named
+ * reaches another target, portal or user), the errno of a failed
+ * write(2) to fd, -ENOMEM.  flags: 0.
+ * Since: 0.6
+ */
+int storvirt_pool_get_secret_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
+int storvirt_pool_write_secret(storvirt_pool *pool, int fd, uint32_t flags);
+
+/*
  * storvirt_pool_find_sources:
  * Looks for the sources a pool of type could use, as libvirt's
  * find-storage-pool-sources does: srcspec (libvirt <source> XML, may be

@@ -90,6 +90,7 @@ const storvirt__backend_ops storvirt__backend_dir = {
         .build_pool = storvirt__dir_build_target,
         .start_pool = dir_start,
         .refresh_pool = storvirt__local_refresh_pool,
+        .refresh_capacity = storvirt__local_refresh_capacity,
         .delete_pool = storvirt__local_delete_pool,
         .create_volume = storvirt__local_create_volume,
         .build_volume = storvirt__local_build_volume,

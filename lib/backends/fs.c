@@ -436,6 +436,7 @@ const storvirt__backend_ops storvirt__backend_fs = {
         .build_pool = fs_build,
         .start_pool = fs_start,
         .refresh_pool = storvirt__local_refresh_pool,
+        .refresh_capacity = storvirt__local_refresh_capacity,
         .stop_pool = fs_stop,
         .delete_pool = fs_delete,
         .create_volume = storvirt__local_create_volume,

@@ -6,10 +6,10 @@
  * iSCSI session is that target at that portal) and keyed by GUID, named
  * as libvirt names them ("unit:B:T:L").
  *
- * The login is a connection held by the pool ("pool:<uuid>"): a stored
- * kernel-driver connection to that portal and target when there is one
- * (it holds the CHAP secret the pool's <auth> cannot give), else one
- * defined from the pool XML, without CHAP.  Stopping the pool drops the
+ * The login is a connection held by the pool ("pool:<uuid>"): with CHAP
+ * the stored connection holding the secret the pool's <auth> names
+ * (objects/connection_secret.h), else a stored connection to that portal
+ * and target when there is one, else one defined from the pool XML.  Stopping the pool drops the
  * hold: the session is logged out when nothing else holds it.
  */
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include "backends/backends.h"
 #include "objects/lun_snap.h"
 #include "objects/connection_run.h"
+#include "objects/connection_secret.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/hashmap.h"
@@ -55,15 +56,13 @@ static int pool_connection(storvirt__pool_obj *obj, char **ret_id) {
         r = pool_source(def, &host, &port, &target);
         if (r < 0)
                 return r;
+        if (def->source.auth.type) {
+                r = storvirt__conn_for_pool_auth(obj->ctx, def, ret_id);
+                return r < 0 ? r : 0;
+        }
         r = storvirt__connection_find_iscsi(obj->ctx, host, port, target, ret_id);
         if (r != 0)
                 return r < 0 ? r : 0;
-        if (def->source.auth.type)
-                return storvirt__error_set(-EACCES, "pool '%s': CHAP user '%s': no stored connection "
-                                                    "to %s holds its secret (define one with "
-                                                    "storvirt_connection_define())", def->name,
-                                           def->source.auth.username ? def->source.auth.username : "",
-                                           target);
         storvirt__buf_printf(&b, "{\"type\": \"iscsi\", \"driver\": \"kernel\", \"id\": \"pool-%s\", "
                                  "\"portal\": \"%s%s%s:%u\", \"target\": \"%s\"", obj->uuid,
                              strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", port,

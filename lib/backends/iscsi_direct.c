@@ -11,9 +11,10 @@
  * number, which says nothing about which disk it is).  A LUN without an
  * identity gets "iscsi-direct:PORTAL/TARGET/LUN".
  *
- * CHAP: the pool's <auth username=...> names a libvirt secret this
- * library cannot read; the password comes from the stored connection
- * (storvirt/connection.h) to the same portal and target with that user.
+ * CHAP: the password comes from the stored connection (storvirt/connection.h)
+ * whose libvirt secret the pool's <auth><secret usage=... | uuid=...>
+ * names ("libstorvirt-chap-<id>"), else from the one to the same portal
+ * and target with that user (objects/connection_secret.h).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,6 +24,7 @@
 
 #include "backends/backends.h"
 #include "objects/connection_run.h"
+#include "objects/connection_secret.h"
 #include "sys/iscsi_direct.h"
 #include "util/error.h"
 #include "util/hashmap.h"
@@ -46,39 +48,17 @@ static int portal_of(const storvirt__pool_def *def, char *buf, size_t size) {
 
 static int scan(storvirt__pool_obj *obj, struct storvirt__iscsi_lun **luns, size_t *n) {
         const storvirt__pool_def *def = obj->def;
-        const struct storvirt__pool_host *h;
         char portal[300];
         int r;
 
         r = portal_of(def, portal, sizeof(portal));
         if (r < 0)
                 return r;
-        h = &def->source.hosts[0];
         if (def->source.auth.type) {
                 _cleanup_free_ char *id = NULL;
-                struct storvirt__connection_iscsi_info info = {};
 
-                if (strcmp(def->source.auth.type, "chap") != 0)
-                        return storvirt__error_set(-EINVAL, "pool '%s': iscsi-direct takes CHAP "
-                                                            "authentication, not %s", def->name,
-                                                   def->source.auth.type);
-                r = storvirt__connection_find_iscsi(obj->ctx, h->name, h->port > 0 ? (unsigned)h->port : 0,
-                                                    def->source.devices[0], &id);
-                if (r == 0)
-                        return storvirt__error_set(-EACCES, "pool '%s': CHAP user '%s': no stored "
-                                                            "connection to %s at %s holds its secret "
-                                                            "(define one with storvirt_connection_define())",
-                                                   def->name, def->source.auth.username,
-                                                   def->source.devices[0], portal);
-                if (r >= 0)
-                        r = storvirt__connection_iscsi_info(obj->ctx, id, &info);
-                if (r >= 0 && (!info.user || strcmp(info.user, def->source.auth.username) != 0))
-                        r = storvirt__error_set(-EACCES, "pool '%s': the stored connection %s to %s "
-                                                         "has CHAP user '%s', the pool '%s'", def->name,
-                                                id, def->source.devices[0], info.user ? info.user : "",
-                                                def->source.auth.username);
-                storvirt__connection_iscsi_info_clear(&info);
-                if (r >= 0)
+                r = storvirt__conn_for_pool_auth(obj->ctx, def, &id);
+                if (r > 0)
                         r = storvirt__connection_iscsi_scan(obj->ctx, id, SCAN_TIMEOUT_SEC * 1000, luns, n);
                 return r;
         }

@@ -16,6 +16,7 @@
 #include "backends/local.h"
 #include "objects/ctx.h"
 #include "objects/vol_index.h"
+#include "objects/vol_list.h"
 #include "sys/command.h"
 #include "sys/imgfmt.h"
 #include "sys/qcow2.h"
@@ -140,6 +141,8 @@ static void rec_fill_recorded(storvirt__vol_rec *rec, int fd,
 
         field_set(rec->format, sizeof(rec->format), format);
         rec->recorded = true;
+        memcpy(rec->index_encryption, known->encryption, sizeof(rec->index_encryption));
+        memcpy(rec->index_secret, known->secret, sizeof(rec->index_secret));
         if (strcmp(format, "raw") == 0 && memcmp(known->encryption, "luks", 5) == 0) {
                 rec_fill_luks(rec, fd, known);
                 return;
@@ -187,13 +190,19 @@ static void rec_fill_probed(storvirt__vol_rec *rec, int fd) {
         storvirt__img_info_clear(&info);
 }
 
-/* Fills a record from an open file (no lock needed: rec is not shared yet or busy). */
+/*
+ * Fills a record from an open file (no lock needed: rec is not shared yet
+ * or busy), read at read_at_ns (before its fstat).
+ */
 static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st,
-                     const storvirt__hashmap *index) {
+                     const storvirt__hashmap *index, int64_t read_at_ns) {
         const storvirt__vol_index_entry *known;
 
         rec->ino = st->st_ino;
         rec->dev = st->st_dev;
+        rec->ctime_ns = storvirt__timespec_ns(&st->st_ctim);
+        rec->read_at_ns = read_at_ns;
+        rec->index_encryption[0] = rec->index_secret[0] = '\0';
         rec->mode = st->st_mode & 07777;
         rec->owner = st->st_uid;
         rec->group = st->st_gid;
@@ -269,6 +278,10 @@ static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
         memcpy(dst->encryption, src->encryption, sizeof(dst->encryption));
         dst->cipher = src->cipher;
         memcpy(dst->secret, src->secret, sizeof(dst->secret));
+        memcpy(dst->index_encryption, src->index_encryption, sizeof(dst->index_encryption));
+        memcpy(dst->index_secret, src->index_secret, sizeof(dst->index_secret));
+        dst->ctime_ns = src->ctime_ns;
+        dst->read_at_ns = src->read_at_ns;
         free(dst->problem);
         dst->problem = src->problem;
         src->problem = NULL;
@@ -280,7 +293,8 @@ struct scan {
         int err;                /* 0, or why the entry is skipped */
 };
 
-static void scan_one(int dirfd, const storvirt__hashmap *index, struct scan *sc) {
+static void scan_one(int dirfd, const storvirt__hashmap *index, int64_t read_at_ns,
+                     struct scan *sc) {
         struct stat st;
         int fd = entry_open(dirfd, sc->tmp.name, &st);
 
@@ -288,20 +302,21 @@ static void scan_one(int dirfd, const storvirt__hashmap *index, struct scan *sc)
                 sc->err = fd;
                 return;
         }
-        rec_fill(&sc->tmp, fd, &st, index);
+        rec_fill(&sc->tmp, fd, &st, index, read_at_ns);
         close(fd);
 }
 
 struct scan_job {
         int dirfd;
         const storvirt__hashmap *index;
+        int64_t read_at_ns;
         struct scan *scans;
 };
 
 static void scan_item(void *arg, size_t i) {
         struct scan_job *job = arg;
 
-        scan_one(job->dirfd, job->index, &job->scans[i]);
+        scan_one(job->dirfd, job->index, job->read_at_ns, &job->scans[i]);
 }
 
 #define SCAN_BATCH 64
@@ -311,9 +326,10 @@ static void scan_item(void *arg, size_t i) {
  * short-lived helpers when the context allows more than one thread and
  * the pool is large enough to gain from it.
  */
-static void scan_all(storvirt__pool_obj *obj, const storvirt__hashmap *index, struct scan *scans,
-                     size_t n) {
-        struct scan_job job = { .dirfd = obj->target_fd, .index = index, .scans = scans };
+static void scan_all(storvirt__pool_obj *obj, const storvirt__hashmap *index, int64_t read_at_ns,
+                     struct scan *scans, size_t n) {
+        struct scan_job job = { .dirfd = obj->target_fd, .index = index, .read_at_ns = read_at_ns,
+                                .scans = scans };
         unsigned want = storvirt__ctx_max_threads(obj->ctx);
 
         if (n < 4 * SCAN_BATCH)
@@ -570,7 +586,78 @@ static void prune_index(storvirt__pool_obj *obj, const storvirt__hashmap *index)
         storvirt__strv_builder_done(&gone);
 }
 
-static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *index) {
+/* What the target directory looked like before it was read, and when that was. */
+struct reading {
+        storvirt__dir_stamp dir;
+        int64_t at_ns;
+};
+
+static int reading_begin(storvirt__pool_obj *obj, struct reading *rd) {
+        struct stat st;
+
+        rd->at_ns = storvirt__now_ns();
+        if (fstat(obj->target_fd, &st) < 0)
+                return storvirt__error_set(-errno, "pool '%s': target directory '%s': %m",
+                                           obj->def->name, obj->def->target.path);
+        storvirt__dir_stamp_of(&st, &rd->dir);
+        return 0;
+}
+
+/*
+ * Whether the pool keeps its volume list in the state directory: not a
+ * netfs pool, whose directory times the server sets with its own clock
+ * and the client caches, so they prove nothing about what changed.
+ */
+static bool list_kept(const storvirt__pool_obj *obj) {
+        return strcmp(obj->ops->type, "netfs") != 0;
+}
+
+/*
+ * Saves what was read as the directory's list, unless the directory
+ * changed while it was read or too shortly before (the list could not
+ * be used then).  A failure only costs the next reader a reading.
+ */
+static void list_save(storvirt__pool_obj *obj, const struct reading *rd, struct scan *scans,
+                      size_t n) {
+        storvirt__dir_stamp after;
+        storvirt__vol_rec **recs;
+        struct stat st;
+        size_t k = 0;
+
+        if (!list_kept(obj) || fstat(obj->target_fd, &st) < 0)
+                return;
+        storvirt__dir_stamp_of(&st, &after);
+        if (!storvirt__dir_stamp_equal(&after, &rd->dir) ||
+            !storvirt__stamp_settled(after.mtime_ns, rd->at_ns) ||
+            !storvirt__stamp_settled(after.ctime_ns, rd->at_ns)) {
+                log_debug(obj->ctx, "pool '%s': the directory changed while or just before it "
+                                    "was read: its volume list is not saved", obj->def->name);
+                return;
+        }
+        recs = malloc((n + 1) * sizeof(*recs));
+        if (!recs)
+                return;
+        for (size_t i = 0; i < n; i++)
+                if (!scans[i].err)
+                        recs[k++] = &scans[i].tmp;
+        if (storvirt__vol_list_save(obj->ctx, obj->def->target.path, &rd->dir, rd->at_ns, recs,
+                                    k) < 0) {
+                log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
+                storvirt__error_reset();
+        }
+        free(recs);
+}
+
+static void scans_free(struct scan *scans, size_t n) {
+        for (size_t i = 0; scans && i < n; i++) {
+                free(scans[i].tmp.backing_path);
+                free(scans[i].tmp.problem);
+        }
+        free(scans);
+}
+
+static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *index,
+                           const struct reading *rd) {
         struct storvirt__strv_builder partials = {};
         struct storvirt__buf names = {};
         struct scan *scans = NULL;
@@ -588,19 +675,85 @@ static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *ind
                 off += strlen(names.data + off) + 1;
         }
         if (r >= 0 && n > 0)
-                scan_all(obj, index, scans, n);
+                scan_all(obj, index, rd->at_ns, scans, n);
+        /* before the merge, which moves what the records own */
+        if (r >= 0 && partials.n == 0)
+                list_save(obj, rd, scans, n);
+        if (r >= 0)
+                r = storvirt__hashmap_reserve(obj->vols, n);
         for (size_t i = 0; r >= 0 && i < n; i++)
                 r = merge_one(obj, &scans[i]);
-        for (size_t i = 0; scans && i < n; i++) {
-                free(scans[i].tmp.backing_path);
-                free(scans[i].tmp.problem);
-        }
-        free(scans);
+        scans_free(scans, n);
         storvirt__buf_free(&names);
         if (r >= 0 && partials.n > 0)
                 collect_partials(obj, partials.v);
         storvirt__strv_builder_done(&partials);
         return r;
+}
+
+/* Reads the files names again (their index entries changed) into the table. */
+static int rescan_names(storvirt__pool_obj *obj, const storvirt__hashmap *index, int64_t at_ns,
+                        char *const *names) {
+        size_t n = storvirt__strv_length(names);
+        struct scan *scans = calloc(n, sizeof(*scans));
+        int r = scans ? 0 : storvirt__error_oom();
+
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                scans[i].tmp.name = scans[i].tmp.path = names[i];
+        if (r >= 0)
+                scan_all(obj, index, at_ns, scans, n);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = merge_one(obj, &scans[i]);
+        scans_free(scans, n);
+        return r;
+}
+
+/* One record of the saved list into the volume table, as merge_one does for a file read. */
+static int merge_listed(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
+        storvirt__vol_rec *old = storvirt__hashmap_get(obj->vols, rec->name);
+        int r;
+
+        if (old && (old->busy || (old->ino == rec->ino && old->dev == rec->dev))) {
+                if (!old->busy)
+                        rec_publish(old, rec);
+                old->seen = obj->refresh_gen;
+                return 0;
+        }
+        rec->seen = obj->refresh_gen;
+        if (old) {
+                old->deleted = true;
+                return storvirt__hashmap_replace(obj->vols, rec->name, storvirt__vol_rec_ref(rec));
+        }
+        r = storvirt__hashmap_put(obj->vols, rec->name, storvirt__vol_rec_ref(rec));
+        if (r < 0)
+                storvirt__vol_rec_unref(rec);
+        return r;
+}
+
+/*
+ * The volume table from the saved list: 1 when it stood in for reading
+ * the directory, 0 when it cannot (said in the debug log).
+ */
+static int refresh_from_list(storvirt__pool_obj *obj, const storvirt__hashmap *index,
+                             const struct reading *rd) {
+        storvirt__vol_list l = {};
+        int r = storvirt__vol_list_load(obj->ctx, obj->def->target.path, &rd->dir, index, &l);
+
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0) {
+                log_debug(obj->ctx, "pool '%s': the directory is read: %s", obj->def->name,
+                          storvirt__error_msg());
+                storvirt__error_reset();
+                return 0;
+        }
+        r = storvirt__hashmap_reserve(obj->vols, l.n);
+        for (size_t i = 0; r >= 0 && i < l.n; i++)
+                r = merge_listed(obj, l.recs[i]);
+        if (r >= 0 && l.stale && l.stale[0])
+                r = rescan_names(obj, index, rd->at_ns, l.stale);
+        storvirt__vol_list_clear(&l);
+        return r < 0 ? r : 1;
 }
 
 /* Drops the records no file was found for, except those being created. */
@@ -625,29 +778,101 @@ static int sweep_unseen(storvirt__pool_obj *obj) {
         return r;
 }
 
+int storvirt__local_refresh_capacity(storvirt__pool_obj *obj) {
+        struct statvfs sv;
+        int r = storvirt__local_open_target(obj);
+
+        if (r < 0)
+                return r;
+        if (fstatvfs(obj->target_fd, &sv) < 0)
+                return storvirt__error_set(-errno, "pool '%s': target directory '%s': %m",
+                                           obj->def->name, obj->def->target.path);
+        obj->capacity = (uint64_t)sv.f_frsize * sv.f_blocks;
+        obj->available = (uint64_t)sv.f_frsize * sv.f_bavail;
+        obj->allocation = (uint64_t)sv.f_frsize * (sv.f_blocks - sv.f_bfree);
+        return 0;
+}
+
 int storvirt__local_refresh_pool(storvirt__pool_obj *obj, uint32_t flags) {
         _cleanup_hashmap_free_ storvirt__hashmap *index = NULL;
-        struct statvfs sv;
-        int r;
+        struct reading rd;
+        int r, listed = 0;
 
         r = storvirt__local_open_target(obj);
+        if (r >= 0)
+                r = reading_begin(obj, &rd);
         if (r >= 0)
                 r = storvirt__vol_index_load(obj->ctx, obj->def->target.path, &index);
         if (r < 0)
                 return r;
         obj->refresh_gen++;
-        r = refresh_entries(obj, index);
+        if ((flags & STORVIRT__REFRESH_SAVED_LIST) && list_kept(obj))
+                r = listed = refresh_from_list(obj, index, &rd);
+        if (r >= 0 && !listed)
+                r = refresh_entries(obj, index, &rd);
         if (r >= 0)
                 r = sweep_unseen(obj);
         if (r < 0)
                 return r;
-        if (storvirt__hashmap_size(index) > 0)
+        if (!listed && storvirt__hashmap_size(index) > 0)
                 prune_index(obj, index);
-        if (fstatvfs(obj->target_fd, &sv) == 0) {
-                obj->capacity = (uint64_t)sv.f_frsize * sv.f_blocks;
-                obj->available = (uint64_t)sv.f_frsize * sv.f_bavail;
-                obj->allocation = (uint64_t)sv.f_frsize * (sv.f_blocks - sv.f_bfree);
+        if (storvirt__local_refresh_capacity(obj) < 0)
+                storvirt__error_reset();
+        return listed;
+}
+
+/* A one-entry index: what rec was recorded as. */
+static int index_of_record(const storvirt__vol_rec *rec, storvirt__hashmap **ret) {
+        storvirt__vol_index_entry *e = calloc(1, sizeof(*e));
+        int r = e ? storvirt__hashmap_new(ret, free) : storvirt__error_oom();
+
+        if (r >= 0) {
+                memcpy(e->format, rec->format, sizeof(e->format));
+                e->ino = rec->ino;
+                memcpy(e->encryption, rec->index_encryption, sizeof(e->encryption));
+                memcpy(e->secret, rec->index_secret, sizeof(e->secret));
+                r = storvirt__hashmap_put(*ret, rec->name, e);
         }
+        if (r < 0)
+                free(e);
+        return r;
+}
+
+/*
+ * obj->lock held.  A file whose inode and change time are those it was
+ * read with, when that time was settled then, is as it was; another is
+ * read again.  One that cannot be opened any more is the record's
+ * problem; one that is gone stays listed until the pool is refreshed.
+ */
+static int refresh_if_changed(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
+        _cleanup_hashmap_free_ storvirt__hashmap *index = NULL;
+        storvirt__vol_rec tmp = { .name = rec->name, .path = rec->path };
+        int64_t now = storvirt__now_ns();
+        struct stat st;
+        int fd, r;
+
+        if (obj->target_fd < 0 || fstatat(obj->target_fd, rec->name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return 0;
+        if (st.st_ino == rec->ino && st.st_dev == rec->dev &&
+            storvirt__timespec_ns(&st.st_ctim) == rec->ctime_ns &&
+            storvirt__stamp_settled(rec->ctime_ns, rec->read_at_ns))
+                return 0;
+        if (rec->recorded && st.st_ino == rec->ino)
+                r = index_of_record(rec, &index);
+        else
+                r = storvirt__vol_index_load(obj->ctx, obj->def->target.path, &index);
+        if (r < 0)
+                return r;
+        fd = entry_open(obj->target_fd, rec->name, &st);
+        if (fd < 0) {
+                r = storvirt__error_set(fd, "'%s' can no longer be read as a volume: %s",
+                                        rec->path, strerror(-fd));
+                rec_set_problem(rec);
+                return r;
+        }
+        rec_fill(&tmp, fd, &st, index, now);
+        close(fd);
+        rec_publish(rec, &tmp);
         return 0;
 }
 
@@ -655,9 +880,12 @@ int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *r
                                    uint32_t flags) {
         _cleanup_hashmap_free_ storvirt__hashmap *index = NULL;
         storvirt__vol_rec tmp = { .name = rec->name, .path = rec->path };
+        int64_t now = storvirt__now_ns();
         struct stat st;
         int fd, r;
 
+        if (flags & STORVIRT__REFRESH_IF_CHANGED)
+                return refresh_if_changed(obj, rec);
         r = storvirt__vol_index_load(obj->ctx, obj->def->target.path, &index);
         if (r < 0)
                 return r;
@@ -665,7 +893,7 @@ int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *r
         if (fd < 0)
                 return storvirt__error_set(fd, "volume '%s': %s", rec->path, strerror(-fd));
         /* Probe into a scratch record, then publish under the lock. */
-        rec_fill(&tmp, fd, &st, index);
+        rec_fill(&tmp, fd, &st, index, now);
         close(fd);
         storvirt__mutex_lock(&obj->lock);
         rec_publish(rec, &tmp);

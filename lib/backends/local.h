@@ -13,7 +13,16 @@
 /* Opens obj->target_fd if needed (obj->lock held). */
 int storvirt__local_open_target(storvirt__pool_obj *obj);
 
+/*
+ * The refresh of a file-based pool reads the target directory (one
+ * getdents pass, then per entry openat + fstat + one header read) and,
+ * for dir and fs pools, saves what it found as the directory's volume
+ * list (objects/vol_list.h); with STORVIRT__REFRESH_SAVED_LIST it takes
+ * that list instead of reading when it still holds (returns 1 then).
+ */
 int storvirt__local_refresh_pool(storvirt__pool_obj *obj, uint32_t flags);
+/* capacity, allocation and available from statvfs(2) of the target directory */
+int storvirt__local_refresh_capacity(storvirt__pool_obj *obj);
 int storvirt__local_create_volume(storvirt__pool_obj *obj, const storvirt__vol_def *def,
                                   storvirt__vol_rec **ret_rec, uint32_t flags);
 int storvirt__local_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
@@ -22,6 +31,7 @@ int storvirt__local_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec
 int storvirt__local_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                       const storvirt__vol_def *def, storvirt__vol_rec *src,
                                       const storvirt__progress *progress, uint32_t flags);
+/* With STORVIRT__REFRESH_IF_CHANGED: called with obj->lock held (objects/backend_ops.h). */
 int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                    uint32_t flags);
 int storvirt__local_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,

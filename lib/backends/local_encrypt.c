@@ -225,13 +225,18 @@ static int encryption_opts(const storvirt__vol_def *def, bool qcow2, uint32_t fl
 
 /*
  * qemu-img create, again when its key-derivation benchmark measured no
- * CPU time at all (qemu's "Unable to get accurate CPU usage": a fast
- * hash such as sha1 or md5 can finish its first round within one tick).
+ * CPU time at all (qemu's "Unable to get accurate CPU usage": its first
+ * round of 32768 iterations can finish within one tick of the thread's
+ * CPU clock; qemu 7.2 on an idle 2-core machine says so for 12 of 40
+ * sha256 creates).  Each such attempt takes milliseconds; 30 of them
+ * fail together about once in 10^7 creates even at a 60% failure rate.
  */
+#define CREATE_ATTEMPTS 30
+
 static int run_create(char *const argv[]) {
         int r = -EIO;
 
-        for (int i = 0; i < 5 && r == -EIO; i++) {
+        for (int i = 0; i < CREATE_ATTEMPTS && r == -EIO; i++) {
                 r = storvirt__command_run(argv, 300000, NULL);
                 if (r == -EIO && !storvirt__tool_said(storvirt__command_last_words(),
                                                       STORVIRT__TOOL_QEMU_NO_CPU_TIME))

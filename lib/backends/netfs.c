@@ -384,6 +384,7 @@ const storvirt__backend_ops storvirt__backend_netfs = {
         .build_pool = storvirt__dir_build_target,
         .start_pool = netfs_start,
         .refresh_pool = storvirt__local_refresh_pool,
+        .refresh_capacity = storvirt__local_refresh_capacity,
         .stop_pool = netfs_stop,
         .delete_pool = netfs_delete,
         .create_volume = storvirt__local_create_volume,

@@ -26,6 +26,7 @@
 
 #include "objects/connection_connect.h"
 #include "objects/connection_run.h"
+#include "objects/connection_secret.h"
 #include "conf/connection_def.h"
 #include "objects/connection_store.h"
 #include "objects/records.h"
@@ -444,6 +445,47 @@ STORVIRT_EXPORT int storvirt_connection_list_luns(storvirt_connection *conn, int
                 r = luns_json(luns, n, ret_json, flags & STORVIRT_CONNECTION_JSON_PRETTY);
         storvirt__iscsi_luns_free(luns, n);
         return r;
+}
+
+/* A handle whose connection can have a CHAP secret: a valid iSCSI one. */
+static int check_iscsi(storvirt_connection *conn) {
+        if (conn->def->invalid)
+                return storvirt__error_set(-EINVAL, "connection record '%s' is not valid: %s",
+                                           conn->def->id, conn->def->invalid);
+        if (conn->def->type != STORVIRT_CONNECTION_ISCSI)
+                return storvirt__error_set(-EINVAL, "connection %s is a %s connection: only iSCSI "
+                                                    "connections have a CHAP secret",
+                                           conn->def->id, storvirt__conn_type_name(conn->def->type));
+        return 0;
+}
+
+STORVIRT_EXPORT int storvirt_connection_get_secret_xml(storvirt_connection *conn, char **ret_xml,
+                                                       uint32_t flags) {
+        _cleanup_free_ char *usage = NULL, *description = NULL;
+        int r;
+
+        check_nonnull(conn);
+        check_nonnull(ret_xml);
+        check_flags(flags, 0);
+        r = check_iscsi(conn);
+        if (r >= 0)
+                r = storvirt__conn_secret_describe(conn->ctx, conn->def->id, &description);
+        if (r >= 0)
+                r = storvirt__conn_secret_usage(conn->def->id, &usage);
+        if (r >= 0)
+                r = storvirt__conn_secret_xml(usage, NULL, description, ret_xml);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_connection_write_secret(storvirt_connection *conn, int fd,
+                                                     uint32_t flags) {
+        int r;
+
+        check_nonnull(conn);
+        check_arg(fd >= 0, "fd", "must be an open file descriptor");
+        check_flags(flags, 0);
+        r = check_iscsi(conn);
+        return r < 0 ? r : storvirt__conn_write_secret(conn->ctx, conn->def->id, fd);
 }
 
 /* The targets discovery found, as our JSON or VDSM's strings. */

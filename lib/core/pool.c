@@ -77,71 +77,10 @@ static int require_active(storvirt__pool_obj *obj, bool want) {
                                    obj->def->name, obj->active ? "active" : "not active");
 }
 
-#define TARGET_WHAT "target directory '%s' "
-#define NOT_STARTED_ON "the directory the pool was started on"
-
-/*
- * Whether the directory at the target path is still the one a running
- * pool opened when it started (its volumes are reached through that fd):
- * 0, or -ENODEV naming the path.  Called with obj->lock held.
- */
-static int target_check(storvirt__pool_obj *obj) {
-        const char *path = obj->def->target.path;
-        struct stat fst, pst;
-
-        if (obj->target_fd < 0 || !path)
-                return 0;
-        if (fstat(obj->target_fd, &fst) < 0)
-                return storvirt__error_set(-errno, TARGET_WHAT "(open): %m", path);
-        if (lstat(path, &pst) < 0) {
-                if (errno == ENOENT)
-                        return storvirt__error_set(-ENODEV, TARGET_WHAT "no longer exists", path);
-                return storvirt__error_set(-errno, TARGET_WHAT "%m", path);
-        }
-        if (S_ISLNK(pst.st_mode))
-                return storvirt__error_set(-ENODEV, TARGET_WHAT "is now a symbolic link, not "
-                                           NOT_STARTED_ON, path);
-        if (pst.st_dev != fst.st_dev || pst.st_ino != fst.st_ino)
-                return storvirt__error_set(-ENODEV, TARGET_WHAT "is no longer " NOT_STARTED_ON,
-                                           path);
-        return 0;
-}
-
-/* A target that could not be opened (O_NOFOLLOW) because it is now a link, said so. */
-static int target_open_error(storvirt__pool_obj *obj, int r) {
-        const char *path = obj->def->target.path;
-        struct stat st;
-
-        if ((r == -ENOTDIR || r == -ELOOP) && path && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-                return storvirt__error_set(-ENODEV, TARGET_WHAT "is now a symbolic link, not "
-                                           NOT_STARTED_ON, path);
-        return r;
-}
-
-/*
- * Called with obj->lock held.  A running pool whose refresh fails is
- * inaccessible until one works again.
- */
-static int pool_refresh_locked(storvirt__pool_obj *obj) {
-        int r = target_check(obj);
-
-        if (r >= 0)
-                r = obj->ops->refresh_pool(obj, 0);
-        if (r < 0) {
-                target_open_error(obj, r);
-                obj->state = STORVIRT_POOL_STATE_INACCESSIBLE;
-                return storvirt__error_prefix("pool '%s': refresh", obj->def->name);
-        }
-        obj->state = STORVIRT_POOL_STATE_RUNNING;
-        log_debug(obj->ctx, "pool '%s' refreshed: %zu volumes", obj->def->name,
-                  storvirt__hashmap_size(obj->vols));
-        return 0;
-}
-
 int storvirt__pool_obj_check_usable(storvirt__pool_obj *obj) {
         if (obj->state == STORVIRT_POOL_STATE_INACCESSIBLE)
-                return pool_refresh_locked(obj);
-        if (target_check(obj) < 0) {
+                return storvirt__pool_obj_refresh_locked(obj, STORVIRT__REFRESH_SAVED_LIST);
+        if (storvirt__pool_obj_target_check(obj) < 0) {
                 obj->state = STORVIRT_POOL_STATE_INACCESSIBLE;
                 return storvirt__error_prefix("pool '%s'", obj->def->name);
         }
@@ -154,9 +93,7 @@ int storvirt__pool_obj_refresh(storvirt__pool_obj *obj) {
         storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, true);
         if (r >= 0)
-                r = pool_refresh_locked(obj);
-        if (r >= 0)
-                storvirt__event_emit_pool(obj->ctx, STORVIRT_EVENT_POOL_REFRESHED, obj->def->name);
+                r = storvirt__pool_obj_refresh_locked(obj, 0);
         storvirt__mutex_unlock(&obj->lock);
         if (r >= 0)
                 storvirt__vol_chain_check_pool(obj);
@@ -202,6 +139,7 @@ static int stop_locked(storvirt__pool_obj *obj, bool emit) {
         if (storvirt__hashmap_new(&empty, storvirt__vol_rec_unref_void) >= 0)
                 storvirt__pool_obj_set_vols(obj, empty);
         obj->active = false;
+        obj->vols_loaded = false;
         obj->state = STORVIRT_POOL_STATE_INACTIVE;
         obj->capacity = obj->allocation = obj->available = 0;
         store_lock(obj->ctx, &sl);
@@ -272,7 +210,9 @@ int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
         if (r >= 0) {
                 obj->active = true;
                 obj->state = STORVIRT_POOL_STATE_RUNNING;
-                r = pool_refresh_locked(obj);
+                /* its event is pool-started */
+                r = storvirt__pool_obj_refresh_locked(obj, STORVIRT__REFRESH_SAVED_LIST |
+                                                               STORVIRT__POOL_REFRESH_QUIET);
                 if (r < 0) {
                         int saved = r;
                         char *msg = strdup(storvirt__error_msg());
@@ -734,6 +674,7 @@ STORVIRT_EXPORT int storvirt_pool_get_info(storvirt_pool *pool, uint32_t *ret_st
         check_pool_arg(pool);
         obj = pool->obj;
         storvirt__mutex_lock(&obj->lock);
+        storvirt__pool_obj_update_capacity(obj);
         if (ret_state)
                 *ret_state = obj->state;
         if (ret_capacity)
@@ -765,6 +706,7 @@ STORVIRT_EXPORT int storvirt_pool_get_xml(storvirt_pool *pool, char **ret_xml, u
         check_flags(flags, STORVIRT_POOL_XML_INACTIVE);
         obj = pool->obj;
         storvirt__mutex_lock(&obj->lock);
+        storvirt__pool_obj_update_capacity(obj);
         obj->def->capacity = obj->capacity;
         obj->def->allocation = obj->allocation;
         obj->def->available = obj->available;

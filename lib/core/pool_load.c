@@ -2,10 +2,12 @@
 /*
  * pool_load.c - the stored pools made records of, once per context, in
  * the order of their names: a pool a previous process left running (and
- * still running: mounted, present) is running again and refreshed, and
- * the first context after the host booted starts the autostart pools.
- * Two stored pools may own one source (an older release let them): both
- * are loaded, and of two left running only the first runs again.
+ * still running: mounted, present) is running again, and the first
+ * context after the host booted starts the autostart pools.  Two stored
+ * pools may own one source (an older release let them): both are
+ * loaded, and of two left running only the first runs again.  No pool's
+ * volumes are read here: loading costs the same whatever they number
+ * (objects/pool_vols.c reads them when first asked for).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +65,6 @@ static void load_one(storvirt_ctx *ctx, struct storvirt__pool_stored *v) {
                 obj->state = STORVIRT_POOL_STATE_RUNNING;
         }
         storvirt__mutex_unlock(&obj->lock);
-        if (obj->active && storvirt__pool_obj_refresh(obj) < 0)
-                log_warning(ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
 out:
         free(name);
         storvirt__pool_obj_unref(obj);

@@ -53,17 +53,39 @@ static int require_pool_active(storvirt__pool_obj *obj) {
         return storvirt__error_set(-EINVAL, "pool '%s' is not active", obj->def->name);
 }
 
-/* Active, and its storage still the one it was started on. */
+/* Active, its storage still the one it was started on, its volumes read. */
 static int require_pool_usable(storvirt__pool_obj *obj) {
         int r = require_pool_active(obj);
 
-        return r < 0 ? r : storvirt__pool_obj_check_usable(obj);
+        if (r >= 0)
+                r = storvirt__pool_obj_check_usable(obj);
+        return r < 0 ? r : storvirt__pool_obj_vols_ready(obj);
+}
+
+static int rec_name_cmp(const void *a, const void *b) {
+        return strcmp((*(storvirt__vol_rec *const *)a)->name, (*(storvirt__vol_rec *const *)b)->name);
+}
+
+/* The pool's records, referenced and sorted by name (obj->lock held). */
+static int recs_snapshot(storvirt__pool_obj *obj, storvirt__vol_rec ***ret, size_t *ret_n) {
+        size_t n = storvirt__hashmap_size(obj->vols), k = 0, it = 0;
+        storvirt__vol_rec **recs = calloc(n + 1, sizeof(*recs));
+        const char *name;
+        void *v;
+
+        if (!recs)
+                return storvirt__error_oom();
+        while (k < n && storvirt__hashmap_iterate(obj->vols, &it, &name, &v))
+                recs[k++] = storvirt__vol_rec_ref(v);
+        qsort(recs, k, sizeof(*recs), rec_name_cmp);
+        *ret = recs;
+        *ret_n = k;
+        return 0;
 }
 
 STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_volume ***ret_vols,
                                                size_t *ret_n, uint32_t flags) {
         storvirt__pool_obj *obj;
-        _cleanup_strv_free_ char **names = NULL;
         storvirt__vol_rec **recs = NULL;
         storvirt_volume **vols = NULL;
         size_t n = 0;
@@ -76,15 +98,7 @@ STORVIRT_EXPORT int storvirt_pool_list_volumes(storvirt_pool *pool, storvirt_vol
         storvirt__mutex_lock(&obj->lock);
         r = require_pool_usable(obj);
         if (r >= 0)
-                r = storvirt__hashmap_keys(obj->vols, &names);
-        if (r >= 0) {
-                n = storvirt__strv_length(names);
-                recs = calloc(n + 1, sizeof(*recs));
-                if (!recs)
-                        r = storvirt__error_oom();
-                for (size_t i = 0; recs && i < n; i++)
-                        recs[i] = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, names[i]));
-        }
+                r = recs_snapshot(obj, &recs, &n);
         storvirt__mutex_unlock(&obj->lock);
         if (r >= 0) {
                 vols = calloc(n + 1, sizeof(*vols));
@@ -131,8 +145,10 @@ STORVIRT_EXPORT int storvirt_volume_lookup_by_name(storvirt_pool *pool, const ch
                                                 obj->def->name, name);
         }
         storvirt__mutex_unlock(&obj->lock);
-        if (r >= 0)
+        if (r >= 0) {
+                storvirt__vol_rec_check(obj, rec);
                 r = storvirt__volume_handle_new(pool, rec, ret_vol);
+        }
         storvirt__vol_rec_unref(rec);
         return r;
 }
@@ -164,11 +180,42 @@ static storvirt__vol_rec *find_in_pool(storvirt__pool_obj *obj, const char *s, b
         return NULL;
 }
 
+/* Whether s names a file right under the pool's target directory. */
+static bool under_target(storvirt__pool_obj *obj, const char *s) {
+        const char *target = obj->def->target.path, *slash = strrchr(s, '/');
+        size_t tlen;
+
+        if (!target || !slash)
+                return false;
+        tlen = strlen(target);
+        while (tlen > 1 && target[tlen - 1] == '/')
+                tlen--;
+        return (size_t)(slash - s) == tlen && strncmp(s, target, tlen) == 0;
+}
+
+/*
+ * The record of key or path s in one active pool (its lock held), its
+ * volumes read first.  near: only a pool whose directory holds s.
+ */
+static storvirt__vol_rec *find_active(storvirt__pool_obj *obj, const char *s, bool by_key,
+                                      bool near) {
+        if (!obj->active || near != under_target(obj, s) ||
+            storvirt__pool_obj_vols_ready(obj) < 0) {
+                storvirt__error_reset();
+                return NULL;
+        }
+        return storvirt__vol_rec_ref(find_in_pool(obj, s, by_key));
+}
+
+/*
+ * A pool whose directory holds the path is asked first, so that a lookup
+ * of a file volume reads that pool's volumes alone.
+ */
 static int lookup_across(storvirt_ctx *ctx, const char *s, bool by_key, storvirt_volume **ret) {
         storvirt__pool_obj **objs = NULL;
         storvirt__vol_rec *rec = NULL;
         storvirt_pool *pool = NULL;
-        size_t n = 0, i;
+        size_t n = 0, i = 0;
         int r;
 
         r = storvirt__pools_ensure_loaded(ctx);
@@ -176,19 +223,21 @@ static int lookup_across(storvirt_ctx *ctx, const char *s, bool by_key, storvirt
                 r = storvirt__pools_snapshot(ctx, &objs, &n);
         if (r < 0)
                 return r;
-        for (i = 0; i < n && !rec; i++) {
-                storvirt__mutex_lock(&objs[i]->lock);
-                if (objs[i]->active)
-                        rec = storvirt__vol_rec_ref(find_in_pool(objs[i], s, by_key));
-                storvirt__mutex_unlock(&objs[i]->lock);
-        }
+        for (int pass = 0; pass < 2 && !rec; pass++)
+                for (i = 0; i < n && !rec; i++) {
+                        storvirt__mutex_lock(&objs[i]->lock);
+                        rec = find_active(objs[i], s, by_key, pass == 0);
+                        storvirt__mutex_unlock(&objs[i]->lock);
+                }
         if (!rec)
                 r = storvirt__error_set(-ENOENT, "no volume with %s '%s' in any active pool",
                                         by_key ? "key" : "path", s);
         else
                 r = storvirt__pool_handle_new(ctx, objs[i - 1], &pool);
-        if (r >= 0)
+        if (r >= 0) {
+                storvirt__vol_rec_check(objs[i - 1], rec);
                 r = storvirt__volume_handle_new(pool, rec, ret);
+        }
         storvirt_pool_unref(pool);
         storvirt__vol_rec_unref(rec);
         storvirt__pools_snapshot_free(objs);
@@ -220,10 +269,14 @@ static void volume_event(storvirt__pool_obj *obj, storvirt__vol_rec *rec, uint32
         storvirt__event_emit(obj->ctx, type, obj->def->name, rec->name, rec->key, detail, 0);
 }
 
-/* Marks a record busy for a long operation; -EBUSY/-ENOENT as needed. */
+/*
+ * Marks a record busy for a long operation, its figures read again first
+ * if its file changed since; -EBUSY/-ENOENT as needed.
+ */
 static int job_begin(storvirt__pool_obj *obj, storvirt__vol_rec *rec, bool exclusive) {
         int r = 0;
 
+        storvirt__vol_rec_check(obj, rec);
         storvirt__mutex_lock(&obj->lock);
         if (!obj->active)
                 r = require_pool_active(obj);
@@ -414,6 +467,7 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
         if (src) {
                 uint64_t src_cap;
 
+                storvirt__vol_rec_check(src->pool->obj, src->rec);
                 storvirt__mutex_lock(&src->pool->obj->lock);
                 src_cap = src->rec->capacity;
                 storvirt__mutex_unlock(&src->pool->obj->lock);
@@ -514,6 +568,7 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
         check_flags(flags, STORVIRT_VOLUME_DELETE_ZEROED | STORVIRT_VOLUME_DELETE_FORCE);
         obj = vol->pool->obj;
         rec = vol->rec;
+        storvirt__vol_rec_check(obj, rec);
         if (!(flags & STORVIRT_VOLUME_DELETE_FORCE) && rec->path) {
                 /* the holders index, read before the pool is locked */
                 storvirt__holders *h = NULL;
@@ -630,6 +685,7 @@ STORVIRT_EXPORT int storvirt_volume_get_info(storvirt_volume *vol, uint32_t *ret
 
         check_vol_arg(vol);
         obj = vol->pool->obj;
+        storvirt__vol_rec_check(obj, vol->rec);
         storvirt__mutex_lock(&obj->lock);
         if (vol->rec->deleted) {
                 storvirt__mutex_unlock(&obj->lock);

@@ -23,6 +23,20 @@
 
 #define STORVIRT__BACKEND_ABI 1u
 
+/*
+ * refresh_pool: the list of volumes an earlier refresh saved in the
+ * state directory may stand in for reading the pool's storage, when it
+ * still describes it (objects/vol_list.h).  Backends that keep no such
+ * list read the storage.
+ */
+#define STORVIRT__REFRESH_SAVED_LIST (1u << 0)
+/*
+ * refresh_volume, called with obj->lock held: read the volume again only
+ * when it changed since it was read (its inode or change time differ),
+ * which costs one stat when it did not.
+ */
+#define STORVIRT__REFRESH_IF_CHANGED (1u << 1)
+
 struct storvirt__pool_obj;
 struct storvirt__vol_rec;
 struct storvirt__vol_def;
@@ -49,8 +63,17 @@ typedef struct storvirt__backend_ops {
         int (*check_pool)(struct storvirt__pool_obj *obj, bool *ret_active);
         int (*start_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
         int (*build_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
-        /* Mandatory.  Rebuilds obj's volume table and capacity figures. */
+        /*
+         * Mandatory, obj->lock held.  Rebuilds obj's volume table and
+         * capacity figures: 0 after reading the storage, 1 when the saved
+         * list stood in for it (STORVIRT__REFRESH_SAVED_LIST).
+         */
         int (*refresh_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
+        /*
+         * Optional, obj->lock held: updates obj's capacity figures alone,
+         * in a few system calls (NULL: they come with refresh_pool).
+         */
+        int (*refresh_capacity)(struct storvirt__pool_obj *obj);
         int (*stop_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
         int (*delete_pool)(struct storvirt__pool_obj *obj, uint32_t flags);
         /* Cheap: validates def, computes name/key/path into a new record. */

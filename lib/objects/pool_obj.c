@@ -9,19 +9,26 @@
 #include "util/error.h"
 #include "util/uuid.h"
 
+/*
+ * One allocation: the record, then its name, path and key (the path's
+ * bytes when they are the same, as for file volumes).  A pool holds as
+ * many records as it has volumes: each one fewer allocation counts.
+ */
 storvirt__vol_rec *storvirt__vol_rec_new(const char *name, const char *key, const char *path) {
-        storvirt__vol_rec *rec = calloc(1, sizeof(*rec));
+        size_t nn = strlen(name) + 1, np = strlen(path) + 1;
+        bool same = strcmp(key, path) == 0;
+        size_t nk = same ? 0 : strlen(key) + 1;
+        storvirt__vol_rec *rec = malloc(sizeof(*rec) + nn + np + nk);
+        char *p;
 
         if (!rec)
                 return NULL;
+        memset(rec, 0, sizeof(*rec));
         STORVIRT__REFCNT_INIT(rec->n_ref);
-        rec->name = strdup(name);
-        rec->key = strdup(key);
-        rec->path = strdup(path);
-        if (!rec->name || !rec->key || !rec->path) {
-                storvirt__vol_rec_unref(rec);
-                return NULL;
-        }
+        p = (char *)(rec + 1);
+        rec->name = memcpy(p, name, nn);
+        rec->path = memcpy(p + nn, path, np);
+        rec->key = same ? rec->path : memcpy(p + nn + np, key, nk);
         return rec;
 }
 
@@ -34,9 +41,7 @@ storvirt__vol_rec *storvirt__vol_rec_ref(storvirt__vol_rec *rec) {
 void storvirt__vol_rec_unref(storvirt__vol_rec *rec) {
         if (!rec || !storvirt__refcnt_dec(&rec->n_ref))
                 return;
-        free(rec->name);
-        free(rec->key);
-        free(rec->path);
+        /* name, key and path live in the record's own allocation */
         free(rec->backing_path);
         free(rec->extent_device);
         free(rec->problem);

@@ -31,10 +31,10 @@
 
 typedef struct storvirt__vol_rec {
         storvirt__refcnt n_ref;
-        /* Immutable after creation. */
-        char *name;
-        char *key;
-        char *path;
+        /* Immutable after creation, stored with the record (never freed alone). */
+        const char *name;
+        const char *key;
+        const char *path;
         /* Updated by refresh, under the pool record's lock. */
         char format[16];
         uint32_t type;               /* STORVIRT_VOLUME_TYPE_* */
@@ -62,6 +62,9 @@ typedef struct storvirt__vol_rec {
         bool recorded;
         char probed_format[16];
         char *problem;
+        /* recorded: the encryption and secret of its index entry ("" none) */
+        char index_encryption[8];
+        char index_secret[37];
         /*
          * File volumes: how the image is encrypted as its header says
          * (libvirt's "luks" or "qcow", "" when it is not), the cipher of
@@ -72,6 +75,14 @@ typedef struct storvirt__vol_rec {
         storvirt__img_cipher cipher;
         char secret[37];
         uint32_t seen;               /* refresh generation that last saw it */
+        /*
+         * File volumes: the file's change time when it was read and when
+         * that was (ns since the epoch, 0 when unknown): a file whose
+         * change time differs, or was too close to the reading to tell
+         * a later change apart, is read again before its figures are
+         * used (storvirt__vol_rec_check()).
+         */
+        int64_t ctime_ns, read_at_ns;
 } storvirt__vol_rec;
 
 typedef struct storvirt__pool_obj {
@@ -93,6 +104,7 @@ typedef struct storvirt__pool_obj {
         uint64_t capacity, allocation, available;
         int target_fd;               /* dir-based pools: the target, while active */
         storvirt__hashmap *vols;     /* name -> storvirt__vol_rec* (referenced) */
+        bool vols_loaded;            /* vols read since the pool became active */
         unsigned jobs;               /* long operations running on volumes */
         uint32_t refresh_gen;        /* generation of the running/last refresh */
         void *backend_data;          /* owned by the backend while active */
@@ -115,4 +127,40 @@ int storvirt__pool_obj_new(storvirt_ctx *ctx, storvirt__pool_def *def,
  */
 void storvirt__pool_obj_set_vols(storvirt__pool_obj *obj, storvirt__hashmap *vols);
 int storvirt__pool_obj_add_vol(storvirt__pool_obj *obj, storvirt__vol_rec *rec);
+
+/*
+ * A pool's volumes are read when first needed, not when the pool is
+ * loaded or started (objects/pool_vols.c).  Every refresh goes through
+ * storvirt__pool_obj_refresh_locked(): flags 0 reads the pool's storage
+ * (an explicit refresh), STORVIRT__REFRESH_SAVED_LIST lets the backend
+ * take the volume list an earlier refresh saved when it still holds
+ * (objects/vol_list.h).  Called with obj->lock held; a failure leaves
+ * the pool inaccessible until a refresh works again.  A refresh that
+ * read the storage emits pool-refreshed (queued, journaled: the lock
+ * held orders it among the pool's events; callbacks run at the next
+ * dispatch), unless flags has STORVIRT__POOL_REFRESH_QUIET (the start's
+ * refresh, whose event is pool-started); one the saved list stood in
+ * for emits nothing, as nothing changed.
+ */
+#define STORVIRT__POOL_REFRESH_QUIET (1u << 16)
+int storvirt__pool_obj_refresh_locked(storvirt__pool_obj *obj, uint32_t flags);
+/* The volume table of an active pool, read first if it was not yet (obj->lock held). */
+int storvirt__pool_obj_vols_ready(storvirt__pool_obj *obj);
+/*
+ * The capacity figures of an active pool brought up to date (obj->lock
+ * held): cheaply where the backend can (refresh_capacity), else by
+ * reading the volumes if that was not done yet.  Failures are logged.
+ */
+void storvirt__pool_obj_update_capacity(storvirt__pool_obj *obj);
+/*
+ * Whether the directory at the target path is still the one a running
+ * pool opened (obj->lock held): 0, or -ENODEV naming the path.
+ */
+int storvirt__pool_obj_target_check(storvirt__pool_obj *obj);
+/*
+ * Before a volume's figures are used (no lock held): a backend that can
+ * tell cheaply whether the volume changed since it was read reads it
+ * again when it did (refresh_volume with STORVIRT__REFRESH_IF_CHANGED).
+ */
+void storvirt__vol_rec_check(storvirt__pool_obj *obj, storvirt__vol_rec *rec);
 

@@ -67,14 +67,18 @@ static int record_name(const char *kind, const char *id, char *buf, size_t size)
         return 0;
 }
 
-/* ".<id>.json.XXXXXX", or ".<id>.idx.XXXXXX" (volume indexes): a writer's temporary file. */
+/*
+ * ".<id>.json.XXXXXX", ".<id>.idx.XXXXXX" (volume indexes) or
+ * ".<id>.list.XXXXXX" (saved volume lists): a writer's temporary file.
+ */
 static bool is_stale_temp(const char *name) {
         const char *dot;
 
         if (name[0] != '.' || strcmp(name, LOCK_NAME) == 0)
                 return false;
         return ((dot = strstr(name, RECORD_SUFFIX ".")) && strlen(dot) == 12) ||
-               ((dot = strstr(name, ".idx.")) && strlen(dot) == 11);
+               ((dot = strstr(name, ".idx.")) && strlen(dot) == 11) ||
+               ((dot = strstr(name, ".list.")) && strlen(dot) == 12);
 }
 
 /*

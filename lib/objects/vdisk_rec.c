@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "objects/connection_secret.h"
 #include "objects/events.h"
 #include "objects/holders.h"
 #include "objects/records.h"
@@ -233,6 +234,16 @@ int storvirt__vrec_parse(yajl_val o, vrec **ret) {
                         return r;
                 v->iscsi.port = (unsigned)port;
                 v->iscsi.lun = (unsigned)lun;
+                /* records of 0.5 name the secret "libstorvirt/<connection>", not schema-valid */
+                if (v->iscsi.secret_usage && strncmp(v->iscsi.secret_usage, "libstorvirt/", 12) == 0) {
+                        char *usage = NULL;
+
+                        r = storvirt__conn_secret_usage(v->iscsi.secret_usage + 12, &usage);
+                        if (r < 0)
+                                return r;
+                        free(v->iscsi.secret_usage);
+                        v->iscsi.secret_usage = usage;
+                }
         }
         if ((r = storvirt__json_get_array(o, "images", true, &list)) < 0)
                 return r;

@@ -105,13 +105,16 @@ int storvirt__vol_find_path(storvirt_ctx *ctx, const char *path, storvirt__pool_
         if (!obj)
                 return -ENOENT;
         storvirt__mutex_lock(&obj->lock);
-        if (obj->active && obj->target_fd >= 0)
+        if (obj->active && storvirt__pool_obj_vols_ready(obj) < 0)
+                storvirt__error_reset();        /* an inaccessible pool holds no volume */
+        else if (obj->active && obj->target_fd >= 0)
                 rec = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, slash + 1));
         storvirt__mutex_unlock(&obj->lock);
         if (!rec) {
                 storvirt__pool_obj_unref(obj);
                 return -ENOENT;
         }
+        storvirt__vol_rec_check(obj, rec);      /* its file as it is now */
         *ret_obj = obj;
         *ret_rec = rec;
         return 0;
@@ -131,6 +134,7 @@ static void link_info_clear(struct link_info *l) {
 }
 
 static int link_info_get(storvirt__pool_obj *obj, storvirt__vol_rec *rec, struct link_info *l) {
+        storvirt__vol_rec_check(obj, rec);
         storvirt__mutex_lock(&obj->lock);
         memcpy(l->format, rec->format, sizeof(l->format));
         memcpy(l->probed, rec->probed_format, sizeof(l->probed));

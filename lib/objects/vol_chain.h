@@ -81,8 +81,10 @@ void storvirt__vol_chain_check_pool(storvirt__pool_obj *obj);
 
 /*
  * The volume of an active file pool at path (normalised), referenced,
- * with its pool; 0, or -ENOENT without a message.  The caller has the
- * stored pools loaded (core: storvirt__pools_ensure_loaded()).
+ * with its pool, the pool's volumes read first if they were not, the
+ * volume's file checked (storvirt__vol_rec_check()); 0, or -ENOENT
+ * without a message.  The caller has the stored pools loaded (core:
+ * storvirt__pools_ensure_loaded()).
  */
 int storvirt__vol_find_path(storvirt_ctx *ctx, const char *path, storvirt__pool_obj **ret_obj,
                             storvirt__vol_rec **ret_rec);

@@ -27,65 +27,21 @@
 /* 100,000 volumes with long names fit. */
 #define INDEX_MAX (64u << 20)
 
-static void file_name(const char *target, char buf[64]) {
+void storvirt__vol_index_file_name(const char *target, const char *suffix, char buf[64]) {
         uint8_t d[STORVIRT__SHA1_DIGEST_SIZE];
 
         storvirt__sha1(target, strlen(target), d);
         for (size_t i = 0; i < sizeof(d); i++)
                 snprintf(buf + 2 * i, 3, "%02x", d[i]);
-        strcat(buf, ".idx");
-}
-
-static bool needs_escape(unsigned char c) {
-        return c < 0x20 || c == 0x7f || c == '%';
+        snprintf(buf + 2 * sizeof(d), 64 - 2 * sizeof(d), "%s", suffix);
 }
 
 static int append_escaped(struct storvirt__buf *b, const char *s) {
-        int r = 0;
-
-        for (; *s && r >= 0; s++) {
-                char e[4];
-
-                if (!needs_escape((unsigned char)*s)) {
-                        r = storvirt__buf_append(b, s, 1);
-                        continue;
-                }
-                snprintf(e, sizeof(e), "%%%02X", (unsigned char)*s);
-                r = storvirt__buf_append(b, e, 3);
-        }
-        return r;
+        return storvirt__buf_append_pct(b, s, NULL);
 }
 
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
-}
-
-/* Decodes %XX in place; false when an escape is malformed or decodes to NUL. */
 static bool unescape(char *s) {
-        char *o = s;
-
-        for (; *s; s++) {
-                int hi, lo;
-
-                if (*s != '%') {
-                        *o++ = *s;
-                        continue;
-                }
-                hi = hexval(s[1]);
-                lo = hi < 0 ? -1 : hexval(s[2]);
-                if (lo < 0 || (hi == 0 && lo == 0))
-                        return false;
-                *o++ = (char)(hi << 4 | lo);
-                s += 2;
-        }
-        *o = '\0';
-        return true;
+        return storvirt__pct_decode(s);
 }
 
 struct index_file {
@@ -96,7 +52,7 @@ struct index_file {
 static void index_file_init(storvirt_ctx *ctx, const char *target, struct index_file *f) {
         const char *dir = NULL;
 
-        file_name(target, f->name);
+        storvirt__vol_index_file_name(target, ".idx", f->name);
         if (storvirt_ctx_get_state_dir(ctx, &dir) < 0 || !dir)
                 dir = "<state dir>";
         snprintf(f->path, sizeof(f->path), "%s/" KIND "/%s", dir, f->name);
@@ -287,6 +243,24 @@ const storvirt__vol_index_entry *storvirt__vol_index_find(const storvirt__hashma
         return e && e->ino == ino ? e : NULL;
 }
 
+/*
+ * A volume the library creates, deletes or records anew changes what the
+ * directory's saved list says (objects/vol_list.h): the list goes, under
+ * the lock its writers hold, and the next reader reads the directory.
+ */
+static int list_forget(storvirt_ctx *ctx, const char *target) {
+        char name[64];
+        _cleanup_close_ int dfd = storvirt__records_dirfd(ctx, KIND, true);
+
+        if (dfd < 0)
+                return dfd;
+        storvirt__vol_index_file_name(target, ".list", name);
+        if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+                return storvirt__error_set(-errno, "cannot remove the saved volume list of '%s': "
+                                                   "%m", target);
+        return 0;
+}
+
 /* Read-modify-write under the exclusive lock; entry NULL: remove name. */
 static int update(storvirt_ctx *ctx, const char *target, const char *name,
                   const storvirt__vol_index_entry *entry) {
@@ -296,6 +270,8 @@ static int update(storvirt_ctx *ctx, const char *target, const char *name,
         int r;
 
         r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
+        if (r >= 0)
+                r = list_forget(ctx, target);
         if (r >= 0)
                 r = read_locked(ctx, target, &m);
         if (r < 0)

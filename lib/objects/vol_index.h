@@ -73,3 +73,10 @@ int storvirt__vol_index_remove(storvirt_ctx *ctx, const char *target, const char
  */
 int storvirt__vol_index_prune(storvirt_ctx *ctx, const char *target, int dirfd,
                               char *const *gone);
+
+/*
+ * The name of a state file of directory target in the "volumes"
+ * records: the SHA-1 of the path in hex, then suffix (".idx": the index;
+ * ".list": the saved volume list, objects/vol_list.h).
+ */
+void storvirt__vol_index_file_name(const char *target, const char *suffix, char buf[64]);

@@ -54,6 +54,75 @@ int storvirt__buf_append_char(struct storvirt__buf *b, char c) {
         return storvirt__buf_append(b, &c, 1);
 }
 
+static bool pct_needed(unsigned char c, const char *also) {
+        return c < 0x20 || c == 0x7f || c == '%' || (also && c && strchr(also, c));
+}
+
+int storvirt__buf_append_pct(struct storvirt__buf *b, const char *s, const char *also) {
+        static const char hex[] = "0123456789ABCDEF";
+        int r = 0;
+
+        while (*s && r >= 0) {
+                size_t n = 0;
+
+                while (s[n] && !pct_needed((unsigned char)s[n], also))
+                        n++;
+                if (n > 0) {
+                        r = storvirt__buf_append(b, s, n);
+                        s += n;
+                        continue;
+                }
+                char e[3] = { '%', hex[(unsigned char)*s >> 4], hex[(unsigned char)*s & 15] };
+                r = storvirt__buf_append(b, e, 3);
+                s++;
+        }
+        return r;
+}
+
+static int hexval(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        return -1;
+}
+
+bool storvirt__pct_decode(char *s) {
+        char *o = strchr(s, '%');
+
+        if (!o)
+                return true;
+        for (s = o; *s; s++) {
+                int hi, lo;
+
+                if (*s != '%') {
+                        *o++ = *s;
+                        continue;
+                }
+                hi = hexval(s[1]);
+                lo = hi < 0 ? -1 : hexval(s[2]);
+                if (lo < 0 || (hi == 0 && lo == 0))
+                        return false;
+                *o++ = (char)(hi << 4 | lo);
+                s += 2;
+        }
+        *o = '\0';
+        return true;
+}
+
+int storvirt__buf_append_u64(struct storvirt__buf *b, uint64_t v) {
+        char t[20];
+        size_t i = sizeof(t);
+
+        do {
+                t[--i] = (char)('0' + v % 10);
+                v /= 10;
+        } while (v);
+        return storvirt__buf_append(b, t + i, sizeof(t) - i);
+}
+
 int storvirt__buf_vprintf(struct storvirt__buf *b, const char *fmt, va_list ap) {
         va_list aq;
         int n, r;

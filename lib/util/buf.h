@@ -17,7 +17,9 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/macro.h"
 
@@ -34,6 +36,17 @@ int storvirt__buf_append_str(struct storvirt__buf *b, const char *s);
 int storvirt__buf_append_char(struct storvirt__buf *b, char c);
 int storvirt__buf_printf(struct storvirt__buf *b, const char *fmt, ...) _printf_(2, 3);
 int storvirt__buf_vprintf(struct storvirt__buf *b, const char *fmt, va_list ap) _printf_(2, 0);
+
+/*
+ * Appends s with '%', control bytes, DEL and the bytes of `also` (NULL:
+ * none) written as %XX, so that the text is one line, split where the
+ * caller's separators are (the state files of the volume indexes).
+ */
+int storvirt__buf_append_pct(struct storvirt__buf *b, const char *s, const char *also);
+/* Decodes %XX in place; false when an escape is malformed or decodes to NUL. */
+bool storvirt__pct_decode(char *s);
+/* Appends v in decimal. */
+int storvirt__buf_append_u64(struct storvirt__buf *b, uint64_t v);
 
 /* The contents as a string, "" for a never-used buffer.  Borrowed. */
 static inline const char *storvirt__buf_str(const struct storvirt__buf *b) {

@@ -165,6 +165,19 @@ static int hashmap_reserve_one(storvirt__hashmap *m) {
         return 0;
 }
 
+int storvirt__hashmap_reserve(storvirt__hashmap *m, size_t n) {
+        size_t cap = m->cap ? m->cap : HASHMAP_MIN_CAP;
+
+        while (n > cap / 4 * 3) {
+                if (cap > SIZE_MAX / 2)
+                        return storvirt__error_oom();
+                cap *= 2;
+        }
+        if (cap == m->cap)
+                return 0;
+        return hashmap_resize(m, cap) < 0 ? storvirt__error_oom() : 0;
+}
+
 static int hashmap_add(storvirt__hashmap *m, const char *key, size_t len,
                        uint64_t hash, void *value) {
         struct entry e = { .value = value, .hash = hash };

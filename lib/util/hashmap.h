@@ -48,6 +48,8 @@ int storvirt__hashmap_remove(storvirt__hashmap *m, const char *key);
 /* Removes key without freeing its value and returns it; NULL if absent. */
 void *storvirt__hashmap_steal(storvirt__hashmap *m, const char *key);
 size_t storvirt__hashmap_size(const storvirt__hashmap *m);
+/* Makes room for n entries in all, so that adding them resizes nothing.  -ENOMEM. */
+int storvirt__hashmap_reserve(storvirt__hashmap *m, size_t n);
 
 /*
  * Walks the entries: start with *iter = 0 and call until it returns

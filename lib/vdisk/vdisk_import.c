@@ -20,6 +20,7 @@
 
 #include "conf/disk.h"
 #include "objects/connection_run.h"
+#include "objects/connection_secret.h"
 #include "objects/events.h"
 #include "objects/records.h"
 #include "resolve/resolve.h"
@@ -253,9 +254,9 @@ static int iscsi_identity(storvirt_ctx *ctx, const storvirt__disk_spec *s, vrec 
                 v->iscsi.target = TAKE_PTR(info.target);
                 v->iscsi.initiator = TAKE_PTR(info.initiator);
                 v->iscsi.auth_username = TAKE_PTR(info.user);
-                /* the libvirt secret holding the CHAP password, defined by the VM manager */
-                if (v->iscsi.auth_username && asprintf(&v->iscsi.secret_usage, "libstorvirt/%s", conn) < 0)
-                        r = storvirt__error_oom();
+                /* the libvirt secret holding the CHAP password (storvirt_connection_get_secret_xml()) */
+                if (v->iscsi.auth_username)
+                        r = storvirt__conn_secret_usage(conn, &v->iscsi.secret_usage);
                 storvirt__connection_iscsi_info_clear(&info);
         }
         base->type = STORVIRT__DISK_TYPE_NETWORK;

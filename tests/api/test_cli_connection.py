@@ -97,6 +97,64 @@ class CliConnectionTest(unittest.TestCase):
             f.write(text)
         os.chmod(os.path.join(d, cid + ".json"), 0o600)
 
+    def test_secret_xml_and_value(self):
+        """secret-xml and secret-value: the libvirt secret of a CHAP
+        connection and of an iSCSI pool's <auth>; the value only in a new
+        file of mode 0600."""
+        self.ok("connection-define", "-", input=json.dumps({
+            "type": "iscsi", "driver": "direct", "id": "cli-chap", "portal": "127.0.0.1:3260",
+            "target": IQN, "user": "u1", "password": SECRET}))
+        self.ok("connection-define", "-", input=json.dumps({
+            "type": "localfs", "id": "local", "path": self.tmp}))
+        xml = self.ok("secret-xml", "cli-chap")
+        self.assertIn("<usage type=\"iscsi\">", xml)
+        self.assertIn("<target>libstorvirt-chap-cli-chap</target>", xml)
+        self.assertEqual(self.js("secret-xml", "cli-chap")["xml"], xml)
+        f = os.path.join(self.tmp, "pw")
+        out = self.ok("secret-value", "cli-chap", "--file", f)
+        self.assertIn(f, out)
+        self.assertEqual(os.stat(f).st_mode & 0o777, 0o600)
+        with open(f, "rb") as fh:
+            self.assertEqual(fh.read(), SECRET.encode())
+        # an existing file, or a link, is refused and left as it was
+        with open(f, "w") as fh:
+            fh.write("keep")
+        link = os.path.join(self.tmp, "link")
+        os.symlink(os.path.join(self.tmp, "nowhere"), link)
+        for path in (f, link):
+            err = self.fails(1, "secret-value", "cli-chap", "--file", path)
+            self.assertIn("exists", err)
+        with open(f) as fh:
+            self.assertEqual(fh.read(), "keep")
+        self.assertFalse(os.path.exists(os.path.join(self.tmp, "nowhere")))
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["link", "pw", "state"])
+        # never to standard output
+        self.assertIn("missing option '--file'", self.fails(2, "secret-value", "cli-chap"))
+        self.assertIn("never written to standard output",
+                      self.fails(2, "secret-value", "cli-chap", "--file", "-"))
+        # a connection without a secret, or an unknown one: no file left behind
+        g = os.path.join(self.tmp, "g")
+        self.assertIn("only iSCSI", self.fails(1, "secret-value", "local", "--file", g))
+        self.assertIn("no connection 'gone'", self.fails(1, "secret-xml", "gone"))
+        self.assertFalse(os.path.exists(g))
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["link", "pw", "state"])
+        self.fails(2, "secret-xml")
+        self.fails(2, "secret-xml", "cli-chap", "--pool", "p")
+        # an iscsi-direct pool whose <auth> names a usage of its own
+        pool = os.path.join(self.tmp, "pool.xml")
+        with open(pool, "w") as fh:
+            fh.write("<pool type='iscsi-direct'><name>p</name><source>"
+                     "<host name='127.0.0.1' port='3260'/><device path='%s'/>"
+                     "<auth type='chap' username='u1'><secret usage='site-chap'/></auth>"
+                     "<initiator><iqn name='iqn.2026-11.org.example:h'/></initiator>"
+                     "</source></pool>" % IQN)
+        self.ok("pool-define", pool)
+        self.assertIn("<target>site-chap</target>", self.ok("secret-xml", "--pool", "p"))
+        h = os.path.join(self.tmp, "h")
+        self.ok("secret-value", "--pool", "p", "--file", h)
+        with open(h, "rb") as fh:
+            self.assertEqual(fh.read(), SECRET.encode())
+
     def test_long_portal(self):
         host = ("fd00:" * 70)[:326] + "::1"
         conn = {"type": "iscsi", "portal": "[%s]:3260" % host, "target": IQN}

@@ -9,6 +9,7 @@ no password ever reaches the output or any file but the secrets.
 Needs root, tgtd and tgtadm (skipped without them)."""
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -59,20 +60,20 @@ class CliIscsiTest(unittest.TestCase):
         cls.tgtd.stop()
         cls._tmp.cleanup()
 
-    def run_cli(self, *args, input=None):
-        p = subprocess.run([CLI, "-d", self.state, *args], capture_output=True, text=True,
+    def run_cli(self, *args, input=None, state=None):
+        p = subprocess.run([CLI, "-d", state or self.state, *args], capture_output=True, text=True,
                            env=clean_env(), timeout=120, input=input)
         for secret in (SECRET, MSECRET):
             self.assertNotIn(secret, p.stdout + p.stderr, args)
         return p
 
-    def ok(self, *args, input=None):
-        p = self.run_cli(*args, input=input)
+    def ok(self, *args, input=None, state=None):
+        p = self.run_cli(*args, input=input, state=state)
         self.assertEqual(p.returncode, 0, "%s: %s" % (args, p.stderr))
         return p.stdout
 
-    def js(self, *args, input=None):
-        return json.loads(self.ok("--json", *args, input=input))
+    def js(self, *args, input=None, state=None):
+        return json.loads(self.ok("--json", *args, input=input, state=state))
 
     def define(self, conn):
         return self.ok("connection-define", "-", input=json.dumps(conn)).split()[0]
@@ -143,6 +144,35 @@ class CliIscsiTest(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("authentication failed", p.stderr)
         self.assertFalse(self.js("connection-info", bad)["connection"]["status"]["connected"])
+
+    def test_chap_vdisk_secret(self):
+        """An iSCSI vDisk behind CHAP names its connection's libvirt secret
+        by a schema-valid usage id, stable per connection."""
+        state = os.path.join(self.tmp, "state-chap-vdisk")
+        self.ok("connection-define", "-", state=state, input=json.dumps({
+            "type": "iscsi", "driver": "direct", "id": "cli-chap", "portal": self.tgtd.portal,
+            "target": CHAP, "user": USER, "password": SECRET}))
+        spec = {"iscsi": {"portal": self.tgtd.portal, "target": CHAP, "lun": 1}}
+        vid = self.js("vdisk-import", "-", input=json.dumps(spec), state=state)["id"]
+        xml = self.ok("vdisk-xml", vid, state=state)
+        self.assertIn('<auth username="%s">' % USER, xml)
+        self.assertIn('<secret type="iscsi" usage="libstorvirt-chap-cli-chap"/>', xml)
+        if shutil.which("virt-xml-validate"):
+            dom = os.path.join(self.tmp, "chap-domain.xml")
+            with open(dom, "w") as f:
+                f.write("<domain type='qemu'><name>chap</name><memory>65536</memory>"
+                        "<os><type>hvm</type></os><devices>%s</devices></domain>" % xml)
+            p = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # a record written by 0.5 names the secret "libstorvirt/<connection>": read as today's
+        rec = os.path.join(state, "vdisks", vid + ".json")
+        with open(rec) as f:
+            text = f.read()
+        self.assertIn('"secretUsage"', text)
+        with open(rec, "w") as f:
+            f.write(text.replace("libstorvirt-chap-cli-chap", "libstorvirt/cli-chap"))
+        self.assertEqual(self.ok("vdisk-xml", vid, state=state), xml)
 
     def test_silent_portal(self):
         # a socket that accepts connections (backlog) but never answers a login

@@ -162,6 +162,51 @@ class IscsiDirectPoolTest(unittest.TestCase):
         self.assertIn('<secret type="iscsi" usage="libvirt-iscsi-pool"/>', xml)
         self.ok("pool-destroy", "chap")
 
+    def chap_connections(self):
+        """Two stored connections to the CHAP target with the pool's user: the
+        first by id holds a wrong password, the second the right one."""
+        for cid, pw in (("a-wrong", "Wrong-Secret-78"), ("z-right", SECRET)):
+            self.ok("connection-define", "-", input=json.dumps({
+                "type": "iscsi", "driver": "direct", "id": cid, "portal": self.tgtd.portal,
+                "target": CHAP, "user": USER, "password": pw}))
+
+    def test_chap_secret_usage(self):
+        # the pool's <auth> names the connection whose secret it is
+        self.chap_connections()
+        auth = ("<auth type='chap' username='%s'><secret usage='libstorvirt-chap-z-right'/></auth>"
+                % USER)
+        self.define("named", CHAP, auth)
+        self.ok("pool-start", "named")
+        self.assertEqual(self.ok("vol-key", "unit:0:0:1", "--pool", "named").strip(),
+                         naa6("d1ec70000000000000000000000000c1"))
+        xml = self.ok("resolve", "-", input=json.dumps({"pool": "named", "volume": "unit:0:0:1"}))
+        self.assertIn('<secret type="iscsi" usage="libstorvirt-chap-z-right"/>', xml)
+        self.ok("pool-destroy", "named")
+
+    def test_chap_secret_named_wrongly(self):
+        self.chap_connections()
+        self.ok("connection-define", "-", input=json.dumps({
+            "type": "iscsi", "driver": "direct", "id": "other-target", "portal": self.tgtd.portal,
+            "target": OPEN, "user": USER, "password": SECRET}))
+        cases = [("libstorvirt-chap-gone", "names the stored connection 'gone', which is not "
+                                           "defined"),
+                 ("libstorvirt-chap-other-target", "belongs to connection 'other-target', whose "
+                                                   "target is %s, not the pool's %s" % (OPEN, CHAP))]
+        for n, (usage, message) in enumerate(cases):
+            name = "bad%d" % n
+            self.define(name, CHAP, "<auth type='chap' username='%s'><secret usage='%s'/></auth>"
+                        % (USER, usage))
+            p = self.run_cli("pool-start", name)
+            self.assertEqual(p.returncode, 1, usage)
+            self.assertIn("pool '%s'" % name, p.stderr)
+            self.assertIn(message, p.stderr)
+            self.ok("pool-undefine", name)
+        # a user of the pool's own that no connection has
+        self.define("nouser", CHAP, "<auth type='chap' username='nobody'><secret usage='x'/></auth>")
+        p = self.run_cli("pool-start", "nouser")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("CHAP user 'nobody': no stored connection holds its secret", p.stderr)
+
     def test_wrong_secret(self):
         auth = "<auth type='chap' username='%s'><secret usage='x'/></auth>" % USER
         self.define("bad", CHAP, auth)

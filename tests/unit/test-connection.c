@@ -1026,8 +1026,83 @@ static void test_undefine(void **st) {
         storvirt_ctx_unref(ctx);
 }
 
+/* What write_secret(obj, fd, 0) writes into a pipe (NUL-terminated), and its return value. */
+static int read_secret(int (*write_secret)(void *, int, uint32_t), void *obj, char *buf, size_t size) {
+        int fds[2], r;
+        ssize_t n;
+
+        assert_int_equal(pipe(fds), 0);
+        r = write_secret(obj, fds[1], 0);
+        close(fds[1]);
+        n = read(fds[0], buf, size - 1);
+        close(fds[0]);
+        assert_true(n >= 0);
+        buf[n] = 0;
+        return r;
+}
+
+static int conn_write(void *c, int fd, uint32_t flags) {
+        return storvirt_connection_write_secret(c, fd, flags);
+}
+
+static int pool_write(void *p, int fd, uint32_t flags) {
+        return storvirt_pool_write_secret(p, fd, flags);
+}
+
+static void test_secret_xml(void **st) {
+        storvirt_ctx *ctx = ctx_open();
+        storvirt_connection *c, *open_c;
+        storvirt_pool *pool = NULL;
+        char *xml = NULL, *again = NULL, *pxml = NULL, buf[256];
+        int found = 0;
+
+        (void)st;
+        c = define_one(ctx, "{\"type\": \"iscsi\", \"driver\": \"direct\", \"id\": \"chap-1\", "
+                            "\"portal\": \"127.0.0.1\", \"target\": \"" IQN "\", \"user\": \"u\", "
+                            "\"password\": \"" SECRET "\", \"mutual_user\": \"t\", "
+                            "\"mutual_password\": \"" MUTUAL "\"}");
+        open_c = define_one(ctx, "{\"type\": \"iscsi\", \"portal\": \"127.0.0.1\", \"target\": "
+                                 "\"" IQN "\", \"id\": \"open\"}");
+        assert_int_equal(storvirt_connection_get_secret_xml(c, &xml, 0), 0);
+        assert_non_null(strstr(xml, "<secret ephemeral=\"no\" private=\"yes\">"));
+        assert_non_null(strstr(xml, "<usage type=\"iscsi\">"));
+        assert_non_null(strstr(xml, "<target>libstorvirt-chap-chap-1</target>"));
+        assert_null(strstr(xml, SECRET));
+        assert_int_equal(storvirt_connection_get_secret_xml(c, &again, 0), 0);
+        assert_string_equal(xml, again);
+        /* the value: the password, not the mutual one, no newline */
+        assert_int_equal(read_secret(conn_write, c, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, SECRET);
+        assert_int_equal(storvirt_connection_write_secret(c, -1, 0), -EINVAL);
+        assert_int_equal(storvirt_connection_write_secret(c, 1, 1), -EINVAL);
+        assert_int_equal(storvirt_connection_get_secret_xml(open_c, &pxml, 0), -ENOENT);
+        assert_null(pxml);
+        assert_int_equal(read_secret(conn_write, open_c, buf, sizeof(buf)), -ENOENT);
+        assert_string_equal(buf, "");
+        /* a pool naming the connection's secret gives the same XML and value */
+        assert_int_equal(storvirt_pool_define_xml(ctx, "<pool type='iscsi-direct'><name>p</name><source>"
+                                                       "<host name='127.0.0.1'/><device path='" IQN "'/>"
+                                                       "<auth type='chap' username='u'><secret "
+                                                       "usage='libstorvirt-chap-chap-1'/></auth>"
+                                                       "<initiator><iqn name='iqn.2026-12.example:h'/>"
+                                                       "</initiator></source></pool>", &pool, 0), 0);
+        assert_int_equal(storvirt_pool_get_secret_xml(pool, &pxml, 0), 0);
+        assert_string_equal(pxml, xml);
+        assert_int_equal(read_secret(pool_write, pool, buf, sizeof(buf)), 0);
+        assert_string_equal(buf, SECRET);
+        assert_secret_only_in_secrets(state, &found);
+        storvirt_free(xml);
+        storvirt_free(again);
+        storvirt_free(pxml);
+        storvirt_pool_unref(pool);
+        storvirt_connection_unref(open_c);
+        storvirt_connection_unref(c);
+        storvirt_ctx_unref(ctx);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_secret_xml, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_own_forms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vdsm_forms, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),

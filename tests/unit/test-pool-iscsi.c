@@ -46,6 +46,20 @@ static bool did(const char *line) {
         return storvirt__strv_contains(ran, line);
 }
 
+/* Whether a pool holds stored connection id (a holder "pool:..." in its status). */
+static bool held_by_pool(storvirt_ctx *ctx, const char *id) {
+        storvirt_connection *c = NULL;
+        char *json = NULL;
+        bool held;
+
+        assert_int_equal(storvirt_connection_lookup(ctx, id, &c), 0);
+        assert_int_equal(storvirt_connection_get_json(c, &json, 0), 0);
+        held = strstr(json, "\"pool:") != NULL;
+        storvirt_free(json);
+        storvirt_connection_unref(c);
+        return held;
+}
+
 static void test_pool(void **st) {
         char dir[] = "/tmp/storvirt-pool-iscsi-XXXXXX", cmd[128];
         storvirt_ctx *ctx = NULL;
@@ -88,6 +102,26 @@ static void test_pool(void **st) {
                                                        "</pool>", &chap, 0), 0);
         assert_int_equal(storvirt_pool_start(chap, 0), -EACCES);
         assert_non_null(strstr(storvirt_error_message(), "no stored connection"));
+        storvirt_pool_unref(chap);
+        chap = NULL;
+        /* the <auth> names its connection by the usage id of that connection's libvirt secret */
+        assert_int_equal(storvirt_connection_define(ctx, "[{\"type\": \"iscsi\", \"id\": \"a-k\", "
+                                                         "\"portal\": \"127.0.0.1\", \"target\": "
+                                                         "\"iqn.2026-11.example:target3\", \"user\": \"u\", "
+                                                         "\"password\": \"p1\"}, {\"type\": \"iscsi\", "
+                                                         "\"id\": \"k3\", \"portal\": \"127.0.0.1\", "
+                                                         "\"target\": \"iqn.2026-11.example:target3\", "
+                                                         "\"user\": \"u\", \"password\": \"p2\"}]",
+                                                    NULL, 0), 0);
+        assert_int_equal(storvirt_pool_define_xml(ctx, "<pool type='iscsi'><name>t3</name><source>"
+                                                       "<host name='127.0.0.1'/><device path='iqn.2026-11.example:target3'/>"
+                                                       "<auth type='chap' username='u'><secret usage='libstorvirt-chap-k3'/></auth>"
+                                                       "</source><target><path>/dev/disk/by-path</path></target>"
+                                                       "</pool>", &chap, 0), 0);
+        /* (the dry run makes no node record for the CHAP settings: the login stops there, in k3) */
+        assert_int_not_equal(storvirt_pool_start(chap, 0), 0);
+        assert_non_null(strstr(storvirt_error_message(), "connection k3: "));
+        assert_false(held_by_pool(ctx, "a-k"));
         storvirt__command_set_dry_run(NULL, NULL);
         storvirt__strv_free(ran);
         ran = NULL;

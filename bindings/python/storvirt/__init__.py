@@ -593,7 +593,8 @@ _PROTOTYPES_0_5 = (
     ("storvirt_volume_get_warning", c_int, (_Vol, POINTER(c_void_p), c_uint32)),
 )
 
-# STORVIRT_0.6: passphrase secrets; pool and volume XML checked without a context.
+# STORVIRT_0.6: passphrase secrets; pool and volume XML checked without a context;
+# the libvirt secrets of iSCSI connections and pools.
 _PROTOTYPES_0_6 = (
     ("storvirt_secret_define_xml", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_secret_undefine", c_int, (_Ctx, c_char_p, c_uint32)),
@@ -602,6 +603,10 @@ _PROTOTYPES_0_6 = (
     ("storvirt_pool_xml_canonicalize", c_int, (c_char_p, POINTER(c_void_p), c_uint32)),
     ("storvirt_volume_xml_canonicalize", c_int,
      (c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_connection_get_secret_xml", c_int, (_Conn, POINTER(c_void_p), c_uint32)),
+    ("storvirt_connection_write_secret", c_int, (_Conn, c_int, c_uint32)),
+    ("storvirt_pool_get_secret_xml", c_int, (_Pool, POINTER(c_void_p), c_uint32)),
+    ("storvirt_pool_write_secret", c_int, (_Pool, c_int, c_uint32)),
     # storvirt/event.h
     ("storvirt_ctx_register_event_cb", c_int,
      (_Ctx, c_uint32, c_char_p, _event_fn, c_void_p, _destroy_fn, c_uint32)),
@@ -1997,6 +2002,20 @@ class Pool(_Handle):
         self._run(_storvirt_pool_get_xml, byref(out), flags)
         return _take_string(out)
 
+    def secret_xml(self, *, flags=0):
+        """For an iscsi or iscsi-direct pool with CHAP: the libvirt secret
+        XML its <auth> names."""
+        out = c_void_p()
+        self._run(_storvirt_pool_get_secret_xml, byref(out), _flags(flags))
+        return _take_string(out)
+
+    def write_secret(self, file, *, flags=0):
+        """Writes the CHAP password of the stored connection the pool's
+        <auth> resolves to, exactly its bytes, to ``file`` (a file
+        descriptor or an object with fileno(), flushed first)."""
+        fd, fobj = _secret_fd(file)
+        self._run(_storvirt_pool_write_secret, fd, _flags(flags))
+
     # -- lifecycle ---------------------------------------------------------
 
     def build(self, overwrite=None, *, flags=0):
@@ -2869,6 +2888,18 @@ def _fd_of(file):
         return None, None
 
 
+def _secret_fd(file):
+    """The descriptor write_secret() writes to: an int, or the fileno() of
+    a file object, flushed so that the secret follows what it holds."""
+    fd, fobj = _fd_of(file)
+    if fd is None:
+        raise TypeError("file must be a file descriptor or have fileno(), not %s"
+                        % type(file).__name__)
+    if fobj is not None and hasattr(fobj, "flush"):
+        fobj.flush()
+    return fd, fobj
+
+
 def _extend_to_position(fd):
     """After a sparse download into a regular file: a hole at the end was
     seeked over, so give the file the size of what was written."""
@@ -2960,6 +2991,20 @@ class Connection(_Handle):
         out = c_void_p()
         self._run(_storvirt_connection_list_luns, int(timeout * 1000), byref(out), 0)
         return _json.loads(_take_string(out))
+
+    def secret_xml(self, *, flags=0):
+        """The libvirt secret XML (usage type iscsi, usage id
+        "libstorvirt-chap-<id>", a name-based UUID) that the network disks
+        reaching this connection's target with CHAP name."""
+        out = c_void_p()
+        self._run(_storvirt_connection_get_secret_xml, byref(out), _flags(flags))
+        return _take_string(out)
+
+    def write_secret(self, file, *, flags=0):
+        """Writes the CHAP password, exactly its bytes, to ``file``: a file
+        descriptor or an object with fileno() (flushed first)."""
+        fd, fobj = _secret_fd(file)
+        self._run(_storvirt_connection_write_secret, fd, _flags(flags))
 
 
 def _take_malloc_string(out):

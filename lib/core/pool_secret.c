@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * pool_secret.c - the libvirt secret an iscsi or iscsi-direct pool's
+ * <auth> names, and its value: the CHAP password of the stored
+ * connection the <auth> resolves to (objects/connection_secret.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <storvirt.h>
+
+#include "core/pool.h"
+#include "objects/connection_secret.h"
+#include "util/error.h"
+#include "util/macro.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+/* The pool's secret reference and the connection holding its password (obj->lock held). */
+struct pool_secret {
+        bool has_uuid;
+        storvirt__uuid uuid;
+        char *usage;            /* when !has_uuid */
+        char *id;               /* the connection */
+};
+
+static void pool_secret_clear(struct pool_secret *s) {
+        free(s->usage);
+        free(s->id);
+}
+
+static int pool_secret_get(storvirt_pool *pool, struct pool_secret *ret) {
+        storvirt__pool_obj *obj = pool->obj;
+        const storvirt__pool_def *def;
+        int r;
+
+        storvirt__mutex_lock(&obj->lock);
+        def = obj->def;
+        if (strcmp(def->type, "iscsi") != 0 && strcmp(def->type, "iscsi-direct") != 0)
+                r = storvirt__error_set(-EINVAL, "pool '%s' is a %s pool: only iscsi and "
+                                                 "iscsi-direct pools have a CHAP secret",
+                                        def->name, def->type);
+        else if (!def->source.auth.type)
+                r = storvirt__error_set(-EINVAL, "pool '%s' has no <auth>: its target needs no "
+                                                 "secret", def->name);
+        else
+                r = storvirt__conn_for_pool_auth(pool->ctx, def, &ret->id);
+        if (r >= 0) {
+                ret->has_uuid = def->source.auth.has_secret_uuid;
+                ret->uuid = def->source.auth.secret_uuid;
+                if (!ret->has_uuid && !(ret->usage = strdup(def->source.auth.secret_usage ?: "")))
+                        r = storvirt__error_oom();
+        }
+        storvirt__mutex_unlock(&obj->lock);
+        return r < 0 ? r : 0;
+}
+
+STORVIRT_EXPORT int storvirt_pool_get_secret_xml(storvirt_pool *pool, char **ret_xml,
+                                                 uint32_t flags) {
+        _cleanup_free_ char *own = NULL, *description = NULL;
+        struct pool_secret s = {};
+        storvirt__uuid own_uuid;
+        int r;
+
+        check_nonnull(pool);
+        check_arg(pool->obj != NULL, "pool", "not a pool handle");
+        check_nonnull(ret_xml);
+        check_flags(flags, 0);
+        r = pool_secret_get(pool, &s);
+        if (r >= 0)
+                r = storvirt__conn_secret_describe(pool->ctx, s.id, &description);
+        if (r >= 0)
+                r = storvirt__conn_secret_usage(s.id, &own);
+        if (r >= 0)
+                r = storvirt__conn_secret_uuid(own, &own_uuid);
+        if (r < 0)
+                goto out;
+        if (s.has_uuid && storvirt__uuid_compare(&s.uuid, &own_uuid) != 0) {
+                /* a secret of the pool's UUID: no usage id, which the connection's own has */
+                r = storvirt__conn_secret_xml(NULL, &s.uuid, description, ret_xml);
+        } else if (!s.has_uuid && strcmp(s.usage, own) != 0) {
+                r = storvirt__conn_secret_xml(s.usage, NULL, description, ret_xml);
+        } else {
+                r = storvirt__conn_secret_xml(own, NULL, description, ret_xml);
+        }
+out:
+        pool_secret_clear(&s);
+        return r;
+}
+
+STORVIRT_EXPORT int storvirt_pool_write_secret(storvirt_pool *pool, int fd, uint32_t flags) {
+        struct pool_secret s = {};
+        int r;
+
+        check_nonnull(pool);
+        check_arg(pool->obj != NULL, "pool", "not a pool handle");
+        check_arg(fd >= 0, "fd", "must be an open file descriptor");
+        check_flags(flags, 0);
+        r = pool_secret_get(pool, &s);
+        if (r >= 0)
+                r = storvirt__conn_write_secret(pool->ctx, s.id, fd);
+        pool_secret_clear(&s);
+        return r;
+}
