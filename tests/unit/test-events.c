@@ -563,6 +563,67 @@ static void test_journal_gap_one_rescan(void **st) {
         recorder_free(r);
 }
 
+/* ---- refreshes ---------------------------------------------------------------------------------- */
+
+/* The volumes of pool `name` as a context sees them: how many. */
+static size_t count_volumes(storvirt_ctx *ctx, const char *name) {
+        storvirt_pool *pool = NULL;
+        storvirt_volume **vols = NULL;
+        size_t n = 0;
+
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx, name, &pool), 0);
+        assert_int_equal(storvirt_pool_list_volumes(pool, &vols, &n, 0), 0);
+        storvirt_volume_list_free(vols);
+        storvirt_pool_unref(pool);
+        return n;
+}
+
+/*
+ * pool-refreshed comes from every refresh that read the pool's storage:
+ * one asked for, and the first use of the volumes by a context that
+ * found the directory changed since the saved list; not from a start
+ * (pool-started says it), nor from a first use the saved list stood in for.
+ */
+static void test_refreshed_when_storage_read(void **st) {
+        storvirt_ctx *a = ctx_open(), *w = ctx_open(), *b, *c;
+        struct recorder *r = recorder_new();
+        storvirt_pool *pool;
+        char path[300];
+        int fd;
+
+        (void)st;
+        assert_true(storvirt_ctx_register_event_cb(w, STORVIRT_EVENT_KIND_POOL, NULL, record_cb, r,
+                                                   NULL, 0) > 0);
+        pool = pool_make(a, "images", images);
+        storvirt_volume_unref(vol_make(pool, "v1.raw"));
+        assert_int_equal(storvirt_pool_refresh(pool, 0), 0);
+        drain(w, r, 4);
+        expect_types(r, "pool-defined pool-created pool-started pool-refreshed");
+        /* a file the library did not make, then time for the directory to settle (its change
+         * time far enough from a reading that a list saved then is believed) */
+        snprintf(path, sizeof(path), "%s/outside.raw", images);
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, 1 << 20), 0);
+        close(fd);
+        nanosleep(&(struct timespec){ .tv_sec = 1, .tv_nsec = 300000000 }, NULL);
+        r->n = 0;
+        b = ctx_open();
+        assert_int_equal(count_volumes(b, "images"), 2);   /* read again: the directory changed */
+        c = ctx_open();
+        assert_int_equal(count_volumes(c, "images"), 2);   /* the list b saved */
+        drain(w, r, 1);
+        expect_types(r, "pool-refreshed");
+        assert_string_equal(r->ev[0].name, "images");
+        assert_false(r->ev[0].info & STORVIRT_EVENT_INFO_LOCAL);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(c);
+        storvirt_ctx_unref(b);
+        storvirt_ctx_unref(w);
+        storvirt_ctx_unref(a);
+        recorder_free(r);
+}
+
 /* ---- filters and callbacks ---------------------------------------------------------------------- */
 
 static void test_filters(void **st) {
@@ -933,6 +994,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_unjournaled_record, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_overflow_one_rescan, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_journal_gap_one_rescan, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_refreshed_when_storage_read, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_callback_deregisters_itself, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_callback_calls_library, setup, teardown),
