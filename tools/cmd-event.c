@@ -7,7 +7,8 @@
  *   event [--pool] [--volume] [--lun] [--vdisk] [--loop] [--timeout S] [OBJECT]
  *
  * One line per event, written as it arrives: "TIME TYPE OBJECT [DETAIL]"
- * (OBJECT: a pool's name, POOL/VOLUME, a LUN's GUID, a vDisk's id;
+ * (OBJECT: a pool's name, POOL/VOLUME, a LUN's GUID (its kernel name
+ * when it has none) and device node, a vDisk's id;
  * "[rescan]" ends the line of a change found by comparing the state
  * directory), or with --json one JSON object per line
  * (storvirt_event_get_json()), the usual status object last.
@@ -57,7 +58,11 @@ static void print_text(const storvirt_event *ev) {
         printf("%s %s ", when, storvirt_event_type_name((uint32_t)type));
         if (pool && strcmp(pool, name) != 0)
                 printf("%s/", pool);
-        printf("%s%s%s%s\n", name, detail ? " " : "", detail ? detail : "",
+        printf("%s", name);
+        /* a LUN's device node after its GUID */
+        if (type / 32 == STORVIRT_EVENT_LUN_ADDED / 32 && storvirt_event_get_key(ev))
+                printf(" %s", storvirt_event_get_key(ev));
+        printf("%s%s%s\n", detail ? " " : "", detail ? detail : "",
                info & STORVIRT_EVENT_INFO_RESCAN ? " [rescan]" : "");
 }
 
@@ -130,7 +135,7 @@ static const struct cli_opt opts_event[] = {
         CLI_BOOL_OPT("loop", "go on after the first event, until a signal or the timeout"),
         CLI_STR_OPT("timeout", "S", "stop after S seconds (a decimal number)"),
         CLI_ARG_OPT("OBJECT", "only the events of a pool (with its volumes), a volume key, "
-                              "a LUN GUID or a vDisk id"),
+                              "a LUN GUID or device node, or a vDisk id"),
         CLI_END,
 };
 
@@ -171,8 +176,11 @@ static int cmd_event(struct cli *cli, const struct cli_args *a) {
 
 const struct cli_command cli_commands_event[] = {
         { "event", "print the changes to pools, volumes, LUNs and vDisks as they come",
-          "Watches the state directory: the changes any process makes through the library\n"
-          "are printed one line each as they come, \"TIME TYPE OBJECT [DETAIL]\" (with --json\n"
+          "Watches the state directory, and with --lun (or no kind) the host's block\n"
+          "devices: the changes any process makes through the library, and the LUNs\n"
+          "added, removed, resized or whose paths changed, are printed one line each\n"
+          "as they come, \"TIME TYPE OBJECT [DETAIL]\" (a LUN: its GUID, or its kernel\n"
+          "name when it has none, then its device node; with --json\n"
           "one JSON object per line, the status object last).  --pool, --volume, --lun,\n"
           "--vdisk choose the kinds (default: all).  Without --loop the command ends after\n"
           "the first event; --timeout ends it after S seconds (exit status 0 either way);\n"

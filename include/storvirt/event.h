@@ -42,11 +42,16 @@ typedef struct storvirt_event storvirt_event;
 #define STORVIRT_EVENT_VOLUME_DELETED 33
 #define STORVIRT_EVENT_VOLUME_RESIZED 34   /* detail: the new capacity in bytes */
 #define STORVIRT_EVENT_VOLUME_WIPED 35
-/* LUNs of this host. */
+/*
+ * LUNs of this host, seen by each process itself (its device monitor,
+ * started by the first callback that wants LUN events; never journaled):
+ * name is the LUN's GUID (its kernel name when it has none), key its
+ * device node.
+ */
 #define STORVIRT_EVENT_LUN_ADDED 64
 #define STORVIRT_EVENT_LUN_REMOVED 65
-#define STORVIRT_EVENT_LUN_PATH_CHANGED 66
-#define STORVIRT_EVENT_LUN_RESIZED 67
+#define STORVIRT_EVENT_LUN_PATH_CHANGED 66   /* detail: its paths now, "sdc:running,sdd:offline" */
+#define STORVIRT_EVENT_LUN_RESIZED 67        /* detail: the new capacity in bytes */
 /* vDisks. */
 #define STORVIRT_EVENT_VDISK_IMPORTED 96
 #define STORVIRT_EVENT_VDISK_DELETED 97
@@ -85,16 +90,19 @@ typedef void (*storvirt_event_fn)(storvirt_ctx *ctx, const storvirt_event *event
  * Calls fn for every event of the kinds in `kinds`
  * (STORVIRT_EVENT_KIND_* bits, 0: all) that concerns `object` (NULL:
  * any): a pool's name (its pool events and the events of its volumes),
- * a volume's key, a LUN's GUID or a vDisk's id.  The callback receives
- * the events that arrive after this call (a change made just before it
- * may still be among them), from the dispatch calls that follow
- * (storvirt_ctx_dispatch_events()); the first registration starts
- * watching the state directory.  destroy(userdata), when given, is
+ * a volume's key, a LUN's GUID or device node, or a vDisk's id.  The
+ * callback receives the events that arrive after this call (a change
+ * made just before it may still be among them), from the dispatch calls
+ * that follow (storvirt_ctx_dispatch_events()); the first registration
+ * starts watching the state directory, the first that wants LUN events
+ * (kinds with STORVIRT_EVENT_KIND_LUN, or 0) the host's block devices
+ * (a udev monitor, whose descriptor joins the event descriptor).  destroy(userdata), when given, is
  * called exactly once: at deregistration (after the call in progress,
  * if any, returns), when the context is freed, or at once if this call
  * fails.  flags must be 0.
  * Returns the callback id (> 0), or -EINVAL, -ENOMEM, -EMFILE and other
- * -errno from watching the state directory.
+ * -errno from watching the state directory or the devices (-EOPNOTSUPP
+ * for LUN events in a build without libudev).
  * Since: 0.6
  */
 int storvirt_ctx_register_event_cb(storvirt_ctx *ctx, uint32_t kinds, const char *object,
@@ -158,8 +166,8 @@ int storvirt_event_get_type(const storvirt_event *event);
  * storvirt_event_get_detail:
  * Borrowed strings, valid during the callback.  pool: the pool's name
  * (pool and volume events, else NULL); name: the object's name (a
- * pool's, a volume's, a LUN's GUID, a vDisk's id); key: a volume's key
- * (else NULL); detail: what the type says it holds (else NULL).  NULL
+ * pool's, a volume's, a LUN's GUID, a vDisk's id); key: a volume's key,
+ * a LUN's device node (else NULL); detail: what the type says it holds (else NULL).  NULL
  * with -EINVAL for a NULL event.
  * Since: 0.6
  */

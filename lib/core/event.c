@@ -13,6 +13,7 @@
 
 #include <storvirt/event.h>
 
+#include "core/lun.h"
 #include "objects/event_statedir.h"
 #include "objects/events.h"
 #include "util/json.h"
@@ -23,9 +24,13 @@
 
 /* The sources for kinds, added to the context. */
 static int add_sources(storvirt_ctx *ctx, uint32_t kinds) {
+        int r = 0;
+
         if (!kinds || (kinds & storvirt__event_source_statedir.kinds))
-                return storvirt__events_add_source(ctx, &storvirt__event_source_statedir);
-        return 0;
+                r = storvirt__events_add_source(ctx, &storvirt__event_source_statedir);
+        if (r >= 0 && (!kinds || (kinds & storvirt__event_source_devices.kinds)))
+                r = storvirt__events_add_source(ctx, &storvirt__event_source_devices);
+        return r;
 }
 
 STORVIRT_EXPORT int storvirt_ctx_register_event_cb(storvirt_ctx *ctx, uint32_t kinds,

@@ -105,6 +105,12 @@ int storvirt__blkmon_receive(storvirt__blkmon *m, struct storvirt__blk_uevent *r
         if (!d) {
                 if (errno == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                         return 0;
+                if (errno == ENOBUFS) {
+                        /* the socket's queue overflowed: some change of some disk was lost */
+                        memset(ret, 0, sizeof(*ret));
+                        snprintf(ret->action, sizeof(ret->action), "lost");
+                        return 1;
+                }
                 return storvirt__error_set(-errno, "device monitor: receiving: %m");
         }
         memset(ret, 0, sizeof(*ret));

@@ -17,7 +17,11 @@ typedef struct storvirt__blkmon storvirt__blkmon;
 
 /* One uevent of a block device. */
 struct storvirt__blk_uevent {
-        char action[16];          /* "add", "remove", "change", "online", "offline" ... */
+        /*
+         * "add", "remove", "change", "online", "offline" ...; "lost" (no
+         * name) when the monitor's queue overflowed and uevents were lost
+         */
+        char action[16];
         char name[64];            /* kernel name: "sdb", "loop3", "dm-1" */
         dev_t devnum;
         bool partition;           /* DEVTYPE=partition */

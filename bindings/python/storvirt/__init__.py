@@ -604,6 +604,7 @@ _PROTOTYPES_0_6 = (
     ("storvirt_volume_xml_canonicalize", c_int,
      (c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
     ("storvirt_connection_get_secret_xml", c_int, (_Conn, POINTER(c_void_p), c_uint32)),
+    ("storvirt_lun_refresh_size", c_int, (_Lun, _c_u64_p, _c_u64_p, c_uint32)),
     ("storvirt_connection_write_secret", c_int, (_Conn, c_int, c_uint32)),
     ("storvirt_pool_get_secret_xml", c_int, (_Pool, POINTER(c_void_p), c_uint32)),
     ("storvirt_pool_write_secret", c_int, (_Pool, c_int, c_uint32)),
@@ -2520,6 +2521,18 @@ class Lun(_Handle):
     def rotational(self):
         """Whether the medium rotates."""
         return bool(self._geometry(4))
+
+    def refresh_size(self, *, flags=0):
+        """Reads the LUN's capacity again after it grew on the array (each
+        path rescanned, a loop device takes its backing file's size, a
+        multipath map resized by multipathd) and returns ``(old, new)`` in
+        bytes.  When they differ, LUN callbacks get ``lun-resized`` and the
+        vDisk holding the LUN records the new capacity.  This Lun keeps
+        showing its old snapshot; look the LUN up again for the new one
+        (STORVIRT_0.6)."""
+        old, new = c_uint64(), c_uint64()
+        self._run(_storvirt_lun_refresh_size, byref(old), byref(new), _flags(flags))
+        return old.value, new.value
 
     # -- usage -------------------------------------------------------------
 
