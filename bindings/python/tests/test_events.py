@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Events in the storvirt Python bindings: a context's event descriptor in
 a selectors loop, the changes another process makes on the same state
-directory (pools, volumes, vDisks) delivered once each and in order, the
-example watcher, a callback that deregisters itself, one that raises, and
+directory (pools, volumes, vDisks) delivered once each and in order,
+contexts opened while another process refreshes, the example watcher, a callback that deregisters itself, one that raises, and
 bad arguments."""
 
 import json
@@ -39,6 +39,17 @@ with storvirt.Context(state_dir=%(state)r, ignore_env=True) as ctx:
     vol.delete()
     pool.stop()
     pool.undefine()
+"""
+
+
+REFRESHER = r"""
+import sys
+sys.path.insert(0, %(bindings)r)
+import storvirt
+with storvirt.Context(state_dir=%(state)r, ignore_env=True) as ctx:
+    pool = ctx.pool_by_name("p")
+    for _ in range(%(n)d):
+        pool.refresh()
 """
 
 
@@ -87,6 +98,46 @@ class EventTest(unittest.TestCase):
         self.assertEqual(got[6].detail, "vm1")
         self.assertEqual(got[6].kind, "vdisk")
         self.assertLess(abs(got[0].time - time.time()), 600)
+
+    def test_contexts_opened_while_another_refreshes(self):
+        """Contexts opened, watching and listing while another process
+        refreshes the pool again and again: each sees every volume, and a
+        watcher gets each of the other's refreshes once, in order."""
+        pool = self.ctx.define_pool("<pool type='dir'><name>p</name><target><path>%s</path>"
+                                    "</target></pool>" % self.images)
+        pool.start(build=True)
+        n_files, n_refresh = 2000, 8
+        for i in range(n_files):
+            with open(os.path.join(self.images, "f%04d.raw" % i), "wb") as f:
+                f.truncate(4096)
+        got = []
+        self.ctx.register_event_callback(got.append, kinds="pool", object="p")
+        code = REFRESHER % {"bindings": BINDINGS_DIR, "state": self.state, "n": n_refresh}
+        child = subprocess.Popen([sys.executable, "-c", code])
+        opened = 0
+        try:
+            while child.poll() is None or opened < 3:
+                with storvirt.Context(state_dir=self.state, ignore_env=True) as c:
+                    seen = []
+                    c.register_event_callback(seen.append, kinds="pool")
+                    self.assertEqual(len(c.pool_by_name("p").volumes()), n_files)
+                    c.dispatch_events(0)
+                opened += 1
+                self.ctx.dispatch_events(0)
+        finally:
+            self.assertEqual(child.wait(timeout=120), 0)
+        deadline = time.monotonic() + 30
+        mine = []
+        while time.monotonic() < deadline:
+            self.ctx.dispatch_events(0.2)
+            mine = [e for e in got if e.pid == child.pid]
+            if len(mine) >= n_refresh:
+                break
+        self.ctx.dispatch_events(0.3)
+        mine = [e for e in got if e.pid == child.pid]
+        self.assertEqual([e.type_name for e in mine], ["pool-refreshed"] * n_refresh)
+        self.assertEqual([e.seq for e in mine], sorted({e.seq for e in mine}))
+        self.assertGreaterEqual(opened, 3)
 
     def test_own_changes_filters_and_deregistering(self):
         pools, once = [], []
