@@ -135,8 +135,14 @@ int storvirt__pool_obj_add_vol(storvirt__pool_obj *obj, storvirt__vol_rec *rec);
  * (an explicit refresh), STORVIRT__REFRESH_SAVED_LIST lets the backend
  * take the volume list an earlier refresh saved when it still holds
  * (objects/vol_list.h).  Called with obj->lock held; a failure leaves
- * the pool inaccessible until a refresh works again.
+ * the pool inaccessible until a refresh works again.  A refresh that
+ * read the storage emits pool-refreshed (queued, journaled: the lock
+ * held orders it among the pool's events; callbacks run at the next
+ * dispatch), unless flags has STORVIRT__POOL_REFRESH_QUIET (the start's
+ * refresh, whose event is pool-started); one the saved list stood in
+ * for emits nothing, as nothing changed.
  */
+#define STORVIRT__POOL_REFRESH_QUIET (1u << 16)
 int storvirt__pool_obj_refresh_locked(storvirt__pool_obj *obj, uint32_t flags);
 /* The volume table of an active pool, read first if it was not yet (obj->lock held). */
 int storvirt__pool_obj_vols_ready(storvirt__pool_obj *obj);
