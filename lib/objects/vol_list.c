@@ -367,7 +367,8 @@ static bool take_opt(char *t, storvirt__vol_rec *v) {
 }
 
 /* The record of one entry line; NULL when the line is malformed (-EINVAL) or on -ENOMEM. */
-static int parse_entry(char *line, const char *target, size_t tlen, storvirt__vol_rec **ret) {
+static int parse_entry(char *line, const char *target, size_t tlen,
+                       storvirt__vol_rec_block *block, storvirt__vol_rec **ret) {
         char path[PATH_MAX + STORVIRT__NAME_MAX + 2];
         char *p = line, *f[N_FIXED], *t;
         uint64_t n[9];
@@ -390,7 +391,7 @@ static int parse_entry(char *line, const char *target, size_t tlen, storvirt__vo
         memcpy(path, target, tlen);
         path[tlen] = '/';
         memcpy(path + tlen + 1, f[0], strlen(f[0]) + 1);
-        v = storvirt__vol_rec_new(f[0], path, path);
+        v = storvirt__vol_rec_new_in(block, f[0], path, path);
         if (!v)
                 return storvirt__error_oom();
         v->ino = n[0];
@@ -481,18 +482,24 @@ static int parse_entries(char *p, size_t n, const char *target, int64_t read_at,
                          const storvirt__hashmap *index, const char *file,
                          storvirt__vol_list *l) {
         struct storvirt__strv_builder stale = {};
-        size_t tlen = strlen(target), seen = 0;
+        size_t tlen = strlen(target), seen = 0, len = strlen(p);
+        storvirt__vol_rec_block *block;
         int r = 0;
 
         while (tlen > 1 && target[tlen - 1] == '/')
                 tlen--;
+        if (n > len)                    /* each entry takes a line */
+                return storvirt__error_set(-EINVAL, "%s: %zu volumes said in %zu bytes", file,
+                                           n, len);
         l->recs = calloc(n + 1, sizeof(*l->recs));
         if (!l->recs)
                 return storvirt__error_oom();
+        /* each record: its name, and its path (target/name) */
+        block = storvirt__vol_rec_block_new(n, n * (tlen + 2) + 2 * len);
         for (char *line; r >= 0 && (line = strsep(&p, "\n")) && *line;) {
                 storvirt__vol_rec *v = NULL;
 
-                r = seen < n ? parse_entry(line, target, tlen, &v) : -EINVAL;
+                r = seen < n ? parse_entry(line, target, tlen, block, &v) : -EINVAL;
                 if (r == -EINVAL)
                         r = storvirt__error_set(-EINVAL, "%s: line %zu is not a volume", file,
                                                 seen + 4);
@@ -513,6 +520,7 @@ static int parse_entries(char *p, size_t n, const char *target, int64_t read_at,
         if (r >= 0)
                 r = storvirt__strv_builder_finish(&stale, &l->stale);
         storvirt__strv_builder_done(&stale);
+        storvirt__vol_rec_block_unref(block);
         return r;
 }
 
