@@ -14,6 +14,7 @@
 #include "objects/records.h"
 #include "objects/vol_index.h"
 #include "objects/vol_list.h"
+#include "util/bigmem.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -527,13 +528,12 @@ static int parse_entries(char *p, size_t n, const char *target, int64_t read_at,
 int storvirt__vol_list_load(storvirt_ctx *ctx, const char *target, const storvirt__dir_stamp *now,
                             const storvirt__hashmap *index, storvirt__vol_list *ret) {
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
-        _cleanup_free_ char *text = NULL;
         _cleanup_close_ int dfd = -1;
         storvirt__vol_list l = {};
         char name[64], file[96];
         int64_t read_at = 0;
-        size_t len = 0, n = 0;
-        char *p;
+        size_t len = 0, n = 0, alloc = 0;
+        char *p, *text = NULL;
         int r;
 
         storvirt__vol_index_file_name(target, ".list", name);
@@ -542,20 +542,21 @@ int storvirt__vol_list_load(storvirt_ctx *ctx, const char *target, const storvir
         if (r >= 0)
                 r = dfd = storvirt__records_dirfd(ctx, KIND, true);
         if (r >= 0)
-                r = storvirt__file_read_owned(dfd, name, LIST_MAX, &text, &len);
+                r = storvirt__file_read_owned_big(dfd, name, LIST_MAX, &text, &len, &alloc);
         storvirt__lock_release(&lock);
         if (r == -ENOENT)
                 return storvirt__error_set(-ENOENT, "%s: none saved", file);
         if (r < 0)
                 return r;
         r = check_whole(text, len, file, &n);
-        if (r < 0)
-                return r;
-        text[r] = '\0';                /* the entries end before the last line */
-        p = text;
-        r = check_header(&p, target, now, file, &read_at);
+        if (r >= 0) {
+                text[r] = '\0';        /* the entries end before the last line */
+                p = text;
+                r = check_header(&p, target, now, file, &read_at);
+        }
         if (r >= 0)
                 r = parse_entries(p, n, target, read_at, index, file, &l);
+        storvirt__bigmem_free(text, alloc);
         if (r < 0) {
                 storvirt__vol_list_clear(&l);
                 return r;
