@@ -774,12 +774,10 @@ static bool has_prefix(const uint8_t *b, size_t n, const char *magic, size_t len
 
 /* Whether the file holds nothing but zeros: no block allocated, and its head reads so. */
 static bool all_zeros(const struct storvirt__img_src *src) {
-        if (!src->no_blocks || !src->head)
+        if (!src->no_blocks || !src->head || src->head_len == 0)
                 return false;
-        for (size_t i = 0; i < src->head_len; i++)
-                if (src->head[i])
-                        return false;
-        return true;
+        /* zero first, and each byte the same as the next: memcmp's speed */
+        return src->head[0] == 0 && memcmp(src->head, src->head + 1, src->head_len - 1) == 0;
 }
 
 static int img_detect(const struct storvirt__img_src *src, img_parse_fn *ret) {
