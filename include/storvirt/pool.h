@@ -247,6 +247,11 @@ int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t fla
  * -EACCES (no stored connection holds the password, or the one named
  * reaches another target, portal or user), the errno of a failed
  * write(2) to fd, -ENOMEM.  flags: 0.
+ * For an rbd pool with <auth type='ceph'> (since 0.6): the secret of
+ * usage type ceph its <auth> names in the secret store
+ * (storvirt/secret.h), and its value, the cephx key, as libvirt holds
+ * it (the key's bytes, not its base64 text); -ENOENT when no such
+ * secret or value is stored.
  * Since: 0.6
  */
 int storvirt_pool_get_secret_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);

@@ -11,8 +11,10 @@ and changes nothing in the cluster.
 
 Needs root and Ceph (ceph-mon ceph-osd ceph-mgr ceph-common python3-rbd);
 skipped without them."""
+import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -262,6 +264,46 @@ class RbdPoolTest(unittest.TestCase):
         self.ok("vol-wipe", "r", "--pool", "ceph")
         self.assertEqual(self.rbd_used("r"), 0)
         self.assertEqual(self.vol("r")["allocation"], 0)
+        self.ok("pool-destroy", "ceph")
+
+    def test_resolve_and_secret(self):
+        """A pool/volume spec resolves to libvirt's network <disk> with the
+        pool's monitors and cephx secret; libvirt accepts it, and qemu reads
+        the image through what it names with the key secret-value writes."""
+        self.start_pool()
+        self.image("vm1", "48M")
+        self.ok("pool-refresh", "ceph")
+        xml = self.ok("resolve", "-", input=json.dumps({"pool": "ceph", "volume": "vm1"}))
+        self.assertIn('<disk type="network" device="disk">', xml)
+        self.assertIn('<source protocol="rbd" name="rbd/vm1">', xml)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, xml)
+        self.assertIn('<auth username="test">', xml)
+        self.assertIn('<secret type="ceph" usage="%s"/>' % USAGE, xml)
+        judge = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts",
+                             "libvirt-judge-disks.py")
+        doms = tempfile.mkdtemp(dir=self.state)
+        self.write(os.path.join(doms, "rbd.xml"), (
+            "<domain type='qemu'><name>rbd</name><memory unit='MiB'>64</memory>"
+            "<os><type arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml))
+        p = subprocess.run([sys.executable, judge, doms], capture_output=True, text=True)
+        self.assertIn(p.returncode, (0, 77), p.stdout + p.stderr)
+        # the libvirt secret: usage ceph, and the key's bytes as its value
+        sxml = self.ok("secret-xml", "--pool", "ceph")
+        self.assertIn('<usage type="ceph">', sxml)
+        self.assertIn("<name>%s</name>" % USAGE, sxml)
+        value = os.path.join(self.state, "value")
+        self.ok("secret-value", "--pool", "ceph", "--file", value)
+        with open(value, "rb") as f:
+            self.assertEqual(base64.b64encode(f.read()).decode(), self.key)
+        self.assertEqual(os.stat(value).st_mode & 0o777, 0o600)
+        if shutil.which("qemu-img"):
+            keyring = self.write("client.keyring", "[client.test]\n\tkey = %s\n" % self.key)
+            spec = "rbd:rbd/vm1:id=test:keyring=%s:mon_host=127.0.0.1\\:%d" % (
+                keyring, self.ceph.mon_port)
+            q = subprocess.run(["qemu-img", "info", "--output=json", spec], capture_output=True,
+                               text=True, timeout=120)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            self.assertEqual(json.loads(q.stdout)["virtual-size"], 48 * MiB)
         self.ok("pool-destroy", "ceph")
 
     def test_pool_figures(self):
