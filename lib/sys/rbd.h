@@ -12,12 +12,13 @@
  * ceph.conf or keyring is read, nothing is logged to stderr or to a file.
  *
  * Listing (storvirt__rbd_list) takes the names and ids in one call
- * (rbd_list2), opens the images read-only through librbd's asynchronous
- * open (a bounded window of opens in flight, no thread of ours), reads
- * each one's size and features from the open image, and its allocation
- * from the object map (fast-diff) where that feature is on and valid;
- * elsewhere librbd walks the image's objects instead (slower, the same
- * figure).
+ * (rbd_list2), then reads each image's size, features and flags from its
+ * header object and its allocation from its object map where fast-diff
+ * is on and valid, through librados' asynchronous reads, a window of
+ * images in flight and no thread of ours (rbd_header.c).  The images
+ * this cannot read (format 1, no valid object map) are opened read-only
+ * through librbd's asynchronous open and measured there: librbd then
+ * walks the image's objects for the allocation (slower, the same figure).
  *
  * Errors (negative errno, message in the per-thread error): -EACCES
  * (cephx refused the user or key, or the user may not use the pool),
@@ -80,6 +81,7 @@ struct storvirt__rbd_image {
         uint64_t allocation;            /* bytes of objects that exist; size when not read */
         uint64_t features;              /* RBD_FEATURE_* */
         bool fast_diff;                 /* allocation came from the object map */
+        bool measured;                  /* figures read (internal to the listing) */
         int error;                      /* < 0: the image could not be read (figures 0) */
 };
 

@@ -27,3 +27,11 @@ int storvirt__rbd_image_error(const storvirt__rbd *c, const char *name, int r, c
 
 /* Opens image name (read_only: without taking its lock or watching it). */
 int storvirt__rbd_open(storvirt__rbd *c, const char *name, bool read_only, rbd_image_t *ret);
+
+/*
+ * The figures of v[0..n) read from their header and object map objects
+ * without opening them (rbd_header.c): each one read gets measured set;
+ * one removed since it was listed also gets error -ENOENT.
+ */
+void storvirt__rbd_read_headers(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n,
+                                bool allocation);

@@ -85,6 +85,8 @@ static void run_window(storvirt__rbd *c, struct window *w, size_t n, unsigned th
         for (size_t i = 0; i < n; i++) {
                 w->open[i] = false;
                 comp[i] = NULL;
+                if (w->v[i].measured)
+                        continue;
                 if (rbd_aio_create_completion(NULL, NULL, &comp[i]) < 0) {
                         w->v[i].error = -ENOMEM;
                         comp[i] = NULL;
@@ -181,6 +183,7 @@ int storvirt__rbd_list(storvirt__rbd *c, bool allocation, unsigned threads,
                 return storvirt__error_oom();
         }
         w->allocation = allocation;
+        storvirt__rbd_read_headers(c, v, n, allocation);
         for (size_t i = 0; i < n; i += WINDOW) {
                 w->v = v + i;
                 run_window(c, w, n - i < WINDOW ? n - i : WINDOW, threads ? threads : 1);

@@ -130,8 +130,8 @@ class RbdPoolTest(unittest.TestCase):
         self.images.append(name)
         self.ceph.rbd("create", "--size", size, *opts, "rbd/" + name)
 
-    def fill(self, name, total):
-        self.ceph.rbd("bench", "--io-type", "write", "--io-size", "4M", "--io-threads", "1",
+    def fill(self, name, total, io_size="4M"):
+        self.ceph.rbd("bench", "--io-type", "write", "--io-size", io_size, "--io-threads", "1",
                       "--io-total", str(total),
                       "--io-pattern", "seq", "rbd/" + name)
 
@@ -153,21 +153,28 @@ class RbdPoolTest(unittest.TestCase):
         after a refresh."""
         self.image("fast", "64M")
         self.image("plain", "32M", "--image-feature", "layering")
+        self.image("odd", "10M")
         self.fill("fast", 12 * MiB)
         self.fill("plain", 8 * MiB)
+        self.fill("odd", 10 * MiB, "2M")
+        self.image("empty", "1G")
         self.start_pool()
         vols = {v["name"]: v for v in json.loads(self.ok("--json", "vol-list", "ceph",
                                                          "--details"))["volumes"]}
         self.assertLessEqual({"fast", "plain"}, set(vols))
         self.assertIn("fast-diff", self.rbd_info("fast")["features"])
         self.assertNotIn("object-map", self.rbd_info("plain")["features"])
-        for name, size in (("fast", 64 * MiB), ("plain", 32 * MiB)):
+        # fast and odd: header and object map read; plain: opened, its objects walked
+        for name, size in (("fast", 64 * MiB), ("plain", 32 * MiB), ("odd", 10 * MiB),
+                           ("empty", 1 << 30)):
             info = self.vol(name)
             self.assertEqual(info["capacity"], size)
             self.assertEqual(info["allocation"], self.rbd_used(name), name)
             self.assertEqual(self.ok("vol-key", name, "--pool", "ceph").strip(), "rbd/" + name)
             self.assertEqual(self.ok("vol-path", name, "--pool", "ceph").strip(), "rbd/" + name)
         self.assertEqual(self.vol("fast")["allocation"], 12 * MiB)
+        self.assertEqual(self.vol("odd")["allocation"], 10 * MiB)     # the last object: 2 MiB
+        self.assertEqual(self.vol("empty")["allocation"], 0)
         xml = self.ok("vol-dumpxml", "fast", "--pool", "ceph")
         self.assertIn('<volume type="network">', xml)
         self.assertIn("<key>rbd/fast</key>", xml)
