@@ -265,7 +265,9 @@ int storvirt_pool_write_secret(storvirt_pool *pool, int fd, uint32_t flags);
  * <sources> element of <source> elements (caller-owned, storvirt_free()).
  * iscsi, iscsi-direct: SendTargets discovery of <host name port/> (the targets as
  * <device path=IQN/>); logical: the volume groups lvm2 reports, with
- * their physical volumes.  Errors: -EOPNOTSUPP (a type without it),
+ * their physical volumes; rbd (since 0.6): the pools of the Ceph cluster
+ * whose monitors <host name port/> and cephx <auth> (as an rbd pool's)
+ * srcspec gives, each as <host/> and <name>.  Errors: -EOPNOTSUPP (a type without it),
  * -EINVAL (srcspec missing or wrong), those of the search.  flags: 0.
  * Since: 0.4
  */

@@ -36,6 +36,8 @@
 #include "util/log.h"
 #include "util/macro.h"
 #include "util/strv.h"
+#include "util/uuid.h"
+#include "util/xml.h"
 
 /* ---- the connection ----------------------------------------------------------------------------- */
 
@@ -72,8 +74,8 @@ static int mon_hosts(const storvirt__pool_def *def, char ***ret) {
 }
 
 /* The base64 cephx key of the pool's <auth> (NULL without one). */
-static int auth_key(storvirt__pool_obj *obj, char **ret) {
-        const struct storvirt__pool_auth *a = &obj->def->source.auth;
+static int auth_key(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret) {
+        const struct storvirt__pool_auth *a = &def->source.auth;
         char uuid[STORVIRT__UUID_STRING_MAX];
         uint8_t *value = NULL;
         size_t n = 0;
@@ -85,11 +87,11 @@ static int auth_key(storvirt__pool_obj *obj, char **ret) {
         if (strcmp(a->type, "ceph") != 0)
                 return storvirt__error_set(-EINVAL, "pool '%s': <auth type='%s'>: rbd pools "
                                                     "authenticate with type 'ceph'",
-                                           obj->def->name, a->type);
-        r = storvirt__secret_find_usage(obj->ctx, a->has_secret_uuid ? &a->secret_uuid : NULL,
+                                           def->name, a->type);
+        r = storvirt__secret_find_usage(ctx, a->has_secret_uuid ? &a->secret_uuid : NULL,
                                         a->secret_usage, STORVIRT__SECRET_USAGE_CEPH, uuid);
         if (r >= 0)
-                r = storvirt__secret_value(obj->ctx, uuid, &value, &n);
+                r = storvirt__secret_value(ctx, uuid, &value, &n);
         if (r < 0)
                 return storvirt__error_prefix("<auth><secret>");
         r = storvirt__rbd_key_base64(value, n, ret);
@@ -98,15 +100,16 @@ static int auth_key(storvirt__pool_obj *obj, char **ret) {
         return r;
 }
 
-static int pool_connect(storvirt__pool_obj *obj, storvirt__rbd **ret) {
-        const storvirt__pool_def *def = obj->def;
+/* A connection to def's cluster, and to its Ceph pool unless pool is NULL. */
+static int def_connect(storvirt_ctx *ctx, const storvirt__pool_def *def, const char *pool,
+                       storvirt__rbd **ret) {
         _cleanup_strv_free_ char **mons = NULL, **opts = NULL;
         char *key = NULL;
         int r;
 
         r = mon_hosts(def, &mons);
         if (r >= 0)
-                r = auth_key(obj, &key);
+                r = auth_key(ctx, def, &key);
         for (size_t i = 0; r >= 0 && i < def->n_rbd_config_opts; i++) {
                 r = storvirt__strv_extend(&opts, def->rbd_config_opts[i].name);
                 if (r >= 0)
@@ -118,17 +121,22 @@ static int pool_connect(storvirt__pool_obj *obj, storvirt__rbd **ret) {
                                                   .n_mon_hosts = storvirt__strv_length(mons),
                                                   .user = key ? def->source.auth.username : NULL,
                                                   .key = key,
-                                                  .pool = def->source.name,
+                                                  .pool = pool,
                                                   .opts = opts,
                                                   .n_opts = def->n_rbd_config_opts,
                                           },
                                           ret);
         storvirt__rbd_key_free(key);
-        if (r < 0)
-                return r;
-        log_debug(obj->ctx, "pool '%s': connected to Ceph cluster %s, pool '%s'", def->name,
-                  storvirt__rbd_fsid(*ret), def->source.name);
-        return 0;
+        return r;
+}
+
+static int pool_connect(storvirt__pool_obj *obj, storvirt__rbd **ret) {
+        int r = def_connect(obj->ctx, obj->def, obj->def->source.name, ret);
+
+        if (r >= 0)
+                log_debug(obj->ctx, "pool '%s': connected to Ceph cluster %s, pool '%s'",
+                          obj->def->name, storvirt__rbd_fsid(*ret), obj->def->source.name);
+        return r;
 }
 
 /* The pool's connection, made if needed (a reference); locked: obj->lock is held. */
@@ -270,6 +278,102 @@ static int rbd_refresh(storvirt__pool_obj *obj, uint32_t flags) {
         return 0;
 }
 
+/* ---- find sources ------------------------------------------------------------------------------ */
+
+/* srcspec's <host>s and <auth> into def (the rest of it is not read). */
+static int spec_parse(const char *srcspec, storvirt__pool_def *def) {
+        _cleanup_xml_doc_ xmlDocPtr doc = NULL;
+        xmlNodePtr root, n, sec;
+        size_t i = 0;
+        int r;
+
+        if (!srcspec)
+                return storvirt__error_set(-EINVAL, "rbd sources: a <source> with the monitors' "
+                                                    "<host name='' port=''/> is needed");
+        r = storvirt__xml_parse(srcspec, strlen(srcspec), 65536, "source", &doc);
+        if (r < 0)
+                return r;
+        root = xmlDocGetRootElement(doc);
+        if (!root || !xmlStrEqual(root->name, (const xmlChar *)"source"))
+                return storvirt__error_set(-EINVAL, "rbd sources: expected a <source> element");
+        def->source.n_hosts = storvirt__xml_count_children(root, "host");
+        def->source.hosts = calloc(def->source.n_hosts + 1, sizeof(*def->source.hosts));
+        if (!def->source.hosts)
+                return storvirt__error_oom();
+        STORVIRT__XML_FOREACH_CHILD(n, root, "host") {
+                const char *name = storvirt__xml_prop(n, "name"), *port = storvirt__xml_prop(n, "port");
+
+                if (!name || !*name || (port && (atoi(port) <= 0 || atoi(port) > 65535)))
+                        return storvirt__error_set(-EINVAL, "rbd sources: <host name='%s' port='%s'>"
+                                                            " is not a monitor address",
+                                                   name ? name : "", port ? port : "");
+                def->source.hosts[i].port = port ? atoi(port) : 0;
+                if (!(def->source.hosts[i++].name = strdup(name)))
+                        return storvirt__error_oom();
+        }
+        if ((n = storvirt__xml_child(root, "auth"))) {
+                const char *type = storvirt__xml_prop(n, "type"), *user = storvirt__xml_prop(n, "username");
+                const char *usage = (sec = storvirt__xml_child(n, "secret")) ? storvirt__xml_prop(sec, "usage") : NULL;
+                const char *uuid = sec ? storvirt__xml_prop(sec, "uuid") : NULL;
+
+                if (!type || !user || (!usage && !uuid) ||
+                    (uuid && storvirt__uuid_parse(uuid, &def->source.auth.secret_uuid) < 0))
+                        return storvirt__error_set(-EINVAL, "rbd sources: <auth> needs type, "
+                                                            "username and a <secret usage|uuid>");
+                def->source.auth.has_secret_uuid = uuid != NULL;
+                if (!(def->source.auth.type = strdup(type)) ||
+                    !(def->source.auth.username = strdup(user)) ||
+                    (usage && !uuid && !(def->source.auth.secret_usage = strdup(usage))))
+                        return storvirt__error_oom();
+        }
+        return 0;
+}
+
+/*
+ * The cluster's pools: srcspec is <source><host name port/>...[<auth
+ * type='ceph' username=U><secret usage|uuid/></auth>]</source>.
+ */
+static int rbd_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
+                            uint32_t flags) {
+        _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
+        _cleanup_strv_free_ char **pools = NULL;
+        _cleanup_pool_def_ storvirt__pool_def *def = NULL;
+        storvirt__rbd *c = NULL;
+        int r;
+
+        (void)flags;
+        r = storvirt__pool_def_new("rbd", "sources", &def);
+        if (r >= 0)
+                r = spec_parse(srcspec, def);
+        if (r >= 0)
+                r = def_connect(ctx, def, NULL, &c);
+        if (r >= 0)
+                r = storvirt__rbd_pool_names(c, &pools);
+        storvirt__rbd_unref(c);
+        if (r >= 0)
+                r = storvirt__xml_writer_new(&w);
+        if (r < 0)
+                return r;
+        storvirt__xml_writer_start(w, "sources");
+        for (char **p = pools; *p; p++) {
+                storvirt__xml_writer_start(w, "source");
+                for (size_t i = 0; i < def->source.n_hosts; i++) {
+                        storvirt__xml_writer_start(w, "host");
+                        storvirt__xml_writer_attr(w, "name", def->source.hosts[i].name);
+                        if (def->source.hosts[i].port)
+                                storvirt__xml_writer_attr_printf(w, "port", "%d",
+                                                                 def->source.hosts[i].port);
+                        storvirt__xml_writer_end(w);
+                }
+                storvirt__xml_writer_start(w, "name");
+                storvirt__xml_writer_text(w, *p);
+                storvirt__xml_writer_end(w);
+                storvirt__xml_writer_end(w);
+        }
+        storvirt__xml_writer_end(w);
+        return storvirt__xml_writer_finish(w, ret_xml, NULL);
+}
+
 /* ---- volumes ------------------------------------------------------------------------------------- */
 
 static int rbd_create_volume(storvirt__pool_obj *obj, const storvirt__vol_def *def,
@@ -387,6 +491,7 @@ static int rbd_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
 const storvirt__backend_ops storvirt__backend_rbd = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "rbd",
+        .find_sources = rbd_find_sources,
         .check_pool = rbd_check,
         .start_pool = rbd_start,
         .refresh_pool = rbd_refresh,

@@ -34,8 +34,7 @@ static int conf_set(rados_t cl, const char *name, const char *value) {
 
 static int join_hosts(const struct storvirt__rbd_params *p, char **ret) {
         if (p->n_mon_hosts == 0)
-                return storvirt__error_set(-EINVAL, "Ceph pool '%s': no monitor host given",
-                                           p->pool);
+                return storvirt__error_set(-EINVAL, "no Ceph monitor host given");
         for (size_t i = 0; i < p->n_mon_hosts; i++)
                 if (!p->mon_hosts[i][0] || strchr(p->mon_hosts[i], ','))
                         return storvirt__error_set(-EINVAL, "Ceph monitor host '%s': not a host "
@@ -114,18 +113,17 @@ int storvirt__rbd_connect(const struct storvirt__rbd_params *p, storvirt__rbd **
         storvirt__rbd *c;
         int r;
 
-        if (!p->pool || !*p->pool)
-                return storvirt__error_set(-EINVAL, "no Ceph pool given");
+        if (p->pool && !*p->pool)
+                return storvirt__error_set(-EINVAL, "an empty Ceph pool name");
         if (p->user && (!*p->user || !p->key))
-                return storvirt__error_set(-EINVAL, "Ceph pool '%s': a cephx user needs a key",
-                                           p->pool);
+                return storvirt__error_set(-EINVAL, "Ceph user '%s' needs a key", p->user);
         r = join_hosts(p, &mons);
         if (r < 0)
                 return r;
         if (asprintf(&name, "client.%s", p->user ? p->user : "admin") < 0)
                 return storvirt__error_oom();
         c = calloc(1, sizeof(*c));
-        if (!c || !(c->pool = strdup(p->pool))) {
+        if (!c || !(c->pool = strdup(p->pool ? p->pool : ""))) {
                 free(c);
                 return storvirt__error_oom();
         }
@@ -141,7 +139,7 @@ int storvirt__rbd_connect(const struct storvirt__rbd_params *p, storvirt__rbd **
                 r = connect_error(r, p, mons);
         if (r >= 0 && rados_cluster_fsid(c->cluster, c->fsid, sizeof(c->fsid)) < 0)
                 c->fsid[0] = '\0';
-        if (r >= 0)
+        if (r >= 0 && p->pool)
                 r = open_pool(c, mons);
         if (r < 0) {
                 storvirt__rbd_unref(c);

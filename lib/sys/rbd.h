@@ -47,7 +47,8 @@ struct storvirt__rbd_params {
         const char *cluster;            /* NULL: "ceph" */
         const char *user;               /* cephx id without "client."; NULL: no authentication */
         const char *key;                /* with user: the cephx key, base64 */
-        const char *pool;               /* the Ceph pool; required */
+        const char *pool;               /* the Ceph pool; NULL: the cluster alone
+                                           (storvirt__rbd_pool_names() only) */
         /* Further librados settings, name/value pairs (rados_conf_set). */
         char *const *opts;
         size_t n_opts;

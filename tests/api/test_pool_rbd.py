@@ -313,6 +313,19 @@ class RbdPoolTest(unittest.TestCase):
             self.assertEqual(json.loads(q.stdout)["virtual-size"], 48 * MiB)
         self.ok("pool-destroy", "ceph")
 
+    def test_find_sources(self):
+        """The cluster's pools, through the monitors and cephx user srcspec names."""
+        self.secret(self.key)
+        spec = self.write("spec.xml", "<source><host name='127.0.0.1' port='%d'/><auth "
+                                      "type='ceph' username='test'><secret usage='%s'/></auth>"
+                                      "</source>" % (self.ceph.mon_port, USAGE))
+        out = self.ok("find-storage-pool-sources", "rbd", spec)
+        self.assertIn("<name>rbd</name>", out)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, out)
+        self.assertIn("<host name", self.fails(22, "find-storage-pool-sources", "rbd"))
+        self.secret(WRONG_KEY)
+        self.assertIn("refused", self.fails(13, "find-storage-pool-sources", "rbd", spec))
+
     def test_pool_figures(self):
         """Capacity and available as the cluster reports them (ceph df)."""
         if not self.ceph.wait_stats():
