@@ -231,7 +231,7 @@ static const struct cli_opt opts_secret_xml[] = {
         { .name = "CONNECTION", .kind = CLI_STRING, .flags = CLI_OPERAND | CLI_REQUIRED,
           .group = 1, .help = "a stored iSCSI connection with a CHAP user" },
         { .name = "pool", .kind = CLI_STRING, .arg = "POOL", .group = 1,
-          .help = "an iscsi or iscsi-direct pool with <auth type='chap'>" },
+          .help = "an iscsi, iscsi-direct or rbd pool with <auth>" },
         CLI_END,
 };
 
@@ -299,7 +299,7 @@ static const struct cli_opt opts_secret_value[] = {
         { .name = "CONNECTION", .kind = CLI_STRING, .flags = CLI_OPERAND | CLI_REQUIRED,
           .group = 1, .help = "a stored iSCSI connection with a CHAP user" },
         { .name = "pool", .kind = CLI_STRING, .arg = "POOL", .group = 1,
-          .help = "an iscsi or iscsi-direct pool with <auth type='chap'>" },
+          .help = "an iscsi, iscsi-direct or rbd pool with <auth>" },
         { .name = "file", .kind = CLI_STRING, .flags = CLI_REQUIRED, .arg = "F",
           .help = "a new file for the value (never standard output)" },
         CLI_END,
@@ -339,7 +339,8 @@ const struct cli_command cli_commands_secret[] = {
           "The <secret> (usage type iscsi, a UUID and usage id the same at every call) that\n"
           "the network <disk> of vdisk-xml and resolve names for a target behind CHAP:\n"
           "usage \"libstorvirt-chap-CONNECTION\" for a stored connection; with --pool,\n"
-          "the secret an iscsi or iscsi-direct pool's <auth> names.  Define it in\n"
+          "the secret an iscsi or iscsi-direct pool's <auth> names, or an rbd pool's\n"
+          "secret of usage ceph (its value the cephx key's bytes).  Define it in\n"
           "libvirt with \"virsh secret-define\", give it its value with secret-value and\n"
           "\"virsh secret-set-value --secret UUID --file F --plain\".",
           opts_secret_xml, cmd_secret_xml },

@@ -463,6 +463,8 @@ static const struct cli_opt opts_vol_delete[] = {
         { .name = "wipe", .kind = CLI_BOOL, .alias = "wipe-storage",
           .flag = STORVIRT_VOLUME_DELETE_ZEROED, .help = "zero the data first" },
         CLI_FLAG_OPT("force", STORVIRT_VOLUME_DELETE_FORCE, "even when a vDisk uses it"),
+        CLI_FLAG_OPT("delete-snapshots", STORVIRT_VOLUME_DELETE_WITH_SNAPSHOTS,
+                     "rbd: remove the image's snapshots with it"),
         CLI_END,
 };
 
@@ -916,7 +918,9 @@ const struct cli_command cli_commands_vol[] = {
           cmd_vol_clone },
         { "vol-delete", "delete a volume",
           "--wipe (or --wipe-storage) zeroes the data first; --force deletes even a\n"
-          "volume that a vDisk uses.", opts_vol_delete, cmd_vol_delete },
+          "volume that a vDisk uses; --delete-snapshots removes an rbd image's\n"
+          "snapshots with it (an image with snapshots is refused without it).",
+          opts_vol_delete, cmd_vol_delete },
         { "vol-wipe", "overwrite a volume's data with zeros",
           "--algorithm takes virsh's names; 'zero' is the only one done here, the\n"
           "others are refused.", opts_vol_wipe, cmd_vol_wipe },

@@ -247,6 +247,11 @@ int storvirt_pool_xml_canonicalize(const char *xml, char **ret_xml, uint32_t fla
  * -EACCES (no stored connection holds the password, or the one named
  * reaches another target, portal or user), the errno of a failed
  * write(2) to fd, -ENOMEM.  flags: 0.
+ * For an rbd pool with <auth type='ceph'> (since 0.6): the secret of
+ * usage type ceph its <auth> names in the secret store
+ * (storvirt/secret.h), and its value, the cephx key, as libvirt holds
+ * it (the key's bytes, not its base64 text); -ENOENT when no such
+ * secret or value is stored.
  * Since: 0.6
  */
 int storvirt_pool_get_secret_xml(storvirt_pool *pool, char **ret_xml, uint32_t flags);
@@ -260,7 +265,9 @@ int storvirt_pool_write_secret(storvirt_pool *pool, int fd, uint32_t flags);
  * <sources> element of <source> elements (caller-owned, storvirt_free()).
  * iscsi, iscsi-direct: SendTargets discovery of <host name port/> (the targets as
  * <device path=IQN/>); logical: the volume groups lvm2 reports, with
- * their physical volumes.  Errors: -EOPNOTSUPP (a type without it),
+ * their physical volumes; rbd (since 0.6): the pools of the Ceph cluster
+ * whose monitors <host name port/> and cephx <auth> (as an rbd pool's)
+ * srcspec gives, each as <host/> and <name>.  Errors: -EOPNOTSUPP (a type without it),
  * -EINVAL (srcspec missing or wrong), those of the search.  flags: 0.
  * Since: 0.4
  */

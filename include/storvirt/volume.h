@@ -91,11 +91,18 @@ int storvirt_volume_create_xml_from(storvirt_pool *pool, const char *xml,
 #define STORVIRT_VOLUME_DELETE_ZEROED (1u << 0)
 /* Delete even when a vDisk uses the volume. */
 #define STORVIRT_VOLUME_DELETE_FORCE (1u << 1)
+/*
+ * rbd: remove the image's snapshots with it (unprotecting them); without
+ * it an image with snapshots is refused (-ENOTEMPTY).  Since: 0.6
+ */
+#define STORVIRT_VOLUME_DELETE_WITH_SNAPSHOTS (1u << 2)
 
 /*
  * storvirt_volume_delete:
  * Removes the volume from its pool.  -EBUSY when a vDisk uses it (unless
- * STORVIRT_VOLUME_DELETE_FORCE) or a long operation runs on it.  The
+ * STORVIRT_VOLUME_DELETE_FORCE) or a long operation runs on it, or (rbd)
+ * when a client has the image open; -ENOTEMPTY for an rbd image with
+ * snapshots unless STORVIRT_VOLUME_DELETE_WITH_SNAPSHOTS.  The
  * handle stays valid but refers to a deleted volume (-ENOENT afterwards).
  * Since: 0.2
  */

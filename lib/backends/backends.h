@@ -24,6 +24,9 @@ extern const storvirt__backend_ops storvirt__backend_iscsi;
 #if HAVE_FDISK
 extern const storvirt__backend_ops storvirt__backend_disk;
 #endif
+#if HAVE_RBD
+extern const storvirt__backend_ops storvirt__backend_rbd;
+#endif
 #if HAVE_DEVMAPPER
 extern const storvirt__backend_ops storvirt__backend_mpath;
 /* Counts the active and failed paths in a multipath status line. */

@@ -143,6 +143,19 @@ typedef struct storvirt__disk_iscsi {
         char *secret_usage;    /* or its usage name; one of the two with auth_username */
 } storvirt__disk_iscsi;
 
+/* An rbd image reached by QEMU itself through librbd (<disk type='network'>). */
+typedef struct storvirt__disk_rbd {
+        char *name;            /* "POOL/IMAGE"; NULL: the network source is iSCSI */
+        char **hosts;          /* monitor hosts (strv): name, IPv4, or IPv6 without brackets */
+        unsigned *ports;       /* parallel to hosts; 0: not given */
+        size_t n_hosts;
+        char *auth_username;   /* cephx user (without "client."), NULL: no auth */
+        char *secret_uuid;     /* libvirt secret (usage type ceph) holding the key (UUID) */
+        char *secret_usage;    /* or its usage name; one of the two with auth_username */
+} storvirt__disk_rbd;
+
+void storvirt__disk_rbd_clear(storvirt__disk_rbd *r);
+
 /* libvirt's <disk type=...> of a resolved disk. */
 typedef enum storvirt__disk_type {
         STORVIRT__DISK_TYPE_FILE = 0,
@@ -223,6 +236,8 @@ typedef struct storvirt__disk_resolved {
         storvirt__disk_type type;
         char *source_path;            /* FILE, BLOCK: the path for <source file|dev>,
                                          NULL for an empty cdrom/floppy */
+        storvirt__disk_rbd rbd;       /* NETWORK: an rbd image when rbd.name is set,
+                                         else spec->iscsi */
         char *source_pool, *source_volume; /* VOLUME: <source pool= volume=> */
         char *target_dev;             /* "vda", "sdb", "hdc", "fda" */
         char *guid;                   /* the LUN's GUID when the source is a LUN */

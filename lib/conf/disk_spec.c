@@ -261,9 +261,20 @@ void storvirt__disk_specs_free(storvirt__disk_spec **specs, size_t n) {
         free(specs);
 }
 
+void storvirt__disk_rbd_clear(storvirt__disk_rbd *r) {
+        free(r->name);
+        storvirt__strv_free(r->hosts);
+        free(r->ports);
+        free(r->auth_username);
+        free(r->secret_uuid);
+        free(r->secret_usage);
+        *r = (storvirt__disk_rbd){};
+}
+
 void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         if (!d)
                 return;
+        storvirt__disk_rbd_clear(&d->rbd);
         storvirt__disk_spec_free(d->spec);
         storvirt__strv_free(d->warnings);
         free(d->source_path);

@@ -218,6 +218,28 @@ static int check_iscsi(const storvirt__disk_resolved *d) {
         return 0;
 }
 
+static int check_rbd(const storvirt__disk_resolved *d) {
+        const storvirt__disk_rbd *r = &d->rbd;
+        const char *slash = strchr(r->name, '/');
+
+        if (!slash || slash == r->name || !slash[1] || strchr(slash + 1, '/') ||
+            strpbrk(r->name, "@\n"))
+                return FAIL(d, "rbd source name '%s' is not POOL/IMAGE", ESC(r->name));
+        if (r->n_hosts == 0)
+                return FAIL(d, "rbd source '%s' without a monitor host", ESC(r->name));
+        for (size_t i = 0; i < r->n_hosts; i++)
+                if (!r->hosts[i][0] || r->ports[i] > 65535)
+                        return FAIL(d, "rbd monitor host '%s' port %u is not valid",
+                                    ESC(r->hosts[i]), r->ports[i]);
+        if (!r->auth_username)
+                return r->secret_uuid || r->secret_usage
+                               ? FAIL(d, "rbd secret without a cephx user name") : 0;
+        if (!*r->auth_username || !r->secret_uuid == !r->secret_usage)
+                return FAIL(d, "cephx user '%s' needs exactly one of a secret UUID or a "
+                            "secret usage", ESC(r->auth_username));
+        return 0;
+}
+
 static int check_source(const storvirt__disk_resolved *d) {
         const storvirt__disk_spec *s = d->spec;
 
@@ -231,7 +253,7 @@ static int check_source(const storvirt__disk_resolved *d) {
         case STORVIRT__DISK_TYPE_VOLUME:
                 return check_volume(d);
         case STORVIRT__DISK_TYPE_NETWORK:
-                return check_iscsi(d);
+                return d->rbd.name ? check_rbd(d) : check_iscsi(d);
         }
         return 0;
 }
@@ -473,6 +495,32 @@ static void write_iscsi_source(storvirt__xml_writer *w, const storvirt__disk_isc
         storvirt__xml_writer_end(w);
 }
 
+static void write_rbd_source(storvirt__xml_writer *w, const storvirt__disk_rbd *r) {
+        storvirt__xml_writer_start(w, "source");
+        storvirt__xml_writer_attr(w, "protocol", "rbd");
+        storvirt__xml_writer_attr(w, "name", r->name);
+        for (size_t i = 0; i < r->n_hosts; i++) {
+                storvirt__xml_writer_start(w, "host");
+                storvirt__xml_writer_attr(w, "name", r->hosts[i]);
+                if (r->ports[i])
+                        storvirt__xml_writer_attr_printf(w, "port", "%u", r->ports[i]);
+                storvirt__xml_writer_end(w);
+        }
+        if (r->auth_username) {
+                storvirt__xml_writer_start(w, "auth");
+                storvirt__xml_writer_attr(w, "username", r->auth_username);
+                storvirt__xml_writer_start(w, "secret");
+                storvirt__xml_writer_attr(w, "type", "ceph");
+                if (r->secret_uuid)
+                        storvirt__xml_writer_attr(w, "uuid", r->secret_uuid);
+                else
+                        storvirt__xml_writer_attr(w, "usage", r->secret_usage);
+                storvirt__xml_writer_end(w);
+                storvirt__xml_writer_end(w);
+        }
+        storvirt__xml_writer_end(w);
+}
+
 /* libvirt's <encryption> of a disk source: the format and the secret of its passphrase. */
 static void write_encryption(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
         if (!d->encryption[0])
@@ -517,7 +565,10 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
                 storvirt__xml_writer_end(w);
                 break;
         case STORVIRT__DISK_TYPE_NETWORK:
-                write_iscsi_source(w, &s->iscsi);
+                if (d->rbd.name)
+                        write_rbd_source(w, &d->rbd);
+                else
+                        write_iscsi_source(w, &s->iscsi);
                 break;
         }
 }

@@ -565,7 +565,8 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
         int r;
 
         check_vol_arg(vol);
-        check_flags(flags, STORVIRT_VOLUME_DELETE_ZEROED | STORVIRT_VOLUME_DELETE_FORCE);
+        check_flags(flags, STORVIRT_VOLUME_DELETE_ZEROED | STORVIRT_VOLUME_DELETE_FORCE |
+                           STORVIRT_VOLUME_DELETE_WITH_SNAPSHOTS);
         obj = vol->pool->obj;
         rec = vol->rec;
         storvirt__vol_rec_check(obj, rec);
@@ -604,7 +605,8 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
         if (flags & STORVIRT_VOLUME_DELETE_ZEROED)
                 r = STORVIRT__BACKEND_CALL(obj->ops, wipe_volume, obj, rec, NULL, 0);
         if (r >= 0)
-                r = STORVIRT__BACKEND_CALL(obj->ops, delete_volume, obj, rec, 0);
+                r = STORVIRT__BACKEND_CALL(obj->ops, delete_volume, obj, rec,
+                                           flags & STORVIRT_VOLUME_DELETE_WITH_SNAPSHOTS);
         if (r >= 0)
                 volume_event(obj, rec, STORVIRT_EVENT_VOLUME_DELETED, NULL);
         unreserve(obj, rec, r < 0);

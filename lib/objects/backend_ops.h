@@ -108,4 +108,11 @@ typedef struct storvirt__backend_ops {
         int (*wipe_volume)(struct storvirt__pool_obj *obj,
                            struct storvirt__vol_rec *rec,
                            const storvirt__progress *progress, uint32_t flags);
+        /*
+         * Optional: frees obj->backend_data when the record goes while it
+         * is set (the pool still active as its context is freed), as
+         * stop_pool does.  Backends that hold a handle for the life of
+         * an active pool (a cluster connection) need it.
+         */
+        void (*release_pool)(struct storvirt__pool_obj *obj);
 } storvirt__backend_ops;

@@ -107,6 +107,7 @@ void storvirt__vol_rec_unref(storvirt__vol_rec *rec) {
         free(rec->backing_path);
         free(rec->extent_device);
         free(rec->problem);
+        free(rec->backend_id);
         if (rec->block)
                 storvirt__vol_rec_block_unref(rec->block);
         else
@@ -128,6 +129,8 @@ void storvirt__pool_obj_unref(storvirt__pool_obj *obj) {
                 return;
         if (obj->target_fd >= 0)
                 close(obj->target_fd);
+        if (obj->backend_data && obj->ops && obj->ops->release_pool)
+                obj->ops->release_pool(obj);
         storvirt__hashmap_free(obj->vols);
         storvirt__pool_def_free(obj->def);
         pthread_mutex_destroy(&obj->lock);

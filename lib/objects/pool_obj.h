@@ -49,6 +49,8 @@ typedef struct storvirt__vol_rec {
         bool extended_l2;            /* qcow2: subclusters */
         uint32_t cluster_bits;       /* qcow2, 0 otherwise */
         uint32_t mode, owner, group;
+        char *backend_id;            /* network volumes: the engine's own id of the
+                                        volume (rbd: the image id), NULL if none */
         char *extent_device;         /* disk pools: the partition's extent on */
         uint64_t extent_start, extent_end;      /* this device, bytes [start, end) */
         bool deleted;                /* removed from its pool */

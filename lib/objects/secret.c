@@ -419,8 +419,8 @@ STORVIRT_EXPORT int storvirt_secret_get_xml(storvirt_ctx *ctx, const char *uuid,
 
 /* ---- internal: what volumes use --------------------------------------------------------------- */
 
-/* The secret of usage type volume with usage id usage (the shared lock held). */
-static int find_by_usage(storvirt_ctx *ctx, const char *usage, char ret[static 37]) {
+/* The secret of usage type type with usage id usage (the shared lock held). */
+static int find_by_usage(storvirt_ctx *ctx, int type, const char *usage, char ret[static 37]) {
         _cleanup_strv_free_ char **ids = NULL;
         int r = storvirt__records_list(ctx, KIND, &ids);
 
@@ -432,8 +432,7 @@ static int find_by_usage(storvirt_ctx *ctx, const char *usage, char ret[static 3
                         storvirt_error_clear();
                         continue;
                 }
-                match = s.def->usage_type == STORVIRT__SECRET_USAGE_VOLUME &&
-                        strcmp(s.def->usage_id, usage) == 0;
+                match = s.def->usage_type == type && strcmp(s.def->usage_id, usage) == 0;
                 secret_clear(&s);
                 if (match) {
                         snprintf(ret, STORVIRT__UUID_STRING_MAX, "%s", *id);
@@ -442,11 +441,12 @@ static int find_by_usage(storvirt_ctx *ctx, const char *usage, char ret[static 3
         }
         if (r < 0)
                 return r;
-        return storvirt__error_set(-ENOENT, "no secret of usage volume '%s' is defined", usage);
+        return storvirt__error_set(-ENOENT, "no secret of usage %s '%s' is defined",
+                                   storvirt__secret_usage_to_string(type), usage);
 }
 
-int storvirt__secret_find(storvirt_ctx *ctx, const storvirt__uuid *uuid, const char *usage,
-                          char ret_uuid[static STORVIRT__UUID_STRING_MAX]) {
+int storvirt__secret_find_usage(storvirt_ctx *ctx, const storvirt__uuid *uuid, const char *usage,
+                                int type, char ret_uuid[static STORVIRT__UUID_STRING_MAX]) {
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
         char id[STORVIRT__UUID_STRING_MAX];
         struct secret s = {};
@@ -456,13 +456,23 @@ int storvirt__secret_find(storvirt_ctx *ctx, const storvirt__uuid *uuid, const c
         if (r < 0)
                 return r;
         if (!uuid)
-                return find_by_usage(ctx, usage, ret_uuid);
+                return find_by_usage(ctx, type, usage, ret_uuid);
         storvirt__uuid_format(uuid, id);
         r = read_secret(ctx, id, true, &s);
+        if (r >= 0 && type != STORVIRT__SECRET_USAGE_VOLUME && s.def->usage_type != type)
+                r = storvirt__error_set(-EINVAL, "secret %s is of usage type %s, not %s", id,
+                                        storvirt__secret_usage_to_string(s.def->usage_type) ?: "none",
+                                        storvirt__secret_usage_to_string(type));
         secret_clear(&s);
         if (r >= 0)
                 memcpy(ret_uuid, id, sizeof(id));
         return r;
+}
+
+int storvirt__secret_find(storvirt_ctx *ctx, const storvirt__uuid *uuid, const char *usage,
+                          char ret_uuid[static STORVIRT__UUID_STRING_MAX]) {
+        return storvirt__secret_find_usage(ctx, uuid, usage, STORVIRT__SECRET_USAGE_VOLUME,
+                                           ret_uuid);
 }
 
 /* The value of secret uuid; -ENOENT when it has none. */
@@ -478,6 +488,18 @@ static int read_value_of(storvirt_ctx *ctx, const char *uuid, struct secret *s) 
                                                  "its value)", id);
         }
         return r;
+}
+
+int storvirt__secret_value(storvirt_ctx *ctx, const char *uuid, uint8_t **ret, size_t *ret_n) {
+        struct secret s = {};
+        int r = read_value_of(ctx, uuid, &s);
+
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s.value);
+        *ret_n = s.len;
+        secret_clear(&s);
+        return 0;
 }
 
 int storvirt__secret_check(storvirt_ctx *ctx, const char *uuid) {

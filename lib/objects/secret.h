@@ -14,6 +14,8 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "objects/ctx.h"
 #include "util/uuid.h"
@@ -29,6 +31,21 @@
  */
 int storvirt__secret_find(storvirt_ctx *ctx, const storvirt__uuid *uuid, const char *usage,
                           char ret_uuid[static STORVIRT__UUID_STRING_MAX]);
+
+/*
+ * The same for a secret of another usage type (STORVIRT__SECRET_USAGE_*,
+ * conf/secret_conf.h), as a pool's <auth><secret> names it: by usage
+ * among the secrets of that type, or by uuid (-EINVAL when that secret
+ * is of another usage type).
+ */
+int storvirt__secret_find_usage(storvirt_ctx *ctx, const storvirt__uuid *uuid, const char *usage,
+                                int type, char ret_uuid[static STORVIRT__UUID_STRING_MAX]);
+
+/*
+ * The value of secret uuid, *ret_n bytes in *ret (malloc'd: wipe with
+ * explicit_bzero() before freeing).  -ENOENT when it has none.
+ */
+int storvirt__secret_value(storvirt_ctx *ctx, const char *uuid, uint8_t **ret, size_t *ret_n);
 
 /* 0 when the secret uuid is defined and has a value; -ENOENT naming it otherwise. */
 int storvirt__secret_check(storvirt_ctx *ctx, const char *uuid);

@@ -510,6 +510,48 @@ static int iscsi_direct_volume(storvirt__disk_resolved *d, storvirt_pool *pool,
         return r;
 }
 
+/*
+ * An image of an rbd pool: a network disk QEMU reaches itself through
+ * librbd, with the pool's monitors and its cephx user and libvirt secret
+ * (usage type ceph), the one the pool XML names.
+ */
+static int rbd_volume(storvirt__disk_resolved *d, storvirt_pool *pool, storvirt_volume *vol) {
+        const storvirt__pool_def *def = pool->obj->def;
+        const struct storvirt__pool_auth *a = &def->source.auth;
+        storvirt__disk_rbd *rb = &d->rbd;
+        char uuid[STORVIRT__UUID_STRING_MAX];
+
+        if (!def->source.n_hosts || !def->source.name)
+                return storvirt__error_set(-EINVAL, "pool '%s' has no source host or Ceph pool",
+                                           def->name);
+        storvirt__disk_rbd_clear(rb);
+        rb->ports = calloc(def->source.n_hosts, sizeof(*rb->ports));
+        if (!rb->ports || asprintf(&rb->name, "%s/%s", def->source.name,
+                                   storvirt_volume_get_name(vol)) < 0) {
+                rb->name = NULL;
+                return storvirt__error_oom();
+        }
+        for (size_t i = 0; i < def->source.n_hosts; i++) {
+                rb->ports[i] = def->source.hosts[i].port > 0 ? (unsigned)def->source.hosts[i].port
+                                                              : 0;
+                if (storvirt__strv_extend(&rb->hosts, def->source.hosts[i].name) < 0)
+                        return storvirt__error_oom();
+                rb->n_hosts++;
+        }
+        if (a->type && a->username) {
+                if (!(rb->auth_username = strdup(a->username)))
+                        return storvirt__error_oom();
+                if (a->has_secret_uuid)
+                        rb->secret_uuid = strdup(storvirt__uuid_format(&a->secret_uuid, uuid));
+                else
+                        rb->secret_usage = strdup(a->secret_usage ?: "");
+                if (!rb->secret_uuid && !rb->secret_usage)
+                        return storvirt__error_oom();
+        }
+        d->type = STORVIRT__DISK_TYPE_NETWORK;
+        return 0;
+}
+
 static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         storvirt__disk_spec *s = d->spec;
         storvirt_pool *pool = NULL;
@@ -549,6 +591,10 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         }
         if (!s->volume_as_volume && strcmp(storvirt_pool_get_type(pool), "iscsi-direct") == 0) {
                 r = iscsi_direct_volume(d, pool, vol);
+                goto out;
+        }
+        if (!s->volume_as_volume && strcmp(storvirt_pool_get_type(pool), "rbd") == 0) {
+                r = rbd_volume(d, pool, vol);
                 goto out;
         }
         if (s->volume_as_volume) {

@@ -161,6 +161,7 @@ STORVIRT_VOLUME_CREATE_REFLINK = 1 << 1
 # storvirt/volume.h: flags of storvirt_volume_delete().
 STORVIRT_VOLUME_DELETE_ZEROED = 1 << 0
 STORVIRT_VOLUME_DELETE_FORCE = 1 << 1
+STORVIRT_VOLUME_DELETE_WITH_SNAPSHOTS = 1 << 2
 
 # storvirt/volume.h: flags of storvirt_volume_resize().
 STORVIRT_VOLUME_RESIZE_ALLOCATE = 1 << 0
@@ -2185,14 +2186,17 @@ class Volume(_Handle):
         r = self._run(_storvirt_volume_get_warning, byref(out), _flags(flags))
         return _take_string(out) if r == 1 else None
 
-    def delete(self, zeroed=False, force=False, *, flags=0):
+    def delete(self, zeroed=False, force=False, *, with_snapshots=False, flags=0):
         """Removes the volume from its pool; ``zeroed`` zeroes the data first,
-        ``force`` deletes even when a vDisk uses it."""
+        ``force`` deletes even when a vDisk uses it, ``with_snapshots``
+        removes an rbd image's snapshots with it."""
         flags = _flags(flags)
         if zeroed:
             flags |= STORVIRT_VOLUME_DELETE_ZEROED
         if force:
             flags |= STORVIRT_VOLUME_DELETE_FORCE
+        if with_snapshots:
+            flags |= STORVIRT_VOLUME_DELETE_WITH_SNAPSHOTS
         self._run(_storvirt_volume_delete, flags)
 
     def wipe(self, progress=None, *, flags=0):

@@ -1,0 +1,390 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The rbd pool type against a real Ceph cluster: a single-node cluster
+(monitor, memstore OSD, manager; cephx on) started once for the suite
+under its own directory and ports (tests/scripts/ceph.py), stopped by
+the pids it started.  Every operation is checked with Ceph's own tools
+(rbd info, rbd du, rbd snap ls, ceph df): the images a pool lists with
+their sizes and allocations, images created thin and with <allocation>,
+deleted (refused with snapshots, with clones, with watchers), resized,
+wiped; the pool's figures; cephx: a wrong key is refused with EACCES
+and changes nothing in the cluster.
+
+Needs root and Ceph (ceph-mon ceph-osd ceph-mgr ceph-common python3-rbd);
+skipped without them."""
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from ceph import Ceph  # noqa: E402
+
+CLI = os.environ.get("STORVIRT_CLI", "storvirt")
+MiB = 1 << 20
+USAGE = "client.test secret"
+# A well-formed cephx key that is not the user's.
+WRONG_KEY = "AQBTTBVrAAAAABAAl0vD7hPqDwRHXs4a3YQyRw=="
+
+# Holds an image open (a watcher) until its standard input closes.
+HOLDER = """
+import sys, rados, rbd
+c = rados.Rados(conffile=sys.argv[1]); c.connect(timeout=30)
+io = c.open_ioctx(sys.argv[2]); img = rbd.Image(io, sys.argv[3])
+print("open", flush=True); sys.stdin.read(); img.close(); io.close(); c.shutdown()
+"""
+
+
+def clean_env():
+    e = dict(os.environ)
+    for k in ("STORVIRT_DEBUG", "STORVIRT_STATE_DIR"):
+        e.pop(k, None)
+    return e
+
+
+class RbdPoolTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        why = Ceph.unavailable()
+        if why:
+            raise unittest.SkipTest(why)
+        cls._tmp = tempfile.TemporaryDirectory(prefix="storvirt-pool-rbd-")
+        cls.tmp = cls._tmp.name
+        cls.ceph = Ceph(cls.tmp).__enter__()
+        try:
+            cls.key = cls.ceph.client_key("test")
+        except BaseException:
+            cls.ceph.stop()
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.ceph.stop()
+        cls._tmp.cleanup()
+
+    def setUp(self):
+        self.state = tempfile.mkdtemp(dir=self.tmp)
+        self.images = []
+
+    def tearDown(self):
+        for name in reversed(self.images):
+            snaps = self.ceph.rbd("snap", "ls", "--format", "json", "rbd/" + name, check=False)
+            for snap in json.loads(snaps or "[]"):
+                self.ceph.rbd("snap", "unprotect", "rbd/%s@%s" % (name, snap["name"]), check=False)
+            self.ceph.rbd("snap", "purge", "rbd/" + name, check=False)
+            self.ceph.rbd("rm", "rbd/" + name, check=False)
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def run_cli(self, *args, state=None, input=None):
+        p = subprocess.run([CLI, "-d", state or self.state, *args], capture_output=True,
+                           text=True, env=clean_env(), timeout=120, input=input)
+        self.assertNotIn(self.key, p.stdout + p.stderr)
+        return p
+
+    def ok(self, *args, **kw):
+        p = self.run_cli(*args, **kw)
+        self.assertEqual(p.returncode, 0, "%s: %s" % (args, p.stderr))
+        return p.stdout
+
+    def fails(self, code, *args, **kw):
+        """Fails with errno code (the --json status): its message."""
+        p = self.run_cli("--json", *args, **kw)
+        self.assertNotEqual(p.returncode, 0, "%s succeeded: %s" % (args, p.stdout))
+        status = json.loads(p.stdout)["status"]
+        self.assertEqual(status["code"], code, status["message"])
+        return status["message"]
+
+    def write(self, name, text):
+        path = os.path.join(self.state, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def secret(self, key, state=None, usage=USAGE):
+        # one UUID per usage: a second define replaces the value
+        xml = self.write("secret.xml", "<secret ephemeral='no' private='yes'><uuid>%s</uuid>"
+                                       "<usage type='ceph'><name>%s</name></usage></secret>"
+                         % (uuid.uuid5(uuid.NAMESPACE_URL, usage), usage))
+        value = self.write("key.txt", key)
+        self.ok("secret-define", "--value-file", value, xml, state=state)
+        os.unlink(value)
+
+    def pool_xml(self, name="ceph", source="rbd", auth=None, extra=""):
+        auth = auth if auth is not None else \
+            "<auth type='ceph' username='test'><secret usage='%s'/></auth>" % USAGE
+        return ("<pool type='rbd'><name>%s</name><source><name>%s</name>"
+                "<host name='127.0.0.1' port='%d'/>%s</source>%s</pool>"
+                % (name, source, self.ceph.mon_port, auth, extra))
+
+    def start_pool(self, name="ceph", key=None, **kw):
+        self.secret(key or self.key)
+        self.ok("pool-define", self.write(name + ".xml", self.pool_xml(name, **kw)))
+        self.ok("pool-start", name)
+
+    def image(self, name, size="64M", *opts):
+        self.images.append(name)
+        self.ceph.rbd("create", "--size", size, *opts, "rbd/" + name)
+
+    def fill(self, name, total, io_size="4M"):
+        self.ceph.rbd("bench", "--io-type", "write", "--io-size", io_size, "--io-threads", "1",
+                      "--io-total", str(total),
+                      "--io-pattern", "seq", "rbd/" + name)
+
+    def rbd_info(self, name):
+        return json.loads(self.ceph.rbd("info", "--format", "json", "rbd/" + name))
+
+    def rbd_used(self, name):
+        du = json.loads(self.ceph.rbd("du", "--format", "json", "rbd/" + name))
+        return [i for i in du["images"] if i["name"] == name and "snapshot" not in i][0]["used_size"]
+
+    def vol(self, name, pool="ceph"):
+        return json.loads(self.ok("--json", "vol-info", name, "--pool", pool))
+
+    # ---- cases -----------------------------------------------------------------------------
+
+    def test_volumes_are_the_images(self):
+        """Names, keys, capacities and allocations as rbd reports them, with and
+        without the object map; images made or removed behind the pool show
+        after a refresh."""
+        self.image("fast", "64M")
+        self.image("plain", "32M", "--image-feature", "layering")
+        self.image("odd", "10M")
+        self.fill("fast", 12 * MiB)
+        self.fill("plain", 8 * MiB)
+        self.fill("odd", 10 * MiB, "2M")
+        self.image("empty", "1G")
+        self.start_pool()
+        vols = {v["name"]: v for v in json.loads(self.ok("--json", "vol-list", "ceph",
+                                                         "--details"))["volumes"]}
+        self.assertLessEqual({"fast", "plain"}, set(vols))
+        self.assertIn("fast-diff", self.rbd_info("fast")["features"])
+        self.assertNotIn("object-map", self.rbd_info("plain")["features"])
+        # fast and odd: header and object map read; plain: opened, its objects walked
+        for name, size in (("fast", 64 * MiB), ("plain", 32 * MiB), ("odd", 10 * MiB),
+                           ("empty", 1 << 30)):
+            info = self.vol(name)
+            self.assertEqual(info["capacity"], size)
+            self.assertEqual(info["allocation"], self.rbd_used(name), name)
+            self.assertEqual(self.ok("vol-key", name, "--pool", "ceph").strip(), "rbd/" + name)
+            self.assertEqual(self.ok("vol-path", name, "--pool", "ceph").strip(), "rbd/" + name)
+        self.assertEqual(self.vol("fast")["allocation"], 12 * MiB)
+        self.assertEqual(self.vol("odd")["allocation"], 10 * MiB)     # the last object: 2 MiB
+        self.assertEqual(self.vol("empty")["allocation"], 0)
+        xml = self.ok("vol-dumpxml", "fast", "--pool", "ceph")
+        self.assertIn('<volume type="network">', xml)
+        self.assertIn("<key>rbd/fast</key>", xml)
+        self.assertIn("<path>rbd/fast</path>", xml)
+        self.assertIn('<format type="raw"/>', xml)
+        # made and removed behind the pool's back
+        self.image("later", "16M")
+        self.ceph.rbd("rm", "rbd/plain")
+        self.ok("pool-refresh", "ceph")
+        names = [v["name"] for v in json.loads(self.ok("--json", "vol-list", "ceph"))["volumes"]]
+        self.assertIn("later", names)
+        self.assertNotIn("plain", names)
+        # allocation='capacity': no image is measured
+        self.ok("pool-destroy", "ceph")
+        self.ok("pool-define", self.write("cap.xml", self.pool_xml(
+            "cap", extra="<refresh><volume allocation='capacity'/></refresh>")))
+        self.ok("pool-start", "cap")
+        self.assertEqual(self.vol("fast", "cap")["allocation"], 64 * MiB)
+        self.ok("pool-destroy", "cap")
+
+    def test_create(self):
+        """Format 2 with the cluster's default features; thin, or the
+        <allocation> asked for written; the name taken is refused."""
+        self.start_pool()
+        self.images += ["thin", "alloc"]
+        self.ok("vol-create-as", "ceph", "thin", "100M")
+        info = self.rbd_info("thin")
+        self.assertEqual(info["size"], 100 * MiB)
+        self.assertEqual(info["format"], 2)
+        self.assertLessEqual({"layering", "exclusive-lock", "object-map", "fast-diff"},
+                             set(info["features"]))
+        self.assertEqual(self.rbd_used("thin"), 0)
+        self.assertEqual(self.vol("thin")["allocation"], 0)
+        self.ok("vol-create", "ceph", self.write("alloc.xml", (
+            "<volume><name>alloc</name><capacity unit='MiB'>64</capacity>"
+            "<allocation unit='MiB'>10</allocation></volume>")))
+        self.assertEqual(self.rbd_info("alloc")["size"], 64 * MiB)
+        self.assertEqual(self.rbd_used("alloc"), 12 * MiB)      # three 4 MiB objects
+        self.assertEqual(self.vol("alloc")["allocation"], 12 * MiB)
+        self.assertIn("exists", self.fails(17, "vol-create-as", "ceph", "thin", "1M"))
+        self.assertIn("'@'", self.fails(22, "vol-create-as", "ceph", "a@b", "1M"))
+        self.ok("pool-destroy", "ceph")
+
+    def test_delete(self):
+        """Snapshots refuse a delete unless asked; a snapshot with clones and an
+        image a client has open (a watcher) always do."""
+        self.start_pool()
+        self.image("snapped", "16M")
+        self.ceph.rbd("snap", "create", "rbd/snapped@s1")
+        self.ceph.rbd("snap", "protect", "rbd/snapped@s1")
+        self.images.append("clone")
+        self.ceph.rbd("clone", "rbd/snapped@s1", "rbd/clone")
+        self.image("held", "16M")
+        self.ok("pool-refresh", "ceph")
+        msg = self.fails(39, "vol-delete", "snapped", "--pool", "ceph")
+        self.assertIn("1 snapshot(s), first 's1'", msg)
+        msg = self.fails(16, "vol-delete", "snapped", "--pool", "ceph", "--delete-snapshots")
+        self.assertIn("snapshot 's1' has clones", msg)
+        self.assertIn("s1", self.ceph.rbd("snap", "ls", "rbd/snapped"))
+        self.ok("vol-delete", "clone", "--pool", "ceph")
+        self.ok("vol-delete", "snapped", "--pool", "ceph", "--delete-snapshots")
+        self.assertEqual(self.ceph.rbd("ls", "rbd").split().count("snapped"), 0)
+        holder = subprocess.Popen(["/usr/bin/python3", "-c", HOLDER, self.ceph.conf, "rbd",
+                                   "held"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True)
+        try:
+            self.assertEqual(holder.stdout.readline().strip(), "open")
+            msg = self.fails(16, "vol-delete", "held", "--pool", "ceph")
+            self.assertIn("watcher", msg)
+            self.assertIn("held", self.ceph.rbd("ls", "rbd").split())
+        finally:
+            holder.stdin.close()
+            holder.wait(timeout=60)
+            holder.stdout.close()
+        self.ok("vol-delete", "held", "--pool", "ceph")
+        self.assertNotIn("held", self.ceph.rbd("ls", "rbd").split())
+        self.ok("pool-destroy", "ceph")
+
+    def test_resize_and_wipe(self):
+        self.start_pool()
+        self.image("r", "32M")
+        self.fill("r", 16 * MiB)
+        self.ok("pool-refresh", "ceph")
+        self.ok("vol-resize", "r", "64M", "--pool", "ceph")
+        self.assertEqual(self.rbd_info("r")["size"], 64 * MiB)
+        self.assertEqual(self.vol("r")["capacity"], 64 * MiB)
+        self.assertIn("shrink", self.fails(22, "vol-resize", "r", "8M", "--pool", "ceph"))
+        self.assertEqual(self.rbd_info("r")["size"], 64 * MiB)
+        self.ok("vol-resize", "r", "8M", "--pool", "ceph", "--shrink")
+        self.assertEqual(self.rbd_info("r")["size"], 8 * MiB)
+        self.assertEqual(self.rbd_used("r"), 8 * MiB)
+        self.ok("vol-resize", "r", "16M", "--pool", "ceph", "--allocate")
+        self.assertEqual(self.rbd_used("r"), 16 * MiB)
+        self.ok("vol-wipe", "r", "--pool", "ceph")
+        self.assertEqual(self.rbd_used("r"), 0)
+        self.assertEqual(self.vol("r")["allocation"], 0)
+        self.ok("pool-destroy", "ceph")
+
+    def test_resolve_and_secret(self):
+        """A pool/volume spec resolves to libvirt's network <disk> with the
+        pool's monitors and cephx secret; libvirt accepts it, and qemu reads
+        the image through what it names with the key secret-value writes."""
+        self.start_pool()
+        self.image("vm1", "48M")
+        self.ok("pool-refresh", "ceph")
+        xml = self.ok("resolve", "-", input=json.dumps({"pool": "ceph", "volume": "vm1"}))
+        self.assertIn('<disk type="network" device="disk">', xml)
+        self.assertIn('<source protocol="rbd" name="rbd/vm1">', xml)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, xml)
+        self.assertIn('<auth username="test">', xml)
+        self.assertIn('<secret type="ceph" usage="%s"/>' % USAGE, xml)
+        judge = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts",
+                             "libvirt-judge-disks.py")
+        doms = tempfile.mkdtemp(dir=self.state)
+        self.write(os.path.join(doms, "rbd.xml"), (
+            "<domain type='qemu'><name>rbd</name><memory unit='MiB'>64</memory>"
+            "<os><type arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml))
+        p = subprocess.run([sys.executable, judge, doms], capture_output=True, text=True)
+        self.assertIn(p.returncode, (0, 77), p.stdout + p.stderr)
+        # the libvirt secret: usage ceph, and the key's bytes as its value
+        sxml = self.ok("secret-xml", "--pool", "ceph")
+        self.assertIn('<usage type="ceph">', sxml)
+        self.assertIn("<name>%s</name>" % USAGE, sxml)
+        value = os.path.join(self.state, "value")
+        self.ok("secret-value", "--pool", "ceph", "--file", value)
+        with open(value, "rb") as f:
+            self.assertEqual(base64.b64encode(f.read()).decode(), self.key)
+        self.assertEqual(os.stat(value).st_mode & 0o777, 0o600)
+        if shutil.which("qemu-img"):
+            keyring = self.write("client.keyring", "[client.test]\n\tkey = %s\n" % self.key)
+            spec = "rbd:rbd/vm1:id=test:keyring=%s:mon_host=127.0.0.1\\:%d" % (
+                keyring, self.ceph.mon_port)
+            q = subprocess.run(["qemu-img", "info", "--output=json", spec], capture_output=True,
+                               text=True, timeout=120)
+            self.assertEqual(q.returncode, 0, q.stderr)
+            self.assertEqual(json.loads(q.stdout)["virtual-size"], 48 * MiB)
+        self.ok("pool-destroy", "ceph")
+
+    def test_find_sources(self):
+        """The cluster's pools, through the monitors and cephx user srcspec names."""
+        self.secret(self.key)
+        spec = self.write("spec.xml", "<source><host name='127.0.0.1' port='%d'/><auth "
+                                      "type='ceph' username='test'><secret usage='%s'/></auth>"
+                                      "</source>" % (self.ceph.mon_port, USAGE))
+        out = self.ok("find-storage-pool-sources", "rbd", spec)
+        self.assertIn("<name>rbd</name>", out)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, out)
+        self.assertIn("<host name", self.fails(22, "find-storage-pool-sources", "rbd"))
+        self.secret(WRONG_KEY)
+        self.assertIn("refused", self.fails(13, "find-storage-pool-sources", "rbd", spec))
+
+    def test_pool_figures(self):
+        """Capacity and available as the cluster reports them (ceph df)."""
+        if not self.ceph.wait_stats():
+            self.skipTest("no Ceph manager reports the cluster's usage (ceph-mgr)")
+        self.start_pool()
+        info = json.loads(self.ok("--json", "pool-info", "ceph"))
+        stats = json.loads(self.ceph.ceph("df", "-f", "json"))["stats"]
+        self.assertEqual(info["capacity"], stats["total_bytes"])
+        self.assertGreater(info["available"], 0)
+        self.assertLessEqual(info["available"], info["capacity"])
+        self.assertLess(abs(info["available"] - stats["total_avail_bytes"]), 64 * MiB)
+        self.ok("pool-destroy", "ceph")
+
+    def test_cephx_refusals(self):
+        """A wrong key: EACCES naming the user, the pool not started, nothing
+        in the cluster changed.  A key changed under a running pool: every
+        operation refused, nothing changed.  A secret of another usage
+        type, a missing Ceph pool: clear errors."""
+        self.secret(WRONG_KEY)
+        self.ok("pool-define", self.write("p.xml", self.pool_xml()))
+        before = self.ceph.rbd("ls", "rbd")
+        msg = self.fails(13, "pool-start", "ceph")
+        self.assertIn("refused user 'client.test'", msg)
+        self.assertIn("Ceph monitors", msg)
+        self.assertEqual(json.loads(self.ok("--json", "pool-info", "ceph"))["state"], "inactive")
+        self.assertEqual(self.ceph.rbd("ls", "rbd"), before)
+        # started with the right key, then the secret holds a wrong one
+        self.secret(self.key)
+        self.ok("pool-start", "ceph")
+        self.image("kept", "16M")
+        self.ok("pool-refresh", "ceph")
+        self.secret(WRONG_KEY)
+        before = self.ceph.rbd("ls", "rbd")
+        self.assertIn("refused", self.fails(13, "vol-create-as", "ceph", "new", "1M"))
+        self.assertIn("refused", self.fails(13, "vol-delete", "kept", "--pool", "ceph"))
+        self.assertIn("refused", self.fails(13, "vol-resize", "kept", "32M", "--pool", "ceph"))
+        self.assertEqual(self.ceph.rbd("ls", "rbd"), before)
+        self.assertEqual(self.rbd_info("kept")["size"], 16 * MiB)
+        self.ok("pool-destroy", "ceph")
+        # a secret of usage volume named by UUID
+        state = tempfile.mkdtemp(dir=self.tmp)
+        vol_secret = self.write("vs.xml", "<secret ephemeral='no' private='yes'>"
+                                          "<uuid>6f5c62a0-7f0e-4d8a-9f54-2a3c3c1b0a11</uuid>"
+                                          "<usage type='volume'><volume>/x</volume></usage>"
+                                          "</secret>")
+        self.ok("secret-define", "--value-file", self.write("k", self.key), vol_secret,
+                state=state)
+        self.ok("pool-define", self.write("u.xml", self.pool_xml(auth=(
+            "<auth type='ceph' username='test'>"
+            "<secret uuid='6f5c62a0-7f0e-4d8a-9f54-2a3c3c1b0a11'/></auth>"))), state=state)
+        msg = self.fails(22, "pool-start", "ceph", state=state)
+        self.assertIn("usage type volume, not ceph", msg)
+        # no such Ceph pool
+        self.ok("pool-define", self.write("n.xml", self.pool_xml("nopool", source="nosuch")),
+                state=state)
+        self.secret(self.key, state=state)
+        msg = self.fails(2, "pool-start", "nopool", state=state)
+        self.assertIn("Ceph pool 'nosuch' does not exist", msg)
+
+
+if __name__ == "__main__":
+    unittest.main()
