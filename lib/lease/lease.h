@@ -55,7 +55,8 @@ int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, storvirt__vrec *
 int storvirt__lease_check(storvirt_ctx *ctx, const storvirt__vrec *v, int timeout_ms);
 
 /*
- * Holds v's lease for the duration of a change of its chain: *ret_sock
+ * Holds v's lease exclusively (shared vDisks too) for the duration of a
+ * change of its chain, joining the lockspace if needed: *ret_sock
  * is the registration to close (storvirt__lease_unhold()), -1 when no
  * lease is needed or this host already holds it.  -EBUSY naming the
  * holding host id when another host holds it.

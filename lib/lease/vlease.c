@@ -131,8 +131,12 @@ static bool owner_alive(storvirt_ctx *ctx, const char *lockspace, const struct s
         return !(gen && o->generation && gen != o->generation);
 }
 
-/* -EBUSY naming the first live owner other than my_id, else 0 (*ret_mine: I hold it). */
-static int other_owner(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool *ret_mine) {
+/*
+ * -EBUSY naming the first live owner other than my_id, else 0 (*ret_mine:
+ * this host holds it).  Owners of a shared vDisk count only when shared_too.
+ */
+static int other_owner(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool shared_too,
+                       bool *ret_mine) {
         const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         struct storvirt__sl_res res = res_of(v);
         struct storvirt__sl_owner *o = NULL;
@@ -148,7 +152,7 @@ static int other_owner(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool *r
                                 *ret_mine = true;
                         continue;
                 }
-                if (!v->shared && owner_alive(ctx, v->lease.lockspace, &o[i], NULL))
+                if ((shared_too || !v->shared) && owner_alive(ctx, v->lease.lockspace, &o[i], NULL))
                         r = storvirt__error_set(-EBUSY, "vDisk %s: its lease is held by host id "
                                                         "%" PRIu64 " of lockspace %s", v->id,
                                                 o[i].host_id, v->lease.lockspace);
@@ -178,7 +182,7 @@ int storvirt__lease_check(storvirt_ctx *ctx, const vrec *v, int timeout_ms) {
         if (!v->lease.lockspace || v->readonly)
                 return 0;
         r = my_host_id(ctx, v, timeout_ms, &me);
-        return r < 0 ? r : other_owner(ctx, v, me, NULL);
+        return r < 0 ? r : other_owner(ctx, v, me, false, NULL);
 }
 
 /* ---- holding it -------------------------------------------------------------------------------- */
@@ -199,6 +203,7 @@ int storvirt__lease_hold(storvirt_ctx *ctx, const vrec *v, int *ret_sock) {
         sock = ops->sl_register();
         if (sock < 0)
                 return sock;
+        res.shared = false; /* a chain changes under no other host, shared vDisk or not */
         r = ops->sl_acquire(sock, -1, &res);
         if (r >= 0) {
                 *ret_sock = sock;
@@ -207,7 +212,7 @@ int storvirt__lease_hold(storvirt_ctx *ctx, const vrec *v, int *ret_sock) {
         close(sock);
         /* refused: another host holds it, or a VM of this host does */
         storvirt__error_save(&e);
-        if (other_owner(ctx, v, me, &mine) < 0)
+        if (other_owner(ctx, v, me, true, &mine) < 0)
                 return -EBUSY;
         if (mine)
                 return 0;
@@ -223,6 +228,7 @@ void storvirt__lease_unhold(storvirt_ctx *ctx, const vrec *v, int sock) {
         if (sock < 0)
                 return;
         storvirt__error_save(&e);
+        res.shared = false;
         (void)ops->sl_release(sock, -1, &res);
         close(sock);
         storvirt__error_restore(&e);
@@ -311,7 +317,7 @@ int storvirt__lease_acquire(storvirt_ctx *ctx, const vrec *v, int pid) {
                 return r;
         /* name the holder when another host has it */
         storvirt__error_save(&e);
-        if (my_host_id(ctx, v, JOIN_TIMEOUT_MS, &me) >= 0 && other_owner(ctx, v, me, NULL) < 0)
+        if (my_host_id(ctx, v, JOIN_TIMEOUT_MS, &me) >= 0 && other_owner(ctx, v, me, false, NULL) < 0)
                 return -EBUSY;
         storvirt__error_restore(&e);
         return r;
