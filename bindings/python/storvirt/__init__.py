@@ -531,6 +531,15 @@ _PROTOTYPES_0_4 = (
     ("storvirt_vdisk_prepare", c_int, (_VDisk, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_vdisk_release", c_int, (_VDisk, c_char_p, c_uint32)),
     ("storvirt_vm_connections", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+    # storvirt/lease.h
+    ("storvirt_lockspace_create", c_int,
+     (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32, c_uint32)),
+    ("storvirt_lockspace_join", c_int, (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32)),
+    ("storvirt_lockspace_leave", c_int, (_Ctx, c_char_p, c_uint32)),
+    ("storvirt_lockspace_status", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_lease_acquire", c_int, (_VDisk, c_int, c_uint32)),
+    ("storvirt_vdisk_lease_release", c_int, (_VDisk, c_int, c_uint32)),
+    ("storvirt_vdisk_lease_status", c_int, (_VDisk, POINTER(c_void_p), c_uint32)),
     ("storvirt_pool_find_sources", c_int, (_Ctx, c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
     # storvirt/hcl.h
     ("storvirt_hcl_new", c_int, (POINTER(_Hcl),)),
@@ -1441,6 +1450,31 @@ class Context:
         self._run(_storvirt_vdisk_list, byref(arr), byref(n), _flags(flags))
         return _wrap_array(arr, n.value, _storvirt_vdisk_ref, _storvirt_vdisk_list_free,
                            VDisk._wrap)
+
+    # -- lockspaces (sanlock) ----------------------------------------------
+
+    def lockspace_create(self, name, path, io_timeout=0, slots=0):
+        """Formats a new lease area ``path`` (a file on shared storage) for
+        lockspace ``name``; ``io_timeout`` seconds (0: 10), ``slots`` vDisk
+        leases (0: 256)."""
+        self._run(_storvirt_lockspace_create, _str_arg(name, "name"), _path_arg(path, "path"),
+                  int(io_timeout), int(slots), 0)
+
+    def lockspace_join(self, name, path=None, host_id=0):
+        """Starts joining lockspace ``name`` (``path``: one another host
+        created); True when this host is in it already."""
+        return self._run(_storvirt_lockspace_join, _str_arg(name, "name"),
+                         None if path is None else _path_arg(path, "path"), int(host_id), 0) == 1
+
+    def lockspace_leave(self, name):
+        self._run(_storvirt_lockspace_leave, _str_arg(name, "name"), 0)
+
+    def lockspace_status(self, name):
+        """The lockspace: host id, "state" ("joined", "joining", "not
+        joined"), the time a join took ("join_ms")."""
+        out = c_void_p()
+        self._run(_storvirt_lockspace_status, _str_arg(name, "name"), byref(out), 0)
+        return _json.loads(_take_string(out))
 
     def vm_connections(self, vm, vdsm=False):
         """The connections the vDisks attached to ``vm`` need, each once
@@ -2919,6 +2953,20 @@ class VDisk(_Handle):
 
     def release(self, vm):
         self._run(_storvirt_vdisk_release, _str_arg(vm, "vm"), 0)
+
+    def lease_acquire(self, pid=0):
+        """Acquires the vDisk's sanlock lease for ``pid`` (0: this process,
+        until it exits); False for a read-only vDisk, which needs none."""
+        return self._run(_storvirt_vdisk_lease_acquire, int(pid), 0) == 0
+
+    def lease_release(self, pid=0):
+        self._run(_storvirt_vdisk_lease_release, int(pid), 0)
+
+    def lease_status(self):
+        """The lease: "mode", "held", "owners" (host ids) as on storage."""
+        out = c_void_p()
+        self._run(_storvirt_vdisk_lease_status, byref(out), 0)
+        return _json.loads(_take_string(out))
 
 
 class HclSettings:
