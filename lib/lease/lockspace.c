@@ -350,10 +350,47 @@ struct join_args {
         int result; /* 1: joined already */
 };
 
+/* The area's host records locked against other hosts' picks (NFS locks): an fd to close. */
+static int area_lock(const lockspace *ls) {
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0,
+                            .l_len = STORVIRT__SL_ALIGN };
+        int fd = open(ls->path, O_RDWR | O_CLOEXEC);
+
+        if (fd < 0)
+                return storvirt__error_set(-errno, "lease area '%s' of lockspace %s: %s", ls->path,
+                                           ls->name, strerror(errno));
+        if (fcntl(fd, F_OFD_SETLKW, &fl) < 0) {
+                int e = errno;
+
+                close(fd);
+                return storvirt__error_set(-e, "locking lease area '%s': %s", ls->path, strerror(e));
+        }
+        return fd;
+}
+
+/*
+ * Waits (at most twice the io timeout) for sanlock to write this host's
+ * record of id: from then on the id shows taken to the other hosts.
+ */
+static int wait_host_record(storvirt_ctx *ctx, const lockspace *ls, uint64_t id) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        _cleanup_free_ struct storvirt__sl_hostrec *h = calloc(id, sizeof(*h));
+        int64_t deadline = now_ms(CLOCK_MONOTONIC) + 2000 * (int64_t)ls->io_timeout;
+        int r;
+
+        if (!h)
+                return storvirt__error_oom();
+        while ((r = ops->sl_read_hosts(ls->path, h, id)) >= 0 && !h[id - 1].timestamp &&
+               now_ms(CLOCK_MONOTONIC) < deadline)
+                usleep(20 * 1000);
+        return r;
+}
+
 static int do_join(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
         const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         struct join_args *a = userdata;
         char name[STORVIRT__SL_NAME_MAX + 1];
+        _cleanup_close_ int fd = -1;
         uint64_t id = 0;
         int r;
 
@@ -375,12 +412,17 @@ static int do_join(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
         if (strcmp(name, ls->name) != 0)
                 return storvirt__error_set(-EINVAL, "lease area '%s' holds lockspace '%s', not %s",
                                            ls->path, name, ls->name);
+        /* one host picks at a time: its pick is on storage before the next reads */
+        if ((fd = area_lock(ls)) < 0)
+                return fd;
         if ((r = pick_host_id(ctx, ls, a->want, &id)) < 0)
                 return r;
         r = ops->sl_add_lockspace(ls->name, id, ls->path, ls->io_timeout);
         if (r < 0 && r != -EEXIST && r != -EINPROGRESS)
                 return r;
         storvirt_error_clear();
+        if ((r = wait_host_record(ctx, ls, id)) < 0)
+                return r;
         ls->host_id = id;
         ls->join_started = now_ms(CLOCK_REALTIME);
         ls->join_ms = 0;
