@@ -310,6 +310,53 @@ class LeaseTest(unittest.TestCase):
         p = self.h2.run("vdisk-lease-run", vid, "--", "true")
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    # ---- <lease> for libvirt's sanlock lock driver ----------------------------------------
+
+    def test_lease_elements(self):
+        import xml.etree.ElementTree as ET
+        vid = self.image("xml.img")
+        sid = self.image("xml-shared.img", ("--shared",))
+        rid = self.image("xml-ro.img", ("--readonly",))
+        st = self.js_ok(self.h1, "vdisk-lease-status", vid)["lease"]
+        plain = self.h1.run("vdisk-xml", vid)
+        self.assertNotIn("<lease>", plain.stdout)
+        p = self.h1.run("vdisk-xml", "--leases", vid)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        lease = ET.fromstring(p.stdout[p.stdout.index("<lease>"):])
+        self.assertEqual(lease.findtext("lockspace"), "LS")
+        self.assertEqual(lease.findtext("key"), vid)
+        self.assertEqual(lease.find("target").attrib,
+                         {"path": st["path"], "offset": str(st["offset"])})
+        for other in (sid, rid):  # libvirt's leases are exclusive: none for these
+            p = self.h1.run("vdisk-xml", "--leases", other)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertNotIn("<lease>", p.stdout)
+        # resolve --vm: the leases follow the disks inside <devices>
+        vm = os.path.join(self.tmp, "vm.json")
+        with open(vm, "w") as f:
+            json.dump({"drives": [{"vdisk": vid}, {"vdisk": sid, "shared": True}]}, f)
+        p = self.h1.run("resolve", "--vm", "--leases", vm)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        devices = ET.fromstring(p.stdout)
+        self.assertEqual([e.tag for e in devices if e.tag != "controller"],
+                         ["disk", "disk", "lease"])
+        self.assertEqual(devices.find("lease").findtext("key"), vid)
+        one = os.path.join(self.tmp, "one.json")
+        with open(one, "w") as f:
+            json.dump({"vdisk": vid}, f)
+        p = self.h1.run("resolve", "--leases", one)
+        self.assertIn("<key>%s</key>" % vid, p.stdout)
+        # libvirt's domain schema takes the devices as they are
+        if shutil.which("virt-xml-validate"):
+            dom = os.path.join(self.tmp, "dom.xml")
+            body = ET.tostring(devices, encoding="unicode")
+            with open(dom, "w") as f:
+                f.write("<domain type='kvm'><name>d</name><memory>65536</memory>"
+                        "<os><type arch='x86_64'>hvm</type></os>%s</domain>" % body)
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True, timeout=60)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+
     def test_python_binding(self):
         if os.environ.get("STORVIRT_SANITIZED", "none") != "none":
             self.skipTest("python3 cannot load a sanitizer build of the library")
