@@ -7,6 +7,7 @@ state directory of its own.  The shared storage is a temporary directory
 both see.  The daemons start once for the suite and are stopped by the
 pids started here.  Skipped without root or sanlock.
 """
+import glob
 import json
 import os
 import shutil
@@ -16,6 +17,10 @@ import sys
 import tempfile
 import time
 import unittest
+import xml.etree.ElementTree as ET
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
+from qemu_judge import QEMU, QemuJudge  # noqa: E402
 
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 SHIM = os.environ.get("STORVIRT_SANLOCK_SHIM", "")
@@ -84,6 +89,7 @@ class LeaseTest(unittest.TestCase):
     def setUpClass(cls):
         cls._tmp = tempfile.TemporaryDirectory(prefix="storvirt-lease-")
         cls.tmp = cls._tmp.name
+        os.chmod(cls.tmp, 0o755)        # qemu (user libvirt-qemu) opens images under it
         cls.shared = os.path.join(cls.tmp, "shared")
         os.makedirs(cls.shared)
         cls.had_log = os.path.exists("/var/log/sanlock.log")
@@ -313,7 +319,6 @@ class LeaseTest(unittest.TestCase):
     # ---- <lease> for libvirt's sanlock lock driver ----------------------------------------
 
     def test_lease_elements(self):
-        import xml.etree.ElementTree as ET
         vid = self.image("xml.img")
         sid = self.image("xml-shared.img", ("--shared",))
         rid = self.image("xml-ro.img", ("--readonly",))
@@ -356,6 +361,56 @@ class LeaseTest(unittest.TestCase):
             v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
                                text=True, timeout=60)
             self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+
+    def test_libvirt_sanlock_judge(self):
+        """libvirtd with lock_manager = "sanlock" starts a domain whose disk and
+        lease came from vdisk-xml --leases: its qemu holds the lease, so the
+        other host's prepare is refused until the domain is destroyed."""
+        why = QemuJudge.unavailable()
+        if why:
+            self.skipTest(why)
+        if not glob.glob("/usr/lib/*/libvirt/lock-driver/sanlock.so"):
+            self.skipTest("libvirt's sanlock lock driver is not installed (libvirt-sanlock)")
+        vid = self.image("judge.img")
+        p = self.h1.run("vdisk-xml", "--leases", vid)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        devices = ET.fromstring("<devices>%s</devices>" % p.stdout)
+        ET.SubElement(devices, "emulator").text = QEMU
+        ET.SubElement(devices, "controller", type="usb", model="none")
+        ET.SubElement(devices, "memballoon", model="none")
+        dom = ET.Element("domain", type="qemu")
+        ET.SubElement(dom, "name").text = "leased"
+        ET.SubElement(dom, "memory", unit="MiB").text = "64"
+        os_ = ET.SubElement(dom, "os")
+        ET.SubElement(os_, "type", arch="x86_64", machine="pc").text = "hvm"
+        dom.append(devices)
+        path = os.path.join(self.tmp, "leased.xml")
+        ET.ElementTree(dom).write(path)
+        os.makedirs(os.path.join(self.tmp, "libvirt"))
+        judge = QemuJudge(os.path.join(self.tmp, "libvirt"),
+                          cache=os.environ.get("STORVIRT_LEASE_JUDGE_CACHE"),
+                          qemu_conf='lock_manager = "sanlock"\n',
+                          etc_files={"qemu-sanlock.conf": "auto_disk_leases = 0\n"
+                                                          "require_lease_for_disks = 1\n"},
+                          env={"SANLOCK_RUN_DIR": self.h1.run_dir})
+        judge.start()
+        try:
+            judge.virsh("define", "--validate", path)
+            # libvirt only registers a paused domain; the leases are taken as it runs
+            judge.virsh("start", "leased")
+            st = self.js_ok(self.h2, "vdisk-lease-status", vid)["lease"]
+            self.assertEqual([o["host_id"] for o in st["owners"]], [self.joins[1]["host_id"]])
+            msg = self.refused(self.h2, EBUSY, "vdisk-prepare", vid, "vm-on-2")
+            self.assertIn("held by host id %d" % self.joins[1]["host_id"], msg)
+            sys.stderr.write("libvirt started domain 'leased' with its lease; host 2: %s\n" % msg)
+            judge.virsh("destroy", "leased")
+            p = self.h2.run("vdisk-prepare", vid, "vm-on-2")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.h2.run("vdisk-release", vid, "vm-on-2")
+        finally:
+            judge.virsh("destroy", "leased", check=False)
+            judge.virsh("undefine", "leased", check=False)
+            judge.stop()
 
     def test_python_binding(self):
         if os.environ.get("STORVIRT_SANITIZED", "none") != "none":
