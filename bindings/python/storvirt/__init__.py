@@ -185,6 +185,12 @@ STORVIRT_RESOLVE_DICT = 1 << 0
 STORVIRT_RESOLVE_NO_REFRESH = 1 << 1
 STORVIRT_RESOLVE_WARNINGS = 1 << 2
 STORVIRT_RESOLVE_NO_RELABEL = 1 << 3
+STORVIRT_RESOLVE_LEASES = 1 << 4
+
+# storvirt/lease.h (0.6): flags of storvirt_lockspace_status() and
+# storvirt_vdisk_lease_status().
+STORVIRT_LOCKSPACE_STATUS_PRETTY = 1 << 0
+STORVIRT_VDISK_LEASE_STATUS_PRETTY = 1 << 0
 
 # storvirt/lun.h (0.4): only LUNs that back no vDisk.
 STORVIRT_LUN_LIST_UNATTACHED = 1 << 2
@@ -228,7 +234,7 @@ STORVIRT_VDISK_ATTACH_HOTPLUG = 1 << 0
 __all__ += [_n for _n in list(globals())
             if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_",
                               "STORVIRT_RESOLVE_", "STORVIRT_CONNECTION_", "STORVIRT_VDISK_",
-                              "STORVIRT_ISCSI_", "STORVIRT_HCL_"))]
+                              "STORVIRT_ISCSI_", "STORVIRT_HCL_", "STORVIRT_LOCKSPACE_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -531,15 +537,6 @@ _PROTOTYPES_0_4 = (
     ("storvirt_vdisk_prepare", c_int, (_VDisk, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_vdisk_release", c_int, (_VDisk, c_char_p, c_uint32)),
     ("storvirt_vm_connections", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
-    # storvirt/lease.h
-    ("storvirt_lockspace_create", c_int,
-     (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32, c_uint32)),
-    ("storvirt_lockspace_join", c_int, (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32)),
-    ("storvirt_lockspace_leave", c_int, (_Ctx, c_char_p, c_uint32)),
-    ("storvirt_lockspace_status", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
-    ("storvirt_vdisk_lease_acquire", c_int, (_VDisk, c_int, c_uint32)),
-    ("storvirt_vdisk_lease_release", c_int, (_VDisk, c_int, c_uint32)),
-    ("storvirt_vdisk_lease_status", c_int, (_VDisk, POINTER(c_void_p), c_uint32)),
     ("storvirt_pool_find_sources", c_int, (_Ctx, c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
     # storvirt/hcl.h
     ("storvirt_hcl_new", c_int, (POINTER(_Hcl),)),
@@ -568,7 +565,7 @@ _PROTOTYPES_0_5 = (
 )
 
 # STORVIRT_0.6: passphrase secrets; pool and volume XML checked without a context;
-# the libvirt secrets of iSCSI connections and pools.
+# the libvirt secrets of iSCSI connections and pools; sanlock lockspaces and vDisk leases.
 _PROTOTYPES_0_6 = (
     ("storvirt_secret_define_xml", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_secret_undefine", c_int, (_Ctx, c_char_p, c_uint32)),
@@ -581,6 +578,15 @@ _PROTOTYPES_0_6 = (
     ("storvirt_connection_write_secret", c_int, (_Conn, c_int, c_uint32)),
     ("storvirt_pool_get_secret_xml", c_int, (_Pool, POINTER(c_void_p), c_uint32)),
     ("storvirt_pool_write_secret", c_int, (_Pool, c_int, c_uint32)),
+    # storvirt/lease.h: sanlock lockspaces and vDisk leases
+    ("storvirt_lockspace_create", c_int,
+     (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32, c_uint32)),
+    ("storvirt_lockspace_join", c_int, (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32)),
+    ("storvirt_lockspace_leave", c_int, (_Ctx, c_char_p, c_uint32)),
+    ("storvirt_lockspace_status", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_lease_acquire", c_int, (_VDisk, c_int, c_uint32)),
+    ("storvirt_vdisk_lease_release", c_int, (_VDisk, c_int, c_uint32)),
+    ("storvirt_vdisk_lease_status", c_int, (_VDisk, POINTER(c_void_p), c_uint32)),
 )
 
 # The optional symbol-version nodes and their functions, oldest first.
@@ -2911,12 +2917,15 @@ class VDisk(_Handle):
                   (STORVIRT_VDISK_FORCE if force else 0) |
                   (STORVIRT_VDISK_DELETE_STORAGE if delete_storage else 0))
 
-    def xml(self, guest=None, dict=False):
+    def xml(self, guest=None, dict=False, leases=False):
         """The ``<disk>`` element with the backing chain (or the device dict
-        with ``dict``); ``guest`` says how the guest sees it (no source)."""
+        with ``dict``); ``guest`` says how the guest sees it (no source);
+        ``leases``: its ``<lease>`` element follows (libvirt's sanlock lock
+        driver)."""
         out = c_void_p()
         self._guest_call(_storvirt_vdisk_get_xml, guest, (), (byref(out),
-                         STORVIRT_RESOLVE_DICT if dict else 0))
+                         (STORVIRT_RESOLVE_DICT if dict else 0) |
+                         (STORVIRT_RESOLVE_LEASES if leases else 0)))
         text = _take_string(out)
         return _json.loads(text) if dict else text
 
