@@ -193,7 +193,7 @@ int storvirt__lease_hold(storvirt_ctx *ctx, const vrec *v, int *ret_sock) {
         storvirt__error_saved e;
         uint64_t me = 0;
         bool mine = false;
-        int sock, r;
+        int sock, r, k;
 
         *ret_sock = -1;
         if (!v->lease.lockspace || v->readonly)
@@ -212,12 +212,12 @@ int storvirt__lease_hold(storvirt_ctx *ctx, const vrec *v, int *ret_sock) {
         close(sock);
         /* refused: another host holds it, or a VM of this host does */
         storvirt__error_save(&e);
-        if (other_owner(ctx, v, me, true, &mine) < 0)
-                return -EBUSY;
-        if (mine)
-                return 0;
-        storvirt__error_restore(&e);
-        return r;
+        k = other_owner(ctx, v, me, true, &mine);
+        if (k < 0 || mine) {
+                free(e.msg);    /* the holder's message stands, or there is no error */
+                return k < 0 ? k : 0;
+        }
+        return storvirt__error_restore(&e);
 }
 
 void storvirt__lease_unhold(storvirt_ctx *ctx, const vrec *v, int sock) {
@@ -303,7 +303,7 @@ int storvirt__lease_acquire(storvirt_ctx *ctx, const vrec *v, int pid) {
         struct storvirt__sl_res res = res_of(v);
         storvirt__error_saved e;
         uint64_t me = 0;
-        int sock = -1, r;
+        int sock = -1, r, k;
 
         if ((r = lease_needed(ctx, v)) != 0)
                 return r;
@@ -317,10 +317,12 @@ int storvirt__lease_acquire(storvirt_ctx *ctx, const vrec *v, int pid) {
                 return r;
         /* name the holder when another host has it */
         storvirt__error_save(&e);
-        if (my_host_id(ctx, v, JOIN_TIMEOUT_MS, &me) >= 0 && other_owner(ctx, v, me, false, NULL) < 0)
-                return -EBUSY;
-        storvirt__error_restore(&e);
-        return r;
+        if (my_host_id(ctx, v, JOIN_TIMEOUT_MS, &me) >= 0 &&
+            (k = other_owner(ctx, v, me, false, NULL)) < 0) {
+                free(e.msg);    /* the holder's message stands */
+                return k;
+        }
+        return storvirt__error_restore(&e);
 }
 
 int storvirt__lease_release(storvirt_ctx *ctx, const vrec *v, int pid) {

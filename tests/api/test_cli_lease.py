@@ -147,6 +147,8 @@ class LeaseTest(unittest.TestCase):
     def refused(self, host, code, *args):
         p = host.run("--json", *args)
         self.assertNotEqual(p.returncode, 0, "host %d %s succeeded" % (host.n, args))
+        self.assertTrue(p.stdout, "host %d %s: no JSON (exit %d): %s"
+                        % (host.n, args, p.returncode, p.stderr))
         status = json.loads(p.stdout)["status"]
         self.assertEqual(status["code"], code, status["message"])
         return status["message"]
