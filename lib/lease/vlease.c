@@ -200,7 +200,7 @@ int storvirt__lease_hold(storvirt_ctx *ctx, const vrec *v, int *ret_sock) {
                 return 0;
         if ((r = my_host_id(ctx, v, JOIN_TIMEOUT_MS, &me)) < 0)
                 return r;
-        sock = ops->sl_register();
+        sock = ops->sl_register(true); /* a short hold: the caller is never killed */
         if (sock < 0)
                 return sock;
         res.shared = false; /* a chain changes under no other host, shared vDisk or not */
@@ -270,7 +270,7 @@ static int registered_sock(storvirt_ctx *ctx) {
                 return r;
         storvirt__ctx_lock(ctx);
         if (reg->sock < 0)
-                reg->sock = ops->sl_register();
+                reg->sock = ops->sl_register(false); /* sanlock's fencing applies */
         r = reg->sock;
         if (r < 0)
                 reg->sock = -1;

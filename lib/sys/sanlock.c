@@ -277,13 +277,13 @@ int storvirt__sl_read_resource(const char *path, uint64_t offset, char *ret_lock
         return r < 0 ? r : r == 0 ? -ENODATA : 0;
 }
 
-int storvirt__sl_register(void) {
+int storvirt__sl_register(bool no_kill) {
         int sock = sanlock_register();
 
         if (sock < 0)
                 return sl_error(sock, "registering with the sanlock daemon");
-        /* the daemon never kills this process: a lost lease fails its next step */
-        (void)sanlock_restrict(sock, SANLK_RESTRICT_SIGKILL | SANLK_RESTRICT_SIGTERM);
+        if (no_kill)
+                (void)sanlock_restrict(sock, SANLK_RESTRICT_SIGKILL | SANLK_RESTRICT_SIGTERM);
         return sock;
 }
 
@@ -368,7 +368,7 @@ int storvirt__sl_read_resource(const char *path, uint64_t offset, char *ret_lock
                                char *ret_name) {
         return NO_SANLOCK();
 }
-int storvirt__sl_register(void) {
+int storvirt__sl_register(bool no_kill) {
         return NO_SANLOCK();
 }
 int storvirt__sl_acquire(int sock, int pid, const struct storvirt__sl_res *res) {

@@ -80,8 +80,12 @@ int storvirt__sl_write_resource(const struct storvirt__sl_res *res);
  * without the daemon (-ENODATA without a message: no lease there). */
 int storvirt__sl_read_resource(const char *path, uint64_t offset, char *ret_lockspace,
                                char *ret_name);
-/* Registers this process with the daemon: a socket that must stay open. */
-int storvirt__sl_register(void);
+/*
+ * Registers this process with the daemon: a socket that must stay open.
+ * no_kill: the daemon never kills it when its lockspace is lost (for a
+ * short hold by the library's caller); else sanlock's fencing applies.
+ */
+int storvirt__sl_register(bool no_kill);
 /* Acquires / releases res for the process registered on sock, or for pid (sock -1). */
 int storvirt__sl_acquire(int sock, int pid, const struct storvirt__sl_res *res);
 int storvirt__sl_release(int sock, int pid, const struct storvirt__sl_res *res);

@@ -101,7 +101,7 @@ typedef struct storvirt__sysops {
         int (*sl_write_resource)(const struct storvirt__sl_res *res);
         int (*sl_read_resource)(const char *path, uint64_t offset, char *ret_lockspace,
                                 char *ret_name);
-        int (*sl_register)(void);
+        int (*sl_register)(bool no_kill);
         int (*sl_acquire)(int sock, int pid, const struct storvirt__sl_res *res);
         int (*sl_release)(int sock, int pid, const struct storvirt__sl_res *res);
         int (*sl_owners)(const struct storvirt__sl_res *res, struct storvirt__sl_owner **ret,
