@@ -25,7 +25,7 @@ from qemu_judge import QEMU, QemuJudge  # noqa: E402
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 SHIM = os.environ.get("STORVIRT_SANLOCK_SHIM", "")
 IO_TIMEOUT = 2          # seconds: a join takes about 2 * 2 + 1 s
-EBUSY, ENOENT = 16, 2
+EBUSY, ENOENT, EOPNOTSUPP = 16, 2, 95
 
 
 def sanlock_missing():
@@ -231,6 +231,20 @@ class LeaseTest(unittest.TestCase):
         p = self.h1.run("--json", "lockspace-create", "LSB", "/dev/null")
         self.assertNotEqual(p.returncode, 0)
         self.assertIn("not a regular file", json.loads(p.stdout)["status"]["message"])
+        # a block device (a loop device here): not supported yet, said so
+        backing = os.path.join(self.tmp, "lun.img")
+        with open(backing, "wb") as f:
+            f.truncate(4 << 20)
+        loop = subprocess.run(["losetup", "-f", "--show", backing], capture_output=True,
+                              text=True)
+        if loop.returncode != 0:
+            self.skipTest("no loop device: %s" % loop.stderr.strip())
+        dev = loop.stdout.strip()
+        try:
+            msg = self.refused(self.h1, EOPNOTSUPP, "lockspace-create", "LSB", dev)
+            self.assertIn("lockspaces on block devices", msg)
+        finally:
+            subprocess.run(["losetup", "-d", dev], capture_output=True)
 
     # ---- vDisk leases ---------------------------------------------------------------------
 
