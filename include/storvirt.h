@@ -21,6 +21,7 @@
 #include <storvirt/vdisk.h>
 #include <storvirt/hcl.h>
 #include <storvirt/secret.h>
+#include <storvirt/event.h>
 #include <storvirt/lease.h>
 
 #endif
