@@ -22,5 +22,6 @@
 #include <storvirt/hcl.h>
 #include <storvirt/secret.h>
 #include <storvirt/event.h>
+#include <storvirt/lease.h>
 
 #endif

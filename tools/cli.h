@@ -115,6 +115,7 @@ extern const struct cli_command cli_commands_hcl[];
 extern const struct cli_command cli_commands_secret[];
 extern const struct cli_command cli_commands_xml[];
 extern const struct cli_command cli_commands_event[];
+extern const struct cli_command cli_commands_lease[];
 
 /*
  * Shared by the pool and volume commands (tools/cmd-pool.c).

@@ -134,6 +134,8 @@ static const struct cli_opt opts_resolve[] = {
         CLI_FLAG_OPT("dict", STORVIRT_RESOLVE_DICT, "print VDSM's device dict instead of XML"),
         CLI_FLAG_OPT("no-refresh", STORVIRT_RESOLVE_NO_REFRESH,
                      "do not discover LUNs again for an unknown GUID or UUID"),
+        CLI_FLAG_OPT("leases", STORVIRT_RESOLVE_LEASES,
+                     "add the <lease> of each leased vDisk (libvirt's sanlock lock driver)"),
         CLI_ARG("FILE", "the disk spec or the VM, JSON ('-': standard input)"),
         CLI_END,
 };

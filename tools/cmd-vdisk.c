@@ -701,6 +701,8 @@ static int cmd_delete_vdisk(struct cli *cli, const struct cli_args *a) {
 
 static const struct cli_opt opts_xml[] = {
         CLI_FLAG_OPT("dict", STORVIRT_RESOLVE_DICT, "print VDSM's device dict instead of XML"),
+        CLI_FLAG_OPT("leases", STORVIRT_RESOLVE_LEASES,
+                     "add the vDisk's <lease> for libvirt's sanlock lock driver"),
         ARG_VDISK,
         CLI_ARG_OPT("GUEST", "a JSON disk spec without a source: how the guest sees it"),
         CLI_END,

@@ -307,8 +307,8 @@ static int take_operand(struct parse *p, const char *arg) {
         char what[600];
 
         for (size_t i = 0; opts && opts[i].name; i++)
-                if (is_operand(&opts[i]) && !p->a->v[i].given)
-                        return store(p, &opts[i], opts[i].name, arg);
+                if (is_operand(&opts[i]) && (!p->a->v[i].given || (opts[i].flags & CLI_MULTI)))
+                        return store(p, &opts[i], opts[i].name, arg); /* a MULTI operand takes the rest */
         snprintf(what, sizeof(what), "unexpected argument '%s'", arg);
         return usage_with_synopsis(p, what);
 }

@@ -33,6 +33,7 @@ static const struct cli_command *const command_tables[] = {
         cli_commands_hcl,
         cli_commands_secret,
         cli_commands_event,
+        cli_commands_lease,
         NULL,
 };
 

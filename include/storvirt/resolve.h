@@ -72,6 +72,15 @@ int storvirt_disk_spec_set_string(storvirt_disk_spec *spec, const char *key, con
  * owner alone, for a manager that sets it itself.  Since: 0.6
  */
 #define STORVIRT_RESOLVE_NO_RELABEL (1u << 3)
+/*
+ * XML only: a <lease> element (lockspace, key, target path and offset)
+ * beside the <disk> of every read-write, non-shared vDisk that has a
+ * sanlock lease (storvirt/lease.h), for libvirt's sanlock lock driver to
+ * acquire when the domain starts; in storvirt_resolve_vm()'s <devices>
+ * after the disks.  Shared vDisks get none (libvirt's leases are
+ * exclusive), nor do read-only ones.  Since: 0.6
+ */
+#define STORVIRT_RESOLVE_LEASES (1u << 4)
 
 /*
  * storvirt_resolve_disk:

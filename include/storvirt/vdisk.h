@@ -148,7 +148,9 @@ int storvirt_vdisk_delete(storvirt_vdisk *vdisk, uint32_t flags);
  * The <disk> element for the vDisk: the top image as source and the rest
  * of the chain as nested <backingStore> elements.  guest (may be NULL)
  * gives how the guest sees it (a disk spec without a source: iface,
- * index, cache...).  Caller-owned.
+ * index, cache...).  Caller-owned.  flags: STORVIRT_RESOLVE_DICT, and
+ * STORVIRT_RESOLVE_LEASES (since 0.6): the vDisk's <lease> element
+ * follows the <disk> when it has an exclusive sanlock lease.
  * Since: 0.4
  */
 int storvirt_vdisk_get_xml(storvirt_vdisk *vdisk, const storvirt_disk_spec *guest,

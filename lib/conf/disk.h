@@ -267,6 +267,14 @@ typedef struct storvirt__disk_resolved {
         /* <seclabel model='dac' relabel='no'/> in each local <source> (the caller owns
            the files' ownership, as VDSM does) */
         bool no_relabel;
+        /*
+         * A vDisk's exclusive sanlock lease (lib/lease): with with_lease, a
+         * <lease> element (lockspace, key, target path and offset) beside the
+         * <disk>, for libvirt's sanlock lock driver.  lease_lockspace NULL: none.
+         */
+        char *lease_lockspace, *lease_key, *lease_path;
+        uint64_t lease_offset;
+        bool with_lease;
         /* What the resolution left out and why, each naming the drive (NULL: nothing). */
         char **warnings;
 } storvirt__disk_resolved;

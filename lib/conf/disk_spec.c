@@ -282,6 +282,9 @@ void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         free(d->source_volume);
         free(d->target_dev);
         free(d->guid);
+        free(d->lease_lockspace);
+        free(d->lease_key);
+        free(d->lease_path);
         for (size_t i = 0; i < d->n_backing; i++) {
                 free(d->backing[i].path);
                 storvirt__disk_iscsi_clear(&d->backing[i].iscsi);

@@ -63,6 +63,7 @@
  *     nothing to be optional about, and libvirt refuses startupPolicy on
  *     a network disk.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -713,6 +714,43 @@ static int writer_error(const storvirt__disk_resolved *d, int r) {
         return storvirt__error_prefix("%s", ESC(drive_name(d->spec)));
 }
 
+/* <lease><lockspace/><key/><target path= offset=/></lease>, when asked for and there is one. */
+static int write_lease(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
+        if (!d->with_lease || !d->lease_lockspace)
+                return 0;
+        storvirt__xml_writer_start(w, "lease");
+        storvirt__xml_writer_text_element(w, "lockspace", d->lease_lockspace);
+        storvirt__xml_writer_text_element(w, "key", d->lease_key);
+        storvirt__xml_writer_start(w, "target");
+        storvirt__xml_writer_attr(w, "path", d->lease_path);
+        storvirt__xml_writer_attr_printf(w, "offset", "%" PRIu64, d->lease_offset);
+        storvirt__xml_writer_end(w);
+        return storvirt__xml_writer_end(w);
+}
+
+/* The <lease> element alone (a document of its own), appended to *xml. */
+static int append_lease(const storvirt__disk_resolved *d, char **xml) {
+        _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
+        _cleanup_free_ char *lease = NULL;
+        char *both = NULL;
+        int r;
+
+        if (!d->with_lease || !d->lease_lockspace)
+                return 0;
+        r = storvirt__xml_writer_new(&w);
+        if (r >= 0)
+                r = write_lease(w, d);
+        if (r >= 0)
+                r = storvirt__xml_writer_finish(w, &lease, NULL);
+        if (r < 0)
+                return r;
+        if (asprintf(&both, "%s%s", *xml, lease) < 0)
+                return storvirt__error_oom();
+        free(*xml);
+        *xml = both;
+        return 0;
+}
+
 int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret) {
         _cleanup_xml_writer_ storvirt__xml_writer *w = NULL;
         int r;
@@ -728,7 +766,12 @@ int storvirt__disk_to_xml(const storvirt__disk_resolved *d, char **ret) {
         r = write_disk(w, d);
         if (r < 0)
                 return writer_error(d, r);
-        return storvirt__xml_writer_finish(w, ret, NULL);
+        r = storvirt__xml_writer_finish(w, ret, NULL);
+        if (r >= 0 && (r = append_lease(d, ret)) < 0) {
+                free(*ret);
+                *ret = NULL;
+        }
+        return r;
 }
 
 int storvirt__devices_xml(const storvirt__disk_controller *ctrls, size_t n_ctrls,
@@ -764,6 +807,9 @@ int storvirt__devices_xml(const storvirt__disk_controller *ctrls, size_t n_ctrls
                 if (r < 0)
                         return writer_error(d[i], r);
         }
+        for (size_t i = 0; i < n; i++)
+                if ((r = write_lease(w, d[i])) < 0)
+                        return writer_error(d[i], r);
         storvirt__xml_writer_end(w);
         return storvirt__xml_writer_finish(w, ret, NULL);
 }

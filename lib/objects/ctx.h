@@ -57,6 +57,7 @@ enum {
         STORVIRT__CTX_SLOT_LUNS,        /* core/lun.c: the current LUN snapshot */
         STORVIRT__CTX_SLOT_EVENTS,      /* objects/events.c: callbacks, queue, sources */
         STORVIRT__CTX_SLOT_LUN_SIZES,   /* core/lun_event.c: the LUN capacities announced */
+        STORVIRT__CTX_SLOT_LEASES,      /* lease/vlease.c: this process registered with sanlock */
         STORVIRT__CTX_SLOT_N,
 };
 

@@ -85,6 +85,8 @@ void storvirt__vrec_free(vrec *v) {
         }
         free(v->att);
         storvirt__strv_free(v->prepared);
+        free(v->lease.lockspace);
+        free(v->lease.path);
         if (v->saved)
                 storvirt__vrec_digest_clear(v->saved);
         free(v->saved);
@@ -205,6 +207,20 @@ static int parse_strv(yajl_val o, const char *key, char ***ret) {
         return 0;
 }
 
+/* "lease": {"lockspace", "path", "offset"}, optional. */
+static int parse_lease(yajl_val o, vrec *v) {
+        yajl_val l = NULL;
+        int r = storvirt__json_get_object(o, "lease", false, &l);
+
+        if (r <= 0)
+                return r;
+        if ((r = get_req_str(l, "lockspace", &v->lease.lockspace)) < 0 ||
+            (r = get_req_str(l, "path", &v->lease.path)) < 0 ||
+            (r = storvirt__json_get_uint64(l, "offset", true, 0, &v->lease.offset)) < 0)
+                return storvirt__error_set(r, "field 'lease': %s", storvirt_error_message());
+        return 0;
+}
+
 int storvirt__vrec_parse(yajl_val o, vrec **ret) {
         _cleanup_vrec_ vrec *v = calloc(1, sizeof(*v));
         yajl_val list = NULL, iscsi = NULL;
@@ -258,6 +274,8 @@ int storvirt__vrec_parse(yajl_val o, vrec **ret) {
                 if (r < 0)
                         return storvirt__error_set(r, "image %zu: %s", i, storvirt_error_message());
         }
+        if ((r = parse_lease(o, v)) < 0)
+                return r;
         if ((r = storvirt__json_get_array(o, "attachments", false, &list)) < 0)
                 return r;
         if (r > 0 && list->u.array.len) {
@@ -345,6 +363,13 @@ static int gen_record(storvirt__json_gen *g, const vrec *v, const char *state_uu
                 storvirt__json_gen_end_map(g);
         }
         storvirt__json_gen_end_array(g);
+        if (v->lease.lockspace) {
+                storvirt__json_gen_key_begin_map(g, "lease");
+                storvirt__json_gen_key_string(g, "lockspace", v->lease.lockspace);
+                storvirt__json_gen_key_string(g, "path", v->lease.path);
+                storvirt__json_gen_key_uint64(g, "offset", v->lease.offset);
+                storvirt__json_gen_end_map(g);
+        }
         storvirt__json_gen_key_begin_array(g, "attachments");
         for (size_t i = 0; i < v->n_att; i++) {
                 storvirt__json_gen_begin_map(g);

@@ -49,6 +49,11 @@ typedef struct storvirt__vrec {
         storvirt__vattach *att;
         size_t n_att;
         char **prepared;
+        /* the vDisk's sanlock lease (lib/lease): lockspace NULL when it has none */
+        struct {
+                char *lockspace, *path;
+                uint64_t offset;
+        } lease;
         /*
          * What the record on disk holds as events see it (objects/vdisk_diff.h),
          * as read under the exclusive lock or last saved; NULL when unknown.

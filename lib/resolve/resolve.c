@@ -778,6 +778,7 @@ static int format_one(storvirt__disk_resolved *d, char **ret, uint32_t flags) {
         int r;
 
         d->no_relabel |= !!(flags & STORVIRT_RESOLVE_NO_RELABEL);
+        d->with_lease |= !!(flags & STORVIRT_RESOLVE_LEASES);
         if (!(flags & STORVIRT_RESOLVE_DICT))
                 return storvirt__disk_to_xml(d, ret);
         r = storvirt__json_gen_new(true, &g);
@@ -850,7 +851,7 @@ STORVIRT_EXPORT int storvirt_resolve_disk(storvirt_ctx *ctx, const storvirt_disk
         check_nonnull(spec);
         check_nonnull(ret);
         check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH |
-                                   STORVIRT_RESOLVE_NO_RELABEL);
+                                   STORVIRT_RESOLVE_NO_RELABEL | STORVIRT_RESOLVE_LEASES);
         r = storvirt__resolve_spec(ctx, spec->s, flags, &d);
         if (r >= 0)
                 r = format_one(d, ret, flags);

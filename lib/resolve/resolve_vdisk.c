@@ -253,6 +253,20 @@ static int image_backing(const vrec *v, size_t idx, storvirt__disk_resolved *d) 
         return 0;
 }
 
+/* The vDisk's sanlock lease, for a <lease> element: read-write, non-shared vDisks only. */
+static int image_lease(const vrec *v, storvirt__disk_resolved *d) {
+        int r;
+
+        if (!v->lease.lockspace || v->readonly || v->shared || d->spec->readonly || d->spec->shared)
+                return 0;
+        if ((r = storvirt__sdup(v->lease.lockspace, &d->lease_lockspace)) < 0 ||
+            (r = storvirt__sdup(v->id, &d->lease_key)) < 0 ||
+            (r = storvirt__sdup(v->lease.path, &d->lease_path)) < 0)
+                return r;
+        d->lease_offset = v->lease.offset;
+        return 0;
+}
+
 int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
         storvirt__disk_spec *s = d->spec;
         const char *id = s->source == STORVIRT__DISK_SOURCE_VDISK ? s->vdisk : s->image_id;
@@ -280,6 +294,8 @@ int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 r = image_source(v, idx, d);
         if (r >= 0)
                 r = image_encryption(ctx, v, idx, d);
+        if (r >= 0)
+                r = image_lease(v, d);
         if (r < 0)
                 return r;
         /* a LUN base is handed out only while it still is that LUN */

@@ -159,8 +159,10 @@ static int vm_format(struct vm *vm, uint32_t flags, char **ret) {
         if (!kept)
                 return storvirt__error_oom();
         for (size_t i = 0; i < vm->n; i++)
-                if (vm->ds[i])
+                if (vm->ds[i]) {
+                        vm->ds[i]->with_lease = flags & STORVIRT_RESOLVE_LEASES;
                         kept[n++] = vm->ds[i];
+                }
         if (flags & STORVIRT_RESOLVE_DICT)
                 return vm_dicts(kept, n, ret);
         r = scsi_controllers(kept, n, &ctrls, &n_ctrls);
@@ -187,7 +189,8 @@ STORVIRT_EXPORT int storvirt_resolve_vm(storvirt_ctx *ctx, const char *vm_json, 
         check_nonnull(vm_json);
         check_nonnull(ret);
         check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_NO_REFRESH |
-                                   STORVIRT_RESOLVE_WARNINGS | STORVIRT_RESOLVE_NO_RELABEL);
+                                   STORVIRT_RESOLVE_WARNINGS | STORVIRT_RESOLVE_NO_RELABEL |
+                                   STORVIRT_RESOLVE_LEASES);
         if (ret_problems)
                 *ret_problems = NULL;
         /* Parsed, completed (bus, index) and cross-checked; drives that parsed are kept. */

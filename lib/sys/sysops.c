@@ -64,6 +64,19 @@ const storvirt__sysops storvirt__sysops_host = {
         .umount_helper = storvirt__umount_helper_run,
         .mount_block = storvirt__mount_block,
         .umount = storvirt__mount_umount,
+        .sl_write_lockspace = storvirt__sl_write_lockspace,
+        .sl_read_lockspace = storvirt__sl_read_lockspace,
+        .sl_read_hosts = storvirt__sl_read_hosts,
+        .sl_add_lockspace = storvirt__sl_add_lockspace,
+        .sl_inq_lockspace = storvirt__sl_inq_lockspace,
+        .sl_rem_lockspace = storvirt__sl_rem_lockspace,
+        .sl_host_state = storvirt__sl_host_state,
+        .sl_write_resource = storvirt__sl_write_resource,
+        .sl_read_resource = storvirt__sl_read_resource,
+        .sl_register = storvirt__sl_register,
+        .sl_acquire = storvirt__sl_acquire,
+        .sl_release = storvirt__sl_release,
+        .sl_owners = storvirt__sl_owners,
 };
 
 #define FILL(slot)                                                   \
@@ -101,4 +114,17 @@ void storvirt__sysops_complete(storvirt__sysops *ops) {
         FILL(umount_helper);
         FILL(mount_block);
         FILL(umount);
+        FILL(sl_write_lockspace);
+        FILL(sl_read_lockspace);
+        FILL(sl_read_hosts);
+        FILL(sl_add_lockspace);
+        FILL(sl_inq_lockspace);
+        FILL(sl_rem_lockspace);
+        FILL(sl_host_state);
+        FILL(sl_write_resource);
+        FILL(sl_read_resource);
+        FILL(sl_register);
+        FILL(sl_acquire);
+        FILL(sl_release);
+        FILL(sl_owners);
 }

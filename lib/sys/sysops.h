@@ -15,6 +15,8 @@
  *   connectors      the kernel iSCSI initiator (sys/iscsi_kernel.h),
  *                   libiscsi (sys/iscsi_direct.h), mount(8) and
  *                   umount(8), mount(2) and umount2(2) (sys/mount.h)
+ *   leases          libsanlock: lease areas on shared storage, the
+ *                   local sanlock daemon (sys/sanlock.h)
  *
  * The default table is the host's (libudev, sysfs, libblkid, libfdisk,
  * libdevmapper, libiscsi, iscsiadm, mount).  A context may be given
@@ -36,6 +38,7 @@
 #include "sys/iscsi_direct.h"
 #include "sys/iscsi_node.h"
 #include "sys/parttable.h"
+#include "sys/sanlock.h"
 #include "sys/usage.h"
 
 typedef struct storvirt__sysops {
@@ -99,6 +102,24 @@ typedef struct storvirt__sysops {
         int (*mount_block)(const char *source, const char *target, const char *type,
                            unsigned long flags, const char *data);
         int (*umount)(const char *target);
+
+        /* ---- leases: libsanlock (sanlock.h) ---- */
+        int (*sl_write_lockspace)(const char *name, const char *path, unsigned io_timeout);
+        int (*sl_read_lockspace)(const char *path, char *name, unsigned *ret_io_timeout);
+        int (*sl_read_hosts)(const char *path, struct storvirt__sl_hostrec *ret, size_t n);
+        int (*sl_add_lockspace)(const char *name, uint64_t host_id, const char *path,
+                                unsigned io_timeout);
+        int (*sl_inq_lockspace)(const char *name, uint64_t host_id, const char *path);
+        int (*sl_rem_lockspace)(const char *name, uint64_t host_id, const char *path);
+        int (*sl_host_state)(const char *name, uint64_t host_id, uint64_t *ret_generation);
+        int (*sl_write_resource)(const struct storvirt__sl_res *res);
+        int (*sl_read_resource)(const char *path, uint64_t offset, char *ret_lockspace,
+                                char *ret_name);
+        int (*sl_register)(bool no_kill);
+        int (*sl_acquire)(int sock, int pid, const struct storvirt__sl_res *res);
+        int (*sl_release)(int sock, int pid, const struct storvirt__sl_res *res);
+        int (*sl_owners)(const struct storvirt__sl_res *res, struct storvirt__sl_owner **ret,
+                         size_t *ret_n);
 } storvirt__sysops;
 
 /* The host's table. */

@@ -342,7 +342,7 @@ STORVIRT_EXPORT int storvirt_vdisk_get_xml(storvirt_vdisk *vdisk, const storvirt
                                            char **ret_xml, uint32_t flags) {
         check_nonnull(vdisk);
         check_nonnull(ret_xml);
-        check_flags(flags, STORVIRT_RESOLVE_DICT);
+        check_flags(flags, STORVIRT_RESOLVE_DICT | STORVIRT_RESOLVE_LEASES);
         return vdisk_xml(vdisk->ctx, vdisk->id, guest, flags, ret_xml, NULL);
 }
 

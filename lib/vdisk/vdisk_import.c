@@ -26,6 +26,7 @@
 #include "resolve/resolve.h"
 #include "objects/vol_chain.h"
 #include "objects/vdisk_rec.h"
+#include "lease/lease.h"
 #include "vdisk/vdisk_int.h"
 #include "util/error.h"
 #include "util/macro.h"
@@ -303,6 +304,12 @@ static int import_update(yajl_val old, const char *old_text, char **ret_text, vo
                                         return storvirt__error_oom();
                                 changed = true;
                         }
+                if (!cur->lease.lockspace && a->fresh->lease.lockspace) {
+                        /* imported before its storage was in a lockspace */
+                        cur->lease = a->fresh->lease;
+                        a->fresh->lease.lockspace = a->fresh->lease.path = NULL;
+                        changed = true;
+                }
                 if (!changed)
                         return 2;
         }
@@ -476,6 +483,8 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
                 v->shared |= s->shared;
                 r = import_volumes_connections(ctx, connection_ids, iscsi_conn, v);
         }
+        if (r >= 0 && v->images[0].type == STORVIRT__DISK_TYPE_FILE)
+                r = storvirt__lease_assign(ctx, v->images[0].path, v);
         if (r >= 0)
                 r = import_store(ctx, v, id, ret_vdisk);
         storvirt__disk_resolved_free(d);

@@ -23,6 +23,7 @@
 #include "objects/records.h"
 #include "resolve/resolve.h"
 #include "objects/vdisk_rec.h"
+#include "lease/lease.h"
 #include "vdisk/vdisk_int.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -200,6 +201,8 @@ STORVIRT_EXPORT int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm
         }
         if (r >= 0)
                 r = wait_device(vdisk->ctx, v, timeout_ms, &path);
+        if (r >= 0) /* no other host runs it (joins its lockspace first if needed) */
+                r = storvirt__lease_check(vdisk->ctx, v, timeout_ms);
         if (r >= 0 && v->n_images > 1) {
                 /* the VM opens the top image; every overlay must be there */
                 for (size_t i = 1; r >= 0 && i < v->n_images; i++)

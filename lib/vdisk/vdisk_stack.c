@@ -20,6 +20,7 @@
 #include "conf/disk.h"
 #include "core/pool.h"
 #include "objects/vdisk_rec.h"
+#include "lease/lease.h"
 #include "vdisk/vdisk.h"
 #include "vdisk/vdisk_int.h"
 #include "util/error.h"
@@ -216,6 +217,25 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
         return r < 0 ? r : 1;
 }
 
+/*
+ * storvirt__vdisk_change() holding the vDisk's lease (lib/lease): no other
+ * host runs the chain while it changes; -EBUSY naming the one that does.
+ */
+static int change_leased(storvirt_ctx *ctx, const char *id, storvirt__vdisk_change_fn fn,
+                         void *userdata) {
+        _cleanup_vrec_ vrec *v = NULL;
+        int sock = -1, r;
+
+        r = storvirt__vdisk_load(ctx, id, false, &v);
+        if (r >= 0)
+                r = storvirt__lease_hold(ctx, v, &sock);
+        if (r < 0)
+                return r;
+        r = storvirt__vdisk_change(ctx, id, fn, userdata);
+        storvirt__lease_unhold(ctx, v, sock);
+        return r;
+}
+
 STORVIRT_EXPORT int storvirt_vdisk_snapshot(storvirt_vdisk *vdisk, const char *pool,
                                             char **ret_uid, uint32_t flags) {
         struct snapshot_args a = { .pool = pool };
@@ -223,7 +243,7 @@ STORVIRT_EXPORT int storvirt_vdisk_snapshot(storvirt_vdisk *vdisk, const char *p
 
         check_nonnull(vdisk);
         check_flags(flags, 0);
-        r = storvirt__vdisk_change(vdisk->ctx, vdisk->id, do_snapshot, &a);
+        r = change_leased(vdisk->ctx, vdisk->id, do_snapshot, &a);
         if (r >= 0 && ret_uid)
                 *ret_uid = TAKE_PTR(a.uid);
         free(a.uid);
@@ -274,7 +294,7 @@ STORVIRT_EXPORT int storvirt_vdisk_delete_image(storvirt_vdisk *vdisk, const cha
         check_nonnull(vdisk);
         check_nonnull(uid);
         check_flags(flags, STORVIRT_VDISK_FORCE | STORVIRT_VDISK_DELETE_STORAGE);
-        return storvirt__vdisk_change(vdisk->ctx, vdisk->id, do_delete_image, &a);
+        return change_leased(vdisk->ctx, vdisk->id, do_delete_image, &a);
 }
 
 static int do_delete(storvirt_ctx *ctx, vrec *v, void *userdata) {

@@ -47,9 +47,12 @@ def _which(name):
 
 
 class QemuJudge:
-    def __init__(self, workdir, cache=None):
+    def __init__(self, workdir, cache=None, qemu_conf="", etc_files=None, env=None):
         self.workdir = workdir
         self.cache = cache      # kept across runs: libvirt's probe of qemu, ~10 s
+        self.qemu_conf = qemu_conf          # more lines of qemu.conf (lock_manager = ...)
+        self.etc_files = etc_files or {}    # more files of /etc/libvirt: name -> text
+        self.env = env or {}                # more environment of the daemons
         self.holder = None
         self.pids = {}
         self.uri = "qemu:///system?socket=%s/sock/libvirt-sock" % workdir
@@ -92,6 +95,10 @@ class QemuJudge:
         with open(os.path.join(w, "etc", "qemu.conf"), "w") as f:
             f.write('cgroup_controllers = [ ]\nnamespaces = [ ]\nsecurity_driver = "none"\n'
                     'user = "libvirt-qemu"\ngroup = "libvirt-qemu"\n')
+            f.write(self.qemu_conf)
+        for name, text in self.etc_files.items():
+            with open(os.path.join(w, "etc", name), "w") as f:
+                f.write(text)
 
     def _script(self):
         w = self.workdir
@@ -121,7 +128,7 @@ class QemuJudge:
             os.makedirs(self.cache, mode=0o700, exist_ok=True)
         for target in SYSTEM_DIRS.values():
             os.makedirs(target, exist_ok=True)  # mount points; stay empty on the host
-        env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+        env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin", **self.env)
         env.pop("LIBVIRT_DEFAULT_URI", None)
         log = open(os.path.join(self.workdir, "daemons.log"), "w")
         self.holder = subprocess.Popen(["unshare", "--mount", "--propagation", "private",

@@ -188,6 +188,12 @@ STORVIRT_RESOLVE_DICT = 1 << 0
 STORVIRT_RESOLVE_NO_REFRESH = 1 << 1
 STORVIRT_RESOLVE_WARNINGS = 1 << 2
 STORVIRT_RESOLVE_NO_RELABEL = 1 << 3
+STORVIRT_RESOLVE_LEASES = 1 << 4
+
+# storvirt/lease.h (0.6): flags of storvirt_lockspace_status() and
+# storvirt_vdisk_lease_status().
+STORVIRT_LOCKSPACE_STATUS_PRETTY = 1 << 0
+STORVIRT_VDISK_LEASE_STATUS_PRETTY = 1 << 0
 
 # storvirt/lun.h (0.4): only LUNs that back no vDisk.
 STORVIRT_LUN_LIST_UNATTACHED = 1 << 2
@@ -263,7 +269,8 @@ STORVIRT_EVENT_JSON_PRETTY = 1 << 0
 __all__ += [_n for _n in list(globals())
             if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_",
                               "STORVIRT_RESOLVE_", "STORVIRT_CONNECTION_", "STORVIRT_VDISK_",
-                              "STORVIRT_ISCSI_", "STORVIRT_HCL_", "STORVIRT_EVENT_"))]
+                              "STORVIRT_ISCSI_", "STORVIRT_HCL_", "STORVIRT_EVENT_",
+                              "STORVIRT_LOCKSPACE_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -595,7 +602,7 @@ _PROTOTYPES_0_5 = (
 )
 
 # STORVIRT_0.6: passphrase secrets; pool and volume XML checked without a context;
-# the libvirt secrets of iSCSI connections and pools.
+# the libvirt secrets of iSCSI connections and pools; sanlock lockspaces and vDisk leases.
 _PROTOTYPES_0_6 = (
     ("storvirt_secret_define_xml", c_int, (_Ctx, c_char_p, c_int, POINTER(c_void_p), c_uint32)),
     ("storvirt_secret_undefine", c_int, (_Ctx, c_char_p, c_uint32)),
@@ -623,6 +630,15 @@ _PROTOTYPES_0_6 = (
     ("storvirt_event_get_detail", c_char_p, (c_void_p,)),
     ("storvirt_event_get_info", c_int, (c_void_p, _c_u64_p, _c_u64_p, _c_u32_p)),
     ("storvirt_event_get_json", c_int, (c_void_p, POINTER(c_void_p), c_uint32)),
+    # storvirt/lease.h: sanlock lockspaces and vDisk leases
+    ("storvirt_lockspace_create", c_int,
+     (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32, c_uint32)),
+    ("storvirt_lockspace_join", c_int, (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32)),
+    ("storvirt_lockspace_leave", c_int, (_Ctx, c_char_p, c_uint32)),
+    ("storvirt_lockspace_status", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_lease_acquire", c_int, (_VDisk, c_int, c_uint32)),
+    ("storvirt_vdisk_lease_release", c_int, (_VDisk, c_int, c_uint32)),
+    ("storvirt_vdisk_lease_status", c_int, (_VDisk, POINTER(c_void_p), c_uint32)),
 )
 
 # The optional symbol-version nodes and their functions, oldest first.
@@ -1638,6 +1654,31 @@ class Context:
         self._run(_storvirt_vdisk_list, byref(arr), byref(n), _flags(flags))
         return _wrap_array(arr, n.value, _storvirt_vdisk_ref, _storvirt_vdisk_list_free,
                            VDisk._wrap)
+
+    # -- lockspaces (sanlock) ----------------------------------------------
+
+    def lockspace_create(self, name, path, io_timeout=0, slots=0):
+        """Formats a new lease area ``path`` (a file on shared storage) for
+        lockspace ``name``; ``io_timeout`` seconds (0: 10), ``slots`` vDisk
+        leases (0: 256)."""
+        self._run(_storvirt_lockspace_create, _str_arg(name, "name"), _path_arg(path, "path"),
+                  int(io_timeout), int(slots), 0)
+
+    def lockspace_join(self, name, path=None, host_id=0):
+        """Starts joining lockspace ``name`` (``path``: one another host
+        created); True when this host is in it already."""
+        return self._run(_storvirt_lockspace_join, _str_arg(name, "name"),
+                         None if path is None else _path_arg(path, "path"), int(host_id), 0) == 1
+
+    def lockspace_leave(self, name):
+        self._run(_storvirt_lockspace_leave, _str_arg(name, "name"), 0)
+
+    def lockspace_status(self, name):
+        """The lockspace: host id, "state" ("joined", "joining", "not
+        joined"), the time a join took ("join_ms")."""
+        out = c_void_p()
+        self._run(_storvirt_lockspace_status, _str_arg(name, "name"), byref(out), 0)
+        return _json.loads(_take_string(out))
 
     def vm_connections(self, vm, vdsm=False):
         """The connections the vDisks attached to ``vm`` need, each once
@@ -3089,12 +3130,15 @@ class VDisk(_Handle):
                   (STORVIRT_VDISK_FORCE if force else 0) |
                   (STORVIRT_VDISK_DELETE_STORAGE if delete_storage else 0))
 
-    def xml(self, guest=None, dict=False):
+    def xml(self, guest=None, dict=False, leases=False):
         """The ``<disk>`` element with the backing chain (or the device dict
-        with ``dict``); ``guest`` says how the guest sees it (no source)."""
+        with ``dict``); ``guest`` says how the guest sees it (no source);
+        ``leases``: its ``<lease>`` element follows (libvirt's sanlock lock
+        driver)."""
         out = c_void_p()
         self._guest_call(_storvirt_vdisk_get_xml, guest, (), (byref(out),
-                         STORVIRT_RESOLVE_DICT if dict else 0))
+                         (STORVIRT_RESOLVE_DICT if dict else 0) |
+                         (STORVIRT_RESOLVE_LEASES if leases else 0)))
         text = _take_string(out)
         return _json.loads(text) if dict else text
 
@@ -3131,6 +3175,20 @@ class VDisk(_Handle):
 
     def release(self, vm):
         self._run(_storvirt_vdisk_release, _str_arg(vm, "vm"), 0)
+
+    def lease_acquire(self, pid=0):
+        """Acquires the vDisk's sanlock lease for ``pid`` (0: this process,
+        until it exits); False for a read-only vDisk, which needs none."""
+        return self._run(_storvirt_vdisk_lease_acquire, int(pid), 0) == 0
+
+    def lease_release(self, pid=0):
+        self._run(_storvirt_vdisk_lease_release, int(pid), 0)
+
+    def lease_status(self):
+        """The lease: "mode", "held", "owners" (host ids) as on storage."""
+        out = c_void_p()
+        self._run(_storvirt_vdisk_lease_status, byref(out), 0)
+        return _json.loads(_take_string(out))
 
 
 class HclSettings:

@@ -114,7 +114,8 @@ class TestResolveDeclarations(unittest.TestCase):
     def test_constants_match_header(self):
         defines = header_defines(RESOLVE_H)
         names = {"STORVIRT_RESOLVE_DICT", "STORVIRT_RESOLVE_NO_REFRESH",
-                 "STORVIRT_RESOLVE_WARNINGS", "STORVIRT_RESOLVE_NO_RELABEL"}
+                 "STORVIRT_RESOLVE_WARNINGS", "STORVIRT_RESOLVE_NO_RELABEL",
+                 "STORVIRT_RESOLVE_LEASES"}
         self.assertEqual(set(defines), names)
         for name in sorted(names):
             with self.subTest(name=name):

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * lease/lease.h - sanlock lockspaces and vDisk leases (storvirt/lease.h),
+ * above the objects and connections, below resolution and the vDisk
+ * operations that use them.
+ *
+ * A lockspace is one lease area file on shared storage (sys/sanlock.h)
+ * and covers the directory that holds it: a vDisk whose base image lies
+ * under that directory gets a lease slot at import.  This host's record
+ * of a lockspace (<state>/lockspaces/<name>.json) holds the area's path,
+ * sanlock's io timeout, the host id this host uses in it and when it
+ * last started to join.
+ *
+ * A vDisk's lease is resource lease "<vDisk id>" of the lockspace, at
+ * slot k of the area (offset (k + 1) MiB); the slot is written on
+ * storage, so every host importing the vDisk finds the same one.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <storvirt.h>
+
+#include "objects/vdisk_rec.h"
+
+typedef struct storvirt__lockspace {
+        char *name, *path;
+        unsigned io_timeout;
+        uint64_t host_id;
+        int64_t join_started;   /* CLOCK_REALTIME ms; 0: never */
+        int64_t join_ms;        /* how long that join took; 0: not seen done */
+} storvirt__lockspace;
+
+void storvirt__lockspace_free(storvirt__lockspace *ls);
+/* This host's record of lockspace name; -ENOENT "no lockspace NAME on this host". */
+int storvirt__lockspace_read(storvirt_ctx *ctx, const char *name, storvirt__lockspace **ret);
+/* The lockspace whose directory holds path (realpath), else 0 with *ret NULL. */
+int storvirt__lockspace_covering(storvirt_ctx *ctx, const char *path, storvirt__lockspace **ret);
+/*
+ * Joins lockspace name if this host is not in it, waiting at most
+ * timeout_ms (progress logged at INFO once a second): 0 joined,
+ * -ETIMEDOUT still joining, -errno.
+ */
+int storvirt__lockspace_ensure_joined(storvirt_ctx *ctx, const char *name, int timeout_ms);
+
+/* The lease slot of vDisk id in the lockspace covering path, into v->lease (none: 0). */
+int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, storvirt__vrec *v);
+
+/*
+ * 0 when no host other than this one holds v's lease (exclusive, or at
+ * all for a non-shared vDisk); -EBUSY "vDisk ID: its lease is held by
+ * host id N of lockspace L"; 0 at once for a vDisk without a lease.
+ */
+int storvirt__lease_check(storvirt_ctx *ctx, const storvirt__vrec *v, int timeout_ms);
+
+/*
+ * Holds v's lease exclusively (shared vDisks too) for the duration of a
+ * change of its chain, joining the lockspace if needed: *ret_sock
+ * is the registration to close (storvirt__lease_unhold()), -1 when no
+ * lease is needed or this host already holds it.  -EBUSY naming the
+ * holding host id when another host holds it.
+ */
+int storvirt__lease_hold(storvirt_ctx *ctx, const storvirt__vrec *v, int *ret_sock);
+void storvirt__lease_unhold(storvirt_ctx *ctx, const storvirt__vrec *v, int sock);
+
+/* storvirt_vdisk_lease_acquire() / _release() / _status() on the record. */
+int storvirt__lease_acquire(storvirt_ctx *ctx, const storvirt__vrec *v, int pid);
+int storvirt__lease_release(storvirt_ctx *ctx, const storvirt__vrec *v, int pid);
+int storvirt__lease_status(storvirt_ctx *ctx, const storvirt__vrec *v, bool pretty, char **ret);

@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vlease.c - vDisk leases (storvirt/lease.h, lease/lease.h): the slot a
+ * vDisk gets in its lockspace's area at import, the check of prepare,
+ * the hold of a chain change, acquiring and releasing for a process, and
+ * who holds a lease.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <storvirt.h>
+
+#include "lease/lease.h"
+#include "objects/ctx.h"
+#include "sys/sanlock.h"
+#include "util/error.h"
+#include "util/json.h"
+#include "util/macro.h"
+
+#define JOIN_TIMEOUT_MS 60000
+
+typedef storvirt__vrec vrec;
+
+static struct storvirt__sl_res res_of(const vrec *v) {
+        return (struct storvirt__sl_res){ .lockspace = v->lease.lockspace, .name = v->id,
+                                          .path = v->lease.path, .offset = v->lease.offset,
+                                          .shared = v->shared };
+}
+
+/* ---- the slot ---------------------------------------------------------------------------------- */
+
+/* Slot of v in the area (fd locked): the one named after it, else the first free, written. */
+static int find_slot(storvirt_ctx *ctx, const storvirt__lockspace *ls, int fd, vrec *v) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        char lsname[STORVIRT__SL_NAME_MAX + 1], name[STORVIRT__SL_NAME_MAX + 1];
+        uint64_t n_slots, free_off = 0;
+        struct stat st;
+        int r;
+
+        if (fstat(fd, &st) < 0)
+                return storvirt__error_set(-errno, "lease area '%s': %s", ls->path, strerror(errno));
+        n_slots = (uint64_t)st.st_size / STORVIRT__SL_ALIGN;
+        n_slots = n_slots ? n_slots - 1 : 0;
+        for (uint64_t k = 0; k < n_slots; k++) {
+                uint64_t off = (k + 1) * STORVIRT__SL_ALIGN;
+
+                r = ops->sl_read_resource(ls->path, off, lsname, name);
+                if (r == -ENODATA) {
+                        free_off = free_off ? free_off : off;
+                        continue;
+                }
+                if (r < 0)
+                        return r;
+                if (strcmp(name, v->id) == 0 && strcmp(lsname, ls->name) == 0) {
+                        v->lease.offset = off;
+                        return 0;
+                }
+        }
+        if (!free_off)
+                return storvirt__error_set(-ENOSPC, "lockspace %s: all %" PRIu64 " lease slots "
+                                                    "of '%s' are in use", ls->name, n_slots,
+                                           ls->path);
+        v->lease.offset = free_off;
+        r = ops->sl_write_resource(&(struct storvirt__sl_res){ .lockspace = ls->name, .name = v->id,
+                                                               .path = ls->path, .offset = free_off });
+        return r;
+}
+
+int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, vrec *v) {
+        storvirt__lockspace *ls = NULL;
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (v->lease.lockspace || !path)
+                return 0;
+        r = storvirt__lockspace_covering(ctx, path, &ls);
+        if (r <= 0)
+                return r;
+        /* one importer at a time picks slots, on every host (NFS locks) */
+        fd = open(ls->path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                r = storvirt__error_set(-errno, "lease area '%s' of lockspace %s: %s", ls->path,
+                                        ls->name, strerror(errno));
+        else if (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
+                r = storvirt__error_set(-errno, "locking lease area '%s': %s", ls->path, strerror(errno));
+        if (r >= 0)
+                r = find_slot(ctx, ls, fd, v);
+        if (r >= 0 && (!(v->lease.lockspace = strdup(ls->name)) || !(v->lease.path = strdup(ls->path))))
+                r = storvirt__error_oom();
+        storvirt__lockspace_free(ls);
+        return r;
+}
+
+/* ---- who holds it ------------------------------------------------------------------------------ */
+
+static const char *host_state_name(int st) {
+        switch (st) {
+        case STORVIRT__SL_HOST_LIVE: return "live";
+        case STORVIRT__SL_HOST_FAIL: return "fail";
+        case STORVIRT__SL_HOST_DEAD: return "dead";
+        case STORVIRT__SL_HOST_FREE: return "free";
+        default: return "unknown";
+        }
+}
+
+/*
+ * Whether owner o still holds the lease as this host's sanlock sees it:
+ * not when its host is dead or free, or came back with a new generation.
+ */
+static bool owner_alive(storvirt_ctx *ctx, const char *lockspace, const struct storvirt__sl_owner *o,
+                        int *ret_state) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        uint64_t gen = 0;
+        int st = ops->sl_host_state(lockspace, o->host_id, &gen);
+
+        if (st < 0) {
+                storvirt_error_clear();
+                st = STORVIRT__SL_HOST_UNKNOWN;
+        }
+        if (ret_state)
+                *ret_state = st;
+        if (st == STORVIRT__SL_HOST_DEAD || st == STORVIRT__SL_HOST_FREE)
+                return false;
+        return !(gen && o->generation && gen != o->generation);
+}
+
+/*
+ * -EBUSY naming the first live owner other than my_id, else 0 (*ret_mine:
+ * this host holds it).  Owners of a shared vDisk count only when shared_too.
+ */
+static int other_owner(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool shared_too,
+                       bool *ret_mine) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__sl_res res = res_of(v);
+        struct storvirt__sl_owner *o = NULL;
+        size_t n = 0;
+        int r;
+
+        if (ret_mine)
+                *ret_mine = false;
+        r = ops->sl_owners(&res, &o, &n);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (o[i].host_id == my_id) {
+                        if (ret_mine)
+                                *ret_mine = true;
+                        continue;
+                }
+                if ((shared_too || !v->shared) && owner_alive(ctx, v->lease.lockspace, &o[i], NULL))
+                        r = storvirt__error_set(-EBUSY, "vDisk %s: its lease is held by host id "
+                                                        "%" PRIu64 " of lockspace %s", v->id,
+                                                o[i].host_id, v->lease.lockspace);
+        }
+        free(o);
+        return r;
+}
+
+/* This host's id in v's lockspace, joining it first if needed. */
+static int my_host_id(storvirt_ctx *ctx, const vrec *v, int timeout_ms, uint64_t *ret) {
+        storvirt__lockspace *ls = NULL;
+        int r;
+
+        r = storvirt__lockspace_ensure_joined(ctx, v->lease.lockspace, timeout_ms);
+        if (r >= 0)
+                r = storvirt__lockspace_read(ctx, v->lease.lockspace, &ls);
+        if (r >= 0)
+                *ret = ls->host_id;
+        storvirt__lockspace_free(ls);
+        return r;
+}
+
+int storvirt__lease_check(storvirt_ctx *ctx, const vrec *v, int timeout_ms) {
+        uint64_t me = 0;
+        int r;
+
+        if (!v->lease.lockspace || v->readonly)
+                return 0;
+        r = my_host_id(ctx, v, timeout_ms, &me);
+        return r < 0 ? r : other_owner(ctx, v, me, false, NULL);
+}
+
+/* ---- holding it -------------------------------------------------------------------------------- */
+
+int storvirt__lease_hold(storvirt_ctx *ctx, const vrec *v, int *ret_sock) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__sl_res res = res_of(v);
+        storvirt__error_saved e;
+        uint64_t me = 0;
+        bool mine = false;
+        int sock, r, k;
+
+        *ret_sock = -1;
+        if (!v->lease.lockspace || v->readonly)
+                return 0;
+        if ((r = my_host_id(ctx, v, JOIN_TIMEOUT_MS, &me)) < 0)
+                return r;
+        sock = ops->sl_register(true); /* a short hold: the caller is never killed */
+        if (sock < 0)
+                return sock;
+        res.shared = false; /* a chain changes under no other host, shared vDisk or not */
+        r = ops->sl_acquire(sock, -1, &res);
+        if (r >= 0) {
+                *ret_sock = sock;
+                return 0;
+        }
+        close(sock);
+        /* refused: another host holds it, or a VM of this host does */
+        storvirt__error_save(&e);
+        k = other_owner(ctx, v, me, true, &mine);
+        if (k < 0 || mine) {
+                free(e.msg);    /* the holder's message stands, or there is no error */
+                return k < 0 ? k : 0;
+        }
+        return storvirt__error_restore(&e);
+}
+
+void storvirt__lease_unhold(storvirt_ctx *ctx, const vrec *v, int sock) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__sl_res res = res_of(v);
+        storvirt__error_saved e;
+
+        if (sock < 0)
+                return;
+        storvirt__error_save(&e);
+        res.shared = false;
+        (void)ops->sl_release(sock, -1, &res);
+        close(sock);
+        storvirt__error_restore(&e);
+}
+
+/* ---- for a process ----------------------------------------------------------------------------- */
+
+/* This process's registration with sanlock, one per context (closed with it). */
+struct registration {
+        int sock;
+};
+
+static void registration_free(void *p) {
+        struct registration *reg = p;
+
+        if (reg && reg->sock >= 0)
+                close(reg->sock);
+        free(reg);
+}
+
+static int registration_new(void **ret) {
+        struct registration *reg = malloc(sizeof(*reg));
+
+        if (!reg)
+                return storvirt__error_oom();
+        reg->sock = -1;
+        *ret = reg;
+        return 0;
+}
+
+static int registered_sock(storvirt_ctx *ctx) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct registration *reg = NULL;
+        int r;
+
+        r = storvirt__ctx_slot_ensure(ctx, STORVIRT__CTX_SLOT_LEASES, registration_new,
+                                      registration_free, (void **)&reg);
+        if (r < 0)
+                return r;
+        storvirt__ctx_lock(ctx);
+        if (reg->sock < 0)
+                reg->sock = ops->sl_register(false); /* sanlock's fencing applies */
+        r = reg->sock;
+        if (r < 0)
+                reg->sock = -1;
+        storvirt__ctx_unlock(ctx);
+        return r;
+}
+
+static int lease_needed(storvirt_ctx *ctx, const vrec *v) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        storvirt__lockspace *ls = NULL;
+        int r;
+
+        if (v->readonly)
+                return 1;
+        if (!v->lease.lockspace)
+                return storvirt__error_set(-ENOENT, "vDisk %s has no lease: its storage is in no "
+                                                    "lockspace", v->id);
+        r = storvirt__lockspace_read(ctx, v->lease.lockspace, &ls);
+        if (r >= 0 && (!ls->host_id || ops->sl_inq_lockspace(ls->name, ls->host_id, ls->path) != 0)) {
+                storvirt_error_clear();
+                r = storvirt__error_set(-ENOTCONN, "vDisk %s: this host is not in lockspace %s "
+                                                   "(join it first)", v->id, v->lease.lockspace);
+        }
+        storvirt__lockspace_free(ls);
+        return r;
+}
+
+int storvirt__lease_acquire(storvirt_ctx *ctx, const vrec *v, int pid) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__sl_res res = res_of(v);
+        storvirt__error_saved e;
+        uint64_t me = 0;
+        int sock = -1, r, k;
+
+        if ((r = lease_needed(ctx, v)) != 0)
+                return r;
+        if (pid == 0 || pid == getpid()) {
+                sock = registered_sock(ctx);
+                if (sock < 0)
+                        return sock;
+        }
+        r = ops->sl_acquire(sock, pid, &res);
+        if (r >= 0 || r == -ENOMEM)
+                return r;
+        /* name the holder when another host has it */
+        storvirt__error_save(&e);
+        if (my_host_id(ctx, v, JOIN_TIMEOUT_MS, &me) >= 0 &&
+            (k = other_owner(ctx, v, me, false, NULL)) < 0) {
+                free(e.msg);    /* the holder's message stands */
+                return k;
+        }
+        return storvirt__error_restore(&e);
+}
+
+int storvirt__lease_release(storvirt_ctx *ctx, const vrec *v, int pid) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__sl_res res = res_of(v);
+        struct registration *reg;
+        int sock = -1, r;
+
+        if ((r = lease_needed(ctx, v)) != 0)
+                return r > 0 ? 0 : r;
+        if (pid == 0 || pid == getpid()) {
+                reg = storvirt__ctx_slot_get(ctx, STORVIRT__CTX_SLOT_LEASES, NULL);
+                if (!reg || reg->sock < 0)
+                        return storvirt__error_set(-ENOENT, "vDisk %s: this process holds no lease",
+                                                   v->id);
+                sock = reg->sock;
+        }
+        return ops->sl_release(sock, pid, &res);
+}
+
+/* ---- status ------------------------------------------------------------------------------------ */
+
+static int gen_owners(storvirt_ctx *ctx, const vrec *v, bool joined, storvirt__json_gen *g) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__sl_res res = res_of(v);
+        struct storvirt__sl_owner *o = NULL;
+        size_t n = 0;
+        int r;
+
+        r = ops->sl_owners(&res, &o, &n);
+        if (r < 0)
+                return r;
+        storvirt__json_gen_key_bool(g, "held", n > 0);
+        storvirt__json_gen_key_begin_array(g, "owners");
+        for (size_t i = 0; i < n; i++) {
+                int st = STORVIRT__SL_HOST_UNKNOWN;
+
+                if (joined)
+                        (void)owner_alive(ctx, v->lease.lockspace, &o[i], &st);
+                storvirt__json_gen_begin_map(g);
+                storvirt__json_gen_key_uint64(g, "host_id", o[i].host_id);
+                storvirt__json_gen_key_uint64(g, "generation", o[i].generation);
+                storvirt__json_gen_key_string(g, "state", host_state_name(st));
+                storvirt__json_gen_end_map(g);
+        }
+        free(o);
+        return storvirt__json_gen_end_array(g);
+}
+
+int storvirt__lease_status(storvirt_ctx *ctx, const vrec *v, bool pretty, char **ret) {
+        _cleanup_json_gen_ storvirt__json_gen *g = NULL;
+        bool joined = false;
+        int r;
+
+        r = storvirt__json_gen_new(pretty, &g);
+        if (r < 0)
+                return r;
+        storvirt__json_gen_begin_map(g);
+        storvirt__json_gen_key_string(g, "vdisk", v->id);
+        storvirt__json_gen_key_string(g, "mode", v->readonly ? "none" : v->shared ? "shared"
+                                                                                  : "exclusive");
+        if (v->lease.lockspace) {
+                joined = lease_needed(ctx, v) == 0;
+                storvirt_error_clear();
+                storvirt__json_gen_key_string(g, "lockspace", v->lease.lockspace);
+                storvirt__json_gen_key_string(g, "path", v->lease.path);
+                storvirt__json_gen_key_uint64(g, "offset", v->lease.offset);
+                if (access(v->lease.path, F_OK) < 0)
+                        return storvirt__error_set(-errno, "vDisk %s: lease area '%s': %s", v->id,
+                                                   v->lease.path, strerror(errno));
+                if ((r = gen_owners(ctx, v, joined, g)) < 0)
+                        return r;
+        }
+        storvirt__json_gen_end_map(g);
+        return storvirt__json_gen_finish(g, ret, NULL);
+}
