@@ -21,6 +21,9 @@ const storvirt__backend_ops *const storvirt__builtin_backends[] = {
 #if HAVE_FDISK
         &storvirt__backend_disk,
 #endif
+#if HAVE_GLUSTER
+        &storvirt__backend_gluster,
+#endif
         NULL,
 };
 

@@ -63,6 +63,8 @@ void storvirt__pool_obj_unref(storvirt__pool_obj *obj) {
                 return;
         if (obj->target_fd >= 0)
                 close(obj->target_fd);
+        if (obj->backend_data && obj->backend_data_free)
+                obj->backend_data_free(obj->backend_data);
         storvirt__hashmap_free(obj->vols);
         storvirt__pool_def_free(obj->def);
         pthread_mutex_destroy(&obj->lock);
