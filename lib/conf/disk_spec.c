@@ -261,9 +261,19 @@ void storvirt__disk_specs_free(storvirt__disk_spec **specs, size_t n) {
         free(specs);
 }
 
+void storvirt__disk_netfile_clear(storvirt__disk_netfile *n) {
+        for (size_t i = 0; i < n->n_hosts; i++)
+                free(n->hosts[i].name);
+        free(n->hosts);
+        free(n->protocol);
+        free(n->name);
+        *n = (storvirt__disk_netfile){};
+}
+
 void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         if (!d)
                 return;
+        storvirt__disk_netfile_clear(&d->netfile);
         storvirt__disk_spec_free(d->spec);
         storvirt__strv_free(d->warnings);
         free(d->source_path);
