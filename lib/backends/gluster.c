@@ -32,6 +32,7 @@
 #include "backends/local.h"
 #include "objects/ctx.h"
 #include "objects/vol_index.h"
+#include "objects/vol_list.h"
 #include "sys/command.h"
 #include "sys/gluster.h"
 #include "sys/qcow2.h"
@@ -185,29 +186,27 @@ static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
  * it (a raw file is never read as anything else; what its content claims
  * then is only a warning), else what its header says.
  */
-static void rec_probe(storvirt__vol_rec *rec, storvirt__gl_file *f,
+static void rec_probe(storvirt__vol_rec *rec, const storvirt__img_io *io,
                       const storvirt__vol_index_entry *known) {
         storvirt__img_info info = {};
-        storvirt__img_io io;
         char magic[16] = "raw";
         int r;
 
-        storvirt__gl_file_io(f, &io);
         if (known) {
                 field_set(rec->format, sizeof(rec->format), known->format);
                 rec->recorded = true;
                 if (strcmp(known->format, "raw") == 0) {
-                        if (storvirt__img_probe_magic_io(&io, rec->physical, rec->path, magic) >= 0 &&
+                        if (storvirt__img_probe_magic_io(io, rec->physical, rec->path, magic) >= 0 &&
                             strcmp(magic, "raw") != 0 && strcmp(magic, "iso") != 0)
                                 field_set(rec->probed_format, sizeof(rec->probed_format), magic);
                         return;
                 }
         }
-        r = storvirt__img_probe_io(&io, rec->physical, rec->path, known ? known->format : NULL,
+        r = storvirt__img_probe_io(io, rec->physical, rec->path, known ? known->format : NULL,
                                    &info);
         if (r < 0) {
                 rec_set_problem(rec);
-                if (!known && storvirt__img_probe_magic_io(&io, rec->physical, rec->path, magic) < 0)
+                if (!known && storvirt__img_probe_magic_io(io, rec->physical, rec->path, magic) < 0)
                         snprintf(magic, sizeof(magic), "unknown");
                 if (!known)
                         field_set(rec->format, sizeof(rec->format), magic);
@@ -233,13 +232,21 @@ static void rec_reset(storvirt__vol_rec *rec) {
         rec->problem = NULL;
 }
 
-/* Reads one entry of the pool's directory into rec, as st (its lstat) shows it. */
+/*
+ * Reads one entry of the pool's directory into rec, as st (its lstat)
+ * shows it at read_at_ns, its content through io (NULL: opened by path).
+ */
 static void rec_fill(struct gl_pool *p, storvirt__vol_rec *rec, const struct stat *st,
-                     const storvirt__hashmap *index) {
+                     const storvirt__hashmap *index, const storvirt__img_io *io,
+                     int64_t read_at_ns) {
         _cleanup_free_ char *path = NULL;
+        const storvirt__vol_index_entry *known;
         storvirt__gl_file *f = NULL;
+        storvirt__img_io fio;
 
         rec_reset(rec);
+        rec->ctime_ns = storvirt__timespec_ns(&st->st_ctim);
+        rec->read_at_ns = read_at_ns;
         rec->ino = st->st_ino;
         rec->dev = st->st_dev;
         rec->mode = st->st_mode & 07777;
@@ -253,12 +260,18 @@ static void rec_fill(struct gl_pool *p, storvirt__vol_rec *rec, const struct sta
                 return;
         }
         rec->type = STORVIRT_VOLUME_TYPE_NETWORK;
+        known = storvirt__vol_index_find(index, rec->name, (uint64_t)st->st_ino);
+        if (io) {
+                rec_probe(rec, io, known);
+                return;
+        }
         if (path_in(p, rec->name, &path) < 0 || storvirt__gl_open(p->gl, path, O_RDONLY, 0, &f) < 0) {
                 field_set(rec->format, sizeof(rec->format), "raw");
                 rec_set_problem(rec);
                 return;
         }
-        rec_probe(rec, f, storvirt__vol_index_find(index, rec->name, (uint64_t)st->st_ino));
+        storvirt__gl_file_io(f, &fio);
+        rec_probe(rec, &fio, known);
         storvirt__gl_close(f);
 }
 
@@ -283,6 +296,8 @@ static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
         dst->extended_l2 = src->extended_l2;
         dst->cluster_bits = src->cluster_bits;
         dst->recorded = src->recorded;
+        dst->ctime_ns = src->ctime_ns;
+        dst->read_at_ns = src->read_at_ns;
         free(dst->backing_path);
         dst->backing_path = TAKE_PTR(src->backing_path);
         free(dst->problem);
@@ -295,9 +310,18 @@ struct refresh {
         struct gl_pool *p;
         const storvirt__hashmap *index;
         storvirt__hashmap *vols;
+        int64_t read_at_ns;
 };
 
-static int refresh_entry(const char *name, const struct stat *st, void *userdata) {
+/* A record read from this very file (inode, change time) when its time was settled. */
+static bool rec_unchanged(const storvirt__vol_rec *rec, const struct stat *st) {
+        return rec->ino == (uint64_t)st->st_ino && rec->ctime_ns &&
+               rec->ctime_ns == storvirt__timespec_ns(&st->st_ctim) &&
+               storvirt__stamp_settled(rec->ctime_ns, rec->read_at_ns);
+}
+
+static int refresh_entry(const char *name, const struct stat *st, const storvirt__img_io *io,
+                         void *userdata) {
         struct refresh *rf = userdata;
         storvirt__vol_rec *old, *rec;
         _cleanup_free_ char *key = NULL;
@@ -309,10 +333,11 @@ static int refresh_entry(const char *name, const struct stat *st, void *userdata
                 return 0;       /* a volume being built */
         old = storvirt__hashmap_get(rf->obj->vols, name);
         if (old && (old->busy || old->ino == (uint64_t)st->st_ino)) {
-                if (!old->busy) {
+                /* an unchanged file is not read again; one being built is its builder's */
+                if (!old->busy && !rec_unchanged(old, st)) {
                         storvirt__vol_rec tmp = { .name = old->name, .path = old->path };
 
-                        rec_fill(rf->p, &tmp, st, rf->index);
+                        rec_fill(rf->p, &tmp, st, rf->index, io, rf->read_at_ns);
                         rec_publish(old, &tmp);
                 }
                 return storvirt__hashmap_put(rf->vols, old->name, storvirt__vol_rec_ref(old));
@@ -322,7 +347,7 @@ static int refresh_entry(const char *name, const struct stat *st, void *userdata
         rec = storvirt__vol_rec_new(name, key, key);
         if (!rec)
                 return storvirt__error_oom();
-        rec_fill(rf->p, rec, st, rf->index);
+        rec_fill(rf->p, rec, st, rf->index, io, rf->read_at_ns);
         r = storvirt__hashmap_put(rf->vols, rec->name, rec);
         if (r < 0)
                 storvirt__vol_rec_unref(rec);
@@ -376,6 +401,7 @@ static int gluster_refresh(storvirt__pool_obj *obj, uint32_t flags) {
         if (r < 0)
                 return r;
         rf.index = index;
+        rf.read_at_ns = storvirt__now_ns();
         r = storvirt__gl_list(rf.p->gl, rf.p->dir, refresh_entry, &rf);
         if (r >= 0)
                 r = keep_busy(obj, rf.vols);
@@ -425,6 +451,7 @@ static int gluster_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
         _cleanup_hashmap_free_ storvirt__hashmap *index = NULL;
         storvirt__vol_rec tmp = { .name = rec->name, .path = rec->path };
         _cleanup_free_ char *path = NULL;
+        int64_t now = storvirt__now_ns();
         struct gl_pool *p;
         struct stat st;
         int r;
@@ -440,7 +467,7 @@ static int gluster_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
                 r = storvirt__gl_lstat(p->gl, path, &st);
         if (r < 0)
                 return storvirt__error_prefix("volume '%s'", rec->path);
-        rec_fill(p, &tmp, &st, index);
+        rec_fill(p, &tmp, &st, index, NULL, now);
         storvirt__mutex_lock(&obj->lock);
         rec_publish(rec, &tmp);
         storvirt__mutex_unlock(&obj->lock);

@@ -18,6 +18,7 @@
 
 #if HAVE_GLUSTER
 #include <glusterfs/api/glfs.h>
+#include <glusterfs/api/glfs-handles.h>
 
 struct storvirt__gl {
         glfs_t *fs;
@@ -153,10 +154,44 @@ int storvirt__gl_gfid(storvirt__gl *gl, const char *path, char ret[static 37]) {
         return 0;
 }
 
+/* An entry read by its handle, without an open file. */
+struct anon {
+        glfs_t *fs;
+        glfs_object_t *obj;
+};
+
+static ssize_t anon_pread(void *h, void *buf, size_t len, uint64_t off) {
+        struct anon *a = h;
+
+        return glfs_h_anonymous_read(a->fs, a->obj, buf, len, (off_t)off);
+}
+
+/* One entry to fn; xstat holds its stat and handle (asked for apart when not returned). */
+static int list_one(storvirt__gl *gl, const char *dir, const struct dirent *de,
+                    glfs_xreaddirp_stat_t *xstat, int got, storvirt__gl_entry_fn fn,
+                    void *userdata) {
+        struct stat *st = (got & GFAPI_XREADDIRP_STAT) ? glfs_xreaddirplus_get_stat(xstat) : NULL;
+        struct anon a = { gl->fs, NULL };
+        storvirt__img_io io = { .pread = anon_pread, .handle = &a };
+        _cleanup_free_ char *path = NULL;
+        struct stat own;
+
+        if (!st) {
+                if (asprintf(&path, "%s/%s", strcmp(dir, "/") ? dir : "", de->d_name) < 0)
+                        return storvirt__error_oom();
+                errno = 0;
+                if (glfs_lstat(gl->fs, path, &own) < 0)
+                        return errno == ENOENT ? 0 : gl_error(gl, path, "lstat");
+                st = &own;
+        }
+        if (got > 0 && (got & GFAPI_XREADDIRP_HANDLE))
+                a.obj = glfs_xreaddirplus_get_object(xstat);
+        return fn(de->d_name, st, S_ISREG(st->st_mode) && a.obj ? &io : NULL, userdata);
+}
+
 int storvirt__gl_list(storvirt__gl *gl, const char *dir, storvirt__gl_entry_fn fn, void *userdata) {
         struct dirent de, *res = NULL;
         glfs_fd_t *d;
-        struct stat st;
         int r = 0;
 
         errno = 0;
@@ -164,16 +199,23 @@ int storvirt__gl_list(storvirt__gl *gl, const char *dir, storvirt__gl_entry_fn f
         if (!d)
                 return gl_error(gl, dir, "opening directory");
         for (;;) {
+                glfs_xreaddirp_stat_t *xstat = NULL;
+                int got;
+
                 errno = 0;
-                if (glfs_readdirplus_r(d, &st, &de, &res) != 0) {
+                got = glfs_xreaddirplus_r(d, GFAPI_XREADDIRP_STAT | GFAPI_XREADDIRP_HANDLE, &xstat,
+                                          &de, &res);
+                if (got < 0) {
                         r = gl_error(gl, dir, "reading directory");
                         break;
                 }
-                if (!res)
+                if (!res) {
+                        glfs_free(xstat);
                         break;
-                if (!strcmp(de.d_name, ".") || !strcmp(de.d_name, ".."))
-                        continue;
-                r = fn(de.d_name, &st, userdata);
+                }
+                if (strcmp(de.d_name, ".") && strcmp(de.d_name, ".."))
+                        r = list_one(gl, dir, &de, xstat, got, fn, userdata);
+                glfs_free(xstat);
                 if (r < 0)
                         break;
         }

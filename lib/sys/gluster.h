@@ -65,10 +65,14 @@ int storvirt__gl_gfid(storvirt__gl *gl, const char *path, char ret[static 37]);
 
 /*
  * Calls fn for every entry of directory dir but "." and "..", with the
- * entry's lstat (one readdirplus pass: no call per entry); stops at the
- * first negative return of fn and returns it.
+ * entry's lstat and, for a regular file, io reading it (NULL otherwise):
+ * one readdirplus pass that also returns each entry's handle, then one
+ * read call per read (an anonymous read by handle: no open, no close).
+ * io is valid during the call only.  Stops at the first negative return
+ * of fn and returns it.
  */
-typedef int (*storvirt__gl_entry_fn)(const char *name, const struct stat *st, void *userdata);
+typedef int (*storvirt__gl_entry_fn)(const char *name, const struct stat *st,
+                                     const storvirt__img_io *io, void *userdata);
 int storvirt__gl_list(storvirt__gl *gl, const char *dir, storvirt__gl_entry_fn fn, void *userdata);
 
 /*
