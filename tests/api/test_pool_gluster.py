@@ -262,6 +262,35 @@ class GlusterPoolTest(unittest.TestCase):
                    input=json.dumps({"pool": "res", "volume": "data.raw", "device": "lun",
                                      "iface": "scsi"}))
 
+    def test_refresh_in_one_process(self):
+        """A refresh in a process that keeps the pool running reads again only what changed:
+        a file rewritten in place (same inode, new change time) is read again."""
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                        "bindings", "python"))
+        import storvirt
+        d = tempfile.mkdtemp(dir=self.tmp)
+        raw, q = os.path.join(d, "r.img"), os.path.join(d, "q.qcow2")
+        with open(raw, "wb") as f:
+            f.truncate(1 << 20)
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", q, "2G"], check=True)
+        self.tool("mkdir", "/inproc")
+        self.tool("put", raw, "/inproc/chg.img")
+        with storvirt.Context(self.state, ignore_env=True) as ctx:
+            pool = ctx.define_pool("<pool type='gluster'><name>inproc</name><source><host "
+                                   "name='%s'/><name>%s</name><dir path='/inproc'/></source>"
+                                   "</pool>" % (HOST, VOL))
+            pool.start()
+            time.sleep(2.2)     # the file's change time settles: an unchanged file is not read
+            pool.refresh()
+            vol = pool.volume("chg.img")
+            self.assertEqual((vol.format, vol.info().capacity), ("raw", 1 << 20))
+            self.tool("put", q, "/inproc/chg.img")     # O_TRUNC: the same file
+            pool.refresh()
+            vol = pool.volume("chg.img")
+            self.assertEqual((vol.format, vol.info().capacity), ("qcow2", 2 << 30))
+            pool.stop()
+            pool.close()
+
     def test_refusals(self):
         self.define("no", directory="/stopped", start=False)
         self.fails("vol-list", "no", message="not active")
