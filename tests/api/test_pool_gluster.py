@@ -291,6 +291,36 @@ class GlusterPoolTest(unittest.TestCase):
             pool.stop()
             pool.close()
 
+    def test_glusterfs_connection_mounts(self):
+        """VDSM's glusterfs domain connection: mounted through GlusterFS's FUSE client."""
+        if not shutil.which("mount.glusterfs") or not os.path.exists("/dev/fuse"):
+            self.skipTest("no mount.glusterfs (glusterfs-client) or no /dev/fuse")
+        d = tempfile.mkdtemp(dir=self.tmp)
+        marker = os.path.join(d, "marker")
+        with open(marker, "w") as f:
+            f.write("written through libgfapi\n")
+        self.tool("put", marker, "/marker.txt")
+        cid = self.ok("connection-define", "-", input=json.dumps({
+            "domainType": 7, "connectionParams": [{
+                "id": "gl-test", "connection": "%s:/%s" % (HOST, VOL), "vfs_type": "glusterfs",
+                "mnt_options": "log-level=WARNING", "port": "", "iqn": "", "user": "",
+                "password": ""}]})).split()[-1]
+        self.assertEqual(cid, "gl-test")
+        info = json.loads(self.ok("--json", "connection-info", "gl-test"))
+        self.assertEqual(info["connection"]["type"], "glusterfs")
+        self.assertEqual(info["connection"]["spec"], "%s:/%s" % (HOST, VOL))
+        self.ok("connection-connect", "gl-test")
+        mp = os.path.join(self.state, "mnt", "%s:_%s" % (HOST, VOL))
+        try:
+            with open(os.path.join(mp, "marker.txt")) as f:
+                self.assertEqual(f.read(), "written through libgfapi\n")
+            with open("/proc/self/mountinfo") as f:
+                self.assertIn(" %s " % mp, f.read())
+        finally:
+            self.ok("connection-disconnect", "gl-test")
+        with open("/proc/self/mountinfo") as f:
+            self.assertNotIn(" %s " % mp, f.read())
+
     def test_refusals(self):
         self.define("no", directory="/stopped", start=False)
         self.fails("vol-list", "no", message="not active")

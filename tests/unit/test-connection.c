@@ -898,6 +898,8 @@ static void test_mount_commands(void **st) {
                                 "\"backup_servers\": \"gl2.example.org:10.0.0.3\", "
                                 "\"options\": \"log-level=WARNING\"}");
         assert_int_equal(storvirt_connection_get_type(posix), STORVIRT_CONNECTION_GLUSTERFS);
+        assert_string_equal(storvirt_connection_get_param(posix, "backup_servers"),
+                            "gl2.example.org:10.0.0.3");
         assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), 1);
         snprintf(want, sizeof(want), "mount -t glusterfs gl1.example.org:/vmstore "
                  "%s/mnt/gl1.example.org:_vmstore -o backup-volfile-servers=gl2.example.org:"
@@ -914,6 +916,7 @@ static void test_mount_commands(void **st) {
                                 "\"port\": \"\", \"iqn\": \"\", \"user\": \"\", \"password\": \"\"}]}");
         assert_string_equal(storvirt_connection_get_param(posix, "spec"), "[fd00::7]:/vmstore/sub");
         assert_null(storvirt_connection_get_param(posix, "backup_servers"));
+        assert_int_equal(storvirt_error_errno(), ENOENT);      /* a parameter it does not have */
         assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), 1);
         snprintf(want, sizeof(want), "mount -t glusterfs [fd00::7]:/vmstore/sub "
                  "%s/mnt/[fd00::7]:_vmstore_sub -o backup-volfile-servers=gl2", state);
