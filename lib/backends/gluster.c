@@ -708,6 +708,150 @@ static int gluster_resize_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec
         return r < 0 ? storvirt__error_prefix("resizing volume '%s'", rec->path) : 0;
 }
 
+/* ---- upload and download through a file descriptor ---------------------------------------- */
+
+#define IO_CHUNK (1u << 20)
+
+static bool all_zero(const char *buf, size_t n) {
+        return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
+}
+
+/* The volume's file open on the pool's handle, and its size. */
+static int vol_open(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int flags,
+                    storvirt__gl_file **ret, uint64_t *ret_size) {
+        _cleanup_free_ char *path = NULL;
+        struct gl_pool *p;
+        struct stat st;
+        int r = session_unlocked(obj, &p);
+
+        if (r >= 0 && rec->type != STORVIRT_VOLUME_TYPE_NETWORK)
+                r = storvirt__error_set(-EINVAL, "volume '%s' is a directory", rec->path);
+        if (r >= 0)
+                r = path_in(p, rec->name, &path);
+        if (r >= 0)
+                r = storvirt__gl_open(p->gl, path, flags, 0, ret);
+        if (r >= 0 && (r = storvirt__gl_fstat(*ret, &st)) < 0)
+                storvirt__gl_close(*ret);
+        if (r >= 0)
+                *ret_size = (uint64_t)st.st_size;
+        return r;
+}
+
+/* Copies fd's data into f at offset; a raw volume never grows past its capacity. */
+static int upload_loop(storvirt__gl_file *f, storvirt__vol_rec *rec, int fd, uint64_t offset,
+                       uint64_t length, uint64_t limit, bool sparse, const storvirt__progress *p,
+                       uint64_t *ret_done) {
+        _cleanup_free_ char *buf = malloc(IO_CHUNK);
+        uint64_t done = 0, total = length ? length : (limit != UINT64_MAX ? limit - offset : 0);
+        int r = buf ? 0 : storvirt__error_oom();
+
+        while (r >= 0 && (!length || done < length)) {
+                size_t want = length && length - done < IO_CHUNK ? (size_t)(length - done) : IO_CHUNK;
+                ssize_t k = read(fd, buf, want);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return storvirt__error_set(-errno, "upload to '%s': reading the source: %m",
+                                                   rec->path);
+                if (k == 0)
+                        break;
+                if (offset + done + (uint64_t)k > limit)
+                        return storvirt__error_set(-EINVAL, "upload to '%s': data past the "
+                                                   "capacity %" PRIu64, rec->path, limit);
+                if (sparse && all_zero(buf, (size_t)k))
+                        r = storvirt__gl_zerofill(f, offset + done, (uint64_t)k);
+                else
+                        r = storvirt__gl_pwrite_full(f, buf, (size_t)k, offset + done);
+                done += (uint64_t)k;
+                if (r >= 0)
+                        r = storvirt__progress_report(p, done, total ? total : done);
+        }
+        *ret_done = done;
+        return r;
+}
+
+static int gluster_upload(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd,
+                          uint64_t offset, uint64_t length, const storvirt__progress *p,
+                          uint32_t flags) {
+        bool raw = strcmp(rec->format, "raw") == 0;
+        uint64_t limit = raw ? rec->capacity : UINT64_MAX, size = 0, done = 0;
+        storvirt__gl_file *f = NULL;
+        int r;
+
+        if (offset > limit || (length && length > limit - offset))
+                return storvirt__error_set(-EINVAL, "upload to '%s': offset %" PRIu64 " + length %"
+                                           PRIu64 " is past the capacity %" PRIu64, rec->path,
+                                           offset, length, limit);
+        r = vol_open(obj, rec, O_RDWR, &f, &size);
+        if (r < 0)
+                return r;
+        r = upload_loop(f, rec, fd, offset, length, limit,
+                        flags & STORVIRT_VOLUME_TRANSFER_SPARSE, p, &done);
+        if (r >= 0 && !raw && offset + done > size)
+                r = storvirt__gl_ftruncate(f, offset + done);
+        if (r >= 0)
+                r = storvirt__gl_fsync(f);
+        if (storvirt__gl_close(f) < 0 && r >= 0)
+                r = storvirt__error_code();
+        return r;
+}
+
+/* Writes n bytes to fd, or with seek (a sparse copy into a seekable fd) skips zeros. */
+static int emit(int fd, const char *buf, size_t n, bool seek) {
+        if (seek && all_zero(buf, n))
+                return lseek(fd, (off_t)n, SEEK_CUR) < 0 ? -errno : 0;
+        while (n > 0) {
+                ssize_t k = write(fd, buf, n);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                buf += k;
+                n -= (size_t)k;
+        }
+        return 0;
+}
+
+static int gluster_download(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd,
+                            uint64_t offset, uint64_t length, const storvirt__progress *p,
+                            uint32_t flags) {
+        off_t start_out = lseek(fd, 0, SEEK_CUR);
+        bool seek = (flags & STORVIRT_VOLUME_TRANSFER_SPARSE) && start_out >= 0;
+        _cleanup_free_ char *buf = malloc(IO_CHUNK);
+        storvirt__gl_file *f = NULL;
+        uint64_t size = 0, end;
+        int r = buf ? vol_open(obj, rec, O_RDONLY, &f, &size) : storvirt__error_oom();
+
+        if (r < 0)
+                return r;
+        if (offset > size || (length && length > size - offset)) {
+                storvirt__gl_close(f);
+                return storvirt__error_set(-EINVAL, "download from '%s': offset %" PRIu64 " + "
+                                           "length %" PRIu64 " is past its size %" PRIu64,
+                                           rec->path, offset, length, size);
+        }
+        end = length ? offset + length : size;
+        for (uint64_t pos = offset; r >= 0 && pos < end;) {
+                size_t n = end - pos > IO_CHUNK ? IO_CHUNK : (size_t)(end - pos);
+
+                r = storvirt__gl_pread_full(f, buf, n, pos);
+                if (r >= 0 && (r = emit(fd, buf, n, seek)) < 0)
+                        r = storvirt__error_set(r, "download from '%s': writing: %s", rec->path,
+                                                strerror(-r));
+                pos += n;
+                if (r >= 0)
+                        r = storvirt__progress_report(p, pos - offset, end - offset);
+        }
+        storvirt__gl_close(f);
+        /* a sparse copy that ends in a hole gets its size */
+        if (r >= 0 && seek && ftruncate(fd, start_out + (off_t)(end - offset)) < 0 &&
+            errno != EINVAL)
+                r = storvirt__error_set(-errno, "download from '%s': %m", rec->path);
+        return r;
+}
+
 const storvirt__backend_ops storvirt__backend_gluster = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "gluster",
@@ -721,4 +865,6 @@ const storvirt__backend_ops storvirt__backend_gluster = {
         .refresh_volume = gluster_refresh_volume,
         .delete_volume = gluster_delete_volume,
         .resize_volume = gluster_resize_volume,
+        .upload_volume = gluster_upload,
+        .download_volume = gluster_download,
 };

@@ -379,6 +379,17 @@ int storvirt__gl_fallocate(storvirt__gl_file *f, uint64_t off, uint64_t len) {
                                                                                "allocating") : 0;
 }
 
+int storvirt__gl_zerofill(storvirt__gl_file *f, uint64_t off, uint64_t len) {
+        if (off > INT64_MAX || len > INT64_MAX - off)
+                return storvirt__error_set(-EFBIG, "gluster: range too large");
+        errno = 0;
+        if (glfs_discard(f->fd, (off_t)off, (size_t)len) == 0)
+                return 0;
+        errno = 0;
+        return glfs_zerofill(f->fd, (off_t)off, (off_t)len) < 0 ? gl_error(f->gl, f->path,
+                                                                         "zeroing") : 0;
+}
+
 int storvirt__gl_rmdir(storvirt__gl *gl, const char *path) {
         errno = 0;
         return glfs_rmdir(gl->fs, path) < 0 ? gl_error(gl, path, "removing directory") : 0;
@@ -475,6 +486,10 @@ void storvirt__gl_file_io(storvirt__gl_file *f, storvirt__img_io *ret) {
 }
 
 int storvirt__gl_fallocate(storvirt__gl_file *f, uint64_t off, uint64_t len) {
+        return NOT_BUILT;
+}
+
+int storvirt__gl_zerofill(storvirt__gl_file *f, uint64_t off, uint64_t len) {
         return NOT_BUILT;
 }
 

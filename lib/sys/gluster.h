@@ -93,6 +93,11 @@ int storvirt__gl_pwrite_full(storvirt__gl_file *f, const void *buf, size_t len, 
 /* The image prober's and the qcow2 writer's I/O through f (sys/imgfmt.h). */
 void storvirt__gl_file_io(storvirt__gl_file *f, storvirt__img_io *ret);
 
+/*
+ * Makes [off, off + len) of f read as zeros without sending them: a hole
+ * punched (discard), or where the bricks cannot, zerofill.
+ */
+int storvirt__gl_zerofill(storvirt__gl_file *f, uint64_t off, uint64_t len);
 /* Allocates [off, off + len) of f (fallocate, the file's size grows with it). */
 int storvirt__gl_fallocate(storvirt__gl_file *f, uint64_t off, uint64_t len);
 

@@ -321,6 +321,36 @@ class GlusterPoolTest(unittest.TestCase):
         with open("/proc/self/mountinfo") as f:
             self.assertNotIn(" %s " % mp, f.read())
 
+    def test_upload_download(self):
+        self.define("xfer")
+        self.ok("vol-create-as", "xfer", "u.raw", "8M", "--allocation", "0")
+        d = tempfile.mkdtemp(dir=self.tmp)
+        src = os.path.join(d, "src")
+        data = os.urandom(1 << 20) + bytes(5 << 20) + os.urandom(1 << 20) + b"end"
+        with open(src, "wb") as f:
+            f.write(data)
+        self.ok("vol-upload", "u.raw", src, "--pool", "xfer", "--sparse")
+        with open(self.on_brick("/images/u.raw"), "rb") as f:
+            self.assertEqual(f.read(len(data)), data)
+        # the zeros were not sent as data: the brick's file stays sparse
+        self.assertLess(os.stat(self.on_brick("/images/u.raw")).st_blocks * 512, 4 << 20)
+        out = os.path.join(d, "out")
+        self.ok("vol-download", "u.raw", out, "--pool", "xfer", "--sparse")
+        with open(out, "rb") as f:
+            got = f.read()
+        self.assertEqual(len(got), 8 << 20)
+        self.assertEqual(got[:len(data)], data)
+        self.assertEqual(got[len(data):], bytes((8 << 20) - len(data)))
+        self.assertLess(os.stat(out).st_blocks * 512, 4 << 20)
+        part = os.path.join(d, "part")
+        self.ok("vol-download", "u.raw", part, "--pool", "xfer", "--offset", str(7 << 20),
+                "--length", "3")
+        with open(part, "rb") as f:
+            self.assertEqual(f.read(), data[7 << 20:(7 << 20) + 3])
+        self.fails("vol-upload", "u.raw", src, "--pool", "xfer", "--offset", str(2 << 20),
+                   message="past the capacity")
+        self.ok("vol-delete", "u.raw", "--pool", "xfer")
+
     def test_refusals(self):
         self.define("no", directory="/stopped", start=False)
         self.fails("vol-list", "no", message="not active")
