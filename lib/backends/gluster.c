@@ -598,20 +598,116 @@ static int commit(storvirt__pool_obj *obj, struct gl_pool *p, storvirt__gl_file 
         return r;
 }
 
-static int gluster_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
-                                const storvirt__vol_def *def, const storvirt__progress *progress,
-                                uint32_t flags) {
-        mode_t mode = def->target.mode >= 0 ? (mode_t)def->target.mode : 0600;
+/* ---- upload and download through a file descriptor ---------------------------------------- */
+
+#define IO_CHUNK (1u << 20)
+
+static bool all_zero(const char *buf, size_t n) {
+        return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
+}
+
+/* The volume's file open on the pool's handle, and its size. */
+static int vol_open(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int flags,
+                    storvirt__gl_file **ret, uint64_t *ret_size) {
+        _cleanup_free_ char *path = NULL;
+        struct gl_pool *p;
+        struct stat st;
+        int r = session_unlocked(obj, &p);
+
+        if (r >= 0 && rec->type != STORVIRT_VOLUME_TYPE_NETWORK)
+                r = storvirt__error_set(-EINVAL, "volume '%s' is a directory", rec->path);
+        if (r >= 0)
+                r = path_in(p, rec->name, &path);
+        if (r >= 0)
+                r = storvirt__gl_open(p->gl, path, flags, 0, ret);
+        if (r >= 0 && (r = storvirt__gl_fstat(*ret, &st)) < 0)
+                storvirt__gl_close(*ret);
+        if (r >= 0)
+                *ret_size = (uint64_t)st.st_size;
+        return r;
+}
+
+/* Copies fd's data into f at offset; a raw volume never grows past its capacity. */
+static int upload_loop(storvirt__gl_file *f, storvirt__vol_rec *rec, int fd, uint64_t offset,
+                       uint64_t length, uint64_t limit, bool sparse, const storvirt__progress *p,
+                       uint64_t *ret_done) {
+        _cleanup_free_ char *buf = malloc(IO_CHUNK);
+        uint64_t done = 0, total = length ? length : (limit != UINT64_MAX ? limit - offset : 0);
+        int r = buf ? 0 : storvirt__error_oom();
+
+        while (r >= 0 && (!length || done < length)) {
+                size_t want = length && length - done < IO_CHUNK ? (size_t)(length - done) : IO_CHUNK;
+                ssize_t k = read(fd, buf, want);
+
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return storvirt__error_set(-errno, "upload to '%s': reading the source: %m",
+                                                   rec->path);
+                if (k == 0)
+                        break;
+                if (offset + done + (uint64_t)k > limit)
+                        return storvirt__error_set(-EINVAL, "upload to '%s': data past the "
+                                                   "capacity %" PRIu64, rec->path, limit);
+                if (sparse && all_zero(buf, (size_t)k))
+                        r = storvirt__gl_zerofill(f, offset + done, (uint64_t)k);
+                else
+                        r = storvirt__gl_pwrite_full(f, buf, (size_t)k, offset + done);
+                done += (uint64_t)k;
+                if (r >= 0)
+                        r = storvirt__progress_report(p, done, total ? total : done);
+        }
+        *ret_done = done;
+        return r;
+}
+
+/* What fills a new volume's file: a new image, or a copy of another volume. */
+struct filler {
+        const storvirt__vol_def *def;
+        const storvirt__progress *progress;
+        uint32_t flags;
+        storvirt__gl_file *src;         /* a copy's source, NULL for a new image */
+        uint64_t src_size;
+};
+
+/* Copies the source's bytes; the new file is sized first, so zeros stay holes. */
+static int fill_copy(storvirt__gl_file *f, const struct filler *fl, uint64_t size) {
+        _cleanup_free_ char *buf = malloc(IO_CHUNK);
+        int r = buf ? storvirt__gl_ftruncate(f, size) : storvirt__error_oom();
+
+        for (uint64_t pos = 0; r >= 0 && pos < fl->src_size;) {
+                size_t n = fl->src_size - pos > IO_CHUNK ? IO_CHUNK : (size_t)(fl->src_size - pos);
+
+                r = storvirt__gl_pread_full(fl->src, buf, n, pos);
+                if (r >= 0 && !all_zero(buf, n))
+                        r = storvirt__gl_pwrite_full(f, buf, n, pos);
+                pos += n;
+                if (r >= 0)
+                        r = storvirt__progress_report(fl->progress, pos, fl->src_size);
+        }
+        return r;
+}
+
+static int fill(storvirt__gl_file *f, const storvirt__vol_rec *rec, const struct filler *fl) {
+        if (fl->src)
+                return fill_copy(f, fl, strcmp(rec->format, "raw") == 0 ? fl->def->capacity
+                                                                        : fl->src_size);
+        if (strcmp(rec->format, "qcow2") == 0)
+                return build_qcow2(f, fl->def, fl->flags);
+        return build_raw(f, fl->def, fl->progress);
+}
+
+/* Builds rec under a hidden name, filled by fl, then links it into place. */
+static int build_file(storvirt__pool_obj *obj, struct gl_pool *p, storvirt__vol_rec *rec,
+                      const struct filler *fl) {
+        mode_t mode = fl->def->target.mode >= 0 ? (mode_t)fl->def->target.mode : 0600;
         _cleanup_free_ char *tmp = NULL, *final = NULL;
         storvirt__gl_file *f = NULL;
-        struct gl_pool *p;
         struct stat st;
         char name[40];
         int r;
 
-        r = session_unlocked(obj, &p);
-        if (r >= 0)
-                r = path_in(p, rec->name, &final);
+        r = path_in(p, rec->name, &final);
         if (r >= 0 && storvirt__gl_lstat(p->gl, final, &st) >= 0)
                 r = storvirt__error_set(-EEXIST, "volume '%s' already exists", rec->path);
         else if (r >= 0)
@@ -624,10 +720,7 @@ static int gluster_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                 r = storvirt__gl_open(p->gl, tmp, O_RDWR | O_CREAT | O_EXCL, mode, &f);
         if (r < 0)
                 return r;
-        if (strcmp(rec->format, "qcow2") == 0)
-                r = build_qcow2(f, def, flags);
-        else
-                r = build_raw(f, def, progress);
+        r = fill(f, rec, fl);
         if (r >= 0)
                 r = commit(obj, p, f, tmp, rec);
         if (storvirt__gl_close(f) < 0 && r >= 0)
@@ -640,6 +733,50 @@ static int gluster_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                 return storvirt__error_restore(&e);
         }
         return 0;
+}
+
+static int gluster_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                const storvirt__vol_def *def, const storvirt__progress *progress,
+                                uint32_t flags) {
+        const struct filler fl = { .def = def, .progress = progress, .flags = flags };
+        struct gl_pool *p;
+        int r = session_unlocked(obj, &p);
+
+        return r < 0 ? r : build_file(obj, p, rec, &fl);
+}
+
+/*
+ * A copy of a volume of the same pool, byte for byte (holes kept): of
+ * its format (no conversion); a raw copy may be larger than its source,
+ * a qcow2 one keeps its source's capacity.
+ */
+static int gluster_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                     const storvirt__vol_def *def, storvirt__vol_rec *src,
+                                     const storvirt__progress *progress, uint32_t flags) {
+        struct filler fl = { .def = def, .progress = progress, .flags = flags };
+        struct gl_pool *p;
+        size_t n;
+        int r = session_unlocked(obj, &p);
+
+        if (r < 0)
+                return r;
+        n = strlen(p->url);
+        if (strncmp(src->path, p->url, n) != 0 || src->path[n] != '/' || strchr(src->path + n + 1, '/'))
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': a gluster pool copies only "
+                                           "its own volumes, not '%s'", rec->name, src->path);
+        if (strcmp(src->format, rec->format) != 0)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': a copy of a %s volume is %s "
+                                           "too (no conversion in gluster pools)", rec->name,
+                                           src->format, src->format);
+        if (strcmp(rec->format, "raw") != 0 && def->capacity != src->capacity)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': a %s copy keeps its "
+                                           "source's capacity", rec->name, rec->format);
+        r = vol_open(obj, src, O_RDONLY, &fl.src, &fl.src_size);
+        if (r < 0)
+                return r;
+        r = build_file(obj, p, rec, &fl);
+        storvirt__gl_close(fl.src);
+        return r;
 }
 
 static int gluster_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
@@ -708,69 +845,6 @@ static int gluster_resize_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec
         return r < 0 ? storvirt__error_prefix("resizing volume '%s'", rec->path) : 0;
 }
 
-/* ---- upload and download through a file descriptor ---------------------------------------- */
-
-#define IO_CHUNK (1u << 20)
-
-static bool all_zero(const char *buf, size_t n) {
-        return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
-}
-
-/* The volume's file open on the pool's handle, and its size. */
-static int vol_open(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int flags,
-                    storvirt__gl_file **ret, uint64_t *ret_size) {
-        _cleanup_free_ char *path = NULL;
-        struct gl_pool *p;
-        struct stat st;
-        int r = session_unlocked(obj, &p);
-
-        if (r >= 0 && rec->type != STORVIRT_VOLUME_TYPE_NETWORK)
-                r = storvirt__error_set(-EINVAL, "volume '%s' is a directory", rec->path);
-        if (r >= 0)
-                r = path_in(p, rec->name, &path);
-        if (r >= 0)
-                r = storvirt__gl_open(p->gl, path, flags, 0, ret);
-        if (r >= 0 && (r = storvirt__gl_fstat(*ret, &st)) < 0)
-                storvirt__gl_close(*ret);
-        if (r >= 0)
-                *ret_size = (uint64_t)st.st_size;
-        return r;
-}
-
-/* Copies fd's data into f at offset; a raw volume never grows past its capacity. */
-static int upload_loop(storvirt__gl_file *f, storvirt__vol_rec *rec, int fd, uint64_t offset,
-                       uint64_t length, uint64_t limit, bool sparse, const storvirt__progress *p,
-                       uint64_t *ret_done) {
-        _cleanup_free_ char *buf = malloc(IO_CHUNK);
-        uint64_t done = 0, total = length ? length : (limit != UINT64_MAX ? limit - offset : 0);
-        int r = buf ? 0 : storvirt__error_oom();
-
-        while (r >= 0 && (!length || done < length)) {
-                size_t want = length && length - done < IO_CHUNK ? (size_t)(length - done) : IO_CHUNK;
-                ssize_t k = read(fd, buf, want);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return storvirt__error_set(-errno, "upload to '%s': reading the source: %m",
-                                                   rec->path);
-                if (k == 0)
-                        break;
-                if (offset + done + (uint64_t)k > limit)
-                        return storvirt__error_set(-EINVAL, "upload to '%s': data past the "
-                                                   "capacity %" PRIu64, rec->path, limit);
-                if (sparse && all_zero(buf, (size_t)k))
-                        r = storvirt__gl_zerofill(f, offset + done, (uint64_t)k);
-                else
-                        r = storvirt__gl_pwrite_full(f, buf, (size_t)k, offset + done);
-                done += (uint64_t)k;
-                if (r >= 0)
-                        r = storvirt__progress_report(p, done, total ? total : done);
-        }
-        *ret_done = done;
-        return r;
-}
-
 static int gluster_upload(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd,
                           uint64_t offset, uint64_t length, const storvirt__progress *p,
                           uint32_t flags) {
@@ -779,6 +853,14 @@ static int gluster_upload(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int f
         storvirt__gl_file *f = NULL;
         int r;
 
+        struct stat in;
+        off_t at;
+
+        /* a file's remaining bytes are known: refused before anything is written */
+        if (!length && fstat(fd, &in) == 0 && S_ISREG(in.st_mode) &&
+            (at = lseek(fd, 0, SEEK_CUR)) >= 0 && in.st_size > at &&
+            offset <= limit && (uint64_t)(in.st_size - at) > limit - offset)
+                length = (uint64_t)(in.st_size - at);
         if (offset > limit || (length && length > limit - offset))
                 return storvirt__error_set(-EINVAL, "upload to '%s': offset %" PRIu64 " + length %"
                                            PRIu64 " is past the capacity %" PRIu64, rec->path,
@@ -862,6 +944,7 @@ const storvirt__backend_ops storvirt__backend_gluster = {
         .stop_pool = gluster_stop,
         .create_volume = gluster_create_volume,
         .build_volume = gluster_build_volume,
+        .build_volume_from = gluster_build_volume_from,
         .refresh_volume = gluster_refresh_volume,
         .delete_volume = gluster_delete_volume,
         .resize_volume = gluster_resize_volume,

@@ -349,6 +349,27 @@ class GlusterPoolTest(unittest.TestCase):
             self.assertEqual(f.read(), data[7 << 20:(7 << 20) + 3])
         self.fails("vol-upload", "u.raw", src, "--pool", "xfer", "--offset", str(2 << 20),
                    message="past the capacity")
+        with open(self.on_brick("/images/u.raw"), "rb") as f:   # refused before any write
+            self.assertEqual(f.read(len(data)), data)
+        # a copy: the same bytes, the holes kept
+        self.ok("vol-clone", "u.raw", "c.raw", "--pool", "xfer")
+        with open(self.on_brick("/images/c.raw"), "rb") as f:
+            self.assertEqual(f.read(), data + bytes((8 << 20) - len(data)))
+        self.assertLess(os.stat(self.on_brick("/images/c.raw")).st_blocks * 512, 4 << 20)
+        self.ok("vol-create-as", "xfer", "q.qcow2", "16M", "--format", "qcow2")
+        self.ok("vol-clone", "q.qcow2", "q2.qcow2", "--pool", "xfer")
+        info = self.qemu_img_info("/images/q2.qcow2")
+        self.assertEqual((info["format"], info["virtual-size"]), ("qcow2", 16 << 20))
+        # only volumes of the same pool are copied
+        self.define("other", directory="/")
+        vkey = "gluster://%s/%s/images/u.raw" % (HOST, VOL)
+        p = self.run_cli("vol-create-from", "other", "-", vkey,
+                         input="<volume><name>x.raw</name><target><format type='raw'/>"
+                               "</target></volume>")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("copies only its own volumes", p.stderr)
+        for name in ("c.raw", "q.qcow2", "q2.qcow2"):
+            self.ok("vol-delete", name, "--pool", "xfer")
         self.ok("vol-delete", "u.raw", "--pool", "xfer")
 
     def test_refusals(self):
@@ -363,8 +384,6 @@ class GlusterPoolTest(unittest.TestCase):
         self.fails("vol-create-as", "ops", "x.vmdk", "1M", "--format", "vmdk",
                    message="format 'vmdk' is not supported in gluster pools")
         self.ok("vol-create-as", "ops", "a.raw", "1M", "--allocation", "0")
-        self.fails("vol-clone", "a.raw", "b.raw", "--pool", "ops",
-                   message="does not support operation 'build_volume_from'")
         self.fails("vol-wipe", "a.raw", "--pool", "ops",
                    message="does not support operation 'wipe_volume'")
         self.ok("vol-delete", "a.raw", "--pool", "ops")
