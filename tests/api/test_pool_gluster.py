@@ -258,6 +258,8 @@ class GlusterPoolTest(unittest.TestCase):
         # libvirt takes no <disk type='volume'> from a gluster pool: said, with its reason
         self.fails("resolve", "-", message="isn't yet supported",
                    input=json.dumps({"pool": "res", "volume": "data.raw", "volumeAsVolume": True}))
+        self.fails("vdisk-import", "-", message="vdisk-import of a gluster network file",
+                   input=json.dumps({"pool": "res", "volume": "data.raw"}))
         self.fails("resolve", "-", message="device 'lun'",
                    input=json.dumps({"pool": "res", "volume": "data.raw", "device": "lun",
                                      "iface": "scsi"}))
