@@ -12,9 +12,11 @@ gfapi-tool (tests/api/gfapi-tool.c), never into the brick directly.
 Needs root, glusterd and gluster (Debian glusterfs-server), qemu-img
 with its gluster driver (qemu-block-extra) and unshare(CLONE_NEWNET);
 skipped with the reason otherwise."""
+import atexit
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,9 @@ class GlusterPoolTest(unittest.TestCase):
             cls.gd.stop()
             raise
         print("glusterd and brick up in %.1f s" % (time.monotonic() - t), file=sys.stderr)
+        # stopped also when the run ends early (meson's timeout sends SIGTERM)
+        atexit.register(cls.gd.stop)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
         cls.tool("mkdir", "/images")
 
     @classmethod

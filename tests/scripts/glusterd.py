@@ -88,6 +88,7 @@ class Glusterd:
         self.port = None
         self.host = socket.gethostname()
         self.volumes = []
+        self.stopped = False
 
     @staticmethod
     def unavailable():
@@ -185,6 +186,10 @@ class Glusterd:
         return args[args.index("-S") + 1] if "-S" in args[:-1] else None
 
     def stop(self):
+        """Stops what was started, once (a pid file read later could name another process)."""
+        if self.stopped:
+            return
+        self.stopped = True
         for pid in self.brick_pids():
             sock = self.brick_socket(pid)
             stop_pid(pid)
