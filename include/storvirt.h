@@ -21,5 +21,6 @@
 #include <storvirt/vdisk.h>
 #include <storvirt/hcl.h>
 #include <storvirt/secret.h>
+#include <storvirt/event.h>
 
 #endif

@@ -82,8 +82,10 @@ struct cli_table {
         size_t ncols;
         size_t col;          /* next cell of the current row */
         size_t nrows;
-        char **cells;        /* text mode: nrows * ncols strings (NULL: hidden) */
-        size_t alloc;
+        size_t nshown;       /* columns with a header */
+        const char **cells;  /* text mode: nrows * nshown cells */
+        size_t alloc;        /* cells allocated */
+        struct cli_text_chunk *text;  /* the cells' copies, newest first */
         bool oom;
 };
 
@@ -91,6 +93,8 @@ void cli_table_begin(struct cli *cli, struct cli_table *t, const char *key,
                      const struct cli_column *cols, size_t ncols);
 void cli_table_row(struct cli_table *t);
 void cli_table_str(struct cli_table *t, const char *value);
+/* The same, without a copy: value stays valid until cli_table_end(). */
+void cli_table_str_borrowed(struct cli_table *t, const char *value);
 void cli_table_u64(struct cli_table *t, uint64_t value);
 void cli_table_size(struct cli_table *t, uint64_t bytes);
 void cli_table_bool(struct cli_table *t, bool value);
@@ -110,6 +114,7 @@ extern const struct cli_command cli_commands_vdisk[];
 extern const struct cli_command cli_commands_hcl[];
 extern const struct cli_command cli_commands_secret[];
 extern const struct cli_command cli_commands_xml[];
+extern const struct cli_command cli_commands_event[];
 
 /*
  * Shared by the pool and volume commands (tools/cmd-pool.c).

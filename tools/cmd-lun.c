@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * cmd-lun.c - the LUN commands of storvirt: lun-list and lun-info, over
- * the discovery snapshot of storvirt/lun.h.
+ * cmd-lun.c - the LUN commands of storvirt: lun-list, lun-info and
+ * lun-resize, over the discovery snapshot of storvirt/lun.h.
  *
  * With --json, lun-list prints VDSM's getDeviceList shape ("devList")
  * and lun-info the LUN's record under "device", both as the library
@@ -299,6 +299,47 @@ static int cmd_lun_info(struct cli *cli, const struct cli_args *a) {
         return r < 0 ? r : 0;
 }
 
+/* ------------------------------------------------------------------------
+ * lun-resize.
+ */
+
+static const struct cli_opt opts_lun_resize[] = {
+        CLI_ARG("GUID|PATH", "a GUID, or a device path (starting with '/')"),
+        CLI_END,
+};
+
+static int cmd_lun_resize(struct cli *cli, const struct cli_args *a) {
+        storvirt_lun *lun = NULL;
+        uint64_t old = 0, now = 0;
+        char *o, *n;
+        int r;
+
+        r = lun_lookup(cli, cli_str(a, "GUID|PATH"), &lun);
+        if (r)
+                return r;
+        r = storvirt_lun_refresh_size(lun, &old, &now, 0);
+        if (r >= 0 && cli->json) {
+                cli_field_str(cli, "guid", "GUID:", storvirt_lun_get_guid(lun));
+                cli_field_str(cli, "devnode", "Device:", storvirt_lun_get_devnode(lun));
+                yajl_gen_string(cli->gen, (const unsigned char *)"old_capacity", 12);
+                yajl_gen_integer(cli->gen, (long long)old);
+                yajl_gen_string(cli->gen, (const unsigned char *)"new_capacity", 12);
+                yajl_gen_integer(cli->gen, (long long)now);
+        } else if (r >= 0) {
+                o = size_text(old);
+                n = size_text(now);
+                printf("LUN %s (%s): %s -> %s%s\n",
+                       storvirt_lun_get_guid(lun) ? storvirt_lun_get_guid(lun)
+                                                  : storvirt_lun_get_name(lun),
+                       opt(storvirt_lun_get_devnode(lun)), o ? o : "?", n ? n : "?",
+                       old == now ? ", unchanged" : "");
+                free(o);
+                free(n);
+        }
+        storvirt_lun_unref(lun);
+        return r < 0 ? r : 0;
+}
+
 const struct cli_command cli_commands_lun[] = {
         { "lun-list", "list the host's LUNs",
           "One line per LUN, by GUID (LUNs without one last, with GUID \"-\"):\n"
@@ -315,5 +356,12 @@ const struct cli_command cli_commands_lun[] = {
           "/dev/mapper/NAME, a /dev/disk/by-id link; a member path of a multipath\n"
           "map gives the map), anything else a GUID.  The JSON member \"device\" is\n"
           "the LUN's VDSM getDeviceList record.", opts_lun_info, cmd_lun_info },
+        { "lun-resize", "read a LUN's capacity again, after it grew on the array",
+          "Each path reads its capacity again (a SCSI path is rescanned, a loop device\n"
+          "takes its backing file's size), a multipath map takes its paths' size\n"
+          "(multipathd resize map), then prints the capacity before and now.  A vDisk\n"
+          "holding the LUN records the new capacity; watchers get a lun-resized event.\n"
+          "JSON: \"old_capacity\" and \"new_capacity\" in bytes.",
+          opts_lun_resize, cmd_lun_resize },
         { NULL, NULL, NULL, NULL, NULL },
 };

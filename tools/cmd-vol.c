@@ -642,9 +642,10 @@ static int cmd_vol_list(struct cli *cli, const struct cli_args *a) {
                                                      &physical) >= 0;
 
                 cli_table_row(&t);
-                cli_table_str(&t, storvirt_volume_get_name(v));
-                cli_table_str(&t, storvirt_volume_get_path(v));
-                cli_table_str(&t, storvirt_volume_get_key(v));
+                /* the handles, and so their strings, outlive the table */
+                cli_table_str_borrowed(&t, storvirt_volume_get_name(v));
+                cli_table_str_borrowed(&t, storvirt_volume_get_path(v));
+                cli_table_str_borrowed(&t, storvirt_volume_get_key(v));
                 cli_table_str(&t, storvirt_volume_get_format(v));
                 if (info) {
                         cli_table_str(&t, vol_type_name(type));

@@ -235,6 +235,8 @@ void cli_text(struct cli *cli, const char *fmt, ...) {
 void cli_table_begin(struct cli *cli, struct cli_table *t, const char *key,
                      const struct cli_column *cols, size_t ncols) {
         *t = (struct cli_table){ .cli = cli, .cols = cols, .ncols = ncols, .col = ncols };
+        for (size_t c = 0; c < ncols; c++)
+                t->nshown += cols[c].header != NULL;
         if (cli->json) {
                 gen_str(cli->gen, key);
                 yajl_gen_array_open(cli->gen);
@@ -246,6 +248,42 @@ static void table_close_row(struct cli_table *t) {
                 yajl_gen_map_close(t->cli->gen);
 }
 
+/* Copies of cells, in chunks that never move. */
+struct cli_text_chunk {
+        struct cli_text_chunk *next;
+        size_t used, size;
+        char data[];
+};
+
+#define TEXT_CHUNK (64u << 10)
+
+/* A copy of s kept until the table ends, or NULL when out of memory. */
+static const char *text_add(struct cli_table *t, const char *s) {
+        size_t n = strlen(s) + 1;
+        struct cli_text_chunk *c = t->text;
+        char *p;
+
+        if (!c || c->size - c->used < n) {
+                size_t size = n > TEXT_CHUNK ? n : TEXT_CHUNK;
+
+                c = malloc(sizeof(*c) + size);
+                if (!c) {
+                        t->oom = true;
+                        return NULL;
+                }
+                *c = (struct cli_text_chunk){ .next = t->text, .size = size };
+                t->text = c;
+        }
+        p = memcpy(c->data + c->used, s, n);
+        c->used += n;
+        return p;
+}
+
+/*
+ * Text mode keeps the shown cells only, their bytes one after the other
+ * in one buffer: a table of 10,000 rows is a few allocations, not one
+ * per cell.
+ */
 void cli_table_row(struct cli_table *t) {
         table_close_row(t);
         t->nrows++;
@@ -254,23 +292,21 @@ void cli_table_row(struct cli_table *t) {
                 yajl_gen_map_open(t->cli->gen);
                 return;
         }
-        if (t->nrows * t->ncols > t->alloc) {
-                size_t n = t->alloc ? t->alloc * 2 : 16 * t->ncols;
-                char **cells;
+        if (t->nrows * t->nshown > t->alloc) {
+                size_t n = t->alloc ? t->alloc * 2 : 64 * t->nshown;
+                const char **cells = realloc(t->cells, n * sizeof(*cells));
 
-                while (n < t->nrows * t->ncols)
-                        n *= 2;
-                cells = realloc(t->cells, n * sizeof(*cells));
                 if (!cells) {
                         t->oom = true;
                         t->nrows--;
                         t->col = t->ncols; /* drop the row's cells */
                         return;
                 }
-                memset(cells + t->alloc, 0, (n - t->alloc) * sizeof(*cells));
                 t->cells = cells;
                 t->alloc = n;
         }
+        for (size_t k = 0; k < t->nshown; k++)
+                t->cells[(t->nrows - 1) * t->nshown + k] = "-";
 }
 
 /* The column the next cell goes to, or NULL when it is to be dropped. */
@@ -285,18 +321,27 @@ static const struct cli_column *table_next(struct cli_table *t) {
         return c;
 }
 
-static void table_text(struct cli_table *t, const struct cli_column *c, const char *text,
-                       bool take) {
-        char *s = NULL;
+/* The place of column c among the shown ones. */
+static size_t shown_index(const struct cli_table *t, const struct cli_column *c) {
+        size_t k = 0;
 
-        if (c->header) {
-                s = take ? (char *)text : strdup(text ? text : "-");
-                if (!s)
-                        t->oom = true;
-                t->cells[(t->nrows - 1) * t->ncols + (size_t)(c - t->cols)] = s;
-        } else if (take) {
-                free((char *)text);
+        for (const struct cli_column *p = t->cols; p < c; p++)
+                k += p->header != NULL;
+        return k;
+}
+
+/* Sets a cell's text (NULL: "-"): a copy, or text itself when borrowed; frees text when take. */
+static void table_text(struct cli_table *t, const struct cli_column *c, const char *text,
+                       bool take, bool borrowed) {
+        const char *s;
+
+        if (c->header && !t->oom) {
+                s = !text ? "-" : borrowed ? text : text_add(t, text);
+                if (s)
+                        t->cells[(t->nrows - 1) * t->nshown + shown_index(t, c)] = s;
         }
+        if (take)
+                free((char *)text);
 }
 
 void cli_table_str(struct cli_table *t, const char *value) {
@@ -311,7 +356,19 @@ void cli_table_str(struct cli_table *t, const char *value) {
                         yajl_gen_null(t->cli->gen);
                 return;
         }
-        table_text(t, c, value, false);
+        table_text(t, c, value, false, false);
+}
+
+void cli_table_str_borrowed(struct cli_table *t, const char *value) {
+        const struct cli_column *c;
+
+        if (t->cli->json) {
+                cli_table_str(t, value);
+                return;
+        }
+        c = table_next(t);
+        if (c)
+                table_text(t, c, value, false, true);
 }
 
 void cli_table_null(struct cli_table *t) {
@@ -329,7 +386,7 @@ void cli_table_u64(struct cli_table *t, uint64_t value) {
                 return;
         }
         snprintf(num, sizeof(num), "%llu", (unsigned long long)value);
-        table_text(t, c, num, false);
+        table_text(t, c, num, false, false);
 }
 
 void cli_table_size(struct cli_table *t, uint64_t bytes) {
@@ -348,7 +405,7 @@ void cli_table_size(struct cli_table *t, uint64_t bytes) {
         if (!s)
                 t->oom = true;
         else
-                table_text(t, c, s, true);
+                table_text(t, c, s, true, false);
 }
 
 void cli_table_bool(struct cli_table *t, bool value) {
@@ -360,7 +417,7 @@ void cli_table_bool(struct cli_table *t, bool value) {
                 yajl_gen_bool(t->cli->gen, value);
                 return;
         }
-        table_text(t, c, value ? "yes" : "no", false);
+        table_text(t, c, value ? "yes" : "no", false, true);
 }
 
 /* Display width of a UTF-8 string: one column per code point. */
@@ -378,6 +435,11 @@ static void print_padded(const char *s, size_t width, bool last) {
         if (!last)
                 for (size_t w = text_width(s); w < width + 3; w++)
                         putchar(' ');
+}
+
+/* The cell of row in shown column k. */
+static const char *table_cell(const struct cli_table *t, size_t row, size_t k) {
+        return t->cells[row * t->nshown + k];
 }
 
 int cli_table_end(struct cli_table *t) {
@@ -398,16 +460,17 @@ int cli_table_end(struct cli_table *t) {
                 r = cli_error(t->cli, ENOMEM, "out of memory");
                 goto out;
         }
-        for (size_t c = 0; c < t->ncols; c++) {
+        for (size_t c = 0, k = 0; c < t->ncols; c++) {
                 if (!t->cols[c].header)
                         continue;
                 width[c] = text_width(t->cols[c].header);
                 for (size_t row = 0; row < t->nrows; row++) {
-                        const char *s = t->cells[row * t->ncols + c];
-                        if (s && text_width(s) > width[c])
-                                width[c] = text_width(s);
+                        size_t w = text_width(table_cell(t, row, k));
+                        if (w > width[c])
+                                width[c] = w;
                 }
                 last = c;
+                k++;
         }
         for (size_t c = 0; c < t->ncols; c++)
                 if (t->cols[c].header)
@@ -422,21 +485,22 @@ int cli_table_end(struct cli_table *t) {
         putchar('\n');
         for (size_t row = 0; row < t->nrows; row++) {
                 putchar(' ');
-                for (size_t c = 0; c < t->ncols; c++) {
-                        const char *s = t->cells[row * t->ncols + c];
+                for (size_t c = 0, k = 0; c < t->ncols; c++)
                         if (t->cols[c].header)
-                                print_padded(s ? s : "-", width[c], c == last);
-                }
+                                print_padded(table_cell(t, row, k++), width[c], c == last);
                 putchar('\n');
         }
         putchar('\n');
 out:
-        if (t->cells)
-                for (size_t i = 0; i < t->nrows * t->ncols; i++)
-                        free(t->cells[i]);
+        while (t->text) {
+                struct cli_text_chunk *next = t->text->next;
+
+                free(t->text);
+                t->text = next;
+        }
         free(t->cells);
         free(width);
         t->cells = NULL;
-        t->nrows = 0;
+        t->nrows = t->alloc = 0;
         return r;
 }

@@ -32,6 +32,7 @@ static const struct cli_command *const command_tables[] = {
         cli_commands_vdisk,
         cli_commands_hcl,
         cli_commands_secret,
+        cli_commands_event,
         NULL,
 };
 

@@ -252,6 +252,27 @@ int storvirt_lun_path_get_iscsi(const storvirt_lun_path *path, const char **ret_
                                 const char **ret_portal, const char **ret_initiator,
                                 int *ret_tpgt);
 
+/*
+ * storvirt_lun_refresh_size:
+ * Reads the LUN's capacity again, as after the LUN grew on the array:
+ * each path first reads its own again (a SCSI path is rescanned, a loop
+ * device takes its backing file's size), then a multipath map takes its
+ * paths' size (`multipathd resize map`, when its paths grew), then the
+ * LUN's capacity is read as the kernel gives it now.  *ret_old_capacity
+ * gets what lun showed, *ret_new_capacity the capacity now, in bytes
+ * (either may be NULL).  When they differ, the context's callbacks get
+ * STORVIRT_EVENT_LUN_RESIZED (once, even if its device monitor also saw
+ * the change), the vDisk that holds the LUN records the new capacity,
+ * and the next list or lookup of the context runs a discovery pass; lun
+ * itself keeps showing what its discovery saw.  flags: 0.
+ * Returns 0, -EINVAL, -ENODEV (the LUN or one of its paths is gone),
+ * -EOPNOTSUPP (a multipath map whose paths grew while multipathd is not
+ * installed, or a build without libudev), -EIO.
+ * Since: 0.6
+ */
+int storvirt_lun_refresh_size(storvirt_lun *lun, uint64_t *ret_old_capacity,
+                              uint64_t *ret_new_capacity, uint32_t flags);
+
 /* Flags of storvirt_lun_get_json() and storvirt_lun_list_to_json(). */
 /* Indented output. */
 #define STORVIRT_LUN_JSON_PRETTY (1u << 0)

@@ -7,6 +7,7 @@
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@
 #include "sys/imgfmt.h"
 #include "sys/qcow2.h"
 #include "sys/rawimg.h"
+#include "util/bigmem.h"
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/log.h"
@@ -171,11 +173,11 @@ static void rec_fill_recorded(storvirt__vol_rec *rec, int fd,
  * volume's problem (never "raw": that would hand a crafted image to a
  * guest as a disk).
  */
-static void rec_fill_probed(storvirt__vol_rec *rec, int fd) {
+static void rec_fill_probed(storvirt__vol_rec *rec, int fd, const struct stat *st) {
         storvirt__img_info info = {};
         char magic[16] = "raw";
 
-        if (storvirt__img_probe_fd(fd, rec->physical, rec->path, &info) < 0) {
+        if (storvirt__img_probe_file(fd, st, rec->path, &info) < 0) {
                 rec_set_problem(rec);
                 if (storvirt__img_probe_magic(fd, rec->physical, rec->path, magic) < 0)
                         snprintf(magic, sizeof(magic), "unknown");
@@ -228,7 +230,7 @@ static void rec_fill(storvirt__vol_rec *rec, int fd, const struct stat *st,
         if (known)
                 rec_fill_recorded(rec, fd, known);
         else
-                rec_fill_probed(rec, fd);
+                rec_fill_probed(rec, fd, st);
 }
 
 /* Opens a pool entry without following symlinks and without blocking. */
@@ -342,7 +344,7 @@ static void scan_all(storvirt__pool_obj *obj, const storvirt__hashmap *index, in
  * record of an unchanged file is updated in place, so handles keep seeing
  * current figures, and a refresh costs one table lookup per file.
  */
-static int merge_one(storvirt__pool_obj *obj, struct scan *sc) {
+static int merge_one(storvirt__pool_obj *obj, storvirt__vol_rec_block *block, struct scan *sc) {
         const char *name = sc->tmp.name;
         storvirt__vol_rec *old, *rec;
         _cleanup_free_ char *path = NULL;
@@ -358,7 +360,7 @@ static int merge_one(storvirt__pool_obj *obj, struct scan *sc) {
                 return 0;
         }
         r = path_join(obj->def->target.path, name, &path);
-        rec = r < 0 ? NULL : storvirt__vol_rec_new(name, path, path);
+        rec = r < 0 ? NULL : storvirt__vol_rec_new_in(block, name, path, path);
         if (!rec)
                 return storvirt__error_oom();
         rec_publish(rec, &sc->tmp);
@@ -648,28 +650,36 @@ static void list_save(storvirt__pool_obj *obj, const struct reading *rd, struct 
         free(recs);
 }
 
+/* One entry each: a large table, filled at once (util/bigmem.h). */
+static struct scan *scans_new(size_t n) {
+        struct scan *scans = n <= SIZE_MAX / sizeof(*scans) ?
+                             storvirt__bigmem_alloc(n * sizeof(*scans)) : NULL;
+
+        if (!scans)
+                storvirt__error_oom();
+        return scans;
+}
+
 static void scans_free(struct scan *scans, size_t n) {
         for (size_t i = 0; scans && i < n; i++) {
                 free(scans[i].tmp.backing_path);
                 free(scans[i].tmp.problem);
         }
-        free(scans);
+        storvirt__bigmem_free(scans, n * sizeof(*scans));
 }
 
 static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *index,
                            const struct reading *rd) {
         struct storvirt__strv_builder partials = {};
         struct storvirt__buf names = {};
+        storvirt__vol_rec_block *block = NULL;
         struct scan *scans = NULL;
         size_t n = 0;
         int r;
 
         r = read_names(obj, &names, &n, &partials);
-        if (r >= 0 && n > 0) {
-                scans = calloc(n, sizeof(*scans));
-                if (!scans)
-                        r = storvirt__error_oom();
-        }
+        if (r >= 0 && n > 0 && !(scans = scans_new(n)))
+                r = -ENOMEM;
         for (size_t i = 0, off = 0; r >= 0 && i < n; i++) {
                 scans[i].tmp.name = scans[i].tmp.path = names.data + off;
                 off += strlen(names.data + off) + 1;
@@ -681,8 +691,13 @@ static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *ind
                 list_save(obj, rd, scans, n);
         if (r >= 0)
                 r = storvirt__hashmap_reserve(obj->vols, n);
+        /* the first reading: a record for each entry (name, and target/name) */
+        if (r >= 0 && storvirt__hashmap_size(obj->vols) == 0)
+                block = storvirt__vol_rec_block_new(n, 2 * names.len +
+                                                    n * (strlen(obj->def->target.path) + 2));
         for (size_t i = 0; r >= 0 && i < n; i++)
-                r = merge_one(obj, &scans[i]);
+                r = merge_one(obj, block, &scans[i]);
+        storvirt__vol_rec_block_unref(block);
         scans_free(scans, n);
         storvirt__buf_free(&names);
         if (r >= 0 && partials.n > 0)
@@ -695,15 +710,15 @@ static int refresh_entries(storvirt__pool_obj *obj, const storvirt__hashmap *ind
 static int rescan_names(storvirt__pool_obj *obj, const storvirt__hashmap *index, int64_t at_ns,
                         char *const *names) {
         size_t n = storvirt__strv_length(names);
-        struct scan *scans = calloc(n, sizeof(*scans));
-        int r = scans ? 0 : storvirt__error_oom();
+        struct scan *scans = n > 0 ? scans_new(n) : NULL;
+        int r = n == 0 || scans ? 0 : -ENOMEM;
 
         for (size_t i = 0; r >= 0 && i < n; i++)
                 scans[i].tmp.name = scans[i].tmp.path = names[i];
         if (r >= 0)
                 scan_all(obj, index, at_ns, scans, n);
         for (size_t i = 0; r >= 0 && i < n; i++)
-                r = merge_one(obj, &scans[i]);
+                r = merge_one(obj, NULL, &scans[i]);
         scans_free(scans, n);
         return r;
 }

@@ -51,6 +51,14 @@ static const struct storvirt__blk_lun *L(const storvirt_lun *lun) {
         return &lun->snap->scan->luns[lun->idx];
 }
 
+const struct storvirt__blk_lun *storvirt__lun_blk(const storvirt_lun *lun) {
+        return L(lun);
+}
+
+storvirt_ctx *storvirt__lun_ctx(const storvirt_lun *lun) {
+        return lun->ctx;
+}
+
 static const struct storvirt__usage *U(const storvirt_lun *lun) {
         return &lun->snap->usage[lun->idx];
 }
@@ -82,8 +90,7 @@ static int handle_new(storvirt_ctx *ctx, storvirt__lun_snap *snap, size_t idx, s
         return 0;
 }
 
-/* The backing identity a vDisk of this LUN has ("lun:GUID", "loop:FILE"); false when none. */
-static bool lun_identity(const struct storvirt__blk_lun *l, char *buf, size_t size) {
+bool storvirt__lun_identity(const struct storvirt__blk_lun *l, char *buf, size_t size) {
         char *real;
 
         if (l->guid[0]) {
@@ -102,7 +109,7 @@ static bool lun_identity(const struct storvirt__blk_lun *l, char *buf, size_t si
 static const char *lun_vdisk(const struct storvirt__blk_lun *l, const storvirt__holders *h) {
         char key[PATH_MAX + 8];
 
-        return h && lun_identity(l, key, sizeof(key)) ? storvirt__holders_by_identity(h, key) : NULL;
+        return h && storvirt__lun_identity(l, key, sizeof(key)) ? storvirt__holders_by_identity(h, key) : NULL;
 }
 
 static bool has_transport(const struct storvirt__blk_lun *l, const char *transport) {

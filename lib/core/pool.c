@@ -13,6 +13,7 @@
 #include "conf/pool_dup.h"
 #include "objects/ctx.h"
 #include "core/pool.h"
+#include "objects/events.h"
 #include "objects/vol_chain.h"
 #include "util/log.h"
 #include "util/macro.h"
@@ -46,6 +47,25 @@ int storvirt__pool_handle_new(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvi
         pool->obj = storvirt__pool_obj_ref(obj);
         *ret = pool;
         return 0;
+}
+
+/* ---- events ------------------------------------------------------------ */
+
+/*
+ * A change of the stored definitions or run marks is made, and its event
+ * emitted, under the definitions' lock held shared (objects/pool_registry.h),
+ * so that a process watching the state directory finds the files and the
+ * event journal in agreement.  Best effort: without the lock the change is
+ * made all the same.  Events are emitted with obj->lock held, so those of
+ * one pool are numbered in the order of its changes.
+ */
+static void store_lock(storvirt_ctx *ctx, storvirt__lock *l) {
+        storvirt__error_saved e;
+
+        storvirt__error_save(&e);
+        if (storvirt__pool_store_lock(ctx, STORVIRT__LOCK_SHARED, l) < 0)
+                log_debug(ctx, "events: %s", storvirt__error_msg());
+        storvirt__error_restore(&e);
 }
 
 /* ---- lifecycle steps -------------------------------------------------- */
@@ -97,7 +117,8 @@ static int check_build_flags(uint32_t flags) {
         return 0;
 }
 
-static int stop_locked(storvirt__pool_obj *obj) {
+static int stop_locked(storvirt__pool_obj *obj, bool emit) {
+        _cleanup_lock_ storvirt__lock sl = STORVIRT__LOCK_INIT;
         int r;
 
         if (obj->jobs > 0)
@@ -121,8 +142,11 @@ static int stop_locked(storvirt__pool_obj *obj) {
         obj->vols_loaded = false;
         obj->state = STORVIRT_POOL_STATE_INACTIVE;
         obj->capacity = obj->allocation = obj->available = 0;
+        store_lock(obj->ctx, &sl);
         if (obj->persistent && storvirt__pool_store_set_active(obj->ctx, obj->def->name, false) < 0)
                 log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
+        if (emit)
+                storvirt__event_emit_pool(obj->ctx, STORVIRT_EVENT_POOL_STOPPED, obj->def->name);
         return 0;
 }
 
@@ -164,6 +188,7 @@ static int claim_source(storvirt__pool_obj *obj) {
 }
 
 int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
+        _cleanup_lock_ storvirt__lock sl = STORVIRT__LOCK_INIT;
         int claimed = claim_source(obj), r;
 
         if (claimed < 0)
@@ -173,6 +198,9 @@ int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
         if (r >= 0 && (flags & STORVIRT_POOL_CREATE_BUILD)) {
                 r = obj->ops->build_pool ? obj->ops->build_pool(obj, build_flags_of(flags))
                                          : storvirt__backend_unsupported(obj->ops, "build_pool");
+                if (r >= 0)
+                        storvirt__event_emit_pool(obj->ctx, STORVIRT_EVENT_POOL_CREATED,
+                                                  obj->def->name);
         }
         if (r >= 0 && obj->ops->start_pool) {
                 r = obj->ops->start_pool(obj, 0);
@@ -182,16 +210,24 @@ int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags) {
         if (r >= 0) {
                 obj->active = true;
                 obj->state = STORVIRT_POOL_STATE_RUNNING;
-                r = storvirt__pool_obj_refresh_locked(obj, STORVIRT__REFRESH_SAVED_LIST);
+                /* its event is pool-started */
+                r = storvirt__pool_obj_refresh_locked(obj, STORVIRT__REFRESH_SAVED_LIST |
+                                                               STORVIRT__POOL_REFRESH_QUIET);
                 if (r < 0) {
                         int saved = r;
                         char *msg = strdup(storvirt__error_msg());
-                        stop_locked(obj);
+                        stop_locked(obj, false);
                         r = storvirt__error_set(saved, "%s", msg ? msg : "refresh failed");
                         free(msg);
-                } else if (obj->persistent &&
-                           storvirt__pool_store_set_active(obj->ctx, obj->def->name, true) < 0) {
-                        log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
+                } else {
+                        store_lock(obj->ctx, &sl);
+                        if (obj->persistent &&
+                            storvirt__pool_store_set_active(obj->ctx, obj->def->name, true) < 0)
+                                log_warning(obj->ctx, "pool '%s': %s", obj->def->name,
+                                            storvirt__error_msg());
+                        storvirt__event_emit_pool(obj->ctx, STORVIRT_EVENT_POOL_STARTED,
+                                                  obj->def->name);
+                        storvirt__lock_release(&sl);
                 }
         }
         if (claimed)
@@ -214,6 +250,7 @@ static int pool_ready(storvirt_ctx *ctx) {
  * place; the stored one is put back then).
  */
 static int define_replace(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__pool_def **def) {
+        _cleanup_lock_ storvirt__lock sl = STORVIRT__LOCK_INIT;
         int r;
 
         storvirt__mutex_lock(&obj->lock);
@@ -224,6 +261,7 @@ static int define_replace(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__
                 storvirt__mutex_unlock(&obj->lock);
                 return r;
         }
+        store_lock(ctx, &sl);
         r = storvirt__pools_check_source(ctx, *def);
         if (r >= 0)
                 r = storvirt__pool_store_save(ctx, *def);
@@ -233,8 +271,36 @@ static int define_replace(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__
                         log_error(ctx, "pool '%s': putting back its definition: %s",
                                   obj->def->name, storvirt__error_msg());
         }
-        if (r >= 0)
+        if (r >= 0) {
                 obj->persistent = true;
+                storvirt__event_emit_pool(ctx, STORVIRT_EVENT_POOL_DEFINED, obj->def->name);
+        }
+        storvirt__lock_release(&sl);
+        storvirt__mutex_unlock(&obj->lock);
+        return r;
+}
+
+/*
+ * A new pool stored and made known, its event emitted; the record is
+ * locked until then, so that no event of the pool comes before it.
+ */
+static int define_new(storvirt_ctx *ctx, storvirt__pool_obj *obj) {
+        _cleanup_lock_ storvirt__lock sl = STORVIRT__LOCK_INIT;
+        int r;
+
+        storvirt__mutex_lock(&obj->lock);
+        store_lock(ctx, &sl);
+        r = storvirt__pools_check_source(ctx, obj->def);
+        if (r >= 0)
+                r = storvirt__pool_store_save(ctx, obj->def);
+        if (r >= 0) {
+                r = storvirt__pools_insert(ctx, obj, true);
+                if (r < 0)
+                        storvirt__pool_store_remove(ctx, obj->def->name);
+        }
+        if (r >= 0)
+                storvirt__event_emit_pool(ctx, STORVIRT_EVENT_POOL_DEFINED, obj->def->name);
+        storvirt__lock_release(&sl);
         storvirt__mutex_unlock(&obj->lock);
         return r;
 }
@@ -275,14 +341,7 @@ STORVIRT_EXPORT int storvirt_pool_define_xml(storvirt_ctx *ctx, const char *xml,
                 goto out;
         def = NULL;
         obj->persistent = true;
-        r = storvirt__pools_check_source(ctx, obj->def);
-        if (r >= 0)
-                r = storvirt__pool_store_save(ctx, obj->def);
-        if (r >= 0) {
-                r = storvirt__pools_insert(ctx, obj, true);
-                if (r < 0)
-                        storvirt__pool_store_remove(ctx, obj->def->name);
-        }
+        r = define_new(ctx, obj);
 out:
         if (r >= 0) {
                 log_info(ctx, "pool '%s' defined", obj->def->name);
@@ -334,6 +393,7 @@ STORVIRT_EXPORT int storvirt_pool_create_xml(storvirt_ctx *ctx, const char *xml,
         } while (0)
 
 STORVIRT_EXPORT int storvirt_pool_undefine(storvirt_pool *pool, uint32_t flags) {
+        _cleanup_lock_ storvirt__lock sl = STORVIRT__LOCK_INIT;
         storvirt__pool_obj *obj;
         bool forget;
         int r;
@@ -346,11 +406,14 @@ STORVIRT_EXPORT int storvirt_pool_undefine(storvirt_pool *pool, uint32_t flags) 
                 storvirt__mutex_unlock(&obj->lock);
                 return storvirt__error_set(-EINVAL, "pool '%s' is not persistent", obj->def->name);
         }
+        store_lock(pool->ctx, &sl);
         r = storvirt__pool_store_remove(pool->ctx, obj->def->name);
         if (r >= 0) {
                 obj->persistent = false;
                 obj->autostart = false;
+                storvirt__event_emit_pool(pool->ctx, STORVIRT_EVENT_POOL_UNDEFINED, obj->def->name);
         }
+        storvirt__lock_release(&sl);
         forget = r >= 0 && !obj->active;
         storvirt__mutex_unlock(&obj->lock);
         if (forget)
@@ -372,6 +435,8 @@ STORVIRT_EXPORT int storvirt_pool_build(storvirt_pool *pool, uint32_t flags) {
         r = require_active(obj, false);
         if (r >= 0)
                 r = STORVIRT__BACKEND_CALL(obj->ops, build_pool, obj, flags);
+        if (r >= 0)
+                storvirt__event_emit_pool(pool->ctx, STORVIRT_EVENT_POOL_CREATED, obj->def->name);
         storvirt__mutex_unlock(&obj->lock);
         return r;
 }
@@ -401,7 +466,7 @@ STORVIRT_EXPORT int storvirt_pool_stop(storvirt_pool *pool, uint32_t flags) {
         storvirt__mutex_lock(&obj->lock);
         r = require_active(obj, true);
         if (r >= 0)
-                r = stop_locked(obj);
+                r = stop_locked(obj, true);
         forget = r >= 0 && !obj->persistent;
         storvirt__mutex_unlock(&obj->lock);
         if (forget)
@@ -420,6 +485,8 @@ STORVIRT_EXPORT int storvirt_pool_delete(storvirt_pool *pool, uint32_t flags) {
         r = require_active(obj, false);
         if (r >= 0)
                 r = STORVIRT__BACKEND_CALL(obj->ops, delete_pool, obj, flags);
+        if (r >= 0)
+                storvirt__event_emit_pool(pool->ctx, STORVIRT_EVENT_POOL_DELETED, obj->def->name);
         storvirt__mutex_unlock(&obj->lock);
         return r;
 }

@@ -5,11 +5,14 @@
  * and download.  Long operations mark the record busy and run without
  * any lock; the pool cannot be stopped meanwhile (obj->jobs).
  */
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "objects/ctx.h"
 #include "core/pool.h"
+#include "objects/events.h"
 #include "objects/holders.h"
 #include "objects/vol_chain.h"
 #include "objects/secret.h"
@@ -255,6 +258,15 @@ STORVIRT_EXPORT int storvirt_volume_lookup_by_path(storvirt_ctx *ctx, const char
         check_nonnull(path);
         check_nonnull(ret_vol);
         return lookup_across(ctx, path, false, ret_vol);
+}
+
+/*
+ * The event of a change of a volume, emitted while the change still marks
+ * it busy, so that the events of one volume come in the order of its changes.
+ */
+static void volume_event(storvirt__pool_obj *obj, storvirt__vol_rec *rec, uint32_t type,
+                         const char *detail) {
+        storvirt__event_emit(obj->ctx, type, obj->def->name, rec->name, rec->key, detail, 0);
 }
 
 /*
@@ -504,6 +516,9 @@ static int create_common(storvirt_pool *pool, const char *xml, storvirt_volume *
         }
         if (r >= 0 && obj->ops->refresh_volume)
                 r = obj->ops->refresh_volume(obj, rec, 0);
+        /* emitted while the volume is still busy: no other change of it comes first */
+        if (r >= 0)
+                volume_event(obj, rec, STORVIRT_EVENT_VOLUME_CREATED, NULL);
         unreserve(obj, rec, r >= 0);
         if (r >= 0) {
                 log_info(pool->ctx, "pool '%s': volume '%s' created", obj->def->name, rec->name);
@@ -590,6 +605,8 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
                 r = STORVIRT__BACKEND_CALL(obj->ops, wipe_volume, obj, rec, NULL, 0);
         if (r >= 0)
                 r = STORVIRT__BACKEND_CALL(obj->ops, delete_volume, obj, rec, 0);
+        if (r >= 0)
+                volume_event(obj, rec, STORVIRT_EVENT_VOLUME_DELETED, NULL);
         unreserve(obj, rec, r < 0);
         if (r >= 0)
                 log_info(vol->pool->ctx, "pool '%s': volume '%s' deleted", obj->def->name, rec->name);
@@ -608,6 +625,8 @@ STORVIRT_EXPORT int storvirt_volume_wipe(storvirt_volume *vol, storvirt_progress
                 return r;
         r = STORVIRT__BACKEND_CALL(vol->pool->obj->ops, wipe_volume, vol->pool->obj, vol->rec,
                                    &p, flags);
+        if (r >= 0)
+                volume_event(vol->pool->obj, vol->rec, STORVIRT_EVENT_VOLUME_WIPED, NULL);
         job_end(vol->pool->obj, vol->rec, true);
         return r;
 }
@@ -649,6 +668,12 @@ STORVIRT_EXPORT int storvirt_volume_resize(storvirt_volume *vol, uint64_t capaci
         if (r >= 0)
                 r = STORVIRT__BACKEND_CALL(obj->ops, resize_volume, obj, vol->rec, target,
                                            flags & STORVIRT_VOLUME_RESIZE_ALLOCATE);
+        if (r >= 0) {
+                char detail[24];
+
+                snprintf(detail, sizeof(detail), "%" PRIu64, target);
+                volume_event(obj, vol->rec, STORVIRT_EVENT_VOLUME_RESIZED, detail);
+        }
         job_end(obj, vol->rec, true);
         return r;
 }

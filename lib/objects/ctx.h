@@ -55,6 +55,8 @@ enum {
         STORVIRT__CTX_SLOT_POOLS,       /* objects/pool_registry.c */
         STORVIRT__CTX_SLOT_BACKENDS,    /* core/backend.c */
         STORVIRT__CTX_SLOT_LUNS,        /* core/lun.c: the current LUN snapshot */
+        STORVIRT__CTX_SLOT_EVENTS,      /* objects/events.c: callbacks, queue, sources */
+        STORVIRT__CTX_SLOT_LUN_SIZES,   /* core/lun_event.c: the LUN capacities announced */
         STORVIRT__CTX_SLOT_N,
 };
 

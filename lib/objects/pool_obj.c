@@ -2,34 +2,96 @@
 /*
  * pool_obj.c - pool and volume records (objects/pool_obj.h).
  */
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "objects/pool_obj.h"
+#include "util/bigmem.h"
 #include "util/error.h"
 #include "util/uuid.h"
+
+/*
+ * A block of records made at once (objects/pool_obj.h): a header, then
+ * records carved one after the other.  It lives while the builder or any
+ * of its records does.
+ */
+struct storvirt__vol_rec_block {
+        storvirt__refcnt n_ref;
+        size_t size, used;           /* bytes after the header */
+};
+
+#define BLOCK_ALIGN 16
+
+static size_t block_bytes(size_t size) {
+        return sizeof(storvirt__vol_rec_block) + size;
+}
+
+storvirt__vol_rec_block *storvirt__vol_rec_block_new(size_t n, size_t strings) {
+        size_t size;
+        storvirt__vol_rec_block *b;
+
+        if (n < STORVIRT__VOL_REC_BLOCK_MIN || strings > SIZE_MAX / 4 ||
+            n > (SIZE_MAX / 2 - strings) / (sizeof(storvirt__vol_rec) + BLOCK_ALIGN))
+                return NULL;
+        size = n * (sizeof(storvirt__vol_rec) + BLOCK_ALIGN) + strings;
+        b = storvirt__bigmem_alloc(block_bytes(size));
+        if (!b)
+                return NULL;
+        STORVIRT__REFCNT_INIT(b->n_ref);
+        b->size = size;
+        return b;
+}
+
+void storvirt__vol_rec_block_unref(storvirt__vol_rec_block *b) {
+        if (b && storvirt__refcnt_dec(&b->n_ref))
+                storvirt__bigmem_free(b, block_bytes(b->size));
+}
+
+/* need bytes from b (zeroed, never used before), NULL when it has no more room. */
+static void *block_take(storvirt__vol_rec_block *b, size_t need) {
+        void *p;
+
+        need = (need + BLOCK_ALIGN - 1) & ~(size_t)(BLOCK_ALIGN - 1);
+        if (!b || need > b->size - b->used)
+                return NULL;
+        p = (char *)(b + 1) + b->used;
+        b->used += need;
+        storvirt__refcnt_inc(&b->n_ref);
+        return p;
+}
 
 /*
  * One allocation: the record, then its name, path and key (the path's
  * bytes when they are the same, as for file volumes).  A pool holds as
  * many records as it has volumes: each one fewer allocation counts.
  */
-storvirt__vol_rec *storvirt__vol_rec_new(const char *name, const char *key, const char *path) {
+storvirt__vol_rec *storvirt__vol_rec_new_in(storvirt__vol_rec_block *block, const char *name,
+                                            const char *key, const char *path) {
         size_t nn = strlen(name) + 1, np = strlen(path) + 1;
         bool same = strcmp(key, path) == 0;
         size_t nk = same ? 0 : strlen(key) + 1;
-        storvirt__vol_rec *rec = malloc(sizeof(*rec) + nn + np + nk);
+        storvirt__vol_rec *rec = block_take(block, sizeof(*rec) + nn + np + nk);
         char *p;
 
-        if (!rec)
-                return NULL;
-        memset(rec, 0, sizeof(*rec));
+        if (rec) {
+                rec->block = block;
+        } else {
+                rec = malloc(sizeof(*rec) + nn + np + nk);
+                if (!rec)
+                        return NULL;
+                memset(rec, 0, sizeof(*rec));
+        }
         STORVIRT__REFCNT_INIT(rec->n_ref);
         p = (char *)(rec + 1);
         rec->name = memcpy(p, name, nn);
         rec->path = memcpy(p + nn, path, np);
         rec->key = same ? rec->path : memcpy(p + nn + np, key, nk);
         return rec;
+}
+
+storvirt__vol_rec *storvirt__vol_rec_new(const char *name, const char *key, const char *path) {
+        return storvirt__vol_rec_new_in(NULL, name, key, path);
 }
 
 storvirt__vol_rec *storvirt__vol_rec_ref(storvirt__vol_rec *rec) {
@@ -45,7 +107,10 @@ void storvirt__vol_rec_unref(storvirt__vol_rec *rec) {
         free(rec->backing_path);
         free(rec->extent_device);
         free(rec->problem);
-        free(rec);
+        if (rec->block)
+                storvirt__vol_rec_block_unref(rec->block);
+        else
+                free(rec);
 }
 
 void storvirt__vol_rec_unref_void(void *rec) {

@@ -29,8 +29,11 @@
 #include "util/hashmap.h"
 #include "util/refcnt.h"
 
+typedef struct storvirt__vol_rec_block storvirt__vol_rec_block;
+
 typedef struct storvirt__vol_rec {
         storvirt__refcnt n_ref;
+        storvirt__vol_rec_block *block; /* where it was made; NULL: malloc'd alone */
         /* Immutable after creation, stored with the record (never freed alone). */
         const char *name;
         const char *key;
@@ -115,6 +118,23 @@ typedef struct storvirt__pool_obj {
 /* Records. */
 storvirt__vol_rec *storvirt__vol_rec_new(const char *name, const char *key, const char *path);
 storvirt__vol_rec *storvirt__vol_rec_ref(storvirt__vol_rec *rec);
+/*
+ * Records made by the thousand (a pool's volumes read at once): a block
+ * with room for n records whose name, path and key take strings bytes
+ * in all, in one mapping of huge pages where the kernel has them
+ * (util/bigmem.h), so that filling it costs a few page faults, not one
+ * per 4 KiB.  NULL below STORVIRT__VOL_REC_BLOCK_MIN records or when it
+ * cannot be had: records are then malloc'd one by one, as they are too
+ * when the block is full.  The block stays while the builder's reference
+ * (dropped with storvirt__vol_rec_block_unref()) or any of its records
+ * does; records made in it are freed with it.  Not thread-safe: one
+ * builder fills a block.
+ */
+#define STORVIRT__VOL_REC_BLOCK_MIN 4096
+storvirt__vol_rec_block *storvirt__vol_rec_block_new(size_t n, size_t strings);
+void storvirt__vol_rec_block_unref(storvirt__vol_rec_block *block);
+storvirt__vol_rec *storvirt__vol_rec_new_in(storvirt__vol_rec_block *block, const char *name,
+                                            const char *key, const char *path);
 void storvirt__vol_rec_unref(storvirt__vol_rec *rec);
 void storvirt__vol_rec_unref_void(void *rec);
 storvirt__pool_obj *storvirt__pool_obj_ref(storvirt__pool_obj *obj);
@@ -137,8 +157,14 @@ int storvirt__pool_obj_add_vol(storvirt__pool_obj *obj, storvirt__vol_rec *rec);
  * (an explicit refresh), STORVIRT__REFRESH_SAVED_LIST lets the backend
  * take the volume list an earlier refresh saved when it still holds
  * (objects/vol_list.h).  Called with obj->lock held; a failure leaves
- * the pool inaccessible until a refresh works again.
+ * the pool inaccessible until a refresh works again.  A refresh that
+ * read the storage emits pool-refreshed (queued, journaled: the lock
+ * held orders it among the pool's events; callbacks run at the next
+ * dispatch), unless flags has STORVIRT__POOL_REFRESH_QUIET (the start's
+ * refresh, whose event is pool-started); one the saved list stood in
+ * for emits nothing, as nothing changed.
  */
+#define STORVIRT__POOL_REFRESH_QUIET (1u << 16)
 int storvirt__pool_obj_refresh_locked(storvirt__pool_obj *obj, uint32_t flags);
 /* The volume table of an active pool, read first if it was not yet (obj->lock held). */
 int storvirt__pool_obj_vols_ready(storvirt__pool_obj *obj);

@@ -445,6 +445,94 @@ int storvirt__pool_store_remove(storvirt_ctx *ctx, const char *name) {
         return 0;
 }
 
+int storvirt__pool_store_lock(storvirt_ctx *ctx, int mode, storvirt__lock *ret) {
+        _cleanup_close_ int fd = -1;
+        int r = state_subdir(ctx, POOL_DIR, &fd);
+
+        if (r >= 0)
+                r = storvirt__lock_acquire(fd, LOCK_NAME, mode, STORE_LOCK_TIMEOUT_MS, ret);
+        return r;
+}
+
+uint32_t storvirt__pool_store_state(storvirt_ctx *ctx, const char *name) {
+        _cleanup_close_ int pfd = storvirt__ctx_state_subdir(ctx, POOL_DIR, false);
+        _cleanup_close_ int rfd = storvirt__ctx_state_subdir(ctx, RUN_DIR, false);
+        _cleanup_free_ char *file = NULL;
+        uint32_t st = 0;
+
+        storvirt__error_reset();
+        if (name[0] == '.' || strchr(name, '/') || asprintf(&file, "%s.xml", name) < 0)
+                return 0;
+        if (pfd >= 0 && faccessat(pfd, file, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                st |= STORVIRT__POOL_STORED_DEFINED;
+        if (rfd >= 0 && faccessat(rfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+                st |= STORVIRT__POOL_STORED_RUNNING;
+        return st;
+}
+
+/* Adds the names in dir (with suffix, which is dropped) to b. */
+static int names_in(storvirt_ctx *ctx, const char *dir, const char *suffix,
+                    struct storvirt__strv_builder *b) {
+        int fd = storvirt__ctx_state_subdir(ctx, dir, false), r = 0;
+        struct dirent *de;
+        DIR *d;
+
+        if (fd == -ENOENT) {
+                storvirt__error_reset();
+                return 0;
+        }
+        if (fd < 0)
+                return fd;
+        d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return storvirt__error_set(-errno, "state directory: reading '%s': %m", dir);
+        }
+        while (r >= 0 && (de = readdir(d))) {
+                size_t n = strlen(de->d_name), k = strlen(suffix);
+
+                if (de->d_name[0] == '.' || n <= k || strcmp(de->d_name + n - k, suffix) != 0 ||
+                    (de->d_type != DT_REG && de->d_type != DT_UNKNOWN))
+                        continue;
+                char *x = strndup(de->d_name, n - k);
+
+                r = x ? storvirt__strv_builder_push(b, x) : storvirt__error_oom();
+                if (r < 0)
+                        free(x);
+        }
+        closedir(d);
+        return r;
+}
+
+int storvirt__pool_store_names(storvirt_ctx *ctx, char ***ret) {
+        struct storvirt__strv_builder b = {};
+        char **all = NULL, **uniq = NULL;
+        int r;
+
+        r = names_in(ctx, POOL_DIR, ".xml", &b);
+        if (r >= 0)
+                r = names_in(ctx, RUN_DIR, "", &b);
+        if (r >= 0)
+                r = storvirt__strv_builder_finish(&b, &all);
+        else
+                storvirt__strv_builder_done(&b);
+        if (r < 0)
+                return r;
+        storvirt__strv_sort(all);
+        for (char **p = all; r >= 0 && *p; p++)
+                if (!storvirt__strv_contains(uniq, *p))
+                        r = storvirt__strv_extend(&uniq, *p) < 0 ? storvirt__error_oom() : 0;
+        storvirt__strv_free(all);
+        if (r < 0) {
+                storvirt__strv_free(uniq);
+                return r;
+        }
+        if (!uniq && !(uniq = calloc(1, sizeof(char *))))
+                return storvirt__error_oom();
+        *ret = uniq;
+        return 0;
+}
+
 /* Reads one stored definition into v; a bad file is logged and skipped (0). */
 static int load_one(storvirt_ctx *ctx, int dirfd, int autofd, int runfd, const char *file,
                     struct storvirt__pool_stored *v) {

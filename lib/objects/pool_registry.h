@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "objects/pool_obj.h"
+#include "util/lock.h"
 
 /* The registry of a context (its pools slot, made on first use). */
 typedef struct storvirt__pool_registry storvirt__pool_registry;
@@ -67,6 +68,24 @@ int storvirt__pool_store_remove(storvirt_ctx *ctx, const char *name);
 int storvirt__pool_store_set_autostart(storvirt_ctx *ctx, const char *name, bool on);
 /* The run mark: a persistent pool active when the last process left it. */
 int storvirt__pool_store_set_active(storvirt_ctx *ctx, const char *name, bool on);
+
+/*
+ * The lock of the stored definitions (pools/.lock) in mode
+ * STORVIRT__LOCK_SHARED or _EXCLUSIVE.  Writers hold it shared while
+ * they change a definition or a run mark and record the event of it
+ * (objects/events.h); a reader holding it exclusive sees the files and
+ * the event journal agree.
+ */
+int storvirt__pool_store_lock(storvirt_ctx *ctx, int mode, storvirt__lock *ret);
+
+/* What the state directory holds of pool name: STORVIRT__POOL_STORED_* bits. */
+enum {
+        STORVIRT__POOL_STORED_DEFINED = 1u << 0,   /* pools/<name>.xml */
+        STORVIRT__POOL_STORED_RUNNING = 1u << 1,   /* its run mark */
+};
+uint32_t storvirt__pool_store_state(storvirt_ctx *ctx, const char *name);
+/* The names with a definition or a run mark, sorted (storvirt__strv_free()). */
+int storvirt__pool_store_names(storvirt_ctx *ctx, char ***ret);
 
 /* One stored definition, with its autostart and run marks. */
 struct storvirt__pool_stored {

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "objects/events.h"
 #include "objects/pool_obj.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -53,7 +54,7 @@ int storvirt__pool_obj_refresh_locked(storvirt__pool_obj *obj, uint32_t flags) {
         int r = storvirt__pool_obj_target_check(obj);
 
         if (r >= 0)
-                r = obj->ops->refresh_pool(obj, flags);
+                r = obj->ops->refresh_pool(obj, flags & ~STORVIRT__POOL_REFRESH_QUIET);
         if (r < 0) {
                 target_open_error(obj, r);
                 obj->state = STORVIRT_POOL_STATE_INACCESSIBLE;
@@ -68,6 +69,8 @@ int storvirt__pool_obj_refresh_locked(storvirt__pool_obj *obj, uint32_t flags) {
         else
                 log_debug(obj->ctx, "pool '%s' refreshed: %zu volumes", obj->def->name,
                           storvirt__hashmap_size(obj->vols));
+        if (r == 0 && !(flags & STORVIRT__POOL_REFRESH_QUIET))
+                storvirt__event_emit_pool(obj->ctx, STORVIRT_EVENT_POOL_REFRESHED, obj->def->name);
         return 0;
 }
 

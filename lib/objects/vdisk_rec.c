@@ -12,8 +12,10 @@
 #include <time.h>
 
 #include "objects/connection_secret.h"
+#include "objects/events.h"
 #include "objects/holders.h"
 #include "objects/records.h"
+#include "objects/vdisk_diff.h"
 #include "objects/vdisk_rec.h"
 #include "util/error.h"
 #include "util/json.h"
@@ -83,6 +85,9 @@ void storvirt__vrec_free(vrec *v) {
         }
         free(v->att);
         storvirt__strv_free(v->prepared);
+        if (v->saved)
+                storvirt__vrec_digest_clear(v->saved);
+        free(v->saved);
         free(v);
 }
 
@@ -379,14 +384,65 @@ int storvirt__vrec_holders_update(storvirt_ctx *ctx, const vrec *v) {
         return r;
 }
 
-int storvirt__vrec_save(storvirt_ctx *ctx, const vrec *v) {
+struct save_events {
+        storvirt_ctx *ctx;
+        const char *id;
+};
+
+static void save_event(uint32_t type, const char *detail, void *userdata) {
+        struct save_events *e = userdata;
+
+        storvirt__event_emit_vdisk(e->ctx, type, e->id, detail);
+}
+
+/* What the record on disk holds (v->saved, else read again); NULL when unknown. */
+static storvirt__vrec_digest *digest_before(storvirt_ctx *ctx, vrec *v) {
+        storvirt__vrec_digest *d = TAKE_PTR(v->saved);
+        storvirt__error_saved e;
+        vrec *before = NULL;
+
+        if (d)
+                return d;
+        storvirt__error_save(&e);
+        if (storvirt__vrec_read(ctx, v->id, true, &before) >= 0)
+                d = TAKE_PTR(before->saved);
+        storvirt__vrec_free(before);
+        storvirt__error_restore(&e);
+        return d;
+}
+
+static void digest_free(storvirt__vrec_digest *d) {
+        if (d)
+                storvirt__vrec_digest_clear(d);
+        free(d);
+}
+
+int storvirt__vrec_save(storvirt_ctx *ctx, vrec *v) {
         _cleanup_free_ char *text = NULL;
+        storvirt__vrec_digest *old = NULL, *cur = NULL;
         int r = storvirt__vrec_text(v, NULL, true, &text);
 
-        if (r >= 0)
+        if (r >= 0) {
+                old = digest_before(ctx, v);
                 r = storvirt__record_write(ctx, KIND, v->id, text, strlen(text));
+        }
         if (r >= 0)
                 r = storvirt__vrec_holders_update(ctx, v);
+        if (r >= 0 && (cur = calloc(1, sizeof(*cur))) && storvirt__vrec_digest_of(v, cur) < 0) {
+                free(cur);
+                cur = NULL;
+        }
+        /* the events, numbered while the lock still orders this record's changes */
+        if (r >= 0 && old && cur) {
+                struct save_events e = { ctx, v->id };
+
+                storvirt__vrec_diff(old, cur, save_event, &e);
+        }
+        digest_free(old);
+        if (r >= 0)
+                v->saved = cur;
+        else
+                digest_free(cur);
         return r;
 }
 
@@ -405,6 +461,12 @@ int storvirt__vrec_read(storvirt_ctx *ctx, const char *id, bool locked, vrec **r
                 (void)storvirt_ctx_get_state_dir(ctx, &dir);
                 return storvirt__error_set(r, "%s/" KIND "/%s.json: corrupted vDisk record: %s",
                                            dir ? dir : "", id, storvirt_error_message());
+        }
+        /* as read: what the next save's events are counted from (none without memory) */
+        (*ret)->saved = calloc(1, sizeof(*(*ret)->saved));
+        if ((*ret)->saved && storvirt__vrec_digest_of(*ret, (*ret)->saved) < 0) {
+                free((*ret)->saved);
+                (*ret)->saved = NULL;
         }
         return 0;
 }

@@ -49,6 +49,11 @@ typedef struct storvirt__vrec {
         storvirt__vattach *att;
         size_t n_att;
         char **prepared;
+        /*
+         * What the record on disk holds as events see it (objects/vdisk_diff.h),
+         * as read under the exclusive lock or last saved; NULL when unknown.
+         */
+        struct storvirt__vrec_digest *saved;
 } storvirt__vrec;
 
 void storvirt__vimage_clear(storvirt__vimage *im);
@@ -65,8 +70,12 @@ int storvirt__vrec_parse(yajl_val o, storvirt__vrec **ret);
 /* The record as JSON text; state_uuid (may be NULL) adds VDSM's poolID. */
 int storvirt__vrec_text(const storvirt__vrec *v, const char *state_uuid, bool pretty, char **ret);
 
-/* Writes v and what it holds (the caller holds the "vdisks" lock exclusive). */
-int storvirt__vrec_save(storvirt_ctx *ctx, const storvirt__vrec *v);
+/*
+ * Writes v and what it holds (the caller holds the "vdisks" lock
+ * exclusive), and emits the events of the change: from v->saved (else
+ * from the record read again) to v, which becomes v->saved.
+ */
+int storvirt__vrec_save(storvirt_ctx *ctx, storvirt__vrec *v);
 int storvirt__vrec_holders_update(storvirt_ctx *ctx, const storvirt__vrec *v);
 /* Reads record id (locked: the caller holds the lock); -ENOENT "no vDisk ID". */
 int storvirt__vrec_read(storvirt_ctx *ctx, const char *id, bool locked, storvirt__vrec **ret);

@@ -14,6 +14,7 @@
 #include "objects/records.h"
 #include "objects/vol_index.h"
 #include "objects/vol_list.h"
+#include "util/bigmem.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -367,7 +368,8 @@ static bool take_opt(char *t, storvirt__vol_rec *v) {
 }
 
 /* The record of one entry line; NULL when the line is malformed (-EINVAL) or on -ENOMEM. */
-static int parse_entry(char *line, const char *target, size_t tlen, storvirt__vol_rec **ret) {
+static int parse_entry(char *line, const char *target, size_t tlen,
+                       storvirt__vol_rec_block *block, storvirt__vol_rec **ret) {
         char path[PATH_MAX + STORVIRT__NAME_MAX + 2];
         char *p = line, *f[N_FIXED], *t;
         uint64_t n[9];
@@ -390,7 +392,7 @@ static int parse_entry(char *line, const char *target, size_t tlen, storvirt__vo
         memcpy(path, target, tlen);
         path[tlen] = '/';
         memcpy(path + tlen + 1, f[0], strlen(f[0]) + 1);
-        v = storvirt__vol_rec_new(f[0], path, path);
+        v = storvirt__vol_rec_new_in(block, f[0], path, path);
         if (!v)
                 return storvirt__error_oom();
         v->ino = n[0];
@@ -481,18 +483,24 @@ static int parse_entries(char *p, size_t n, const char *target, int64_t read_at,
                          const storvirt__hashmap *index, const char *file,
                          storvirt__vol_list *l) {
         struct storvirt__strv_builder stale = {};
-        size_t tlen = strlen(target), seen = 0;
+        size_t tlen = strlen(target), seen = 0, len = strlen(p);
+        storvirt__vol_rec_block *block;
         int r = 0;
 
         while (tlen > 1 && target[tlen - 1] == '/')
                 tlen--;
+        if (n > len)                    /* each entry takes a line */
+                return storvirt__error_set(-EINVAL, "%s: %zu volumes said in %zu bytes", file,
+                                           n, len);
         l->recs = calloc(n + 1, sizeof(*l->recs));
         if (!l->recs)
                 return storvirt__error_oom();
+        /* each record: its name, and its path (target/name) */
+        block = storvirt__vol_rec_block_new(n, n * (tlen + 2) + 2 * len);
         for (char *line; r >= 0 && (line = strsep(&p, "\n")) && *line;) {
                 storvirt__vol_rec *v = NULL;
 
-                r = seen < n ? parse_entry(line, target, tlen, &v) : -EINVAL;
+                r = seen < n ? parse_entry(line, target, tlen, block, &v) : -EINVAL;
                 if (r == -EINVAL)
                         r = storvirt__error_set(-EINVAL, "%s: line %zu is not a volume", file,
                                                 seen + 4);
@@ -513,19 +521,19 @@ static int parse_entries(char *p, size_t n, const char *target, int64_t read_at,
         if (r >= 0)
                 r = storvirt__strv_builder_finish(&stale, &l->stale);
         storvirt__strv_builder_done(&stale);
+        storvirt__vol_rec_block_unref(block);
         return r;
 }
 
 int storvirt__vol_list_load(storvirt_ctx *ctx, const char *target, const storvirt__dir_stamp *now,
                             const storvirt__hashmap *index, storvirt__vol_list *ret) {
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
-        _cleanup_free_ char *text = NULL;
         _cleanup_close_ int dfd = -1;
         storvirt__vol_list l = {};
         char name[64], file[96];
         int64_t read_at = 0;
-        size_t len = 0, n = 0;
-        char *p;
+        size_t len = 0, n = 0, alloc = 0;
+        char *p, *text = NULL;
         int r;
 
         storvirt__vol_index_file_name(target, ".list", name);
@@ -534,20 +542,21 @@ int storvirt__vol_list_load(storvirt_ctx *ctx, const char *target, const storvir
         if (r >= 0)
                 r = dfd = storvirt__records_dirfd(ctx, KIND, true);
         if (r >= 0)
-                r = storvirt__file_read_owned(dfd, name, LIST_MAX, &text, &len);
+                r = storvirt__file_read_owned_big(dfd, name, LIST_MAX, &text, &len, &alloc);
         storvirt__lock_release(&lock);
         if (r == -ENOENT)
                 return storvirt__error_set(-ENOENT, "%s: none saved", file);
         if (r < 0)
                 return r;
         r = check_whole(text, len, file, &n);
-        if (r < 0)
-                return r;
-        text[r] = '\0';                /* the entries end before the last line */
-        p = text;
-        r = check_header(&p, target, now, file, &read_at);
+        if (r >= 0) {
+                text[r] = '\0';        /* the entries end before the last line */
+                p = text;
+                r = check_header(&p, target, now, file, &read_at);
+        }
         if (r >= 0)
                 r = parse_entries(p, n, target, read_at, index, file, &l);
+        storvirt__bigmem_free(text, alloc);
         if (r < 0) {
                 storvirt__vol_list_clear(&l);
                 return r;

@@ -778,6 +778,14 @@ static bool has_prefix(const uint8_t *b, size_t n, const char *magic, size_t len
         return n >= len && memcmp(b, magic, len) == 0;
 }
 
+/* Whether the file holds nothing but zeros: no block allocated, and its head reads so. */
+static bool all_zeros(const struct storvirt__img_src *src) {
+        if (!src->no_blocks || !src->head || src->head_len == 0)
+                return false;
+        /* zero first, and each byte the same as the next: memcmp's speed */
+        return src->head[0] == 0 && memcmp(src->head, src->head + 1, src->head_len - 1) == 0;
+}
+
 static int img_detect(const struct storvirt__img_src *src, img_parse_fn *ret) {
         uint8_t b[HEAD_LEN];
         size_t n = (size_t) MIN(src->size, (uint64_t) HEAD_LEN);
@@ -798,6 +806,8 @@ static int img_detect(const struct storvirt__img_src *src, img_parse_fn *ret) {
                 *ret = vdi_parse;
         else if (has_prefix(b, n, "LUKS\xba\xbe", 6))
                 *ret = storvirt__img_luks_parse;
+        else if (all_zeros(src))
+                *ret = raw_parse;
         else if ((r = iso_magic(src)) != 0)
                 *ret = iso_parse;
         else if ((r = vpc_fixed_footer(src)) != 0)
@@ -858,12 +868,18 @@ static int probe_src(struct storvirt__img_src *src, const char *format, storvirt
         return 0;
 }
 
-int storvirt__img_probe_fd_as(int fd, uint64_t file_size, const char *what,
-                              const char *format, storvirt__img_info *ret) {
-        struct storvirt__img_src src = { .fd = fd, .size = file_size, .what = what ? what : "image" };
+static int probe(int fd, uint64_t file_size, bool no_blocks, const char *what,
+                 const char *format, storvirt__img_info *ret) {
+        struct storvirt__img_src src = { .fd = fd, .size = file_size, .what = what ? what : "image",
+                                         .no_blocks = no_blocks };
 
         check_arg(fd >= 0, "fd", "must be an open file descriptor");
         return probe_src(&src, format, ret);
+}
+
+int storvirt__img_probe_fd_as(int fd, uint64_t file_size, const char *what,
+                              const char *format, storvirt__img_info *ret) {
+        return probe(fd, file_size, false, what, format, ret);
 }
 
 int storvirt__img_probe_io(const storvirt__img_io *io, uint64_t file_size, const char *what,
@@ -876,7 +892,14 @@ int storvirt__img_probe_io(const storvirt__img_io *io, uint64_t file_size, const
 }
 
 int storvirt__img_probe_fd(int fd, uint64_t file_size, const char *what, storvirt__img_info *ret) {
-        return storvirt__img_probe_fd_as(fd, file_size, what, NULL, ret);
+        return probe(fd, file_size, false, what, NULL, ret);
+}
+
+int storvirt__img_probe_file(int fd, const struct stat *st, const char *what,
+                             storvirt__img_info *ret) {
+        check_nonnull(st);
+        return probe(fd, (uint64_t)st->st_size, S_ISREG(st->st_mode) && st->st_blocks == 0, what,
+                     NULL, ret);
 }
 
 static int probe_magic_src(struct storvirt__img_src *src, char ret[static 16]) {

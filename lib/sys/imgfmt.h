@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Backing chains deeper than this are refused when max_depth is 0. */
@@ -83,6 +84,18 @@ typedef struct storvirt__img_info {
  */
 int storvirt__img_probe_fd(int fd, uint64_t file_size, const char *what,
                            storvirt__img_info *ret);
+
+/*
+ * storvirt__img_probe_fd() for a regular file, given its fstat: a file
+ * with no block allocated (st_blocks 0) whose first bytes read as zeros
+ * is raw without the reads of the signatures further in (the iso volume
+ * descriptor at 32 KiB, a fixed vpc footer at the end), which would read
+ * zeros: a new sparse raw image costs one read, not three.  Where a
+ * filesystem reports no blocks for a file that has data, its first
+ * bytes show it and every signature is read.
+ */
+int storvirt__img_probe_file(int fd, const struct stat *st, const char *what,
+                             storvirt__img_info *ret);
 
 /*
  * Like storvirt__img_probe_fd() but reads the image as `format` (one of
@@ -175,6 +188,7 @@ struct storvirt__img_src {
          * common probe costs a single pread (see storvirt__img_read). */
         const uint8_t *head;
         size_t head_len;
+        bool no_blocks;    /* the file has no block allocated (st_blocks 0) */
 };
 
 /*

@@ -53,6 +53,8 @@ void storvirt__iscsi_luns_free(struct storvirt__iscsi_lun *l, size_t n) {
 #include <iscsi/iscsi.h>
 #include <iscsi/scsi-lowlevel.h>
 
+#include "sys/iscsi_dl.h"
+
 #define MAX_REDIRECTS 3
 
 struct session {
@@ -276,6 +278,9 @@ static int session_open(struct session *s, const struct storvirt__iscsi_params *
         char what[512];
         int r;
 
+        r = storvirt__iscsi_load();
+        if (r < 0)
+                return r;
         s->p = p;
         s->timeout = p->timeout_sec ? p->timeout_sec : STORVIRT__ISCSI_DEFAULT_TIMEOUT;
         s->deadline = now_ms() + (long long)s->timeout * 1000;

@@ -39,6 +39,12 @@ const storvirt__sysops storvirt__sysops_host = {
         .name = "host",
         .blk_scan = storvirt__blk_scan,
         .usage_probe = host_usage_probe,
+        .blkmon_open = storvirt__blkmon_open,
+        .blkmon_receive = storvirt__blkmon_receive,
+        .blkmon_close = storvirt__blkmon_close,
+        .blk_size_read = storvirt__blk_size_read,
+        .blk_rescan = storvirt__blk_rescan,
+        .mpath_resize = storvirt__multipath_resize,
         .dev_number = host_dev_number,
         .ident_read = host_ident_read,
         .pt_read = storvirt__pt_read,
@@ -70,6 +76,12 @@ void storvirt__sysops_complete(storvirt__sysops *ops) {
         FILL(name);
         FILL(blk_scan);
         FILL(usage_probe);
+        FILL(blkmon_open);
+        FILL(blkmon_receive);
+        FILL(blkmon_close);
+        FILL(blk_size_read);
+        FILL(blk_rescan);
+        FILL(mpath_resize);
         FILL(dev_number);
         FILL(ident_read);
         FILL(pt_read);

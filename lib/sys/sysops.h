@@ -5,6 +5,8 @@
  * touch:
  *
  *   discovery       one pass over the block devices, the usage of one
+ *   changes         the block devices' uevents, one device's capacity read
+ *                   again, a multipath map resized (sys/blkmon.h)
  *   identity        what is at a path now, and that device's identity
  *                   (read again before a LUN's path is handed out)
  *   partitions      a disk's partition table (sys/parttable.h)
@@ -28,6 +30,7 @@
 #include <sys/types.h>
 
 #include "sys/blkident.h"
+#include "sys/blkmon.h"
 #include "sys/blockdev.h"
 #include "sys/dm.h"
 #include "sys/iscsi_direct.h"
@@ -43,6 +46,17 @@ typedef struct storvirt__sysops {
         int (*blk_scan)(struct storvirt__blk_scan **ret);
         /* Usage of the device at devnode with number devnum (usage.h). */
         int (*usage_probe)(const char *devnode, dev_t devnum, struct storvirt__usage *ret);
+
+        /* ---- changes (blkmon.h) ---- */
+        int (*blkmon_open)(storvirt__blkmon **ret, int *ret_fd);
+        int (*blkmon_receive)(storvirt__blkmon *m, struct storvirt__blk_uevent *ret);
+        void (*blkmon_close)(storvirt__blkmon *m);
+        /* Capacity of block device name (kernel name) now, in bytes. */
+        int (*blk_size_read)(const char *name, uint64_t *ret_bytes);
+        /* A SCSI device reads its capacity again (nothing for other devices). */
+        int (*blk_rescan)(const char *name);
+        /* multipathd resize map NAME; -ENOENT when multipathd is not installed. */
+        int (*mpath_resize)(const char *map);
 
         /* ---- identity ---- */
         /*

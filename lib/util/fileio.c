@@ -19,6 +19,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 
+#include "util/bigmem.h"
 #include "util/fileio.h"
 #include "util/macro.h"
 
@@ -405,6 +406,64 @@ int storvirt__file_read_all(int dirfd, const char *name, size_t max_size,
 int storvirt__file_read_owned(int dirfd, const char *name, size_t max_size,
                               char **ret_data, size_t *ret_len) {
         return read_file(dirfd, name, max_size, true, ret_data, ret_len);
+}
+
+/* Reads fd (size bytes said fstat) to EOF into data (size + 2 bytes allocated). */
+static int read_sized(int fd, const char *q, char *data, size_t size, size_t *ret_len) {
+        size_t len = 0;
+        ssize_t k;
+
+        /* one byte more than said shows a file that grew */
+        while (len <= size) {
+                k = read(fd, data + len, size + 1 - len);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return storvirt__error_set(-errno, "file '%s': cannot read: %m", q);
+                if (k == 0)
+                        break;
+                len += (size_t) k;
+        }
+        if (len > size)
+                return storvirt__error_set(-EIO, "file '%s': grew while it was read", q);
+        data[len] = '\0';
+        *ret_len = len;
+        return 0;
+}
+
+int storvirt__file_read_owned_big(int dirfd, const char *name, size_t max_size,
+                                  char **ret_data, size_t *ret_len, size_t *ret_alloc) {
+        char q[STORVIRT__ESCAPED_NAME_SIZE];
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+        size_t size, len = 0;
+        char *data;
+        int r;
+
+        check_nonnull(name);
+        check_arg(name[0] != '\0', "name", "must not be empty");
+        check_nonnull(ret_data);
+        check_nonnull(ret_alloc);
+        storvirt__name_escape(name, q, sizeof(q));
+        fd = open_regular(dirfd, name, q, true, &st);
+        if (fd < 0)
+                return fd;
+        if ((uint64_t) st.st_size > max_size || max_size > SIZE_MAX - 2)
+                return too_big(q, max_size);
+        size = (size_t) st.st_size;
+        data = storvirt__bigmem_alloc(size + 2);
+        if (!data)
+                return storvirt__error_oom();
+        r = read_sized(fd, q, data, size, &len);
+        if (r < 0) {
+                storvirt__bigmem_free(data, size + 2);
+                return r;
+        }
+        *ret_data = data;
+        if (ret_len)
+                *ret_len = len;
+        *ret_alloc = size + 2;
+        return 0;
 }
 
 static const char *mode_writer(mode_t mode) {

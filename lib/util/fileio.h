@@ -74,6 +74,15 @@ int storvirt__file_read_owned(int dirfd, const char *name, size_t max_size,
                               char **ret_data, size_t *ret_len);
 
 /*
+ * storvirt__file_read_owned() for a large file read once (a pool's saved
+ * volume list): the text is in memory from storvirt__bigmem_alloc(),
+ * *ret_alloc bytes to give back with storvirt__bigmem_free().  A file
+ * that grows while it is read is -EIO (one replaced by rename never does).
+ */
+int storvirt__file_read_owned_big(int dirfd, const char *name, size_t max_size,
+                                  char **ret_data, size_t *ret_len, size_t *ret_alloc);
+
+/*
  * Check that the directory open as fd may hold private state: a
  * directory, owned by the effective uid, writable by neither its group
  * nor others.  A mode with bits outside `allowed` (that drifted, say

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "util/bigmem.h"
 #include "util/hashmap.h"
 #include "util/macro.h"
 #include "util/strv.h"
@@ -108,7 +109,7 @@ void storvirt__hashmap_free(storvirt__hashmap *m) {
         for (size_t i = 0; i < m->cap; i++)
                 if (m->entries[i].key)
                         hashmap_drop(m, &m->entries[i]);
-        free(m->entries);
+        storvirt__bigmem_free(m->entries, m->cap * sizeof(struct entry));
         free(m);
 }
 
@@ -142,13 +143,14 @@ static int hashmap_resize(storvirt__hashmap *m, size_t new_cap) {
 
         if (new_cap > SIZE_MAX / sizeof(struct entry))
                 return -ENOMEM;
-        entries = calloc(new_cap, sizeof(struct entry));
+        /* a pool's volumes: tens of thousands of slots, filled at once */
+        entries = storvirt__bigmem_alloc(new_cap * sizeof(struct entry));
         if (!entries)
                 return -ENOMEM;
         for (size_t i = 0; i < m->cap; i++)
                 if (m->entries[i].key)
                         table_insert(entries, new_cap, &m->entries[i]);
-        free(m->entries);
+        storvirt__bigmem_free(m->entries, m->cap * sizeof(struct entry));
         m->entries = entries;
         m->cap = new_cap;
         return 0;

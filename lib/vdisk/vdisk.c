@@ -27,6 +27,7 @@
 #include <storvirt.h>
 
 #include "conf/disk.h"
+#include "objects/events.h"
 #include "objects/holders.h"
 #include "objects/records.h"
 #include "resolve/resolve.h"
@@ -289,8 +290,10 @@ int storvirt__vdisk_change(storvirt_ctx *ctx, const char *id, storvirt__vdisk_ch
         storvirt__vrec_set_in_hand(NULL);
         if (r == 1)
                 r = storvirt__vrec_save(ctx, v);
-        else if (r == 2 && (r = storvirt__record_remove(ctx, KIND, id)) >= 0)
+        else if (r == 2 && (r = storvirt__record_remove(ctx, KIND, id)) >= 0) {
+                storvirt__event_emit_vdisk(ctx, STORVIRT_EVENT_VDISK_DELETED, id, NULL);
                 r = storvirt__holders_update(ctx, id, NULL, NULL);
+        }
         return r < 0 ? r : 0;
 }
 

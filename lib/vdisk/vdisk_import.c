@@ -21,6 +21,7 @@
 #include "conf/disk.h"
 #include "objects/connection_run.h"
 #include "objects/connection_secret.h"
+#include "objects/events.h"
 #include "objects/records.h"
 #include "resolve/resolve.h"
 #include "objects/vol_chain.h"
@@ -431,6 +432,8 @@ static int import_store(storvirt_ctx *ctx, vrec *v, const char *id, storvirt_vdi
                 k = k < 0 ? k : storvirt__vrec_holders_update(ctx, stored);
                 r = k < 0 ? k : r;
         }
+        if (r >= 0 && !a.existed)
+                storvirt__event_emit_vdisk(ctx, STORVIRT_EVENT_VDISK_IMPORTED, id, NULL);
         if (r >= 0) {
                 r = storvirt__vdisk_handle_new(ctx, id, ret_vdisk);
                 if (r >= 0)

@@ -2,7 +2,9 @@
 /*
  * dlopen.c - the shared library loads with RTLD_NOW (no undefined
  * symbols), exports storvirt_version under the versioned node, and does
- * not export an internal storvirt__ symbol.
+ * not export an internal storvirt__ symbol.  libiscsi (whose soname meson
+ * read: STORVIRT_ISCSI_SONAME) is not loaded with it, only when a session
+ * opens.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -30,6 +32,12 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "internal symbols are exported\n");
                 return 1;
         }
+#ifdef STORVIRT_ISCSI_SONAME
+        if (dlopen(STORVIRT_ISCSI_SONAME, RTLD_NOW | RTLD_NOLOAD)) {
+                fprintf(stderr, "%s is loaded with the library\n", STORVIRT_ISCSI_SONAME);
+                return 1;
+        }
+#endif
         dlclose(h);
         printf("1 passed, 0 failed\n");
         return 0;

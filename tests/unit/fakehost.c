@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "fakehost.h"
 #include "util/error.h"
@@ -30,10 +32,15 @@ static struct {
         struct node nodes[MAX_NODES];
         size_t n_nodes;
         char calls[8192];
+        bool no_multipathd;
 } host;
 
 void fakehost_reset(void) {
         memset(&host, 0, sizeof(host));
+}
+
+void fakehost_set_multipathd(bool installed) {
+        host.no_multipathd = !installed;
 }
 
 static void record(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -179,7 +186,7 @@ static void path_fill(struct storvirt__blk_path *p, const struct fakehost_dev *d
         p->devnode = strdup(node);
         p->devnum = makedev(d->major, d->minor);
         snprintf(p->transport, sizeof(p->transport), "scsi");
-        snprintf(p->state, sizeof(p->state), "running");
+        snprintf(p->state, sizeof(p->state), "%s", d->offline ? "offline" : "running");
         p->host = 1;
         p->bus = 0;
         p->target = 0;
@@ -392,10 +399,106 @@ static int fake_umount_helper(const char *target, int timeout_ms) {
         return 0;
 }
 
+/* ---- device changes ------------------------------------------------------------------------- */
+
+#define MAX_MONITORS 4
+
+/* The monitors open (not part of the description: a reset keeps them). */
+static struct storvirt__blkmon {
+        int rfd, wfd;
+} *monitors[MAX_MONITORS];
+
+void fakehost_uevent(const char *action, const char *name, bool partition) {
+        struct storvirt__blk_uevent ue = { .partition = partition };
+        const struct fakehost_dev *d = fakehost_dev(name);
+
+        snprintf(ue.action, sizeof(ue.action), "%s", action);
+        snprintf(ue.name, sizeof(ue.name), "%s", name);
+        ue.devnum = d ? makedev(d->major, d->minor) : 0;
+        for (size_t i = 0; i < MAX_MONITORS; i++)
+                if (monitors[i] && write(monitors[i]->wfd, &ue, sizeof(ue)) != sizeof(ue))
+                        abort();
+}
+
+static int fake_blkmon_open(storvirt__blkmon **ret, int *ret_fd) {
+        struct storvirt__blkmon *m = calloc(1, sizeof(*m));
+        int p[2];
+
+        if (!m || pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+                abort();
+        m->rfd = p[0];
+        m->wfd = p[1];
+        for (size_t i = 0; i < MAX_MONITORS; i++)
+                if (!monitors[i]) {
+                        monitors[i] = m;
+                        *ret = m;
+                        *ret_fd = m->rfd;
+                        return 0;
+                }
+        abort();
+}
+
+static int fake_blkmon_receive(storvirt__blkmon *m, struct storvirt__blk_uevent *ret) {
+        ssize_t n = read(m->rfd, ret, sizeof(*ret));
+
+        if (n < 0 && errno == EAGAIN)
+                return 0;
+        if (n != sizeof(*ret))
+                abort();
+        return 1;
+}
+
+static void fake_blkmon_close(storvirt__blkmon *m) {
+        if (!m)
+                return;
+        for (size_t i = 0; i < MAX_MONITORS; i++)
+                if (monitors[i] == m)
+                        monitors[i] = NULL;
+        close(m->rfd);
+        close(m->wfd);
+        free(m);
+}
+
+static int fake_blk_size_read(const char *name, uint64_t *ret) {
+        const struct fakehost_dev *d = fakehost_dev(name);
+
+        if (!d || d->gone)
+                return storvirt__error_set(-ENODEV, "block device '%s' no longer exists", name);
+        *ret = d->size;
+        return 0;
+}
+
+static int fake_blk_rescan(const char *name) {
+        record("rescan %s", name);
+        return fakehost_dev(name) ? 0 : storvirt__error_set(-ENODEV, "no device '%s'", name);
+}
+
+static int fake_mpath_resize(const char *map) {
+        struct fakehost_dev *d = NULL;
+
+        for (size_t i = 0; i < host.n_devs; i++)
+                if (host.devs[i].multipath && strcmp(host.devs[i].dm_name, map) == 0)
+                        d = &host.devs[i];
+        if (host.no_multipathd)
+                return storvirt__error_set(-ENOENT, "multipathd: not found");
+        record("multipathd resize map %s", map);
+        if (!d)
+                return storvirt__error_set(-EIO, "multipath map '%s': fail", map);
+        if (d->n_members && fakehost_dev(d->members[0]))
+                d->size = fakehost_dev(d->members[0])->size;
+        return 0;
+}
+
 const storvirt__sysops fakehost_ops = {
         .name = "fakehost",
         .blk_scan = fake_blk_scan,
         .usage_probe = fake_usage_probe,
+        .blkmon_open = fake_blkmon_open,
+        .blkmon_receive = fake_blkmon_receive,
+        .blkmon_close = fake_blkmon_close,
+        .blk_size_read = fake_blk_size_read,
+        .blk_rescan = fake_blk_rescan,
+        .mpath_resize = fake_mpath_resize,
         .dev_number = fake_dev_number,
         .ident_read = fake_ident_read,
         .dm_available = fake_dm_available,

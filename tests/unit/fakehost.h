@@ -10,7 +10,10 @@
  * that loses or changes a member path, a device that is gone) and sees
  * what the library does with the change.
  *
- * Slots answered: discovery, usage, identity, device-mapper (the maps of
+ * Slots answered: discovery, usage, identity, the device changes (a
+ * monitor per context on a pipe, fed by fakehost_uevent(); sizes from the
+ * description; rescans and multipathd's resize recorded, the resize
+ * giving a map its first member's size), device-mapper (the maps of
  * the description; dm_create recorded) and the connectors (iSCSI login,
  * logout and scan, mount(8) and umount(8): recorded, and they succeed).
  * The partition-table slots and mount(2)/umount2(2) are left NULL, so
@@ -43,6 +46,7 @@ struct fakehost_dev {
         size_t n_members;
         char fs_uuid[64];                       /* what blkid finds on it, "" nothing */
         uint64_t size;                          /* bytes */
+        bool offline;                           /* its SCSI state "offline", else "running" */
         bool gone;                              /* no longer in sysfs */
 };
 
@@ -85,6 +89,15 @@ void fakehost_remove_node(const char *path);
  * "dm_create NAME ..."), since the last reset.
  */
 const char *fakehost_calls(void);
+
+/*
+ * A uevent of block device name ("add", "remove", "change") to every
+ * monitor open; partition: DEVTYPE=partition.
+ */
+void fakehost_uevent(const char *action, const char *name, bool partition);
+
+/* Whether multipathd is installed (true after a reset): without, its resize is -ENOENT. */
+void fakehost_set_multipathd(bool installed);
 
 /* The table: pass it to storvirt__ctx_set_sysops(). */
 extern const storvirt__sysops fakehost_ops;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "util/error.h"
+#include "util/bigmem.h"
 #include "util/fileio.h"
 
 struct scratch {
@@ -290,6 +291,36 @@ static void test_read_limits(void **state) {
         free(data);
 }
 
+/* Large files read once: in huge-page memory, whole, NUL-terminated, limits kept. */
+static void test_read_big(void **state) {
+        struct scratch *s = *state;
+        size_t sizes[] = { 10, 600 << 10 }, len = 0, alloc = 0;
+        char *data = NULL, *want;
+
+        for (size_t k = 0; k < 2; k++) {
+                want = malloc(sizes[k]);
+                assert_non_null(want);
+                for (size_t i = 0; i < sizes[k]; i++)
+                        want[i] = (char)('a' + i % 26);
+                assert_int_equal(storvirt__file_write_atomic(s->dirfd, "big", want, sizes[k],
+                                                             0600), 0);
+                assert_int_equal(storvirt__file_read_owned_big(s->dirfd, "big", 1 << 20, &data,
+                                                               &len, &alloc), 0);
+                assert_int_equal(len, sizes[k]);
+                assert_true(alloc >= len + 1);
+                assert_memory_equal(data, want, len);
+                assert_int_equal(data[len], '\0');
+                storvirt__bigmem_free(data, alloc);
+                free(want);
+        }
+        assert_int_equal(storvirt__file_read_owned_big(s->dirfd, "big", 1000, &data, &len,
+                                                       &alloc), -EFBIG);
+        assert_int_equal(storvirt__file_read_owned_big(s->dirfd, "none", 1000, &data, &len,
+                                                       &alloc), -ENOENT);
+        assert_int_equal(storvirt__file_read_owned_big(s->dirfd, "big", 1 << 20, &data, &len,
+                                                       NULL), -EINVAL);
+}
+
 static void test_read_refuses_special(void **state) {
         struct scratch *s = *state;
         char *data = NULL;
@@ -406,6 +437,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_write_fsize_limit, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_write_readonly_dir, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_limits, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_read_big, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_refuses_special, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mkdir_p, setup, teardown),
                 cmocka_unit_test(test_name_check),

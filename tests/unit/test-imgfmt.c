@@ -942,6 +942,55 @@ static void test_iso(void **state) {
         img_free(&m);
 }
 
+/*
+ * A file with no block allocated, its head zeros, is raw without the
+ * reads further in; a head with data means the block count is not to be
+ * trusted, and every signature is read.
+ */
+static void test_probe_file_no_blocks(void **state) {
+        storvirt__img_info info = {};
+        struct img m = {};
+        struct stat st, none;
+        int fd;
+
+        img_alloc(&m, 36864);
+        m.b[32768] = 1;
+        memcpy(m.b + 32769, "CD001", 5);
+        fd = memfd_of(m.b, m.len);
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_true(st.st_blocks > 0);
+        assert_int_equal(storvirt__img_probe_file(fd, &st, "t", &info), 0);
+        assert_string_equal(info.format, "iso");
+        storvirt__img_info_clear(&info);
+        /* the same file said to have no block: its zero head is taken as the whole */
+        none = st;
+        none.st_blocks = 0;
+        assert_int_equal(storvirt__img_probe_file(fd, &none, "t", &info), 0);
+        assert_string_equal(info.format, "raw");
+        assert_int_equal(info.virtual_size, 36864);
+        storvirt__img_info_clear(&info);
+        close(fd);
+        /* data in the head: the count of blocks is wrong, the iso is found */
+        m.b[100] = 1;
+        fd = memfd_of(m.b, m.len);
+        assert_int_equal(storvirt__img_probe_file(fd, &none, "t", &info), 0);
+        assert_string_equal(info.format, "iso");
+        storvirt__img_info_clear(&info);
+        close(fd);
+        /* a new sparse image: nothing allocated */
+        fd = memfd_create("img", MFD_CLOEXEC);
+        assert_true(fd >= 0);
+        assert_int_equal(ftruncate(fd, 1 << 30), 0);
+        assert_int_equal(fstat(fd, &st), 0);
+        assert_int_equal(storvirt__img_probe_file(fd, &st, "t", &info), 0);
+        assert_string_equal(info.format, "raw");
+        assert_int_equal(info.virtual_size, 1 << 30);
+        storvirt__img_info_clear(&info);
+        assert_int_equal(storvirt__img_probe_file(fd, NULL, "t", &info), -EINVAL);
+        close(fd);
+        img_free(&m);
+}
+
 /* ---- luks -------------------------------------------------------------------------------- */
 
 static void luks1_build(struct img *m, uint32_t payload_sectors, size_t len) {
@@ -1309,6 +1358,7 @@ int main(void) {
                 cmocka_unit_test(test_vpc_fixed_and_errors),
                 cmocka_unit_test(test_vdi),
                 cmocka_unit_test(test_iso),
+                cmocka_unit_test(test_probe_file_no_blocks),
                 cmocka_unit_test(test_luks1),
                 cmocka_unit_test(test_luks2),
                 cmocka_unit_test_setup_teardown(test_chain_relative, setup, teardown),

@@ -610,6 +610,63 @@ static int list_n(storvirt_pool *pool, size_t *ret_n) {
         return r;
 }
 
+/*
+ * Thousands of files read at once (their records made in blocks, the
+ * reading's entries in one large table): every one listed with its
+ * figures, in this context and in a new one; sparse files with nothing
+ * allocated are raw, one with data further in is probed for it.
+ */
+static void test_many_files(void **st) {
+        storvirt_ctx *ctx = ctx_open(0), *ctx2;
+        storvirt_pool *pool = running_pool(ctx), *pool2 = NULL;
+        storvirt_volume *vol = NULL;
+        const size_t n = 5000;
+        uint64_t capacity = 0;
+        char path[256];
+        size_t got = 0;
+        int fd;
+
+        (void)st;
+        for (size_t i = 0; i < n; i++) {
+                snprintf(path, sizeof(path), "%s/file-%05zu.img", target, i);
+                fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+                assert_true(fd >= 0);
+                assert_int_equal(ftruncate(fd, 1 << 20), 0);
+                close(fd);
+        }
+        /* an iso: zero head, its signature at 32 KiB */
+        snprintf(path, sizeof(path), "%s/disc.iso", target);
+        fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        assert_int_equal(pwrite(fd, "\001CD001", 6, 32768), 6);
+        assert_int_equal(ftruncate(fd, 65536), 0);
+        close(fd);
+        assert_int_equal(storvirt_pool_refresh(pool, 0), 0);
+        assert_int_equal(list_n(pool, &got), 0);
+        assert_int_equal(got, n + 1);
+        assert_int_equal(storvirt_volume_lookup_by_name(pool, "file-04999.img", &vol), 0);
+        assert_string_equal(storvirt_volume_get_format(vol), "raw");
+        assert_int_equal(storvirt_volume_get_info(vol, NULL, &capacity, NULL, NULL), 0);
+        assert_int_equal(capacity, 1 << 20);
+        vol = storvirt_volume_unref(vol);
+        assert_int_equal(storvirt_volume_lookup_by_name(pool, "disc.iso", &vol), 0);
+        assert_string_equal(storvirt_volume_get_format(vol), "iso");
+        vol = storvirt_volume_unref(vol);
+        /* another context reads them again (or from the list saved) */
+        ctx2 = ctx_open(0);
+        assert_int_equal(storvirt_pool_lookup_by_name(ctx2, "images", &pool2), 0);
+        assert_int_equal(list_n(pool2, &got), 0);
+        assert_int_equal(got, n + 1);
+        assert_int_equal(storvirt_volume_lookup_by_name(pool2, "file-00000.img", &vol), 0);
+        snprintf(path, sizeof(path), "%s/file-00000.img", target);
+        assert_string_equal(storvirt_volume_get_path(vol), path);
+        storvirt_volume_unref(vol);
+        storvirt_pool_unref(pool2);
+        storvirt_ctx_unref(ctx2);
+        storvirt_pool_unref(pool);
+        storvirt_ctx_unref(ctx);
+}
+
 static void test_target_swapped(void **st) {
         storvirt_ctx *ctx = ctx_open(STORVIRT_CTX_NEW_NO_AUTOSTART);
         storvirt_pool *pool = running_pool(ctx);
@@ -686,6 +743,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_reflink_clone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_log_callback_without_locks, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_target_swapped, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_many_files, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

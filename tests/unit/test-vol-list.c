@@ -185,6 +185,80 @@ static void test_round_trip(void **state) {
                 storvirt__vol_rec_unref(recs[i]);
 }
 
+/*
+ * Thousands of volumes: the loaded records are made in one block, which
+ * outlives the loading; each record keeps it, and the last one frees it
+ * (leaks and reads after free are for valgrind and ASan to see).
+ */
+static void test_large_list(void **state) {
+        struct fixture *f = *state;
+        size_t n = STORVIRT__VOL_REC_BLOCK_MIN + 100;
+        storvirt__vol_rec **recs = calloc(n, sizeof(*recs));
+        storvirt__hashmap *index = NULL;
+        storvirt__vol_rec *kept;
+        storvirt__vol_list l = {};
+        char name[64];
+
+        assert_non_null(recs);
+        assert_int_equal(storvirt__hashmap_new(&index, free), 0);
+        for (size_t i = 0; i < n; i++) {
+                snprintf(name, sizeof(name), "volume-with-a-longer-name-%06zu.raw", i);
+                recs[i] = plain_rec(name);
+        }
+        recs[7]->backing_path = strdup("/srv/images/base.raw");
+        assert_int_equal(storvirt__vol_list_save(f->ctx, TARGET, &dir_then, read_at, recs, n), 0);
+        assert_int_equal(storvirt__vol_list_load(f->ctx, TARGET, &dir_then, index, &l), 0);
+        assert_int_equal(l.n, n);
+        for (size_t i = 0; i < n; i++)
+                assert_same(l.recs[i], recs[i]);
+        assert_non_null(l.recs[0]->block);
+        assert_ptr_equal(l.recs[n - 1]->block, l.recs[0]->block);
+        kept = storvirt__vol_rec_ref(l.recs[n / 2]);
+        storvirt__vol_list_clear(&l);
+        /* the block is still there for the record kept */
+        assert_same(kept, recs[n / 2]);
+        storvirt__vol_rec_unref(kept);
+        for (size_t i = 0; i < n; i++)
+                storvirt__vol_rec_unref(recs[i]);
+        free(recs);
+        storvirt__hashmap_free(index);
+}
+
+/* A block has room for what it was made for; past that, records are malloc'd alone. */
+static void test_rec_block(void **state) {
+        storvirt__vol_rec_block *b;
+        storvirt__vol_rec *first, *more[2];
+
+        (void)state;
+        assert_null(storvirt__vol_rec_block_new(STORVIRT__VOL_REC_BLOCK_MIN - 1, 1 << 20));
+        assert_null(storvirt__vol_rec_block_new(STORVIRT__VOL_REC_BLOCK_MIN, SIZE_MAX / 2));
+        b = storvirt__vol_rec_block_new(STORVIRT__VOL_REC_BLOCK_MIN, 0);
+        assert_non_null(b);
+        first = storvirt__vol_rec_new_in(b, "a", "a", "/a");
+        assert_ptr_equal(first->block, b);
+        assert_string_equal(first->name, "a");
+        assert_string_equal(first->path, "/a");
+        assert_string_equal(first->key, "a");
+        /* room for at least the records asked for: then one alone */
+        for (size_t i = 1, alone = 0; alone < 2; i++) {
+                storvirt__vol_rec *r = storvirt__vol_rec_new_in(b, "b", "/b", "/b");
+
+                assert_non_null(r);
+                assert_string_equal(r->path, "/b");
+                if (r->block) {
+                        storvirt__vol_rec_unref(r);
+                        continue;
+                }
+                assert_true(i >= STORVIRT__VOL_REC_BLOCK_MIN);
+                more[alone++] = r;
+        }
+        storvirt__vol_rec_block_unref(b);
+        assert_string_equal(first->name, "a");
+        storvirt__vol_rec_unref(first);
+        storvirt__vol_rec_unref(more[0]);
+        storvirt__vol_rec_unref(more[1]);
+}
+
 static void test_directory_changed(void **state) {
         struct fixture *f = *state;
         storvirt__vol_rec *rec = plain_rec("v.raw");
@@ -329,6 +403,8 @@ static void test_settled(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_large_list, setup, teardown),
+                cmocka_unit_test(test_rec_block),
                 cmocka_unit_test_setup_teardown(test_directory_changed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_index_changed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged, setup, teardown),

@@ -55,6 +55,7 @@ from ctypes import (
 __all__ = [
     "Connection",
     "Context",
+    "Event",
     "HclSettings",
     "VDisk",
     "Devnum",
@@ -72,6 +73,7 @@ __all__ = [
     "Volume",
     "VolumeInfo",
     "abi_version",
+    "event_type_name",
     "library_path",
     "pool_xml_canonicalize",
     "units_format",
@@ -226,10 +228,42 @@ STORVIRT_VDISK_FORCE = 1 << 0
 STORVIRT_VDISK_DELETE_STORAGE = 1 << 1
 STORVIRT_VDISK_ATTACH_HOTPLUG = 1 << 0
 
+# storvirt/event.h (0.6): kinds (filter bits), types, info bits.
+STORVIRT_EVENT_KIND_POOL = 1 << 0
+STORVIRT_EVENT_KIND_VOLUME = 1 << 1
+STORVIRT_EVENT_KIND_LUN = 1 << 2
+STORVIRT_EVENT_KIND_VDISK = 1 << 3
+STORVIRT_EVENT_POOL_DEFINED = 1
+STORVIRT_EVENT_POOL_UNDEFINED = 2
+STORVIRT_EVENT_POOL_STARTED = 3
+STORVIRT_EVENT_POOL_STOPPED = 4
+STORVIRT_EVENT_POOL_CREATED = 5
+STORVIRT_EVENT_POOL_DELETED = 6
+STORVIRT_EVENT_POOL_REFRESHED = 7
+STORVIRT_EVENT_VOLUME_CREATED = 32
+STORVIRT_EVENT_VOLUME_DELETED = 33
+STORVIRT_EVENT_VOLUME_RESIZED = 34
+STORVIRT_EVENT_VOLUME_WIPED = 35
+STORVIRT_EVENT_LUN_ADDED = 64
+STORVIRT_EVENT_LUN_REMOVED = 65
+STORVIRT_EVENT_LUN_PATH_CHANGED = 66
+STORVIRT_EVENT_LUN_RESIZED = 67
+STORVIRT_EVENT_VDISK_IMPORTED = 96
+STORVIRT_EVENT_VDISK_DELETED = 97
+STORVIRT_EVENT_VDISK_SNAPSHOT_ADDED = 98
+STORVIRT_EVENT_VDISK_IMAGE_REMOVED = 99
+STORVIRT_EVENT_VDISK_ATTACHED = 100
+STORVIRT_EVENT_VDISK_DETACHED = 101
+STORVIRT_EVENT_VDISK_PREPARED = 102
+STORVIRT_EVENT_VDISK_RELEASED = 103
+STORVIRT_EVENT_INFO_LOCAL = 1 << 0
+STORVIRT_EVENT_INFO_RESCAN = 1 << 1
+STORVIRT_EVENT_JSON_PRETTY = 1 << 0
+
 __all__ += [_n for _n in list(globals())
             if _n.startswith(("STORVIRT_POOL_", "STORVIRT_VOLUME_", "STORVIRT_LUN_",
                               "STORVIRT_RESOLVE_", "STORVIRT_CONNECTION_", "STORVIRT_VDISK_",
-                              "STORVIRT_ISCSI_", "STORVIRT_HCL_"))]
+                              "STORVIRT_ISCSI_", "STORVIRT_HCL_", "STORVIRT_EVENT_"))]
 
 _SONAME = "libstorvirt.so.0"
 _UINT32_MAX = (1 << 32) - 1
@@ -347,6 +381,7 @@ class _DiskSpecPtr(c_void_p):
 _destroy_fn = CFUNCTYPE(None, c_void_p)
 _log_fn = CFUNCTYPE(None, _Ctx, c_int, c_char_p, c_void_p)
 _progress_fn = CFUNCTYPE(c_int, c_uint64, c_uint64, c_void_p)
+_event_fn = CFUNCTYPE(None, _Ctx, c_void_p, c_void_p)
 
 _c_char_pp = POINTER(c_char_p)
 _c_char_ppp = POINTER(_c_char_pp)
@@ -570,9 +605,24 @@ _PROTOTYPES_0_6 = (
     ("storvirt_volume_xml_canonicalize", c_int,
      (c_char_p, c_char_p, POINTER(c_void_p), c_uint32)),
     ("storvirt_connection_get_secret_xml", c_int, (_Conn, POINTER(c_void_p), c_uint32)),
+    ("storvirt_lun_refresh_size", c_int, (_Lun, _c_u64_p, _c_u64_p, c_uint32)),
     ("storvirt_connection_write_secret", c_int, (_Conn, c_int, c_uint32)),
     ("storvirt_pool_get_secret_xml", c_int, (_Pool, POINTER(c_void_p), c_uint32)),
     ("storvirt_pool_write_secret", c_int, (_Pool, c_int, c_uint32)),
+    # storvirt/event.h
+    ("storvirt_ctx_register_event_cb", c_int,
+     (_Ctx, c_uint32, c_char_p, _event_fn, c_void_p, _destroy_fn, c_uint32)),
+    ("storvirt_ctx_deregister_event_cb", c_int, (_Ctx, c_int)),
+    ("storvirt_ctx_get_event_fd", c_int, (_Ctx, _c_int_p)),
+    ("storvirt_ctx_dispatch_events", c_int, (_Ctx, c_int, c_uint32)),
+    ("storvirt_event_type_name", c_char_p, (c_uint32,)),
+    ("storvirt_event_get_type", c_int, (c_void_p,)),
+    ("storvirt_event_get_pool", c_char_p, (c_void_p,)),
+    ("storvirt_event_get_name", c_char_p, (c_void_p,)),
+    ("storvirt_event_get_key", c_char_p, (c_void_p,)),
+    ("storvirt_event_get_detail", c_char_p, (c_void_p,)),
+    ("storvirt_event_get_info", c_int, (c_void_p, _c_u64_p, _c_u64_p, _c_u32_p)),
+    ("storvirt_event_get_json", c_int, (c_void_p, POINTER(c_void_p), c_uint32)),
 )
 
 # The optional symbol-version nodes and their functions, oldest first.
@@ -891,6 +941,97 @@ _c_destroy_trampoline = _destroy_fn(_destroy_trampoline)
 
 
 # --------------------------------------------------------------------------
+# Events.
+
+_EVENT_KINDS = {
+    "pool": STORVIRT_EVENT_KIND_POOL,
+    "volume": STORVIRT_EVENT_KIND_VOLUME,
+    "lun": STORVIRT_EVENT_KIND_LUN,
+    "vdisk": STORVIRT_EVENT_KIND_VDISK,
+}
+
+
+class Event:
+    """One change to a pool, a volume, a LUN or a vDisk, handed to the
+    callbacks of :meth:`Context.register_event_callback` (a copy: it stays
+    valid after the callback returns).
+
+    ``type`` is the number (STORVIRT_EVENT_*), ``name`` of the type
+    ("pool-started", "vdisk-attached", ...) is ``type_name``, ``kind`` is
+    "pool", "volume", "lun" or "vdisk".  ``object`` is the object's name (a
+    pool's, a volume's, a LUN's GUID, a vDisk's id); ``pool`` the pool of a
+    pool or volume event; ``key`` a volume's key; ``detail`` what the type
+    carries (a volume's new capacity, an image uid, a VM id), else None.
+    ``seq`` is the event's number in the state directory's journal, ``time``
+    when the change was made (seconds since the Epoch, a float), ``pid`` the
+    process that made it (0 when unknown), ``local`` whether this context
+    made it and ``rescan`` whether it was found by comparing the state
+    directory rather than told by the process that made it."""
+
+    __slots__ = ("type", "type_name", "kind", "object", "pool", "key", "detail", "seq",
+                 "time", "pid", "local", "rescan")
+
+    def __init__(self, **fields):
+        for k in self.__slots__:
+            setattr(self, k, fields.get(k))
+
+    @classmethod
+    def _from_c(cls, ev):
+        out = c_void_p()
+        seq, usec, info = c_uint64(), c_uint64(), c_uint32()
+        _call(_storvirt_event_get_json, ev, byref(out), 0)
+        d = _json.loads(_take_string(out))
+        _call(_storvirt_event_get_info, ev, byref(seq), byref(usec), byref(info))
+        t = _storvirt_event_get_type(ev)
+        kind = {0: "pool", 1: "volume", 2: "lun", 3: "vdisk"}.get(t // 32)
+        return cls(type=t, type_name=d["event"], kind=kind, object=d.get("name"),
+                   pool=d.get("pool"), key=d.get("key"), detail=d.get("detail"),
+                   seq=seq.value, time=usec.value / 1e6, pid=d.get("pid", 0),
+                   local=bool(info.value & STORVIRT_EVENT_INFO_LOCAL),
+                   rescan=bool(info.value & STORVIRT_EVENT_INFO_RESCAN))
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in self.__slots__}
+
+    def __repr__(self):
+        return "<storvirt.Event %s %s%s>" % (
+            self.type_name, self.object, " " + self.detail if self.detail else "")
+
+
+def event_type_name(event_type):
+    """The name of an event type (STORVIRT_EVENT_*), e.g. "pool-started"."""
+    name = _storvirt_event_type_name(_flags(event_type, "event_type"))
+    if name is None:
+        raise _error(-_storvirt_error_errno())
+    return name.decode("utf-8")
+
+
+def _event_trampoline(ctx, ev, userdata):
+    fn = _callbacks.get(userdata)
+    if fn is not None:
+        fn(Event._from_c(ev))
+
+
+_c_event_trampoline = _event_fn(_event_trampoline)
+
+
+def _event_kinds(kinds):
+    if kinds is None:
+        return 0
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    if isinstance(kinds, collections.abc.Iterable):
+        bits = 0
+        for k in kinds:
+            if k not in _EVENT_KINDS:
+                raise ValueError("unknown event kind %r (one of %s)"
+                                 % (k, ", ".join(sorted(_EVENT_KINDS))))
+            bits |= _EVENT_KINDS[k]
+        return bits
+    return _flags(kinds, "kinds")
+
+
+# --------------------------------------------------------------------------
 # Context.
 
 _live_contexts = weakref.WeakSet()
@@ -1050,6 +1191,61 @@ class Context:
         except ValueError:  # closed: the library never saw the token
             _callbacks.pop(token, None)
             raise
+
+    # -- events ------------------------------------------------------------
+
+    def register_event_callback(self, fn, kinds=None, object=None, *, flags=0):
+        """Calls fn(event: Event) for the changes of the kinds ``kinds``
+        ("pool", "volume", "lun", "vdisk", an iterable of them, or the
+        STORVIRT_EVENT_KIND_* bits; None: all) concerning ``object`` (a pool
+        name, a volume key, a LUN GUID, a vDisk id; None: any), made after
+        this call by this process or any other on the state directory.
+        fn runs inside :meth:`dispatch_events`; exceptions it raises are
+        reported as unraisable and otherwise ignored.  Returns the callback
+        id (for :meth:`deregister_event_callback`)."""
+        if not callable(fn):
+            raise TypeError("event callback must be callable")
+        bits = _event_kinds(kinds)
+        obj = _str_arg(object, "object", allow_none=True)
+        token = next(_callback_tokens)
+        _callbacks[token] = fn
+        # On failure the library has already called destroy(token).
+        try:
+            return self._run(_storvirt_ctx_register_event_cb, bits, obj, _c_event_trampoline,
+                             token, _c_destroy_trampoline, _flags(flags))
+        except ValueError:  # closed: the library never saw the token
+            _callbacks.pop(token, None)
+            raise
+
+    def deregister_event_callback(self, callback_id):
+        """Removes a callback registered with :meth:`register_event_callback`."""
+        self._run(_storvirt_ctx_deregister_event_cb, operator.index(callback_id))
+
+    @property
+    def event_fd(self):
+        """The descriptor to poll for reading (it belongs to the context:
+        never close it); when it is readable, call :meth:`dispatch_events`."""
+        fd = c_int()
+        self._run(_storvirt_ctx_get_event_fd, byref(fd))
+        return fd.value
+
+    def fileno(self):
+        """:attr:`event_fd`, so that a Context can be given to selectors,
+        select() or poll() itself."""
+        return self.event_fd
+
+    def dispatch_events(self, timeout=0, *, flags=0):
+        """Reads what is ready and calls the matching callbacks, in order,
+        in this thread.  timeout: seconds to wait for something to arrive
+        (0: do not wait, None: without limit).  Returns the number of
+        callback calls (0 may come before the timeout)."""
+        if timeout is None:
+            ms = -1
+        else:
+            if timeout < 0:
+                raise ValueError("timeout must be >= 0 or None")
+            ms = min(int(timeout * 1000 + 0.999), (1 << 31) - 1)
+        return self._run(_storvirt_ctx_dispatch_events, ms, _flags(flags))
 
     # -- threads -----------------------------------------------------------
 
@@ -2326,6 +2522,18 @@ class Lun(_Handle):
     def rotational(self):
         """Whether the medium rotates."""
         return bool(self._geometry(4))
+
+    def refresh_size(self, *, flags=0):
+        """Reads the LUN's capacity again after it grew on the array (each
+        path rescanned, a loop device takes its backing file's size, a
+        multipath map resized by multipathd) and returns ``(old, new)`` in
+        bytes.  When they differ, LUN callbacks get ``lun-resized`` and the
+        vDisk holding the LUN records the new capacity.  This Lun keeps
+        showing its old snapshot; look the LUN up again for the new one
+        (STORVIRT_0.6)."""
+        old, new = c_uint64(), c_uint64()
+        self._run(_storvirt_lun_refresh_size, byref(old), byref(new), _flags(flags))
+        return old.value, new.value
 
     # -- usage -------------------------------------------------------------
 
