@@ -177,6 +177,13 @@ static void where(storvirt_connection *conn, char *buf, size_t size) {
                          vfstype ? vfstype : "auto");
                 break;
         }
+        case STORVIRT_CONNECTION_GLUSTERFS: {
+                const char *backup = storvirt_connection_get_param(conn, "backup_servers");
+
+                snprintf(buf, size, "%s (glusterfs%s%s)", storvirt_connection_get_param(conn, "spec"),
+                         backup ? ", backup servers " : "", backup ? backup : "");
+                break;
+        }
         case STORVIRT_CONNECTION_LOCALFS:
                 snprintf(buf, size, "%s", storvirt_connection_get_param(conn, "path"));
                 break;

@@ -56,6 +56,8 @@ typedef struct storvirt_connection storvirt_connection;
 #define STORVIRT_CONNECTION_POSIXFS 3
 #define STORVIRT_CONNECTION_LOCALFS 4
 #define STORVIRT_CONNECTION_FCP 5
+/* A GlusterFS volume mounted through its FUSE client (VDSM's glusterfs domains).  Since: 0.6 */
+#define STORVIRT_CONNECTION_GLUSTERFS 7
 
 /* Flags of storvirt_connection_define(). */
 /* Replace a stored connection of the same id (else -EEXIST when it differs). */

@@ -27,6 +27,9 @@ extern const storvirt__backend_ops storvirt__backend_disk;
 #if HAVE_RBD
 extern const storvirt__backend_ops storvirt__backend_rbd;
 #endif
+#if HAVE_GLUSTER
+extern const storvirt__backend_ops storvirt__backend_gluster;
+#endif
 #if HAVE_DEVMAPPER
 extern const storvirt__backend_ops storvirt__backend_mpath;
 /* Counts the active and failed paths in a multipath status line. */
@@ -61,3 +64,9 @@ int storvirt__iscsi_find_sources(storvirt_ctx *ctx, const char *srcspec, char **
 
 /* Creates a pool's target directory with its permissions (dir, fs, netfs). */
 int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags);
+
+/*
+ * A gluster pool's URL, gluster://HOST[:PORT]/VOLUME[/DIR], as libvirt
+ * writes the keys and paths of its volumes (lib/backends/gluster.c).
+ */
+int storvirt__gluster_pool_url(const storvirt__pool_def *def, char **ret);

@@ -24,6 +24,9 @@ const storvirt__backend_ops *const storvirt__builtin_backends[] = {
 #if HAVE_RBD
         &storvirt__backend_rbd,
 #endif
+#if HAVE_GLUSTER
+        &storvirt__backend_gluster,
+#endif
         NULL,
 };
 

@@ -56,6 +56,8 @@ typedef struct storvirt__conn_def {
         char *options;
         /* posixfs */
         char *spec, *vfstype;
+        /* glusterfs (spec: server:/volume): the other volfile servers, "host:host" */
+        char *backup_servers;
         /* localfs */
         char *path;
         /* a stored record that does not parse (listed with STORVIRT_CONNECTION_LIST_INVALID) */

@@ -297,6 +297,87 @@ int storvirt__conn_parse_portal(const struct conn_parse_ctx *pc, const char *key
         return 0;
 }
 
+/* ---- glusterfs ------------------------------------------------------------------------------ */
+
+/* A GlusterFS volume name (with an optional subdirectory): letters, digits, '-', '_', '.'. */
+static int check_gluster_volume(const struct conn_parse_ctx *pc, const char *key, const char *esc,
+                                const char *v) {
+        const char *slash = strchr(v, '/');
+        size_t n = slash ? (size_t)(slash - v) : strlen(v);
+
+        if (n == 0 || n > 64)
+                return CONN_FAIL(pc, key, "'%s': the volume name must be 1-64 characters", esc);
+        for (size_t i = 0; i < n; i++)
+                if (!isalnum((unsigned char)v[i]) && !strchr("-_.", v[i]))
+                        return CONN_FAIL(pc, key, "'%s': the volume name may hold letters, digits, "
+                                                  "'-', '_' and '.' only", esc);
+        if (slash && (strstr(slash, "/../") || strstr(slash, "/./") || strcmp(slash, "/..") == 0 ||
+                      (strlen(slash) >= 3 && strcmp(slash + strlen(slash) - 3, "/..") == 0)))
+                return CONN_FAIL(pc, key, "'%s': the subdirectory may not hold '.' or '..'", esc);
+        return 0;
+}
+
+/* server:/volume (or server:volume), the server a host name, IPv4 or [IPv6] address. */
+static int check_gluster_spec(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+        const char *colon;
+        int r;
+
+        storvirt__name_escape(v, esc, sizeof(esc));
+        if (!storvirt__conn_printable_no_space(v))
+                return CONN_FAIL(pc, key, "'%s' is not a GlusterFS volume (server:/volume)", esc);
+        if (v[0] == '[') {
+                const char *end = strchr(v, ']');
+
+                if (!end || end[1] != ':')
+                        return CONN_FAIL(pc, key, "'%s': an IPv6 address goes in brackets, then "
+                                                  "':/volume'", esc);
+                r = check_ipv6(pc, key, v + 1, (size_t)(end - v - 1));
+                colon = end + 1;
+        } else {
+                colon = strchr(v, ':');
+                if (!colon || colon == v)
+                        return CONN_FAIL(pc, key, "'%s' is not a GlusterFS volume (server:/volume)",
+                                         esc);
+                r = check_host_name(pc, key, esc, v, (size_t)(colon - v));
+        }
+        if (r < 0)
+                return r;
+        return check_gluster_volume(pc, key, esc, colon[1] == '/' ? colon + 2 : colon + 1);
+}
+
+/* The backup volfile servers: host names or IPv4 addresses, separated by ':'. */
+static int check_backup_servers(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+        const char *p = v;
+
+        storvirt__name_escape(v, esc, sizeof(esc));
+        for (;;) {
+                size_t n = strcspn(p, ":");
+                int r;
+
+                if (n == 0)
+                        return CONN_FAIL(pc, key, "'%s': an empty server (servers are separated "
+                                                  "by ':')", esc);
+                r = check_host_name(pc, key, esc, p, n);
+                if (r < 0)
+                        return r;
+                if (!p[n])
+                        return 0;
+                p += n + 1;
+        }
+}
+
+/* VDSM mounts a glusterfs connection as glusterfs. */
+static int check_gluster_vfstype(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        if (strcmp(v, "glusterfs") == 0)
+                return 0;
+        return CONN_FAIL(pc, key, "'%s': a glusterfs connection is mounted as glusterfs",
+                         storvirt__name_escape(v, esc, sizeof(esc)));
+}
+
 /* ---- checks across fields ------------------------------------------------------------------- */
 
 int storvirt__conn_check_chap(const struct conn_parse_ctx *pc, const conn_def *d) {
@@ -443,6 +524,19 @@ static const struct conn_field posixfs_fields[] = {
         ENGINE_ISCSI_KEYS,
 };
 
+static const struct conn_field glusterfs_fields[] = {
+        { .own = "spec", .vdsm = "connection", .vdsm_alias = "spec", .value = CONN_V_STRING,
+          .check = check_gluster_spec, .offset = AT(spec), .max = VALUE_MAX,
+          .need = "a spec (server:/volume)" },
+        /* VDSM finds them in the volume's info and adds them to the mount options itself */
+        { .own = "backup_servers", .value = CONN_V_STRING, .check = check_backup_servers,
+          .offset = AT(backup_servers), .max = VALUE_MAX },
+        OPTIONS_FIELD,
+        { .vdsm = "vfs_type", .vdsm_alias = "vfstype", .value = CONN_V_UNUSED,
+          .check = check_gluster_vfstype },
+        ENGINE_ISCSI_KEYS,
+};
+
 static const struct conn_field localfs_fields[] = {
         { .own = "path", .vdsm = "connection", .vdsm_alias = "path", .value = CONN_V_STRING,
           .offset = AT(path), .max = VALUE_MAX, .need = "a path" },
@@ -465,7 +559,8 @@ const struct conn_type storvirt__conn_types[] = {
           finish_localfs },
         { STORVIRT_CONNECTION_FCP, "fcp", "an", 2, "FCP", FIELDS(fcp_fields), NULL },
         { 0, "cifs", "a", 5, "CIFS", NULL, 0, NULL },
-        { 0, "glusterfs", "a", 7, "GLUSTERFS", NULL, 0, NULL },
+        { STORVIRT_CONNECTION_GLUSTERFS, "glusterfs", "a", 7, "GLUSTERFS",
+          FIELDS(glusterfs_fields), NULL },
 };
 const size_t storvirt__conn_n_types = ELEMENTSOF(storvirt__conn_types);
 

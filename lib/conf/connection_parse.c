@@ -51,6 +51,7 @@ void storvirt__conn_def_free(conn_def *d) {
         free(d->options);
         free(d->spec);
         free(d->vfstype);
+        free(d->backup_servers);
         free(d->path);
         free(d->invalid);
         storvirt__conn_explicit_clear(d->password);
@@ -437,7 +438,8 @@ static int vdsm_type(const char *what, yajl_val v, const struct conn_type **ret)
                 }
         }
         return storvirt__error_set(-EINVAL, "%s: field 'domainType': not a VDSM storage domain "
-                                            "type (1 NFS, 2 FCP, 3 ISCSI, 4 LOCALFS, 6 POSIXFS)", what);
+                                            "type (1 NFS, 2 FCP, 3 ISCSI, 4 LOCALFS, 6 POSIXFS, "
+                                            "7 GLUSTERFS)", what);
 }
 
 /* Append d to defs (taking it, also on failure). */

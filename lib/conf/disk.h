@@ -156,6 +156,23 @@ typedef struct storvirt__disk_rbd {
 
 void storvirt__disk_rbd_clear(storvirt__disk_rbd *r);
 
+/*
+ * A file on a network file system QEMU reaches itself through its own
+ * client (<disk type='network'> with another protocol than iSCSI):
+ * <source protocol='PROTOCOL' name='NAME'> and one <host> per server.
+ */
+typedef struct storvirt__disk_nethost {
+        char *name;            /* name, IPv4, or IPv6 without brackets */
+        unsigned port;
+} storvirt__disk_nethost;
+
+typedef struct storvirt__disk_netfile {
+        char *protocol;        /* "gluster"; NULL: the network source is iSCSI */
+        char *name;            /* gluster: VOLUME/DIR/FILE */
+        storvirt__disk_nethost *hosts;
+        size_t n_hosts;
+} storvirt__disk_netfile;
+
 /* libvirt's <disk type=...> of a resolved disk. */
 typedef enum storvirt__disk_type {
         STORVIRT__DISK_TYPE_FILE = 0,
@@ -239,6 +256,7 @@ typedef struct storvirt__disk_resolved {
         storvirt__disk_rbd rbd;       /* NETWORK: an rbd image when rbd.name is set,
                                          else spec->iscsi */
         char *source_pool, *source_volume; /* VOLUME: <source pool= volume=> */
+        storvirt__disk_netfile netfile; /* NETWORK, when its protocol is not iSCSI */
         char *target_dev;             /* "vda", "sdb", "hdc", "fda" */
         char *guid;                   /* the LUN's GUID when the source is a LUN */
         uint64_t capacity;            /* bytes when known (LUN, volume, file), else 0 */
@@ -309,6 +327,8 @@ extern const char *const storvirt__iotune_names[STORVIRT__IOTUNE_N];
 int storvirt__disk_spec_new(storvirt__disk_spec **ret);
 /* Frees the strings of an iSCSI source and zeroes it. */
 void storvirt__disk_iscsi_clear(storvirt__disk_iscsi *i);
+/* Frees what a network file source holds and zeroes it. */
+void storvirt__disk_netfile_clear(storvirt__disk_netfile *n);
 /* Frees every field of the spec's source: source NONE. */
 void storvirt__disk_source_clear(storvirt__disk_spec *s);
 void storvirt__disk_spec_free(storvirt__disk_spec *spec);

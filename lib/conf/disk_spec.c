@@ -271,10 +271,20 @@ void storvirt__disk_rbd_clear(storvirt__disk_rbd *r) {
         *r = (storvirt__disk_rbd){};
 }
 
+void storvirt__disk_netfile_clear(storvirt__disk_netfile *n) {
+        for (size_t i = 0; i < n->n_hosts; i++)
+                free(n->hosts[i].name);
+        free(n->hosts);
+        free(n->protocol);
+        free(n->name);
+        *n = (storvirt__disk_netfile){};
+}
+
 void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         if (!d)
                 return;
         storvirt__disk_rbd_clear(&d->rbd);
+        storvirt__disk_netfile_clear(&d->netfile);
         storvirt__disk_spec_free(d->spec);
         storvirt__strv_free(d->warnings);
         free(d->source_path);

@@ -241,6 +241,25 @@ static int check_rbd(const storvirt__disk_resolved *d) {
         return 0;
 }
 
+static int check_netfile(const storvirt__disk_resolved *d) {
+        const storvirt__disk_netfile *n = &d->netfile;
+
+        if (strcmp(n->protocol, "gluster") != 0)
+                return FAIL(d, "network protocol '%s' is not supported", ESC(n->protocol));
+        if (!n->name || !*n->name || n->name[0] == '/')
+                return FAIL(d, "gluster source without a VOLUME/PATH name");
+        if (n->n_hosts == 0)
+                return FAIL(d, "gluster source without a host");
+        for (size_t i = 0; i < n->n_hosts; i++) {
+                if (!n->hosts[i].name || !*n->hosts[i].name)
+                        return FAIL(d, "gluster source with an empty host name");
+                if (n->hosts[i].port == 0 || n->hosts[i].port > 65535)
+                        return FAIL(d, "gluster host port %u is out of range 1-65535",
+                                    n->hosts[i].port);
+        }
+        return 0;
+}
+
 static int check_source(const storvirt__disk_resolved *d) {
         const storvirt__disk_spec *s = d->spec;
 
@@ -254,7 +273,9 @@ static int check_source(const storvirt__disk_resolved *d) {
         case STORVIRT__DISK_TYPE_VOLUME:
                 return check_volume(d);
         case STORVIRT__DISK_TYPE_NETWORK:
-                return d->rbd.name ? check_rbd(d) : check_iscsi(d);
+                return d->rbd.name        ? check_rbd(d)
+                       : d->netfile.protocol ? check_netfile(d)
+                                             : check_iscsi(d);
         }
         return 0;
 }
@@ -522,6 +543,19 @@ static void write_rbd_source(storvirt__xml_writer *w, const storvirt__disk_rbd *
         storvirt__xml_writer_end(w);
 }
 
+static void write_netfile_source(storvirt__xml_writer *w, const storvirt__disk_netfile *n) {
+        storvirt__xml_writer_start(w, "source");
+        storvirt__xml_writer_attr(w, "protocol", n->protocol);
+        storvirt__xml_writer_attr(w, "name", n->name);
+        for (size_t i = 0; i < n->n_hosts; i++) {
+                storvirt__xml_writer_start(w, "host");
+                storvirt__xml_writer_attr(w, "name", n->hosts[i].name);
+                storvirt__xml_writer_attr_printf(w, "port", "%u", n->hosts[i].port);
+                storvirt__xml_writer_end(w);
+        }
+        storvirt__xml_writer_end(w);
+}
+
 /* libvirt's <encryption> of a disk source: the format and the secret of its passphrase. */
 static void write_encryption(storvirt__xml_writer *w, const storvirt__disk_resolved *d) {
         if (!d->encryption[0])
@@ -568,6 +602,8 @@ static void write_source(storvirt__xml_writer *w, const storvirt__disk_resolved 
         case STORVIRT__DISK_TYPE_NETWORK:
                 if (d->rbd.name)
                         write_rbd_source(w, &d->rbd);
+                else if (d->netfile.protocol)
+                        write_netfile_source(w, &d->netfile);
                 else
                         write_iscsi_source(w, &s->iscsi);
                 break;

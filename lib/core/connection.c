@@ -273,6 +273,7 @@ STORVIRT_EXPORT const char *storvirt_connection_get_param(storvirt_connection *c
                 { "options", d->options },
                 { "spec", d->spec },
                 { "vfstype", d->vfstype },
+                { "backup_servers", d->backup_servers },
                 { "path", d->path },
                 { NULL, NULL },
         };

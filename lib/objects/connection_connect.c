@@ -152,6 +152,11 @@ static int mount_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_ms, c
                                      d->timeout ? d->timeout : 100, d->retrans ? d->retrans : 3);
                 if (d->version && strcmp(d->version, "auto") != 0)
                         storvirt__buf_printf(&b, ",vers=%s", d->version);
+        } else if (d->type == STORVIRT_CONNECTION_GLUSTERFS) {
+                type = "glusterfs";
+                source = d->spec;
+                if (d->backup_servers)
+                        storvirt__buf_printf(&b, "backup-volfile-servers=%s", d->backup_servers);
         } else {
                 type = d->vfstype;
                 source = d->spec;
@@ -221,6 +226,7 @@ int storvirt__conn_do_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_
                 return r;
         case STORVIRT_CONNECTION_NFS:
         case STORVIRT_CONNECTION_POSIXFS:
+        case STORVIRT_CONNECTION_GLUSTERFS:
                 return mount_connect(ctx, d, timeout_ms, ret_mp);
         case STORVIRT_CONNECTION_LOCALFS:
                 return localfs_check(d);
@@ -239,6 +245,7 @@ int storvirt__conn_do_disconnect(storvirt_ctx *ctx, const conn_def *d, const cha
                 return 0;       /* no session is kept */
         case STORVIRT_CONNECTION_NFS:
         case STORVIRT_CONNECTION_POSIXFS:
+        case STORVIRT_CONNECTION_GLUSTERFS:
                 return mount_disconnect(ctx, mountpoint, timeout_ms);
         default:
                 return 0;

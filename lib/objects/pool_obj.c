@@ -131,6 +131,8 @@ void storvirt__pool_obj_unref(storvirt__pool_obj *obj) {
                 close(obj->target_fd);
         if (obj->backend_data && obj->ops && obj->ops->release_pool)
                 obj->ops->release_pool(obj);
+        if (obj->backend_data && obj->backend_data_free)
+                obj->backend_data_free(obj->backend_data);
         storvirt__hashmap_free(obj->vols);
         storvirt__pool_def_free(obj->def);
         pthread_mutex_destroy(&obj->lock);

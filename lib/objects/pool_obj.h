@@ -113,6 +113,8 @@ typedef struct storvirt__pool_obj {
         unsigned jobs;               /* long operations running on volumes */
         uint32_t refresh_gen;        /* generation of the running/last refresh */
         void *backend_data;          /* owned by the backend while active */
+        void (*backend_data_free)(void *data); /* releases backend_data when the record
+                                                  goes while it is set; NULL: nothing to do */
 } storvirt__pool_obj;
 
 /* Records. */

@@ -566,6 +566,10 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 r = storvirt__error_set(-ENOENT, "pool '%s' is not active", s->pool);
         if (r >= 0)
                 r = storvirt_volume_lookup_by_name(pool, s->volume, &vol);
+        if (r >= 0 && strcmp(storvirt_pool_get_type(pool), "gluster") == 0) {
+                r = storvirt__resolve_gluster_volume(ctx, d, pool, vol);
+                goto out;
+        }
         if (r >= 0)
                 r = storvirt_volume_get_info(vol, &type, &d->capacity, NULL, NULL);
         if (r < 0)

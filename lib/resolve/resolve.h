@@ -8,7 +8,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <storvirt/pool.h>
 #include <storvirt/resolve.h>
+#include <storvirt/volume.h>
 
 #include "conf/disk.h"
 #include "objects/ctx.h"
@@ -64,3 +66,10 @@ int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char
  * images below it as d->backing, how QEMU reaches them.
  */
 int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d);
+
+/*
+ * A volume of a gluster pool as a network disk (resolve_gluster.c):
+ * fills d's type, format, capacity and network source.
+ */
+int storvirt__resolve_gluster_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d,
+                                     storvirt_pool *pool, storvirt_volume *vol);

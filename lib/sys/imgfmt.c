@@ -60,6 +60,12 @@ static uint64_t div_round_up(uint64_t a, uint64_t b) {
 
 /* ---- helpers shared with qcow2.c ---------------------------------------- */
 
+static ssize_t src_pread(const struct storvirt__img_src *src, void *buf, size_t len, uint64_t off) {
+        if (src->io)
+                return src->io->pread(src->io->handle, buf, len, off);
+        return pread(src->fd, buf, len, (off_t) off);
+}
+
 int storvirt__img_read(const struct storvirt__img_src *src, uint64_t off, void *buf,
                        size_t len, const char *field) {
         uint64_t start = off;
@@ -78,7 +84,7 @@ int storvirt__img_read(const struct storvirt__img_src *src, uint64_t off, void *
                 off += n;
         }
         while (len > 0) {
-                ssize_t n = pread(src->fd, p, len, (off_t) off);
+                ssize_t n = src_pread(src, p, len, off);
 
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -816,7 +822,7 @@ static int head_read(struct storvirt__img_src *src, uint8_t *buf, size_t size) {
         size_t want = src->size < size ? (size_t) src->size : size, got = 0;
 
         while (got < want) {
-                ssize_t n = pread(src->fd, buf + got, want - got, (off_t) got);
+                ssize_t n = src_pread(src, buf + got, want - got, got);
 
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -832,31 +838,28 @@ static int head_read(struct storvirt__img_src *src, uint8_t *buf, size_t size) {
         return 0;
 }
 
-static int probe(int fd, uint64_t file_size, bool no_blocks, const char *what,
-                 const char *format, storvirt__img_info *ret) {
-        struct storvirt__img_src src = { .fd = fd, .size = file_size, .what = what ? what : "image",
-                                         .no_blocks = no_blocks };
+static int probe_src(struct storvirt__img_src *src, const char *format, storvirt__img_info *ret) {
         uint8_t head[STORVIRT__IMG_HEAD_SIZE];
         storvirt__img_info info = {};
         img_parse_fn parse = NULL;
         int r;
 
-        check_arg(fd >= 0, "fd", "must be an open file descriptor");
         check_nonnull(ret);
-        r = head_read(&src, head, sizeof(head));
+        r = head_read(src, head, sizeof(head));
         if (r < 0)
                 return r;
         if (format) {
                 parse = parser_find(format);
                 if (!parse)
                         return storvirt__error_set(-EINVAL, "'%s': unknown image format '%.32s'",
-                                                   src.what, format);
+                                                   src->what, format);
         } else {
-                r = img_detect(&src, &parse);
+                r = img_detect(src, &parse);
                 if (r < 0)
                         return r;
         }
-        r = parse(&src, &info);
+        r = parse(src, &info);
+        src->head = NULL;       /* head is this frame's */
         if (r < 0) {
                 storvirt__img_info_clear(&info);
                 return r;
@@ -865,9 +868,27 @@ static int probe(int fd, uint64_t file_size, bool no_blocks, const char *what,
         return 0;
 }
 
+static int probe(int fd, uint64_t file_size, bool no_blocks, const char *what,
+                 const char *format, storvirt__img_info *ret) {
+        struct storvirt__img_src src = { .fd = fd, .size = file_size, .what = what ? what : "image",
+                                         .no_blocks = no_blocks };
+
+        check_arg(fd >= 0, "fd", "must be an open file descriptor");
+        return probe_src(&src, format, ret);
+}
+
 int storvirt__img_probe_fd_as(int fd, uint64_t file_size, const char *what,
                               const char *format, storvirt__img_info *ret) {
         return probe(fd, file_size, false, what, format, ret);
+}
+
+int storvirt__img_probe_io(const storvirt__img_io *io, uint64_t file_size, const char *what,
+                           const char *format, storvirt__img_info *ret) {
+        struct storvirt__img_src src = { .fd = -1, .io = io, .size = file_size,
+                                         .what = what ? what : "image" };
+
+        check_arg(io && io->pread, "io", "must have a pread callback");
+        return probe_src(&src, format, ret);
 }
 
 int storvirt__img_probe_fd(int fd, uint64_t file_size, const char *what, storvirt__img_info *ret) {
@@ -881,26 +902,40 @@ int storvirt__img_probe_file(int fd, const struct stat *st, const char *what,
                      NULL, ret);
 }
 
-int storvirt__img_probe_magic(int fd, uint64_t file_size, const char *what, char ret[static 16]) {
-        struct storvirt__img_src src = { .fd = fd, .size = file_size, .what = what ? what : "image" };
+static int probe_magic_src(struct storvirt__img_src *src, char ret[static 16]) {
         uint8_t head[STORVIRT__IMG_HEAD_SIZE];
         img_parse_fn parse = NULL;
         int r;
 
-        check_arg(fd >= 0, "fd", "must be an open file descriptor");
-        r = head_read(&src, head, sizeof(head));
+        r = head_read(src, head, sizeof(head));
         if (r >= 0)
-                r = img_detect(&src, &parse);
+                r = img_detect(src, &parse);
         if (r < 0)
                 return r;
         if (parse == qcow_any_parse)
                 /* version 1 is qcow; anything else claims to be qcow2 */
-                parse = src.head_len >= 8 && storvirt__be32(src.head + 4) == 1 ? qcow1_parse
+                parse = src->head_len >= 8 && storvirt__be32(src->head + 4) == 1 ? qcow1_parse
                                                                                : qcow2_parse;
         for (size_t i = 0; i < ELEMENTSOF(parsers); i++)
                 if (parsers[i].parse == parse)
                         snprintf(ret, 16, "%s", parsers[i].name);
         return 0;
+}
+
+int storvirt__img_probe_magic(int fd, uint64_t file_size, const char *what, char ret[static 16]) {
+        struct storvirt__img_src src = { .fd = fd, .size = file_size, .what = what ? what : "image" };
+
+        check_arg(fd >= 0, "fd", "must be an open file descriptor");
+        return probe_magic_src(&src, ret);
+}
+
+int storvirt__img_probe_magic_io(const storvirt__img_io *io, uint64_t file_size, const char *what,
+                                 char ret[static 16]) {
+        struct storvirt__img_src src = { .fd = -1, .io = io, .size = file_size,
+                                         .what = what ? what : "image" };
+
+        check_arg(io && io->pread, "io", "must have a pread callback");
+        return probe_magic_src(&src, ret);
 }
 
 /* qcow2 incompatible features: dirty, corrupt, external data file, compression type, extended L2 */

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 /* Backing chains deeper than this are refused when max_depth is 0. */
 #define STORVIRT__IMG_CHAIN_DEPTH_DEFAULT 64
@@ -105,6 +106,25 @@ int storvirt__img_probe_fd_as(int fd, uint64_t file_size, const char *what,
                               const char *format, storvirt__img_info *ret);
 
 /*
+ * An image reached through another I/O layer than a file descriptor (a
+ * network file system's client library): each callback works like
+ * pread(2), pwrite(2) and ftruncate(2) on the image (-1 with errno set
+ * on failure); pwrite and truncate may be NULL for reading only.
+ */
+typedef struct storvirt__img_io {
+        ssize_t (*pread)(void *handle, void *buf, size_t len, uint64_t off);
+        ssize_t (*pwrite)(void *handle, const void *buf, size_t len, uint64_t off);
+        int (*truncate)(void *handle, uint64_t size);
+        void *handle;
+} storvirt__img_io;
+
+/* storvirt__img_probe_fd_as() and storvirt__img_probe_magic() of an image read through io. */
+int storvirt__img_probe_io(const storvirt__img_io *io, uint64_t file_size, const char *what,
+                           const char *format, storvirt__img_info *ret);
+int storvirt__img_probe_magic_io(const storvirt__img_io *io, uint64_t file_size, const char *what,
+                                 char ret[static 16]);
+
+/*
  * The format whose magic the image open on fd starts with ("raw" when
  * none), without checking the header: what a file claims to be when
  * storvirt__img_probe_fd() refuses its header.
@@ -161,6 +181,7 @@ bool storvirt__img_format_is_known(const char *name);
 
 struct storvirt__img_src {
         int fd;
+        const storvirt__img_io *io;   /* when set, read through it instead of fd */
         uint64_t size;     /* bytes, as given by the caller */
         const char *what;  /* for messages */
         /* The first head_len bytes of the file, read once up front, so the

@@ -591,11 +591,19 @@ static int errno_error(const char *what, const char *op) {
         return storvirt__error_set(-err, "'%s': %s: %s", what, op, strerror(err));
 }
 
-static int pwrite_full(int fd, const void *buf, size_t len, uint64_t off, const char *what) {
+/* Where a new image is written: a file descriptor, or another I/O layer. */
+struct sink {
+        int fd;
+        const storvirt__img_io *io;
+};
+
+static int pwrite_full(const struct sink *k, const void *buf, size_t len, uint64_t off,
+                       const char *what) {
         const uint8_t *p = buf;
 
         while (len > 0) {
-                ssize_t n = pwrite(fd, p, len, (off_t) off);
+                ssize_t n = k->io ? k->io->pwrite(k->io->handle, p, len, off)
+                                  : pwrite(k->fd, p, len, (off_t) off);
 
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -662,7 +670,7 @@ struct table_spec {
         uint64_t first, step, count, flag, bitmap;
 };
 
-static int qcow2_write_table(int fd, const struct qcow2_layout *L, const struct table_spec *t,
+static int qcow2_write_table(const struct sink *out, const struct qcow2_layout *L, const struct table_spec *t,
                              const char *what) {
         uint64_t per_batch = MAX(1, (1u << 20) / L->c), per_cluster = L->c / t->width, i = 0;
         _cleanup_free_ uint8_t *buf = malloc(per_batch * L->c);
@@ -686,7 +694,7 @@ static int qcow2_write_table(int fd, const struct qcow2_layout *L, const struct 
                                 storvirt__put_be16(buf + k * 2, (uint16_t) v);
                         }
                 }
-                r = pwrite_full(fd, buf, n * L->c, t->off + done * L->c, what);
+                r = pwrite_full(out, buf, n * L->c, t->off + done * L->c, what);
                 if (r < 0)
                         return r;
                 done += n;
@@ -694,7 +702,7 @@ static int qcow2_write_table(int fd, const struct qcow2_layout *L, const struct 
         return 0;
 }
 
-static int qcow2_write_all(int fd, const struct storvirt__qcow2_opts *o,
+static int qcow2_write_all(const struct sink *k, const struct storvirt__qcow2_opts *o,
                            const struct qcow2_layout *L, const char *what) {
         uint64_t flag = o->preallocate_metadata ? QCOW2_OFLAG_COPIED : 0;
         const struct table_spec tables[] = {
@@ -710,9 +718,9 @@ static int qcow2_write_all(int fd, const struct storvirt__qcow2_opts *o,
         if (!hdr)
                 return storvirt__error_oom();
         qcow2_header_fill(hdr, o, L);
-        r = pwrite_full(fd, hdr, L->c, 0, what);
+        r = pwrite_full(k, hdr, L->c, 0, what);
         for (size_t i = 0; r >= 0 && i < ELEMENTSOF(tables); i++)
-                r = qcow2_write_table(fd, L, &tables[i], what);
+                r = qcow2_write_table(k, L, &tables[i], what);
         return r;
 }
 
@@ -744,33 +752,63 @@ static int qcow2_check_target(int fd, const struct storvirt__qcow2_opts *o,
         return 0;
 }
 
-int storvirt__qcow2_create_fd(int fd, const struct storvirt__qcow2_opts *opts, const char *what) {
-        struct qcow2_layout L = {};
+/* The options checked, the layout computed, and the header known to fit its cluster. */
+static int qcow2_plan(const struct storvirt__qcow2_opts *opts, const char *what,
+                      struct qcow2_layout *L) {
         uint32_t bits = 0;
-        bool regular = false;
         size_t hdr_len;
+        int r;
+
+        r = qcow2_check_opts(opts, what, &bits);
+        if (r < 0)
+                return r;
+        r = qcow2_layout_compute(opts, bits, what, L);
+        if (r < 0)
+                return r;
+        hdr_len = (opts->compat_010 ? QCOW2_V2_HEADER_LEN : QCOW2_V3_HEADER_LEN) + 8 +
+                  (opts->backing_format ? 8 + ROUND_UP8(strlen(opts->backing_format)) : 0) +
+                  (opts->backing_file ? strlen(opts->backing_file) : 0);
+        if (hdr_len > L->c)
+                return opt_error(-EINVAL, what, "backing_file: header, extensions and name (%zu bytes) "
+                                 "do not fit in a cluster of %" PRIu64 " bytes", hdr_len, L->c);
+        return 0;
+}
+
+int storvirt__qcow2_create_fd(int fd, const struct storvirt__qcow2_opts *opts, const char *what) {
+        const struct sink k = { .fd = fd };
+        struct qcow2_layout L = {};
+        bool regular = false;
         int r;
 
         check_arg(fd >= 0, "fd", "must be an open file descriptor");
         check_nonnull(opts);
         if (!what)
                 what = "qcow2 image";
-        r = qcow2_check_opts(opts, what, &bits);
+        r = qcow2_plan(opts, what, &L);
         if (r < 0)
                 return r;
-        r = qcow2_layout_compute(opts, bits, what, &L);
-        if (r < 0)
-                return r;
-        hdr_len = (opts->compat_010 ? QCOW2_V2_HEADER_LEN : QCOW2_V3_HEADER_LEN) + 8 +
-                  (opts->backing_format ? 8 + ROUND_UP8(strlen(opts->backing_format)) : 0) +
-                  (opts->backing_file ? strlen(opts->backing_file) : 0);
-        if (hdr_len > L.c)
-                return opt_error(-EINVAL, what, "backing_file: header, extensions and name (%zu bytes) "
-                                 "do not fit in a cluster of %" PRIu64 " bytes", hdr_len, L.c);
         r = qcow2_check_target(fd, opts, &L, what, &regular);
         if (r < 0)
                 return r;
         if (regular && ftruncate(fd, (off_t) (L.total * L.c)) < 0)
                 return errno_error(what, "ftruncate");
-        return qcow2_write_all(fd, opts, &L, what);
+        return qcow2_write_all(&k, opts, &L, what);
+}
+
+int storvirt__qcow2_create_io(const storvirt__img_io *io, const struct storvirt__qcow2_opts *opts,
+                              const char *what) {
+        const struct sink k = { .fd = -1, .io = io };
+        struct qcow2_layout L = {};
+        int r;
+
+        check_arg(io && io->pwrite && io->truncate, "io", "must have pwrite and truncate callbacks");
+        check_nonnull(opts);
+        if (!what)
+                what = "qcow2 image";
+        r = qcow2_plan(opts, what, &L);
+        if (r < 0)
+                return r;
+        if (io->truncate(io->handle, L.total * L.c) < 0)
+                return errno_error(what, "truncate");
+        return qcow2_write_all(&k, opts, &L, what);
 }

@@ -61,3 +61,11 @@ struct storvirt__qcow2_opts {
  */
 int storvirt__qcow2_create_fd(int fd, const struct storvirt__qcow2_opts *opts,
                               const char *what);
+
+/*
+ * storvirt__qcow2_create_fd() into an image reached through io (a
+ * network file system's client library): the file must be a new, empty
+ * regular file; it is given its metadata's size with io->truncate.
+ */
+int storvirt__qcow2_create_io(const storvirt__img_io *io, const struct storvirt__qcow2_opts *opts,
+                              const char *what);

@@ -367,6 +367,9 @@ static int import_identity(storvirt_ctx *ctx, const storvirt__disk_spec *s, uint
                 r = block_identity(ctx, d->source_path, rflags, v, base);
         else if (d->type == STORVIRT__DISK_TYPE_FILE)
                 r = file_identity(ctx, d, v, base);
+        else if (d->netfile.protocol)
+                r = storvirt__error_set(-EOPNOTSUPP, "vdisk-import of a %s network file (%s) is "
+                                        "not supported", d->netfile.protocol, d->netfile.name);
         else
                 r = storvirt__error_set(-EINVAL, "a %s source cannot become a vDisk",
                                         storvirt__disk_type_names[d->type]);

@@ -493,8 +493,11 @@ static void test_key_errors(void **st) {
                        "connection 1: a posixfs connection needs a spec (what to mount)");
         expect_message("{\"type\": \"nfs\"}", -EINVAL,
                        "connection 1: an nfs connection needs an export (server:/path)");
-        expect_message("{\"domainType\": \"GlusterFS\", \"connectionParams\": []}", -EOPNOTSUPP,
-                       "VDSM parameters: field 'domainType': GLUSTERFS (7) connections are not supported");
+        expect_message("{\"domainType\": \"GlusterFS\", \"connectionParams\": [{\"vfs_type\": "
+                       "\"glusterfs\"}]}", -EINVAL,
+                       "connection 1: a glusterfs connection needs a spec (server:/volume)");
+        expect_message("{\"domainType\": 5, \"connectionParams\": []}", -EOPNOTSUPP,
+                       "VDSM parameters: field 'domainType': CIFS (5) connections are not supported");
         expect_message("{\"type\": \"cifs\"}", -EOPNOTSUPP,
                        "connection 1: field 'type': cifs connections are not supported");
 }

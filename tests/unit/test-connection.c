@@ -376,12 +376,28 @@ static void test_refusals(void **st) {
         expect_error(ctx, "{\"type\": \"posixfs\", \"spec\": \"/dev/sdb1\", \"vfstype\": \"\"}", -EINVAL,
                      "field 'vfstype': must not be empty");
         expect_error(ctx, "{\"type\": \"localfs\", \"path\": \"relative\"}", -EINVAL, "is not absolute");
-        expect_error(ctx, "{\"type\": \"glusterfs\"}", -EOPNOTSUPP, "not supported");
+        expect_error(ctx, "{\"type\": \"glusterfs\"}", -EINVAL,
+                     "a glusterfs connection needs a spec (server:/volume)");
+        expect_error(ctx, "{\"type\": \"glusterfs\", \"spec\": \"gl1\"}", -EINVAL,
+                     "field 'spec': 'gl1' is not a GlusterFS volume (server:/volume)");
+        expect_error(ctx, "{\"type\": \"glusterfs\", \"spec\": \"gl1:/\"}", -EINVAL,
+                     "field 'spec': 'gl1:/': the volume name must be 1-64 characters");
+        expect_error(ctx, "{\"type\": \"glusterfs\", \"spec\": \"gl1:/v$1\"}", -EINVAL,
+                     "the volume name may hold letters, digits, '-', '_' and '.' only");
+        expect_error(ctx, "{\"type\": \"glusterfs\", \"spec\": \"gl1:/v/../x\"}", -EINVAL,
+                     "the subdirectory may not hold '.' or '..'");
+        expect_error(ctx, "{\"type\": \"glusterfs\", \"spec\": \"-gl:/v\"}", -EINVAL,
+                     "a label of the host name starts with '-'");
+        expect_error(ctx, "{\"type\": \"glusterfs\", \"spec\": \"gl1:/v\", \"backup_servers\": "
+                          "\"gl2::gl3\"}", -EINVAL, "field 'backup_servers': 'gl2::gl3': an empty server");
+        expect_error(ctx, "{\"type\": \"glusterfs\", \"spec\": \"gl1:/v\", \"vfstype\": "
+                          "\"xfs\"}", -EINVAL, "(not a field of glusterfs connections)");
+        expect_error(ctx, "{\"domainType\": 7, \"connectionParams\": [{\"connection\": \"gl1:/v\", "
+                          "\"vfs_type\": \"nfs\"}]}", -EINVAL,
+                     "field 'vfs_type': 'nfs': a glusterfs connection is mounted as glusterfs");
         expect_error(ctx, "{\"type\": \"tape\"}", -EINVAL, "'tape' is not a connection type");
         expect_error(ctx, "{\"type\": \"localfs\", \"path\": \"/a\", \"id\": \"../x\"}", -EINVAL,
                      "field 'id'");
-        expect_error(ctx, "{\"domainType\": 7, \"connectionParams\": []}", -EOPNOTSUPP,
-                     "GLUSTERFS (7) connections are not supported");
         expect_error(ctx, "{\"domainType\": 3, \"connectionParams\": [{\"connection\": \"h\", "
                           "\"iqn\": \"" IQN "\", \"port\": 3260, \"user\": \"u\", \"password\": \""
                           SECRET "\", \"mnt_options\": \"ro\"}]}", -EINVAL, "unknown field 'mnt_options'");
@@ -874,6 +890,41 @@ static void test_mount_commands(void **st) {
         assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), 1);
         snprintf(want, sizeof(want), "mount /dev/vg0/lv0 %s/mnt/_dev_vg0_lv0", state);
         assert_string_equal(ran_at(storvirt__strv_length(ran) - 1), want);
+        assert_int_equal(storvirt_connection_disconnect(posix, NULL, 0), 1);
+
+        /* glusterfs: mounted as glusterfs, the backup servers as backup-volfile-servers */
+        posix = storvirt_connection_unref(posix);
+        posix = define_one(ctx, "{\"type\": \"glusterfs\", \"spec\": \"gl1.example.org:/vmstore\", "
+                                "\"backup_servers\": \"gl2.example.org:10.0.0.3\", "
+                                "\"options\": \"log-level=WARNING\"}");
+        assert_int_equal(storvirt_connection_get_type(posix), STORVIRT_CONNECTION_GLUSTERFS);
+        assert_string_equal(storvirt_connection_get_param(posix, "backup_servers"),
+                            "gl2.example.org:10.0.0.3");
+        assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), 1);
+        snprintf(want, sizeof(want), "mount -t glusterfs gl1.example.org:/vmstore "
+                 "%s/mnt/gl1.example.org:_vmstore -o backup-volfile-servers=gl2.example.org:"
+                 "10.0.0.3,log-level=WARNING", state);
+        assert_string_equal(ran_at(storvirt__strv_length(ran) - 1), want);
+        assert_int_equal(storvirt_connection_disconnect(posix, NULL, 0), 1);
+        snprintf(want, sizeof(want), "umount %s/mnt/gl1.example.org:_vmstore", state);
+        assert_string_equal(ran_at(storvirt__strv_length(ran) - 1), want);
+        /* VDSM's form: the spec in "connection", vfs_type glusterfs taken, options as given */
+        storvirt_connection_unref(posix);
+        posix = define_one(ctx, "{\"domainType\": \"GLUSTERFS\", \"connectionParams\": [{\"id\": "
+                                "\"g7\", \"connection\": \"[fd00::7]:/vmstore/sub\", \"vfs_type\": "
+                                "\"glusterfs\", \"mnt_options\": \"backup-volfile-servers=gl2\", "
+                                "\"port\": \"\", \"iqn\": \"\", \"user\": \"\", \"password\": \"\"}]}");
+        assert_string_equal(storvirt_connection_get_param(posix, "spec"), "[fd00::7]:/vmstore/sub");
+        assert_null(storvirt_connection_get_param(posix, "backup_servers"));
+        assert_int_equal(storvirt_error_errno(), ENOENT);      /* a parameter it does not have */
+        assert_int_equal(storvirt_connection_connect(posix, NULL, 0, 0), 1);
+        snprintf(want, sizeof(want), "mount -t glusterfs [fd00::7]:/vmstore/sub "
+                 "%s/mnt/[fd00::7]:_vmstore_sub -o backup-volfile-servers=gl2", state);
+        assert_string_equal(ran_at(storvirt__strv_length(ran) - 1), want);
+        assert_int_equal(storvirt_connection_get_json(posix, &json, STORVIRT_CONNECTION_JSON_VDSM), 0);
+        assert_non_null(strstr(json, "\"connection\":\"[fd00::7]:/vmstore/sub\""));
+        assert_non_null(strstr(json, "\"mnt_options\":\"backup-volfile-servers=gl2\""));
+        storvirt_free(json);
         assert_int_equal(storvirt_connection_disconnect(posix, NULL, 0), 1);
 
         /* fcp needs nothing; localfs checks the directory */
