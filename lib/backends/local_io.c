@@ -340,6 +340,21 @@ static bool all_zero(const char *buf, size_t n) {
         return n == 0 || (buf[0] == 0 && memcmp(buf, buf + 1, n - 1) == 0);
 }
 
+/*
+ * The length of an upload to its source's end when that is known to pass
+ * the limit (a regular file: its size from where it stands), so that the
+ * upload is refused before anything is written; else length unchanged.
+ */
+static uint64_t known_length(int fd, uint64_t offset, uint64_t length, uint64_t limit) {
+        struct stat in;
+        off_t at;
+
+        if (length || fstat(fd, &in) < 0 || !S_ISREG(in.st_mode) ||
+            (at = lseek(fd, 0, SEEK_CUR)) < 0 || in.st_size <= at || offset > limit)
+                return length;
+        return (uint64_t)(in.st_size - at) > limit - offset ? (uint64_t)(in.st_size - at) : length;
+}
+
 int storvirt__local_upload_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd,
                                   uint64_t offset, uint64_t length,
                                   const storvirt__progress *p, uint32_t flags) {
@@ -352,6 +367,7 @@ int storvirt__local_upload_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
 
         if (!buf)
                 return storvirt__error_oom();
+        length = known_length(fd, offset, length, limit);
         if (offset > limit || (length && length > limit - offset))
                 return storvirt__error_set(-EINVAL,
                         "upload to '%s': offset %llu + length %llu is past the capacity %llu",

@@ -597,8 +597,15 @@ static int resolve_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d) {
                 r = iscsi_direct_volume(d, pool, vol);
                 goto out;
         }
-        if (!s->volume_as_volume && strcmp(storvirt_pool_get_type(pool), "rbd") == 0) {
-                r = rbd_volume(d, pool, vol);
+        if (strcmp(storvirt_pool_get_type(pool), "rbd") == 0) {
+                /* libvirt 9.0 takes no <disk type='volume'> from rbd pools either */
+                r = s->volume_as_volume
+                            ? storvirt__error_set(-EOPNOTSUPP, "volume '%s' of rbd pool '%s': "
+                                                  "libvirt takes no <disk type='volume'> from rbd "
+                                                  "pools (\"using 'rbd' pools for backing 'volume' "
+                                                  "disks isn't yet supported\"); resolve it as a "
+                                                  "network disk", s->volume, s->pool)
+                            : rbd_volume(d, pool, vol);
                 goto out;
         }
         if (s->volume_as_volume) {

@@ -241,6 +241,19 @@ class CliPoolTest(unittest.TestCase):
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, b"tail-data", b""))
         # Writing past the capacity is refused.
         self.fails(1, "vol-upload", "--pool", "p1", "--offset", "10M", "a.raw", src)
+        # ... before anything is written, when the source is a file that would pass it
+        # (2 MiB at 9M: its first MiB fits, the second does not)
+        big = os.path.join(self.tmp, "big.bin")
+        with open(big, "wb") as f:
+            f.write(b"\xab" * (2 * MiB))
+        with open(a_path, "rb") as f:
+            f.seek(9 * MiB)
+            before = f.read()
+        msg = self.fails(1, "vol-upload", "--pool", "p1", "--offset", "9M", "a.raw", big)
+        self.assertIn("past the capacity", msg)
+        with open(a_path, "rb") as f:
+            f.seek(9 * MiB)
+            self.assertEqual(f.read(), before)
 
         # Clone: same data, same capacity.
         self.assertEqual(self.ok("vol-clone", "--pool", "p1", "a.raw", "c.raw"),

@@ -286,6 +286,10 @@ class RbdPoolTest(unittest.TestCase):
         self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, xml)
         self.assertIn('<auth username="test">', xml)
         self.assertIn('<secret type="ceph" usage="%s"/>' % USAGE, xml)
+        # libvirt takes no <disk type='volume'> from an rbd pool: said, with its reason
+        msg = self.fails(95, "resolve", "-", input=json.dumps(
+            {"pool": "ceph", "volume": "vm1", "diskType": "volume"}))
+        self.assertIn("pools for backing 'volume' disks", msg)
         judge = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts",
                              "libvirt-judge-disks.py")
         doms = tempfile.mkdtemp(dir=self.state)
