@@ -5,6 +5,9 @@ suite in a network namespace of the test's own, stopped by the pids it
 started.  The pool reaches the volume through libgfapi; what it does is
 checked with the engine's own tools: `gluster volume info`, qemu-img
 through its own gluster driver (gluster://...), and the brick's files.
+qemu, started by a private libvirtd in the same network namespace
+(tests/scripts/qemu_judge.py), opens a resolved volume's <disk> and
+reads it (skipped without libvirtd and qemu).
 
 Files other tools put on the volume are written through libgfapi by
 gfapi-tool (tests/api/gfapi-tool.c), never into the brick directly.
@@ -15,6 +18,7 @@ skipped with the reason otherwise."""
 import atexit
 import json
 import os
+import pwd
 import shutil
 import signal
 import subprocess
@@ -25,6 +29,7 @@ import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 from glusterd import Glusterd, enter_private_network  # noqa: E402
+from qemu_judge import QemuJudge  # noqa: E402
 
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 TOOL = os.environ.get("STORVIRT_GFAPI_TOOL", "gfapi-tool")
@@ -268,6 +273,42 @@ class GlusterPoolTest(unittest.TestCase):
         self.fails("resolve", "-", message="device 'lun'",
                    input=json.dumps({"pool": "res", "volume": "data.raw", "device": "lun",
                                      "iface": "scsi"}))
+
+    def test_qemu_opens_resolved_disk(self):
+        """qemu, started by libvirtd (tests/scripts/qemu_judge.py), opens the
+        <disk> resolve gives for a qcow2 volume and reads its sector 0.  The
+        judge's libvirtd is started by this process, so it and its qemu are
+        in the suite's network namespace and reach glusterd at 127.0.0.1."""
+        why = QemuJudge.unavailable()
+        if why:
+            self.skipTest(why)
+        t0 = time.monotonic()
+        self.define("judged")
+        self.ok("vol-create-as", "judged", "judged.qcow2", "16M", "--format", "qcow2")
+        xml = self.ok("resolve", "-", input=json.dumps({"pool": "judged",
+                                                        "volume": "judged.qcow2"}))
+        # qemu runs as libvirt-qemu and the brick checks that user's rights:
+        # the image is given to it, as a VM manager does
+        qemu = pwd.getpwnam("libvirt-qemu")
+        self.tool("chown", str(qemu.pw_uid), str(qemu.pw_gid), "/images/judged.qcow2")
+        work = tempfile.mkdtemp(prefix="storvirt-gluster-judge-")
+        os.chmod(work, 0o755)           # qemu runs as libvirt-qemu
+        judge = QemuJudge(work, cache=os.environ.get("STORVIRT_QEMU_JUDGE_CACHE"))
+        try:
+            judge.start()
+            v = judge.judge("gluster-pool-volume", xml)
+            print("\n" + v.report())
+            self.assertTrue(v.ok, "\n".join(v.problems()))
+            self.assertEqual([len(d.chain) for d in v.disks], [1])
+            self.assertIn("qcow2 gluster://%s:24007/%s/images/judged.qcow2" % (HOST, VOL),
+                          v.disks[0].opened)
+            self.assertEqual(v.disks[0].read, "ok")
+        finally:
+            judge.stop()
+            shutil.rmtree(work, ignore_errors=True)
+            self.ok("vol-delete", "judged.qcow2", "--pool", "judged")
+        print("qemu judge of a gluster volume: %.1f s in all (libvirtd up in %.1f s)"
+              % (time.monotonic() - t0, judge.started_in or 0))
 
     def test_refresh_in_one_process(self):
         """A refresh in a process that keeps the pool running reads again only what changed:

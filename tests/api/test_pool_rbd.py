@@ -7,7 +7,9 @@ the pids it started.  Every operation is checked with Ceph's own tools
 their sizes and allocations, images created thin and with <allocation>,
 deleted (refused with snapshots, with clones, with watchers), resized,
 wiped; the pool's figures; cephx: a wrong key is refused with EACCES
-and changes nothing in the cluster.
+and changes nothing in the cluster.  qemu, started by a private libvirtd
+(tests/scripts/qemu_judge.py), opens a resolved volume's <disk> with its
+libvirt secret and reads it (skipped without libvirtd and qemu).
 
 Needs root and Ceph (ceph-mon ceph-osd ceph-mgr ceph-common python3-rbd);
 skipped without them."""
@@ -18,11 +20,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import unittest
 import uuid
+import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts"))
 from ceph import Ceph  # noqa: E402
+from qemu_judge import QemuJudge  # noqa: E402
 
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 MiB = 1 << 20
@@ -315,6 +320,47 @@ class RbdPoolTest(unittest.TestCase):
                                text=True, timeout=120)
             self.assertEqual(q.returncode, 0, q.stderr)
             self.assertEqual(json.loads(q.stdout)["virtual-size"], 48 * MiB)
+        self.ok("pool-destroy", "ceph")
+
+    def test_qemu_opens_resolved_disk(self):
+        """qemu, started by libvirtd (tests/scripts/qemu_judge.py), opens the
+        <disk> resolve gives for a volume, with the libvirt secret defined
+        from secret-xml and secret-value only, and reads its sector 0."""
+        why = QemuJudge.unavailable()
+        if why:
+            self.skipTest(why)
+        t0 = time.monotonic()
+        self.start_pool()
+        self.image("judged", "16M")
+        self.ok("pool-refresh", "ceph")
+        xml = self.ok("resolve", "-", input=json.dumps({"pool": "ceph", "volume": "judged"}))
+        work = tempfile.mkdtemp(prefix="storvirt-rbd-judge-")
+        os.chmod(work, 0o755)           # qemu runs as libvirt-qemu
+        judge = QemuJudge(work, cache=os.environ.get("STORVIRT_QEMU_JUDGE_CACHE"))
+        try:
+            judge.start()
+            sxml = self.ok("secret-xml", "--pool", "ceph")
+            path = os.path.join(work, "secret.xml")
+            with open(path, "w") as f:
+                f.write(sxml)
+            judge.virsh("secret-define", path)
+            value = os.path.join(self.state, "value")
+            self.ok("secret-value", "--pool", "ceph", "--file", value)
+            judge.virsh("secret-set-value", "--secret",
+                        ET.fromstring(sxml).findtext("uuid"), "--file", value, "--plain")
+            os.unlink(value)
+            v = judge.judge("rbd-pool-volume", xml)
+            print("\n" + v.report())
+            self.assertTrue(v.ok, "\n".join(v.problems()))
+            self.assertEqual([len(d.chain) for d in v.disks], [1])
+            self.assertIn("rbd://127.0.0.1:%d/rbd/judged with cephx user test"
+                          % self.ceph.mon_port, v.disks[0].opened)
+            self.assertEqual(v.disks[0].read, "ok")
+        finally:
+            judge.stop()
+            shutil.rmtree(work, ignore_errors=True)
+        print("qemu judge of an rbd volume: %.1f s in all (libvirtd up in %.1f s)"
+              % (time.monotonic() - t0, judge.started_in or 0))
         self.ok("pool-destroy", "ceph")
 
     def test_find_sources(self):

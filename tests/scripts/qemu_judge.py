@@ -3,8 +3,9 @@
 private libvirtd (with its virtlogd) that defines a domain of type 'qemu'
 (TCG, no KVM needed) around the given <disk> elements, starts it paused,
 and asks qemu (query-block) what it opened for each disk: the format and
-the backing chain, the file, block device or iSCSI LUN, read-only or
-not; then reads sector 0 of each through qemu's block layer.
+the backing chain, the file, block device, iSCSI LUN, rbd image or
+gluster file, read-only or not; then reads sector 0 of each through
+qemu's block layer.
 
     with QemuJudge(workdir) as judge:
         judge.virsh("secret-define", path)
@@ -442,7 +443,7 @@ def _add_controllers(devices):
 
 def _expected_chain(disk):
     """[(format, source)] from the top image down; source: ("file", path)
-    or ("iscsi", target, lun, "host:port"); [] for an empty drive."""
+    or a network source (_network_source); [] for an empty drive."""
     chain = []
     node, fmt = disk, None
     driver = disk.find("driver")
@@ -454,10 +455,7 @@ def _expected_chain(disk):
         if src is None or not (src.get("file") or src.get("dev") or src.get("name")):
             break
         if kind == "network":
-            target, _, lun = src.get("name").rpartition("/")
-            host = src.find("host")
-            where = ("iscsi", target, int(lun or 0),
-                     "%s:%s" % (host.get("name"), host.get("port", "3260")))
+            where = _network_source(src)
         else:
             where = ("file", src.get("file") or src.get("dev"))
         chain.append((fmt, where))
@@ -470,17 +468,48 @@ def _expected_chain(disk):
     return chain
 
 
+def _network_source(src):
+    """("iscsi", target, lun, "host:port"), ("rbd", "pool/image",
+    "host:port") or ("gluster", "volume/path", "host:port")."""
+    protocol = src.get("protocol")
+    host = src.find("host")
+    default = {"iscsi": "3260", "gluster": "24007", "rbd": "6789"}.get(protocol, "")
+    addr = "%s:%s" % (host.get("name"), host.get("port", default)) if host is not None else ""
+    if protocol == "iscsi":
+        target, _, lun = src.get("name").rpartition("/")
+        return ("iscsi", target, int(lun or 0), addr)
+    return (protocol, src.get("name").lstrip("/"), addr)
+
+
+def _opened_network(filename):
+    """What qemu names in a json: filename of a network image: the same
+    tuple as _network_source, or None."""
+    if not filename or not filename.startswith("json:"):
+        return None
+    f = json.loads(filename[5:])
+    f = f.get("file", f)
+    driver = f.get("driver")
+    if driver == "iscsi":
+        return ("iscsi", f.get("target"), int(f.get("lun", 0)), f.get("portal"))
+    servers = f.get("server") or [{"host": f.get("server.0.host"),
+                                   "port": f.get("server.0.port")}]
+    addr = "%s:%s" % (servers[0].get("host"), servers[0].get("port")) \
+        if servers[0].get("host") else ""
+    if driver == "rbd":
+        return ("rbd", "%s/%s" % (f.get("pool"), f.get("image")), addr)
+    if driver == "gluster":
+        return ("gluster", "%s/%s" % (f.get("volume"), f.get("path", "").lstrip("/")), addr)
+    return (driver,)
+
+
 def _same_source(where, filename):
     if where[0] == "file":
         return None if filename == where[1] else "opened %s, the XML names %s" % (filename,
                                                                                   where[1])
-    if not filename or not filename.startswith("json:"):
-        return "opened %s, not an iSCSI LUN" % filename
-    f = json.loads(filename[5:])
-    f = f.get("file", f)
-    got = (f.get("driver"), f.get("target"), int(f.get("lun", 0)), f.get("portal"))
-    want = ("iscsi",) + where[1:]
-    return None if got == want else "opened %s, the XML names %s" % (got, want)
+    got = _opened_network(filename)
+    if got is None:
+        return "opened %s, not a %s source" % (filename, where[0])
+    return None if got == where else "opened %s, the XML names %s" % (got, where)
 
 
 def _short(filename):
@@ -490,6 +519,10 @@ def _short(filename):
         if f.get("driver") == "iscsi":
             auth = " with CHAP user %s" % f["user"] if f.get("user") else ""
             return "iscsi://%s/%s/%s%s" % (f.get("portal"), f.get("target"), f.get("lun"), auth)
+        got = _opened_network(filename)
+        if got and got[0] in ("rbd", "gluster"):
+            auth = " with cephx user %s" % f["user"] if f.get("user") else ""
+            return "%s://%s/%s%s" % (got[0], got[2], got[1], auth)
     return filename
 
 
