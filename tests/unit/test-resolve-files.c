@@ -299,6 +299,27 @@ static void test_vdsm_network_drive(void **st) {
                                     "transport=\"rdma\"/>"));
         storvirt_free(xml);
 
+        /* VDSM's dict of the resolved drive reads back as the same drive */
+        {
+                const char *rbd = "{\"diskType\": \"network\", \"protocol\": \"rbd\", "
+                                  "\"path\": \"p/i\", \"hosts\": [{\"name\": \"m1\", "
+                                  "\"port\": \"6789\"}], \"auth\": {\"type\": \"ceph\", "
+                                  "\"username\": \"u\", "
+                                  "\"uuid\": \"7a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9\"}}";
+                int r;
+                char *dict = resolve(rbd, STORVIRT_RESOLVE_DICT, &r), *again;
+
+                assert_int_equal(r, 0);
+                assert_non_null(strstr(dict, "\"protocol\": \"rbd\""));
+                assert_non_null(strstr(dict, "\"port\": \"6789\""));
+                xml = resolve_ok(rbd);
+                again = resolve_ok(dict);
+                assert_string_equal(xml, again);
+                storvirt_free(xml);
+                storvirt_free(again);
+                storvirt_free(dict);
+        }
+
 #define RBD_HEAD "{\"diskType\": \"network\", \"protocol\": \"rbd\", "
 #define HOST "\"hosts\": [{\"name\": \"192.0.2.21\", \"port\": \"6789\"}]"
         network_refused(RBD_HEAD "\"path\": \"p/i\", \"hosts\": []}", -EINVAL, "'hosts'",
