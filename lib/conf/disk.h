@@ -37,6 +37,8 @@ typedef enum storvirt__disk_source {
         STORVIRT__DISK_SOURCE_PATH,       /* a host path (file or block device) */
         STORVIRT__DISK_SOURCE_ISCSI,      /* a LUN of an iSCSI target, through QEMU's initiator */
         STORVIRT__DISK_SOURCE_VDISK,      /* a vDisk id */
+        STORVIRT__DISK_SOURCE_NETWORK,    /* VDSM's network drive: an rbd image or a gluster file
+                                             reached by QEMU itself, outside any pool */
 } storvirt__disk_source;
 
 /* How the guest sees it: libvirt's <disk device=...>. */
@@ -164,6 +166,7 @@ void storvirt__disk_rbd_clear(storvirt__disk_rbd *r);
 typedef struct storvirt__disk_nethost {
         char *name;            /* name, IPv4, or IPv6 without brackets */
         unsigned port;
+        bool rdma;             /* transport rdma (gluster), else tcp */
 } storvirt__disk_nethost;
 
 typedef struct storvirt__disk_netfile {
@@ -200,6 +203,8 @@ typedef struct storvirt__disk_spec {
         char *path;                   /* SOURCE_PATH: absolute */
         storvirt__disk_iscsi iscsi;   /* SOURCE_ISCSI */
         char *vdisk;                  /* SOURCE_VDISK: canonical UUID */
+        storvirt__disk_rbd net_rbd;   /* SOURCE_NETWORK, protocol rbd */
+        storvirt__disk_netfile net_file; /* SOURCE_NETWORK, protocol gluster */
 
         storvirt__disk_device device;
         storvirt__disk_bus bus;
@@ -329,6 +334,9 @@ int storvirt__disk_spec_new(storvirt__disk_spec **ret);
 void storvirt__disk_iscsi_clear(storvirt__disk_iscsi *i);
 /* Frees what a network file source holds and zeroes it. */
 void storvirt__disk_netfile_clear(storvirt__disk_netfile *n);
+/* Deep copies (disk_network.c); on failure *ret is empty and -ENOMEM returned. */
+int storvirt__disk_rbd_dup(const storvirt__disk_rbd *r, storvirt__disk_rbd *ret);
+int storvirt__disk_netfile_dup(const storvirt__disk_netfile *n, storvirt__disk_netfile *ret);
 /* Frees every field of the spec's source: source NONE. */
 void storvirt__disk_source_clear(storvirt__disk_spec *s);
 void storvirt__disk_spec_free(storvirt__disk_spec *spec);

@@ -74,6 +74,10 @@ static const char *source_desc(const storvirt__disk_spec *s, char *buf, size_t s
         case STORVIRT__DISK_SOURCE_ISCSI:
                 snprintf(buf, size, "iscsi source");
                 break;
+        case STORVIRT__DISK_SOURCE_NETWORK:
+                snprintf(buf, size, "network source %s",
+                         ESC(s->net_rbd.name ? s->net_rbd.name : s->net_file.name));
+                break;
         case STORVIRT__DISK_SOURCE_VDISK:
                 snprintf(buf, size, "vdisk %s", ESC(s->vdisk));
                 break;
@@ -199,6 +203,10 @@ static int source_problems(const struct check *c) {
         case STORVIRT__DISK_SOURCE_VDISK:
                 if (!s->vdisk)
                         P("key 'vdisk': none given");
+                break;
+        case STORVIRT__DISK_SOURCE_NETWORK:
+                if (!s->net_rbd.name && !s->net_file.name)
+                        P("key 'protocol': no network source");
                 break;
         default:
                 P("unknown source %d", (int) s->source);

@@ -76,6 +76,7 @@ struct drive {
         int n_groups;                           /* how many sources */
         bool path_informational;                /* a path next to an identity */
         bool sources_ok;                        /* at most one source */
+        bool network;                           /* a network drive: path is its name */
 };
 
 /* Each key of the object into d, once and under one spelling; -ENOMEM, else 0. */
@@ -126,6 +127,14 @@ static int check_sources(struct drive *d) {
                 if (!d->groups[g]++)
                         d->n_groups++;
         }
+        /* a network drive's path is the name of its image */
+        if (d->groups[G_NETWORK]) {
+                d->network = true;
+                if (d->groups[G_PATH]) {
+                        d->groups[G_PATH] = 0;
+                        d->n_groups--;
+                }
+        }
         if (d->groups[G_PATH] && d->n_groups == 2 && !d->groups[G_ISCSI]) {
                 d->path_informational = true;
                 return 0;
@@ -150,8 +159,34 @@ static int check_sources(struct drive *d) {
         return d->c->oom ? -ENOMEM : 0;
 }
 
+/* A network drive: protocol, hosts, auth and path together; diskType network if given. */
+static int set_network(struct drive *d) {
+        static const key_id keys[] = { K_PROTOCOL, K_HOSTS, K_AUTH, K_PATH };
+        yajl_val v[ELEMENTSOF(keys)];
+        const char *spelled[ELEMENTSOF(keys)];
+        yajl_val t = d->vals[K_DISK_TYPE];
+
+        if (t && YAJL_IS_STRING(t) && strcmp(t->u.string, "network") != 0)
+                return storvirt__error_set(-EINVAL,
+                                           "%s: key 'diskType': '%s' with key 'protocol' (a "
+                                           "network drive is diskType network)",
+                                           d->what, ESC(t->u.string));
+        if (!d->present[K_PROTOCOL])
+                return storvirt__error_set(-EINVAL,
+                                           "%s: key '%s' without key 'protocol' (a network "
+                                           "drive is named by protocol, hosts and path)",
+                                           d->what, d->present[K_HOSTS] ? "hosts" : "auth");
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++) {
+                v[i] = d->vals[keys[i]];
+                spelled[i] = d->spelled[keys[i]] ? d->spelled[keys[i]]
+                                                 : storvirt__disk_keys[keys[i]].name;
+        }
+        return storvirt__disk_set_network(d->s, d->what, v, spelled);
+}
+
 /* Every key given, in the table's order (the alias is set before). */
 static int set_keys(struct drive *d) {
+        bool network_done = false;
         int r;
 
         for (key_id id = 0; id < K_N; id++) {
@@ -162,6 +197,15 @@ static int set_keys(struct drive *d) {
                         continue;
                 if (storvirt__disk_keys[id].group != G_NONE && !d->sources_ok)
                         continue;
+                if (d->network && (id == K_PATH || storvirt__disk_keys[id].group == G_NETWORK)) {
+                        if (network_done)
+                                continue;
+                        network_done = true;
+                        r = set_network(d);
+                        if (r < 0 && storvirt__disk_collect_error(d->c, r) == -ENOMEM)
+                                return r;
+                        continue;
+                }
                 /* a path next to an identity, or "" next to any source, is only checked */
                 if (id == K_PATH && (d->path_informational ||
                                      (YAJL_IS_STRING(v) && !v->u.string[0] && d->n_groups > 0)))

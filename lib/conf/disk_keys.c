@@ -651,6 +651,10 @@ const struct storvirt__disk_key storvirt__disk_keys[K_N] = {
         [K_PATH] = { "path", NULL, KEY_SETTER, G_PATH, .set = storvirt__disk_set_path },
         [K_ISCSI] = { "iscsi", NULL, KEY_SETTER, G_ISCSI, .set = storvirt__disk_set_iscsi },
         [K_VDISK] = { "vdisk", NULL, KEY_SETTER, G_VDISK, .set = storvirt__disk_set_vdisk },
+        [K_PROTOCOL] = { "protocol", NULL, KEY_SETTER, G_NETWORK,
+                         .set = storvirt__disk_set_network_key },
+        [K_HOSTS] = { "hosts", NULL, KEY_SETTER, G_NETWORK, .set = storvirt__disk_set_network_key },
+        [K_AUTH] = { "auth", NULL, KEY_SETTER, G_NETWORK, .set = storvirt__disk_set_network_key },
         [K_TYPE] = { "type", NULL, KEY_SETTER, .set = set_type },
         [K_DEVICE_ID] = { "deviceId", NULL, KEY_STRING },
         [K_DEVICE] = { "device", NULL, KEY_ENUM, FIELD(device),
@@ -704,7 +708,8 @@ const struct storvirt__disk_key storvirt__disk_keys[K_N] = {
 };
 
 const char storvirt__disk_sources_list[] = "GUID, UUID, poolID+domainID+imageID+volumeID, "
-                                           "pool+volume, path, iscsi or vdisk";
+                                           "pool+volume, path, iscsi, vdisk or "
+                                           "protocol+hosts+path (a network drive)";
 
 int storvirt__disk_key_lookup(const char *name) {
         for (size_t i = 0; i < K_N; i++) {

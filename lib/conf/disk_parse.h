@@ -23,7 +23,7 @@
 typedef enum key_id {
         K_ALIAS,
         K_GUID, K_UUID, K_POOL_ID, K_DOMAIN_ID, K_IMAGE_ID, K_VOLUME_ID, K_POOL, K_VOLUME,
-        K_PATH, K_ISCSI, K_VDISK,
+        K_PATH, K_ISCSI, K_VDISK, K_PROTOCOL, K_HOSTS, K_AUTH,
         K_TYPE, K_DEVICE_ID, K_DEVICE, K_IFACE, K_INDEX, K_ADDRESS, K_FORMAT, K_BOOT_ORDER,
         K_PROPAGATE_ERRORS, K_SHARED, K_READONLY, K_OPTIONAL, K_SERIAL, K_CACHE, K_IO,
         K_DISCARD, K_SGIO, K_SPEC_PARAMS, K_IOTUNE, K_RESERVATIONS, K_VOLUME_AS_VOLUME,
@@ -41,6 +41,7 @@ enum source_group {
         G_PATH,
         G_ISCSI,
         G_VDISK,
+        G_NETWORK,              /* protocol, hosts, auth (and path, the image's name) */
         G_N,
 };
 
@@ -105,6 +106,17 @@ storvirt__disk_key_setter storvirt__disk_set_guid, storvirt__disk_set_fs_uuid,
         storvirt__disk_set_path, storvirt__disk_set_iscsi, storvirt__disk_set_vdisk;
 /* A path key's value checked (absolute or "", not too long) and not taken. */
 int storvirt__disk_check_path(const char *what, const char *key, yajl_val v, const char **ret);
+
+/* ---- disk_network.c: VDSM's network drive ------------------------------------------------ */
+
+/*
+ * The network source from the values of protocol, hosts, auth and path
+ * (v[0..3], NULL when absent; spelled[] as given, for messages).
+ */
+int storvirt__disk_set_network(storvirt__disk_spec *s, const char *what, yajl_val const *v,
+                               const char *const *spelled);
+/* hosts and auth alone (the C API's one-key setter): refused, they go with protocol. */
+storvirt__disk_key_setter storvirt__disk_set_network_key;
 
 /* ---- disk_vdsm_keys.c: VDSM's keys about the VM and the image ----------------------------- */
 

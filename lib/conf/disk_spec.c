@@ -136,6 +136,8 @@ void storvirt__disk_source_clear(storvirt__disk_spec *s) {
                 *fields[i] = NULL;
         }
         storvirt__disk_iscsi_clear(&s->iscsi);
+        storvirt__disk_rbd_clear(&s->net_rbd);
+        storvirt__disk_netfile_clear(&s->net_file);
         s->source = STORVIRT__DISK_SOURCE_NONE;
 }
 
@@ -234,6 +236,11 @@ int storvirt__disk_spec_dup(const storvirt__disk_spec *spec, storvirt__disk_spec
                 SPEC_STRING(c, spec_strings[i]) = NULL;
         c->volume_chain = NULL;
         c->n_volume_chain = 0;
+        c->net_rbd = (storvirt__disk_rbd){};
+        c->net_file = (storvirt__disk_netfile){};
+        if (storvirt__disk_rbd_dup(&spec->net_rbd, &c->net_rbd) < 0 ||
+            storvirt__disk_netfile_dup(&spec->net_file, &c->net_file) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < ELEMENTSOF(spec_strings); i++) {
                 const char *src = SPEC_STRING(spec, spec_strings[i]);
 

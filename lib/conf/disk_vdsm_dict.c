@@ -77,6 +77,41 @@ static int gen_iscsi(storvirt__json_gen *g, const storvirt__disk_iscsi *i) {
         return storvirt__json_gen_end_map(g);
 }
 
+/* VDSM's network drive: protocol, hosts (ports as strings, as VDSM gives them), auth, path. */
+static void gen_network(storvirt__json_gen *g, const storvirt__disk_spec *s) {
+        const storvirt__disk_rbd *rb = &s->net_rbd;
+        const storvirt__disk_netfile *nf = &s->net_file;
+        bool rbd = rb->name != NULL;
+        size_t n = rbd ? rb->n_hosts : nf->n_hosts;
+        char port[16];
+
+        storvirt__json_gen_key_string(g, "protocol", rbd ? "rbd" : "gluster");
+        storvirt__json_gen_key_string(g, "path", rbd ? rb->name : nf->name ? nf->name : "");
+        storvirt__json_gen_key_begin_array(g, "hosts");
+        for (size_t i = 0; i < n; i++) {
+                unsigned p = rbd ? rb->ports[i] : nf->hosts[i].port;
+
+                storvirt__json_gen_begin_map(g);
+                storvirt__json_gen_key_string(g, "name", rbd ? rb->hosts[i] : nf->hosts[i].name);
+                if (p) {
+                        snprintf(port, sizeof(port), "%u", p);
+                        storvirt__json_gen_key_string(g, "port", port);
+                }
+                storvirt__json_gen_key_string(g, "transport",
+                                              !rbd && nf->hosts[i].rdma ? "rdma" : "tcp");
+                storvirt__json_gen_end_map(g);
+        }
+        storvirt__json_gen_end_array(g);
+        if (rbd && rb->auth_username) {
+                /* never the key: only the libvirt secret holding it */
+                storvirt__json_gen_key_begin_map(g, "auth");
+                storvirt__json_gen_key_string(g, "type", "ceph");
+                storvirt__json_gen_key_string(g, "username", rb->auth_username);
+                storvirt__json_gen_key_string(g, "uuid", rb->secret_uuid ? rb->secret_uuid : "");
+                storvirt__json_gen_end_map(g);
+        }
+}
+
 /* The source's keys, and the path found for an identity. */
 static int gen_source(storvirt__json_gen *g, const storvirt__disk_resolved *d) {
         const storvirt__disk_spec *s = d->spec;
@@ -110,12 +145,16 @@ static int gen_source(storvirt__json_gen *g, const storvirt__disk_resolved *d) {
         case STORVIRT__DISK_SOURCE_VDISK:
                 storvirt__json_gen_key_string(g, "vdisk", s->vdisk ? s->vdisk : "");
                 break;
+        case STORVIRT__DISK_SOURCE_NETWORK:
+                gen_network(g, s);
+                break;
         default:
                 break;
         }
         /* the path found for an identity (as in VDSM's dicts; read back, it is ignored) */
         if (d->source_path && s->source != STORVIRT__DISK_SOURCE_PATH &&
-            s->source != STORVIRT__DISK_SOURCE_ISCSI && s->source != STORVIRT__DISK_SOURCE_NONE)
+            s->source != STORVIRT__DISK_SOURCE_ISCSI && s->source != STORVIRT__DISK_SOURCE_NONE &&
+            s->source != STORVIRT__DISK_SOURCE_NETWORK)
                 storvirt__json_gen_key_string(g, "path", d->source_path);
         return 0;
 }

@@ -551,6 +551,8 @@ static void write_netfile_source(storvirt__xml_writer *w, const storvirt__disk_n
                 storvirt__xml_writer_start(w, "host");
                 storvirt__xml_writer_attr(w, "name", n->hosts[i].name);
                 storvirt__xml_writer_attr_printf(w, "port", "%u", n->hosts[i].port);
+                if (n->hosts[i].rdma)
+                        storvirt__xml_writer_attr(w, "transport", "rdma");
                 storvirt__xml_writer_end(w);
         }
         storvirt__xml_writer_end(w);

@@ -693,6 +693,12 @@ int storvirt__resolve_find(storvirt_ctx *ctx, const storvirt__disk_spec *spec, u
         case STORVIRT__DISK_SOURCE_ISCSI:
                 d->type = STORVIRT__DISK_TYPE_NETWORK;
                 break;
+        case STORVIRT__DISK_SOURCE_NETWORK:
+                /* storage outside any pool: taken as given, nothing to look up */
+                d->type = STORVIRT__DISK_TYPE_NETWORK;
+                r = s->net_rbd.name ? storvirt__disk_rbd_dup(&s->net_rbd, &d->rbd)
+                                    : storvirt__disk_netfile_dup(&s->net_file, &d->netfile);
+                break;
         case STORVIRT__DISK_SOURCE_NONE:
                 d->type = STORVIRT__DISK_TYPE_FILE;
                 break;

@@ -28,6 +28,26 @@ static bool str_eq(const char *a, const char *b) {
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
+/* The network drive's source: name, hosts and ports, auth. */
+static bool net_equal(const storvirt__disk_spec *a, const storvirt__disk_spec *b) {
+        const storvirt__disk_rbd *r = &a->net_rbd, *q = &b->net_rbd;
+        const storvirt__disk_netfile *n = &a->net_file, *m = &b->net_file;
+
+        if (!str_eq(r->name, q->name) || r->n_hosts != q->n_hosts ||
+            !str_eq(r->auth_username, q->auth_username) || !str_eq(r->secret_uuid, q->secret_uuid) ||
+            !str_eq(n->protocol, m->protocol) || !str_eq(n->name, m->name) ||
+            n->n_hosts != m->n_hosts)
+                return false;
+        for (size_t i = 0; i < r->n_hosts; i++)
+                if (!str_eq(r->hosts[i], q->hosts[i]) || r->ports[i] != q->ports[i])
+                        return false;
+        for (size_t i = 0; i < n->n_hosts; i++)
+                if (!str_eq(n->hosts[i].name, m->hosts[i].name) ||
+                    n->hosts[i].port != m->hosts[i].port || n->hosts[i].rdma != m->hosts[i].rdma)
+                        return false;
+        return true;
+}
+
 /* Everything but the name. */
 static bool spec_equal(const storvirt__disk_spec *a, const storvirt__disk_spec *b) {
         const storvirt__disk_iscsi *i = &a->iscsi, *j = &b->iscsi;
@@ -50,7 +70,8 @@ static bool spec_equal(const storvirt__disk_spec *a, const storvirt__disk_spec *
                a->discard == b->discard && a->sgio == b->sgio &&
                a->iotune.set == b->iotune.set &&
                memcmp(a->iotune.value, b->iotune.value, sizeof(a->iotune.value)) == 0 &&
-               a->reservations == b->reservations && a->volume_as_volume == b->volume_as_volume;
+               a->reservations == b->reservations && a->volume_as_volume == b->volume_as_volume &&
+               net_equal(a, b);
 }
 
 /* One drive: whatever parses is checked, copied, completed and read back from its dict. */
@@ -81,6 +102,7 @@ static void one_drive(const char *text, size_t size) {
 
         switch (d->spec->source) {
         case STORVIRT__DISK_SOURCE_ISCSI:
+        case STORVIRT__DISK_SOURCE_NETWORK:
                 d->type = STORVIRT__DISK_TYPE_NETWORK;
                 break;
         case STORVIRT__DISK_SOURCE_PATH:
@@ -142,7 +164,7 @@ static void set_one(const char *text, size_t size) {
                 "propagateErrors", "shared", "readonly", "optional", "serial", "cache", "io",
                 "discard", "sgio", "specParams", "iotune", "reservations", "volumeAsVolume",
                 "diskType", "type", "deviceId", "capacity", "name", "vm_custom", "volumeChain",
-                "volumeInfo", "managed_reservation", "unknown",
+                "volumeInfo", "managed_reservation", "protocol", "hosts", "auth", "unknown",
         };
         storvirt__disk_spec *s = NULL;
         char *value;

@@ -241,6 +241,126 @@ static void test_removable_and_network(void **st) {
 }
 
 
+/* A refused network drive: the error is -want and names each of parts. */
+static void network_refused(const char *json, int want, const char *part1, const char *part2) {
+        int r;
+        char *xml = resolve(json, 0, &r);
+
+        if (r != want)
+                fail_msg("%s: want %d, got %d (%s)", json, want, r,
+                         r < 0 ? storvirt_error_message() : xml);
+        if (!strstr(storvirt_error_message(), part1) ||
+            (part2 && !strstr(storvirt_error_message(), part2)))
+                fail_msg("%s: want '%s' and '%s' in: %s", json, part1, part2 ? part2 : "",
+                         storvirt_error_message());
+}
+
+/*
+ * VDSM's network drive dict (diskType network, protocol, hosts with
+ * ports as strings, auth of type ceph, path the image's name): taken as
+ * given into <disk type='network'>, rbd with its monitors and cephx
+ * secret, gluster with its servers; bad values refused naming the key.
+ */
+static void test_vdsm_network_drive(void **st) {
+        char *xml;
+
+        (void)st;
+        xml = resolve_ok("{\"diskType\": \"network\", \"protocol\": \"rbd\", \"device\": \"disk\", "
+                         "\"path\": \"vmpool/vm1-disk0\", \"format\": \"raw\", \"hosts\": ["
+                         "{\"name\": \"192.0.2.21\", \"port\": \"6789\", \"transport\": \"tcp\"}, "
+                         "{\"name\": \"mon2.example.org\", \"port\": \"3300\", "
+                         "\"transport\": \"tcp\"}], \"auth\": {\"type\": \"ceph\", "
+                         "\"username\": \"vmuser\", "
+                         "\"uuid\": \"7A1B2C3D-4E5F-4061-8273-94A5B6C7D8E9\"}}");
+        assert_attr(xml, NULL, "type", "network");
+        assert_attr(xml, "source", "protocol", "rbd");
+        assert_attr(xml, "source", "name", "vmpool/vm1-disk0");
+        assert_non_null(strstr(xml, "<host name=\"192.0.2.21\" port=\"6789\"/>"));
+        assert_non_null(strstr(xml, "<host name=\"mon2.example.org\" port=\"3300\"/>"));
+        assert_non_null(strstr(xml, "<auth username=\"vmuser\">"));
+        assert_non_null(strstr(xml, "<secret type=\"ceph\" "
+                                    "uuid=\"7a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9\"/>"));
+        storvirt_free(xml);
+        /* without auth (a cluster with cephx off), port left to QEMU */
+        xml = resolve_ok("{\"diskType\": \"network\", \"protocol\": \"rbd\", \"path\": \"rbd/img\", "
+                         "\"hosts\": [{\"name\": \"2001:db8::5\"}]}");
+        assert_null(strstr(xml, "<auth"));
+        assert_non_null(strstr(xml, "<host name=\"2001:db8::5\"/>"));
+        storvirt_free(xml);
+        xml = resolve_ok("{\"diskType\": \"network\", \"protocol\": \"gluster\", "
+                         "\"path\": \"gv0/images/vm2.img\", \"format\": \"raw\", \"hosts\": ["
+                         "{\"name\": \"gl1.example.org\", \"port\": \"24007\", "
+                         "\"transport\": \"tcp\"}, {\"name\": \"gl2.example.org\", "
+                         "\"transport\": \"rdma\"}]}");
+        assert_attr(xml, "source", "protocol", "gluster");
+        assert_attr(xml, "source", "name", "gv0/images/vm2.img");
+        assert_non_null(strstr(xml, "<host name=\"gl1.example.org\" port=\"24007\"/>"));
+        assert_non_null(strstr(xml, "<host name=\"gl2.example.org\" port=\"24007\" "
+                                    "transport=\"rdma\"/>"));
+        storvirt_free(xml);
+
+        /* VDSM's dict of the resolved drive reads back as the same drive */
+        {
+                const char *rbd = "{\"diskType\": \"network\", \"protocol\": \"rbd\", "
+                                  "\"path\": \"p/i\", \"hosts\": [{\"name\": \"m1\", "
+                                  "\"port\": \"6789\"}], \"auth\": {\"type\": \"ceph\", "
+                                  "\"username\": \"u\", "
+                                  "\"uuid\": \"7a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9\"}}";
+                int r;
+                char *dict = resolve(rbd, STORVIRT_RESOLVE_DICT, &r), *again;
+
+                assert_int_equal(r, 0);
+                assert_non_null(strstr(dict, "\"protocol\": \"rbd\""));
+                assert_non_null(strstr(dict, "\"port\": \"6789\""));
+                xml = resolve_ok(rbd);
+                again = resolve_ok(dict);
+                assert_string_equal(xml, again);
+                storvirt_free(xml);
+                storvirt_free(again);
+                storvirt_free(dict);
+        }
+
+#define RBD_HEAD "{\"diskType\": \"network\", \"protocol\": \"rbd\", "
+#define HOST "\"hosts\": [{\"name\": \"192.0.2.21\", \"port\": \"6789\"}]"
+        network_refused(RBD_HEAD "\"path\": \"p/i\", \"hosts\": []}", -EINVAL, "'hosts'",
+                        "no host");
+        network_refused(RBD_HEAD "\"path\": \"p/i\"}", -EINVAL, "'hosts'", NULL);
+        network_refused(RBD_HEAD "\"path\": \"p/i\", \"hosts\": [{\"name\": \"m\", "
+                        "\"port\": \"67a9\"}]}", -EINVAL, "hosts[0].port", "67a9");
+        network_refused(RBD_HEAD "\"path\": \"p/i\", \"hosts\": [{\"name\": \"m\", "
+                        "\"port\": \"70000\"}]}", -EINVAL, "hosts[0].port", "70000");
+        network_refused(RBD_HEAD "\"path\": \"image-only\", " HOST "}", -EINVAL, "'path'",
+                        "'image-only' not POOL/IMAGE");
+        network_refused(RBD_HEAD "\"path\": \"p/a/b\", " HOST "}", -EINVAL, "'path'", "p/a/b");
+        network_refused(RBD_HEAD "\"path\": \"p/i@snap\", " HOST "}", -EINVAL, "'path'", "'@'");
+        network_refused("{\"diskType\": \"network\", \"protocol\": \"sheepdog\", "
+                        "\"path\": \"p/i\", " HOST "}", -EINVAL, "'protocol'", "'sheepdog'");
+        network_refused(RBD_HEAD "\"path\": \"p/i\", \"hosts\": [{\"name\": \"m\", "
+                        "\"transport\": \"udp\"}]}", -EINVAL, "hosts[0].transport", "'udp'");
+        network_refused(RBD_HEAD "\"path\": \"p/i\", \"hosts\": [{\"name\": \"m\", "
+                        "\"transport\": \"unix\"}]}", -EOPNOTSUPP, "hosts[0].transport", "'unix'");
+        network_refused(RBD_HEAD "\"path\": \"p/i\", \"hosts\": [{\"name\": \"m\", "
+                        "\"socket\": \"/x\"}]}", -EINVAL, "socket", NULL);
+        network_refused(RBD_HEAD "\"path\": \"p/i\", " HOST ", \"auth\": {\"type\": \"iscsi\", "
+                        "\"username\": \"u\", \"uuid\": \"7a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9\"}}",
+                        -EINVAL, "auth.type", "'iscsi'");
+        network_refused(RBD_HEAD "\"path\": \"p/i\", " HOST ", \"auth\": {\"type\": \"ceph\", "
+                        "\"username\": \"u\", \"uuid\": \"not-a-uuid\"}}", -EINVAL, "auth.uuid",
+                        NULL);
+        network_refused("{\"diskType\": \"file\", \"protocol\": \"rbd\", \"path\": \"p/i\", "
+                        HOST "}", -EINVAL, "'diskType'", "'file'");
+        network_refused("{\"hosts\": [{\"name\": \"m\"}], \"path\": \"p/i\"}", -EINVAL,
+                        "'hosts' without key 'protocol'", NULL);
+        network_refused("{\"diskType\": \"network\", \"protocol\": \"gluster\", "
+                        "\"path\": \"gv0/f\", " HOST ", \"auth\": {\"type\": \"ceph\", "
+                        "\"username\": \"u\", \"uuid\": \"7a1b2c3d-4e5f-4061-8273-94a5b6c7d8e9\"}}",
+                        -EINVAL, "'auth'", "gluster");
+        network_refused("{\"protocol\": \"rbd\", \"path\": \"p/i\", " HOST ", "
+                        "\"GUID\": \"360014051234\"}", -EINVAL, "more than one source", NULL);
+#undef RBD_HEAD
+#undef HOST
+}
+
 /*
  * startupPolicy where libvirt takes it; removable media as VDSM writes
  * them (optional, no cache mode unless given, no error policy on a
@@ -351,6 +471,7 @@ int main(void) {
                 cmocka_unit_test(test_qcow2_file),
                 cmocka_unit_test(test_pool_volume),
                 cmocka_unit_test(test_removable_and_network),
+                cmocka_unit_test(test_vdsm_network_drive),
                 cmocka_unit_test(test_optional_removable_relabel),
                 cmocka_unit_test(test_fs_uuid_loop),
         };
