@@ -250,7 +250,6 @@ STORVIRT_EXPORT int storvirt_lockspace_create(storvirt_ctx *ctx, const char *nam
                                               uint32_t io_timeout, uint32_t n_slots,
                                               uint32_t flags) {
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
-        _cleanup_free_ char *abs = NULL;
         lockspace ls = {};
         int r;
 
