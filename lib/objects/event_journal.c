@@ -33,10 +33,7 @@ uint64_t storvirt__journal_max_size = 4u << 20;
 
 /* ---- fields ------------------------------------------------------------------------------------- */
 
-static bool needs_escape(unsigned char c) {
-        return c < 0x21 || c == 0x7f || c == '%';
-}
-
+/* A field is one word: blanks, controls and '%' written as %XX; "-" is NULL. */
 static int append_field(struct storvirt__buf *b, const char *s) {
         int r = storvirt__buf_append_char(b, ' ');
 
@@ -44,49 +41,18 @@ static int append_field(struct storvirt__buf *b, const char *s) {
                 return r < 0 ? r : storvirt__buf_append_char(b, '-');
         if (strcmp(s, "-") == 0)
                 return storvirt__buf_append_str(b, "%2D");
-        for (; *s && r >= 0; s++) {
-                if (!needs_escape((unsigned char)*s))
-                        r = storvirt__buf_append_char(b, *s);
-                else
-                        r = storvirt__buf_printf(b, "%%%02X", (unsigned char)*s);
-        }
-        return r;
-}
-
-static int hexval(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        return -1;
+        return storvirt__buf_append_pct(b, s, " ");
 }
 
 /* Decodes a field in place: "-" is NULL; false when malformed. */
 static bool field_decode(char *s, const char **ret) {
-        char *o = s, *start = s;
-
         if (strcmp(s, "-") == 0) {
                 *ret = NULL;
                 return true;
         }
-        for (; *s; s++) {
-                int hi, lo;
-
-                if (*s != '%') {
-                        *o++ = *s;
-                        continue;
-                }
-                hi = hexval(s[1]);
-                lo = hi < 0 ? -1 : hexval(s[2]);
-                if (lo < 0 || (hi == 0 && lo == 0))
-                        return false;
-                *o++ = (char)(hi << 4 | lo);
-                s += 2;
-        }
-        *o = '\0';
-        *ret = start;
+        if (!storvirt__pct_decode(s))
+                return false;
+        *ret = s;
         return true;
 }
 
