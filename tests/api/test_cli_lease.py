@@ -25,7 +25,7 @@ from qemu_judge import QEMU, QemuJudge  # noqa: E402
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 SHIM = os.environ.get("STORVIRT_SANLOCK_SHIM", "")
 IO_TIMEOUT = 2          # seconds: a join takes about 2 * 2 + 1 s
-EBUSY, ENOENT, EOPNOTSUPP = 16, 2, 95
+EBUSY, ENOENT, EINVAL, EOPNOTSUPP = 16, 2, 22, 95
 
 
 def sanlock_missing():
@@ -49,15 +49,24 @@ class Host:
         self.env = dict(os.environ, SANLOCK_RUN_DIR=self.run_dir)
         for k in ("STORVIRT_DEBUG", "STORVIRT_STATE_DIR"):
             self.env.pop(k, None)
+        self.log_path = os.path.join(root, "sanlock%d.log" % n)
+        self.start()
+
+    def start(self):
+        """Starts this host's daemon (again, after a crash: its stale socket removed)."""
+        n = self.n
+        sock = os.path.join(self.run_dir, "sanlock.sock")
+        if os.path.exists(sock):
+            os.unlink(sock)
         denv = dict(self.env)
         if SHIM:
             denv["LD_PRELOAD"] = SHIM
-        self.log = open(os.path.join(root, "sanlock%d.log" % n), "w")
+        self.log = open(self.log_path, "a")
         self.daemon = subprocess.Popen(
             ["sanlock", "daemon", "-D", "-w", "0", "-h", "0", "-l", "0", "-U", "root",
+             "-e", "storvirt-test-host%d" % n,
              "-G", "root", "-L", "-1", "-S", "-1"],
             env=denv, stdin=subprocess.DEVNULL, stdout=self.log, stderr=subprocess.STDOUT)
-        sock = os.path.join(self.run_dir, "sanlock.sock")
         deadline = time.monotonic() + 20
         while not os.path.exists(sock):
             if self.daemon.poll() is not None or time.monotonic() > deadline:
@@ -333,6 +342,84 @@ class LeaseTest(unittest.TestCase):
             time.sleep(0.1)
         p = self.h2.run("vdisk-lease-run", vid, "--", "true")
         self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_import_over_data_holds_the_lease(self):
+        # a file with data, imported on host 1 and in use there by a VM
+        path = os.path.join(self.shared, "data.img")
+        with open(path, "wb") as f:
+            f.write(b"guest data" * 4096)
+            f.truncate(16 << 20)
+        vid = self.js_ok(self.h1, "vdisk-import", "--path", path)["id"]
+        holder = self.hold(self.h1, vid)
+        id1 = self.joins[1]["host_id"]
+        msg = self.refused(self.h2, EBUSY, "vdisk-import", "--path", path)
+        self.assertIn("vDisk %s: its lease is held by host id %d of lockspace LS" % (vid, id1),
+                      msg)
+        self.assertNotEqual(self.h2.run("vdisk-info", vid).returncode, 0, "host 2 recorded it")
+        self.release(holder)
+        # free: host 2 takes it in, holding the lease only while it does
+        self.assertEqual(self.js_ok(self.h2, "vdisk-import", "--path", path)["id"], vid)
+        st = self.js_ok(self.h1, "vdisk-lease-status", vid)["lease"]
+        self.assertEqual((st["held"], st["owners"]), (False, []))
+
+    def test_migration_prepare_while_source_holds(self):
+        vid = self.image("mig.img")
+        holder = self.hold(self.h1, vid)
+        id1 = self.joins[1]["host_id"]
+        try:
+            # the destination of a migration: the source's lease is no refusal
+            p = self.h2.run("vdisk-prepare", vid, "vm-mig", "--migration")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            # ... and prepare took nothing: libvirt's driver acquires as the domain arrives
+            st = self.js_ok(self.h2, "vdisk-lease-status", vid)["lease"]
+            self.assertEqual([o["host_id"] for o in st["owners"]], [id1])
+            # running or hot-plugging it here is still refused
+            msg = self.refused(self.h2, EBUSY, "vdisk-prepare", vid, "vm-run")
+            self.assertIn("held by host id %d" % id1, msg)
+            self.refused(self.h2, EINVAL, "vdisk-prepare", vid, "vm-x", "--migration",
+                         "--ha-restart")
+            # the hand-over: released on the source, acquired on the destination
+            self.release(holder)
+            p = self.h2.run("vdisk-lease-run", vid, "--", "true")
+            self.assertEqual(p.returncode, 0, p.stderr)
+        finally:
+            self.release(holder)
+            self.h2.run("vdisk-release", vid, "vm-mig")
+
+    def test_ha_restart_waits_out_a_crashed_host(self):
+        vid = self.image("ha.img")
+        holder = self.hold(self.h1, vid)
+        id1 = self.joins[1]["host_id"]
+        # host 1 crashes: its sanlock daemon dies holding the lease (no release)
+        self.h1.daemon.send_signal(signal.SIGKILL)
+        self.h1.daemon.wait()
+        t0 = time.monotonic()
+        try:
+            msg = self.refused(self.h2, EBUSY, "vdisk-prepare", vid, "vm-ha")
+            self.assertIn("held by host id %d" % id1, msg)
+            # a bounded wait: busy, with how long sanlock may still take
+            msg = self.refused(self.h2, EBUSY, "vdisk-prepare", vid, "vm-ha", "--ha-restart",
+                               "--timeout", "2")
+            self.assertIn("held by host id %d of lockspace LS" % id1, msg)
+            self.assertRegex(msg, r"at most \d+ s more")
+            sys.stderr.write("host 2, HA restart within 2 s: %s\n" % msg)
+            # waited out, never broken: the prepare succeeds once host 1 is dead
+            p = self.h2.run("vdisk-prepare", vid, "vm-ha", "--ha-restart", "--timeout", "300",
+                            timeout=400)
+            took = time.monotonic() - t0
+            self.assertEqual(p.returncode, 0, p.stderr)
+            sys.stderr.write("host 2's HA restart prepare succeeded %.1f s after host 1's "
+                             "sanlock was killed (io_timeout %d s)\n" % (took, IO_TIMEOUT))
+            self.assertGreater(took, 8 * IO_TIMEOUT)
+            p = self.h2.run("vdisk-lease-run", vid, "--", "true")
+            self.assertEqual(p.returncode, 0, p.stderr)
+        finally:
+            self.h2.run("vdisk-release", vid, "vm-ha")
+            self.release(holder)
+            self.h1.log.close()
+            self.h1.start()
+            p = self.h1.run("lockspace-join", "LS", "--wait", timeout=300)
+            self.assertEqual(p.returncode, 0, p.stderr)
 
     # ---- <lease> for libvirt's sanlock lock driver ----------------------------------------
 

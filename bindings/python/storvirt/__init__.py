@@ -234,6 +234,8 @@ STORVIRT_VDISK_JSON_PRETTY = 1 << 0
 STORVIRT_VDISK_FORCE = 1 << 0
 STORVIRT_VDISK_DELETE_STORAGE = 1 << 1
 STORVIRT_VDISK_ATTACH_HOTPLUG = 1 << 0
+STORVIRT_VDISK_PREPARE_MIGRATION = 1 << 0      # 0.6
+STORVIRT_VDISK_PREPARE_HA_RESTART = 1 << 1     # 0.6
 
 # storvirt/event.h (0.6): kinds (filter bits), types, info bits.
 STORVIRT_EVENT_KIND_POOL = 1 << 0
@@ -3166,12 +3168,13 @@ class VDisk(_Handle):
     def detach(self, vm):
         self._run(_storvirt_vdisk_detach, _str_arg(vm, "vm"), 0)
 
-    def prepare(self, vm, timeout=0):
+    def prepare(self, vm, timeout=0, flags=0):
         """Connects what the vDisk needs, waits for the device and checks
-        it; returns its path.  ``timeout`` in seconds (0: 30)."""
+        it; returns its path.  ``timeout`` in seconds (0: 30); ``flags``:
+        STORVIRT_VDISK_PREPARE_MIGRATION or _HA_RESTART (0.6)."""
         out = c_void_p()
         self._run(_storvirt_vdisk_prepare, _str_arg(vm, "vm"), int(timeout * 1000),
-                  byref(out), 0)
+                  byref(out), int(flags))
         return _take_malloc_string(out)
 
     def release(self, vm):
