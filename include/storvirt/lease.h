@@ -21,8 +21,10 @@
  * shared mode, a read-only vDisk needs none.  storvirt_vdisk_prepare()
  * joins the lockspace if needed and refuses (-EBUSY, naming the host id)
  * a vDisk whose lease another live host holds; a dead host's lease is
- * waited out by sanlock, never broken.  Snapshots and image deletion
- * hold the lease while they change the chain.  storvirt_vdisk_get_xml()
+ * waited out by sanlock, never broken (STORVIRT_VDISK_PREPARE_HA_RESTART
+ * waits for it; STORVIRT_VDISK_PREPARE_MIGRATION lets the source hand it
+ * over).  Snapshots, image deletion and imports hold the lease while they
+ * change the chain or take in the data.  storvirt_vdisk_get_xml()
  * with STORVIRT_VDISK_XML_LEASES adds the <lease> element that libvirt's
  * sanlock lock driver acquires when the domain starts.
  */
