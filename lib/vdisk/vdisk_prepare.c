@@ -211,6 +211,18 @@ STORVIRT_EXPORT int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm
                                           : flags & STORVIRT_VDISK_PREPARE_HA_RESTART
                                                   ? STORVIRT__LEASE_FOR_HA_RESTART
                                                   : STORVIRT__LEASE_FOR_RUN);
+        if (r >= 0 && v->lease.lockspace) {
+                /* the stack another host may have grown or cut meanwhile */
+                vrec *now = NULL;
+
+                r = storvirt__vdisk_chain_sync(vdisk->ctx, vdisk->id);
+                if (r >= 0)
+                        r = storvirt__vdisk_load(vdisk->ctx, vdisk->id, false, &now);
+                if (r >= 0) {
+                        storvirt__vrec_free(v);
+                        v = now;
+                }
+        }
         if (r >= 0 && v->n_images > 1) {
                 /* the VM opens the top image; every overlay must be there */
                 for (size_t i = 1; r >= 0 && i < v->n_images; i++)

@@ -303,6 +303,50 @@ class LeaseTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(self.h2.run("vdisk-snapshot", vid).returncode, 0)
 
+    def test_chain_changed_on_other_host_is_read_again(self):
+        """Each host keeps its own vDisk record: host 1's snapshot must not
+        leave host 2 preparing the old top.  The host that changes the
+        chain writes it next to the lease area; host 2 reads it again."""
+        pool = os.path.join(self.shared, "pool5")
+        for h in self.hosts:
+            for cmd in (("pool-define-as", "p5", "dir", "--target", pool),
+                        ("pool-build", "p5"), ("pool-start", "p5")):
+                p = h.run(*cmd)
+                self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.h1.run("vol-create-as", "p5", "base.raw", "16M", "--format", "raw")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.h2.run("pool-refresh", "p5").returncode, 0)
+        vid = self.js_ok(self.h1, "vdisk-import", "--pool", "p5", "--volume", "base.raw")["id"]
+        self.js_ok(self.h2, "vdisk-import", "--pool", "p5", "--volume", "base.raw")
+        base = os.path.join(pool, "base.raw")
+        # host 1 snapshots (holding the lease while it does)
+        uid = self.js_ok(self.h1, "vdisk-snapshot", vid)["uid"]
+        top = os.path.join(pool, uid + ".qcow2")
+        p = self.h2.run("--json", "vdisk-prepare", vid, "vm5")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["path"], top, "host 2 prepared the old top")
+        self.h2.run("vdisk-release", vid, "vm5")
+        images = self.js_ok(self.h2, "vdisk-info", vid)["vdisk"]["images"]
+        self.assertEqual([i["uid"] for i in images][-1], uid)
+        # host 2's own snapshot goes on host 1's overlay, and host 1 sees it
+        uid2 = self.js_ok(self.h2, "vdisk-snapshot", vid)["uid"]
+        p = self.h1.run("--json", "vdisk-prepare", vid, "vm5")
+        self.assertEqual(json.loads(p.stdout)["path"], os.path.join(pool, uid2 + ".qcow2"),
+                         p.stderr)
+        self.h1.run("vdisk-release", vid, "vm5")
+        info = subprocess.run(["qemu-img", "info", "--backing-chain", "-U", "--output=json",
+                               os.path.join(pool, uid2 + ".qcow2")], capture_output=True,
+                              text=True, check=True)
+        self.assertEqual([i["filename"] for i in json.loads(info.stdout)],
+                         [os.path.join(pool, uid2 + ".qcow2"), top, base])
+        # cut back on host 1: host 2 goes back to the base
+        for u in (uid2, uid):
+            p = self.h1.run("vdisk-delete-image", vid, u, "--delete-storage")
+            self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.h2.run("--json", "vdisk-prepare", vid, "vm5")
+        self.assertEqual(json.loads(p.stdout)["path"], base, p.stderr)
+        self.h2.run("vdisk-release", vid, "vm5")
+
     def test_shared_vdisk_on_both_hosts(self):
         vid = self.image("shared.img", ("--shared",))
         self.hold(self.h1, vid)
