@@ -26,6 +26,7 @@
 
 typedef struct storvirt__lockspace {
         char *name, *path;
+        uint64_t offset;        /* of the lockspace in path: a block device region; 0 a file */
         unsigned io_timeout;
         uint64_t host_id;
         int64_t join_started;   /* CLOCK_REALTIME ms; 0: never */

@@ -359,7 +359,7 @@ static int lease_needed(storvirt_ctx *ctx, const vrec *v) {
                 return storvirt__error_set(-ENOENT, "vDisk %s has no lease: its storage is in no "
                                                     "lockspace", v->id);
         r = storvirt__lockspace_read(ctx, v->lease.lockspace, &ls);
-        if (r >= 0 && (!ls->host_id || ops->sl_inq_lockspace(ls->name, ls->host_id, ls->path) != 0)) {
+        if (r >= 0 && (!ls->host_id || ops->sl_inq_lockspace(ls->name, ls->host_id, ls->path, ls->offset) != 0)) {
                 storvirt_error_clear();
                 r = storvirt__error_set(-ENOTCONN, "vDisk %s: this host is not in lockspace %s "
                                                    "(join it first)", v->id, v->lease.lockspace);

@@ -25,7 +25,7 @@ from qemu_judge import QEMU, QemuJudge  # noqa: E402
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 SHIM = os.environ.get("STORVIRT_SANLOCK_SHIM", "")
 IO_TIMEOUT = 2          # seconds: a join takes about 2 * 2 + 1 s
-EBUSY, ENOENT, EINVAL, EOPNOTSUPP = 16, 2, 22, 95
+EBUSY, ENOENT, EINVAL, EEXIST, EOPNOTSUPP = 16, 2, 22, 17, 95
 
 
 def sanlock_missing():
@@ -236,23 +236,60 @@ class LeaseTest(unittest.TestCase):
         msg = self.refused(self.h2, ENOENT, "lockspace-join", "LSL")
         self.assertIn(area, msg)
 
-    def test_block_device_area_not_supported(self):
-        p = self.h1.run("--json", "lockspace-create", "LSB", "/dev/null")
-        self.assertNotEqual(p.returncode, 0)
-        self.assertIn("not a regular file", json.loads(p.stdout)["status"]["message"])
-        # a block device (a loop device here): not supported yet, said so
+    def test_lockspace_on_a_block_device_region(self):
+        """A lockspace in a region of a block device (a shared LUN, a small
+        LV as VDSM's ids volume): a loop device here.  LVs themselves need
+        device-mapper, which this kernel lacks; they are block devices like
+        this one to the library and to sanlock."""
+        msg = self.refused(self.h1, EINVAL, "lockspace-create", "LSB", "/dev/null")
+        self.assertIn("not a regular file or a block device", msg)
         backing = os.path.join(self.tmp, "lun.img")
         with open(backing, "wb") as f:
-            f.truncate(4 << 20)
+            f.write(b"other data" * 1000)   # the LUN's first MiBs belong to someone else
+            f.truncate(8 << 20)
         loop = subprocess.run(["losetup", "-f", "--show", backing], capture_output=True,
                               text=True)
         if loop.returncode != 0:
             self.skipTest("no loop device: %s" % loop.stderr.strip())
         dev = loop.stdout.strip()
+        off = str(2 << 20)
         try:
-            msg = self.refused(self.h1, EOPNOTSUPP, "lockspace-create", "LSB", dev)
-            self.assertIn("lockspaces on block devices", msg)
+            msg = self.refused(self.h1, EINVAL, "lockspace-create", "LSB", dev, "--offset", "4096")
+            self.assertIn("offset 4096 is not a multiple of 1 MiB", msg)
+            msg = self.refused(self.h1, EINVAL, "lockspace-create", "LSB", dev,
+                               "--offset", str(8 << 20))
+            self.assertIn("needs %d" % (9 << 20), msg)
+            self.js_ok(self.h1, "lockspace-create", "LSB", dev, "--offset", off,
+                       "--io-timeout", str(IO_TIMEOUT))
+            msg = self.refused(self.h2, EEXIST, "lockspace-create", "LSB2", dev, "--offset", off)
+            self.assertIn("already holds lockspace 'LSB' at offset %s" % off, msg)
+            with open(dev, "rb") as f:
+                self.assertEqual(f.read(10), b"other data")
+            # both hosts join; each id chosen from the host records in the region
+            t0 = time.monotonic()
+            p1 = self.h1.spawn("lockspace-join", "LSB", "--wait")
+            p2 = self.h2.spawn("lockspace-join", "LSB", "--path", dev, "--offset", off, "--wait")
+            for p in (p1, p2):
+                out, err = p.communicate(timeout=120)
+                self.assertEqual(p.returncode, 0, err)
+            st = [self.js_ok(h, "lockspace-status", "LSB")["lockspace"] for h in self.hosts]
+            sys.stderr.write("both hosts joined lockspace LSB at offset %s of %s in %.1f s\n"
+                             % (off, dev, time.monotonic() - t0))
+            self.assertEqual([(s["state"], s["path"], s["offset"]) for s in st],
+                             [("joined", dev, 2 << 20)] * 2)
+            self.assertNotEqual(st[0]["host_id"], st[1]["host_id"])
+            other = os.path.join(self.tmp, "state-b3")
+            p = subprocess.run([CLI, "-d", other, "--json", "lockspace-join", "LSB", "--path", dev,
+                                "--offset", off, "--host-id", str(st[0]["host_id"])],
+                               capture_output=True, text=True, env=self.h2.env, timeout=60)
+            status = json.loads(p.stdout)["status"]
+            self.assertEqual(status["code"], EBUSY, status["message"])
+            self.assertIn("host id %d of lockspace LSB is taken" % st[0]["host_id"],
+                          status["message"])
         finally:
+            for h in self.hosts:
+                h.run("lockspace-leave", "LSB")
+            time.sleep(2 * IO_TIMEOUT)
             subprocess.run(["losetup", "-d", dev], capture_output=True)
 
     # ---- vDisk leases ---------------------------------------------------------------------

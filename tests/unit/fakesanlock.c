@@ -33,6 +33,7 @@ struct res {
 struct area {
         dev_t dev;
         ino_t ino;
+        uint64_t offset;        /* of its lockspace in the file */
         char name[STORVIRT__SL_NAME_MAX + 1];
         unsigned io_timeout;
         struct storvirt__sl_hostrec hosts[MAX_HOST_IDS];
@@ -100,7 +101,9 @@ static void called(const char *slot) {
 
 /* ---- what is on storage ---------------------------------------------------------------------- */
 
-static struct area *area_at(const char *path, bool create) {
+/* The lockspace at path+offset (any offset: ANY), made when create. */
+#define ANY UINT64_MAX
+static struct area *area_at(const char *path, uint64_t offset, bool create) {
         struct stat st;
 
         if (stat(path, &st) < 0) {
@@ -108,14 +111,16 @@ static struct area *area_at(const char *path, bool create) {
                 return NULL;
         }
         for (size_t i = 0; i < fake.n_areas; i++)
-                if (fake.areas[i].dev == st.st_dev && fake.areas[i].ino == st.st_ino)
+                if (fake.areas[i].dev == st.st_dev && fake.areas[i].ino == st.st_ino &&
+                    (offset == ANY || fake.areas[i].offset == offset))
                         return &fake.areas[i];
         if (!create || fake.n_areas == MAX_AREAS) {
                 storvirt__error_set(-ENODATA, "lease area '%s': no lockspace written there "
                                               "(sanlock -223)", path);
                 return NULL;
         }
-        fake.areas[fake.n_areas] = (struct area){ .dev = st.st_dev, .ino = st.st_ino };
+        fake.areas[fake.n_areas] = (struct area){ .dev = st.st_dev, .ino = st.st_ino,
+                                                  .offset = offset };
         return &fake.areas[fake.n_areas++];
 }
 
@@ -126,22 +131,24 @@ static struct res *res_at(struct area *a, uint64_t offset) {
         return NULL;
 }
 
-static int fake_write_lockspace(const char *name, const char *path, unsigned io_timeout) {
+static int fake_write_lockspace(const char *name, const char *path, uint64_t offset,
+                                unsigned io_timeout) {
         struct area *a;
 
         called("write_lockspace");
-        if (!(a = area_at(path, true)))
+        if (!(a = area_at(path, offset, true)))
                 return -storvirt_error_errno();
         snprintf(a->name, sizeof(a->name), "%s", name);
         a->io_timeout = io_timeout;
         return 0;
 }
 
-static int fake_read_lockspace(const char *path, char *name, unsigned *ret_io_timeout) {
+static int fake_read_lockspace(const char *path, uint64_t offset, char *name,
+                               unsigned *ret_io_timeout) {
         struct area *a;
 
         called("read_lockspace");
-        if (!(a = area_at(path, false)))
+        if (!(a = area_at(path, offset, false)))
                 return -storvirt_error_errno();
         memcpy(name, a->name, sizeof(a->name));
         if (ret_io_timeout)
@@ -149,11 +156,12 @@ static int fake_read_lockspace(const char *path, char *name, unsigned *ret_io_ti
         return 0;
 }
 
-static int fake_read_hosts(const char *path, struct storvirt__sl_hostrec *ret, size_t n) {
+static int fake_read_hosts(const char *path, uint64_t offset, struct storvirt__sl_hostrec *ret,
+                           size_t n) {
         struct area *a;
 
         called("read_hosts");
-        if (!(a = area_at(path, false)))
+        if (!(a = area_at(path, offset, false)))
                 return -storvirt_error_errno();
         for (size_t i = 0; i < n; i++)
                 ret[i] = i < MAX_HOST_IDS ? a->hosts[i]
@@ -168,7 +176,7 @@ static int fake_write_resource(const struct storvirt__sl_res *r) {
         struct res *x;
 
         called("write_resource");
-        if (!(a = area_at(r->path, false)))
+        if (!(a = area_at(r->path, ANY, false)))
                 return -storvirt_error_errno();
         if (!(x = res_at(a, r->offset))) {
                 if (a->n_res == MAX_RES)
@@ -187,7 +195,7 @@ static int fake_read_resource(const char *path, uint64_t offset, char *ret_locks
         struct res *x;
 
         called("read_resource");
-        if (!(a = area_at(path, false)))
+        if (!(a = area_at(path, ANY, false)))
                 return -storvirt_error_errno();
         if (!(x = res_at(a, offset)))
                 return -ENODATA;
@@ -206,14 +214,14 @@ static struct join *join_of(unsigned host, const char *name) {
 }
 
 static int fake_add_lockspace(const char *name, uint64_t host_id, const char *path,
-                              unsigned io_timeout) {
+                              uint64_t offset, unsigned io_timeout) {
         struct storvirt__sl_hostrec *h;
         struct area *a;
         char owner[16];
 
         (void)io_timeout;
         called("add_lockspace");
-        if (!(a = area_at(path, false)))
+        if (!(a = area_at(path, offset, false)))
                 return -storvirt_error_errno();
         if (join_of(fake.me, name))
                 return -EEXIST;
@@ -235,10 +243,11 @@ static int fake_add_lockspace(const char *name, uint64_t host_id, const char *pa
         return storvirt__error_set(-ENOSPC, "fake: too many lockspaces");
 }
 
-static int fake_inq_lockspace(const char *name, uint64_t host_id, const char *path) {
+static int fake_inq_lockspace(const char *name, uint64_t host_id, const char *path,
+                              uint64_t offset) {
         struct join *j = join_of(fake.me, name);
 
-        (void)path;
+        (void)path, (void)offset;
         called("inq_lockspace");
         if (!j || j->host_id != host_id)
                 return -ENOENT;
@@ -249,10 +258,11 @@ static int fake_inq_lockspace(const char *name, uint64_t host_id, const char *pa
         return 0;
 }
 
-static int fake_rem_lockspace(const char *name, uint64_t host_id, const char *path) {
+static int fake_rem_lockspace(const char *name, uint64_t host_id, const char *path,
+                              uint64_t offset) {
         struct join *j = join_of(fake.me, name);
 
-        (void)path;
+        (void)path, (void)offset;
         called("rem_lockspace");
         if (!j || j->host_id != host_id)
                 return -ENOENT;
@@ -321,7 +331,7 @@ static int fake_register(bool no_kill) {
 /* The lease of r on storage and this host's id in its lockspace. */
 static int lease_of(const struct storvirt__sl_res *r, struct res **ret_x, uint64_t *ret_id) {
         struct join *j = join_of(fake.me, r->lockspace);
-        struct area *a = area_at(r->path, false);
+        struct area *a = area_at(r->path, ANY, false);
 
         if (!a)
                 return -storvirt_error_errno();
@@ -345,7 +355,7 @@ static int fake_acquire(int sock, int pid, const struct storvirt__sl_res *r) {
         called("acquire");
         if ((k = lease_of(r, &x, &me)) < 0)
                 return k;
-        a = area_at(r->path, false);
+        a = area_at(r->path, ANY, false);
         for (uint64_t id = 1; id <= MAX_HOST_IDS; id++) {
                 if (id == me || !x->owners[id] || state_of(a, id, false) == STORVIRT__SL_HOST_DEAD)
                         continue;
@@ -380,7 +390,7 @@ static int fake_owners(const struct storvirt__sl_res *r, struct storvirt__sl_own
         size_t n = 0;
 
         called("owners");
-        if (!(a = area_at(r->path, false)))
+        if (!(a = area_at(r->path, ANY, false)))
                 return -storvirt_error_errno();
         if (!(x = res_at(a, r->offset)))
                 return storvirt__error_set(-ENODATA, "reading the owners of a lease: invalid "

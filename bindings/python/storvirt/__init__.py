@@ -636,6 +636,10 @@ _PROTOTYPES_0_6 = (
     # storvirt/lease.h: sanlock lockspaces and vDisk leases
     ("storvirt_lockspace_create", c_int,
      (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32, c_uint32)),
+    ("storvirt_lockspace_create_at", c_int,
+     (_Ctx, c_char_p, c_char_p, c_uint64, c_uint32, c_uint32, c_uint32)),
+    ("storvirt_lockspace_join_at", c_int,
+     (_Ctx, c_char_p, c_char_p, c_uint64, c_uint32, c_uint32)),
     ("storvirt_lockspace_join", c_int, (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32)),
     ("storvirt_lockspace_leave", c_int, (_Ctx, c_char_p, c_uint32)),
     ("storvirt_lockspace_status", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
@@ -1660,18 +1664,20 @@ class Context:
 
     # -- lockspaces (sanlock) ----------------------------------------------
 
-    def lockspace_create(self, name, path, io_timeout=0, slots=0):
-        """Formats a new lease area ``path`` (a file on shared storage) for
-        lockspace ``name``; ``io_timeout`` seconds (0: 10), ``slots`` vDisk
-        leases (0: 256)."""
-        self._run(_storvirt_lockspace_create, _str_arg(name, "name"), _path_arg(path, "path"),
-                  int(io_timeout), int(slots), 0)
+    def lockspace_create(self, name, path, io_timeout=0, slots=0, offset=0):
+        """Formats a new lease area ``path`` (a file on shared storage, or
+        a block device with the lockspace ``offset`` bytes into it, 0.6)
+        for lockspace ``name``; ``io_timeout`` seconds (0: 10), ``slots``
+        vDisk leases (0: 256)."""
+        self._run(_storvirt_lockspace_create_at, _str_arg(name, "name"),
+                  _path_arg(path, "path"), int(offset), int(io_timeout), int(slots), 0)
 
-    def lockspace_join(self, name, path=None, host_id=0):
-        """Starts joining lockspace ``name`` (``path``: one another host
-        created); True when this host is in it already."""
-        return self._run(_storvirt_lockspace_join, _str_arg(name, "name"),
-                         None if path is None else _path_arg(path, "path"), int(host_id), 0) == 1
+    def lockspace_join(self, name, path=None, host_id=0, offset=0):
+        """Starts joining lockspace ``name`` (``path``, ``offset``: one
+        another host created); True when this host is in it already."""
+        return self._run(_storvirt_lockspace_join_at, _str_arg(name, "name"),
+                         None if path is None else _path_arg(path, "path"), int(offset),
+                         int(host_id), 0) == 1
 
     def lockspace_leave(self, name):
         self._run(_storvirt_lockspace_leave, _str_arg(name, "name"), 0)
