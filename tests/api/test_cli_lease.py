@@ -610,13 +610,21 @@ class LeaseTest(unittest.TestCase):
                 "print(v.lease_status()['held'])\n"
                 "v.lease_release()\n"
                 "print(v.lease_status()['held'])\n"
-                "print('<lease>' in v.xml(leases=True), '<lease>' in v.xml())\n")
+                "print('<lease>' in v.xml(leases=True), '<lease>' in v.xml())\n"
+                "print(v.prepare('vm-py', flags=storvirt.STORVIRT_VDISK_PREPARE_MIGRATION)"
+                " == os.environ['P'])\n"
+                "v.release('vm-py')\n"
+                "try:\n"
+                "    c.lockspace_create('LSPY', os.environ['P'], offset=1 << 20)\n"
+                "except storvirt.StorvirtError as e:\n"
+                "    print(e.errno)\n")
         vid = self.image("py.img")
-        env = dict(self.h1.env, S=self.h1.state, V=vid)
+        env = dict(self.h1.env, S=self.h1.state, V=vid, P=os.path.join(self.shared, "py.img"))
         p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertEqual(p.stdout.split(), ["joined", "True", "True", "False", "True", "False"])
+        self.assertEqual(p.stdout.split(), ["joined", "True", "True", "False", "True", "False",
+                                            "True", str(EINVAL)])
 
 
 if __name__ == "__main__":
