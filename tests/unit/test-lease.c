@@ -8,7 +8,8 @@
  * not refused and takes nothing; an HA restart's prepare waits until the
  * crashed holder is dead, or says how long it may take; a join starts
  * without waiting and reports its progress; a host id another host holds
- * is refused; a lease area that is gone is a clear error.
+ * is refused; a lease area that is gone is a clear error; an offset is
+ * only for a region of a block device.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -273,6 +274,26 @@ static void test_lost_lease_area(void **st) {
         storvirt_vdisk_unref(v);
 }
 
+/*
+ * An offset names a lockspace in a region of a block device (a LUN, an
+ * LV; the CLI tests run it on a loop device, LVs need device-mapper):
+ * for a file it is refused, and it goes with a path.
+ */
+static void test_offset_is_for_block_devices(void **st) {
+        (void)st;
+        assert_msg(storvirt_lockspace_create_at(host(1), "LS", area, 1 << 20, 1, 1, 0), -ENOENT,
+                   "no such block device");
+        assert_msg(storvirt_lockspace_create_at(host(1), "LS", "/dev/null", 0, 1, 1, 0), -EINVAL,
+                   "not a regular file or a block device");
+        assert_int_equal(storvirt_lockspace_create_at(host(1), "LS", area, 0, 1, 1, 0), 0);
+        assert_msg(storvirt_lockspace_create_at(host(1), "LS2", area, 1 << 20, 1, 1, 0), -EINVAL,
+                   "an offset is for a region of a block device");
+        assert_int_equal(storvirt_lockspace_join_at(host(2), "LS", NULL, 1 << 20, 0, 0), -EINVAL);
+        assert_msg(storvirt_lockspace_join_at(host(2), "LS", area, 1 << 20, 0, 0), -EINVAL,
+                   "an offset is for a region of a block device");
+        assert_int_equal(storvirt_lockspace_join_at(host(2), "LS", area, 0, 0, 0), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_other_host_refused_naming_it, setup, teardown),
@@ -281,6 +302,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_join_reports_progress, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_host_id_collision_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lost_lease_area, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_offset_is_for_block_devices, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
