@@ -34,8 +34,10 @@ static const struct cli_opt opts_ls_create[] = {
           .help = "sanlock's io timeout (seconds, 1-60; default 10)" },
         { .name = "slots", .kind = CLI_INT, .arg = "N", .min = 1, .max = 4096,
           .help = "vDisk leases the area holds (default 256, 1 MiB each)" },
+        { .name = "offset", .kind = CLI_SIZE, .arg = "BYTES",
+          .help = "for a block device: where its region starts (a multiple of 1 MiB)" },
         CLI_ARG("NAME", "the lockspace's name (1-48 characters)"),
-        CLI_ARG("PATH", "the lease area: a new file on the shared storage"),
+        CLI_ARG("PATH", "the lease area: a new file on the shared storage, or a block device"),
         CLI_END,
 };
 
@@ -44,9 +46,10 @@ static int cmd_ls_create(struct cli *cli, const struct cli_args *a) {
         int r = cli_ctx(cli, &ctx);
 
         if (r >= 0)
-                r = storvirt_lockspace_create(ctx, cli_str(a, "NAME"), cli_str(a, "PATH"),
-                                              (uint32_t)cli_int(a, "io-timeout"),
-                                              (uint32_t)cli_int(a, "slots"), 0);
+                r = storvirt_lockspace_create_at(ctx, cli_str(a, "NAME"), cli_str(a, "PATH"),
+                                                 cli_u64(a, "offset"),
+                                                 (uint32_t)cli_int(a, "io-timeout"),
+                                                 (uint32_t)cli_int(a, "slots"), 0);
         if (r >= 0)
                 cli_text(cli, "Lockspace %s created at %s", cli_str(a, "NAME"), cli_str(a, "PATH"));
         return r < 0 ? r : 0;
@@ -54,6 +57,8 @@ static int cmd_ls_create(struct cli *cli, const struct cli_args *a) {
 
 static const struct cli_opt opts_ls_join[] = {
         CLI_STR_OPT("path", "PATH", "the lease area of a lockspace another host created"),
+        { .name = "offset", .kind = CLI_SIZE, .arg = "BYTES",
+          .help = "with --path on a block device: where the lockspace's region starts" },
         { .name = "host-id", .kind = CLI_INT, .arg = "N", .min = 1, .max = 2000,
           .help = "this host's id in it (1-2000; default: the one it had, else a free one)" },
         CLI_BOOL_OPT("wait", "wait until joined, printing the progress on stderr"),
@@ -125,8 +130,9 @@ static int cmd_ls_join(struct cli *cli, const struct cli_args *a) {
         int r = cli_ctx(cli, &ctx);
 
         if (r >= 0)
-                r = storvirt_lockspace_join(ctx, name, cli_str(a, "path"),
-                                            (uint32_t)cli_int(a, "host-id"), 0);
+                r = storvirt_lockspace_join_at(ctx, name, cli_str(a, "path"),
+                                               cli_u64(a, "offset"),
+                                               (uint32_t)cli_int(a, "host-id"), 0);
         if (r == 1)
                 cli_text(cli, "This host is in lockspace %s", name);
         else if (r >= 0 && !cli_given(a, "wait"))

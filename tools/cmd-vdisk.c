@@ -14,7 +14,7 @@
  *   vdisk-delete-image ID UID [--force] [--delete-storage]
  *   vdisk-delete ID [--force] [--delete-storage]
  *   vdisk-xml ID [GUEST]  vdisk-attach ID VM [GUEST] [--hotplug]  vdisk-detach ID VM
- *   vdisk-prepare ID VM [--timeout S]  vdisk-release ID VM
+ *   vdisk-prepare ID VM [--timeout S] [--migration|--ha-restart]  vdisk-release ID VM
  *   vm-connections VM [--vdsm]
  *
  * A password is never taken on the command line (it would show in the
@@ -767,7 +767,11 @@ static int cmd_attach(struct cli *cli, const struct cli_args *a) {
 }
 
 static const struct cli_opt opts_prepare[] = {
-        OPT_TIMEOUT("how long to wait for the device"),
+        OPT_TIMEOUT("how long to wait for the device (and a crashed host's lease)"),
+        CLI_FLAG_OPT("migration", STORVIRT_VDISK_PREPARE_MIGRATION,
+                     "this host is a migration's destination: the source hands the lease over"),
+        CLI_FLAG_OPT("ha-restart", STORVIRT_VDISK_PREPARE_HA_RESTART,
+                     "the VM's host crashed: wait out its lease, never break it"),
         ARG_VDISK,
         CLI_ARG("VM", "the VM's id"),
         CLI_END,
@@ -793,7 +797,8 @@ static int cmd_vm_op(struct cli *cli, const struct cli_args *a, int which) {
         else if (r >= 0 && which == VM_RELEASE)
                 r = storvirt_vdisk_release(v, vm, 0);
         else if (r >= 0)
-                r = storvirt_vdisk_prepare(v, vm, (int)cli_int(a, "timeout") * 1000, &path, 0);
+                r = storvirt_vdisk_prepare(v, vm, (int)cli_int(a, "timeout") * 1000, &path,
+                                           cli_flags(a));
         if (r >= 0 && which == VM_PREPARE) {
                 cli_text(cli, "%s", path);
                 if (cli->json)

@@ -21,8 +21,10 @@
  * shared mode, a read-only vDisk needs none.  storvirt_vdisk_prepare()
  * joins the lockspace if needed and refuses (-EBUSY, naming the host id)
  * a vDisk whose lease another live host holds; a dead host's lease is
- * waited out by sanlock, never broken.  Snapshots and image deletion
- * hold the lease while they change the chain.  storvirt_vdisk_get_xml()
+ * waited out by sanlock, never broken (STORVIRT_VDISK_PREPARE_HA_RESTART
+ * waits for it; STORVIRT_VDISK_PREPARE_MIGRATION lets the source hand it
+ * over).  Snapshots, image deletion and imports hold the lease while they
+ * change the chain or take in the data.  storvirt_vdisk_get_xml()
  * with STORVIRT_VDISK_XML_LEASES adds the <lease> element that libvirt's
  * sanlock lock driver acquires when the domain starts.
  */
@@ -43,12 +45,27 @@ extern "C" {
  * of a file name) with io_timeout seconds (0: 10) and n_slots vDisk
  * leases (0: 256; 1 MiB each, a sparse file), and records it on this
  * host.  The file appears complete or not at all.  -EEXIST: the file
- * or this host's record exists; -EOPNOTSUPP: path is a block device
- * (not supported yet).
+ * or this host's record exists.  A block device region:
+ * storvirt_lockspace_create_at().
  * Since: 0.6
  */
 int storvirt_lockspace_create(storvirt_ctx *ctx, const char *name, const char *path,
                               uint32_t io_timeout, uint32_t n_slots, uint32_t flags);
+
+/**
+ * storvirt_lockspace_create_at:
+ * As storvirt_lockspace_create(), with the lockspace at offset bytes
+ * into path (0 for a file; a multiple of 1 MiB).  path may be a block
+ * device: a region of a shared LUN or a small LV, as VDSM's "ids"
+ * volume.  The lockspace's host records then take the 1 MiB at offset,
+ * written in place (n_slots is not used: vDisk leases come from
+ * lockspaces in files); a region that already holds a lockspace is
+ * refused with -EEXIST naming it, one past the device's end with -EINVAL.
+ * Since: 0.6
+ */
+int storvirt_lockspace_create_at(storvirt_ctx *ctx, const char *name, const char *path,
+                                 uint64_t offset, uint32_t io_timeout, uint32_t n_slots,
+                                 uint32_t flags);
 
 /**
  * storvirt_lockspace_join:
@@ -64,6 +81,16 @@ int storvirt_lockspace_join(storvirt_ctx *ctx, const char *name, const char *pat
                             uint32_t host_id, uint32_t flags);
 
 /**
+ * storvirt_lockspace_join_at:
+ * As storvirt_lockspace_join(), for a lockspace another host created at
+ * offset bytes into path (a region of a block device; see
+ * storvirt_lockspace_create_at()).  offset without path is -EINVAL.
+ * Since: 0.6
+ */
+int storvirt_lockspace_join_at(storvirt_ctx *ctx, const char *name, const char *path,
+                               uint64_t offset, uint32_t host_id, uint32_t flags);
+
+/**
  * storvirt_lockspace_leave:
  * Leaves lockspace name (the host id stays recorded for the next join).
  * -ENOENT when this host is not in it.
@@ -76,7 +103,8 @@ int storvirt_lockspace_leave(storvirt_ctx *ctx, const char *name, uint32_t flags
 /**
  * storvirt_lockspace_status:
  * *ret_json (free with storvirt_free()): {"name", "path", "io_timeout",
- * "host_id" (null before the first join), "state" ("joined", "joining",
+ * "offset" (of the lockspace in path), "host_id" (null before the
+ * first join), "state" ("joined", "joining",
  * "not joined"), while joining "elapsed_ms" and "expected_ms", and once
  * a join was seen done "join_ms" (how long it took)}.  A lease area that
  * is gone fails with -ENOENT naming it.

@@ -172,6 +172,20 @@ int storvirt_vdisk_attach(storvirt_vdisk *vdisk, const char *vm_id,
 int storvirt_vdisk_detach(storvirt_vdisk *vdisk, const char *vm_id, uint32_t flags);
 
 /*
+ * Flags of storvirt_vdisk_prepare(): what the VM is prepared for (none:
+ * running it here or hot-plugging the disk).  Since: 0.6
+ * MIGRATION: this host is the destination of a migration; the source
+ * holds the vDisk's lease and hands it over (libvirt's sanlock lock
+ * driver releases it on the source and acquires it here), so a lease
+ * held by another host is no refusal.
+ * HA_RESTART: the VM's host crashed; a lease its host still holds is
+ * waited out (up to timeout_ms) until sanlock finds that host dead,
+ * never broken; -EBUSY with how long that may still take otherwise.
+ */
+#define STORVIRT_VDISK_PREPARE_MIGRATION (1u << 0)
+#define STORVIRT_VDISK_PREPARE_HA_RESTART (1u << 1)
+
+/*
  * storvirt_vdisk_prepare / storvirt_vdisk_release:
  * Before running a VM (and on the destination host before a migration or
  * an HA restart): connects every connection the vDisk needs on behalf of
@@ -182,7 +196,8 @@ int storvirt_vdisk_detach(storvirt_vdisk *vdisk, const char *vm_id, uint32_t fla
  * release drops the holder: a connection is torn down only when no other
  * prepared vDisk holds it.  Errors: those of storvirt_connection_connect(),
  * -ETIMEDOUT (the device did not appear), -ESTALE (another identity there),
- * -ENODEV (the device went away while it was checked).
+ * -ENODEV (the device went away while it was checked), -EBUSY (another
+ * host holds the vDisk's lease; flags above).
  * Since: 0.4
  */
 int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm_id, int timeout_ms,

@@ -26,6 +26,7 @@
 
 typedef struct storvirt__lockspace {
         char *name, *path;
+        uint64_t offset;        /* of the lockspace in path: a block device region; 0 a file */
         unsigned io_timeout;
         uint64_t host_id;
         int64_t join_started;   /* CLOCK_REALTIME ms; 0: never */
@@ -47,12 +48,23 @@ int storvirt__lockspace_ensure_joined(storvirt_ctx *ctx, const char *name, int t
 /* The lease slot of vDisk id in the lockspace covering path, into v->lease (none: 0). */
 int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, storvirt__vrec *v);
 
+/* What a prepare's check of the lease is for. */
+enum {
+        STORVIRT__LEASE_FOR_RUN,        /* run or hot plug: another holder refuses */
+        STORVIRT__LEASE_FOR_MIGRATION,  /* the source holds it and hands it over */
+        STORVIRT__LEASE_FOR_HA_RESTART, /* the holder's host crashed: wait it out */
+};
+
 /*
  * 0 when no host other than this one holds v's lease (exclusive, or at
  * all for a non-shared vDisk); -EBUSY "vDisk ID: its lease is held by
  * host id N of lockspace L"; 0 at once for a vDisk without a lease.
+ * The lockspace is joined first (within timeout_ms).  For a migration
+ * another holder is no refusal; for an HA restart a holder is waited
+ * for (within timeout_ms) until sanlock finds its host dead, and the
+ * -EBUSY then says how long that may still take.
  */
-int storvirt__lease_check(storvirt_ctx *ctx, const storvirt__vrec *v, int timeout_ms);
+int storvirt__lease_check(storvirt_ctx *ctx, const storvirt__vrec *v, int timeout_ms, int purpose);
 
 /*
  * Holds v's lease exclusively (shared vDisks too) for the duration of a

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,6 +45,13 @@ static int64_t now_ms(clockid_t clk) {
         return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Whether path is a block device (a region of it holds the lockspace). */
+static bool block_area(const char *path) {
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISBLK(st.st_mode);
+}
+
 void storvirt__lockspace_free(lockspace *ls) {
         if (!ls)
                 return;
@@ -70,9 +79,13 @@ static int ls_parse(yajl_val o, lockspace **ret) {
             (r = storvirt__json_get_string(o, "path", true, &path)) < 0 ||
             (r = storvirt__json_get_uint64(o, "io_timeout", true, 0, &iot)) < 0 ||
             (r = storvirt__json_get_uint64(o, "host_id", false, 0, &ls->host_id)) < 0 ||
+            (r = storvirt__json_get_uint64(o, "offset", false, 0, &ls->offset)) < 0 ||
             (r = storvirt__json_get_int64(o, "join_started", false, 0, &ls->join_started)) < 0 ||
             (r = storvirt__json_get_int64(o, "join_ms", false, 0, &ls->join_ms)) < 0)
                 return r;
+        if (ls->offset % STORVIRT__SL_ALIGN)
+                return storvirt__error_set(-EINVAL, "offset %" PRIu64 " is not a multiple of "
+                                                    "1 MiB", ls->offset);
         if (iot == 0 || iot > 3600 || ls->host_id > STORVIRT__SL_MAX_HOSTS)
                 return storvirt__error_set(-EINVAL, "io_timeout %" PRIu64 " or host_id %" PRIu64
                                                     " out of range", iot, ls->host_id);
@@ -92,6 +105,8 @@ static int ls_text(const lockspace *ls, char **ret) {
         storvirt__json_gen_begin_map(g);
         storvirt__json_gen_key_string(g, "name", ls->name);
         storvirt__json_gen_key_string(g, "path", ls->path);
+        if (ls->offset)
+                storvirt__json_gen_key_uint64(g, "offset", ls->offset);
         storvirt__json_gen_key_uint64(g, "io_timeout", ls->io_timeout);
         if (ls->host_id)
                 storvirt__json_gen_key_uint64(g, "host_id", ls->host_id);
@@ -164,7 +179,8 @@ int storvirt__lockspace_covering(storvirt_ctx *ctx, const char *path, lockspace 
                 _cleanup_free_ char *area = NULL;
                 char *slash;
 
-                if (ls_read(ctx, *n, false, &ls) < 0 || !(area = realpath(ls->path, NULL))) {
+                if (ls_read(ctx, *n, false, &ls) < 0 || block_area(ls->path) ||
+                    !(area = realpath(ls->path, NULL))) {
                         storvirt_error_clear();
                         continue;
                 }
@@ -194,23 +210,61 @@ static int ls_absent(storvirt_ctx *ctx, const char *name) {
 
 /* ---- the lease area ---------------------------------------------------------------------------- */
 
-/* A lease area the library can use: a regular file (-EOPNOTSUPP for block devices). */
-static int area_check(const char *name, const char *path, bool exists) {
+/*
+ * A region of a block device (a shared LUN, a small LV): the lockspace's
+ * host records take the 1 MiB at offset; when creating (!exists) no
+ * lockspace may be there yet.
+ */
+static int region_check(storvirt_ctx *ctx, const char *name, const char *path, uint64_t offset,
+                        bool exists) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        char found[STORVIRT__SL_NAME_MAX + 1];
+        uint64_t size = 0, need = offset + STORVIRT__SL_ALIGN;
+        int fd, r = 0;
+
+        if (offset % STORVIRT__SL_ALIGN)
+                return storvirt__error_set(-EINVAL, "lease area '%s': offset %" PRIu64 " is not "
+                                                    "a multiple of 1 MiB", path, offset);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ioctl(fd, BLKGETSIZE64, &size) < 0)
+                r = storvirt__error_set(-errno, "lease area '%s' of lockspace %s: %s", path, name,
+                                        strerror(errno));
+        if (fd >= 0)
+                close(fd);
+        if (r >= 0 && size < need)
+                r = storvirt__error_set(-EINVAL, "lease area '%s': %" PRIu64 " bytes, a lockspace "
+                                                 "at offset %" PRIu64 " needs %" PRIu64, path,
+                                        size, offset, need);
+        if (r < 0 || exists)
+                return r;
+        if (ops->sl_read_lockspace(path, offset, found, NULL) >= 0)
+                return storvirt__error_set(-EEXIST, "lease area '%s' already holds lockspace "
+                                                    "'%s' at offset %" PRIu64, path, found, offset);
+        storvirt_error_clear();
+        return 0;
+}
+
+/* A lease area the library can use: a regular file, or a region of a block device. */
+static int area_check(storvirt_ctx *ctx, const char *name, const char *path, uint64_t offset,
+                      bool exists) {
         struct stat st;
 
         if (stat(path, &st) < 0) {
                 if (errno == ENOENT && !exists)
-                        return 0;
+                        return offset ? storvirt__error_set(-ENOENT, "lease area '%s': no such "
+                                                                     "block device", path) : 0;
                 return storvirt__error_set(-errno, "lease area '%s' of lockspace %s: %s", path,
                                            name, strerror(errno));
         }
         if (S_ISBLK(st.st_mode))
-                return storvirt__error_set(-EOPNOTSUPP, "lease area '%s': lockspaces on block "
-                                                        "devices (a LUN region, an LV) are not "
-                                                        "supported yet; use a file on the "
-                                                        "shared storage", path);
+                return region_check(ctx, name, path, offset, exists);
         if (!S_ISREG(st.st_mode))
-                return storvirt__error_set(-EINVAL, "lease area '%s' is not a regular file", path);
+                return storvirt__error_set(-EINVAL, "lease area '%s' is not a regular file "
+                                                    "or a block device", path);
+        if (offset)
+                return storvirt__error_set(-EINVAL, "lease area '%s': an offset is for a region "
+                                                    "of a block device; a file holds its "
+                                                    "lockspace at 0", path);
         if (!exists)
                 return storvirt__error_set(-EEXIST, "lease area '%s' already exists", path);
         if ((uint64_t)st.st_size < 2 * STORVIRT__SL_ALIGN)
@@ -236,7 +290,7 @@ static int area_format(storvirt_ctx *ctx, const char *name, const char *path, un
         if (ftruncate(fd, (off_t)(slots + 1) * STORVIRT__SL_ALIGN) < 0)
                 r = storvirt__error_set(-errno, "sizing lease area '%s': %s", path, strerror(errno));
         else
-                r = ops->sl_write_lockspace(name, tmp, iot);
+                r = ops->sl_write_lockspace(name, tmp, 0, iot);
         if (r >= 0 && fsync(fd) < 0)
                 r = storvirt__error_set(-errno, "lease area '%s': fsync: %s", path, strerror(errno));
         if (r >= 0 && link(tmp, path) < 0) /* never over an area another host made meanwhile */
@@ -246,10 +300,13 @@ static int area_format(storvirt_ctx *ctx, const char *name, const char *path, un
         return r;
 }
 
-STORVIRT_EXPORT int storvirt_lockspace_create(storvirt_ctx *ctx, const char *name, const char *path,
-                                              uint32_t io_timeout, uint32_t n_slots,
-                                              uint32_t flags) {
+STORVIRT_EXPORT int storvirt_lockspace_create_at(storvirt_ctx *ctx, const char *name,
+                                                 const char *path, uint64_t offset,
+                                                 uint32_t io_timeout, uint32_t n_slots,
+                                                 uint32_t flags) {
+        const storvirt__sysops *ops;
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
+        unsigned iot = io_timeout ? io_timeout : DEFAULT_IO_TIMEOUT;
         lockspace ls = {};
         int r;
 
@@ -265,19 +322,27 @@ STORVIRT_EXPORT int storvirt_lockspace_create(storvirt_ctx *ctx, const char *nam
         if (strlen(name) > STORVIRT__SL_NAME_MAX)
                 return storvirt__error_set(-EINVAL, "lockspace name '%s': at most %d characters",
                                            name, STORVIRT__SL_NAME_MAX);
+        ops = storvirt__ctx_sysops(ctx);
         r = storvirt__records_lock(ctx, KIND, STORVIRT__LOCK_EXCLUSIVE, &lock);
         if (r >= 0)
                 r = ls_absent(ctx, name);
         if (r >= 0)
-                r = area_check(name, path, false);
-        if (r >= 0)
-                r = area_format(ctx, name, path, io_timeout ? io_timeout : DEFAULT_IO_TIMEOUT,
-                                n_slots ? n_slots : DEFAULT_SLOTS);
+                r = area_check(ctx, name, path, offset, false);
+        if (r >= 0 && block_area(path)) /* a device region: formatted in place */
+                r = ops->sl_write_lockspace(name, path, offset, iot);
+        else if (r >= 0)
+                r = area_format(ctx, name, path, iot, n_slots ? n_slots : DEFAULT_SLOTS);
         if (r < 0)
                 return r;
-        ls = (lockspace){ .name = (char *)name, .path = (char *)path,
-                          .io_timeout = io_timeout ? io_timeout : DEFAULT_IO_TIMEOUT };
+        ls = (lockspace){ .name = (char *)name, .path = (char *)path, .offset = offset,
+                          .io_timeout = iot };
         return ls_save(ctx, &ls);
+}
+
+STORVIRT_EXPORT int storvirt_lockspace_create(storvirt_ctx *ctx, const char *name, const char *path,
+                                              uint32_t io_timeout, uint32_t n_slots,
+                                              uint32_t flags) {
+        return storvirt_lockspace_create_at(ctx, name, path, 0, io_timeout, n_slots, flags);
 }
 
 /* ---- host ids ---------------------------------------------------------------------------------- */
@@ -299,7 +364,7 @@ static int pick_host_id(storvirt_ctx *ctx, const lockspace *ls, uint64_t want, u
                 *ret = ls->host_id;
                 return 0;
         }
-        r = ops->sl_read_hosts(ls->path, h, STORVIRT__SL_MAX_HOSTS);
+        r = ops->sl_read_hosts(ls->path, ls->offset, h, STORVIRT__SL_MAX_HOSTS);
         if (r < 0)
                 return r;
         if (want) {
@@ -338,7 +403,7 @@ static int ls_state(storvirt_ctx *ctx, const lockspace *ls) {
 
         if (!ls->host_id)
                 return -ENOENT;
-        r = ops->sl_inq_lockspace(ls->name, ls->host_id, ls->path);
+        r = ops->sl_inq_lockspace(ls->name, ls->host_id, ls->path, ls->offset);
         if (r == -EINPROGRESS || r == -ENOENT)
                 storvirt_error_clear();
         return r;
@@ -351,7 +416,7 @@ struct join_args {
 
 /* The area's host records locked against other hosts' picks (NFS locks): an fd to close. */
 static int area_lock(const lockspace *ls) {
-        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0,
+        struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)ls->offset,
                             .l_len = STORVIRT__SL_ALIGN };
         int fd = open(ls->path, O_RDWR | O_CLOEXEC);
 
@@ -379,7 +444,7 @@ static int wait_host_record(storvirt_ctx *ctx, const lockspace *ls, uint64_t id)
 
         if (!h)
                 return storvirt__error_oom();
-        while ((r = ops->sl_read_hosts(ls->path, h, id)) >= 0 && !h[id - 1].timestamp &&
+        while ((r = ops->sl_read_hosts(ls->path, ls->offset, h, id)) >= 0 && !h[id - 1].timestamp &&
                now_ms(CLOCK_MONOTONIC) < deadline)
                 usleep(20 * 1000);
         return r;
@@ -393,7 +458,7 @@ static int do_join(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
         uint64_t id = 0;
         int r;
 
-        if ((r = area_check(ls->name, ls->path, true)) < 0)
+        if ((r = area_check(ctx, ls->name, ls->path, ls->offset, true)) < 0)
                 return r;
         r = ls_state(ctx, ls);
         if (r == 0 || r == -EINPROGRESS) {
@@ -406,17 +471,18 @@ static int do_join(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
         }
         if (r != -ENOENT)
                 return r;
-        if ((r = ops->sl_read_lockspace(ls->path, name, NULL)) < 0)
+        if ((r = ops->sl_read_lockspace(ls->path, ls->offset, name, NULL)) < 0)
                 return r;
         if (strcmp(name, ls->name) != 0)
-                return storvirt__error_set(-EINVAL, "lease area '%s' holds lockspace '%s', not %s",
-                                           ls->path, name, ls->name);
+                return storvirt__error_set(-EINVAL, "lease area '%s' holds lockspace '%s' at "
+                                                    "offset %" PRIu64 ", not %s", ls->path, name,
+                                           ls->offset, ls->name);
         /* one host picks at a time: its pick is on storage before the next reads */
         if ((fd = area_lock(ls)) < 0)
                 return fd;
         if ((r = pick_host_id(ctx, ls, a->want, &id)) < 0)
                 return r;
-        r = ops->sl_add_lockspace(ls->name, id, ls->path, ls->io_timeout);
+        r = ops->sl_add_lockspace(ls->name, id, ls->path, ls->offset, ls->io_timeout);
         if (r < 0 && r != -EEXIST && r != -EINPROGRESS)
                 return r;
         storvirt_error_clear();
@@ -429,7 +495,7 @@ static int do_join(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
 }
 
 /* This host's record of a lockspace another host created: from its area. */
-static int ls_adopt(storvirt_ctx *ctx, const char *name, const char *path) {
+static int ls_adopt(storvirt_ctx *ctx, const char *name, const char *path, uint64_t offset) {
         const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         _cleanup_lock_ storvirt__lock lock = STORVIRT__LOCK_INIT;
         char found[STORVIRT__SL_NAME_MAX + 1];
@@ -445,33 +511,40 @@ static int ls_adopt(storvirt_ctx *ctx, const char *name, const char *path) {
                 return 0;
         }
         if (r >= 0)
-                r = area_check(name, path, true);
+                r = area_check(ctx, name, path, offset, true);
         if (r >= 0)
-                r = ops->sl_read_lockspace(path, found, &iot);
+                r = ops->sl_read_lockspace(path, offset, found, &iot);
         if (r >= 0 && strcmp(found, name) != 0)
-                r = storvirt__error_set(-EINVAL, "lease area '%s' holds lockspace '%s', not %s",
-                                        path, found, name);
+                r = storvirt__error_set(-EINVAL, "lease area '%s' holds lockspace '%s' at offset %"
+                                                 PRIu64 ", not %s", path, found, offset, name);
         if (r < 0)
                 return r;
-        ls = (lockspace){ .name = (char *)name, .path = (char *)path,
+        ls = (lockspace){ .name = (char *)name, .path = (char *)path, .offset = offset,
                           .io_timeout = iot ? iot : DEFAULT_IO_TIMEOUT };
         return ls_save(ctx, &ls);
 }
 
-STORVIRT_EXPORT int storvirt_lockspace_join(storvirt_ctx *ctx, const char *name, const char *path,
-                                            uint32_t host_id, uint32_t flags) {
+STORVIRT_EXPORT int storvirt_lockspace_join_at(storvirt_ctx *ctx, const char *name,
+                                               const char *path, uint64_t offset, uint32_t host_id,
+                                               uint32_t flags) {
         struct join_args a = { .want = host_id };
         int r;
 
         check_nonnull(ctx);
         check_nonnull(name);
         check_arg(!path || path[0] == '/', "path", "must be absolute");
+        check_arg(path || !offset, "offset", "goes with the path of a lockspace another host created");
         check_arg(host_id <= STORVIRT__SL_MAX_HOSTS, "host_id", "0 (any free) or 1 to 2000");
         check_flags(flags, 0);
-        if (path && (r = ls_adopt(ctx, name, path)) < 0)
+        if (path && (r = ls_adopt(ctx, name, path, offset)) < 0)
                 return r;
         r = ls_change(ctx, name, do_join, &a);
         return r < 0 ? r : a.result;
+}
+
+STORVIRT_EXPORT int storvirt_lockspace_join(storvirt_ctx *ctx, const char *name, const char *path,
+                                            uint32_t host_id, uint32_t flags) {
+        return storvirt_lockspace_join_at(ctx, name, path, 0, host_id, flags);
 }
 
 static int do_leave(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
@@ -481,7 +554,7 @@ static int do_leave(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
         (void)userdata;
         if (!ls->host_id)
                 return 0;
-        r = ops->sl_rem_lockspace(ls->name, ls->host_id, ls->path);
+        r = ops->sl_rem_lockspace(ls->name, ls->host_id, ls->path, ls->offset);
         if (r == -ENOENT)
                 return storvirt__error_set(-ENOENT, "this host is not in lockspace %s", ls->name);
         return r;
@@ -538,6 +611,7 @@ STORVIRT_EXPORT int storvirt_lockspace_status(storvirt_ctx *ctx, const char *nam
         storvirt__json_gen_begin_map(g);
         storvirt__json_gen_key_string(g, "name", ls->name);
         storvirt__json_gen_key_string(g, "path", ls->path);
+        storvirt__json_gen_key_uint64(g, "offset", ls->offset);
         storvirt__json_gen_key_uint64(g, "io_timeout", ls->io_timeout);
         if (ls->host_id)
                 storvirt__json_gen_key_uint64(g, "host_id", ls->host_id);

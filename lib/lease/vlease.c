@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <storvirt.h>
@@ -24,8 +25,17 @@
 #include "util/macro.h"
 
 #define JOIN_TIMEOUT_MS 60000
+/* sanlock's host_dead_seconds: 8 io timeouts without renewal, then the watchdog's 60 s */
+#define HOST_DEAD_S(iot) (8 * (int64_t)(iot) + 60)
 
 typedef storvirt__vrec vrec;
+
+static int64_t now_ms(void) {
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static struct storvirt__sl_res res_of(const vrec *v) {
         return (struct storvirt__sl_res){ .lockspace = v->lease.lockspace, .name = v->id,
@@ -131,17 +141,23 @@ static bool owner_alive(storvirt_ctx *ctx, const char *lockspace, const struct s
         return !(gen && o->generation && gen != o->generation);
 }
 
+/* The first live owner other than my_id found by other_owner(), and its host's state. */
+struct holder {
+        uint64_t host_id;
+        int state;
+};
+
 /*
  * -EBUSY naming the first live owner other than my_id, else 0 (*ret_mine:
  * this host holds it).  Owners of a shared vDisk count only when shared_too.
  */
-static int other_owner(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool shared_too,
-                       bool *ret_mine) {
+static int other_owner_of(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool shared_too,
+                          bool *ret_mine, struct holder *ret_holder) {
         const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         struct storvirt__sl_res res = res_of(v);
         struct storvirt__sl_owner *o = NULL;
         size_t n = 0;
-        int r;
+        int r, st;
 
         if (ret_mine)
                 *ret_mine = false;
@@ -152,13 +168,21 @@ static int other_owner(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool sh
                                 *ret_mine = true;
                         continue;
                 }
-                if ((shared_too || !v->shared) && owner_alive(ctx, v->lease.lockspace, &o[i], NULL))
+                if ((shared_too || !v->shared) && owner_alive(ctx, v->lease.lockspace, &o[i], &st)) {
                         r = storvirt__error_set(-EBUSY, "vDisk %s: its lease is held by host id "
                                                         "%" PRIu64 " of lockspace %s", v->id,
                                                 o[i].host_id, v->lease.lockspace);
+                        if (ret_holder)
+                                *ret_holder = (struct holder){ o[i].host_id, st };
+                }
         }
         free(o);
         return r;
+}
+
+static int other_owner(storvirt_ctx *ctx, const vrec *v, uint64_t my_id, bool shared_too,
+                       bool *ret_mine) {
+        return other_owner_of(ctx, v, my_id, shared_too, ret_mine, NULL);
 }
 
 /* This host's id in v's lockspace, joining it first if needed. */
@@ -175,14 +199,60 @@ static int my_host_id(storvirt_ctx *ctx, const vrec *v, int timeout_ms, uint64_t
         return r;
 }
 
-int storvirt__lease_check(storvirt_ctx *ctx, const vrec *v, int timeout_ms) {
+/*
+ * An HA restart: the holder's host crashed.  Its lease is never broken:
+ * sanlock lets another host have it once that host is dead, which it
+ * finds host_dead_seconds (8 io timeouts and the watchdog's 60 s) after
+ * its last renewal.  Waits for that within the time left, then -EBUSY
+ * saying how long it may still take.
+ */
+static int wait_holder_dead(storvirt_ctx *ctx, const vrec *v, uint64_t me, int64_t deadline) {
+        storvirt__lockspace *ls = NULL;
+        struct holder h = { 0, STORVIRT__SL_HOST_UNKNOWN };
+        int64_t start = now_ms(), last_log = start, left;
+        unsigned iot;
+        int r;
+
+        while ((r = other_owner_of(ctx, v, me, false, NULL, &h)) == -EBUSY && now_ms() < deadline) {
+                if (now_ms() - last_log >= 1000) {
+                        log_info(ctx, "vDisk %s: waiting for host id %" PRIu64 " (%s) of lockspace "
+                                      "%s to be found dead: %.1f s", v->id, h.host_id,
+                                 host_state_name(h.state), v->lease.lockspace,
+                                 (double)(now_ms() - start) / 1000);
+                        last_log = now_ms();
+                }
+                usleep(250 * 1000);
+        }
+        if (r != -EBUSY)
+                return r;
+        iot = storvirt__lockspace_read(ctx, v->lease.lockspace, &ls) >= 0 ? ls->io_timeout : 10;
+        storvirt__lockspace_free(ls);
+        storvirt_error_clear();
+        /* a failing host stopped renewing at least 8 io timeouts ago */
+        left = HOST_DEAD_S(iot) - (h.state == STORVIRT__SL_HOST_FAIL ? 8 * (int64_t)iot : 0);
+        return storvirt__error_set(-EBUSY, "vDisk %s: its lease is held by host id %" PRIu64
+                                           " of lockspace %s, whose host is %s; sanlock finds a "
+                                           "host dead %" PRId64 " s (8 x io timeout %u s + 60 s) "
+                                           "after its last renewal: at most %" PRId64 " s more "
+                                           "(waited %.1f s); prepare again with a longer timeout",
+                                   v->id, h.host_id, v->lease.lockspace, host_state_name(h.state),
+                                   HOST_DEAD_S(iot), iot, left,
+                                   (double)(now_ms() - start) / 1000);
+}
+
+int storvirt__lease_check(storvirt_ctx *ctx, const vrec *v, int timeout_ms, int purpose) {
+        int64_t deadline = now_ms() + timeout_ms;
         uint64_t me = 0;
         int r;
 
         if (!v->lease.lockspace || v->readonly)
                 return 0;
         r = my_host_id(ctx, v, timeout_ms, &me);
-        return r < 0 ? r : other_owner(ctx, v, me, false, NULL);
+        if (r < 0 || purpose == STORVIRT__LEASE_FOR_MIGRATION)
+                return r; /* joined: the lease comes over with the domain */
+        if (purpose == STORVIRT__LEASE_FOR_HA_RESTART)
+                return wait_holder_dead(ctx, v, me, deadline);
+        return other_owner(ctx, v, me, false, NULL);
 }
 
 /* ---- holding it -------------------------------------------------------------------------------- */
@@ -289,7 +359,7 @@ static int lease_needed(storvirt_ctx *ctx, const vrec *v) {
                 return storvirt__error_set(-ENOENT, "vDisk %s has no lease: its storage is in no "
                                                     "lockspace", v->id);
         r = storvirt__lockspace_read(ctx, v->lease.lockspace, &ls);
-        if (r >= 0 && (!ls->host_id || ops->sl_inq_lockspace(ls->name, ls->host_id, ls->path) != 0)) {
+        if (r >= 0 && (!ls->host_id || ops->sl_inq_lockspace(ls->name, ls->host_id, ls->path, ls->offset) != 0)) {
                 storvirt_error_clear();
                 r = storvirt__error_set(-ENOTCONN, "vDisk %s: this host is not in lockspace %s "
                                                    "(join it first)", v->id, v->lease.lockspace);

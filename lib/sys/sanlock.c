@@ -74,14 +74,15 @@ static int fill_disk(struct sanlk_disk *d, const char *path, uint64_t offset) {
         return 0;
 }
 
-static int fill_ls(struct sanlk_lockspace *ls, const char *name, uint64_t host_id, const char *path) {
+static int fill_ls(struct sanlk_lockspace *ls, const char *name, uint64_t host_id, const char *path,
+                   uint64_t offset) {
         int r;
 
         *ls = (struct sanlk_lockspace){ .host_id = host_id,
                                         .flags = SANLK_LSF_ALIGN1M | SANLK_LSF_SECTOR512 };
         if ((r = copy_name(ls->name, name, "lockspace name")) < 0)
                 return r;
-        return fill_disk(&ls->host_id_disk, path, 0);
+        return fill_disk(&ls->host_id_disk, path, offset);
 }
 
 /* A resource of one disk, in storage the caller provides. */
@@ -102,24 +103,26 @@ static int fill_res(union res1 *u, const struct storvirt__sl_res *res) {
         return fill_disk(&u->r.disks[0], res->path, res->offset);
 }
 
-int storvirt__sl_write_lockspace(const char *name, const char *path, unsigned io_timeout) {
+int storvirt__sl_write_lockspace(const char *name, const char *path, uint64_t offset,
+                                 unsigned io_timeout) {
         struct sanlk_lockspace ls;
         char what[128];
         int r;
 
-        if ((r = fill_ls(&ls, name, 0, path)) < 0)
+        if ((r = fill_ls(&ls, name, 0, path, offset)) < 0)
                 return r;
         r = sanlock_write_lockspace(&ls, STORVIRT__SL_MAX_HOSTS, 0, io_timeout);
         snprintf(what, sizeof(what), "formatting lockspace %s", name);
         return r < 0 ? sl_error(r, what) : 0;
 }
 
-int storvirt__sl_read_lockspace(const char *path, char *name, unsigned *ret_io_timeout) {
+int storvirt__sl_read_lockspace(const char *path, uint64_t offset, char *name,
+                                unsigned *ret_io_timeout) {
         struct sanlk_lockspace ls = { .host_id = 1, .flags = SANLK_LSF_ALIGN1M | SANLK_LSF_SECTOR512 };
         uint32_t iot = 0;
         int r;
 
-        if ((r = fill_disk(&ls.host_id_disk, path, 0)) < 0)
+        if ((r = fill_disk(&ls.host_id_disk, path, offset)) < 0)
                 return r;
         r = sanlock_read_lockspace(&ls, 0, &iot);
         if (r < 0)
@@ -139,7 +142,8 @@ static uint64_t le64(const unsigned char *p) {
         return v;
 }
 
-int storvirt__sl_read_hosts(const char *path, struct storvirt__sl_hostrec *ret, size_t n) {
+int storvirt__sl_read_hosts(const char *path, uint64_t offset, struct storvirt__sl_hostrec *ret,
+                            size_t n) {
         size_t len = n * STORVIRT__SL_SECTOR;
         unsigned char *buf = NULL;
         ssize_t got;
@@ -153,7 +157,7 @@ int storvirt__sl_read_hosts(const char *path, struct storvirt__sl_hostrec *ret, 
                 close(fd);
                 return storvirt__error_oom();
         }
-        got = pread(fd, buf, len, 0);
+        got = pread(fd, buf, len, (off_t)offset);
         if (got < 0)
                 r = storvirt__error_set(-errno, "lease area '%s': %s", path, strerror(errno));
         else if ((size_t)got < len)
@@ -175,12 +179,12 @@ int storvirt__sl_read_hosts(const char *path, struct storvirt__sl_hostrec *ret, 
 }
 
 int storvirt__sl_add_lockspace(const char *name, uint64_t host_id, const char *path,
-                               unsigned io_timeout) {
+                               uint64_t offset, unsigned io_timeout) {
         struct sanlk_lockspace ls;
         char what[160];
         int r;
 
-        if ((r = fill_ls(&ls, name, host_id, path)) < 0)
+        if ((r = fill_ls(&ls, name, host_id, path, offset)) < 0)
                 return r;
         r = sanlock_add_lockspace_timeout(&ls, SANLK_ADD_ASYNC, io_timeout);
         if (r == -EEXIST || r == -EINPROGRESS)
@@ -190,11 +194,12 @@ int storvirt__sl_add_lockspace(const char *name, uint64_t host_id, const char *p
         return r < 0 ? sl_error(r, what) : 0;
 }
 
-int storvirt__sl_inq_lockspace(const char *name, uint64_t host_id, const char *path) {
+int storvirt__sl_inq_lockspace(const char *name, uint64_t host_id, const char *path,
+                               uint64_t offset) {
         struct sanlk_lockspace ls;
         int r;
 
-        if ((r = fill_ls(&ls, name, host_id, path)) < 0)
+        if ((r = fill_ls(&ls, name, host_id, path, offset)) < 0)
                 return r;
         r = sanlock_inq_lockspace(&ls, 0);
         if (r == 0 || r == -EINPROGRESS || r == -ENOENT)
@@ -202,11 +207,12 @@ int storvirt__sl_inq_lockspace(const char *name, uint64_t host_id, const char *p
         return sl_error(r, "asking sanlock about a lockspace");
 }
 
-int storvirt__sl_rem_lockspace(const char *name, uint64_t host_id, const char *path) {
+int storvirt__sl_rem_lockspace(const char *name, uint64_t host_id, const char *path,
+                               uint64_t offset) {
         struct sanlk_lockspace ls;
         int r;
 
-        if ((r = fill_ls(&ls, name, host_id, path)) < 0)
+        if ((r = fill_ls(&ls, name, host_id, path, offset)) < 0)
                 return r;
         r = sanlock_rem_lockspace(&ls, 0);
         if (r == -ENOENT)
@@ -339,23 +345,28 @@ int storvirt__sl_owners(const struct storvirt__sl_res *res, struct storvirt__sl_
 
 #define NO_SANLOCK() storvirt__error_set(-EOPNOTSUPP, "built without libsanlock: no leases")
 
-int storvirt__sl_write_lockspace(const char *name, const char *path, unsigned io_timeout) {
+int storvirt__sl_write_lockspace(const char *name, const char *path, uint64_t offset,
+                                 unsigned io_timeout) {
         return NO_SANLOCK();
 }
-int storvirt__sl_read_lockspace(const char *path, char *name, unsigned *ret_io_timeout) {
+int storvirt__sl_read_lockspace(const char *path, uint64_t offset, char *name,
+                                unsigned *ret_io_timeout) {
         return NO_SANLOCK();
 }
-int storvirt__sl_read_hosts(const char *path, struct storvirt__sl_hostrec *ret, size_t n) {
+int storvirt__sl_read_hosts(const char *path, uint64_t offset, struct storvirt__sl_hostrec *ret,
+                            size_t n) {
         return NO_SANLOCK();
 }
 int storvirt__sl_add_lockspace(const char *name, uint64_t host_id, const char *path,
-                               unsigned io_timeout) {
+                               uint64_t offset, unsigned io_timeout) {
         return NO_SANLOCK();
 }
-int storvirt__sl_inq_lockspace(const char *name, uint64_t host_id, const char *path) {
+int storvirt__sl_inq_lockspace(const char *name, uint64_t host_id, const char *path,
+                               uint64_t offset) {
         return NO_SANLOCK();
 }
-int storvirt__sl_rem_lockspace(const char *name, uint64_t host_id, const char *path) {
+int storvirt__sl_rem_lockspace(const char *name, uint64_t host_id, const char *path,
+                               uint64_t offset) {
         return NO_SANLOCK();
 }
 int storvirt__sl_host_state(const char *name, uint64_t host_id, uint64_t *ret_generation) {

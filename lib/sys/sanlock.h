@@ -59,19 +59,28 @@ enum {
         STORVIRT__SL_HOST_DEAD,
 };
 
-/* Formats the lockspace name's delta leases at offset 0 of path. */
-int storvirt__sl_write_lockspace(const char *name, const char *path, unsigned io_timeout);
+/*
+ * A lockspace's delta leases are at offset of path (0 for a lease area
+ * file; a multiple of 1 MiB into a block device for a region of it).
+ */
+/* Formats the lockspace name's delta leases at offset of path. */
+int storvirt__sl_write_lockspace(const char *name, const char *path, uint64_t offset,
+                                 unsigned io_timeout);
 /* The lockspace name written at path (name of STORVIRT__SL_NAME_MAX + 1) and its io timeout. */
-int storvirt__sl_read_lockspace(const char *path, char *name, unsigned *ret_io_timeout);
-/* The n first host records of path (host ids 1..n). */
-int storvirt__sl_read_hosts(const char *path, struct storvirt__sl_hostrec *ret, size_t n);
+int storvirt__sl_read_lockspace(const char *path, uint64_t offset, char *name,
+                                unsigned *ret_io_timeout);
+/* The n first host records of the lockspace at path+offset (host ids 1..n). */
+int storvirt__sl_read_hosts(const char *path, uint64_t offset, struct storvirt__sl_hostrec *ret,
+                            size_t n);
 /* Asks the daemon to join (asynchronously). */
 int storvirt__sl_add_lockspace(const char *name, uint64_t host_id, const char *path,
-                               unsigned io_timeout);
+                               uint64_t offset, unsigned io_timeout);
 /* 0 joined, -EINPROGRESS joining, -ENOENT not joined (no message), -errno. */
-int storvirt__sl_inq_lockspace(const char *name, uint64_t host_id, const char *path);
+int storvirt__sl_inq_lockspace(const char *name, uint64_t host_id, const char *path,
+                               uint64_t offset);
 /* Asks the daemon to leave (asynchronously); -ENOENT when not joined. */
-int storvirt__sl_rem_lockspace(const char *name, uint64_t host_id, const char *path);
+int storvirt__sl_rem_lockspace(const char *name, uint64_t host_id, const char *path,
+                               uint64_t offset);
 /* How the daemon sees host_id of lockspace name (STORVIRT__SL_HOST_*). */
 int storvirt__sl_host_state(const char *name, uint64_t host_id, uint64_t *ret_generation);
 /* Writes an unheld resource lease. */

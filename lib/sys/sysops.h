@@ -104,13 +104,18 @@ typedef struct storvirt__sysops {
         int (*umount)(const char *target);
 
         /* ---- leases: libsanlock (sanlock.h) ---- */
-        int (*sl_write_lockspace)(const char *name, const char *path, unsigned io_timeout);
-        int (*sl_read_lockspace)(const char *path, char *name, unsigned *ret_io_timeout);
-        int (*sl_read_hosts)(const char *path, struct storvirt__sl_hostrec *ret, size_t n);
+        int (*sl_write_lockspace)(const char *name, const char *path, uint64_t offset,
+                                  unsigned io_timeout);
+        int (*sl_read_lockspace)(const char *path, uint64_t offset, char *name,
+                                 unsigned *ret_io_timeout);
+        int (*sl_read_hosts)(const char *path, uint64_t offset, struct storvirt__sl_hostrec *ret,
+                             size_t n);
         int (*sl_add_lockspace)(const char *name, uint64_t host_id, const char *path,
-                                unsigned io_timeout);
-        int (*sl_inq_lockspace)(const char *name, uint64_t host_id, const char *path);
-        int (*sl_rem_lockspace)(const char *name, uint64_t host_id, const char *path);
+                                uint64_t offset, unsigned io_timeout);
+        int (*sl_inq_lockspace)(const char *name, uint64_t host_id, const char *path,
+                                uint64_t offset);
+        int (*sl_rem_lockspace)(const char *name, uint64_t host_id, const char *path,
+                                uint64_t offset);
         int (*sl_host_state)(const char *name, uint64_t host_id, uint64_t *ret_generation);
         int (*sl_write_resource)(const struct storvirt__sl_res *res);
         int (*sl_read_resource)(const char *path, uint64_t offset, char *ret_lockspace,

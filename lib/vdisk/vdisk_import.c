@@ -457,7 +457,7 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
         _cleanup_vrec_ vrec *v = NULL;
         char id[STORVIRT__UUID_STRING_MAX], *iscsi_conn = NULL;
         uint32_t rflags;
-        int r;
+        int r, sock = -1;
 
         check_nonnull(ctx);
         check_nonnull(spec);
@@ -488,8 +488,11 @@ STORVIRT_EXPORT int storvirt_vdisk_import(storvirt_ctx *ctx, const storvirt_disk
         }
         if (r >= 0 && v->images[0].type == STORVIRT__DISK_TYPE_FILE)
                 r = storvirt__lease_assign(ctx, v->images[0].path, v);
+        if (r >= 0) /* the data there may be in use on another host: held while taken in */
+                r = storvirt__lease_hold(ctx, v, &sock);
         if (r >= 0)
                 r = import_store(ctx, v, id, ret_vdisk);
+        storvirt__lease_unhold(ctx, v, sock);
         storvirt__disk_resolved_free(d);
         free(iscsi_conn);
         return r;

@@ -50,3 +50,14 @@ typedef int (*storvirt__vdisk_change_fn)(storvirt_ctx *ctx, vrec *v, void *userd
 /* Loads id under the exclusive lock, calls fn, saves or removes as it says. */
 int storvirt__vdisk_change(storvirt_ctx *ctx, const char *id, storvirt__vdisk_change_fn fn,
                            void *userdata);
+
+/*
+ * A leased vDisk's image stack shared between hosts (vdisk_chain.c):
+ * publish writes v's stack next to its lease area (the caller holds the
+ * lease and has just changed the chain); sync takes the stack another
+ * host wrote into this host's record of id when it differs (-ESTALE when
+ * it cannot: another base, an image not reachable from here).  Both are
+ * 0 at once for a vDisk without a lease.
+ */
+int storvirt__vdisk_chain_publish(storvirt_ctx *ctx, const vrec *v);
+int storvirt__vdisk_chain_sync(storvirt_ctx *ctx, const char *id);

@@ -185,7 +185,10 @@ STORVIRT_EXPORT int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm
 
         check_nonnull(vdisk);
         check_arg(timeout_ms >= 0, "timeout_ms", "must not be negative");
-        check_flags(flags, 0);
+        check_flags(flags, STORVIRT_VDISK_PREPARE_MIGRATION | STORVIRT_VDISK_PREPARE_HA_RESTART);
+        check_arg(!(flags & STORVIRT_VDISK_PREPARE_MIGRATION) ||
+                  !(flags & STORVIRT_VDISK_PREPARE_HA_RESTART), "flags",
+                  "a prepare is for a migration or an HA restart, not both");
         r = storvirt__vdisk_check_vm_id(vm_id);
         if (r < 0)
                 return r;
@@ -202,7 +205,24 @@ STORVIRT_EXPORT int storvirt_vdisk_prepare(storvirt_vdisk *vdisk, const char *vm
         if (r >= 0)
                 r = wait_device(vdisk->ctx, v, timeout_ms, &path);
         if (r >= 0) /* no other host runs it (joins its lockspace first if needed) */
-                r = storvirt__lease_check(vdisk->ctx, v, timeout_ms);
+                r = storvirt__lease_check(vdisk->ctx, v, timeout_ms,
+                                          flags & STORVIRT_VDISK_PREPARE_MIGRATION
+                                                  ? STORVIRT__LEASE_FOR_MIGRATION
+                                          : flags & STORVIRT_VDISK_PREPARE_HA_RESTART
+                                                  ? STORVIRT__LEASE_FOR_HA_RESTART
+                                                  : STORVIRT__LEASE_FOR_RUN);
+        if (r >= 0 && v->lease.lockspace) {
+                /* the stack another host may have grown or cut meanwhile */
+                vrec *now = NULL;
+
+                r = storvirt__vdisk_chain_sync(vdisk->ctx, vdisk->id);
+                if (r >= 0)
+                        r = storvirt__vdisk_load(vdisk->ctx, vdisk->id, false, &now);
+                if (r >= 0) {
+                        storvirt__vrec_free(v);
+                        v = now;
+                }
+        }
         if (r >= 0 && v->n_images > 1) {
                 /* the VM opens the top image; every overlay must be there */
                 for (size_t i = 1; r >= 0 && i < v->n_images; i++)

@@ -231,7 +231,17 @@ static int change_leased(storvirt_ctx *ctx, const char *id, storvirt__vdisk_chan
                 r = storvirt__lease_hold(ctx, v, &sock);
         if (r < 0)
                 return r;
-        r = storvirt__vdisk_change(ctx, id, fn, userdata);
+        /* the chain as the last host that changed it left it, then changed and shared */
+        r = storvirt__vdisk_chain_sync(ctx, id);
+        if (r >= 0)
+                r = storvirt__vdisk_change(ctx, id, fn, userdata);
+        if (r >= 0 && v->lease.lockspace && !v->readonly) {
+                _cleanup_vrec_ vrec *now = NULL;
+                int k = storvirt__vdisk_load(ctx, id, false, &now);
+
+                k = k < 0 ? k : storvirt__vdisk_chain_publish(ctx, now);
+                r = k < 0 ? k : r;
+        }
         storvirt__lease_unhold(ctx, v, sock);
         return r;
 }

@@ -234,6 +234,8 @@ STORVIRT_VDISK_JSON_PRETTY = 1 << 0
 STORVIRT_VDISK_FORCE = 1 << 0
 STORVIRT_VDISK_DELETE_STORAGE = 1 << 1
 STORVIRT_VDISK_ATTACH_HOTPLUG = 1 << 0
+STORVIRT_VDISK_PREPARE_MIGRATION = 1 << 0      # 0.6
+STORVIRT_VDISK_PREPARE_HA_RESTART = 1 << 1     # 0.6
 
 # storvirt/event.h (0.6): kinds (filter bits), types, info bits.
 STORVIRT_EVENT_KIND_POOL = 1 << 0
@@ -634,6 +636,10 @@ _PROTOTYPES_0_6 = (
     # storvirt/lease.h: sanlock lockspaces and vDisk leases
     ("storvirt_lockspace_create", c_int,
      (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32, c_uint32)),
+    ("storvirt_lockspace_create_at", c_int,
+     (_Ctx, c_char_p, c_char_p, c_uint64, c_uint32, c_uint32, c_uint32)),
+    ("storvirt_lockspace_join_at", c_int,
+     (_Ctx, c_char_p, c_char_p, c_uint64, c_uint32, c_uint32)),
     ("storvirt_lockspace_join", c_int, (_Ctx, c_char_p, c_char_p, c_uint32, c_uint32)),
     ("storvirt_lockspace_leave", c_int, (_Ctx, c_char_p, c_uint32)),
     ("storvirt_lockspace_status", c_int, (_Ctx, c_char_p, POINTER(c_void_p), c_uint32)),
@@ -1658,18 +1664,20 @@ class Context:
 
     # -- lockspaces (sanlock) ----------------------------------------------
 
-    def lockspace_create(self, name, path, io_timeout=0, slots=0):
-        """Formats a new lease area ``path`` (a file on shared storage) for
-        lockspace ``name``; ``io_timeout`` seconds (0: 10), ``slots`` vDisk
-        leases (0: 256)."""
-        self._run(_storvirt_lockspace_create, _str_arg(name, "name"), _path_arg(path, "path"),
-                  int(io_timeout), int(slots), 0)
+    def lockspace_create(self, name, path, io_timeout=0, slots=0, offset=0):
+        """Formats a new lease area ``path`` (a file on shared storage, or
+        a block device with the lockspace ``offset`` bytes into it, 0.6)
+        for lockspace ``name``; ``io_timeout`` seconds (0: 10), ``slots``
+        vDisk leases (0: 256)."""
+        self._run(_storvirt_lockspace_create_at, _str_arg(name, "name"),
+                  _path_arg(path, "path"), int(offset), int(io_timeout), int(slots), 0)
 
-    def lockspace_join(self, name, path=None, host_id=0):
-        """Starts joining lockspace ``name`` (``path``: one another host
-        created); True when this host is in it already."""
-        return self._run(_storvirt_lockspace_join, _str_arg(name, "name"),
-                         None if path is None else _path_arg(path, "path"), int(host_id), 0) == 1
+    def lockspace_join(self, name, path=None, host_id=0, offset=0):
+        """Starts joining lockspace ``name`` (``path``, ``offset``: one
+        another host created); True when this host is in it already."""
+        return self._run(_storvirt_lockspace_join_at, _str_arg(name, "name"),
+                         None if path is None else _path_arg(path, "path"), int(offset),
+                         int(host_id), 0) == 1
 
     def lockspace_leave(self, name):
         self._run(_storvirt_lockspace_leave, _str_arg(name, "name"), 0)
@@ -3166,12 +3174,13 @@ class VDisk(_Handle):
     def detach(self, vm):
         self._run(_storvirt_vdisk_detach, _str_arg(vm, "vm"), 0)
 
-    def prepare(self, vm, timeout=0):
+    def prepare(self, vm, timeout=0, flags=0):
         """Connects what the vDisk needs, waits for the device and checks
-        it; returns its path.  ``timeout`` in seconds (0: 30)."""
+        it; returns its path.  ``timeout`` in seconds (0: 30); ``flags``:
+        STORVIRT_VDISK_PREPARE_MIGRATION or _HA_RESTART (0.6)."""
         out = c_void_p()
         self._run(_storvirt_vdisk_prepare, _str_arg(vm, "vm"), int(timeout * 1000),
-                  byref(out), 0)
+                  byref(out), int(flags))
         return _take_malloc_string(out)
 
     def release(self, vm):
