@@ -165,8 +165,38 @@ static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
                 rec_set_problem(rec);
                 return;
         }
-        if (storvirt__img_check_usable(info, rec->path, 0) < 0)
+        /* an image encrypted with a secret the library knows is checked when handed out */
+        if (storvirt__img_check_usable(info, rec->path,
+                                       rec->secret[0] ? STORVIRT__IMG_USABLE_SECRET_KNOWN : 0) < 0)
                 rec_set_problem(rec);
+}
+
+/*
+ * A file the library made encrypted: its header must still say so (a
+ * raw volume is then read as the LUKS container it is, its capacity the
+ * payload's); the secret of its index entry comes with it.
+ */
+static void rec_probe_encrypted(storvirt__vol_rec *rec, const storvirt__img_io *io,
+                                const storvirt__vol_index_entry *known) {
+        bool raw = strcmp(known->format, "raw") == 0;
+        storvirt__img_info info = {};
+
+        memcpy(rec->secret, known->secret, sizeof(rec->secret));
+        if (storvirt__img_probe_io(io, rec->physical, rec->path, raw ? "luks" : known->format,
+                                   &info) < 0) {
+                storvirt__error_prefix("created as an encrypted (%s) %s volume, but its header "
+                                       "cannot be read", known->encryption, known->format);
+                rec_set_problem(rec);
+                return;
+        }
+        rec_take_info(rec, &info);
+        storvirt__img_info_clear(&info);
+        if (strcmp(rec->encryption, known->encryption) != 0) {
+                storvirt__error_set(-ESTALE, "'%s': created encrypted (%s), but its header says %s",
+                                    rec->path, known->encryption,
+                                    rec->encryption[0] ? rec->encryption : "it is not encrypted");
+                rec_set_problem(rec);
+        }
 }
 
 /*
@@ -183,6 +213,12 @@ static void rec_probe(storvirt__vol_rec *rec, const storvirt__img_io *io,
         if (known) {
                 field_set(rec->format, sizeof(rec->format), known->format);
                 rec->recorded = true;
+                memcpy(rec->index_encryption, known->encryption, sizeof(rec->index_encryption));
+                memcpy(rec->index_secret, known->secret, sizeof(rec->index_secret));
+                if (known->encryption[0]) {
+                        rec_probe_encrypted(rec, io, known);
+                        return;
+                }
                 if (strcmp(known->format, "raw") == 0) {
                         if (storvirt__img_probe_magic_io(io, rec->physical, rec->path, magic) >= 0 &&
                             strcmp(magic, "raw") != 0 && strcmp(magic, "iso") != 0)
@@ -211,6 +247,7 @@ static void rec_probe(storvirt__vol_rec *rec, const storvirt__img_io *io,
 static void rec_reset(storvirt__vol_rec *rec) {
         rec->format[0] = rec->compat[0] = rec->backing_format[0] = rec->probed_format[0] = '\0';
         rec->encryption[0] = rec->secret[0] = '\0';
+        rec->index_encryption[0] = rec->index_secret[0] = '\0';
         rec->cipher = (storvirt__img_cipher){};
         rec->lazy_refcounts = rec->extended_l2 = rec->recorded = false;
         rec->cluster_bits = 0;
@@ -263,35 +300,6 @@ static void rec_fill(storvirt__gluster_pool *p, storvirt__vol_rec *rec, const st
         storvirt__gl_close(f);
 }
 
-/* Copies the probed figures of src into the live record dst (obj->lock held). */
-static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
-        dst->ino = src->ino;
-        dst->dev = src->dev;
-        dst->mode = src->mode;
-        dst->owner = src->owner;
-        dst->group = src->group;
-        dst->physical = src->physical;
-        dst->allocation = src->allocation;
-        dst->capacity = src->capacity;
-        dst->type = src->type;
-        memcpy(dst->format, src->format, sizeof(dst->format));
-        memcpy(dst->compat, src->compat, sizeof(dst->compat));
-        memcpy(dst->backing_format, src->backing_format, sizeof(dst->backing_format));
-        memcpy(dst->probed_format, src->probed_format, sizeof(dst->probed_format));
-        memcpy(dst->encryption, src->encryption, sizeof(dst->encryption));
-        dst->cipher = src->cipher;
-        dst->lazy_refcounts = src->lazy_refcounts;
-        dst->extended_l2 = src->extended_l2;
-        dst->cluster_bits = src->cluster_bits;
-        dst->recorded = src->recorded;
-        dst->ctime_ns = src->ctime_ns;
-        dst->read_at_ns = src->read_at_ns;
-        free(dst->backing_path);
-        dst->backing_path = TAKE_PTR(src->backing_path);
-        free(dst->problem);
-        dst->problem = TAKE_PTR(src->problem);
-}
-
 /* One refresh: the old table, the new one, what both need. */
 struct refresh {
         storvirt__pool_obj *obj;
@@ -326,7 +334,7 @@ static int refresh_entry(const char *name, const struct stat *st, const storvirt
                         storvirt__vol_rec tmp = { .name = old->name, .path = old->path };
 
                         rec_fill(rf->p, &tmp, st, rf->index, io, rf->read_at_ns);
-                        rec_publish(old, &tmp);
+                        storvirt__vol_rec_publish(old, &tmp);
                 }
                 return storvirt__hashmap_put(rf->vols, old->name, storvirt__vol_rec_ref(old));
         }
@@ -457,7 +465,7 @@ static int gluster_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
                 return storvirt__error_prefix("volume '%s'", rec->path);
         rec_fill(p, &tmp, &st, index, NULL, now);
         storvirt__mutex_lock(&obj->lock);
-        rec_publish(rec, &tmp);
+        storvirt__vol_rec_publish(rec, &tmp);
         storvirt__mutex_unlock(&obj->lock);
         rec_reset(&tmp);
         return 0;
@@ -466,6 +474,7 @@ static int gluster_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
 const storvirt__backend_ops storvirt__backend_gluster = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "gluster",
+        .encrypted_volumes = true,
         .check_pool = gluster_check,
         .start_pool = gluster_start,
         .refresh_pool = gluster_refresh,
