@@ -475,6 +475,7 @@ const storvirt__backend_ops storvirt__backend_gluster = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "gluster",
         .encrypted_volumes = true,
+        .find_sources = storvirt__gluster_find_sources,
         .check_pool = gluster_check,
         .start_pool = gluster_start,
         .refresh_pool = gluster_refresh,

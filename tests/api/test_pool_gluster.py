@@ -494,6 +494,38 @@ class GlusterPoolTest(unittest.TestCase):
             self.ok("vol-delete", name, "--pool", "xfer")
         self.ok("vol-delete", "u.raw", "--pool", "xfer")
 
+    def test_find_sources(self):
+        """The server's volumes, as the gluster CLI lists them (gluster volume info): each a
+        <source> a gluster pool takes as it is."""
+        d = tempfile.mkdtemp(dir=self.tmp)
+        spec = os.path.join(d, "spec.xml")
+        with open(spec, "w") as f:
+            f.write("<source><host name='%s'/></source>" % HOST)
+        out = self.ok("find-storage-pool-sources", "gluster", spec)
+        names = self.gd.gluster("volume", "list").split()
+        self.assertEqual(names, [VOL])
+        self.assertEqual(out.count("<source>"), len(names))
+        self.assertIn('<host name="%s"/>' % HOST, out)
+        self.assertIn('<dir path="/"/>', out)
+        self.assertIn("<name>%s</name>" % VOL, out)
+        # what it found is a pool's <source>
+        src = out[out.index("<source>"):out.index("</source>") + len("</source>")]
+        pool = os.path.join(d, "found.xml")
+        with open(pool, "w") as f:
+            f.write("<pool type='gluster'><name>found</name>%s</pool>" % src)
+        self.ok("pool-define", pool)
+        self.ok("pool-start", "found")
+        self.assertIn("images", self.vols("found"))
+        self.ok("pool-destroy", "found")
+        # the same through options
+        out2 = self.ok("find-storage-pool-sources-as", "gluster", HOST)
+        self.assertIn("<name>%s</name>" % VOL, out2)
+        # nobody answers on 127.0.0.2: the CLI's failure, said
+        with open(spec, "w") as f:
+            f.write("<source><host name='127.0.0.2'/></source>")
+        self.fails("find-storage-pool-sources", "gluster", spec, message="gluster sources on "
+                   "'127.0.0.2'")
+
     def test_refusals(self):
         self.define("no", directory="/stopped", start=False)
         self.fails("vol-list", "no", message="not active")
@@ -511,6 +543,106 @@ class GlusterPoolTest(unittest.TestCase):
         self.ok("vol-delete", "a.raw", "--pool", "ops")
         self.ok("pool-destroy", "ops")
         self.fails("pool-build", "ops", message="does not support operation 'build_pool'")
+
+
+class GlusterSourcesAnswerTest(unittest.TestCase):
+    """find-sources of gluster pools against the answers a gluster CLI could give: a stub
+    `gluster` first in PATH prints each, and records the argv it was given (no shell, one
+    word for the host).  Needs no glusterd."""
+
+    def setUp(self):
+        self._tmp = tempfile.TemporaryDirectory(prefix="storvirt-gluster-sources-")
+        self.tmp = self._tmp.name
+        self.answer = os.path.join(self.tmp, "answer.xml")
+        self.argv = os.path.join(self.tmp, "argv")
+        stub = os.path.join(self.tmp, "bin", "gluster")
+        os.makedirs(os.path.dirname(stub))
+        with open(stub, "w") as f:
+            f.write("#!/bin/sh\nfor a in \"$@\"; do printf '%%s\\n' \"$a\"; done > %s\n"
+                    "cat %s\nexit ${STUB_RC:-0}\n" % (self.argv, self.answer))
+        os.chmod(stub, 0o755)
+        self.spec = os.path.join(self.tmp, "spec.xml")
+        self.set_spec("<source><host name='gl1.example'/></source>")
+
+    def tearDown(self):
+        self._tmp.cleanup()
+
+    def set_spec(self, text):
+        with open(self.spec, "w") as f:
+            f.write(text)
+
+    def run_cli(self, answer, rc=0):
+        with open(self.answer, "w") as f:
+            f.write(answer)
+        env = clean_env()
+        env["PATH"] = os.path.join(self.tmp, "bin") + ":" + env.get("PATH", "/usr/bin:/bin")
+        env["STUB_RC"] = str(rc)
+        return subprocess.run([CLI, "-d", os.path.join(self.tmp, "state"),
+                               "find-storage-pool-sources", "gluster", self.spec],
+                              capture_output=True, text=True, env=env, timeout=60)
+
+    def refused(self, answer, message, rc=0):
+        p = self.run_cli(answer, rc)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        self.assertIn(message, p.stderr)
+        self.assertNotIn("Traceback", p.stderr)
+
+    def test_answer_to_sources(self):
+        p = self.run_cli("<?xml version='1.0'?><cliOutput><opRet>0</opRet><opErrno>0</opErrno>"
+                         "<opErrstr/><volInfo><volumes><volume><name>a</name></volume><volume>"
+                         "<name>vm-store_2</name><bricks><brick>h:/b<name>h:/b</name></brick>"
+                         "</bricks></volume><count>2</count></volumes></volInfo></cliOutput>")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.count("<source>"), 2)
+        self.assertIn("<name>vm-store_2</name>", p.stdout)
+        self.assertEqual(p.stdout.count('<host name="gl1.example"/>'), 2)
+        with open(self.argv) as f:
+            self.assertEqual(f.read().split("\n")[:-1],
+                             ["--xml", "--log-file=/dev/null", "volume", "info", "all",
+                              "--remote-host=gl1.example"])
+        p = self.run_cli("<cliOutput><opRet>0</opRet><volInfo><volumes><count>0</count>"
+                         "</volumes></volInfo></cliOutput>")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("<source>", p.stdout)
+
+    def test_malformed_answers(self):
+        for answer, message in (
+                ("", "empty document"),
+                ("<cliOutput><opRet>0</opRet><volInfo><volumes><volume><name>v",
+                 "gluster sources (the gluster CLI's answer)"),
+                ("<volInfo/>", "expected 'cliOutput'"),
+                ("<cliOutput><volInfo/></cliOutput>", "has no <opRet>"),
+                ("<cliOutput><opRet>-1</opRet><opErrstr>Volume x does not exist</opErrstr>"
+                 "</cliOutput>", "glusterd answered opRet -1: Volume x does not exist"),
+                ("<cliOutput><opRet>0</opRet></cliOutput>", "no <volInfo><volumes>"),
+                ("<cliOutput><opRet>0</opRet><volInfo><volumes><volume><id>1</id></volume>"
+                 "</volumes></volInfo></cliOutput>", "a <volume> of the gluster CLI's answer "
+                 "has no <name>"),
+                ("<cliOutput><opRet>0</opRet><volInfo><volumes><volume><name>../etc</name>"
+                 "</volume></volumes></volInfo></cliOutput>", "volume name '../etc'"),
+                ("<cliOutput><opRet>0</opRet><volInfo><volumes><volume><name>a b</name>"
+                 "</volume></volumes></volInfo></cliOutput>", "volume name 'a b'"),
+                ("<!DOCTYPE x [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><cliOutput><opRet>&e;"
+                 "</opRet></cliOutput>", "gluster sources")):
+            with self.subTest(answer=answer):
+                self.refused(answer, message)
+        self.refused("Connection failed. Please check if gluster daemon is operational.\n",
+                     "gluster sources on 'gl1.example'", rc=1)
+
+    def test_bad_specs(self):
+        for spec, message in (
+                ("<source/>", "exactly one <host name=''/>"),
+                ("<source><host name='-x'/></source>", "<host name='-x'> is not a host name"),
+                ("<source><host name='a b'/></source>", "is not a host name"),
+                ("<source><host name='h'/><host name='i'/></source>", "exactly one"),
+                ("<source><host name='h' port='24008'/></source>", "management port 24007 only"),
+                ("<pool/>", "expected 'source'")):
+            with self.subTest(spec=spec):
+                self.set_spec(spec)
+                self.refused("<cliOutput/>", message)
+        with open(self.argv, "a"):
+            pass
+        self.assertEqual(os.path.getsize(self.argv), 0)     # the CLI never ran
 
 
 if __name__ == "__main__":
