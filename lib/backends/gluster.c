@@ -489,4 +489,5 @@ const storvirt__backend_ops storvirt__backend_gluster = {
         .resize_volume = storvirt__gluster_resize_volume,
         .upload_volume = storvirt__gluster_upload,
         .download_volume = storvirt__gluster_download,
+        .wipe_volume = storvirt__gluster_wipe_volume,
 };

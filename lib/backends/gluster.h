@@ -39,6 +39,8 @@ int storvirt__gluster_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *
                                     uint32_t flags);
 int storvirt__gluster_resize_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                     uint64_t capacity, uint32_t flags);
+int storvirt__gluster_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                  const storvirt__progress *progress, uint32_t flags);
 int storvirt__gluster_upload(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd,
                              uint64_t offset, uint64_t length, const storvirt__progress *p,
                              uint32_t flags);

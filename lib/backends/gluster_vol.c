@@ -383,6 +383,36 @@ int storvirt__gluster_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_r
         return r;
 }
 
+/*
+ * What is at the volume's name must still be what the record says: a
+ * regular file (network) or a directory (netdir), and, once read, the
+ * same one.  A symbolic link, a device, a fifo or a socket put there
+ * since is never removed in the volume's place.
+ */
+static int check_entry(storvirt__gluster_pool *p, const storvirt__vol_rec *rec,
+                       const char *path) {
+        bool dir = rec->type == STORVIRT_VOLUME_TYPE_NETDIR;
+        struct stat st;
+        int r = storvirt__gl_lstat(p->gl, path, &st);
+
+        if (r < 0)
+                return r;
+        if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode))
+                return storvirt__error_set(-EINVAL, "volume '%s': '%s' in the gluster volume is "
+                                           "now %s, not the %s the volume is: not removed",
+                                           rec->path, path,
+                                           S_ISLNK(st.st_mode) ? "a symbolic link" :
+                                           S_ISDIR(st.st_mode) ? "a directory" :
+                                           S_ISREG(st.st_mode) ? "a regular file" :
+                                           "a special file (device, fifo or socket)",
+                                           dir ? "directory" : "regular file");
+        if (rec->ino && rec->ino != (uint64_t)st.st_ino)
+                return storvirt__error_set(-ESTALE, "volume '%s': '%s' was replaced by another "
+                                           "file since the pool read it (refresh the pool): "
+                                           "not removed", rec->path, path);
+        return 0;
+}
+
 int storvirt__gluster_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                                     uint32_t flags) {
         _cleanup_free_ char *path = NULL;
@@ -391,6 +421,8 @@ int storvirt__gluster_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *
 
         if (r >= 0)
                 r = storvirt__gluster_path_in(p, rec->name, &path);
+        if (r >= 0)
+                r = check_entry(p, rec, path);
         if (r >= 0)
                 r = rec->type == STORVIRT_VOLUME_TYPE_NETDIR ? storvirt__gl_rmdir(p->gl, path)
                                                               : storvirt__gl_unlink(p->gl, path);
@@ -401,6 +433,84 @@ int storvirt__gluster_delete_volume(storvirt__pool_obj *obj, storvirt__vol_rec *
         if (rec->recorded && storvirt__vol_index_remove(obj->ctx, p->url, rec->name) < 0)
                 log_warning(obj->ctx, "pool '%s': %s", obj->def->name, storvirt__error_msg());
         return 0;
+}
+
+/* ---- wipe ------------------------------------------------------------------------------------ */
+
+#define WIPE_CHUNK (64u << 20)
+
+/* Every byte of f reads as zero: holes punched where the bricks can (a sparse file stays so). */
+static int wipe_zero(storvirt__gl_file *f, uint64_t size, const storvirt__progress *progress) {
+        int r = 0;
+
+        for (uint64_t off = 0; r >= 0 && off < size; off += WIPE_CHUNK) {
+                r = storvirt__gl_zerofill(f, off, MIN((uint64_t)WIPE_CHUNK, size - off));
+                if (r >= 0)
+                        r = storvirt__progress_report(progress, MIN(off + WIPE_CHUNK, size), size);
+        }
+        return r;
+}
+
+/* A wiped qcow2 volume is an empty image again: its capacity, header and backing file. */
+static int wipe_qcow2(storvirt__gl_file *f, const storvirt__vol_rec *rec,
+                      const struct storvirt__qcow2_opts *o) {
+        storvirt__img_io io;
+        int r = storvirt__gl_ftruncate(f, 0);
+
+        storvirt__gl_file_io(f, &io);
+        return r < 0 ? r : storvirt__qcow2_create_io(&io, o, rec->path);
+}
+
+/*
+ * Zeros over the whole volume, through the pool's handle: a raw volume
+ * keeps its size and reads as zeros (its blocks given back), a qcow2
+ * volume becomes an empty image of the same capacity, cluster size,
+ * compat and backing file.
+ */
+int storvirt__gluster_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                  const storvirt__progress *progress, uint32_t flags) {
+        struct storvirt__qcow2_opts o = { 0 };
+        bool qcow2 = strcmp(rec->format, "qcow2") == 0;
+        _cleanup_free_ char *backing = NULL;
+        storvirt__gl_file *f = NULL;
+        char bfmt[16];
+        uint64_t size;
+        int r;
+
+        if (rec->type != STORVIRT_VOLUME_TYPE_NETWORK)
+                return storvirt__error_set(-EINVAL, "volume '%s' is a directory: nothing to wipe",
+                                           rec->path);
+        if (rec->encryption[0])
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': wiping an encrypted volume "
+                                           "of a gluster pool is not supported", rec->path);
+        if (strcmp(rec->format, "raw") != 0 && !qcow2)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': wiping a %s volume of a "
+                                           "gluster pool is not supported (raw, qcow2)", rec->path,
+                                           rec->format);
+        storvirt__mutex_lock(&obj->lock);
+        o = (struct storvirt__qcow2_opts){
+                .size = rec->capacity, .compat_010 = strcmp(rec->compat, "0.10") == 0,
+                .lazy_refcounts = rec->lazy_refcounts, .extended_l2 = rec->extended_l2,
+                .cluster_size = rec->cluster_bits ? 1u << rec->cluster_bits : 0,
+        };
+        backing = rec->backing_path ? strdup(rec->backing_path) : NULL;
+        memcpy(bfmt, rec->backing_format, sizeof(bfmt));
+        storvirt__mutex_unlock(&obj->lock);
+        if (rec->backing_path && !backing)
+                return storvirt__error_oom();
+        o.backing_file = backing;
+        o.backing_format = backing && bfmt[0] ? bfmt : NULL;
+        r = vol_open(obj, rec, O_RDWR, &f, &size);
+        if (r < 0)
+                return r;
+        r = wipe_zero(f, size, progress);
+        if (r >= 0 && qcow2)
+                r = wipe_qcow2(f, rec, &o);
+        if (r >= 0)
+                r = storvirt__gl_fsync(f);
+        if (storvirt__gl_close(f) < 0 && r >= 0)
+                r = storvirt__error_code();
+        return r < 0 ? storvirt__error_prefix("wiping volume '%s'", rec->path) : 0;
 }
 
 /* qemu-img resize of a qcow2 volume, which reaches it through its own libgfapi client. */
