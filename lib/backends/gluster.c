@@ -146,6 +146,33 @@ static void rec_set_problem(storvirt__vol_rec *rec) {
         rec->problem = strdup(storvirt__error_msg() ? storvirt__error_msg() : "unusable image");
 }
 
+/*
+ * The URL of the backing file a header of the volume at url names: a
+ * file of the same directory of the same GlusterFS volume, named as the
+ * library writes it (its name, which QEMU reads relative to the image),
+ * as "./NAME", or as its whole gluster:// URL.  Anything else (another
+ * directory, volume or server, a host path, another protocol) leaves the
+ * pool, and a backing chain never does: -EPERM naming both.
+ */
+static int backing_url(const char *url, const char *name, char **ret) {
+        const char *slash = strrchr(url, '/');
+        size_t dir = slash ? (size_t)(slash - url) : 0;
+        const char *base = name;
+
+        if (strncmp(name, url, dir) == 0 && name[dir] == '/')
+                base = name + dir + 1;
+        else if (strncmp(name, "./", 2) == 0)
+                base = name + 2;
+        if (!*base || strchr(base, '/') || strchr(base, ':') || strcmp(base, ".") == 0 ||
+            strcmp(base, "..") == 0)
+                return storvirt__error_set(-EPERM, "'%s' names backing file '%s', which is not a "
+                                           "file of its gluster pool's directory %.*s: a backing "
+                                           "chain never leaves the pool", url, name, (int)dir, url);
+        if (asprintf(ret, "%.*s/%s", (int)dir, url, base) < 0)
+                return storvirt__error_oom();
+        return 0;
+}
+
 /* The figures of a probed image into the record (its format was decided already). */
 static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
         if (strcmp(info->format, "raw") != 0)
@@ -157,13 +184,11 @@ static void rec_take_info(storvirt__vol_rec *rec, storvirt__img_info *info) {
         memcpy(rec->encryption, info->encryption, sizeof(rec->encryption));
         rec->cipher = info->cipher;
         if (info->backing_file) {
-                rec->backing_path = TAKE_PTR(info->backing_file);
                 field_set(rec->backing_format, sizeof(rec->backing_format), info->backing_format);
-                storvirt__error_set(-EOPNOTSUPP, "'%s' names backing file '%s': backing chains "
-                                    "of gluster volumes are not followed", rec->path,
-                                    rec->backing_path);
-                rec_set_problem(rec);
-                return;
+                if (backing_url(rec->path, info->backing_file, &rec->backing_path) < 0) {
+                        rec_set_problem(rec);
+                        return;
+                }
         }
         /* an image encrypted with a secret the library knows is checked when handed out */
         if (storvirt__img_check_usable(info, rec->path,
@@ -475,6 +500,7 @@ const storvirt__backend_ops storvirt__backend_gluster = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "gluster",
         .encrypted_volumes = true,
+        .backing_in_pool = true,
         .find_sources = storvirt__gluster_find_sources,
         .check_pool = gluster_check,
         .start_pool = gluster_start,

@@ -26,6 +26,36 @@
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 
 #define ZERO_CHUNK (1u << 20)
+/*
+ * A new volume's backing store (core/volume.c found it a volume of this
+ * pool with a usable chain): a file of the pool's own directory, of a
+ * format QEMU opens through gluster; a new image without a capacity
+ * takes the backing volume's.
+ */
+static int backing_check(storvirt__pool_obj *obj, const char *url, const storvirt__vol_def *def,
+                         uint64_t *capacity) {
+        const char *path = def->backing.path, *fmt = def->backing.format;
+        size_t n = strlen(url);
+        storvirt__vol_rec *base;
+
+        if (strncmp(path, url, n) != 0 || path[n] != '/' || strchr(path + n + 1, '/'))
+                return storvirt__error_set(-EPERM, "volume '%s': backing store '%s' is not a "
+                                           "volume of the pool's directory %s", def->name, path,
+                                           url);
+        if (!fmt || (strcmp(fmt, "raw") != 0 && strcmp(fmt, "qcow2") != 0))
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': backing store '%s' is %s; "
+                                           "gluster volumes are backed by raw or qcow2 images",
+                                           def->name, path, fmt ? fmt : "of no known format");
+        if (def->has_capacity && def->capacity > 0)
+                return 0;
+        storvirt__mutex_lock(&obj->lock);
+        base = storvirt__hashmap_get(obj->vols, path + n + 1);
+        if (base)
+                *capacity = base->capacity;
+        storvirt__mutex_unlock(&obj->lock);
+        return 0;
+}
+
 int storvirt__gluster_create_volume(storvirt__pool_obj *obj, const storvirt__vol_def *def,
                                     storvirt__vol_rec **ret_rec, uint32_t flags) {
         const char *fmt = def->target.format ? def->target.format : "raw";
@@ -46,9 +76,6 @@ int storvirt__gluster_create_volume(storvirt__pool_obj *obj, const storvirt__vol
                                            def->target.has_features ? "features" :
                                            def->target.cluster_size ? "clusterSize" : "compat",
                                            fmt);
-        if (def->backing.path)
-                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': <backingStore> is not "
-                                           "supported in gluster pools", def->name);
         if (def->target.encryption.format) {
                 r = storvirt__local_encryption_check(def);
                 if (r < 0)
@@ -69,6 +96,13 @@ int storvirt__gluster_create_volume(storvirt__pool_obj *obj, const storvirt__vol
         snprintf(rec->format, sizeof(rec->format), "%s", fmt);
         rec->type = STORVIRT_VOLUME_TYPE_NETWORK;
         rec->capacity = def->capacity;
+        if (def->backing.path) {
+                r = backing_check(obj, url, def, &rec->capacity);
+                if (r < 0) {
+                        storvirt__vol_rec_unref(rec);
+                        return r;
+                }
+        }
         if (def->target.encryption.format) {
                 snprintf(rec->encryption, sizeof(rec->encryption), "luks");
                 storvirt__uuid_format(&def->target.encryption.secrets[0].uuid, rec->secret);
@@ -109,14 +143,24 @@ static int build_raw(storvirt__gl_file *f, const storvirt__vol_def *def,
         return r;
 }
 
-static int build_qcow2(storvirt__gl_file *f, const storvirt__vol_def *def, uint32_t flags) {
+/*
+ * A qcow2 image; with a backing store (a volume of the same directory,
+ * checked by the caller), its header names it by its file name, which
+ * QEMU and libvirt read relative to the image, and records its format.
+ * Without a capacity the image is the backing volume's size.
+ */
+static int build_qcow2(storvirt__gl_file *f, const storvirt__vol_rec *rec,
+                       const storvirt__vol_def *def, uint32_t flags) {
+        const char *base = def->backing.path ? strrchr(def->backing.path, '/') : NULL;
         struct storvirt__qcow2_opts o = {
-                .size = def->capacity,
+                .size = rec->capacity,
                 .cluster_size = (uint32_t)def->target.cluster_size,
                 .compat_010 = def->target.compat && strcmp(def->target.compat, "0.10") == 0,
                 .lazy_refcounts = def->target.lazy_refcounts,
                 .extended_l2 = def->target.extended_l2,
                 .preallocate_metadata = flags & STORVIRT_VOLUME_CREATE_PREALLOC_METADATA,
+                .backing_file = base ? base + 1 : NULL,
+                .backing_format = base ? def->backing.format : NULL,
         };
         storvirt__img_io io;
 
@@ -262,7 +306,7 @@ static int fill(storvirt__gl_file *f, const storvirt__vol_rec *rec, const struct
                 return fill_copy(f, fl, strcmp(rec->format, "raw") == 0 ? fl->def->capacity
                                                                         : fl->src_size);
         if (strcmp(rec->format, "qcow2") == 0)
-                return build_qcow2(f, fl->def, fl->flags);
+                return build_qcow2(f, rec, fl->def, fl->flags);
         return build_raw(f, fl->def, fl->progress);
 }
 
@@ -493,7 +537,9 @@ int storvirt__gluster_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
                 .lazy_refcounts = rec->lazy_refcounts, .extended_l2 = rec->extended_l2,
                 .cluster_size = rec->cluster_bits ? 1u << rec->cluster_bits : 0,
         };
-        backing = rec->backing_path ? strdup(rec->backing_path) : NULL;
+        backing = rec->backing_path ? strdup(strrchr(rec->backing_path, '/') ?
+                                             strrchr(rec->backing_path, '/') + 1 :
+                                             rec->backing_path) : NULL;
         memcpy(bfmt, rec->backing_format, sizeof(bfmt));
         storvirt__mutex_unlock(&obj->lock);
         if (rec->backing_path && !backing)
