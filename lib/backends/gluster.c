@@ -18,10 +18,12 @@
  * gluster://HOST[:PORT]/VOLUME/DIR/NAME for both key and path.  Formats
  * are those of dir pools: what the library created a file as (kept in
  * the state directory's volume index under the pool's URL), else what
- * its header says, read through libgfapi by the same native prober.
- * New volumes are raw (sparse, or allocated as <allocation> asks) or
- * qcow2 (written by the library's own writer through libgfapi), built
- * under a hidden temporary name and linked into place when complete.
+ * its header says, read through libgfapi by the same native prober;
+ * an encrypted volume the library made keeps its secret from the index.
+ * A qcow2 header's backing file is followed only inside the pool's
+ * directory (objects/vol_chain.h checks the chain when it is used).
+ * The volume operations are in gluster_vol.c, find-sources in
+ * gluster_sources.c.
  */
 #include <fcntl.h>
 #include <inttypes.h>
