@@ -70,3 +70,14 @@ int storvirt__dir_build_target(storvirt__pool_obj *obj, uint32_t flags);
  * writes the keys and paths of its volumes (lib/backends/gluster.c).
  */
 int storvirt__gluster_pool_url(const storvirt__pool_def *def, char **ret);
+
+/*
+ * find-sources of the gluster pool type (lib/backends/gluster_sources.c):
+ * the volumes the gluster CLI finds on the server srcspec names, and the
+ * parser of the CLI's XML answer into libvirt's <sources> (host: the
+ * server asked; every malformed answer is -EINVAL naming what is wrong).
+ */
+int storvirt__gluster_find_sources(storvirt_ctx *ctx, const char *srcspec, char **ret_xml,
+                                   uint32_t flags);
+int storvirt__gluster_sources_parse(const char *host, const char *answer, size_t len,
+                                    char **ret_xml);

@@ -255,40 +255,6 @@ static int path_join(const char *dir, const char *name, char **ret) {
         return asprintf(ret, "%.*s/%s", (int)n, dir, name) < 0 ? storvirt__error_oom() : 0;
 }
 
-/* Moves the probed figures of src into the live record dst. */
-static void rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
-        dst->ino = src->ino;
-        dst->dev = src->dev;
-        dst->mode = src->mode;
-        dst->owner = src->owner;
-        dst->group = src->group;
-        dst->physical = src->physical;
-        dst->allocation = src->allocation;
-        dst->capacity = src->capacity;
-        dst->type = src->type;
-        memcpy(dst->format, src->format, sizeof(dst->format));
-        memcpy(dst->compat, src->compat, sizeof(dst->compat));
-        dst->lazy_refcounts = src->lazy_refcounts;
-        dst->extended_l2 = src->extended_l2;
-        dst->cluster_bits = src->cluster_bits;
-        memcpy(dst->backing_format, src->backing_format, sizeof(dst->backing_format));
-        free(dst->backing_path);
-        dst->backing_path = src->backing_path;
-        src->backing_path = NULL;
-        dst->recorded = src->recorded;
-        memcpy(dst->probed_format, src->probed_format, sizeof(dst->probed_format));
-        memcpy(dst->encryption, src->encryption, sizeof(dst->encryption));
-        dst->cipher = src->cipher;
-        memcpy(dst->secret, src->secret, sizeof(dst->secret));
-        memcpy(dst->index_encryption, src->index_encryption, sizeof(dst->index_encryption));
-        memcpy(dst->index_secret, src->index_secret, sizeof(dst->index_secret));
-        dst->ctime_ns = src->ctime_ns;
-        dst->read_at_ns = src->read_at_ns;
-        free(dst->problem);
-        dst->problem = src->problem;
-        src->problem = NULL;
-}
-
 /* One directory entry, probed without touching the pool's table. */
 struct scan {
         storvirt__vol_rec tmp;  /* tmp.name/tmp.path borrow the entry name */
@@ -355,7 +321,7 @@ static int merge_one(storvirt__pool_obj *obj, storvirt__vol_rec_block *block, st
         old = storvirt__hashmap_get(obj->vols, name);
         if (old && (old->busy || (old->ino == sc->tmp.ino && old->dev == sc->tmp.dev))) {
                 if (!old->busy) /* a record being written is refreshed by its writer */
-                        rec_publish(old, &sc->tmp);
+                        storvirt__vol_rec_publish(old, &sc->tmp);
                 old->seen = obj->refresh_gen;
                 return 0;
         }
@@ -363,7 +329,7 @@ static int merge_one(storvirt__pool_obj *obj, storvirt__vol_rec_block *block, st
         rec = r < 0 ? NULL : storvirt__vol_rec_new_in(block, name, path, path);
         if (!rec)
                 return storvirt__error_oom();
-        rec_publish(rec, &sc->tmp);
+        storvirt__vol_rec_publish(rec, &sc->tmp);
         rec->seen = obj->refresh_gen;
         if (old) {
                 old->deleted = true; /* another file took the name */
@@ -730,7 +696,7 @@ static int merge_listed(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
 
         if (old && (old->busy || (old->ino == rec->ino && old->dev == rec->dev))) {
                 if (!old->busy)
-                        rec_publish(old, rec);
+                        storvirt__vol_rec_publish(old, rec);
                 old->seen = obj->refresh_gen;
                 return 0;
         }
@@ -887,7 +853,7 @@ static int refresh_if_changed(storvirt__pool_obj *obj, storvirt__vol_rec *rec) {
         }
         rec_fill(&tmp, fd, &st, index, now);
         close(fd);
-        rec_publish(rec, &tmp);
+        storvirt__vol_rec_publish(rec, &tmp);
         return 0;
 }
 
@@ -911,7 +877,7 @@ int storvirt__local_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *r
         rec_fill(&tmp, fd, &st, index, now);
         close(fd);
         storvirt__mutex_lock(&obj->lock);
-        rec_publish(rec, &tmp);
+        storvirt__vol_rec_publish(rec, &tmp);
         storvirt__mutex_unlock(&obj->lock);
         return 0;
 }

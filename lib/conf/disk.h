@@ -248,7 +248,8 @@ typedef struct storvirt__disk_spec {
 typedef struct storvirt__disk_backing {
         storvirt__disk_type type;     /* FILE, BLOCK or NETWORK */
         char *path;                   /* FILE, BLOCK */
-        storvirt__disk_iscsi iscsi;   /* NETWORK */
+        storvirt__disk_iscsi iscsi;   /* NETWORK, when netfile.protocol is NULL */
+        storvirt__disk_netfile netfile; /* NETWORK: a gluster file when its protocol is set */
         storvirt__disk_format format;
 } storvirt__disk_backing;
 

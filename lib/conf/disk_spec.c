@@ -305,6 +305,7 @@ void storvirt__disk_resolved_free(storvirt__disk_resolved *d) {
         for (size_t i = 0; i < d->n_backing; i++) {
                 free(d->backing[i].path);
                 storvirt__disk_iscsi_clear(&d->backing[i].iscsi);
+                storvirt__disk_netfile_clear(&d->backing[i].netfile);
         }
         free(d->backing);
         free(d);

@@ -632,7 +632,9 @@ static void write_backing(storvirt__xml_writer *w, const storvirt__disk_resolved
                 storvirt__xml_writer_start(w, "format");
                 storvirt__xml_writer_attr(w, "type", storvirt__disk_format_names[b->format]);
                 storvirt__xml_writer_end(w);
-                if (b->type == STORVIRT__DISK_TYPE_NETWORK) {
+                if (b->type == STORVIRT__DISK_TYPE_NETWORK && b->netfile.protocol) {
+                        write_netfile_source(w, &b->netfile);
+                } else if (b->type == STORVIRT__DISK_TYPE_NETWORK) {
                         write_iscsi_source(w, &b->iscsi);
                 } else {
                         storvirt__xml_writer_start(w, "source");

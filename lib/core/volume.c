@@ -339,12 +339,16 @@ static int check_backing(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__v
         char *path = NULL, format[16];
         int r;
 
-        if (!obj->def->target.path)
+        if (!obj->def->target.path && !obj->ops->backing_in_pool)
                 return storvirt__error_set(-EOPNOTSUPP, "pool '%s': volumes of %s pools have no "
                                                         "backing store", obj->def->name,
                                            obj->def->type);
-        r = storvirt__vol_chain_new_backing(ctx, obj->def->target.path, def->backing.path,
-                                            def->backing.format, &path, format);
+        if (obj->def->target.path)
+                r = storvirt__vol_chain_new_backing(ctx, obj->def->target.path, def->backing.path,
+                                                    def->backing.format, &path, format);
+        else
+                r = storvirt__vol_chain_new_backing_in_pool(ctx, obj, def->backing.path,
+                                                            def->backing.format, &path, format);
         if (r < 0)
                 return storvirt__error_prefix("volume '%s'", def->name);
         free(def->backing.path);

@@ -57,6 +57,12 @@ typedef struct storvirt__backend_ops {
         const char *type;    /* pool type name, as in <pool type='...'> */
         /* create_volume and build_volume make <encryption> (LUKS) volumes; else refused. */
         bool encrypted_volumes;
+        /*
+         * Pools without a target directory whose volumes are image files
+         * (gluster): a new volume's <backingStore> is a volume of the same
+         * pool (objects/vol_chain.h), and chains stay inside the pool.
+         */
+        bool backing_in_pool;
 
         int (*find_sources)(storvirt_ctx *ctx, const char *srcspec,
                             char **ret_xml, uint32_t flags);

@@ -118,6 +118,39 @@ void storvirt__vol_rec_unref_void(void *rec) {
         storvirt__vol_rec_unref(rec);
 }
 
+void storvirt__vol_rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src) {
+        dst->ino = src->ino;
+        dst->dev = src->dev;
+        dst->mode = src->mode;
+        dst->owner = src->owner;
+        dst->group = src->group;
+        dst->physical = src->physical;
+        dst->allocation = src->allocation;
+        dst->capacity = src->capacity;
+        dst->type = src->type;
+        memcpy(dst->format, src->format, sizeof(dst->format));
+        memcpy(dst->compat, src->compat, sizeof(dst->compat));
+        dst->lazy_refcounts = src->lazy_refcounts;
+        dst->extended_l2 = src->extended_l2;
+        dst->cluster_bits = src->cluster_bits;
+        memcpy(dst->backing_format, src->backing_format, sizeof(dst->backing_format));
+        free(dst->backing_path);
+        dst->backing_path = src->backing_path;
+        src->backing_path = NULL;
+        dst->recorded = src->recorded;
+        memcpy(dst->probed_format, src->probed_format, sizeof(dst->probed_format));
+        memcpy(dst->encryption, src->encryption, sizeof(dst->encryption));
+        dst->cipher = src->cipher;
+        memcpy(dst->secret, src->secret, sizeof(dst->secret));
+        memcpy(dst->index_encryption, src->index_encryption, sizeof(dst->index_encryption));
+        memcpy(dst->index_secret, src->index_secret, sizeof(dst->index_secret));
+        dst->ctime_ns = src->ctime_ns;
+        dst->read_at_ns = src->read_at_ns;
+        free(dst->problem);
+        dst->problem = src->problem;
+        src->problem = NULL;
+}
+
 storvirt__pool_obj *storvirt__pool_obj_ref(storvirt__pool_obj *obj) {
         if (obj)
                 storvirt__refcnt_inc(&obj->n_ref);

@@ -139,6 +139,14 @@ storvirt__vol_rec *storvirt__vol_rec_new_in(storvirt__vol_rec_block *block, cons
                                             const char *key, const char *path);
 void storvirt__vol_rec_unref(storvirt__vol_rec *rec);
 void storvirt__vol_rec_unref_void(void *rec);
+/*
+ * Copies what a read of a file volume found (src: a record filled by the
+ * backend's probe, never published) into the live record dst, every
+ * probed figure with it: identity, sizes, format and qcow2 header,
+ * backing file, encryption, secret and what the volume index recorded
+ * (obj->lock held).  src's backing path and problem move to dst.
+ */
+void storvirt__vol_rec_publish(storvirt__vol_rec *dst, storvirt__vol_rec *src);
 storvirt__pool_obj *storvirt__pool_obj_ref(storvirt__pool_obj *obj);
 void storvirt__pool_obj_unref(storvirt__pool_obj *obj);
 

@@ -172,7 +172,7 @@ static int link_check(const char *image, const char *path, const char *header_fo
                 return storvirt__error_set(-ENOENT, "'%s': backing file '%s' was deleted", image, path);
         if (l->type == STORVIRT_VOLUME_TYPE_BLOCK)
                 return not_a_volume(image, path);
-        if (l->type != STORVIRT_VOLUME_TYPE_FILE)
+        if (l->type != STORVIRT_VOLUME_TYPE_FILE && l->type != STORVIRT_VOLUME_TYPE_NETWORK)
                 return storvirt__error_set(-EPERM, "'%s' names backing file '%s', which is not "
                                                    "an image file", image, path);
         if (l->problem)
@@ -290,6 +290,82 @@ int storvirt__vol_chain_walk(storvirt_ctx *ctx, const char *path, const char *ba
         return 0;
 }
 
+/*
+ * One step of the chain of a network file volume (a gluster pool's): the
+ * backing file must be a volume of the same pool, in the same directory
+ * (the URL of the image up to its name, then a name of obj's table).
+ */
+static int walk_step_in_pool(storvirt__pool_obj *obj, const char *top, const char *image,
+                             const char *url, const char *hfmt, storvirt__vol_chain *c,
+                             struct link_info *l) {
+        const char *slash = strrchr(top, '/'), *name = strrchr(url, '/');
+        size_t dir = slash ? (size_t)(slash - top) : 0;
+        storvirt__vol_rec *rec = NULL;
+        char *path = NULL;
+        int r = 0;
+
+        if (c->n >= STORVIRT__IMG_CHAIN_DEPTH_DEFAULT)
+                return storvirt__error_set(-ELOOP, "'%s': backing chain deeper than %d images",
+                                           top, STORVIRT__IMG_CHAIN_DEPTH_DEFAULT);
+        if (!name || (size_t)(name - url) != dir || strncmp(url, top, dir) != 0 || !name[1])
+                return storvirt__error_set(-EPERM, "'%s' names backing file '%s', which is not a "
+                                                   "volume of its pool's directory: a backing "
+                                                   "chain never leaves the pool", image, url);
+        if (strcmp(url, top) == 0 || chain_has(c, url))
+                return chain_loop(top, c, url);
+        if (!hfmt[0])
+                return storvirt__error_set(-EINVAL, "'%s' names backing file '%s' without its "
+                                                    "format; formats are never guessed (record "
+                                                    "it with qemu-img rebase -u -F FORMAT)",
+                                           image, url);
+        storvirt__mutex_lock(&obj->lock);
+        rec = storvirt__vol_rec_ref(storvirt__hashmap_get(obj->vols, name + 1));
+        storvirt__mutex_unlock(&obj->lock);
+        if (!rec)
+                return storvirt__error_set(-EPERM, "'%s' names backing file '%s', which is not a "
+                                                   "volume of pool '%s'", image, url,
+                                           obj->def->name);
+        r = link_info_get(obj, rec, l);
+        if (r >= 0)
+                r = link_check(image, url, hfmt, l);
+        storvirt__vol_rec_unref(rec);
+        if (r >= 0 && !(path = strdup(url)))
+                r = storvirt__error_oom();
+        if (r >= 0 && (r = chain_append(c, path, l->format)) < 0)
+                free(path);
+        return r;
+}
+
+/* The chain below the network file volume at top, inside its pool obj. */
+static int walk_in_pool(storvirt__pool_obj *obj, const char *top, const char *backing,
+                        const char *backing_format, storvirt__vol_chain *ret) {
+        storvirt__vol_chain c = {};
+        _cleanup_free_ char *url = strdup(backing);
+        char hfmt[16];
+        int r = url ? 0 : storvirt__error_oom();
+
+        snprintf(hfmt, sizeof(hfmt), "%s", backing_format ? backing_format : "");
+        while (url && r >= 0) {
+                struct link_info l = {};
+                const char *image = c.n ? c.v[c.n - 1].path : top;
+
+                r = walk_step_in_pool(obj, top, image, url, hfmt, &c, &l);
+                free(url);
+                url = NULL;
+                if (r >= 0 && strcmp(l.format, "raw") != 0 && l.backing) {
+                        url = TAKE_PTR(l.backing);
+                        memcpy(hfmt, l.backing_format, sizeof(hfmt));
+                }
+                link_info_clear(&l);
+        }
+        if (r < 0) {
+                storvirt__vol_chain_clear(&c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
 int storvirt__vol_chain_of(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_rec *rec,
                            bool allow_mismatch, storvirt__vol_chain *ret) {
         struct link_info l = {};
@@ -306,6 +382,9 @@ int storvirt__vol_chain_of(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt_
                                                  "%s to use it as it was created",
                                         rec->name, obj->def->name, l.format, l.probed, l.probed,
                                         l.format);
+        else if (r >= 0 && strcmp(l.format, "raw") != 0 && l.backing &&
+                 l.type == STORVIRT_VOLUME_TYPE_NETWORK)
+                r = walk_in_pool(obj, rec->path, l.backing, l.backing_format, ret);
         else if (r >= 0 && strcmp(l.format, "raw") != 0 && l.backing)
                 r = storvirt__vol_chain_walk(ctx, rec->path, l.backing, l.backing_format, ret);
         else if (r >= 0)
@@ -435,3 +514,58 @@ int storvirt__vol_chain_new_backing(storvirt_ctx *ctx, const char *dir, const ch
         free(path);
         return r;
 }
+
+/* The volume of obj whose name, key or path is name, referenced; NULL if none (obj->lock held). */
+static storvirt__vol_rec *rec_named(storvirt__pool_obj *obj, const char *name) {
+        storvirt__vol_rec *rec = storvirt__hashmap_get(obj->vols, name);
+        const char *k;
+        size_t it = 0;
+        void *v;
+
+        while (!rec && storvirt__hashmap_iterate(obj->vols, &it, &k, &v)) {
+                storvirt__vol_rec *x = v;
+
+                if (strcmp(x->path, name) == 0 || strcmp(x->key, name) == 0)
+                        rec = x;
+        }
+        return storvirt__vol_rec_ref(rec);
+}
+
+int storvirt__vol_chain_new_backing_in_pool(storvirt_ctx *ctx, storvirt__pool_obj *obj,
+                                            const char *name, const char *format,
+                                            char **ret_path, char ret_format[static 16]) {
+        storvirt__vol_chain below = {};
+        storvirt__vol_rec *rec = NULL;
+        struct link_info l = {};
+        char *path = NULL;
+        int r;
+
+        storvirt__mutex_lock(&obj->lock);
+        r = storvirt__pool_obj_vols_ready(obj);
+        if (r >= 0)
+                rec = rec_named(obj, name);
+        storvirt__mutex_unlock(&obj->lock);
+        if (r < 0)
+                return r;
+        if (!rec)
+                return storvirt__error_set(-EPERM, "backing store '%s' is not a volume of pool "
+                                                   "'%s': the backing store of a %s volume is a "
+                                                   "volume of the same pool", name,
+                                           obj->def->name, obj->def->type);
+        r = link_info_get(obj, rec, &l);
+        if (r >= 0)
+                r = link_check("the new volume", rec->path, format ? format : l.format, &l);
+        if (r >= 0)
+                r = storvirt__vol_chain_of(ctx, obj, rec, false, &below);
+        storvirt__vol_chain_clear(&below);
+        if (r >= 0 && !(path = strdup(rec->path)))
+                r = storvirt__error_oom();
+        if (r >= 0) {
+                snprintf(ret_format, 16, "%s", l.format);
+                *ret_path = path;
+        }
+        link_info_clear(&l);
+        storvirt__vol_rec_unref(rec);
+        return r;
+}
+

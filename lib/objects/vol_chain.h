@@ -105,3 +105,15 @@ int storvirt__vol_record_import(storvirt_ctx *ctx, const char *path, const char 
  */
 int storvirt__vol_chain_new_backing(storvirt_ctx *ctx, const char *dir, const char *name,
                                     const char *format, char **ret_path, char ret_format[static 16]);
+
+/*
+ * The backing store asked for a new volume of a pool of network files
+ * (a gluster pool: its backend sets backing_in_pool): name is the name,
+ * key or path of a volume of that same pool obj, with a usable chain;
+ * format, when given, must be its format.  Returns its path (free())
+ * and its format; any other name is -EPERM (a chain never leaves the
+ * pool).  No lock held.
+ */
+int storvirt__vol_chain_new_backing_in_pool(storvirt_ctx *ctx, storvirt__pool_obj *obj,
+                                            const char *name, const char *format,
+                                            char **ret_path, char ret_format[static 16]);

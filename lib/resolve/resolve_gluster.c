@@ -9,9 +9,11 @@
  *       </source>
  *
  * The volume must be usable as its pool read it (a header QEMU would
- * refuse, a backing chain, a content that no longer matches the format
- * it was created as are refused), raw or qcow2, and a spec's format must
- * be its format.  libvirt takes no <disk type='volume'> from gluster
+ * refuse, a backing chain that leaves the pool's directory, a content
+ * that no longer matches the format it was created as are refused), raw
+ * or qcow2, and a spec's format must be its format.  The images below a
+ * qcow2 volume, each a volume of the same pool, are nested
+ * <backingStore type='network'> of protocol gluster.  libvirt takes no <disk type='volume'> from gluster
  * pools ("using 'gluster' pools for backing 'volume' disks isn't yet
  * supported"), so that form is refused with libvirt's reason.
  */
@@ -75,6 +77,45 @@ static int gluster_format(storvirt__disk_spec *s, storvirt_pool *pool, storvirt_
         return 0;
 }
 
+/*
+ * The images below a qcow2 volume (each a volume of the same pool, its
+ * URL's last component its file name), nearest first, as network
+ * <backingStore>s QEMU opens through gluster, each with its format; the
+ * chain ends in an empty <backingStore/> (nothing left to probe).
+ */
+static int gluster_chain(const storvirt__pool_def *def, const storvirt__vol_chain *c,
+                         storvirt__disk_resolved *d) {
+        d->backing_known = true;
+        if (c->n == 0)
+                return 0;
+        d->backing = calloc(c->n, sizeof(*d->backing));
+        if (!d->backing)
+                return storvirt__error_oom();
+        for (size_t i = 0; i < c->n; i++) {
+                storvirt__disk_backing *b = &d->backing[i];
+                const char *file = strrchr(c->v[i].path, '/');
+                bool raw = strcmp(c->v[i].format, "raw") == 0;
+                int r;
+
+                if (!file || (!raw && strcmp(c->v[i].format, "qcow2") != 0))
+                        return storvirt__error_set(-EOPNOTSUPP, "backing file '%s' is %s; only "
+                                                   "raw and qcow2 images are resolved",
+                                                   c->v[i].path, c->v[i].format);
+                d->n_backing++;
+                b->type = STORVIRT__DISK_TYPE_NETWORK;
+                b->format = raw ? STORVIRT__DISK_FORMAT_RAW : STORVIRT__DISK_FORMAT_QCOW2;
+                b->netfile.protocol = strdup("gluster");
+                if (!b->netfile.protocol)
+                        return storvirt__error_oom();
+                r = gluster_name(def, file + 1, &b->netfile.name);
+                if (r >= 0)
+                        r = gluster_hosts(def, &b->netfile);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 int storvirt__resolve_gluster_volume(storvirt_ctx *ctx, storvirt__disk_resolved *d,
                                      storvirt_pool *pool, storvirt_volume *vol) {
         const storvirt__pool_def *def = pool->obj->def;
@@ -99,14 +140,15 @@ int storvirt__resolve_gluster_volume(storvirt_ctx *ctx, storvirt__disk_resolved 
                                         s->volume, s->pool);
         if (r >= 0)
                 r = storvirt__vol_chain_of(ctx, pool->obj, vol->rec, false, &c);
-        storvirt__vol_chain_clear(&c);
         if (r >= 0)
                 r = gluster_format(s, pool, vol);
+        if (r >= 0)
+                r = gluster_chain(def, &c, d);
+        storvirt__vol_chain_clear(&c);
         if (r < 0)
                 return r;
         storvirt__disk_netfile_clear(&d->netfile);
         d->type = STORVIRT__DISK_TYPE_NETWORK;
-        d->backing_known = true;        /* no backing file: an empty <backingStore/> for qcow2 */
         d->netfile.protocol = strdup("gluster");
         if (!d->netfile.protocol)
                 return storvirt__error_oom();

@@ -77,7 +77,7 @@ int main(int argc, char **argv) {
 
         if (argc < 5) {
                 fprintf(stderr, "usage: gfapi-tool HOST VOLUME "
-                                "mkdir|put|symlink|get|chown ARGS...\n");
+                                "mkdir|put|symlink|rename|get|chown ARGS...\n");
                 return 2;
         }
         fs = glfs_new(argv[2]);
@@ -94,6 +94,8 @@ int main(int argc, char **argv) {
                 return get(fs, argv[4], argv[5]);
         if (argc == 6 && strcmp(argv[3], "symlink") == 0)
                 return glfs_symlink(fs, argv[4], argv[5]) < 0 ? fail("symlink", argv[5]) : 0;
+        if (argc == 6 && strcmp(argv[3], "rename") == 0)
+                return glfs_rename(fs, argv[4], argv[5]) < 0 ? fail("rename", argv[5]) : 0;
         if (argc == 7 && strcmp(argv[3], "chown") == 0)
                 return glfs_chown(fs, argv[6], (uid_t)strtoul(argv[4], NULL, 10),
                                   (gid_t)strtoul(argv[5], NULL, 10)) < 0 ?
