@@ -29,6 +29,7 @@
 #include "backends/backends.h"
 #include "backends/local.h"
 #include "conf/secret_conf.h"
+#include "objects/connection_secret.h"
 #include "objects/secret.h"
 #include "sys/rbd.h"
 #include "util/error.h"
@@ -73,7 +74,12 @@ static int mon_hosts(const storvirt__pool_def *def, char ***ret) {
         return storvirt__strv_builder_finish(&b, ret);
 }
 
-/* The base64 cephx key of the pool's <auth> (NULL without one). */
+/*
+ * The base64 cephx key of the pool's <auth> (NULL without one): from the
+ * stored rbd connection whose secret it names, else from the secret
+ * store, else from the stored rbd connection with the pool's monitors
+ * and user (objects/connection_secret.h).
+ */
 static int auth_key(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret) {
         const struct storvirt__pool_auth *a = &def->source.auth;
         char uuid[STORVIRT__UUID_STRING_MAX];
@@ -88,8 +94,20 @@ static int auth_key(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret
                 return storvirt__error_set(-EINVAL, "pool '%s': <auth type='%s'>: rbd pools "
                                                     "authenticate with type 'ceph'",
                                            def->name, a->type);
+        r = storvirt__conn_for_rbd_auth(ctx, def, false, ret);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = storvirt__secret_find_usage(ctx, a->has_secret_uuid ? &a->secret_uuid : NULL,
                                         a->secret_usage, STORVIRT__SECRET_USAGE_CEPH, uuid);
+        if (r == -ENOENT) {
+                _cleanup_free_ char *msg = strdup(storvirt_error_message() ?: "");
+                int k = storvirt__conn_for_rbd_auth(ctx, def, true, ret);
+
+                if (k != 0)
+                        return k < 0 ? k : 0;
+                storvirt__error_set(r, "%s (nor does a stored rbd connection hold the key of user "
+                                       "'%s' for these monitors)", msg ? msg : "", a->username);
+        }
         if (r >= 0)
                 r = storvirt__secret_value(ctx, uuid, &value, &n);
         if (r < 0)

@@ -14,12 +14,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "conf/connection_def.h"
 #include "objects/connection_connect.h"
 #include "objects/ctx.h"
 #include "sys/iscsi_direct.h"
 #include "sys/iscsi_node.h"
 #include "sys/mount.h"
+#if HAVE_RBD
+#include "sys/rbd.h"
+#endif
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -201,6 +205,71 @@ static int localfs_check(const conn_def *d) {
         return 0;
 }
 
+#if HAVE_RBD
+/*
+ * A monitor for librados: with a port, the messenger protocol it speaks
+ * by Ceph's convention ("v2:" on 3300, else "v1:"; librados would try
+ * both on either port and hunt until the timeout on a refused key).
+ */
+static int rbd_mon(const char *m, size_t n, char **ret) {
+        _cleanup_free_ char *one = strndup(m, n);
+        const char *end, *port;
+
+        if (!one)
+                return storvirt__error_oom();
+        end = one[0] == '[' ? strchr(one, ']') : one;
+        port = end ? strchr(end, ':') : NULL;
+        if (!port) {
+                *ret = TAKE_PTR(one);
+                return 0;
+        }
+        if (asprintf(ret, "%s:%s", strcmp(port + 1, "3300") == 0 ? "v2" : "v1", one) < 0)
+                return storvirt__error_oom();
+        return 0;
+}
+
+/* The cluster answers the monitors with the user and key, within the timeout. */
+static int rbd_check(const conn_def *d, int timeout_ms) {
+        _cleanup_strv_free_ char **mons = NULL;
+        storvirt__rbd *c = NULL;
+        int r = 0;
+
+        for (const char *p = d->monitors; r >= 0 && *p;) {
+                size_t n = strcspn(p, ",");
+                char *m = NULL;
+
+                r = rbd_mon(p, n, &m);
+                if (r >= 0 && (r = storvirt__strv_extend(&mons, m)) < 0)
+                        r = storvirt__error_oom();
+                free(m);
+                p += p[n] ? n + 1 : n;
+        }
+        if (r < 0)
+                return r;
+        if (!d->password)
+                return storvirt__error_set(-ENOENT, "connection '%s': no cephx key stored", d->id);
+        r = storvirt__rbd_connect(&(struct storvirt__rbd_params){
+                                          .mon_hosts = mons,
+                                          .n_mon_hosts = storvirt__strv_length(mons),
+                                          .cluster = d->cluster,
+                                          .user = d->user,
+                                          .key = d->password,
+                                          .timeout_sec = (unsigned)((timeout_ms + 999) / 1000),
+                                  },
+                                  &c);
+        storvirt__rbd_unref(c);
+        if (r < 0)
+                storvirt__error_prefix("connection '%s' (Ceph monitors %s)", d->id, d->monitors);
+        return storvirt__conn_scrub_error(d, r);
+}
+#else
+static int rbd_check(const conn_def *d, int timeout_ms) {
+        (void)timeout_ms;
+        return storvirt__error_set(-EOPNOTSUPP, "connection '%s': this build has no Ceph client "
+                                                "(librados)", d->id);
+}
+#endif
+
 /* Establish the connection on this host; *ret_mp the mount point for nfs/posixfs. */
 int storvirt__conn_do_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_ms, char **ret_mp) {
         struct storvirt__iscsi_lun *luns = NULL;
@@ -232,6 +301,8 @@ int storvirt__conn_do_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_
                 return localfs_check(d);
         case STORVIRT_CONNECTION_FCP:
                 return 0;       /* the fabric is always there; LUNs come by rescan */
+        case STORVIRT_CONNECTION_RBD:
+                return rbd_check(d, timeout_ms);        /* QEMU connects itself (librbd) */
         }
         return storvirt__error_set(-EINVAL, "unknown connection type %d", d->type);
 }

@@ -435,6 +435,75 @@ class RbdPoolTest(unittest.TestCase):
         msg = self.fails(2, "pool-start", "nopool", state=state)
         self.assertIn("Ceph pool 'nosuch' does not exist", msg)
 
+    # ---- rbd connections -------------------------------------------------------------------
+
+    def define_conn(self, doc, state=None):
+        return self.ok("connection-define", "-", input=json.dumps(doc), state=state).split()
+
+    def test_rbd_connection(self):
+        """An rbd connection: monitors, cephx user and key (checked as a cephx
+        key, kept in a mode 0600 file, never shown); connect asks the cluster
+        within a bounded time; an rbd pool naming its secret, or with its
+        monitors and user, takes its key; its libvirt secret is of usage ceph."""
+        mon = "127.0.0.1:%d" % self.ceph.mon_port
+        good = {"type": "rbd", "id": "ceph1", "monitors": [mon], "user": "test", "key": self.key}
+        bad_keys = (("not base64 at all!", "base64"),
+                    (base64.b64encode(b"k" * 20).decode(), "28"),
+                    (base64.b64encode(b"\x02\x00" + b"k" * 26).decode(), "type 2"))
+        for bad, why in bad_keys:
+            msg = self.fails(22, "connection-define", "-", input=json.dumps(dict(good, key=bad)))
+            self.assertIn("field 'key'", msg)
+            self.assertIn(why, msg)
+            self.assertNotIn(bad, msg)
+        for field, value, why in (("monitors", [], "empty list"), ("monitors", "h", "a list"),
+                                  ("monitors", [mon, mon], "twice"),
+                                  ("monitors", ["bad host!"], "bad host"),
+                                  ("user", "client.test", "without 'client.'"),
+                                  ("cluster", "a/b", "cluster name")):
+            msg = self.fails(22, "connection-define", "-",
+                             input=json.dumps(dict(good, **{field: value})))
+            self.assertIn("field '%s'" % field, msg)
+            self.assertIn(why, msg)
+        self.assertIn("needs 'key'", self.fails(22, "connection-define", "-", input=json.dumps(
+            {k: v for k, v in good.items() if k != "key"})))
+        self.assertEqual(self.define_conn(good), ["ceph1"])
+        self.assertEqual(self.define_conn(dict(good, id="wrong", key=WRONG_KEY)), ["wrong"])
+        # the key: a 0600 file of its own, in no listing or record
+        secret = os.path.join(self.state, "secrets", "ceph1.json")
+        self.assertEqual(os.stat(secret).st_mode & 0o777, 0o600)
+        with open(os.path.join(self.state, "connections", "ceph1.json")) as f:
+            self.assertNotIn(self.key, f.read())
+        info = json.loads(self.ok("--json", "connection-info", "ceph1"))["connection"]
+        self.assertEqual(info["monitors"], [mon])
+        self.assertEqual(info["key"], "********")
+        self.ok("connection-list")
+        # connect: the cluster answers with the right key, refuses the wrong one, at once
+        self.assertIn("connected", self.ok("connection-connect", "ceph1"))
+        t0 = time.monotonic()
+        msg = self.fails(13, "connection-connect", "wrong")
+        self.assertLess(time.monotonic() - t0, 60)
+        self.assertIn("refused", msg)
+        self.assertNotIn(WRONG_KEY, msg)
+        # a pool naming the connection's secret, no secret defined in the store
+        self.ok("pool-define", self.write("p1.xml", self.pool_xml("byname", auth=(
+            "<auth type='ceph' username='test'><secret usage='libstorvirt-ceph-ceph1'/></auth>"))))
+        self.ok("pool-start", "byname")
+        self.ok("pool-destroy", "byname")
+        # a pool naming a secret nobody defined: the connection with its monitors and user
+        self.ok("pool-define", self.write("p2.xml", self.pool_xml("byhost", auth=(
+            "<auth type='ceph' username='test'><secret usage='elsewhere'/></auth>"))))
+        self.ok("pool-start", "byhost")
+        self.ok("pool-destroy", "byhost")
+        # the libvirt secret hand-off: usage type ceph, the key's bytes
+        sxml = self.ok("secret-xml", "ceph1")
+        self.assertIn('<usage type="ceph">', sxml)
+        self.assertIn("<name>libstorvirt-ceph-ceph1</name>", sxml)
+        value = os.path.join(self.state, "value")
+        self.ok("secret-value", "ceph1", "--file", value)
+        with open(value, "rb") as f:
+            self.assertEqual(base64.b64encode(f.read()).decode(), self.key)
+        self.assertEqual(os.stat(value).st_mode & 0o777, 0o600)
+
 
 if __name__ == "__main__":
     unittest.main()
