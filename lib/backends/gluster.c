@@ -934,6 +934,26 @@ static int gluster_download(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int
         return r;
 }
 
+/* The volume's identity: the GlusterFS volume's id and the file's gfid, which renames keep. */
+static int gluster_volume_identity(storvirt__pool_obj *obj, storvirt__vol_rec *rec, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        char volid[37], gfid[37];
+        struct gl_pool *p;
+        int r = session_unlocked(obj, &p);
+
+        if (r >= 0)
+                r = path_in(p, rec->name, &path);
+        if (r >= 0)
+                r = storvirt__gl_volume_id(p->gl, volid);
+        if (r >= 0)
+                r = storvirt__gl_gfid(p->gl, path, gfid);
+        if (r < 0)
+                return storvirt__error_prefix("pool '%s'", obj->def->name);
+        if (asprintf(ret, "gluster:%s/%s", volid, gfid) < 0)
+                return storvirt__error_oom();
+        return 0;
+}
+
 const storvirt__backend_ops storvirt__backend_gluster = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "gluster",
@@ -950,4 +970,5 @@ const storvirt__backend_ops storvirt__backend_gluster = {
         .resize_volume = gluster_resize_volume,
         .upload_volume = gluster_upload,
         .download_volume = gluster_download,
+        .volume_identity = gluster_volume_identity,
 };

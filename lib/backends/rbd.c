@@ -22,6 +22,7 @@
  * asks for its first bytes to be written.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -506,6 +507,26 @@ static int rbd_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
         return r;
 }
 
+/* The image's identity: the cluster's fsid, the Ceph pool's id and the image's id (kept by rbd mv). */
+static int rbd_volume_identity(storvirt__pool_obj *obj, storvirt__vol_rec *rec, char **ret) {
+        struct storvirt__rbd_image im = {};
+        storvirt__rbd *c = NULL;
+        int r = conn_get(obj, false, &c);
+
+        if (r >= 0)
+                r = storvirt__rbd_image_stat(c, rec->name, false, &im);
+        if (r >= 0 && (!im.id || !*im.id))
+                r = storvirt__error_set(-EOPNOTSUPP, "rbd image '%s' has no image id (format 1)",
+                                        rec->name);
+        if (r >= 0 && asprintf(ret, "rbd:%s/%" PRId64 "/%s", storvirt__rbd_fsid(c),
+                               storvirt__rbd_pool_id(c), im.id) < 0)
+                r = storvirt__error_oom();
+        free(im.name);
+        free(im.id);
+        storvirt__rbd_unref(c);
+        return r < 0 ? storvirt__error_prefix("pool '%s'", obj->def->name) : 0;
+}
+
 const storvirt__backend_ops storvirt__backend_rbd = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "rbd",
@@ -522,4 +543,5 @@ const storvirt__backend_ops storvirt__backend_rbd = {
         .resize_volume = rbd_resize_volume,
         .wipe_volume = rbd_wipe_volume,
         .release_pool = rbd_release,
+        .volume_identity = rbd_volume_identity,
 };

@@ -63,7 +63,29 @@ struct match {
         const char *host, *target, *user;
         unsigned port;
         const char *monitors;
+        const char *gl_host, *gl_volume;
 };
+
+/* A glusterfs connection's spec ("server:/volume[/dir]" or "server:volume") names host and volume. */
+static bool gluster_spec_is(const char *spec, const char *host, const char *volume) {
+        const char *colon = spec[0] == '[' ? strstr(spec, "]:") : strchr(spec, ':');
+        size_t hl, vl;
+        const char *v;
+
+        if (!colon)
+                return false;
+        if (spec[0] == '[') {
+                hl = (size_t)(colon - spec - 1);
+                spec++;
+                colon++;
+        } else {
+                hl = (size_t)(colon - spec);
+        }
+        v = colon[1] == '/' ? colon + 2 : colon + 1;
+        vl = strcspn(v, "/");
+        return hl == strlen(host) && strncmp(spec, host, hl) == 0 && vl == strlen(volume) &&
+               strncmp(v, volume, vl) == 0;
+}
 
 static int matches(const conn_def *d, const struct match *m) {
         _cleanup_free_ char *usage = NULL;
@@ -74,6 +96,8 @@ static int matches(const conn_def *d, const struct match *m) {
                 return 0;
         if (m->monitors)
                 return strcmp(d->monitors, m->monitors) == 0 && strcmp(d->user, m->user) == 0;
+        if (m->gl_host)
+                return gluster_spec_is(d->spec, m->gl_host, m->gl_volume);
         if (m->host)
                 return strcmp(d->host, m->host) == 0 && d->port == m->port &&
                        strcmp(d->target, m->target) == 0 && d->user && strcmp(d->user, m->user) == 0;
@@ -377,6 +401,58 @@ int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def
                                            a->username);
         *ret_key = TAKE_PTR(d->password);
         return 1;
+}
+
+int storvirt__conn_find_for_rbd(storvirt_ctx *ctx, const storvirt__disk_rbd *rb, char **ret_id) {
+        struct storvirt__buf b = {};
+        storvirt__uuid u;
+        int r;
+
+        check_nonnull(ctx);
+        check_nonnull(rb);
+        check_nonnull(ret_id);
+        if (!rb->auth_username)
+                return 0;
+        if (rb->secret_uuid && storvirt__uuid_parse(rb->secret_uuid, &u) < 0)
+                return storvirt__error_set(-EINVAL, "'%s' is not a UUID", rb->secret_uuid);
+        r = find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_RBD,
+                                       .uuid = rb->secret_uuid ? &u : NULL,
+                                       .usage = rb->secret_uuid ? NULL : rb->secret_usage },
+                 ret_id);
+        if (r != 0)
+                return r;
+        storvirt__buf_printf(&b, "%s", "");
+        for (size_t i = 0; i < rb->n_hosts; i++) {
+                bool v6 = strchr(rb->hosts[i], ':') != NULL;
+
+                storvirt__buf_printf(&b, "%s%s%s%s", i ? "," : "", v6 ? "[" : "", rb->hosts[i],
+                                     v6 ? "]" : "");
+                if (rb->ports[i])
+                        storvirt__buf_printf(&b, ":%u", rb->ports[i]);
+        }
+        r = find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_RBD,
+                                       .monitors = storvirt__buf_str(&b),
+                                       .user = rb->auth_username },
+                 ret_id);
+        storvirt__buf_free(&b);
+        return r;
+}
+
+int storvirt__conn_find_glusterfs(storvirt_ctx *ctx, const storvirt__disk_netfile *nf,
+                                  char **ret_id) {
+        _cleanup_free_ char *volume = NULL;
+
+        check_nonnull(ctx);
+        check_nonnull(nf);
+        check_nonnull(ret_id);
+        if (!nf->name || nf->n_hosts == 0)
+                return 0;
+        volume = strndup(nf->name, strcspn(nf->name, "/"));
+        if (!volume)
+                return storvirt__error_oom();
+        return find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_GLUSTERFS,
+                                          .gl_host = nf->hosts[0].name, .gl_volume = volume },
+                    ret_id);
 }
 
 int storvirt__conn_write_secret(storvirt_ctx *ctx, const char *id, int fd) {

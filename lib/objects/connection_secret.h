@@ -23,6 +23,7 @@
 #include <stdbool.h>
 
 #include "conf/connection_def.h"
+#include "conf/disk.h"
 #include "conf/pool_conf.h"
 #include "objects/ctx.h"
 #include "util/uuid.h"
@@ -68,6 +69,16 @@ int storvirt__conn_for_pool_auth(storvirt_ctx *ctx, const storvirt__pool_def *de
  */
 int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def, bool by_hosts,
                                 char **ret_key);
+
+/*
+ * The stored rbd connection of a network rbd source: the one whose
+ * libvirt secret it names, else the one with its monitors and cephx
+ * user; and the stored glusterfs connection to the first server and the
+ * volume of a gluster source.  1 with *ret_id (malloc'd), 0 when none.
+ */
+int storvirt__conn_find_for_rbd(storvirt_ctx *ctx, const storvirt__disk_rbd *rb, char **ret_id);
+int storvirt__conn_find_glusterfs(storvirt_ctx *ctx, const storvirt__disk_netfile *nf,
+                                  char **ret_id);
 
 /*
  * libvirt's secret XML (ephemeral='no' private='yes') of usage type

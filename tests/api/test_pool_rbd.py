@@ -504,6 +504,70 @@ class RbdPoolTest(unittest.TestCase):
             self.assertEqual(base64.b64encode(f.read()).decode(), self.key)
         self.assertEqual(os.stat(value).st_mode & 0o777, 0o600)
 
+    # ---- vDisks of images ------------------------------------------------------------------
+
+    def test_vdisk_of_image(self):
+        """An image of an rbd pool as a vDisk: its identity the cluster's fsid,
+        the Ceph pool's id and the image's id, so that `rbd mv` keeps the vDisk;
+        its <disk> the network disk libvirt accepts; the rbd connection with the
+        pool's monitors and user among what a VM needs; prepare checks the image
+        under its name is still that image; snapshots refused, naming it."""
+        mon = "127.0.0.1:%d" % self.ceph.mon_port
+        self.define_conn({"type": "rbd", "id": "ceph1", "monitors": [mon], "user": "test",
+                          "key": self.key})
+        self.start_pool()
+        self.image("vd1", "32M")
+        self.ok("pool-refresh", "ceph")
+        spec = json.dumps({"pool": "ceph", "volume": "vd1"})
+        vid = json.loads(self.ok("--json", "vdisk-import", "-", input=spec))["id"]
+        fsid = self.ceph.ceph("fsid").strip()
+        pool_id = [p["pool"] for p in json.loads(self.ceph.ceph("osd", "dump", "-f", "json"))
+                   ["pools"] if p["pool_name"] == "rbd"][0]
+        image_id = self.rbd_info("vd1")["id"]
+        info = json.loads(self.ok("--json", "vdisk-info", vid))["vdisk"]
+        self.assertEqual(info["identity"], "rbd:%s/%d/%s" % (fsid, pool_id, image_id))
+        self.assertEqual(info["kind"], "rbd")
+        xml = self.ok("vdisk-xml", vid)
+        self.assertIn('<disk type="network" device="disk"', xml)
+        self.assertIn('<source protocol="rbd" name="rbd/vd1">', xml)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, xml)
+        self.assertIn('<secret type="ceph" usage="%s"/>' % USAGE, xml)
+        if shutil.which("virt-xml-validate"):
+            dom = self.write("dom.xml", (
+                "<domain type='qemu'><name>vd</name><memory unit='MiB'>64</memory>"
+                "<os><type arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml))
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        self.ok("vdisk-attach", vid, "vm-1")
+        conns = json.loads(self.ok("--json", "vm-connections", "vm-1"))["connections"]
+        self.assertEqual([c["id"] for c in conns], ["ceph1"])
+        self.assertEqual(self.ok("vdisk-prepare", vid, "vm-1").strip(), "rbd:rbd/vd1")
+        self.ok("vdisk-release", vid, "vm-1")
+        msg = self.fails(95, "vdisk-snapshot", vid)
+        self.assertIn("snapshots of rbd vDisks are not supported yet", msg)
+        self.assertIn(vid, msg)
+        # renamed: prepare says so; imported under the new name it is the same vDisk
+        self.images.append("vd2")
+        self.ceph.rbd("mv", "rbd/vd1", "rbd/vd2")
+        msg = self.fails(2, "vdisk-prepare", vid, "vm-1")
+        self.assertIn("no volume 'vd1'", msg)
+        again = self.ok("vdisk-import", "-", input=json.dumps({"pool": "ceph", "volume": "vd2"}))
+        self.assertIn("already known", again)
+        self.assertIn(vid, again)
+        self.assertIn('name="rbd/vd2"', self.ok("vdisk-xml", vid))
+        self.assertEqual(self.ok("vdisk-prepare", vid, "vm-1").strip(), "rbd:rbd/vd2")
+        self.ok("vdisk-release", vid, "vm-1")
+        # another image under its name: refused, naming both image ids
+        self.ceph.rbd("mv", "rbd/vd2", "rbd/vd1")
+        self.image("vd2", "32M")
+        other = self.rbd_info("vd2")["id"]
+        msg = self.fails(116, "vdisk-prepare", vid, "vm-1")
+        self.assertIn("image id %s, not the vDisk's %s" % (other, image_id), msg)
+        self.ok("vdisk-detach", vid, "vm-1")
+        self.ok("vdisk-delete", vid)
+        self.ok("pool-destroy", "ceph")
+
 
 if __name__ == "__main__":
     unittest.main()
