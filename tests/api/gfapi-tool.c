@@ -9,6 +9,7 @@
  *     gfapi-tool HOST VOLUME symlink TARGET PATH
  *     gfapi-tool HOST VOLUME get PATH LOCAL-FILE
  *     gfapi-tool HOST VOLUME chown UID GID PATH
+ *     gfapi-tool HOST VOLUME rename PATH NEW-PATH
  *
  * It exits without glfs_fini() (which waits ~10 s for libgfapi's worker
  * threads), after closing every file it opened.
@@ -77,7 +78,7 @@ int main(int argc, char **argv) {
 
         if (argc < 5) {
                 fprintf(stderr, "usage: gfapi-tool HOST VOLUME "
-                                "mkdir|put|symlink|get|chown ARGS...\n");
+                                "mkdir|put|symlink|get|chown|rename ARGS...\n");
                 return 2;
         }
         fs = glfs_new(argv[2]);
@@ -94,6 +95,8 @@ int main(int argc, char **argv) {
                 return get(fs, argv[4], argv[5]);
         if (argc == 6 && strcmp(argv[3], "symlink") == 0)
                 return glfs_symlink(fs, argv[4], argv[5]) < 0 ? fail("symlink", argv[5]) : 0;
+        if (argc == 6 && strcmp(argv[3], "rename") == 0)
+                return glfs_rename(fs, argv[4], argv[5]) < 0 ? fail("rename", argv[5]) : 0;
         if (argc == 7 && strcmp(argv[3], "chown") == 0)
                 return glfs_chown(fs, argv[6], (uid_t)strtoul(argv[4], NULL, 10),
                                   (gid_t)strtoul(argv[5], NULL, 10)) < 0 ?

@@ -268,8 +268,6 @@ class GlusterPoolTest(unittest.TestCase):
         # libvirt takes no <disk type='volume'> from a gluster pool: said, with its reason
         self.fails("resolve", "-", message="isn't yet supported",
                    input=json.dumps({"pool": "res", "volume": "data.raw", "volumeAsVolume": True}))
-        self.fails("vdisk-import", "-", message="vdisk-import of a gluster network file",
-                   input=json.dumps({"pool": "res", "volume": "data.raw"}))
         self.fails("resolve", "-", message="device 'lun'",
                    input=json.dumps({"pool": "res", "volume": "data.raw", "device": "lun",
                                      "iface": "scsi"}))
@@ -370,6 +368,59 @@ class GlusterPoolTest(unittest.TestCase):
             self.ok("connection-disconnect", "gl-test")
         with open("/proc/self/mountinfo") as f:
             self.assertNotIn(" %s " % mp, f.read())
+
+    def test_vdisk_of_file(self):
+        """A file of a gluster pool as a vDisk: its identity the volume's id and
+        the file's gfid, so a rename inside the volume keeps the vDisk; its
+        <disk> the network disk libvirt accepts; prepare checks the file under
+        its name is still that file; snapshots refused, naming it."""
+        self.define("vdp")
+        self.ok("vol-create-as", "vdp", "disk.raw", "8M", "--allocation", "0")
+        self.ok("connection-define", "-", input=json.dumps(
+            {"type": "glusterfs", "id": "gl-vd", "spec": "%s:/%s" % (HOST, VOL)}))
+        vid = json.loads(self.ok("--json", "vdisk-import", "-", input=json.dumps(
+            {"pool": "vdp", "volume": "disk.raw"})))["id"]
+        info = json.loads(self.ok("--json", "vdisk-info", vid))["vdisk"]
+        self.assertEqual(info["kind"], "gluster")
+        ident = info["identity"]
+        self.assertRegex(ident, r"^gluster:[0-9a-f-]{36}/[0-9a-f-]{36}$")
+        gfid = ident.split("/")[1]
+        xml = self.ok("vdisk-xml", vid)
+        self.assertIn('<source protocol="gluster" name="%s/images/disk.raw">' % VOL, xml)
+        self.assertIn('<host name="%s" port="24007"/>' % HOST, xml)
+        if shutil.which("virt-xml-validate"):
+            dom = os.path.join(self.state, "dom.xml")
+            with open(dom, "w") as f:
+                f.write("<domain type='qemu'><name>vd</name><memory>65536</memory><os><type "
+                        "arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml)
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        self.ok("vdisk-attach", vid, "vm-1")
+        conns = json.loads(self.ok("--json", "vm-connections", "vm-1"))["connections"]
+        self.assertEqual([c["id"] for c in conns], ["gl-vd"])
+        self.assertEqual(self.ok("vdisk-prepare", vid, "vm-1").strip(),
+                         "gluster:%s/images/disk.raw" % VOL)
+        self.ok("vdisk-release", vid, "vm-1")
+        self.fails("vdisk-snapshot", vid, message="snapshots of gluster vDisks are not "
+                                                  "supported yet")
+        # renamed inside the volume: prepare says so; imported again, the same vDisk
+        self.tool("rename", "/images/disk.raw", "/images/moved.raw")
+        self.fails("vdisk-prepare", vid, "vm-1", message="no volume 'disk.raw'")
+        again = self.ok("vdisk-import", "-", input=json.dumps({"pool": "vdp",
+                                                               "volume": "moved.raw"}))
+        self.assertIn("already known", again)
+        self.assertIn("%s/images/moved.raw" % VOL, self.ok("vdisk-xml", vid))
+        self.ok("vdisk-prepare", vid, "vm-1")
+        self.ok("vdisk-release", vid, "vm-1")
+        # another file under its name: refused, naming both gfids
+        self.tool("rename", "/images/moved.raw", "/images/disk.raw")
+        self.ok("vol-create-as", "vdp", "moved.raw", "8M", "--allocation", "0")
+        msg = self.fails("vdisk-prepare", vid, "vm-1", message="not the vDisk's %s" % gfid)
+        self.assertIn("gfid", msg)
+        self.ok("vdisk-detach", vid, "vm-1")
+        self.ok("vdisk-delete", vid)
+        self.ok("pool-destroy", "vdp")
 
     def test_upload_download(self):
         self.define("xfer")
