@@ -422,6 +422,44 @@ class GlusterPoolTest(unittest.TestCase):
         self.ok("vdisk-delete", vid)
         self.ok("pool-destroy", "vdp")
 
+    def test_resolve_through_connection(self):
+        """{"gluster": {volume, path, connection, gfid}}: the file looked up through
+        the glusterfs connection's servers, the <disk> naming them; an expected
+        gfid another file under that path does not have is refused naming both."""
+        self.define("spc")
+        self.ok("vol-create-as", "spc", "f.raw", "8M", "--allocation", "0")
+        self.ok("connection-define", "-", input=json.dumps(
+            {"type": "glusterfs", "id": "gl-spec", "spec": "%s:/%s" % (HOST, VOL)}))
+        spec = {"gluster": {"volume": VOL, "path": "/images/f.raw", "connection": "gl-spec"}}
+        xml = self.ok("resolve", "-", input=json.dumps(spec))
+        self.assertIn('<source protocol="gluster" name="%s/images/f.raw">' % VOL, xml)
+        self.assertIn('<host name="%s" port="24007"/>' % HOST, xml)
+        if shutil.which("virt-xml-validate"):
+            dom = os.path.join(self.state, "dom.xml")
+            with open(dom, "w") as f:
+                f.write("<domain type='qemu'><name>sp</name><memory>65536</memory><os><type "
+                        "arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml)
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        vid = json.loads(self.ok("--json", "vdisk-import", "-", input=json.dumps(
+            {"pool": "spc", "volume": "f.raw"})))["id"]
+        gfid = json.loads(self.ok("--json", "vdisk-info", vid))["vdisk"]["identity"].split("/")[1]
+        spec["gluster"]["gfid"] = gfid
+        self.ok("resolve", "-", input=json.dumps(spec))
+        wrong = "00000000-0000-4000-8000-000000000001"
+        spec["gluster"]["gfid"] = wrong
+        self.fails("resolve", "-", input=json.dumps(spec),
+                   message="gfid %s, not the expected gfid %s" % (gfid, wrong))
+        self.fails("resolve", "-", message="reaches GlusterFS volume '%s', not 'other'" % VOL,
+                   input=json.dumps({"gluster": {"volume": "other", "path": "f",
+                                                 "connection": "gl-spec"}}))
+        self.fails("resolve", "-", message="gluster.path",
+                   input=json.dumps({"gluster": {"volume": VOL, "path": "a/../b",
+                                                 "connection": "gl-spec"}}))
+        self.ok("vdisk-delete", vid)
+        self.ok("pool-destroy", "spc")
+
     def test_upload_download(self):
         self.define("xfer")
         self.ok("vol-create-as", "xfer", "u.raw", "8M", "--allocation", "0")

@@ -568,6 +568,49 @@ class RbdPoolTest(unittest.TestCase):
         self.ok("vdisk-delete", vid)
         self.ok("pool-destroy", "ceph")
 
+    # ---- specs through a connection --------------------------------------------------------
+
+    def test_resolve_through_connection(self):
+        """{"rbd": {pool, image, connection, id}}: the image looked up through the
+        rbd connection (its key), the <disk> with the connection's monitors, user
+        and libvirt secret; an expected image id that another image under that
+        name does not have is refused naming both."""
+        mon = "127.0.0.1:%d" % self.ceph.mon_port
+        self.define_conn({"type": "rbd", "id": "ceph1", "monitors": [mon], "user": "test",
+                          "key": self.key})
+        self.image("sp1", "16M")
+        image_id = self.rbd_info("sp1")["id"]
+        spec = {"rbd": {"pool": "rbd", "image": "sp1", "connection": "ceph1"}}
+        xml = self.ok("resolve", "-", input=json.dumps(spec))
+        self.assertIn('<disk type="network" device="disk">', xml)
+        self.assertIn('<source protocol="rbd" name="rbd/sp1">', xml)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, xml)
+        self.assertIn('<auth username="test">', xml)
+        self.assertIn('<secret type="ceph" usage="libstorvirt-ceph-ceph1"/>', xml)
+        if shutil.which("virt-xml-validate"):
+            dom = self.write("dom.xml", (
+                "<domain type='qemu'><name>sp</name><memory unit='MiB'>64</memory>"
+                "<os><type arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml))
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        spec["rbd"]["id"] = image_id
+        self.ok("resolve", "-", input=json.dumps(spec))
+        # another image under the name
+        self.ceph.rbd("rm", "rbd/sp1")
+        self.ceph.rbd("create", "--size", "16M", "rbd/sp1")
+        other = self.rbd_info("sp1")["id"]
+        msg = self.fails(116, "resolve", "-", input=json.dumps(spec))
+        self.assertIn("image id %s, not the expected image id %s" % (other, image_id), msg)
+        self.assertIn("'rbd/nosuch'", self.fails(2, "resolve", "-", input=json.dumps(
+            {"rbd": {"pool": "rbd", "image": "nosuch", "connection": "ceph1"}})))
+        self.assertIn("no connection 'nope'", self.fails(2, "resolve", "-", input=json.dumps(
+            {"rbd": {"pool": "rbd", "image": "sp1", "connection": "nope"}})))
+        for bad, why in ((dict(pool="a/b"), "rbd.pool"), (dict(image=""), "rbd.image"),
+                         (dict(id="xyz"), "rbd.id"), (dict(extra=1), "extra")):
+            doc = {"rbd": dict({"pool": "rbd", "image": "sp1", "connection": "ceph1"}, **bad)}
+            self.assertIn(why, self.fails(22, "resolve", "-", input=json.dumps(doc)))
+
 
 if __name__ == "__main__":
     unittest.main()
