@@ -95,14 +95,14 @@ static int auth_key(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret
                 return storvirt__error_set(-EINVAL, "pool '%s': <auth type='%s'>: rbd pools "
                                                     "authenticate with type 'ceph'",
                                            def->name, a->type);
-        r = storvirt__conn_for_rbd_auth(ctx, def, false, ret);
+        r = storvirt__conn_for_rbd_auth(ctx, def, false, ret, NULL);
         if (r != 0)
                 return r < 0 ? r : 0;
         r = storvirt__secret_find_usage(ctx, a->has_secret_uuid ? &a->secret_uuid : NULL,
                                         a->secret_usage, STORVIRT__SECRET_USAGE_CEPH, uuid);
         if (r == -ENOENT) {
                 _cleanup_free_ char *msg = strdup(storvirt_error_message() ?: "");
-                int k = storvirt__conn_for_rbd_auth(ctx, def, true, ret);
+                int k = storvirt__conn_for_rbd_auth(ctx, def, true, ret, NULL);
 
                 if (k != 0)
                         return k < 0 ? k : 0;

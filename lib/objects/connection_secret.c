@@ -367,7 +367,7 @@ static int pool_monitors(const storvirt__pool_def *def, char **ret) {
 }
 
 int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def, bool by_hosts,
-                                char **ret_key) {
+                                char **ret_key, char **ret_id) {
         const struct storvirt__pool_auth *a = &def->source.auth;
         _cleanup_free_ char *id = NULL, *mons = NULL;
         _cleanup_def_ conn_def *d = NULL;
@@ -375,7 +375,6 @@ int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def
 
         check_nonnull(ctx);
         check_nonnull(def);
-        check_nonnull(ret_key);
         if (!a->type || !a->username)
                 return 0;
         r = find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_RBD,
@@ -399,7 +398,10 @@ int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def
                                                     "connection '%s', whose cephx user is '%s', not "
                                                     "the pool's '%s'", def->name, id, d->user,
                                            a->username);
-        *ret_key = TAKE_PTR(d->password);
+        if (ret_key)
+                *ret_key = TAKE_PTR(d->password);
+        if (ret_id)
+                *ret_id = TAKE_PTR(id);
         return 1;
 }
 

@@ -64,11 +64,12 @@ int storvirt__conn_for_pool_auth(storvirt_ctx *ctx, const storvirt__pool_def *de
  * type='ceph' username=U> held by a stored rbd connection: the one whose
  * libvirt secret the <auth> names (usage 'libstorvirt-ceph-ID' or its
  * UUID), else with by_hosts the one with the pool's monitors (<host>s,
- * in order, ports as given) and user U.  1 with *ret_key, 0 when none;
- * -EACCES when the named one has another user.
+ * in order, ports as given) and user U.  1 with *ret_key and *ret_id
+ * (each may be NULL), 0 when none; -EACCES when the named one has
+ * another user.
  */
 int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def, bool by_hosts,
-                                char **ret_key);
+                                char **ret_key, char **ret_id);
 
 /*
  * The stored rbd connection of a network rbd source: the one whose

@@ -493,6 +493,14 @@ class RbdPoolTest(unittest.TestCase):
         self.ok("pool-define", self.write("p2.xml", self.pool_xml("byhost", auth=(
             "<auth type='ceph' username='test'><secret usage='elsewhere'/></auth>"))))
         self.ok("pool-start", "byhost")
+        # the secret its disks name: the pool's usage, the connection's key
+        sxml = self.ok("secret-xml", "--pool", "byhost")
+        self.assertIn('<usage type="ceph">', sxml)
+        self.assertIn("<name>elsewhere</name>", sxml)
+        value = os.path.join(self.state, "pool-value")
+        self.ok("secret-value", "--pool", "byhost", "--file", value)
+        with open(value, "rb") as f:
+            self.assertEqual(base64.b64encode(f.read()).decode(), self.key)
         self.ok("pool-destroy", "byhost")
         # the libvirt secret hand-off: usage type ceph, the key's bytes
         sxml = self.ok("secret-xml", "ceph1")
