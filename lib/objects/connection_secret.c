@@ -101,6 +101,8 @@ static int matches(const conn_def *d, const struct match *m) {
         if (m->host)
                 return strcmp(d->host, m->host) == 0 && d->port == m->port &&
                        strcmp(d->target, m->target) == 0 && d->user && strcmp(d->user, m->user) == 0;
+        if (!m->usage && !m->uuid)
+                return 0;
         r = storvirt__conn_secret_usage_of(d, &usage);
         if (r < 0)
                 return r;
@@ -377,10 +379,13 @@ int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def
         check_nonnull(def);
         if (!a->type || !a->username)
                 return 0;
-        r = find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_RBD,
-                                       .uuid = a->has_secret_uuid ? &a->secret_uuid : NULL,
-                                       .usage = a->has_secret_uuid ? NULL : a->secret_usage },
-                 &id);
+        r = 0;
+        if (a->has_secret_uuid || a->secret_usage)
+                r = find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_RBD,
+                                               .uuid = a->has_secret_uuid ? &a->secret_uuid : NULL,
+                                               .usage = a->has_secret_uuid ? NULL
+                                                                           : a->secret_usage },
+                         &id);
         if (r == 0 && by_hosts) {
                 r = pool_monitors(def, &mons);
                 if (r >= 0)
@@ -417,10 +422,12 @@ int storvirt__conn_find_for_rbd(storvirt_ctx *ctx, const storvirt__disk_rbd *rb,
                 return 0;
         if (rb->secret_uuid && storvirt__uuid_parse(rb->secret_uuid, &u) < 0)
                 return storvirt__error_set(-EINVAL, "'%s' is not a UUID", rb->secret_uuid);
-        r = find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_RBD,
-                                       .uuid = rb->secret_uuid ? &u : NULL,
-                                       .usage = rb->secret_uuid ? NULL : rb->secret_usage },
-                 ret_id);
+        r = 0;
+        if (rb->secret_uuid || rb->secret_usage)
+                r = find(ctx, &(struct match){ .type = STORVIRT_CONNECTION_RBD,
+                                               .uuid = rb->secret_uuid ? &u : NULL,
+                                               .usage = rb->secret_uuid ? NULL : rb->secret_usage },
+                         ret_id);
         if (r != 0)
                 return r;
         storvirt__buf_printf(&b, "%s", "");
