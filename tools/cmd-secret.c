@@ -338,7 +338,8 @@ const struct cli_command cli_commands_secret[] = {
         { "secret-xml", "the libvirt secret XML holding an iSCSI connection's CHAP password",
           "The <secret> (usage type iscsi, a UUID and usage id the same at every call) that\n"
           "the network <disk> of vdisk-xml and resolve names for a target behind CHAP:\n"
-          "usage \"libstorvirt-chap-CONNECTION\" for a stored connection; with --pool,\n"
+          "usage \"libstorvirt-chap-CONNECTION\" for a stored connection (an rbd\n"
+          "connection's: usage type ceph, \"libstorvirt-ceph-CONNECTION\"); with --pool,\n"
           "the secret an iscsi or iscsi-direct pool's <auth> names, or an rbd pool's\n"
           "secret of usage ceph (its value the cephx key's bytes).  Define it in\n"
           "libvirt with \"virsh secret-define\", give it its value with secret-value and\n"

@@ -187,6 +187,14 @@ static void where(storvirt_connection *conn, char *buf, size_t size) {
         case STORVIRT_CONNECTION_LOCALFS:
                 snprintf(buf, size, "%s", storvirt_connection_get_param(conn, "path"));
                 break;
+        case STORVIRT_CONNECTION_RBD: {
+                const char *cluster = storvirt_connection_get_param(conn, "cluster");
+
+                snprintf(buf, size, "%s (ceph%s%s, user %s)",
+                         storvirt_connection_get_param(conn, "monitors"), cluster ? " cluster " : "",
+                         cluster ? cluster : "", storvirt_connection_get_param(conn, "user"));
+                break;
+        }
         default:
                 snprintf(buf, size, "(a record that does not parse: connection-undefine "
                                     "removes it)");

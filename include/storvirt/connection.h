@@ -15,6 +15,8 @@
  *   {"type": "posixfs", "spec": "dev-or-source", "vfstype": "xfs", "options": "..."}
  *   {"type": "localfs", "path": "/srv/images"}
  *   {"type": "fcp"}
+ *   {"type": "rbd", "monitors": ["10.0.0.7:6789", "mon2"], "user": "vmhost",
+ *    "key": "<cephx key, base64>", "cluster": "ceph"}       (since 0.6)
  *
  * or VDSM's connectStorageServer parameters: {"domainType": 3,
  * "connectionParams": [{"id", "connection", "port", "iqn", "user",
@@ -58,6 +60,11 @@ typedef struct storvirt_connection storvirt_connection;
 #define STORVIRT_CONNECTION_FCP 5
 /* A GlusterFS volume mounted through its FUSE client (VDSM's glusterfs domains).  Since: 0.6 */
 #define STORVIRT_CONNECTION_GLUSTERFS 7
+/*
+ * A Ceph cluster: its monitors, a cephx user and key (librados checks it
+ * answers; QEMU reaches the images itself through librbd).  Since: 0.6
+ */
+#define STORVIRT_CONNECTION_RBD 8
 
 /* Flags of storvirt_connection_define(). */
 /* Replace a stored connection of the same id (else -EEXIST when it differs). */

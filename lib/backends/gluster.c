@@ -498,6 +498,26 @@ static int gluster_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *re
         return 0;
 }
 
+/* The volume's identity: the GlusterFS volume's id and the file's gfid, which renames keep. */
+static int gluster_volume_identity(storvirt__pool_obj *obj, storvirt__vol_rec *rec, char **ret) {
+        _cleanup_free_ char *path = NULL;
+        char volid[37], gfid[37];
+        storvirt__gluster_pool *p;
+        int r = storvirt__gluster_session(obj, &p);
+
+        if (r >= 0)
+                r = storvirt__gluster_path_in(p, rec->name, &path);
+        if (r >= 0)
+                r = storvirt__gl_volume_id(p->gl, volid);
+        if (r >= 0)
+                r = storvirt__gl_gfid(p->gl, path, gfid);
+        if (r < 0)
+                return storvirt__error_prefix("pool '%s'", obj->def->name);
+        if (asprintf(ret, "gluster:%s/%s", volid, gfid) < 0)
+                return storvirt__error_oom();
+        return 0;
+}
+
 const storvirt__backend_ops storvirt__backend_gluster = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "gluster",
@@ -518,4 +538,5 @@ const storvirt__backend_ops storvirt__backend_gluster = {
         .upload_volume = storvirt__gluster_upload,
         .download_volume = storvirt__gluster_download,
         .wipe_volume = storvirt__gluster_wipe_volume,
+        .volume_identity = gluster_volume_identity,
 };

@@ -22,6 +22,7 @@
  * asks for its first bytes to be written.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@
 #include "backends/backends.h"
 #include "backends/local.h"
 #include "conf/secret_conf.h"
+#include "objects/connection_secret.h"
 #include "objects/secret.h"
 #include "sys/rbd.h"
 #include "util/error.h"
@@ -73,7 +75,12 @@ static int mon_hosts(const storvirt__pool_def *def, char ***ret) {
         return storvirt__strv_builder_finish(&b, ret);
 }
 
-/* The base64 cephx key of the pool's <auth> (NULL without one). */
+/*
+ * The base64 cephx key of the pool's <auth> (NULL without one): from the
+ * stored rbd connection whose secret it names, else from the secret
+ * store, else from the stored rbd connection with the pool's monitors
+ * and user (objects/connection_secret.h).
+ */
 static int auth_key(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret) {
         const struct storvirt__pool_auth *a = &def->source.auth;
         char uuid[STORVIRT__UUID_STRING_MAX];
@@ -88,8 +95,20 @@ static int auth_key(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret
                 return storvirt__error_set(-EINVAL, "pool '%s': <auth type='%s'>: rbd pools "
                                                     "authenticate with type 'ceph'",
                                            def->name, a->type);
+        r = storvirt__conn_for_rbd_auth(ctx, def, false, ret, NULL);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = storvirt__secret_find_usage(ctx, a->has_secret_uuid ? &a->secret_uuid : NULL,
                                         a->secret_usage, STORVIRT__SECRET_USAGE_CEPH, uuid);
+        if (r == -ENOENT) {
+                _cleanup_free_ char *msg = strdup(storvirt_error_message() ?: "");
+                int k = storvirt__conn_for_rbd_auth(ctx, def, true, ret, NULL);
+
+                if (k != 0)
+                        return k < 0 ? k : 0;
+                storvirt__error_set(r, "%s (nor does a stored rbd connection hold the key of user "
+                                       "'%s' for these monitors)", msg ? msg : "", a->username);
+        }
         if (r >= 0)
                 r = storvirt__secret_value(ctx, uuid, &value, &n);
         if (r < 0)
@@ -488,6 +507,26 @@ static int rbd_wipe_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
         return r;
 }
 
+/* The image's identity: the cluster's fsid, the Ceph pool's id and the image's id (kept by rbd mv). */
+static int rbd_volume_identity(storvirt__pool_obj *obj, storvirt__vol_rec *rec, char **ret) {
+        struct storvirt__rbd_image im = {};
+        storvirt__rbd *c = NULL;
+        int r = conn_get(obj, false, &c);
+
+        if (r >= 0)
+                r = storvirt__rbd_image_stat(c, rec->name, false, &im);
+        if (r >= 0 && (!im.id || !*im.id))
+                r = storvirt__error_set(-EOPNOTSUPP, "rbd image '%s' has no image id (format 1)",
+                                        rec->name);
+        if (r >= 0 && asprintf(ret, "rbd:%s/%" PRId64 "/%s", storvirt__rbd_fsid(c),
+                               storvirt__rbd_pool_id(c), im.id) < 0)
+                r = storvirt__error_oom();
+        free(im.name);
+        free(im.id);
+        storvirt__rbd_unref(c);
+        return r < 0 ? storvirt__error_prefix("pool '%s'", obj->def->name) : 0;
+}
+
 const storvirt__backend_ops storvirt__backend_rbd = {
         .abi = STORVIRT__BACKEND_ABI,
         .type = "rbd",
@@ -504,4 +543,5 @@ const storvirt__backend_ops storvirt__backend_rbd = {
         .resize_volume = rbd_resize_volume,
         .wipe_volume = rbd_wipe_volume,
         .release_pool = rbd_release,
+        .volume_identity = rbd_volume_identity,
 };

@@ -60,6 +60,10 @@ typedef struct storvirt__conn_def {
         char *backup_servers;
         /* localfs */
         char *path;
+        /* rbd: the monitors, canonical "host:port,[v6]:port,host" (no port: both of
+           Ceph's); the cluster name; user is the cephx id, password its key (base64) */
+        char *monitors;
+        char *cluster;
         /* a stored record that does not parse (listed with STORVIRT_CONNECTION_LIST_INVALID) */
         char *invalid;
         /* secrets, only while defining or connecting; never written with the definition */

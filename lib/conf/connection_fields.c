@@ -16,11 +16,15 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "conf/connection_fields.h"
+#include "util/base64.h"
+#include "util/buf.h"
 #include "util/fileio.h"
 #include "util/json.h"
 #include "util/macro.h"
@@ -378,6 +382,131 @@ static int check_gluster_vfstype(const struct conn_parse_ctx *pc, const char *ke
                          storvirt__name_escape(v, esc, sizeof(esc)));
 }
 
+/* ---- rbd ------------------------------------------------------------------------------------ */
+
+/* One monitor, "host", "host:port", "[v6]" or "[v6]:port", appended to b in canonical form. */
+static int add_monitor(const struct conn_parse_ctx *pc, const char *key, const char *v,
+                       struct storvirt__buf *b) {
+        conn_def scratch = { .port = 0 };
+        bool port = v[0] == '[' ? strstr(v, "]:") != NULL : strchr(v, ':') != NULL;
+        char one[STORVIRT__CONN_PORTAL_SIZE + 2];
+        int r;
+
+        r = storvirt__conn_parse_portal(pc, key, v, false, &scratch);
+        if (r >= 0) {
+                bool v6 = strchr(scratch.host, ':') != NULL;
+                int k = snprintf(one, sizeof(one), "%s%s%s", v6 ? "[" : "", scratch.host,
+                                 v6 ? "]" : "");
+
+                if (port && k > 0 && (size_t)k < sizeof(one))
+                        snprintf(one + k, sizeof(one) - (size_t)k, ":%u", scratch.port);
+                for (const char *p = storvirt__buf_str(b); r >= 0 && *p;) {
+                        size_t n = strcspn(p, ",");
+
+                        if (n == strlen(one) && strncmp(p, one, n) == 0)
+                                r = CONN_FAIL(pc, key, "'%s' is given twice", one);
+                        p += p[n] ? n + 1 : n;
+                }
+                if (r >= 0)
+                        storvirt__buf_printf(b, "%s%s", b->len ? "," : "", one);
+        }
+        free(scratch.host);
+        return r;
+}
+
+int storvirt__conn_parse_hosts(const struct conn_parse_ctx *pc, const char *key, yajl_val v,
+                               uint32_t max, char **ret) {
+        struct storvirt__buf b = {};
+        int r = 0;
+
+        if (!YAJL_IS_ARRAY(v) || v->u.array.len == 0)
+                return CONN_FAIL(pc, key, "expected a list of one or more \"host[:port]\", got %s",
+                                 YAJL_IS_ARRAY(v) ? "an empty list" : storvirt__json_type_name(v));
+        if (v->u.array.len > max)
+                return CONN_FAIL(pc, key, "%zu hosts: at most %" PRIu32, v->u.array.len, max);
+        storvirt__buf_printf(&b, "%s", "");
+        for (size_t i = 0; r >= 0 && i < v->u.array.len; i++) {
+                yajl_val h = v->u.array.values[i];
+
+                if (!YAJL_IS_STRING(h))
+                        r = CONN_FAIL(pc, key, "entry %zu: expected a string, got %s", i + 1,
+                                      storvirt__json_type_name(h));
+                else
+                        r = add_monitor(pc, key, h->u.string, &b);
+        }
+        if (r >= 0) {
+                free(*ret);
+                *ret = strdup(storvirt__buf_str(&b));
+                r = *ret ? 0 : storvirt__error_oom();
+        }
+        storvirt__buf_free(&b);
+        return r;
+}
+
+/*
+ * A cephx key as Ceph writes it (ceph auth get-key): the base64 text of
+ * 28 bytes, a little-endian type 1 (AES), the creation time (8 bytes),
+ * the secret's length 16 and the 16 bytes of the secret.  The key
+ * itself is never quoted.
+ */
+static int check_cephx_key(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        uint8_t *raw = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        if (storvirt__base64_decode(v, strlen(v), &raw, &n) < 0) {
+                storvirt_error_clear();
+                return CONN_FAIL(pc, key, "not base64 text (a cephx key as 'ceph auth get-key' "
+                                          "prints it)");
+        }
+        if (n != 28)
+                r = CONN_FAIL(pc, key, "%zu bytes once decoded: a cephx key has 28", n);
+        else if (raw[0] != 1 || raw[1] != 0)
+                r = CONN_FAIL(pc, key, "key type %u: a cephx key is of type 1 (AES)",
+                              raw[0] | (unsigned)raw[1] << 8);
+        else if (raw[10] != 16 || raw[11] != 0)
+                r = CONN_FAIL(pc, key, "a secret of %u bytes: a cephx key holds 16",
+                              raw[10] | (unsigned)raw[11] << 8);
+        explicit_bzero(raw, n);
+        free(raw);
+        return r;
+}
+
+/* A cephx id (without "client."): letters, digits, '-', '_', '.'. */
+static int check_cephx_user(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        storvirt__name_escape(v, esc, sizeof(esc));
+        if (strncmp(v, "client.", 7) == 0)
+                return CONN_FAIL(pc, key, "'%s': give the cephx id without 'client.' (as "
+                                          "libvirt's <auth username>)", esc);
+        for (const char *p = v; *p; p++)
+                if (!isalnum((unsigned char)*p) && !strchr("-_.", *p))
+                        return CONN_FAIL(pc, key, "'%s': a cephx id holds letters, digits, '-', "
+                                                  "'_' and '.' only", esc);
+        return 0;
+}
+
+/* A Ceph cluster name: letters, digits, '-' and '_'. */
+static int check_cluster(const struct conn_parse_ctx *pc, const char *key, const char *v) {
+        char esc[STORVIRT__ESCAPED_NAME_SIZE];
+
+        for (const char *p = v; *p; p++)
+                if (!isalnum((unsigned char)*p) && !strchr("-_", *p))
+                        return CONN_FAIL(pc, key, "'%s': a cluster name holds letters, digits, '-' "
+                                                  "and '_' only",
+                                         storvirt__name_escape(v, esc, sizeof(esc)));
+        return 0;
+}
+
+/* A new definition carries its key (a stored one keeps it apart). */
+static int finish_rbd(const struct conn_parse_ctx *pc, conn_def *d) {
+        if (!pc->stored && !d->password)
+                return storvirt__error_set(-EINVAL, "%s: an rbd connection needs 'key' (the cephx "
+                                                    "key of user '%s')", pc->what, d->user);
+        return 0;
+}
+
 /* ---- checks across fields ------------------------------------------------------------------- */
 
 int storvirt__conn_check_chap(const struct conn_parse_ctx *pc, const conn_def *d) {
@@ -549,6 +678,20 @@ static const struct conn_field fcp_fields[] = {
         ENGINE_ISCSI_KEYS,
 };
 
+/* librados takes at most a few dozen monitors; a cluster runs 3 or 5 */
+#define MONITORS_MAX 16
+
+static const struct conn_field rbd_fields[] = {
+        { .own = "monitors", .value = CONN_V_HOSTS, .offset = AT(monitors), .max = MONITORS_MAX,
+          .need = "monitors (a list of \"host[:port]\")" },
+        { .own = "user", .value = CONN_V_STRING, .check = check_cephx_user, .offset = AT(user),
+          .max = CHAP_NAME_MAX, .need = "a cephx user ('user')" },
+        { .own = "key", .value = CONN_V_SECRET, .check = check_cephx_key, .offset = AT(password),
+          .pair = AT(user), .max = CHAP_SECRET_MAX },
+        { .own = "cluster", .value = CONN_V_STRING, .check = check_cluster, .offset = AT(cluster),
+          .max = 64 },
+};
+
 #define FIELDS(a) .fields = (a), .n_fields = ELEMENTSOF(a)
 
 const struct conn_type storvirt__conn_types[] = {
@@ -561,6 +704,8 @@ const struct conn_type storvirt__conn_types[] = {
         { 0, "cifs", "a", 5, "CIFS", NULL, 0, NULL },
         { STORVIRT_CONNECTION_GLUSTERFS, "glusterfs", "a", 7, "GLUSTERFS",
           FIELDS(glusterfs_fields), NULL },
+        /* not a VDSM storage domain type: our form only */
+        { STORVIRT_CONNECTION_RBD, "rbd", "an", 0, NULL, FIELDS(rbd_fields), finish_rbd },
 };
 const size_t storvirt__conn_n_types = ELEMENTSOF(storvirt__conn_types);
 

@@ -45,6 +45,8 @@ enum conn_value {
         CONN_V_VERSION,         /* as CONN_V_STRING, but a number is taken as written (3, 4.1) */
         CONN_V_SECRET,          /* a CHAP password, kept apart from the definition */
         CONN_V_PORTAL,          /* "host[:port]" into host and port */
+        CONN_V_HOSTS,           /* a list of "host[:port]" into one canonical string,
+                                   "a:1,[v6]:2,b" (written back as the list) */
         CONN_V_UINT,            /* an integer 0..max into an unsigned; 0 is "not given" */
         CONN_V_INT,             /* an integer 0..max into an int; -1 is "not given" */
         CONN_V_LONG,            /* an integer 0..max into a long; -1 is "not given" */
@@ -139,6 +141,10 @@ int storvirt__conn_parse_portal(const struct conn_parse_ctx *pc, const char *key
  */
 int storvirt__conn_get_vdsm_bool(const struct conn_parse_ctx *pc, yajl_val obj, const char *key,
                                  bool *ret);
+
+/* A list of "host[:port]" (CONN_V_HOSTS) under key into *ret, canonical, at most max hosts. */
+int storvirt__conn_parse_hosts(const struct conn_parse_ctx *pc, const char *key, yajl_val v,
+                               uint32_t max, char **ret);
 
 /* CHAP names and passwords in pairs; mutual CHAP only with one-way CHAP. */
 int storvirt__conn_check_chap(const struct conn_parse_ctx *pc, const conn_def *d);

@@ -53,6 +53,8 @@ void storvirt__conn_def_free(conn_def *d) {
         free(d->vfstype);
         free(d->backup_servers);
         free(d->path);
+        free(d->monitors);
+        free(d->cluster);
         free(d->invalid);
         storvirt__conn_explicit_clear(d->password);
         storvirt__conn_explicit_clear(d->mutual_password);
@@ -233,6 +235,20 @@ static int read_unused(const struct conn_parse_ctx *pc, yajl_val obj, const stru
                          pc->type ? pc->type->name : "such");
 }
 
+/* A list of hosts (CONN_V_HOSTS), our form only. */
+static int read_hosts(const struct conn_parse_ctx *pc, yajl_val obj, const struct conn_field *f,
+                      enum conn_dialect dl, conn_def *d) {
+        const char *key = dl == CONN_OWN ? f->own : f->vdsm;
+        yajl_val v = NULL;
+
+        for (size_t i = 0; key && i < obj->u.object.len && !v; i++)
+                if (strcmp(obj->u.object.keys[i], key) == 0)
+                        v = obj->u.object.values[i];
+        if (!v || YAJL_IS_NULL(v))
+                return 0;
+        return storvirt__conn_parse_hosts(pc, key, v, f->max, str_at(d, f->offset));
+}
+
 /*
  * The value of field f in VDSM's form once read: what VDSM takes for an
  * absent key or an empty string, where it takes something.  NULL: the
@@ -264,6 +280,8 @@ static int read_field(const struct conn_parse_ctx *pc, yajl_val obj, const struc
                 return storvirt__conn_get_vdsm_bool(pc, obj, f->vdsm, &b) < 0 ? -EINVAL : 0;
         if (f->value == CONN_V_UNUSED)
                 return read_unused(pc, obj, f);
+        if (f->value == CONN_V_HOSTS)
+                return read_hosts(pc, obj, f, dl, d);
         r = get_field(pc, obj, f, dl, &key, &s, &n);
         if (r < 0)
                 return r;
@@ -280,7 +298,8 @@ static int read_field(const struct conn_parse_ctx *pc, yajl_val obj, const struc
                 return storvirt__conn_parse_portal(pc, key, s,
                                                    dl == CONN_VDSM && (f->flags & CONN_F_VDSM_HOST), d);
         case CONN_V_SECRET:
-                return set_secret(pc, key, s, f->max, str_at(d, f->offset));
+                r = set_secret(pc, key, s, f->max, str_at(d, f->offset));
+                return r < 0 || !f->check ? r : f->check(pc, key, s);
         case CONN_V_UINT:
         case CONN_V_INT:
         case CONN_V_LONG:
@@ -411,7 +430,7 @@ static int parse_own(const struct conn_parse_ctx *pc, yajl_val obj, conn_def **r
                                                         "supported", pc->what, type);
         if (!t)
                 return CONN_FAIL(pc, "type", "'%.32s' is not a connection type (iscsi, nfs, "
-                                             "posixfs, localfs or fcp)", type);
+                                             "posixfs, glusterfs, localfs, fcp or rbd)", type);
         return parse_fields(pc, t, CONN_OWN, obj, ret);
 }
 
@@ -427,6 +446,8 @@ static int vdsm_type(const char *what, yajl_val v, const struct conn_type **ret)
         for (size_t i = 0; i < storvirt__conn_n_types; i++) {
                 const struct conn_type *t = &storvirt__conn_types[i];
 
+                if (!t->vdsm_name)
+                        continue;       /* not a VDSM storage domain type */
                 if (id == t->vdsm_id || (str && strcasecmp(str, t->vdsm_name) == 0)) {
                         if (!t->type)
                                 return storvirt__error_set(-EOPNOTSUPP, "%s: field 'domainType': "
@@ -541,6 +562,20 @@ static bool number_of(const conn_def *d, const struct conn_field *f, int64_t *re
         return f->value == CONN_V_UINT ? *ret != 0 : *ret >= 0;
 }
 
+/* A canonical host list ("a:1,b") as a JSON list. */
+static int gen_hosts(storvirt__json_gen *g, const char *key, const char *hosts) {
+        int r = storvirt__json_gen_key_begin_array(g, key);
+
+        for (const char *p = hosts; r >= 0 && *p;) {
+                size_t n = strcspn(p, ",");
+                _cleanup_free_ char *one = strndup(p, n);
+
+                r = one ? storvirt__json_gen_string(g, one) : storvirt__error_oom();
+                p += p[n] ? n + 1 : n;
+        }
+        return r < 0 ? r : storvirt__json_gen_end_array(g);
+}
+
 /*
  * Field f of d in dialect dl, when it is set (or VDSM's form writes it
  * anyway).  Secrets are never written: our form shows "********" for a
@@ -562,6 +597,8 @@ static int gen_field(storvirt__json_gen *g, const conn_def *d, const struct conn
                 if (dl == CONN_VDSM)
                         return storvirt__json_gen_key_int64(g, key, t ? t->vdsm_id : 0);
                 return storvirt__json_gen_key_string(g, key, storvirt__conn_type_name(d->type));
+        case CONN_V_HOSTS:
+                return str_of(d, f->offset) ? gen_hosts(g, key, str_of(d, f->offset)) : 0;
         case CONN_V_PORTAL:
                 if (dl == CONN_VDSM)
                         return storvirt__json_gen_key_string(g, key, d->host);
@@ -664,7 +701,9 @@ int storvirt__conn_secrets_to_text(const conn_def *d, char **ret) {
         storvirt__json_gen_begin_map(g);
         for (size_t i = 0; t && i < t->n_fields; i++)
                 if (t->fields[i].value == CONN_V_SECRET && str_of(d, t->fields[i].offset))
-                        storvirt__json_gen_key_string(g, t->fields[i].own,
+                        storvirt__json_gen_key_string(g, t->fields[i].offset == offsetof(conn_def,
+                                                                                         password)
+                                                                 ? "password" : "mutual_password",
                                                       str_of(d, t->fields[i].offset));
         storvirt__json_gen_end_map(g);
         return storvirt__json_gen_finish(g, ret, NULL);

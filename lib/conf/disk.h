@@ -205,6 +205,13 @@ typedef struct storvirt__disk_spec {
         char *vdisk;                  /* SOURCE_VDISK: canonical UUID */
         storvirt__disk_rbd net_rbd;   /* SOURCE_NETWORK, protocol rbd */
         storvirt__disk_netfile net_file; /* SOURCE_NETWORK, protocol gluster */
+        /*
+         * SOURCE_NETWORK named through a stored connection ({"rbd": {pool, image,
+         * connection, id}}, {"gluster": {volume, path, connection, gfid}}): its id,
+         * and the image id or gfid the storage must have (NULL: not checked).  The
+         * hosts and auth of net_rbd and net_file come from the connection.
+         */
+        char *net_conn, *net_expect;
 
         storvirt__disk_device device;
         storvirt__disk_bus bus;
@@ -335,6 +342,8 @@ int storvirt__disk_spec_new(storvirt__disk_spec **ret);
 void storvirt__disk_iscsi_clear(storvirt__disk_iscsi *i);
 /* Frees what a network file source holds and zeroes it. */
 void storvirt__disk_netfile_clear(storvirt__disk_netfile *n);
+/* The "rbd" or "gluster" key of a source named through a stored connection (disk_netconn.c). */
+void storvirt__disk_gen_netconn(storvirt__json_gen *g, const storvirt__disk_spec *s);
 /* Deep copies (disk_network.c); on failure *ret is empty and -ENOMEM returned. */
 int storvirt__disk_rbd_dup(const storvirt__disk_rbd *r, storvirt__disk_rbd *ret);
 int storvirt__disk_netfile_dup(const storvirt__disk_netfile *n, storvirt__disk_netfile *ret);

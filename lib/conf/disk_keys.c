@@ -655,6 +655,8 @@ const struct storvirt__disk_key storvirt__disk_keys[K_N] = {
                          .set = storvirt__disk_set_network_key },
         [K_HOSTS] = { "hosts", NULL, KEY_SETTER, G_NETWORK, .set = storvirt__disk_set_network_key },
         [K_AUTH] = { "auth", NULL, KEY_SETTER, G_NETWORK, .set = storvirt__disk_set_network_key },
+        [K_RBD] = { "rbd", NULL, KEY_SETTER, G_NETCONN, .set = storvirt__disk_set_netconn },
+        [K_GLUSTER] = { "gluster", NULL, KEY_SETTER, G_NETCONN, .set = storvirt__disk_set_netconn },
         [K_TYPE] = { "type", NULL, KEY_SETTER, .set = set_type },
         [K_DEVICE_ID] = { "deviceId", NULL, KEY_STRING },
         [K_DEVICE] = { "device", NULL, KEY_ENUM, FIELD(device),
@@ -708,8 +710,9 @@ const struct storvirt__disk_key storvirt__disk_keys[K_N] = {
 };
 
 const char storvirt__disk_sources_list[] = "GUID, UUID, poolID+domainID+imageID+volumeID, "
-                                           "pool+volume, path, iscsi, vdisk or "
-                                           "protocol+hosts+path (a network drive)";
+                                           "pool+volume, path, iscsi, vdisk, "
+                                           "protocol+hosts+path (a network drive), rbd or "
+                                           "gluster (through a stored connection)";
 
 int storvirt__disk_key_lookup(const char *name) {
         for (size_t i = 0; i < K_N; i++) {

@@ -23,7 +23,7 @@
 typedef enum key_id {
         K_ALIAS,
         K_GUID, K_UUID, K_POOL_ID, K_DOMAIN_ID, K_IMAGE_ID, K_VOLUME_ID, K_POOL, K_VOLUME,
-        K_PATH, K_ISCSI, K_VDISK, K_PROTOCOL, K_HOSTS, K_AUTH,
+        K_PATH, K_ISCSI, K_VDISK, K_PROTOCOL, K_HOSTS, K_AUTH, K_RBD, K_GLUSTER,
         K_TYPE, K_DEVICE_ID, K_DEVICE, K_IFACE, K_INDEX, K_ADDRESS, K_FORMAT, K_BOOT_ORDER,
         K_PROPAGATE_ERRORS, K_SHARED, K_READONLY, K_OPTIONAL, K_SERIAL, K_CACHE, K_IO,
         K_DISCARD, K_SGIO, K_SPEC_PARAMS, K_IOTUNE, K_RESERVATIONS, K_VOLUME_AS_VOLUME,
@@ -42,6 +42,7 @@ enum source_group {
         G_ISCSI,
         G_VDISK,
         G_NETWORK,              /* protocol, hosts, auth (and path, the image's name) */
+        G_NETCONN,              /* rbd or gluster: storage named through a stored connection */
         G_N,
 };
 
@@ -117,6 +118,11 @@ int storvirt__disk_set_network(storvirt__disk_spec *s, const char *what, yajl_va
                                const char *const *spelled);
 /* hosts and auth alone (the C API's one-key setter): refused, they go with protocol. */
 storvirt__disk_key_setter storvirt__disk_set_network_key;
+
+/* ---- disk_netconn.c: rbd images and gluster files through a stored connection ------------- */
+
+/* {"rbd": {pool, image, connection, id}} and {"gluster": {volume, path, connection, gfid}}. */
+storvirt__disk_key_setter storvirt__disk_set_netconn;
 
 /* ---- disk_vdsm_keys.c: VDSM's keys about the VM and the image ----------------------------- */
 

@@ -129,6 +129,7 @@ void storvirt__disk_source_clear(storvirt__disk_spec *s) {
         char **fields[] = {
                 &s->guid, &s->fs_uuid, &s->pool_id, &s->domain_id, &s->image_id,
                 &s->volume_id, &s->pool, &s->volume, &s->path, &s->vdisk,
+                &s->net_conn, &s->net_expect,
         };
 
         for (size_t i = 0; i < ELEMENTSOF(fields); i++) {
@@ -198,6 +199,8 @@ static const size_t spec_strings[] = {
         offsetof(storvirt__disk_spec, volume),
         offsetof(storvirt__disk_spec, path),
         offsetof(storvirt__disk_spec, vdisk),
+        offsetof(storvirt__disk_spec, net_conn),
+        offsetof(storvirt__disk_spec, net_expect),
         offsetof(storvirt__disk_spec, iscsi.host),
         offsetof(storvirt__disk_spec, iscsi.target),
         offsetof(storvirt__disk_spec, iscsi.initiator),

@@ -146,7 +146,10 @@ static int gen_source(storvirt__json_gen *g, const storvirt__disk_resolved *d) {
                 storvirt__json_gen_key_string(g, "vdisk", s->vdisk ? s->vdisk : "");
                 break;
         case STORVIRT__DISK_SOURCE_NETWORK:
-                gen_network(g, s);
+                if (s->net_conn)
+                        storvirt__disk_gen_netconn(g, s);
+                else
+                        gen_network(g, s);
                 break;
         default:
                 break;

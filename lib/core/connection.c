@@ -249,7 +249,8 @@ STORVIRT_EXPORT const char *storvirt_connection_get_param(storvirt_connection *c
                 return NULL;
         }
         d = conn->def;
-        if (strcmp(key, "password") == 0 || strcmp(key, "mutual_password") == 0) {
+        if (strcmp(key, "password") == 0 || strcmp(key, "mutual_password") == 0 ||
+            strcmp(key, "key") == 0) {
                 storvirt__error_set(-EPERM, "'%s' is a secret and is never returned", key);
                 return NULL;
         }
@@ -275,6 +276,8 @@ STORVIRT_EXPORT const char *storvirt_connection_get_param(storvirt_connection *c
                 { "vfstype", d->vfstype },
                 { "backup_servers", d->backup_servers },
                 { "path", d->path },
+                { "monitors", d->monitors },
+                { "cluster", d->cluster },
                 { NULL, NULL },
         };
         for (e = table; e->key; e++)
@@ -304,6 +307,10 @@ STORVIRT_EXPORT int storvirt_connection_get_json(storvirt_connection *conn, char
                 storvirt__json_gen_key_string(g, "id", conn->def->id);
                 storvirt__json_gen_key_string(g, "invalid", conn->def->invalid);
                 r = storvirt__json_gen_end_map(g);
+        } else if (r >= 0 && (flags & STORVIRT_CONNECTION_JSON_VDSM) &&
+                   conn->def->type == STORVIRT_CONNECTION_RBD) {
+                r = storvirt__error_set(-EOPNOTSUPP, "connection %s: VDSM has no form for rbd "
+                                                     "connections", conn->def->id);
         } else if (r >= 0 && (flags & STORVIRT_CONNECTION_JSON_VDSM)) {
                 r = storvirt__conn_gen_vdsm(g, conn->def);
         } else if (r >= 0) {
@@ -448,14 +455,16 @@ STORVIRT_EXPORT int storvirt_connection_list_luns(storvirt_connection *conn, int
         return r;
 }
 
-/* A handle whose connection can have a CHAP secret: a valid iSCSI one. */
+/* A handle whose connection can have a secret: a valid iSCSI (CHAP) or rbd (cephx) one. */
 static int check_iscsi(storvirt_connection *conn) {
         if (conn->def->invalid)
                 return storvirt__error_set(-EINVAL, "connection record '%s' is not valid: %s",
                                            conn->def->id, conn->def->invalid);
-        if (conn->def->type != STORVIRT_CONNECTION_ISCSI)
+        if (conn->def->type != STORVIRT_CONNECTION_ISCSI &&
+            conn->def->type != STORVIRT_CONNECTION_RBD)
                 return storvirt__error_set(-EINVAL, "connection %s is a %s connection: only iSCSI "
-                                                    "connections have a CHAP secret",
+                                                    "connections have a CHAP secret, rbd "
+                                                    "connections a cephx key",
                                            conn->def->id, storvirt__conn_type_name(conn->def->type));
         return 0;
 }
@@ -472,9 +481,11 @@ STORVIRT_EXPORT int storvirt_connection_get_secret_xml(storvirt_connection *conn
         if (r >= 0)
                 r = storvirt__conn_secret_describe(conn->ctx, conn->def->id, &description);
         if (r >= 0)
-                r = storvirt__conn_secret_usage(conn->def->id, &usage);
+                r = storvirt__conn_secret_usage_of(conn->def, &usage);
         if (r >= 0)
-                r = storvirt__conn_secret_xml(usage, NULL, description, ret_xml);
+                r = storvirt__conn_secret_xml_typed(usage, NULL, description,
+                                                    conn->def->type == STORVIRT_CONNECTION_RBD,
+                                                    ret_xml);
         return r;
 }
 

@@ -60,6 +60,13 @@ int storvirt__volume_handle_new(storvirt_pool *pool, storvirt__vol_rec *rec,
 int storvirt__volume_create_overlay(storvirt_pool *pool, const char *xml,
                                     storvirt_volume **ret_vol);
 
+/*
+ * The identity of the storage the volume names, read now by its pool's
+ * backend (objects/backend_ops.h: volume_identity); -EOPNOTSUPP for pool
+ * types without one.
+ */
+int storvirt__volume_identity(storvirt_volume *vol, char **ret);
+
 /* Lifecycle steps shared by the API and autostart (lib/core/pool.c). */
 int storvirt__pool_obj_start(storvirt__pool_obj *obj, uint32_t flags);
 int storvirt__pool_obj_refresh(storvirt__pool_obj *obj);

@@ -100,6 +100,39 @@ static int rbd_write_key(storvirt_pool *pool, const char *uuid, int fd) {
         return r;
 }
 
+/*
+ * An rbd pool whose cephx key a stored rbd connection holds (the one its
+ * <auth> names, else, when the secret store has no such secret, the one
+ * with its monitors and user): 1 with the connection's id and a copy of
+ * the <auth>'s secret reference, 0 otherwise.
+ */
+static int rbd_connection(storvirt_pool *pool, struct pool_secret *ret) {
+        storvirt__pool_obj *obj = pool->obj;
+        const struct storvirt__pool_auth *a;
+        char uuid[STORVIRT__UUID_STRING_MAX];
+        int r = 0;
+
+        storvirt__mutex_lock(&obj->lock);
+        a = &obj->def->source.auth;
+        if (strcmp(obj->def->type, "rbd") == 0 && a->type && strcmp(a->type, "ceph") == 0) {
+                r = storvirt__conn_for_rbd_auth(pool->ctx, obj->def, false, NULL, &ret->id);
+                if (r == 0 && storvirt__secret_find_usage(pool->ctx, a->has_secret_uuid
+                                                                      ? &a->secret_uuid : NULL,
+                                                          a->secret_usage,
+                                                          STORVIRT__SECRET_USAGE_CEPH, uuid) == -ENOENT) {
+                        storvirt_error_clear();
+                        r = storvirt__conn_for_rbd_auth(pool->ctx, obj->def, true, NULL, &ret->id);
+                }
+                storvirt_error_clear();
+                ret->has_uuid = a->has_secret_uuid;
+                ret->uuid = a->secret_uuid;
+                if (r > 0 && !a->has_secret_uuid && !(ret->usage = strdup(a->secret_usage ?: "")))
+                        r = storvirt__error_oom();
+        }
+        storvirt__mutex_unlock(&obj->lock);
+        return r;
+}
+
 static int pool_secret_get(storvirt_pool *pool, struct pool_secret *ret) {
         storvirt__pool_obj *obj = pool->obj;
         const storvirt__pool_def *def;
@@ -138,6 +171,18 @@ STORVIRT_EXPORT int storvirt_pool_get_secret_xml(storvirt_pool *pool, char **ret
         check_arg(pool->obj != NULL, "pool", "not a pool handle");
         check_nonnull(ret_xml);
         check_flags(flags, 0);
+        r = rbd_connection(pool, &s);
+        if (r > 0) {
+                r = storvirt__conn_secret_describe(pool->ctx, s.id, &description);
+                if (r >= 0)
+                        r = storvirt__conn_secret_xml_typed(s.has_uuid ? NULL : s.usage,
+                                                            s.has_uuid ? &s.uuid : NULL,
+                                                            description, true, ret_xml);
+                pool_secret_clear(&s);
+                return r;
+        }
+        pool_secret_clear(&s);
+        s = (struct pool_secret){};
         {
                 char uuid[STORVIRT__UUID_STRING_MAX];
 
@@ -175,6 +220,15 @@ STORVIRT_EXPORT int storvirt_pool_write_secret(storvirt_pool *pool, int fd, uint
         check_arg(pool->obj != NULL, "pool", "not a pool handle");
         check_arg(fd >= 0, "fd", "must be an open file descriptor");
         check_flags(flags, 0);
+        r = rbd_connection(pool, &s);
+        if (r != 0) {
+                if (r > 0)
+                        r = storvirt__conn_write_secret(pool->ctx, s.id, fd);
+                pool_secret_clear(&s);
+                return r;
+        }
+        pool_secret_clear(&s);
+        s = (struct pool_secret){};
         {
                 char uuid[STORVIRT__UUID_STRING_MAX];
 

@@ -619,6 +619,13 @@ STORVIRT_EXPORT int storvirt_volume_delete(storvirt_volume *vol, uint32_t flags)
         return r;
 }
 
+int storvirt__volume_identity(storvirt_volume *vol, char **ret) {
+        check_vol_arg(vol);
+        check_nonnull(ret);
+        return STORVIRT__BACKEND_CALL(vol->pool->obj->ops, volume_identity, vol->pool->obj,
+                                      vol->rec, ret);
+}
+
 STORVIRT_EXPORT int storvirt_volume_wipe(storvirt_volume *vol, storvirt_progress_fn progress,
                                          void *userdata, uint32_t flags) {
         storvirt__progress p = { progress, userdata };

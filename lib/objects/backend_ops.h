@@ -121,4 +121,13 @@ typedef struct storvirt__backend_ops {
          * an active pool (a cluster connection) need it.
          */
         void (*release_pool)(struct storvirt__pool_obj *obj);
+        /*
+         * Optional: the identity of the storage under the volume's name,
+         * read from the storage now, that renames keep and that no other
+         * image or file shares ("rbd:FSID/POOL-ID/IMAGE-ID",
+         * "gluster:VOLUME-ID/GFID"); malloc'd.  -ENOENT when nothing has
+         * that name any more.  vDisks of network volumes are keyed by it.
+         */
+        int (*volume_identity)(struct storvirt__pool_obj *obj, struct storvirt__vol_rec *rec,
+                               char **ret);
 } storvirt__backend_ops;

@@ -14,12 +14,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "conf/connection_def.h"
 #include "objects/connection_connect.h"
 #include "objects/ctx.h"
 #include "sys/iscsi_direct.h"
 #include "sys/iscsi_node.h"
+#include "sys/gluster.h"
 #include "sys/mount.h"
+#if HAVE_RBD
+#include "sys/rbd.h"
+#endif
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -201,6 +206,179 @@ static int localfs_check(const conn_def *d) {
         return 0;
 }
 
+#if HAVE_RBD
+/*
+ * A monitor for librados: with a port, the messenger protocol it speaks
+ * by Ceph's convention ("v2:" on 3300, else "v1:"; librados would try
+ * both on either port and hunt until the timeout on a refused key).
+ */
+static int rbd_mon(const char *m, size_t n, char **ret) {
+        _cleanup_free_ char *one = strndup(m, n);
+        const char *end, *port;
+
+        if (!one)
+                return storvirt__error_oom();
+        end = one[0] == '[' ? strchr(one, ']') : one;
+        port = end ? strchr(end, ':') : NULL;
+        if (!port) {
+                *ret = TAKE_PTR(one);
+                return 0;
+        }
+        if (asprintf(ret, "%s:%s", strcmp(port + 1, "3300") == 0 ? "v2" : "v1", one) < 0)
+                return storvirt__error_oom();
+        return 0;
+}
+
+/* A connection to the cluster (and Ceph pool, when not NULL) with the user and key. */
+static int rbd_open(const conn_def *d, const char *pool, int timeout_ms, storvirt__rbd **ret) {
+        _cleanup_strv_free_ char **mons = NULL;
+        int r = 0;
+
+        for (const char *p = d->monitors; r >= 0 && *p;) {
+                size_t n = strcspn(p, ",");
+                char *m = NULL;
+
+                r = rbd_mon(p, n, &m);
+                if (r >= 0 && (r = storvirt__strv_extend(&mons, m)) < 0)
+                        r = storvirt__error_oom();
+                free(m);
+                p += p[n] ? n + 1 : n;
+        }
+        if (r < 0)
+                return r;
+        if (!d->password)
+                return storvirt__error_set(-ENOENT, "connection '%s': no cephx key stored", d->id);
+        r = storvirt__rbd_connect(&(struct storvirt__rbd_params){
+                                          .mon_hosts = mons,
+                                          .n_mon_hosts = storvirt__strv_length(mons),
+                                          .cluster = d->cluster,
+                                          .user = d->user,
+                                          .key = d->password,
+                                          .pool = pool,
+                                          .timeout_sec = (unsigned)((timeout_ms + 999) / 1000),
+                                  },
+                                  ret);
+        if (r < 0)
+                storvirt__error_prefix("connection '%s' (Ceph monitors %s)", d->id, d->monitors);
+        return storvirt__conn_scrub_error(d, r);
+}
+
+/* The cluster answers the monitors with the user and key, within the timeout. */
+static int rbd_check(const conn_def *d, int timeout_ms) {
+        storvirt__rbd *c = NULL;
+        int r = rbd_open(d, NULL, timeout_ms, &c);
+
+        storvirt__rbd_unref(c);
+        return r;
+}
+
+int storvirt__conn_rbd_image_id(const conn_def *d, const char *pool, const char *image,
+                                int timeout_ms, char **ret) {
+        struct storvirt__rbd_image im = {};
+        storvirt__rbd *c = NULL;
+        int r;
+
+        if (d->type != STORVIRT_CONNECTION_RBD)
+                return storvirt__error_set(-EINVAL, "connection '%s' is a %s connection, not rbd",
+                                           d->id, storvirt__conn_type_name(d->type));
+        r = rbd_open(d, pool, timeout_ms, &c);
+        if (r >= 0)
+                r = storvirt__rbd_image_stat(c, image, false, &im);
+        if (r >= 0 && !(*ret = strdup(im.id ? im.id : "")))
+                r = storvirt__error_oom();
+        free(im.name);
+        free(im.id);
+        storvirt__rbd_unref(c);
+        return r < 0 ? storvirt__conn_scrub_error(d, r) : 0;
+}
+#else
+static int rbd_check(const conn_def *d, int timeout_ms) {
+        (void)timeout_ms;
+        return storvirt__error_set(-EOPNOTSUPP, "connection '%s': this build has no Ceph client "
+                                                "(librados)", d->id);
+}
+
+int storvirt__conn_rbd_image_id(const conn_def *d, const char *pool, const char *image,
+                                int timeout_ms, char **ret) {
+        return rbd_check(d, timeout_ms);
+}
+#endif
+
+/* "server:/volume" or "server:volume" (a server "[v6]") into host (malloc'd) and volume. */
+static int gluster_spec_split(const conn_def *d, char **host, const char **volume) {
+        const char *s = d->spec, *colon = s[0] == '[' ? strstr(s, "]:") : strchr(s, ':');
+
+        if (!colon)
+                return storvirt__error_set(-EINVAL, "connection '%s': '%s' is not server:/volume",
+                                           d->id, s);
+        *host = s[0] == '[' ? strndup(s + 1, (size_t)(colon - s - 1)) : strndup(s, (size_t)(colon - s));
+        if (s[0] == '[')
+                colon++;
+        *volume = colon[1] == '/' ? colon + 2 : colon + 1;
+        return *host ? 0 : storvirt__error_oom();
+}
+
+int storvirt__conn_gluster_servers(const conn_def *d, const char *volume, char ***ret) {
+        _cleanup_free_ char *host = NULL;
+        const char *vol = NULL;
+        char **l = NULL;
+        int r;
+
+        if (d->type != STORVIRT_CONNECTION_GLUSTERFS)
+                return storvirt__error_set(-EINVAL, "connection '%s' is a %s connection, not "
+                                                    "glusterfs", d->id,
+                                           storvirt__conn_type_name(d->type));
+        r = gluster_spec_split(d, &host, &vol);
+        if (r < 0)
+                return r;
+        if (strncmp(vol, volume, strlen(volume)) != 0 || (vol[strlen(volume)] &&
+                                                          vol[strlen(volume)] != '/'))
+                return storvirt__error_set(-EINVAL, "connection '%s' reaches GlusterFS volume "
+                                                    "'%s', not '%s'", d->id, vol, volume);
+        r = storvirt__strv_extend(&l, host);
+        for (const char *p = d->backup_servers; r >= 0 && p && *p;) {
+                size_t n = strcspn(p, ":");
+                _cleanup_free_ char *one = strndup(p, n);
+
+                r = one ? storvirt__strv_extend(&l, one) : storvirt__error_oom();
+                p += p[n] ? n + 1 : n;
+        }
+        if (r < 0) {
+                storvirt__strv_free(l);
+                return storvirt__error_oom();
+        }
+        *ret = l;
+        return 0;
+}
+
+int storvirt__conn_gluster_gfid(const conn_def *d, const char *volume, const char *path,
+                                char ret[static 37]) {
+        _cleanup_strv_free_ char **servers = NULL;
+        storvirt__gl_server sv[16];
+        storvirt__gl *gl = NULL;
+        _cleanup_free_ char *abs = NULL;
+        struct stat st;
+        size_t n = 0;
+        int r;
+
+        r = storvirt__conn_gluster_servers(d, volume, &servers);
+        for (char **s = servers; r >= 0 && *s && n < ELEMENTSOF(sv); s++)
+                sv[n++] = (storvirt__gl_server){ *s, 0 };
+        if (r >= 0 && asprintf(&abs, "/%s", path) < 0)
+                r = storvirt__error_oom();
+        if (r >= 0)
+                r = storvirt__gl_connect(volume, sv, n, getenv("STORVIRT_GLUSTER_LOG"), &gl);
+        if (r >= 0)
+                r = storvirt__gl_lstat(gl, abs, &st);
+        if (r >= 0 && !S_ISREG(st.st_mode))
+                r = storvirt__error_set(-EINVAL, "'%s' of GlusterFS volume '%s' is not a regular "
+                                                 "file", abs, volume);
+        if (r >= 0)
+                r = storvirt__gl_gfid(gl, abs, ret);
+        storvirt__gl_release(gl);
+        return r < 0 ? storvirt__error_prefix("connection '%s'", d->id) : 0;
+}
+
 /* Establish the connection on this host; *ret_mp the mount point for nfs/posixfs. */
 int storvirt__conn_do_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_ms, char **ret_mp) {
         struct storvirt__iscsi_lun *luns = NULL;
@@ -232,6 +410,8 @@ int storvirt__conn_do_connect(storvirt_ctx *ctx, const conn_def *d, int timeout_
                 return localfs_check(d);
         case STORVIRT_CONNECTION_FCP:
                 return 0;       /* the fabric is always there; LUNs come by rescan */
+        case STORVIRT_CONNECTION_RBD:
+                return rbd_check(d, timeout_ms);        /* QEMU connects itself (librbd) */
         }
         return storvirt__error_set(-EINVAL, "unknown connection type %d", d->type);
 }

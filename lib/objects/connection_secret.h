@@ -22,14 +22,21 @@
 
 #include <stdbool.h>
 
+#include "conf/connection_def.h"
+#include "conf/disk.h"
 #include "conf/pool_conf.h"
 #include "objects/ctx.h"
 #include "util/uuid.h"
 
 #define STORVIRT__CONN_SECRET_PREFIX "libstorvirt-chap-"
+/* The usage id of an rbd connection's libvirt secret (usage type ceph). */
+#define STORVIRT__CONN_CEPH_SECRET_PREFIX "libstorvirt-ceph-"
 
 /* The usage id of connection id's libvirt secret (malloc'd). */
 int storvirt__conn_secret_usage(const char *id, char **ret);
+
+/* The same for a definition: "libstorvirt-ceph-ID" for rbd connections. */
+int storvirt__conn_secret_usage_of(const conn_def *d, char **ret);
 
 /* The UUID of the libvirt secret of usage id usage. */
 int storvirt__conn_secret_uuid(const char *usage, storvirt__uuid *ret);
@@ -53,6 +60,28 @@ int storvirt__conn_find_by_secret(storvirt_ctx *ctx, const storvirt__uuid *uuid,
 int storvirt__conn_for_pool_auth(storvirt_ctx *ctx, const storvirt__pool_def *def, char **ret_id);
 
 /*
+ * The cephx key (base64, malloc'd: wipe it) of an rbd pool's <auth
+ * type='ceph' username=U> held by a stored rbd connection: the one whose
+ * libvirt secret the <auth> names (usage 'libstorvirt-ceph-ID' or its
+ * UUID), else with by_hosts the one with the pool's monitors (<host>s,
+ * in order, ports as given) and user U.  1 with *ret_key and *ret_id
+ * (each may be NULL), 0 when none; -EACCES when the named one has
+ * another user.
+ */
+int storvirt__conn_for_rbd_auth(storvirt_ctx *ctx, const storvirt__pool_def *def, bool by_hosts,
+                                char **ret_key, char **ret_id);
+
+/*
+ * The stored rbd connection of a network rbd source: the one whose
+ * libvirt secret it names, else the one with its monitors and cephx
+ * user; and the stored glusterfs connection to the first server and the
+ * volume of a gluster source.  1 with *ret_id (malloc'd), 0 when none.
+ */
+int storvirt__conn_find_for_rbd(storvirt_ctx *ctx, const storvirt__disk_rbd *rb, char **ret_id);
+int storvirt__conn_find_glusterfs(storvirt_ctx *ctx, const storvirt__disk_netfile *nf,
+                                  char **ret_id);
+
+/*
  * libvirt's secret XML (ephemeral='no' private='yes') of usage type
  * iscsi and usage id usage (NULL: no usage, uuid is then needed), with
  * uuid (NULL: the name-based one of usage) and description when not
@@ -60,6 +89,9 @@ int storvirt__conn_for_pool_auth(storvirt_ctx *ctx, const storvirt__pool_def *de
  */
 int storvirt__conn_secret_xml(const char *usage, const storvirt__uuid *uuid,
                               const char *description, char **ret_xml);
+/* The same, of usage type ceph when ceph. */
+int storvirt__conn_secret_xml_typed(const char *usage, const storvirt__uuid *uuid,
+                                    const char *description, bool ceph, char **ret_xml);
 
 /*
  * The description of connection id's secret: "CHAP password of

@@ -75,6 +75,7 @@ void storvirt__vrec_free(vrec *v) {
         free(v->guid);
         free(v->created);
         storvirt__disk_iscsi_clear(&v->iscsi);
+        storvirt__vrec_net_clear(v);
         storvirt__strv_free(v->connections);
         for (size_t i = 0; i < v->n_images; i++)
                 storvirt__vimage_clear(&v->images[i]);
@@ -261,6 +262,8 @@ int storvirt__vrec_parse(yajl_val o, vrec **ret) {
                         v->iscsi.secret_usage = usage;
                 }
         }
+        if ((r = storvirt__vrec_net_parse(o, v)) < 0)
+                return r;
         if ((r = storvirt__json_get_array(o, "images", true, &list)) < 0)
                 return r;
         if (list->u.array.len == 0)
@@ -328,6 +331,7 @@ static int gen_record(storvirt__json_gen *g, const vrec *v, const char *state_uu
                 gen_opt(g, "secretUsage", v->iscsi.secret_usage);
                 storvirt__json_gen_end_map(g);
         }
+        storvirt__vrec_net_gen(g, v);
         gen_strv(g, "connections", v->connections);
         storvirt__json_gen_key_bool(g, "shared", v->shared);
         storvirt__json_gen_key_bool(g, "readonly", v->readonly);

@@ -42,6 +42,9 @@ typedef struct storvirt__vrec {
         char *id, *identity, *kind, *guid, *created;
         /* iscsi kind: how QEMU reaches the LUN */
         storvirt__disk_iscsi iscsi;
+        /* rbd and gluster kinds: how QEMU reaches the image or file (vdisk_net.c) */
+        storvirt__disk_rbd rbd;
+        storvirt__disk_netfile netfile;
         char **connections;
         bool shared, readonly;
         storvirt__vimage *images;
@@ -92,6 +95,17 @@ int storvirt__vrec_read(storvirt_ctx *ctx, const char *id, bool locked, storvirt
 int storvirt__vrec_get(storvirt_ctx *ctx, const char *id, storvirt__vrec **ret);
 void storvirt__vrec_set_in_hand(const storvirt__vrec *v);
 bool storvirt__vrec_has_illegal(const storvirt__vrec *v);
+
+/* ---- vdisk_net.c: the network source of rbd and gluster vDisks ---- */
+void storvirt__vrec_net_clear(storvirt__vrec *v);
+/* The record's "network" object into v (absent: nothing). */
+int storvirt__vrec_net_parse(yajl_val o, storvirt__vrec *v);
+void storvirt__vrec_net_gen(storvirt__json_gen *g, const storvirt__vrec *v);
+/* v's network source replaced by a copy of rbd (when named) or netfile (when it has a protocol). */
+int storvirt__vrec_net_set(storvirt__vrec *v, const storvirt__disk_rbd *rbd,
+                           const storvirt__disk_netfile *netfile);
+/* "POOL/IMAGE" or "VOLUME/PATH"; NULL when v has no network source. */
+const char *storvirt__vrec_net_name(const storvirt__vrec *v);
 
 /* The vDisk id of a backing identity (UUID v5), and the image uids derived from it. */
 int storvirt__vrec_id_for_identity(const char *identity, char ret[STORVIRT__UUID_STRING_MAX]);

@@ -694,6 +694,10 @@ int storvirt__resolve_find(storvirt_ctx *ctx, const storvirt__disk_spec *spec, u
                 d->type = STORVIRT__DISK_TYPE_NETWORK;
                 break;
         case STORVIRT__DISK_SOURCE_NETWORK:
+                if (s->net_conn) {
+                        r = storvirt__resolve_netconn(ctx, d);
+                        break;
+                }
                 /* storage outside any pool: taken as given, nothing to look up */
                 d->type = STORVIRT__DISK_TYPE_NETWORK;
                 r = s->net_rbd.name ? storvirt__disk_rbd_dup(&s->net_rbd, &d->rbd)

@@ -68,6 +68,13 @@ int storvirt__resolve_check_guid(storvirt_ctx *ctx, const char *path, const char
 int storvirt__vdisk_resolve(storvirt_ctx *ctx, storvirt__disk_resolved *d);
 
 /*
+ * An rbd image or gluster file named through a stored connection
+ * (spec->net_conn) as a network disk, its id or gfid checked against the
+ * one the spec expects (-ESTALE naming both) (resolve_netconn.c).
+ */
+int storvirt__resolve_netconn(storvirt_ctx *ctx, storvirt__disk_resolved *d);
+
+/*
  * A volume of a gluster pool as a network disk (resolve_gluster.c):
  * fills d's type, format, capacity and network source.
  */

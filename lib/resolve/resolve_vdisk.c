@@ -210,6 +210,10 @@ static int image_source(const vrec *v, size_t idx, storvirt__disk_resolved *d) {
                 return r;
         if (im->type != STORVIRT__DISK_TYPE_NETWORK)
                 return storvirt__sdup(im->path, &d->source_path);
+        if (v->rbd.name)
+                return storvirt__disk_rbd_dup(&v->rbd, &d->rbd);
+        if (v->netfile.protocol)
+                return storvirt__disk_netfile_dup(&v->netfile, &d->netfile);
         storvirt__disk_iscsi_clear(&s->iscsi);
         s->iscsi.port = v->iscsi.port;
         s->iscsi.lun = v->iscsi.lun;

@@ -145,10 +145,19 @@ int storvirt__gl_lstat(storvirt__gl *gl, const char *path, struct stat *ret) {
 }
 
 int storvirt__gl_gfid(storvirt__gl *gl, const char *path, char ret[static 37]) {
-        unsigned char id[16];
+        unsigned char id[GFAPI_HANDLE_LENGTH];
+        glfs_object_t *obj;
+        struct stat st;
+        int n;
 
+        /* the object's handle is its gfid (the "glusterfs.gfid" xattr is FUSE's alone) */
         errno = 0;
-        if (glfs_lgetxattr(gl->fs, path, "glusterfs.gfid", id, sizeof(id)) != (ssize_t)sizeof(id))
+        obj = glfs_h_lookupat(gl->fs, NULL, path, &st, 0);
+        if (!obj)
+                return gl_error(gl, path, "looking up");
+        n = glfs_h_extract_handle(obj, id, sizeof(id));
+        glfs_h_close(obj);
+        if (n != (int)sizeof(id))
                 return gl_error(gl, path, "reading the gfid of");
         uuid_hex(id, ret);
         return 0;

@@ -304,6 +304,10 @@ static int import_update(yajl_val old, const char *old_text, char **ret_text, vo
                                         return storvirt__error_oom();
                                 changed = true;
                         }
+                r = storvirt__vdisk_net_moved(cur, a->fresh);  /* renamed, then imported again */
+                if (r < 0)
+                        return r;
+                changed |= r > 0;
                 if (!cur->lease.lockspace && a->fresh->lease.lockspace) {
                         /* imported before its storage was in a lockspace */
                         cur->lease = a->fresh->lease;
@@ -349,7 +353,7 @@ static int check_connections(storvirt_ctx *ctx, const char *const *connection_id
  * Resolves s and reads the identity of what it names into v and its
  * base image.  *ret_d: the resolution when it is a file (its backing
  * chain becomes images too), else NULL; *ret_conn: the stored
- * connection reaching an iSCSI LUN.
+ * connection reaching an iSCSI LUN, an rbd image or a gluster volume.
  */
 static int import_identity(storvirt_ctx *ctx, const storvirt__disk_spec *s, uint32_t rflags,
                            vrec *v, storvirt__disk_resolved **ret_d, char **ret_conn) {
@@ -367,9 +371,8 @@ static int import_identity(storvirt_ctx *ctx, const storvirt__disk_spec *s, uint
                 r = block_identity(ctx, d->source_path, rflags, v, base);
         else if (d->type == STORVIRT__DISK_TYPE_FILE)
                 r = file_identity(ctx, d, v, base);
-        else if (d->netfile.protocol)
-                r = storvirt__error_set(-EOPNOTSUPP, "vdisk-import of a %s network file (%s) is "
-                                        "not supported", d->netfile.protocol, d->netfile.name);
+        else if (d->type == STORVIRT__DISK_TYPE_NETWORK && (d->rbd.name || d->netfile.protocol))
+                r = storvirt__vdisk_net_identity(ctx, d, v, base, ret_conn);
         else
                 r = storvirt__error_set(-EINVAL, "a %s source cannot become a vDisk",
                                         storvirt__disk_type_names[d->type]);

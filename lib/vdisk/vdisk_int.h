@@ -61,3 +61,18 @@ int storvirt__vdisk_change(storvirt_ctx *ctx, const char *id, storvirt__vdisk_ch
  */
 int storvirt__vdisk_chain_publish(storvirt_ctx *ctx, const vrec *v);
 int storvirt__vdisk_chain_sync(storvirt_ctx *ctx, const char *id);
+/* ---- vdisk_net.c: vDisks of rbd images and gluster files ---- */
+bool storvirt__vdisk_is_net(const vrec *v);
+/*
+ * Import: the identity of the rbd or gluster pool volume d names into v
+ * (kind, identity, network source) and its base image; *ret_conn the
+ * stored rbd or glusterfs connection it needs, if any (malloc'd).
+ */
+int storvirt__vdisk_net_identity(storvirt_ctx *ctx, const storvirt__disk_resolved *d, vrec *v,
+                                 image *base, char **ret_conn);
+/* Prepare: the volume still has the recorded identity (-ESTALE naming what differs); its name. */
+int storvirt__vdisk_net_check(storvirt_ctx *ctx, const vrec *v, char **ret_path);
+/* Re-import under another name: cur follows fresh; 1 when it changed. */
+int storvirt__vdisk_net_moved(vrec *cur, const vrec *fresh);
+/* Snapshots of rbd and gluster vDisks: -EOPNOTSUPP naming the vDisk. */
+int storvirt__vdisk_net_refuse_snapshot(const vrec *v);

@@ -124,6 +124,8 @@ static int wait_device(storvirt_ctx *ctx, const vrec *v, int timeout_ms, char **
 
         if (strcmp(v->kind, "iscsi") == 0)
                 return iscsi_device(ctx, v, timeout_ms, ret_path);
+        if (storvirt__vdisk_is_net(v))
+                return storvirt__vdisk_net_check(ctx, v, ret_path);
         for (;;) {
                 if (strcmp(v->kind, "lun") == 0) {
                         storvirt_lun *lun = NULL;

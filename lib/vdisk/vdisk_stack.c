@@ -195,6 +195,8 @@ static int do_snapshot(storvirt_ctx *ctx, vrec *v, void *userdata) {
         char uid[STORVIRT__UUID_STRING_MAX];
         int r;
 
+        if (storvirt__vdisk_is_net(v))
+                return storvirt__vdisk_net_refuse_snapshot(v);
         r = snapshot_refusal(v, pool_name);
         if (r >= 0)
                 r = overlay_pool(ctx, v, pool_name, &pool, &target);

@@ -9,6 +9,7 @@
  *     gfapi-tool HOST VOLUME symlink TARGET PATH
  *     gfapi-tool HOST VOLUME get PATH LOCAL-FILE
  *     gfapi-tool HOST VOLUME chown UID GID PATH
+ *     gfapi-tool HOST VOLUME rename PATH NEW-PATH
  *
  * It exits without glfs_fini() (which waits ~10 s for libgfapi's worker
  * threads), after closing every file it opened.

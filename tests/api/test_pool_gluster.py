@@ -270,8 +270,6 @@ class GlusterPoolTest(unittest.TestCase):
         # libvirt takes no <disk type='volume'> from a gluster pool: said, with its reason
         self.fails("resolve", "-", message="isn't yet supported",
                    input=json.dumps({"pool": "res", "volume": "data.raw", "volumeAsVolume": True}))
-        self.fails("vdisk-import", "-", message="vdisk-import of a gluster network file",
-                   input=json.dumps({"pool": "res", "volume": "data.raw"}))
         self.fails("resolve", "-", message="device 'lun'",
                    input=json.dumps({"pool": "res", "volume": "data.raw", "device": "lun",
                                      "iface": "scsi"}))
@@ -444,6 +442,97 @@ class GlusterPoolTest(unittest.TestCase):
             self.ok("connection-disconnect", "gl-test")
         with open("/proc/self/mountinfo") as f:
             self.assertNotIn(" %s " % mp, f.read())
+
+    def test_vdisk_of_file(self):
+        """A file of a gluster pool as a vDisk: its identity the volume's id and
+        the file's gfid, so a rename inside the volume keeps the vDisk; its
+        <disk> the network disk libvirt accepts; prepare checks the file under
+        its name is still that file; snapshots refused, naming it."""
+        self.define("vdp")
+        self.ok("vol-create-as", "vdp", "disk.raw", "8M", "--allocation", "0")
+        self.ok("connection-define", "-", input=json.dumps(
+            {"type": "glusterfs", "id": "gl-vd", "spec": "%s:/%s" % (HOST, VOL)}))
+        vid = json.loads(self.ok("--json", "vdisk-import", "-", input=json.dumps(
+            {"pool": "vdp", "volume": "disk.raw"})))["id"]
+        info = json.loads(self.ok("--json", "vdisk-info", vid))["vdisk"]
+        self.assertEqual(info["kind"], "gluster")
+        ident = info["identity"]
+        self.assertRegex(ident, r"^gluster:[0-9a-f-]{36}/[0-9a-f-]{36}$")
+        gfid = ident.split("/")[1]
+        xml = self.ok("vdisk-xml", vid)
+        self.assertIn('<source protocol="gluster" name="%s/images/disk.raw">' % VOL, xml)
+        self.assertIn('<host name="%s" port="24007"/>' % HOST, xml)
+        if shutil.which("virt-xml-validate"):
+            dom = os.path.join(self.state, "dom.xml")
+            with open(dom, "w") as f:
+                f.write("<domain type='qemu'><name>vd</name><memory>65536</memory><os><type "
+                        "arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml)
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        self.ok("vdisk-attach", vid, "vm-1")
+        conns = json.loads(self.ok("--json", "vm-connections", "vm-1"))["connections"]
+        self.assertEqual([c["id"] for c in conns], ["gl-vd"])
+        self.assertEqual(self.ok("vdisk-prepare", vid, "vm-1").strip(),
+                         "gluster:%s/images/disk.raw" % VOL)
+        self.ok("vdisk-release", vid, "vm-1")
+        self.fails("vdisk-snapshot", vid, message="snapshots of gluster vDisks are not "
+                                                  "supported yet")
+        # renamed inside the volume: prepare says so; imported again, the same vDisk
+        self.tool("rename", "/images/disk.raw", "/images/moved.raw")
+        self.fails("vdisk-prepare", vid, "vm-1", message="no volume 'disk.raw'")
+        again = self.ok("vdisk-import", "-", input=json.dumps({"pool": "vdp",
+                                                               "volume": "moved.raw"}))
+        self.assertIn("already known", again)
+        self.assertIn("%s/images/moved.raw" % VOL, self.ok("vdisk-xml", vid))
+        self.ok("vdisk-prepare", vid, "vm-1")
+        self.ok("vdisk-release", vid, "vm-1")
+        # another file under its name: refused, naming both gfids
+        self.tool("rename", "/images/moved.raw", "/images/disk.raw")
+        self.ok("vol-create-as", "vdp", "moved.raw", "8M", "--allocation", "0")
+        msg = self.fails("vdisk-prepare", vid, "vm-1", message="not the vDisk's %s" % gfid)
+        self.assertIn("gfid", msg)
+        self.ok("vdisk-detach", vid, "vm-1")
+        self.ok("vdisk-delete", vid)
+        self.ok("pool-destroy", "vdp")
+
+    def test_resolve_through_connection(self):
+        """{"gluster": {volume, path, connection, gfid}}: the file looked up through
+        the glusterfs connection's servers, the <disk> naming them; an expected
+        gfid another file under that path does not have is refused naming both."""
+        self.define("spc")
+        self.ok("vol-create-as", "spc", "f.raw", "8M", "--allocation", "0")
+        self.ok("connection-define", "-", input=json.dumps(
+            {"type": "glusterfs", "id": "gl-spec", "spec": "%s:/%s" % (HOST, VOL)}))
+        spec = {"gluster": {"volume": VOL, "path": "/images/f.raw", "connection": "gl-spec"}}
+        xml = self.ok("resolve", "-", input=json.dumps(spec))
+        self.assertIn('<source protocol="gluster" name="%s/images/f.raw">' % VOL, xml)
+        self.assertIn('<host name="%s" port="24007"/>' % HOST, xml)
+        if shutil.which("virt-xml-validate"):
+            dom = os.path.join(self.state, "dom.xml")
+            with open(dom, "w") as f:
+                f.write("<domain type='qemu'><name>sp</name><memory>65536</memory><os><type "
+                        "arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml)
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        vid = json.loads(self.ok("--json", "vdisk-import", "-", input=json.dumps(
+            {"pool": "spc", "volume": "f.raw"})))["id"]
+        gfid = json.loads(self.ok("--json", "vdisk-info", vid))["vdisk"]["identity"].split("/")[1]
+        spec["gluster"]["gfid"] = gfid
+        self.ok("resolve", "-", input=json.dumps(spec))
+        wrong = "00000000-0000-4000-8000-000000000001"
+        spec["gluster"]["gfid"] = wrong
+        self.fails("resolve", "-", input=json.dumps(spec),
+                   message="gfid %s, not the expected gfid %s" % (gfid, wrong))
+        self.fails("resolve", "-", message="reaches GlusterFS volume '%s', not 'other'" % VOL,
+                   input=json.dumps({"gluster": {"volume": "other", "path": "f",
+                                                 "connection": "gl-spec"}}))
+        self.fails("resolve", "-", message="gluster.path",
+                   input=json.dumps({"gluster": {"volume": VOL, "path": "a/../b",
+                                                 "connection": "gl-spec"}}))
+        self.ok("vdisk-delete", vid)
+        self.ok("pool-destroy", "spc")
 
     def test_upload_download(self):
         self.define("xfer")

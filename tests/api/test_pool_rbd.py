@@ -435,6 +435,190 @@ class RbdPoolTest(unittest.TestCase):
         msg = self.fails(2, "pool-start", "nopool", state=state)
         self.assertIn("Ceph pool 'nosuch' does not exist", msg)
 
+    # ---- rbd connections -------------------------------------------------------------------
+
+    def define_conn(self, doc, state=None):
+        return self.ok("connection-define", "-", input=json.dumps(doc), state=state).split()
+
+    def test_rbd_connection(self):
+        """An rbd connection: monitors, cephx user and key (checked as a cephx
+        key, kept in a mode 0600 file, never shown); connect asks the cluster
+        within a bounded time; an rbd pool naming its secret, or with its
+        monitors and user, takes its key; its libvirt secret is of usage ceph."""
+        mon = "127.0.0.1:%d" % self.ceph.mon_port
+        good = {"type": "rbd", "id": "ceph1", "monitors": [mon], "user": "test", "key": self.key}
+        bad_keys = (("not base64 at all!", "base64"),
+                    (base64.b64encode(b"k" * 20).decode(), "28"),
+                    (base64.b64encode(b"\x02\x00" + b"k" * 26).decode(), "type 2"))
+        for bad, why in bad_keys:
+            msg = self.fails(22, "connection-define", "-", input=json.dumps(dict(good, key=bad)))
+            self.assertIn("field 'key'", msg)
+            self.assertIn(why, msg)
+            self.assertNotIn(bad, msg)
+        for field, value, why in (("monitors", [], "empty list"), ("monitors", "h", "a list"),
+                                  ("monitors", [mon, mon], "twice"),
+                                  ("monitors", ["bad host!"], "bad host"),
+                                  ("user", "client.test", "without 'client.'"),
+                                  ("cluster", "a/b", "cluster name")):
+            msg = self.fails(22, "connection-define", "-",
+                             input=json.dumps(dict(good, **{field: value})))
+            self.assertIn("field '%s'" % field, msg)
+            self.assertIn(why, msg)
+        self.assertIn("needs 'key'", self.fails(22, "connection-define", "-", input=json.dumps(
+            {k: v for k, v in good.items() if k != "key"})))
+        self.assertEqual(self.define_conn(good), ["ceph1"])
+        self.assertEqual(self.define_conn(dict(good, id="wrong", key=WRONG_KEY)), ["wrong"])
+        # the key: a 0600 file of its own, in no listing or record
+        secret = os.path.join(self.state, "secrets", "ceph1.json")
+        self.assertEqual(os.stat(secret).st_mode & 0o777, 0o600)
+        with open(os.path.join(self.state, "connections", "ceph1.json")) as f:
+            self.assertNotIn(self.key, f.read())
+        info = json.loads(self.ok("--json", "connection-info", "ceph1"))["connection"]
+        self.assertEqual(info["monitors"], [mon])
+        self.assertEqual(info["key"], "********")
+        self.ok("connection-list")
+        # connect: the cluster answers with the right key, refuses the wrong one, at once
+        self.assertIn("connected", self.ok("connection-connect", "ceph1"))
+        t0 = time.monotonic()
+        msg = self.fails(13, "connection-connect", "wrong")
+        self.assertLess(time.monotonic() - t0, 60)
+        self.assertIn("refused", msg)
+        self.assertNotIn(WRONG_KEY, msg)
+        # a pool naming the connection's secret, no secret defined in the store
+        self.ok("pool-define", self.write("p1.xml", self.pool_xml("byname", auth=(
+            "<auth type='ceph' username='test'><secret usage='libstorvirt-ceph-ceph1'/></auth>"))))
+        self.ok("pool-start", "byname")
+        self.ok("pool-destroy", "byname")
+        # a pool naming a secret nobody defined: the connection with its monitors and user
+        self.ok("pool-define", self.write("p2.xml", self.pool_xml("byhost", auth=(
+            "<auth type='ceph' username='test'><secret usage='elsewhere'/></auth>"))))
+        self.ok("pool-start", "byhost")
+        # the secret its disks name: the pool's usage, the connection's key
+        sxml = self.ok("secret-xml", "--pool", "byhost")
+        self.assertIn('<usage type="ceph">', sxml)
+        self.assertIn("<name>elsewhere</name>", sxml)
+        value = os.path.join(self.state, "pool-value")
+        self.ok("secret-value", "--pool", "byhost", "--file", value)
+        with open(value, "rb") as f:
+            self.assertEqual(base64.b64encode(f.read()).decode(), self.key)
+        self.ok("pool-destroy", "byhost")
+        # the libvirt secret hand-off: usage type ceph, the key's bytes
+        sxml = self.ok("secret-xml", "ceph1")
+        self.assertIn('<usage type="ceph">', sxml)
+        self.assertIn("<name>libstorvirt-ceph-ceph1</name>", sxml)
+        value = os.path.join(self.state, "value")
+        self.ok("secret-value", "ceph1", "--file", value)
+        with open(value, "rb") as f:
+            self.assertEqual(base64.b64encode(f.read()).decode(), self.key)
+        self.assertEqual(os.stat(value).st_mode & 0o777, 0o600)
+
+    # ---- vDisks of images ------------------------------------------------------------------
+
+    def test_vdisk_of_image(self):
+        """An image of an rbd pool as a vDisk: its identity the cluster's fsid,
+        the Ceph pool's id and the image's id, so that `rbd mv` keeps the vDisk;
+        its <disk> the network disk libvirt accepts; the rbd connection with the
+        pool's monitors and user among what a VM needs; prepare checks the image
+        under its name is still that image; snapshots refused, naming it."""
+        mon = "127.0.0.1:%d" % self.ceph.mon_port
+        self.define_conn({"type": "rbd", "id": "ceph1", "monitors": [mon], "user": "test",
+                          "key": self.key})
+        self.start_pool()
+        self.image("vd1", "32M")
+        self.ok("pool-refresh", "ceph")
+        spec = json.dumps({"pool": "ceph", "volume": "vd1"})
+        vid = json.loads(self.ok("--json", "vdisk-import", "-", input=spec))["id"]
+        fsid = self.ceph.ceph("fsid").strip()
+        pool_id = [p["pool"] for p in json.loads(self.ceph.ceph("osd", "dump", "-f", "json"))
+                   ["pools"] if p["pool_name"] == "rbd"][0]
+        image_id = self.rbd_info("vd1")["id"]
+        info = json.loads(self.ok("--json", "vdisk-info", vid))["vdisk"]
+        self.assertEqual(info["identity"], "rbd:%s/%d/%s" % (fsid, pool_id, image_id))
+        self.assertEqual(info["kind"], "rbd")
+        xml = self.ok("vdisk-xml", vid)
+        self.assertIn('<disk type="network" device="disk"', xml)
+        self.assertIn('<source protocol="rbd" name="rbd/vd1">', xml)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, xml)
+        self.assertIn('<secret type="ceph" usage="%s"/>' % USAGE, xml)
+        if shutil.which("virt-xml-validate"):
+            dom = self.write("dom.xml", (
+                "<domain type='qemu'><name>vd</name><memory unit='MiB'>64</memory>"
+                "<os><type arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml))
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        self.ok("vdisk-attach", vid, "vm-1")
+        conns = json.loads(self.ok("--json", "vm-connections", "vm-1"))["connections"]
+        self.assertEqual([c["id"] for c in conns], ["ceph1"])
+        self.assertEqual(self.ok("vdisk-prepare", vid, "vm-1").strip(), "rbd:rbd/vd1")
+        self.ok("vdisk-release", vid, "vm-1")
+        msg = self.fails(95, "vdisk-snapshot", vid)
+        self.assertIn("snapshots of rbd vDisks are not supported yet", msg)
+        self.assertIn(vid, msg)
+        # renamed: prepare says so; imported under the new name it is the same vDisk
+        self.images.append("vd2")
+        self.ceph.rbd("mv", "rbd/vd1", "rbd/vd2")
+        msg = self.fails(2, "vdisk-prepare", vid, "vm-1")
+        self.assertIn("no volume 'vd1'", msg)
+        again = self.ok("vdisk-import", "-", input=json.dumps({"pool": "ceph", "volume": "vd2"}))
+        self.assertIn("already known", again)
+        self.assertIn(vid, again)
+        self.assertIn('name="rbd/vd2"', self.ok("vdisk-xml", vid))
+        self.assertEqual(self.ok("vdisk-prepare", vid, "vm-1").strip(), "rbd:rbd/vd2")
+        self.ok("vdisk-release", vid, "vm-1")
+        # another image under its name: refused, naming both image ids
+        self.ceph.rbd("mv", "rbd/vd2", "rbd/vd1")
+        self.image("vd2", "32M")
+        other = self.rbd_info("vd2")["id"]
+        msg = self.fails(116, "vdisk-prepare", vid, "vm-1")
+        self.assertIn("image id %s, not the vDisk's %s" % (other, image_id), msg)
+        self.ok("vdisk-detach", vid, "vm-1")
+        self.ok("vdisk-delete", vid)
+        self.ok("pool-destroy", "ceph")
+
+    # ---- specs through a connection --------------------------------------------------------
+
+    def test_resolve_through_connection(self):
+        """{"rbd": {pool, image, connection, id}}: the image looked up through the
+        rbd connection (its key), the <disk> with the connection's monitors, user
+        and libvirt secret; an expected image id that another image under that
+        name does not have is refused naming both."""
+        mon = "127.0.0.1:%d" % self.ceph.mon_port
+        self.define_conn({"type": "rbd", "id": "ceph1", "monitors": [mon], "user": "test",
+                          "key": self.key})
+        self.image("sp1", "16M")
+        image_id = self.rbd_info("sp1")["id"]
+        spec = {"rbd": {"pool": "rbd", "image": "sp1", "connection": "ceph1"}}
+        xml = self.ok("resolve", "-", input=json.dumps(spec))
+        self.assertIn('<disk type="network" device="disk">', xml)
+        self.assertIn('<source protocol="rbd" name="rbd/sp1">', xml)
+        self.assertIn('<host name="127.0.0.1" port="%d"/>' % self.ceph.mon_port, xml)
+        self.assertIn('<auth username="test">', xml)
+        self.assertIn('<secret type="ceph" usage="libstorvirt-ceph-ceph1"/>', xml)
+        if shutil.which("virt-xml-validate"):
+            dom = self.write("dom.xml", (
+                "<domain type='qemu'><name>sp</name><memory unit='MiB'>64</memory>"
+                "<os><type arch='x86_64'>hvm</type></os><devices>%s</devices></domain>" % xml))
+            v = subprocess.run(["virt-xml-validate", dom, "domain"], capture_output=True,
+                               text=True)
+            self.assertEqual(v.returncode, 0, v.stdout + v.stderr)
+        spec["rbd"]["id"] = image_id
+        self.ok("resolve", "-", input=json.dumps(spec))
+        # another image under the name
+        self.ceph.rbd("rm", "rbd/sp1")
+        self.ceph.rbd("create", "--size", "16M", "rbd/sp1")
+        other = self.rbd_info("sp1")["id"]
+        msg = self.fails(116, "resolve", "-", input=json.dumps(spec))
+        self.assertIn("image id %s, not the expected image id %s" % (other, image_id), msg)
+        self.assertIn("'rbd/nosuch'", self.fails(2, "resolve", "-", input=json.dumps(
+            {"rbd": {"pool": "rbd", "image": "nosuch", "connection": "ceph1"}})))
+        self.assertIn("no connection 'nope'", self.fails(2, "resolve", "-", input=json.dumps(
+            {"rbd": {"pool": "rbd", "image": "sp1", "connection": "nope"}})))
+        for bad, why in ((dict(pool="a/b"), "rbd.pool"), (dict(image=""), "rbd.image"),
+                         (dict(id="xyz"), "rbd.id"), (dict(extra=1), "extra")):
+            doc = {"rbd": dict({"pool": "rbd", "image": "sp1", "connection": "ceph1"}, **bad)}
+            self.assertIn(why, self.fails(22, "resolve", "-", input=json.dumps(doc)))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -46,15 +46,20 @@ static char *vdsm_params(const conn_def *d) {
 
 /* Each connection of json: its VDSM parameters, read as a connectStorageServer call, give themselves. */
 static void vdsm_round_trip(const char *json, size_t len) {
-        static const char *const domain[] = { "?", "ISCSI", "NFS", "POSIXFS", "LOCALFS", "FCP" };
+        static const char *const domain[] = { "?", "ISCSI", "NFS", "POSIXFS", "LOCALFS", "FCP",
+                                              "?", "GLUSTERFS" };
         conn_def **defs = NULL, **again = NULL;
         size_t n = 0, m = 0;
 
         if (storvirt__conn_parse_all(json, len, false, &defs, &n) < 0)
                 die("parses once but not twice", NULL);
         for (size_t i = 0; i < n; i++) {
-                char *params = vdsm_params(defs[i]), *call = NULL, *params_again = NULL;
+                char *params = NULL, *call = NULL, *params_again = NULL;
 
+                /* VDSM has no storage domain for rbd connections: our form only */
+                if (defs[i]->type < 0 || (size_t)defs[i]->type >= sizeof(domain) / sizeof(domain[0]))
+                        continue;
+                params = vdsm_params(defs[i]);
                 if (!params)
                         die("no VDSM parameters", NULL);
                 if (asprintf(&call, "{\"domainType\": \"%s\", \"connectionParams\": [%s]}",
@@ -75,7 +80,7 @@ static void vdsm_round_trip(const char *json, size_t len) {
 
 /* Whether the canonical form text has a key naming a secret (a value may be any word). */
 static bool carries_secret(const char *text) {
-        static const char *const keys[] = { "password", "mutual_password" };
+        static const char *const keys[] = { "password", "mutual_password", "key" };
         yajl_val v = NULL;
         bool found = false;
 

@@ -28,11 +28,13 @@ static bool str_eq(const char *a, const char *b) {
         return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* The network drive's source: name, hosts and ports, auth. */
+/* The network drive's source: name, hosts and ports, auth, the connection it goes through. */
 static bool net_equal(const storvirt__disk_spec *a, const storvirt__disk_spec *b) {
         const storvirt__disk_rbd *r = &a->net_rbd, *q = &b->net_rbd;
         const storvirt__disk_netfile *n = &a->net_file, *m = &b->net_file;
 
+        if (!str_eq(a->net_conn, b->net_conn) || !str_eq(a->net_expect, b->net_expect))
+                return false;
         if (!str_eq(r->name, q->name) || r->n_hosts != q->n_hosts ||
             !str_eq(r->auth_username, q->auth_username) || !str_eq(r->secret_uuid, q->secret_uuid) ||
             !str_eq(n->protocol, m->protocol) || !str_eq(n->name, m->name) ||
@@ -164,7 +166,8 @@ static void set_one(const char *text, size_t size) {
                 "propagateErrors", "shared", "readonly", "optional", "serial", "cache", "io",
                 "discard", "sgio", "specParams", "iotune", "reservations", "volumeAsVolume",
                 "diskType", "type", "deviceId", "capacity", "name", "vm_custom", "volumeChain",
-                "volumeInfo", "managed_reservation", "protocol", "hosts", "auth", "unknown",
+                "volumeInfo", "managed_reservation", "protocol", "hosts", "auth", "rbd", "gluster",
+                "unknown",
         };
         storvirt__disk_spec *s = NULL;
         char *value;

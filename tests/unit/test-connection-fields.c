@@ -62,8 +62,8 @@ static void test_tables(void **st) {
                 size_t n = 0;
 
                 assert_non_null(t->name);
-                assert_non_null(t->vdsm_name);
-                assert_true(t->vdsm_id > 0);
+                /* a type VDSM has no storage domain for (rbd) has neither */
+                assert_true(!t->vdsm_name == (t->vdsm_id == 0));
                 if (!t->type) {
                         assert_int_equal(t->n_fields, 0);
                         continue;
@@ -88,7 +88,10 @@ static void test_tables(void **st) {
                         if (f->value == CONN_V_SECRET)
                                 assert_true(f->pair > 0);
                         if (f->need)
-                                assert_true(f->value == CONN_V_STRING || f->value == CONN_V_PORTAL);
+                                assert_true(f->value == CONN_V_STRING || f->value == CONN_V_PORTAL ||
+                                            f->value == CONN_V_HOSTS);
+                        if (f->value == CONN_V_HOSTS)
+                                assert_true(f->own && !f->vdsm && f->max > 0);
                         if (f->own)
                                 assert_ptr_equal(storvirt__conn_field_own(t, f->own), f);
                         /* no spelling of one form is another row's spelling in the same form */
@@ -502,6 +505,34 @@ static void test_key_errors(void **st) {
                        "connection 1: field 'type': cifs connections are not supported");
 }
 
+/* rbd connections: the monitors canonical and written back as a list, the key never. */
+static void test_rbd(void **st) {
+        const char *key = "AQBTTBVrAAAAABAAl0vD7hPqDwRHXs4a3YQyRw==";
+        char json[512], *t;
+
+        (void)st;
+        snprintf(json, sizeof(json), "{\"type\": \"rbd\", \"id\": \"c\", \"monitors\": "
+                 "[\"mon1\", \"10.0.0.2:3300\", \"[fe80::1]:6789\", \"[::1]\"], \"user\": "
+                 "\"vmhost\", \"key\": \"%s\", \"cluster\": \"ceph-2\"}", key);
+        t = canonical(json, false);
+        assert_string_equal(t, "{\"id\":\"c\",\"type\":\"rbd\",\"monitors\":[\"mon1\","
+                               "\"10.0.0.2:3300\",\"[fe80::1]:6789\",\"[::1]\"],\"user\":"
+                               "\"vmhost\",\"cluster\":\"ceph-2\"}");
+        free(t);
+        expect_message("{\"type\": \"rbd\", \"monitors\": [\"m\"], \"user\": \"u\", "
+                       "\"key\": \"AAAA\"}", -EINVAL,
+                       "connection 1: field 'key': 3 bytes once decoded: a cephx key has 28");
+        expect_message("{\"type\": \"rbd\", \"monitors\": [\"m\", 7], \"user\": \"u\"}",
+                       -EINVAL, "connection 1: field 'monitors': entry 2: expected a string, got "
+                                "a number");
+        expect_message("{\"type\": \"rbd\", \"user\": \"u\"}", -EINVAL,
+                       "connection 1: an rbd connection needs monitors (a list of "
+                       "\"host[:port]\")");
+        expect_message("{\"domainType\": \"rbd\", \"connectionParams\": []}", -EINVAL,
+                       "VDSM parameters: field 'domainType': not a VDSM storage domain type (1 "
+                       "NFS, 2 FCP, 3 ISCSI, 4 LOCALFS, 6 POSIXFS, 7 GLUSTERFS)");
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_tables),
@@ -513,6 +544,7 @@ int main(void) {
                 cmocka_unit_test(test_discovery_drop_ipv6),
                 cmocka_unit_test(test_read_order),
                 cmocka_unit_test(test_key_errors),
+                cmocka_unit_test(test_rbd),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
