@@ -146,8 +146,7 @@ static int list_specs(storvirt__rbd *c, struct storvirt__rbd_image **ret, size_t
         }
         if (r < 0) {
                 free(specs);
-                return storvirt__error_set(r == -EPERM ? -EACCES : r, "Ceph pool '%s': cannot "
-                                           "list its images: %s", c->pool, strerror(-r));
+                return storvirt__rbd_pool_error(c, r, true, "cannot list its images");
         }
         v = calloc(max ? max : 1, sizeof(*v));
         for (size_t i = 0; v && i < max; i++) {
