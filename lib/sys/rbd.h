@@ -94,7 +94,10 @@ void storvirt__rbd_images_free(struct storvirt__rbd_image *v, size_t n);
  * allocation (else it is its size).  threads > 1: that many threads
  * (the caller's and short-lived helpers) read the allocations.  An
  * image removed while it is listed is left out; one that cannot be
- * read otherwise has its error set.
+ * read otherwise has its error set.  A read that times out (the OSDs
+ * gone) fails the whole listing with -ETIMEDOUT naming the timeout,
+ * after one window of images (at most about three times
+ * rados_osd_op_timeout in all).
  */
 int storvirt__rbd_list(storvirt__rbd *c, bool allocation, unsigned threads,
                        struct storvirt__rbd_image **ret, size_t *ret_n);

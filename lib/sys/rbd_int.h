@@ -48,7 +48,8 @@ int storvirt__rbd_snap_clones(storvirt__rbd *c, const char *name, rbd_image_t im
 /*
  * The figures of v[0..n) read from their header and object map objects
  * without opening them (rbd_header.c): each one read gets measured set;
- * one removed since it was listed also gets error -ENOENT.
+ * one removed since it was listed also gets error -ENOENT.  -ETIMEDOUT
+ * (no error set) when reads timed out: the rest is not read.
  */
-void storvirt__rbd_read_headers(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n,
-                                bool allocation);
+int storvirt__rbd_read_headers(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n,
+                               bool allocation);

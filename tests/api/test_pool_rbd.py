@@ -43,6 +43,24 @@ io = c.open_ioctx(sys.argv[2]); img = rbd.Image(io, sys.argv[3])
 print("open", flush=True); sys.stdin.read(); img.close(); io.close(); c.shutdown()
 """
 
+# Makes (argv[3] "make") or removes ("rm") images PREFIX000.. of argv[4] count, 64 MiB,
+# layering only (no object map: a refresh opens each one and walks its objects).
+MANY = """
+import sys, rados, rbd
+c = rados.Rados(conffile=sys.argv[1]); c.connect(timeout=30)
+io = c.open_ioctx(sys.argv[2]); r = rbd.RBD()
+for i in range(int(sys.argv[4])):
+    name = "%s%03d" % (sys.argv[5], i)
+    if sys.argv[3] == "make":
+        r.create(io, name, 64 << 20, old_format=False, features=rbd.RBD_FEATURE_LAYERING)
+    else:
+        try:
+            r.remove(io, name)
+        except rbd.ImageNotFound:
+            pass
+io.close(); c.shutdown()
+"""
+
 
 def clean_env():
     e = dict(os.environ)
@@ -467,6 +485,61 @@ class RbdPoolTest(unittest.TestCase):
         self.ok("pool-destroy", "ceph")
 
     def test_osd_gone_during_refresh(self):
+        """The OSD stopped while a refresh opens and measures 300 images: the
+        refresh fails with ETIMEDOUT after one or two timeouts, not one per
+        window of images, and does not pass for a refresh that lost them."""
+        many = lambda what: subprocess.run(  # noqa: E731
+            ["/usr/bin/python3", "-c", MANY, self.ceph.conf, "rbd", what, "300", "many"],
+            check=True, timeout=300)
+        many("make")
+        try:
+            self.secret(self.key)
+            self.ok("pool-define", self.write("t.xml", self.timeout_pool_xml(5)))
+            self.ok("pool-start", "ceph")
+            t0 = time.monotonic()
+            self.ok("pool-refresh", "ceph")
+            took = time.monotonic() - t0
+            if took < 1.0:
+                self.skipTest("a refresh of 300 images takes %.2f s here: too short to stop "
+                              "the OSD during it" % took)
+            p = subprocess.Popen([CLI, "-d", self.state, "--json", "pool-refresh", "ceph"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=clean_env())
+            time.sleep(took / 3)
+            t1 = time.monotonic()
+            try:
+                self.ceph.stop_osd()
+                out, err = p.communicate(timeout=120)
+                gone = time.monotonic() - t1
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+                self.ceph.start_osd()
+            print("\na refresh of 300 images (%.1f s) with the OSD stopped %.1f s into it: "
+                  "ended %.1f s after the stop: %s" % (took, took / 3, gone, out.strip()))
+            self.assertNotEqual(p.returncode, 0, "the refresh passed without its images")
+            status = json.loads(out)["status"]
+            self.assertEqual(status["code"], 110, status["message"])
+            self.assertIn("no OSD answered within 5 s", status["message"])
+            self.assertLess(gone, 3 * 5 + 10)
+            self.ok("pool-refresh", "ceph")
+            self.assertEqual(len([v for v in json.loads(self.ok("--json", "vol-list", "ceph"))[
+                "volumes"] if v["name"].startswith("many")]), 300)
+            self.ok("pool-destroy", "ceph")
+        finally:
+            many("rm")
+
+    def timeout_pool_xml(self, seconds):
+        """The pool with its OSD and monitor timeouts set to seconds (<rbd:config_opts>)."""
+        ns = "http://libvirt.org/schemas/storagepool/rbd/1.0"
+        xml = self.pool_xml(extra=(
+            "<rbd:config_opts><rbd:option name='rados_osd_op_timeout' value='%d'/>"
+            "<rbd:option name='rados_mon_op_timeout' value='%d'/></rbd:config_opts>"
+            % (seconds, seconds)))
+        return xml.replace("<pool type='rbd'>", "<pool type='rbd' xmlns:rbd='%s'>" % ns)
+
+    def test_osd_gone_before_refresh(self):
         """The OSD stopped under an active pool (by the pid the fixture started
         it with): a refresh fails with ETIMEDOUT within the bound the pool's
         timeouts set (5 s here, through <rbd:config_opts>; 30 s by default),
@@ -476,12 +549,7 @@ class RbdPoolTest(unittest.TestCase):
         self.image("stay1", "16M")
         self.image("stay2", "8M")
         self.secret(self.key)
-        ns = "http://libvirt.org/schemas/storagepool/rbd/1.0"
-        xml = self.pool_xml(extra=(
-            "<rbd:config_opts><rbd:option name='rados_osd_op_timeout' value='5'/>"
-            "<rbd:option name='rados_mon_op_timeout' value='5'/></rbd:config_opts>"))
-        xml = xml.replace("<pool type='rbd'>", "<pool type='rbd' xmlns:rbd='%s'>" % ns)
-        self.ok("pool-define", self.write("t.xml", xml))
+        self.ok("pool-define", self.write("t.xml", self.timeout_pool_xml(5)))
         self.ok("pool-start", "ceph")
         names = lambda: sorted(v["name"] for v in json.loads(  # noqa: E731
             self.ok("--json", "vol-list", "ceph"))["volumes"] if v["name"].startswith("stay"))
