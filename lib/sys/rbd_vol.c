@@ -175,8 +175,13 @@ static int clone_cow(storvirt__rbd *c, const char *src, rbd_image_t img, const c
                 r = storvirt__error_set(-EEXIST, "rbd image '%s/%s' already exists", c->pool, name);
         else if (r < 0)
                 r = storvirt__rbd_image_error(c, name, r, "clone");
-        if (r < 0)
+        if (r < 0) {
+                storvirt__error_saved e;
+
+                storvirt__error_save(&e);
                 drop_snap(c, src, img, snap);
+                r = storvirt__error_restore(&e);
+        }
         return r;
 }
 
