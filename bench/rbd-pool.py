@@ -6,7 +6,10 @@ cluster (tests/scripts/ceph.py), refreshed through the library (Python
 binding): best and median of 7 refreshes, with the cost per image.  Each
 refresh lists the images once, opens them read-only through librbd's
 asynchronous open and reads each one's size and allocation (fast-diff),
-then closes them.
+then closes them.  Ceph's own `rbd ls -l` (which opens every image too)
+and `rbd ls` are timed on the same images, for what the cluster itself costs,
+and the CPU time a refresh takes in the library's process (with librados'
+threads) and in the OSD is measured apart (/proc), per image.
 
 When the libvirt Python binding imports and libvirt's rbd storage backend
 is installed (Debian: python3-libvirt, libvirt-daemon-driver-storage-rbd),
@@ -52,8 +55,31 @@ def make_images(ceph, n):
         cl.shutdown()
 
 
+def plain_times(ceph, n):
+    """Best and median of `rbd ls -l` (every image opened, as a refresh does) and of
+    `rbd ls` (the listing and the tool's start alone), for the cluster's own share."""
+    out = {}
+    for what in (("ls",), ("ls", "-l")):
+        times = []
+        for _ in range(ROUNDS):
+            t0 = time.perf_counter()
+            listed = ceph.rbd(*what, ceph.pool).splitlines()
+            times.append(time.perf_counter() - t0)
+        if len(listed) < n:
+            raise RuntimeError("rbd %s listed %d images, not %d" % (" ".join(what), len(listed), n))
+        out[" ".join(what)] = figures(times)
+    return out
+
+
 def figures(times):
     return min(times), statistics.median(times)
+
+
+def cpu_seconds(pid):
+    """User + system CPU seconds of process pid so far (all its threads)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def library_times(tmp, ceph, key, n):
@@ -69,15 +95,19 @@ def library_times(tmp, ceph, key, n):
         start = time.perf_counter() - t0
         got = len(pool.volumes())
         times = []
+        ours = osd = 0.0
         for _ in range(ROUNDS):
+            c0, o0 = time.process_time(), cpu_seconds(ceph.osd_pid)
             t0 = time.perf_counter()
             pool.refresh()
             times.append(time.perf_counter() - t0)
+            ours += time.process_time() - c0
+            osd += cpu_seconds(ceph.osd_pid) - o0
         pool.stop()
         pool.close()
     if got != n:
         raise RuntimeError("the library listed %d volumes, not %d" % (got, n))
-    return start, times
+    return start, times, ours / ROUNDS, osd / ROUNDS
 
 
 def libvirt_times(tmp, ceph, key, n):
@@ -146,11 +176,16 @@ def main():
             made = time.perf_counter() - t0
             print("rbd-pool: %d images of 64 MiB (object-map, fast-diff) on a single-node "
                   "Ceph %s (memstore OSD), made in %.1f s" % (n, ceph_version(), made))
-            start, times = library_times(tmp, ceph, key, n)
+            start, times, ours, osd = library_times(tmp, ceph, key, n)
             best, med = figures(times)
             print("  libstorvirt pool start:   %8.1f ms" % (start * 1e3))
             print("  libstorvirt pool refresh: best %8.1f ms  median %8.1f ms  %6.0f us/image"
                   % (best * 1e3, med * 1e3, best * 1e6 / n))
+            print("  CPU per refresh (mean):   the library's process %6.0f us/image, "
+                  "the OSD %6.0f us/image" % (ours * 1e6 / n, osd * 1e6 / n))
+            for what, (pbest, pmed) in plain_times(ceph, n).items():
+                print("  rbd %-6s (Ceph's tool):  best %8.1f ms  median %8.1f ms  %6.0f us/image"
+                      % (what, pbest * 1e3, pmed * 1e3, pbest * 1e6 / n))
             lv = libvirt_times(tmp, ceph, key, n)
             if isinstance(lv, str):
                 print("  libvirt rbd pool: not measured: %s" % lv)

@@ -34,6 +34,8 @@
                                   "preallocate a qcow2 image's metadata")
 #define OPT_REFLINK CLI_FLAG_OPT("reflink", STORVIRT_VOLUME_CREATE_REFLINK, \
                                  "require a reflink copy")
+#define OPT_NO_COW CLI_FLAG_OPT("no-cow", STORVIRT_VOLUME_CREATE_NO_COW, \
+                                "a full copy, not a copy-on-write clone (rbd)")
 
 static const char *vol_type_name(uint32_t type) {
         switch (type) {
@@ -329,6 +331,7 @@ static const struct cli_opt opts_vol_create_from[] = {
         CLI_STR_OPT("inputpool", "POOL", "the pool VOL is in"),
         OPT_PREALLOC,
         OPT_REFLINK,
+        OPT_NO_COW,
         CLI_END,
 };
 
@@ -423,6 +426,7 @@ static const struct cli_opt opts_vol_clone[] = {
         OPT_POOL,
         OPT_PREALLOC,
         OPT_REFLINK,
+        OPT_NO_COW,
         CLI_END,
 };
 
@@ -912,7 +916,9 @@ const struct cli_command cli_commands_vol[] = {
           opts_vol_create_as, cmd_vol_create_as },
         { "vol-create-from", "create a volume from an XML file as a copy of another volume",
           "VOL is a name in --inputpool, a key or a path.  --reflink requires a\n"
-          "reflink copy and fails when the file system cannot make one.",
+          "reflink copy and fails when the file system cannot make one.  In an rbd\n"
+          "pool the copy is a copy-on-write clone of a snapshot of VOL named\n"
+          "storvirt-clone-NAME; --no-cow makes a full copy.",
           opts_vol_create_from, cmd_vol_create_from },
         { "vol-clone", "copy a volume into a new one in the same pool", NULL, opts_vol_clone,
           cmd_vol_clone },

@@ -54,6 +54,14 @@ int storvirt_volume_lookup_by_path(storvirt_ctx *ctx, const char *path,
 #define STORVIRT_VOLUME_CREATE_PREALLOC_METADATA (1u << 0)
 /* clone: require a reflink (FICLONE) copy; -EOPNOTSUPP if impossible. */
 #define STORVIRT_VOLUME_CREATE_REFLINK (1u << 1)
+/*
+ * clone: a full copy, never copy-on-write.  An rbd pool otherwise clones
+ * a snapshot of the source image ("storvirt-clone-" then the new
+ * volume's name), which then stays until the clone is deleted; file
+ * pools copy in full unless STORVIRT_VOLUME_CREATE_REFLINK (the two
+ * exclude each other).  Since: 0.6
+ */
+#define STORVIRT_VOLUME_CREATE_NO_COW (1u << 2)
 
 /*
  * storvirt_volume_create_xml:
@@ -77,7 +85,10 @@ int storvirt_volume_create_xml(storvirt_pool *pool, const char *xml,
  * Creates a volume as a copy of `src` (which may be in another pool):
  * sparse-aware (holes stay holes), a reflink when the filesystem can,
  * converting raw <-> qcow2 when the formats differ.  Capacity defaults to
- * the source's and may only grow.
+ * the source's and may only grow.  rbd pools: from an image of the same
+ * pool, a copy-on-write clone of a snapshot of it (format 2 images with
+ * the layering feature, else -EOPNOTSUPP naming what lacks) unless
+ * STORVIRT_VOLUME_CREATE_NO_COW asks for a full copy.
  * Since: 0.2
  */
 int storvirt_volume_create_xml_from(storvirt_pool *pool, const char *xml,

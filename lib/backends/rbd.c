@@ -19,7 +19,11 @@
  * from the object map where fast-diff is on, and is the capacity with
  * <refresh><volume allocation='capacity'/></refresh>.  A new image is
  * format 2 with the cluster's default features, thin unless <allocation>
- * asks for its first bytes to be written.
+ * asks for its first bytes to be written.  A volume made from another
+ * of the pool is a copy-on-write clone of a snapshot of it made for the
+ * clone ("storvirt-clone-NAME", protected), or a full copy; volumes are
+ * uploaded and downloaded through a file descriptor, holes kept with
+ * the sparse flag.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -440,6 +444,65 @@ static int rbd_build_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
         return r;
 }
 
+/*
+ * A copy of an image of the same pool (the record listed by this pool):
+ * a copy-on-write clone of a snapshot of it, or with
+ * STORVIRT_VOLUME_CREATE_NO_COW a full copy (sys/rbd.h).
+ */
+static int rbd_build_volume_from(storvirt__pool_obj *obj, storvirt__vol_rec *rec,
+                                 const storvirt__vol_def *def, storvirt__vol_rec *src,
+                                 const storvirt__progress *progress, uint32_t flags) {
+        storvirt__rbd *c = NULL;
+        bool ours;
+        int r;
+
+        storvirt__mutex_lock(&obj->lock);
+        ours = obj->vols && storvirt__hashmap_get(obj->vols, src->name) == src;
+        storvirt__mutex_unlock(&obj->lock);
+        if (!ours)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': an rbd pool copies only "
+                                                        "images of its own Ceph pool, not '%s'",
+                                           rec->name, src->key);
+        if (flags & STORVIRT_VOLUME_CREATE_REFLINK)
+                return storvirt__error_set(-EOPNOTSUPP, "volume '%s': a reflink copy is for "
+                                                        "file pools (an rbd copy is a "
+                                                        "copy-on-write clone unless asked not to "
+                                                        "be)", rec->name);
+        r = conn_get(obj, false, &c);
+        if (r >= 0)
+                r = storvirt__rbd_image_clone(c, src->name, rec->name, def->capacity,
+                                              !(flags & STORVIRT_VOLUME_CREATE_NO_COW),
+                                              progress_cb, (void *)progress);
+        storvirt__rbd_unref(c);
+        return r;
+}
+
+static int rbd_upload(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd, uint64_t offset,
+                      uint64_t length, const storvirt__progress *progress, uint32_t flags) {
+        storvirt__rbd *c = NULL;
+        int r = conn_get(obj, false, &c);
+
+        if (r >= 0)
+                r = storvirt__rbd_image_upload(c, rec->name, fd, offset, length,
+                                               flags & STORVIRT_VOLUME_TRANSFER_SPARSE,
+                                               progress_cb, (void *)progress);
+        storvirt__rbd_unref(c);
+        return r;
+}
+
+static int rbd_download(storvirt__pool_obj *obj, storvirt__vol_rec *rec, int fd, uint64_t offset,
+                        uint64_t length, const storvirt__progress *progress, uint32_t flags) {
+        storvirt__rbd *c = NULL;
+        int r = conn_get(obj, false, &c);
+
+        if (r >= 0)
+                r = storvirt__rbd_image_download(c, rec->name, fd, offset, length,
+                                                 flags & STORVIRT_VOLUME_TRANSFER_SPARSE,
+                                                 progress_cb, (void *)progress);
+        storvirt__rbd_unref(c);
+        return r;
+}
+
 static int rbd_refresh_volume(storvirt__pool_obj *obj, storvirt__vol_rec *rec, uint32_t flags) {
         struct storvirt__rbd_image im = {};
         storvirt__rbd *c = NULL;
@@ -538,9 +601,12 @@ const storvirt__backend_ops storvirt__backend_rbd = {
         .stop_pool = rbd_stop,
         .create_volume = rbd_create_volume,
         .build_volume = rbd_build_volume,
+        .build_volume_from = rbd_build_volume_from,
         .refresh_volume = rbd_refresh_volume,
         .delete_volume = rbd_delete_volume,
         .resize_volume = rbd_resize_volume,
+        .upload_volume = rbd_upload,
+        .download_volume = rbd_download,
         .wipe_volume = rbd_wipe_volume,
         .release_pool = rbd_release,
         .volume_identity = rbd_volume_identity,

@@ -559,7 +559,11 @@ STORVIRT_EXPORT int storvirt_volume_create_xml_from(storvirt_pool *pool, const c
         check_nonnull(xml);
         check_nonnull(src);
         check_nonnull(ret_vol);
-        check_flags(flags, STORVIRT_VOLUME_CREATE_PREALLOC_METADATA | STORVIRT_VOLUME_CREATE_REFLINK);
+        check_flags(flags, STORVIRT_VOLUME_CREATE_PREALLOC_METADATA | STORVIRT_VOLUME_CREATE_REFLINK |
+                           STORVIRT_VOLUME_CREATE_NO_COW);
+        if ((flags & STORVIRT_VOLUME_CREATE_REFLINK) && (flags & STORVIRT_VOLUME_CREATE_NO_COW))
+                return storvirt__error_set(-EINVAL, "flags: a reflink copy (REFLINK) is "
+                                                    "copy-on-write, which NO_COW refuses");
         return create_common(pool, xml, src, ret_vol, progress, userdata, flags, false);
 }
 

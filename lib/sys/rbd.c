@@ -94,6 +94,31 @@ static int connect_error(int r, const struct storvirt__rbd_params *p, const char
                                       "'client.%s': %s", mons, user, strerror(-r));
 }
 
+/* A timeout setting as the connection has it (the caller's value when given). */
+static unsigned conf_timeout(rados_t cl, const char *name) {
+        char v[32];
+
+        if (rados_conf_get(cl, name, v, sizeof(v)) < 0)
+                return 0;
+        return (unsigned)strtoul(v, NULL, 10);
+}
+
+int storvirt__rbd_pool_error(const storvirt__rbd *c, int r, bool osd, const char *what) {
+        unsigned t = osd ? c->osd_timeout : c->mon_timeout;
+
+        if (r == -ETIMEDOUT && t > 0)
+                return storvirt__error_set(-ETIMEDOUT, "Ceph pool '%s': %s: no %s answered "
+                                                       "within %u s (%s): the cluster %s is "
+                                                       "unreachable or not serving the pool",
+                                           c->pool, what, osd ? "OSD" : "monitor", t,
+                                           osd ? "rados_osd_op_timeout"
+                                               : "rados_mon_op_timeout", c->fsid);
+        if (r == -EPERM || r == -EACCES)
+                return storvirt__error_set(-EACCES, "Ceph pool '%s': %s: access refused",
+                                           c->pool, what);
+        return storvirt__error_set(r, "Ceph pool '%s': %s: %s", c->pool, what, strerror(-r));
+}
+
 static int open_pool(storvirt__rbd *c, const char *mons) {
         int r = rados_ioctx_create(c->cluster, c->pool, &c->io);
 
@@ -139,6 +164,8 @@ int storvirt__rbd_connect(const struct storvirt__rbd_params *p, storvirt__rbd **
                 r = connect_error(r, p, mons);
         if (r >= 0 && rados_cluster_fsid(c->cluster, c->fsid, sizeof(c->fsid)) < 0)
                 c->fsid[0] = '\0';
+        c->osd_timeout = conf_timeout(c->cluster, "rados_osd_op_timeout");
+        c->mon_timeout = conf_timeout(c->cluster, "rados_mon_op_timeout");
         if (r >= 0 && p->pool)
                 r = open_pool(c, mons);
         if (r < 0) {
@@ -185,12 +212,10 @@ int storvirt__rbd_stats(storvirt__rbd *c, uint64_t *ret_capacity, uint64_t *ret_
 
         r = rados_cluster_stat(c->cluster, &cs);
         if (r < 0)
-                return storvirt__error_set(r, "Ceph cluster %s: cannot read its usage: %s",
-                                           c->fsid, strerror(-r));
+                return storvirt__rbd_pool_error(c, r, false, "cannot read the cluster's usage");
         r = rados_ioctx_pool_stat(c->io, &ps);
         if (r < 0)
-                return storvirt__error_set(r, "Ceph pool '%s': cannot read its usage: %s",
-                                           c->pool, strerror(-r));
+                return storvirt__rbd_pool_error(c, r, false, "cannot read its usage");
         *ret_capacity = cs.kb * 1024;
         *ret_available = cs.kb_avail * 1024;
         *ret_allocation = ps.num_bytes;
@@ -381,12 +406,59 @@ static int remove_snaps(storvirt__rbd *c, const char *name) {
         return r;
 }
 
-/* Refuses an image in use (watchers) or with snapshots not to be removed. */
-static int check_removable(storvirt__rbd *c, const char *name, bool with_snaps) {
+/* The first of snaps[0..n) with clones: its index, the clone in *ret_clone; n: none. */
+static int first_cloned(storvirt__rbd *c, const char *name, rbd_image_t img,
+                        const rbd_snap_info_t *snaps, int n, char **ret_clone) {
+        for (int i = 0; i < n; i++) {
+                int r = storvirt__rbd_snap_clones(c, name, img, snaps[i].name, ret_clone);
+
+                if (r != 0)
+                        return r < 0 ? r : i;
+        }
+        return n;
+}
+
+/*
+ * The parent of the open image when it is a clone made by
+ * storvirt__rbd_image_clone() (from the snapshot named for it, in the
+ * same pool): its name in *ret, else NULL.
+ */
+static int clone_parent(storvirt__rbd *c, const char *name, rbd_image_t img, char **ret) {
+        _cleanup_free_ char *snap = NULL;
+        rbd_linked_image_spec_t parent = {};
+        rbd_snap_spec_t psnap = {};
+        int r;
+
+        *ret = NULL;
+        r = storvirt__rbd_clone_snap_name(name, &snap);
+        if (r < 0)
+                return r;
+        r = rbd_get_parent(img, &parent, &psnap);
+        if (r == -ENOENT)
+                return 0;
+        if (r < 0)
+                return storvirt__rbd_image_error(c, name, r, "read its parent");
+        if (parent.pool_id == c->pool_id && !parent.trash && psnap.name &&
+            strcmp(psnap.name, snap) == 0 && (!parent.pool_namespace || !*parent.pool_namespace) &&
+            !(*ret = strdup(parent.image_name)))
+                r = storvirt__error_oom();
+        rbd_linked_image_spec_cleanup(&parent);
+        rbd_snap_spec_cleanup(&psnap);
+        return r;
+}
+
+/*
+ * Refuses an image in use (watchers), with snapshots not to be removed
+ * or with a snapshot that has clones (named); its number of snapshots,
+ * and in *ret_parent the image it is a clone of (clone_parent()).
+ */
+static int check_removable(storvirt__rbd *c, const char *name, bool with_snaps,
+                           char **ret_parent) {
+        _cleanup_free_ char *clone = NULL;
         rbd_snap_info_t *snaps = NULL;
         rbd_image_t img;
         size_t watchers = 0;
-        int r, n;
+        int r, n = 0, k = 0;
 
         r = storvirt__rbd_open(c, name, true, &img);
         if (r < 0)
@@ -398,18 +470,30 @@ static int check_removable(storvirt__rbd *c, const char *name, bool with_snaps) 
                                         watchers);
         if (r >= 0)
                 r = n = list_snaps(c, name, img, &snaps);
-        if (r > 0 && !with_snaps)
+        if (r > 0)
+                r = k = first_cloned(c, name, img, snaps, n, &clone);
+        if (r >= 0 && n > 0 && with_snaps && k < n)
+                r = storvirt__error_set(-EBUSY, "rbd image '%s/%s': snapshot '%s' has clones, "
+                                                "first '%s': not removed", c->pool, name,
+                                        snaps[k].name, clone);
+        else if (r >= 0 && n > 0 && !with_snaps)
                 r = storvirt__error_set(-ENOTEMPTY, "rbd image '%s/%s' has %d snapshot(s), "
-                                                    "first '%s': not removed unless its "
-                                                    "snapshots are removed with it", c->pool,
-                                        name, n, snaps[0].name);
+                                                    "first '%s'%s%s%s%s%s: not removed unless "
+                                                    "its snapshots are removed with it", c->pool,
+                                        name, n, snaps[0].name,
+                                        k < n ? " (snapshot '" : "", k < n ? snaps[k].name : "",
+                                        k < n ? "' has clone '" : "", k < n ? clone : "",
+                                        k < n ? "')" : "");
+        if (r >= 0)
+                r = clone_parent(c, name, img, ret_parent);
         free_snaps(snaps);
         rbd_close(img);
-        return r;
+        return r < 0 ? r : n;
 }
 
 int storvirt__rbd_image_remove(storvirt__rbd *c, const char *name, bool with_snaps) {
-        int r = check_removable(c, name, with_snaps);
+        _cleanup_free_ char *parent = NULL;
+        int r = check_removable(c, name, with_snaps, &parent);
 
         if (r > 0)
                 r = remove_snaps(c, name);
@@ -422,7 +506,11 @@ int storvirt__rbd_image_remove(storvirt__rbd *c, const char *name, bool with_sna
         if (r == -ENOTEMPTY)
                 return storvirt__error_set(-ENOTEMPTY, "rbd image '%s/%s' has snapshots or "
                                                        "clones", c->pool, name);
-        return r < 0 ? storvirt__rbd_image_error(c, name, r, "remove") : 0;
+        if (r < 0)
+                return storvirt__rbd_image_error(c, name, r, "remove");
+        if (parent)
+                storvirt__rbd_drop_clone_snap(c, parent, name);
+        return 0;
 }
 
 /* librbd calls the progress function of a resize unconditionally. */

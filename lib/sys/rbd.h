@@ -3,7 +3,8 @@
  * rbd.h - Ceph RBD through the engine's own client libraries (librados,
  * librbd): one connection to a cluster with the I/O context of one Ceph
  * pool, the pool's images listed and measured, and the image operations
- * an rbd pool needs (create, remove, resize, discard).
+ * an rbd pool needs (create, remove, resize, discard, clone and copy,
+ * upload and download through a file descriptor).
  *
  * A connection (storvirt__rbd) is reference counted and thread-safe (as
  * librados is); it is meant to be held for as long as a pool is active,
@@ -93,7 +94,10 @@ void storvirt__rbd_images_free(struct storvirt__rbd_image *v, size_t n);
  * allocation (else it is its size).  threads > 1: that many threads
  * (the caller's and short-lived helpers) read the allocations.  An
  * image removed while it is listed is left out; one that cannot be
- * read otherwise has its error set.
+ * read otherwise has its error set.  A read that times out (the OSDs
+ * gone) fails the whole listing with -ETIMEDOUT naming the timeout,
+ * after one window of images (at most about three times
+ * rados_osd_op_timeout in all).
  */
 int storvirt__rbd_list(storvirt__rbd *c, bool allocation, unsigned threads,
                        struct storvirt__rbd_image **ret, size_t *ret_n);
@@ -118,7 +122,9 @@ int storvirt__rbd_image_create(storvirt__rbd *c, const char *name, uint64_t size
  * Removes an image: -EBUSY when a client has it open (watchers),
  * -ENOTEMPTY when it has snapshots unless with_snaps (then they are
  * unprotected and removed first; -EBUSY naming a snapshot that has
- * clones).
+ * clones and its first clone, before any is removed).  A clone made by
+ * storvirt__rbd_image_clone() takes its snapshot on the parent with it
+ * when no other clone uses that snapshot.
  */
 int storvirt__rbd_image_remove(storvirt__rbd *c, const char *name, bool with_snaps);
 
@@ -132,6 +138,53 @@ int storvirt__rbd_image_resize(storvirt__rbd *c, const char *name, uint64_t size
 /* Discards every byte of an image (it reads as zeros and holds no data after). */
 int storvirt__rbd_image_discard(storvirt__rbd *c, const char *name, storvirt__rbd_progress_fn fn,
                                 void *ud);
+
+/*
+ * The snapshot of a source image a copy-on-write clone named clone is
+ * made from: STORVIRT__RBD_CLONE_SNAP_PREFIX then the clone's name.
+ */
+#define STORVIRT__RBD_CLONE_SNAP_PREFIX "storvirt-clone-"
+int storvirt__rbd_clone_snap_name(const char *clone, char **ret);
+
+/*
+ * A new image name of size bytes (at least src's size) from image src
+ * of the same pool (rbd_vol.c).  cow: a copy-on-write clone of src's
+ * snapshot STORVIRT__RBD_CLONE_SNAP_PREFIX name, made and protected
+ * here (-EOPNOTSUPP naming what lacks when src is format 1 or has no
+ * layering; -EEXIST when that snapshot exists with clones).  Else a
+ * full copy, zero blocks skipped (format 2, the cluster's default
+ * features).  A failure leaves neither the new image nor the snapshot.
+ */
+int storvirt__rbd_image_clone(storvirt__rbd *c, const char *src, const char *name, uint64_t size,
+                              bool cow, storvirt__rbd_progress_fn fn, void *ud);
+
+/*
+ * After clone was removed: the snapshot of parent made for it is
+ * unprotected and removed when no clone uses it any more; nothing
+ * else (the current error is kept).
+ */
+void storvirt__rbd_drop_clone_snap(storvirt__rbd *c, const char *parent, const char *clone);
+
+/*
+ * Writes the bytes read from fd (length of them, 0: to its end) into
+ * image name at offset: -EINVAL before anything is written when
+ * offset + length, or a regular file's bytes left, pass the image's
+ * size (and when more data comes than fits).  sparse: runs of zeros are
+ * written as zeroed ranges, which hold no objects where they cover them.
+ */
+int storvirt__rbd_image_upload(storvirt__rbd *c, const char *name, int fd, uint64_t offset,
+                               uint64_t length, bool sparse, storvirt__rbd_progress_fn fn,
+                               void *ud);
+
+/*
+ * Writes length bytes (0: to its end) of image name from offset to fd:
+ * -EINVAL when the range passes the image's size.  sparse and a
+ * seekable fd: blocks of zeros are seeked over, the output ending at
+ * its full length.
+ */
+int storvirt__rbd_image_download(storvirt__rbd *c, const char *name, int fd, uint64_t offset,
+                                 uint64_t length, bool sparse, storvirt__rbd_progress_fn fn,
+                                 void *ud);
 
 /* Wipes and frees a base64 text; NULL-safe. */
 void storvirt__rbd_key_free(char *key);

@@ -18,7 +18,9 @@
  *
  * An image this cannot read (no id: format 1; a class method missing;
  * anything unexpected in a reply) is left for the open path of
- * rbd_list.c (measured stays false).  All numbers on the wire are
+ * rbd_list.c (measured stays false).  A read that times out (the OSDs
+ * gone) ends the reading after its window: -ETIMEDOUT, so that a lost
+ * cluster costs one timeout, not one per window.  All numbers on the wire are
  * little-endian.
  */
 #include <errno.h>
@@ -156,11 +158,13 @@ static bool wants_map(const struct storvirt__rbd_image *im, uint64_t flags) {
                !(flags & RBD_FLAG_OBJECT_MAP_INVALID);
 }
 
-static void run_window(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n,
-                       bool allocation, struct item *it) {
+/* -ETIMEDOUT when a read of the window timed out (the OSDs gone), else 0. */
+static int run_window(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n,
+                      bool allocation, struct item *it) {
         unsigned order[WINDOW];
         uint64_t flags[WINDOW];
         bool ok[WINDOW], map[WINDOW];
+        int timeout = 0;
 
         for (size_t i = 0; i < n; i++)
                 if (v[i].id[0])
@@ -168,24 +172,29 @@ static void run_window(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n
         for (size_t i = 0; i < n; i++) {
                 int r = v[i].id[0] ? finish(&it[i], 3) : -EINVAL;
 
+                if (r == -ETIMEDOUT)
+                        timeout = r;
                 ok[i] = r >= 0 && header_parse(&it[i], &v[i], &order[i], &flags[i]);
                 if (r == -ENOENT) {
                         v[i].error = -ENOENT;   /* removed since it was listed */
                         v[i].measured = true;
                 }
                 item_clear(&it[i]);
-                map[i] = ok[i] && allocation && wants_map(&v[i], flags[i]);
+                map[i] = ok[i] && !timeout && allocation && wants_map(&v[i], flags[i]);
                 if (map[i])
                         start(c, &it[i], "rbd_object_map.", v[i].id,
                               (const char *const[]){ "object_map_load" },
                               (const char *const[]){ "" }, (const size_t[]){ 0 }, 1);
         }
         for (size_t i = 0; i < n; i++) {
-                if (map[i])
-                        ok[i] = finish(&it[i], 1) >= 0 &&
-                                map_allocation(&it[i].call[0], v[i].size, order[i],
-                                               &v[i].allocation);
-                else if (ok[i] && !allocation)
+                if (map[i]) {
+                        int r = finish(&it[i], 1);
+
+                        if (r == -ETIMEDOUT)
+                                timeout = r;
+                        ok[i] = r >= 0 && map_allocation(&it[i].call[0], v[i].size, order[i],
+                                                         &v[i].allocation);
+                } else if (ok[i] && !allocation)
                         v[i].allocation = v[i].size;
                 else
                         ok[i] = false;  /* the open path measures it */
@@ -195,15 +204,18 @@ static void run_window(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n
                         v[i].measured = true;
                 }
         }
+        return timeout;
 }
 
-void storvirt__rbd_read_headers(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n,
-                                bool allocation) {
+int storvirt__rbd_read_headers(storvirt__rbd *c, struct storvirt__rbd_image *v, size_t n,
+                               bool allocation) {
         struct item *it = calloc(WINDOW, sizeof(*it));
+        int r = 0;
 
         if (!it)
-                return;         /* the open path measures them all */
-        for (size_t i = 0; i < n; i += WINDOW)
-                run_window(c, v + i, n - i < WINDOW ? n - i : WINDOW, allocation, it);
+                return 0;       /* the open path measures them all */
+        for (size_t i = 0; r >= 0 && i < n; i += WINDOW)
+                r = run_window(c, v + i, n - i < WINDOW ? n - i : WINDOW, allocation, it);
         free(it);
+        return r;
 }

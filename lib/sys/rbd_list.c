@@ -13,8 +13,15 @@
  * answers from the object map (one read); otherwise it asks for every
  * object.  These calls are synchronous, so the caller's threads (and
  * helpers when allowed) share them.
+ *
+ * An image that times out (the OSDs gone) fails the whole listing after
+ * its window with -ETIMEDOUT: the caller keeps what it had, rather than
+ * a list without the images that could not be read, and waits for one
+ * timeout (two when it comes between the header and object map reads),
+ * not one per window.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,19 +76,29 @@ struct window {
         rbd_image_t img[WINDOW];
         bool open[WINDOW];
         bool allocation;
+        _Atomic bool timed_out;         /* an image timed out: the others are not measured */
 };
 
 static void measure_item(void *arg, size_t i) {
         struct window *w = arg;
 
-        if (w->open[i])
-                measure(w->img[i], w->allocation, &w->v[i]);
+        if (!w->open[i])
+                return;
+        if (atomic_load(&w->timed_out)) {
+                w->v[i].error = -ETIMEDOUT;
+                return;
+        }
+        measure(w->img[i], w->allocation, &w->v[i]);
+        if (w->v[i].error == -ETIMEDOUT)
+                atomic_store(&w->timed_out, true);
 }
 
-/* Opens, measures and closes v[0..n), n <= WINDOW. */
-static void run_window(storvirt__rbd *c, struct window *w, size_t n, unsigned threads) {
+/* Opens, measures and closes v[0..n), n <= WINDOW: -ETIMEDOUT when an image timed out. */
+static int run_window(storvirt__rbd *c, struct window *w, size_t n, unsigned threads) {
         rbd_completion_t comp[WINDOW];
+        int timeout = 0;
 
+        atomic_store(&w->timed_out, false);
         for (size_t i = 0; i < n; i++) {
                 w->open[i] = false;
                 comp[i] = NULL;
@@ -116,11 +133,15 @@ static void run_window(storvirt__rbd *c, struct window *w, size_t n, unsigned th
                 if (w->open[i] && !comp[i])
                         rbd_close(w->img[i]);
         }
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 if (comp[i]) {
                         rbd_aio_wait_for_complete(comp[i]);
                         rbd_aio_release(comp[i]);
                 }
+                if (w->v[i].error == -ETIMEDOUT)
+                        timeout = -ETIMEDOUT;
+        }
+        return timeout;
 }
 
 static int by_name(const void *a, const void *b) {
@@ -146,8 +167,7 @@ static int list_specs(storvirt__rbd *c, struct storvirt__rbd_image **ret, size_t
         }
         if (r < 0) {
                 free(specs);
-                return storvirt__error_set(r == -EPERM ? -EACCES : r, "Ceph pool '%s': cannot "
-                                           "list its images: %s", c->pool, strerror(-r));
+                return storvirt__rbd_pool_error(c, r, true, "cannot list its images");
         }
         v = calloc(max ? max : 1, sizeof(*v));
         for (size_t i = 0; v && i < max; i++) {
@@ -183,12 +203,16 @@ int storvirt__rbd_list(storvirt__rbd *c, bool allocation, unsigned threads,
                 return storvirt__error_oom();
         }
         w->allocation = allocation;
-        storvirt__rbd_read_headers(c, v, n, allocation);
-        for (size_t i = 0; i < n; i += WINDOW) {
+        r = storvirt__rbd_read_headers(c, v, n, allocation);
+        for (size_t i = 0; r >= 0 && i < n; i += WINDOW) {
                 w->v = v + i;
-                run_window(c, w, n - i < WINDOW ? n - i : WINDOW, threads ? threads : 1);
+                r = run_window(c, w, n - i < WINDOW ? n - i : WINDOW, threads ? threads : 1);
         }
         free(w);
+        if (r < 0) {
+                storvirt__rbd_images_free(v, n);
+                return storvirt__rbd_pool_error(c, r, true, "cannot read its images' figures");
+        }
         /* images removed since the listing are left out */
         for (size_t i = 0; i < n; i++) {
                 if (v[i].error == -ENOENT) {

@@ -43,6 +43,24 @@ io = c.open_ioctx(sys.argv[2]); img = rbd.Image(io, sys.argv[3])
 print("open", flush=True); sys.stdin.read(); img.close(); io.close(); c.shutdown()
 """
 
+# Makes (argv[3] "make") or removes ("rm") images PREFIX000.. of argv[4] count, 64 MiB,
+# layering only (no object map: a refresh opens each one and walks its objects).
+MANY = """
+import sys, rados, rbd
+c = rados.Rados(conffile=sys.argv[1]); c.connect(timeout=30)
+io = c.open_ioctx(sys.argv[2]); r = rbd.RBD()
+for i in range(int(sys.argv[4])):
+    name = "%s%03d" % (sys.argv[5], i)
+    if sys.argv[3] == "make":
+        r.create(io, name, 64 << 20, old_format=False, features=rbd.RBD_FEATURE_LAYERING)
+    else:
+        try:
+            r.remove(io, name)
+        except rbd.ImageNotFound:
+            pass
+io.close(); c.shutdown()
+"""
+
 
 def clean_env():
     e = dict(os.environ)
@@ -150,6 +168,43 @@ class RbdPoolTest(unittest.TestCase):
     def vol(self, name, pool="ceph"):
         return json.loads(self.ok("--json", "vol-info", name, "--pool", pool))
 
+    def qemu_spec(self, name):
+        """qemu's rbd: filename of image name, through client.test's keyring."""
+        keyring = os.path.join(self.tmp, "client.test.keyring")
+        if not os.path.exists(keyring):
+            with open(keyring, "w") as f:
+                f.write("[client.test]\n\tkey = %s\n" % self.key)
+        return "rbd:rbd/%s:id=test:keyring=%s:mon_host=127.0.0.1\\:%d" % (
+            name, keyring, self.ceph.mon_port)
+
+    def same_data(self, a, b):
+        """qemu-img compare of two images (skipped without qemu-img): True when equal."""
+        if not shutil.which("qemu-img"):
+            return True
+        q = subprocess.run(["qemu-img", "compare", "-f", "raw", "-F", "raw", self.qemu_spec(a),
+                            self.qemu_spec(b)], capture_output=True, text=True, timeout=120)
+        self.assertIn(q.returncode, (0, 1), q.stderr)
+        return q.returncode == 0
+
+    def snaps(self, name):
+        return {s["name"]: s for s in json.loads(self.ceph.rbd("snap", "ls", "--format", "json",
+                                                               "rbd/" + name))}
+
+    def snap_protected(self, name, snap):
+        info = json.loads(self.ceph.rbd("info", "--format", "json", "rbd/%s@%s" % (name, snap)))
+        return info.get("protected") in ("true", True)
+
+    def children(self, name, snap):
+        return self.ceph.rbd("children", "rbd/%s@%s" % (name, snap)).split()
+
+    def export(self, name):
+        path = os.path.join(self.state, name + ".export")
+        if os.path.exists(path):
+            os.unlink(path)
+        self.ceph.rbd("export", "rbd/" + name, path)
+        with open(path, "rb") as f:
+            return f.read()
+
     # ---- cases -----------------------------------------------------------------------------
 
     def test_volumes_are_the_images(self):
@@ -256,6 +311,272 @@ class RbdPoolTest(unittest.TestCase):
             holder.stdout.close()
         self.ok("vol-delete", "held", "--pool", "ceph")
         self.assertNotIn("held", self.ceph.rbd("ls", "rbd").split())
+        self.ok("pool-destroy", "ceph")
+
+    def test_clone_copy_on_write(self):
+        """vol-create-from in an rbd pool: a protected snapshot of the source
+        named storvirt-clone-NAME and a clone of it (grown to the capacity
+        asked for); the source's delete is refused naming the clone, with or
+        without --delete-snapshots, until the clone is deleted (which takes
+        its snapshot with it)."""
+        self.start_pool()
+        self.image("base", "32M")
+        self.fill("base", 8 * MiB)
+        self.ok("pool-refresh", "ceph")
+        self.images += ["c1", "c2"]
+        self.ok("vol-create-from", "ceph", self.write("c1.xml", "<volume><name>c1</name>"
+                                                                 "</volume>"), "base",
+                "--inputpool", "ceph")
+        info = self.rbd_info("c1")
+        self.assertEqual(info["parent"]["image"], "base")
+        self.assertEqual(info["parent"]["snapshot"], "storvirt-clone-c1")
+        self.assertEqual(info["size"], 32 * MiB)
+        self.assertTrue(self.snap_protected("base", "storvirt-clone-c1"))
+        self.assertEqual(self.children("base", "storvirt-clone-c1"), ["rbd/c1"])
+        self.assertEqual(self.rbd_used("c1"), 0)                 # nothing of its own yet
+        self.assertTrue(self.same_data("base", "c1"))
+        self.assertEqual(self.vol("c1")["capacity"], 32 * MiB)
+        # a larger capacity: the clone grows after it is made
+        self.ok("vol-create-from", "ceph", self.write("c2.xml", (
+            "<volume><name>c2</name><capacity unit='MiB'>48</capacity></volume>")), "base",
+            "--inputpool", "ceph")
+        self.assertEqual(self.rbd_info("c2")["size"], 48 * MiB)
+        self.assertEqual(self.rbd_info("c2")["parent"]["snapshot"], "storvirt-clone-c2")
+        self.assertEqual(self.vol("c2")["capacity"], 48 * MiB)
+        # the source cannot go while a clone uses it
+        msg = self.fails(39, "vol-delete", "base", "--pool", "ceph")
+        self.assertIn("has clone 'rbd/c", msg)
+        msg = self.fails(16, "vol-delete", "base", "--pool", "ceph", "--delete-snapshots")
+        self.assertIn("has clones, first 'rbd/c", msg)
+        self.assertEqual(set(self.snaps("base")), {"storvirt-clone-c1", "storvirt-clone-c2"})
+        self.assertTrue(self.snap_protected("base", "storvirt-clone-c1"))
+        # deleting a clone takes its snapshot, and only its own
+        self.ok("vol-delete", "c1", "--pool", "ceph")
+        self.assertEqual(set(self.snaps("base")), {"storvirt-clone-c2"})
+        self.ok("vol-delete", "c2", "--pool", "ceph")
+        self.assertEqual(self.snaps("base"), {})
+        self.ok("vol-delete", "base", "--pool", "ceph")
+        self.assertNotIn("base", self.ceph.rbd("ls", "rbd").split())
+        self.ok("pool-destroy", "ceph")
+
+    def test_clone_snapshot_left_and_refusals(self):
+        """A clone removed behind the pool's back leaves its snapshot: the next
+        clone of that name gets a fresh one (the source's data of now), and
+        --delete-snapshots removes a left one.  No layering: EOPNOTSUPP
+        naming it; a full copy still works.  A volume of another pool, a
+        reflink: EOPNOTSUPP."""
+        self.start_pool()
+        self.image("src", "16M")
+        self.fill("src", 4 * MiB)
+        self.ok("pool-refresh", "ceph")
+        self.images.append("again")
+        xml = self.write("again.xml", "<volume><name>again</name></volume>")
+        self.ok("vol-create-from", "ceph", xml, "src", "--inputpool", "ceph")
+        self.ceph.rbd("rm", "rbd/again")
+        self.fill("src", 12 * MiB)                              # the source changes
+        self.ok("pool-refresh", "ceph")
+        self.ok("vol-create-from", "ceph", xml, "src", "--inputpool", "ceph")
+        self.assertTrue(self.same_data("src", "again"))         # not the 4 MiB of then
+        self.assertEqual(list(self.snaps("src")), ["storvirt-clone-again"])
+        self.ceph.rbd("rm", "rbd/again")
+        self.ok("vol-delete", "src", "--pool", "ceph", "--delete-snapshots")
+        self.assertNotIn("src", self.ceph.rbd("ls", "rbd").split())
+        # no layering
+        self.image("flat", "8M", "--image-feature", "exclusive-lock")
+        self.fill("flat", 4 * MiB)
+        self.ok("pool-refresh", "ceph")
+        self.images.append("flatcopy")
+        msg = self.fails(95, "vol-create-from", "ceph", self.write("f.xml", (
+            "<volume><name>flatcopy</name></volume>")), "flat", "--inputpool", "ceph")
+        self.assertIn("'rbd/flat' lacks the layering feature", msg)
+        self.assertNotIn("flatcopy", self.ceph.rbd("ls", "rbd").split())
+        self.assertEqual(self.snaps("flat"), {})
+        self.ok("vol-create-from", "ceph", self.write("f.xml", (
+            "<volume><name>flatcopy</name></volume>")), "flat", "--inputpool", "ceph", "--no-cow")
+        self.assertTrue(self.same_data("flat", "flatcopy"))
+        self.assertIn("reflink", self.fails(95, "vol-create-from", "ceph", self.write("r.xml", (
+            "<volume><name>rl</name></volume>")), "flat", "--inputpool", "ceph", "--reflink"))
+        self.assertIn("NO_COW", self.fails(22, "vol-create-from", "ceph", self.write("r.xml", (
+            "<volume><name>rl</name></volume>")), "flat", "--inputpool", "ceph", "--reflink",
+            "--no-cow"))
+        # a volume of a directory pool
+        d = tempfile.mkdtemp(dir=self.state)
+        self.ok("pool-define", self.write("files.xml", "<pool type='dir'><name>files</name>"
+                                                       "<target><path>%s</path></target></pool>"
+                                                       % d))
+        self.ok("pool-start", "files")
+        self.ok("vol-create-as", "files", "f1", "1M")
+        msg = self.fails(95, "vol-create-from", "ceph", self.write("x.xml", (
+            "<volume><name>fromdir</name></volume>")), "f1", "--inputpool", "files")
+        self.assertIn("copies only images of its own Ceph pool", msg)
+        self.assertNotIn("fromdir", self.ceph.rbd("ls", "rbd").split())
+        self.ok("pool-destroy", "files")
+        self.ok("pool-destroy", "ceph")
+
+    def test_clone_full_copy(self):
+        """--no-cow: a full copy, no parent and no snapshot, holes kept."""
+        self.start_pool()
+        self.image("orig", "64M")
+        self.fill("orig", 8 * MiB)
+        self.ceph.rbd("bench", "--io-type", "write", "--io-size", "4M", "--io-threads", "1",
+                      "--io-total", str(4 * MiB), "--io-pattern", "rand", "rbd/orig")
+        self.ok("pool-refresh", "ceph")
+        self.images.append("full")
+        self.ok("vol-create-from", "ceph", self.write("full.xml", (
+            "<volume><name>full</name></volume>")), "orig", "--inputpool", "ceph", "--no-cow")
+        info = self.rbd_info("full")
+        self.assertNotIn("parent", info)
+        self.assertEqual(info["size"], 64 * MiB)
+        self.assertEqual(info["format"], 2)
+        self.assertEqual(self.snaps("orig"), {})
+        self.assertEqual(self.rbd_used("full"), self.rbd_used("orig"))
+        self.assertLess(self.rbd_used("full"), 64 * MiB)
+        self.assertTrue(self.same_data("orig", "full"))
+        self.ok("vol-delete", "orig", "--pool", "ceph")         # nothing ties them
+        self.ok("pool-destroy", "ceph")
+
+    def test_upload_download(self):
+        """vol-upload and vol-download at an offset and length; --sparse: runs
+        of zeros written as zeroed ranges (no object where they cover one,
+        data there before gone) and holes seeked over in the output; past the
+        capacity refused before anything is written."""
+        self.start_pool()
+        self.image("io", "16M")
+        self.fill("io", 16 * MiB)                               # data everywhere first
+        self.ok("pool-refresh", "ceph")
+        data = os.urandom(MiB) + bytes(8 * MiB) + os.urandom(MiB)
+        src = self.write("up.bin", "")
+        with open(src, "wb") as f:
+            f.write(data)
+        before = self.export("io")
+        self.ok("vol-upload", "io", src, "--pool", "ceph", "--offset", "4M", "--sparse")
+        after = self.export("io")
+        self.assertEqual(after, before[:4 * MiB] + data + before[14 * MiB:])
+        # objects of 4 MiB: [8M, 12M) all zeros now, so gone
+        self.assertEqual(self.rbd_used("io"), 12 * MiB)
+        out = os.path.join(self.state, "down.bin")
+        self.ok("vol-download", "io", out, "--pool", "ceph", "--offset", "4M", "--length", "10M",
+                "--sparse")
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), data)
+        self.assertLess(os.stat(out).st_blocks * 512, 4 * MiB)   # the zeros are a hole
+        out2 = os.path.join(self.state, "whole.bin")
+        self.ok("vol-download", "io", out2, "--pool", "ceph")
+        with open(out2, "rb") as f:
+            self.assertEqual(f.read(), after)
+        # without --sparse the zeros are written (content the same)
+        self.ok("vol-upload", "io", src, "--pool", "ceph", "--offset", "4M")
+        self.assertEqual(self.export("io"), after)
+        self.assertEqual(self.rbd_used("io"), 16 * MiB)
+        # past the capacity: refused, nothing written
+        msg = self.fails(22, "vol-upload", "io", src, "--pool", "ceph", "--offset", "8M")
+        self.assertIn("past its capacity", msg)
+        self.assertIn("past its capacity", self.fails(22, "vol-upload", "io", src, "--pool",
+                                                      "ceph", "--offset", "17M"))
+        self.assertEqual(self.export("io"), after)
+        self.assertIn("past its size", self.fails(22, "vol-download", "io", out, "--pool",
+                                                  "ceph", "--offset", "8M", "--length", "9M"))
+        # through a pipe: the length is not known first, the data past the end refused
+        p = subprocess.run([CLI, "-d", self.state, "--json", "vol-upload", "io", "-", "--pool",
+                            "ceph", "--offset", "15M"], input=data[:2 * MiB],
+                           capture_output=True, env=clean_env(), timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("past its capacity", json.loads(p.stdout)["status"]["message"])
+        self.ok("pool-destroy", "ceph")
+
+    def test_osd_gone_during_refresh(self):
+        """The OSD stopped while a refresh opens and measures 300 images: the
+        refresh fails with ETIMEDOUT after one or two timeouts, not one per
+        window of images, and does not pass for a refresh that lost them."""
+        many = lambda what: subprocess.run(  # noqa: E731
+            ["/usr/bin/python3", "-c", MANY, self.ceph.conf, "rbd", what, "300", "many"],
+            check=True, timeout=300)
+        many("make")
+        try:
+            self.secret(self.key)
+            self.ok("pool-define", self.write("t.xml", self.timeout_pool_xml(5)))
+            self.ok("pool-start", "ceph")
+            t0 = time.monotonic()
+            self.ok("pool-refresh", "ceph")
+            took = time.monotonic() - t0
+            if took < 1.0:
+                self.skipTest("a refresh of 300 images takes %.2f s here: too short to stop "
+                              "the OSD during it" % took)
+            p = subprocess.Popen([CLI, "-d", self.state, "--json", "pool-refresh", "ceph"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=clean_env())
+            time.sleep(took / 3)
+            t1 = time.monotonic()
+            try:
+                self.ceph.stop_osd()
+                out, err = p.communicate(timeout=120)
+                gone = time.monotonic() - t1
+            finally:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+                self.ceph.start_osd()
+            print("\na refresh of 300 images (%.1f s) with the OSD stopped %.1f s into it: "
+                  "ended %.1f s after the stop: %s" % (took, took / 3, gone, out.strip()))
+            self.assertNotEqual(p.returncode, 0, "the refresh passed without its images")
+            status = json.loads(out)["status"]
+            self.assertEqual(status["code"], 110, status["message"])
+            self.assertIn("no OSD answered within 5 s", status["message"])
+            self.assertLess(gone, 3 * 5 + 10)
+            self.ok("pool-refresh", "ceph")
+            self.assertEqual(len([v for v in json.loads(self.ok("--json", "vol-list", "ceph"))[
+                "volumes"] if v["name"].startswith("many")]), 300)
+            self.ok("pool-destroy", "ceph")
+        finally:
+            many("rm")
+
+    def timeout_pool_xml(self, seconds):
+        """The pool with its OSD and monitor timeouts set to seconds (<rbd:config_opts>)."""
+        ns = "http://libvirt.org/schemas/storagepool/rbd/1.0"
+        xml = self.pool_xml(extra=(
+            "<rbd:config_opts><rbd:option name='rados_osd_op_timeout' value='%d'/>"
+            "<rbd:option name='rados_mon_op_timeout' value='%d'/></rbd:config_opts>"
+            % (seconds, seconds)))
+        return xml.replace("<pool type='rbd'>", "<pool type='rbd' xmlns:rbd='%s'>" % ns)
+
+    def test_osd_gone_before_refresh(self):
+        """The OSD stopped under an active pool (by the pid the fixture started
+        it with): a refresh fails with ETIMEDOUT within the bound the pool's
+        timeouts set (5 s here, through <rbd:config_opts>; 30 s by default),
+        saying which timeout; the pool stays active with its volumes, and
+        serves them again once the OSD is back (started again with its
+        objects)."""
+        self.image("stay1", "16M")
+        self.image("stay2", "8M")
+        self.secret(self.key)
+        self.ok("pool-define", self.write("t.xml", self.timeout_pool_xml(5)))
+        self.ok("pool-start", "ceph")
+        names = lambda: sorted(v["name"] for v in json.loads(  # noqa: E731
+            self.ok("--json", "vol-list", "ceph"))["volumes"] if v["name"].startswith("stay"))
+        self.assertEqual(names(), ["stay1", "stay2"])
+        state = {}
+        for root, _, files in os.walk(self.state):
+            for f in files:
+                with open(os.path.join(root, f), "rb") as fh:
+                    state[os.path.join(root, f)] = fh.read()
+        self.ceph.stop_osd()
+        try:
+            t0 = time.monotonic()
+            msg = self.fails(110, "pool-refresh", "ceph")
+            took = time.monotonic() - t0
+            print("\nrefresh with the OSD gone: failed in %.1f s: %s" % (took, msg))
+            self.assertLess(took, 20)
+            self.assertIn("no OSD answered within 5 s (rados_osd_op_timeout)", msg)
+            self.assertIn("cannot list its images", msg)
+            info = json.loads(self.ok("--json", "pool-info", "ceph"))
+            self.assertNotEqual(info["state"], "inactive")
+            for path, data in state.items():
+                with open(path, "rb") as fh:
+                    self.assertEqual(fh.read(), data, path)
+        finally:
+            self.ceph.start_osd()
+        self.assertEqual(names(), ["stay1", "stay2"])
+        self.assertEqual(self.vol("stay1")["capacity"], 16 * MiB)
         self.ok("pool-destroy", "ceph")
 
     def test_resize_and_wipe(self):

@@ -3,7 +3,10 @@
 memstore OSD on 127.0.0.1, cephx on, everything (configuration, keys,
 data, logs, admin sockets, pid files) under its own directory, on ports
 no other cluster of the machine uses.  Started in about ten seconds,
-stopped by the pids it started (the OSD first, then the monitor).
+stopped by the pids it started (the OSD first, then the monitor).  The
+OSD's pid is osd_pid: stop_osd() stops it (its memstore saved, as
+'osd fast shutdown' is off) and start_osd() starts it again with the
+same objects, so a test can take the cluster's storage away and back.
 
     with Ceph(workdir) as c:
         c.rbd("create", "--size", "64M", "rbd/img1")
@@ -40,6 +43,7 @@ class Ceph:
         self.pool = pool
         self.fsid = str(uuid.uuid4())
         self.pids = []
+        self.osd_pid = None
         self.v1 = self.v2 = None
 
     @staticmethod
@@ -116,6 +120,7 @@ mon data = {d}/mon/$cluster-$id
 osd data = {d}/osd/$cluster-$id
 keyring = {d}/osd/$cluster-$id/keyring
 osd objectstore = memstore
+osd fast shutdown = false
 memstore device bytes = {mem}
 [mgr]
 mgr data = {d}/mgr/$cluster-$id
@@ -170,18 +175,35 @@ keyring = {d}/mgr/$cluster-$id/keyring
             f.write("[osd.0]\n\tkey = %s\n" % key)
         self._tool("ceph-osd", "-c", self.conf, "-i", "0", "--mkfs", "--key", key,
                    "--osd-uuid", osd_uuid)
-        self._tool("ceph-osd", "-c", self.conf, "-i", "0")
-        self.pids.insert(0, self._pid_of("osd.0"))
-        deadline = time.monotonic() + 60
-        while '"num_up_osds":1' not in self.ceph("osd", "stat", "-f", "json").replace(" ", ""):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the OSD did not come up in 60 s")
-            time.sleep(0.3)
+        self.start_osd()
         self.ceph("osd", "pool", "create", self.pool, "8", "8")
         self.rbd("pool", "init", self.pool)
         if shutil.which("ceph-mgr"):
             self._start_mgr()
         return self
+
+    def _osd_up(self):
+        return '"num_up_osds":1' in self.ceph("osd", "stat", "-f", "json").replace(" ", "")
+
+    def start_osd(self):
+        """Starts the OSD (again: a memstore OSD stopped by stop_osd() loads what it saved)."""
+        pidfile = os.path.join(self.dir, "run", "osd.0.pid")
+        if os.path.exists(pidfile):
+            os.unlink(pidfile)
+        self._tool("ceph-osd", "-c", self.conf, "-i", "0")
+        self.osd_pid = self._pid_of("osd.0")
+        self.pids.insert(0, self.osd_pid)
+        deadline = time.monotonic() + 60
+        while not self._osd_up():
+            if time.monotonic() > deadline:
+                raise RuntimeError("the OSD did not come up in 60 s")
+            time.sleep(0.3)
+
+    def stop_osd(self):
+        """Stops the OSD by the pid it started with (SIGTERM: a memstore OSD saves its
+        objects first, 'osd fast shutdown' being off), and waits until it is gone."""
+        self._stop_pid(self.osd_pid)
+        self.osd_pid = None
 
     def _start_mgr(self):
         """The manager: without one the monitors report no capacity or pool usage."""
@@ -217,19 +239,26 @@ keyring = {d}/mgr/$cluster-$id/keyring
     def stop(self):
         """Stops exactly the daemons it started: the OSD first, then the monitor."""
         for pid in list(self.pids):
+            self._stop_pid(pid)
+
+    def _stop_pid(self, pid, grace=30):
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        deadline = time.monotonic() + grace
+        while self.pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if self.pid_alive(pid):
             try:
-                os.kill(pid, signal.SIGTERM)
+                os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            deadline = time.monotonic() + 15
-            while self.pid_alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if self.pid_alive(pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            self.pids.remove(pid)
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+        self.pids.remove(pid)
 
     def __enter__(self):
         try:

@@ -157,6 +157,7 @@ STORVIRT_VOLUME_TYPE_PLOOP = 5
 # storvirt/volume.h: flags of storvirt_volume_create_xml() and _create_xml_from().
 STORVIRT_VOLUME_CREATE_PREALLOC_METADATA = 1 << 0
 STORVIRT_VOLUME_CREATE_REFLINK = 1 << 1
+STORVIRT_VOLUME_CREATE_NO_COW = 1 << 2
 
 # storvirt/volume.h: flags of storvirt_volume_delete().
 STORVIRT_VOLUME_DELETE_ZEROED = 1 << 0
@@ -2133,15 +2134,19 @@ class Pool(_Handle):
         return Volume._wrap(out, self)
 
     def create_volume_from(self, xml, src, progress=None, reflink=False,
-                           prealloc_metadata=False, *, flags=0):
+                           prealloc_metadata=False, *, flags=0, no_cow=False):
         """Creates a volume from libvirt volume XML as a copy of the
         :class:`Volume` ``src`` (which may be in another pool).  ``reflink``
-        requires a reflink copy (EOPNOTSUPP if impossible)."""
+        requires a reflink copy (EOPNOTSUPP if impossible); ``no_cow`` asks
+        for a full copy where the pool would make a copy-on-write clone
+        (rbd)."""
         if not isinstance(src, Volume):
             raise TypeError("src must be a storvirt.Volume, not %s" % type(src).__name__)
         flags = _flags(flags)
         if reflink:
             flags |= STORVIRT_VOLUME_CREATE_REFLINK
+        if no_cow:
+            flags |= STORVIRT_VOLUME_CREATE_NO_COW
         if prealloc_metadata:
             flags |= STORVIRT_VOLUME_CREATE_PREALLOC_METADATA
         xml_b = _str_arg(xml, "xml")
