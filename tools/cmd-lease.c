@@ -7,6 +7,7 @@
  *   lockspace-join NAME [--path PATH] [--host-id N] [--wait [--timeout S]]
  *   lockspace-leave NAME          lockspace-status NAME
  *   vdisk-lease-status ID         vdisk-lease-run ID COMMAND...
+ *   vdisk-lease-assign ID LOCKSPACE
  */
 #include <errno.h>
 #include <stdio.h>
@@ -203,6 +204,31 @@ static int cmd_lease_status(struct cli *cli, const struct cli_args *a) {
         return r < 0 ? r : 0;
 }
 
+static const struct cli_opt opts_lease_assign[] = {
+        CLI_ARG("ID", "the vDisk's id"),
+        CLI_ARG("LOCKSPACE", "a lockspace of this host whose lease area is a file"),
+        CLI_END,
+};
+
+static int cmd_lease_assign(struct cli *cli, const struct cli_args *a) {
+        storvirt_vdisk *v = NULL;
+        storvirt_ctx *ctx;
+        int r = cli_ctx(cli, &ctx);
+
+        if (r >= 0)
+                r = storvirt_vdisk_lookup(ctx, cli_str(a, "ID"), &v);
+        if (r >= 0)
+                r = storvirt_vdisk_lease_assign(v, cli_str(a, "LOCKSPACE"), 0);
+        storvirt_vdisk_unref(v);
+        if (r >= 0) {
+                cli_field_bool(cli, "assigned", NULL, r > 0);
+                cli_text(cli, r > 0 ? "vDisk %s has a lease in lockspace %s" :
+                                      "vDisk %s had its lease in lockspace %s already",
+                         cli_str(a, "ID"), cli_str(a, "LOCKSPACE"));
+        }
+        return r < 0 ? r : 0;
+}
+
 static const struct cli_opt opts_lease_run[] = {
         CLI_ARG("ID", "the vDisk's id"),
         { .name = "COMMAND", .kind = CLI_STRING, .flags = CLI_OPERAND | CLI_REQUIRED | CLI_MULTI,
@@ -234,8 +260,10 @@ static int cmd_lease_run(struct cli *cli, const struct cli_args *a) {
 const struct cli_command cli_commands_lease[] = {
         { "lockspace-create", "format a sanlock lease area on shared storage",
           "PATH is a new file in the shared mount (NFS, gluster, ...); the lockspace\n"
-          "covers its directory: vDisks imported from under it get a lease.\n"
-          "Block devices are not supported yet.", opts_ls_create, cmd_ls_create },
+          "covers its directory: vDisks imported from under it get a lease, others\n"
+          "(a shared LUN's) with vdisk-lease-assign.  With --offset, PATH is a block\n"
+          "device whose region at that offset holds the host ids only.",
+          opts_ls_create, cmd_ls_create },
         { "lockspace-join", "join a lockspace (in the background; --wait to wait)",
           "--path records a lockspace another host created.  The host id is the one\n"
           "this host had, else the lowest no host wrote; an id another host holds\n"
@@ -246,6 +274,10 @@ const struct cli_command cli_commands_lease[] = {
           opts_ls_name, cmd_ls_status },
         { "vdisk-lease-status", "a vDisk's lease: mode, slot, held by which host ids", NULL,
           opts_vdisk, cmd_lease_status },
+        { "vdisk-lease-assign", "give a vDisk a lease slot in a lockspace",
+          "For a vDisk on storage no lease area file covers, such as a shared LUN: its\n"
+          "lease is kept in LOCKSPACE's area.  Each host assigns the vDisk once; every\n"
+          "host finds the same slot.", opts_lease_assign, cmd_lease_assign },
         { "vdisk-lease-run", "acquire a vDisk's lease, then run COMMAND holding it",
           "The lease is released when COMMAND exits.  Exclusive for a read-write\n"
           "vDisk, shared for a shared one; a read-only vDisk needs none.",

@@ -147,6 +147,23 @@ int storvirt_vdisk_lease_release(storvirt_vdisk *vdisk, int pid, uint32_t flags)
  */
 int storvirt_vdisk_lease_status(storvirt_vdisk *vdisk, char **ret_json, uint32_t flags);
 
+/**
+ * storvirt_vdisk_lease_assign:
+ * Gives vdisk a lease slot in lockspace (a lockspace this host knows,
+ * whose lease area is a file), whatever storage the vDisk is on: the way
+ * a vDisk on a shared LUN gets its lease, as a vDisk under a lease area
+ * file's directory gets one at import.  The slot is found by the vDisk's
+ * id on storage, so every host that assigns the same vDisk to the same
+ * lockspace gets the same slot; each host assigns it once (vDisk records
+ * are per host).  Returns 1 when assigned, 0 when the vDisk has its slot
+ * in that lockspace already; -EEXIST when it has its lease in another
+ * lockspace, -EINVAL for a read-only vDisk (it needs no lease),
+ * -EOPNOTSUPP for a lockspace in a block device region (host ids only),
+ * -ENOSPC when every slot of the area is taken.
+ * Since: 0.6
+ */
+int storvirt_vdisk_lease_assign(storvirt_vdisk *vdisk, const char *lockspace, uint32_t flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -47,6 +47,13 @@ int storvirt__lockspace_ensure_joined(storvirt_ctx *ctx, const char *name, int t
 
 /* The lease slot of vDisk id in the lockspace covering path, into v->lease (none: 0). */
 int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, storvirt__vrec *v);
+/*
+ * A lease slot for v in lockspace name whatever its storage (a LUN's
+ * vDisk with its lease in a lease area file): 1 assigned, 0 it is there
+ * already; -EEXIST in another lockspace, -EINVAL read-only, -EOPNOTSUPP
+ * for a lockspace in a block device region (host ids only).
+ */
+int storvirt__lease_assign_named(storvirt_ctx *ctx, const char *name, storvirt__vrec *v);
 
 /* What a prepare's check of the lease is for. */
 enum {

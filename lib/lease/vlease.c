@@ -82,18 +82,17 @@ static int find_slot(storvirt_ctx *ctx, const storvirt__lockspace *ls, int fd, v
         return r;
 }
 
-int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, vrec *v) {
-        storvirt__lockspace *ls = NULL;
+/* The slot of v in ls's area, picked under the area's lock (one importer at a time, every host). */
+static int assign_in(storvirt_ctx *ctx, const storvirt__lockspace *ls, vrec *v) {
         struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
         _cleanup_close_ int fd = -1;
-        int r;
+        int r = 0;
 
-        if (v->lease.lockspace || !path)
-                return 0;
-        r = storvirt__lockspace_covering(ctx, path, &ls);
-        if (r <= 0)
-                return r;
-        /* one importer at a time picks slots, on every host (NFS locks) */
+        if (ls->offset)
+                return storvirt__error_set(-EOPNOTSUPP, "lockspace %s is a region of block device "
+                                                        "'%s' and holds host ids only: vDisk leases "
+                                                        "are kept in lease area files", ls->name,
+                                           ls->path);
         fd = open(ls->path, O_RDWR | O_CLOEXEC);
         if (fd < 0)
                 r = storvirt__error_set(-errno, "lease area '%s' of lockspace %s: %s", ls->path,
@@ -104,8 +103,38 @@ int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, vrec *v) {
                 r = find_slot(ctx, ls, fd, v);
         if (r >= 0 && (!(v->lease.lockspace = strdup(ls->name)) || !(v->lease.path = strdup(ls->path))))
                 r = storvirt__error_oom();
+        return r;
+}
+
+int storvirt__lease_assign(storvirt_ctx *ctx, const char *path, vrec *v) {
+        storvirt__lockspace *ls = NULL;
+        int r;
+
+        if (v->lease.lockspace || !path)
+                return 0;
+        r = storvirt__lockspace_covering(ctx, path, &ls);
+        if (r <= 0)
+                return r;
+        r = assign_in(ctx, ls, v);
         storvirt__lockspace_free(ls);
         return r;
+}
+
+int storvirt__lease_assign_named(storvirt_ctx *ctx, const char *name, vrec *v) {
+        storvirt__lockspace *ls = NULL;
+        int r;
+
+        if (v->readonly)
+                return storvirt__error_set(-EINVAL, "vDisk %s is read-only: it needs no lease", v->id);
+        if (v->lease.lockspace)
+                return strcmp(v->lease.lockspace, name) == 0 ? 0 :
+                       storvirt__error_set(-EEXIST, "vDisk %s has its lease in lockspace %s, not %s",
+                                           v->id, v->lease.lockspace, name);
+        r = storvirt__lockspace_read(ctx, name, &ls);
+        if (r >= 0)
+                r = assign_in(ctx, ls, v);
+        storvirt__lockspace_free(ls);
+        return r < 0 ? r : 1;
 }
 
 /* ---- who holds it ------------------------------------------------------------------------------ */

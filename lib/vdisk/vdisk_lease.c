@@ -47,3 +47,30 @@ STORVIRT_EXPORT int storvirt_vdisk_lease_status(storvirt_vdisk *vdisk, char **re
         return r < 0 ? r : storvirt__lease_status(vdisk->ctx, v,
                                                   flags & STORVIRT_VDISK_LEASE_STATUS_PRETTY, ret_json);
 }
+
+struct assign {
+        const char *lockspace;
+        int assigned;
+};
+
+static int assign_fn(storvirt_ctx *ctx, vrec *v, void *userdata) {
+        struct assign *a = userdata;
+        int r = storvirt__lease_assign_named(ctx, a->lockspace, v);
+
+        if (r < 0)
+                return r;
+        a->assigned = r;
+        return r;       /* 1: the record has its slot now, save it */
+}
+
+STORVIRT_EXPORT int storvirt_vdisk_lease_assign(storvirt_vdisk *vdisk, const char *lockspace,
+                                                uint32_t flags) {
+        struct assign a = { .lockspace = lockspace };
+        int r;
+
+        check_nonnull(vdisk);
+        check_nonnull(lockspace);
+        check_flags(flags, 0);
+        r = storvirt__vdisk_change(vdisk->ctx, vdisk->id, assign_fn, &a);
+        return r < 0 ? r : a.assigned;
+}

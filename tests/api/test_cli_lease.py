@@ -314,6 +314,58 @@ class LeaseTest(unittest.TestCase):
         self.assertEqual(self.h2.run("vdisk-prepare", vid, "vm2").returncode, 0)
         self.h2.run("vdisk-release", vid, "vm2")
 
+    def test_lun_vdisk_lease_assigned_to_a_file_lockspace(self):
+        """A vDisk on a shared LUN (a loop device here) is under no lease area
+        file's directory: it has no lease until each host assigns it to a
+        lockspace whose area is a file; both hosts then find the same slot,
+        and the second host's prepare is refused while the first holds it."""
+        backing = os.path.join(self.tmp, "shared-lun.img")
+        with open(backing, "wb") as f:
+            f.truncate(16 << 20)
+        loop = subprocess.run(["losetup", "-f", "--show", backing], capture_output=True,
+                              text=True)
+        if loop.returncode != 0:
+            self.skipTest("no loop device: %s" % loop.stderr.strip())
+        dev = loop.stdout.strip()
+        holder = None
+        try:
+            vid = self.js_ok(self.h1, "vdisk-import", "--path", dev)["id"]
+            self.assertEqual(self.js_ok(self.h2, "vdisk-import", "--path", dev)["id"], vid)
+            st = self.js_ok(self.h1, "vdisk-lease-status", vid)["lease"]
+            self.assertNotIn("lockspace", st)
+            # refusals: no such lockspace; a block region (host ids only)
+            self.assertIn("no lockspace NOPE on this host",
+                          self.refused(self.h1, ENOENT, "vdisk-lease-assign", vid, "NOPE"))
+            self.js_ok(self.h1, "lockspace-create", "LSR", dev, "--offset", str(8 << 20))
+            msg = self.refused(self.h1, EOPNOTSUPP, "vdisk-lease-assign", vid, "LSR")
+            self.assertIn("lockspace LSR is a region of block device '%s'" % dev, msg)
+            self.assertTrue(self.js_ok(self.h1, "vdisk-lease-assign", vid, "LS")["assigned"])
+            self.assertFalse(self.js_ok(self.h1, "vdisk-lease-assign", vid, "LS")["assigned"])
+            msg = self.refused(self.h1, EEXIST, "vdisk-lease-assign", vid, "LSR")
+            self.assertIn("has its lease in lockspace LS, not LSR", msg)
+            self.assertTrue(self.js_ok(self.h2, "vdisk-lease-assign", vid, "LS")["assigned"])
+            s1, s2 = (self.js_ok(h, "vdisk-lease-status", vid)["lease"] for h in self.hosts)
+            self.assertEqual((s1["lockspace"], s1["path"], s1["mode"]),
+                             ("LS", self.area, "exclusive"))
+            self.assertEqual(s1["offset"], s2["offset"])
+            holder = self.hold(self.h1, vid)
+            want = "vDisk %s: its lease is held by host id %d of lockspace LS" \
+                % (vid, self.joins[1]["host_id"])
+            self.assertIn(want, self.refused(self.h2, EBUSY, "vdisk-prepare", vid, "vm-lun"))
+            xml = self.h2.run("vdisk-xml", vid, "--leases")
+            self.assertEqual(xml.returncode, 0, xml.stderr)
+            self.assertIn("<key>%s</key>" % vid, xml.stdout)
+            self.assertIn('offset="%d"' % s1["offset"], xml.stdout)
+            self.release(holder)
+            holder = None
+            p = self.h2.run("vdisk-prepare", vid, "vm-lun")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.h2.run("vdisk-release", vid, "vm-lun")
+        finally:
+            if holder:
+                self.release(holder)
+            subprocess.run(["losetup", "-d", dev], capture_output=True)
+
     def test_snapshot_refused_while_other_host_holds(self):
         pool = os.path.join(self.shared, "pool")
         for h in self.hosts:
@@ -615,6 +667,7 @@ class LeaseTest(unittest.TestCase):
                 "print(v.prepare('vm-py', flags=storvirt.STORVIRT_VDISK_PREPARE_MIGRATION)"
                 " == os.environ['P'])\n"
                 "v.release('vm-py')\n"
+                "print(v.lease_assign('LS'))\n"
                 "try:\n"
                 "    c.lockspace_create('LSPY', os.environ['P'], offset=1 << 20)\n"
                 "except storvirt.StorvirtError as e:\n"
@@ -625,7 +678,7 @@ class LeaseTest(unittest.TestCase):
                            text=True, timeout=60)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(p.stdout.split(), ["joined", "True", "True", "False", "True", "False",
-                                            "True", str(EINVAL)])
+                                            "True", "False", str(EINVAL)])
 
 
 if __name__ == "__main__":

@@ -648,6 +648,7 @@ _PROTOTYPES_0_6 = (
     ("storvirt_vdisk_lease_acquire", c_int, (_VDisk, c_int, c_uint32)),
     ("storvirt_vdisk_lease_release", c_int, (_VDisk, c_int, c_uint32)),
     ("storvirt_vdisk_lease_status", c_int, (_VDisk, POINTER(c_void_p), c_uint32)),
+    ("storvirt_vdisk_lease_assign", c_int, (_VDisk, c_char_p, c_uint32)),
 )
 
 # The optional symbol-version nodes and their functions, oldest first.
@@ -3199,6 +3200,12 @@ class VDisk(_Handle):
 
     def lease_release(self, pid=0):
         self._run(_storvirt_vdisk_lease_release, int(pid), 0)
+
+    def lease_assign(self, lockspace):
+        """Gives the vDisk a lease slot in ``lockspace`` (a lockspace of
+        this host whose area is a file), for a vDisk on storage no lease
+        area covers, such as a shared LUN; False when it had it already."""
+        return self._run(_storvirt_vdisk_lease_assign, _str_arg(lockspace, "lockspace"), 0) == 1
 
     def lease_status(self):
         """The lease: "mode", "held", "owners" (host ids) as on storage."""
