@@ -206,7 +206,7 @@ static int cmd_lease_status(struct cli *cli, const struct cli_args *a) {
 
 static const struct cli_opt opts_lease_assign[] = {
         CLI_ARG("ID", "the vDisk's id"),
-        CLI_ARG("LOCKSPACE", "a lockspace of this host whose lease area is a file"),
+        CLI_ARG("LOCKSPACE", "a lease area file's lockspace, or a block region's with slots"),
         CLI_END,
 };
 
@@ -262,7 +262,8 @@ const struct cli_command cli_commands_lease[] = {
           "PATH is a new file in the shared mount (NFS, gluster, ...); the lockspace\n"
           "covers its directory: vDisks imported from under it get a lease, others\n"
           "(a shared LUN's) with vdisk-lease-assign.  With --offset, PATH is a block\n"
-          "device whose region at that offset holds the host ids only.",
+          "device whose region at that offset holds the host ids, and with --slots\n"
+          "N vDisk lease slots after them ((N + 2) MiB in all).",
           opts_ls_create, cmd_ls_create },
         { "lockspace-join", "join a lockspace (in the background; --wait to wait)",
           "--path records a lockspace another host created.  The host id is the one\n"

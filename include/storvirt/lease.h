@@ -58,9 +58,12 @@ int storvirt_lockspace_create(storvirt_ctx *ctx, const char *name, const char *p
  * into path (0 for a file; a multiple of 1 MiB).  path may be a block
  * device: a region of a shared LUN or a small LV, as VDSM's "ids"
  * volume.  The lockspace's host records then take the 1 MiB at offset,
- * written in place (n_slots is not used: vDisk leases come from
- * lockspaces in files); a region that already holds a lockspace is
- * refused with -EEXIST naming it, one past the device's end with -EINVAL.
+ * written in place; with n_slots (0: none, host ids only) the slot
+ * allocation lease and n_slots vDisk lease slots follow, (n_slots + 2)
+ * MiB in all, and vDisks get a slot there with
+ * storvirt_vdisk_lease_assign().  A region that already holds a
+ * lockspace is refused with -EEXIST naming it, one past the device's end
+ * with -EINVAL.
  * Since: 0.6
  */
 int storvirt_lockspace_create_at(storvirt_ctx *ctx, const char *name, const char *path,
@@ -149,8 +152,9 @@ int storvirt_vdisk_lease_status(storvirt_vdisk *vdisk, char **ret_json, uint32_t
 
 /**
  * storvirt_vdisk_lease_assign:
- * Gives vdisk a lease slot in lockspace (a lockspace this host knows,
- * whose lease area is a file), whatever storage the vDisk is on: the way
+ * Gives vdisk a lease slot in lockspace (a lockspace this host knows: a
+ * lease area file, or a block device region made with slots, which this
+ * host joins first), whatever storage the vDisk is on: the way
  * a vDisk on a shared LUN gets its lease, as a vDisk under a lease area
  * file's directory gets one at import.  The slot is found by the vDisk's
  * id on storage, so every host that assigns the same vDisk to the same
@@ -158,7 +162,8 @@ int storvirt_vdisk_lease_status(storvirt_vdisk *vdisk, char **ret_json, uint32_t
  * are per host).  Returns 1 when assigned, 0 when the vDisk has its slot
  * in that lockspace already; -EEXIST when it has its lease in another
  * lockspace, -EINVAL for a read-only vDisk (it needs no lease),
- * -EOPNOTSUPP for a lockspace in a block device region (host ids only),
+ * -EOPNOTSUPP for a lockspace in a block device region made without
+ * slots (host ids only),
  * -ENOSPC when every slot of the area is taken.
  * Since: 0.6
  */

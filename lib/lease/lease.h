@@ -33,6 +33,20 @@ typedef struct storvirt__lockspace {
         int64_t join_ms;        /* how long that join took; 0: not seen done */
 } storvirt__lockspace;
 
+/*
+ * A lockspace in a block device region with vDisk lease slots: its host
+ * records (1 MiB at the offset), the slot allocation lease (the next MiB,
+ * resource STORVIRT__LEASE_ALLOC_NAME: held while a host picks a slot, the
+ * cross-host lock a lease area file has from its file system), then the
+ * slots, 1 MiB each, named STORVIRT__LEASE_FREE_NAME until a vDisk takes
+ * one.  Without slots the region is the host records alone.
+ */
+#define STORVIRT__LEASE_ALLOC_NAME "storvirt-slot-allocation"
+#define STORVIRT__LEASE_FREE_NAME "storvirt-free-slot"
+static inline uint64_t storvirt__lease_region_size(uint32_t n_slots) {
+        return (uint64_t)(n_slots ? n_slots + 2 : 1) * (1u << 20);
+}
+
 void storvirt__lockspace_free(storvirt__lockspace *ls);
 /* This host's record of lockspace name; -ENOENT "no lockspace NAME on this host". */
 int storvirt__lockspace_read(storvirt_ctx *ctx, const char *name, storvirt__lockspace **ret);

@@ -212,14 +212,15 @@ static int ls_absent(storvirt_ctx *ctx, const char *name) {
 
 /*
  * A region of a block device (a shared LUN, a small LV): the lockspace's
- * host records take the 1 MiB at offset; when creating (!exists) no
- * lockspace may be there yet.
+ * host records take the 1 MiB at offset, and with n_slots vDisk leases the
+ * slot allocation lease and the slots follow (storvirt__lease_region_size);
+ * when creating (!exists) no lockspace may be there yet.
  */
 static int region_check(storvirt_ctx *ctx, const char *name, const char *path, uint64_t offset,
-                        bool exists) {
+                        uint32_t n_slots, bool exists) {
         const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
         char found[STORVIRT__SL_NAME_MAX + 1];
-        uint64_t size = 0, need = offset + STORVIRT__SL_ALIGN;
+        uint64_t size = 0, need = offset + storvirt__lease_region_size(n_slots);
         int fd, r = 0;
 
         if (offset % STORVIRT__SL_ALIGN)
@@ -246,7 +247,7 @@ static int region_check(storvirt_ctx *ctx, const char *name, const char *path, u
 
 /* A lease area the library can use: a regular file, or a region of a block device. */
 static int area_check(storvirt_ctx *ctx, const char *name, const char *path, uint64_t offset,
-                      bool exists) {
+                      uint32_t n_slots, bool exists) {
         struct stat st;
 
         if (stat(path, &st) < 0) {
@@ -257,7 +258,7 @@ static int area_check(storvirt_ctx *ctx, const char *name, const char *path, uin
                                            name, strerror(errno));
         }
         if (S_ISBLK(st.st_mode))
-                return region_check(ctx, name, path, offset, exists);
+                return region_check(ctx, name, path, offset, n_slots, exists);
         if (!S_ISREG(st.st_mode))
                 return storvirt__error_set(-EINVAL, "lease area '%s' is not a regular file "
                                                     "or a block device", path);
@@ -300,6 +301,27 @@ static int area_format(storvirt_ctx *ctx, const char *name, const char *path, un
         return r;
 }
 
+/*
+ * A block device region: the host records, then with n_slots the slot
+ * allocation lease and n_slots free slots, each a resource lease of the
+ * lockspace written on the device (a slot's name says free or whose).
+ */
+static int region_format(const storvirt__sysops *ops, const char *name, const char *path,
+                         uint64_t offset, unsigned iot, uint32_t n_slots) {
+        int r = ops->sl_write_lockspace(name, path, offset, iot);
+
+        for (uint32_t k = 0; r >= 0 && n_slots && k <= n_slots; k++) {
+                struct storvirt__sl_res res = {
+                        .lockspace = name, .path = path,
+                        .name = k == 0 ? STORVIRT__LEASE_ALLOC_NAME : STORVIRT__LEASE_FREE_NAME,
+                        .offset = offset + (uint64_t)(k + 1) * STORVIRT__SL_ALIGN,
+                };
+
+                r = ops->sl_write_resource(&res);
+        }
+        return r;
+}
+
 STORVIRT_EXPORT int storvirt_lockspace_create_at(storvirt_ctx *ctx, const char *name,
                                                  const char *path, uint64_t offset,
                                                  uint32_t io_timeout, uint32_t n_slots,
@@ -327,9 +349,9 @@ STORVIRT_EXPORT int storvirt_lockspace_create_at(storvirt_ctx *ctx, const char *
         if (r >= 0)
                 r = ls_absent(ctx, name);
         if (r >= 0)
-                r = area_check(ctx, name, path, offset, false);
+                r = area_check(ctx, name, path, offset, n_slots, false);
         if (r >= 0 && block_area(path)) /* a device region: formatted in place */
-                r = ops->sl_write_lockspace(name, path, offset, iot);
+                r = region_format(ops, name, path, offset, iot, n_slots);
         else if (r >= 0)
                 r = area_format(ctx, name, path, iot, n_slots ? n_slots : DEFAULT_SLOTS);
         if (r < 0)
@@ -458,7 +480,7 @@ static int do_join(storvirt_ctx *ctx, lockspace *ls, void *userdata) {
         uint64_t id = 0;
         int r;
 
-        if ((r = area_check(ctx, ls->name, ls->path, ls->offset, true)) < 0)
+        if ((r = area_check(ctx, ls->name, ls->path, ls->offset, 0, true)) < 0)
                 return r;
         r = ls_state(ctx, ls);
         if (r == 0 || r == -EINPROGRESS) {
@@ -511,7 +533,7 @@ static int ls_adopt(storvirt_ctx *ctx, const char *name, const char *path, uint6
                 return 0;
         }
         if (r >= 0)
-                r = area_check(ctx, name, path, offset, true);
+                r = area_check(ctx, name, path, offset, 0, true);
         if (r >= 0)
                 r = ops->sl_read_lockspace(path, offset, found, &iot);
         if (r >= 0 && strcmp(found, name) != 0)

@@ -25,6 +25,8 @@
 #include "util/macro.h"
 
 #define JOIN_TIMEOUT_MS 60000
+/* how long a host waits for another to finish picking a slot in a block region */
+#define ALLOC_TIMEOUT_MS 20000
 /* sanlock's host_dead_seconds: 8 io timeouts without renewal, then the watchdog's 60 s */
 #define HOST_DEAD_S(iot) (8 * (int64_t)(iot) + 60)
 
@@ -82,24 +84,97 @@ static int find_slot(storvirt_ctx *ctx, const storvirt__lockspace *ls, int fd, v
         return r;
 }
 
+/* ---- slots in a block device region ------------------------------------------------------------- */
+
+/* Slot of v among the region's slots (the allocation lease held): its own, else the first free. */
+static int region_pick(const storvirt__sysops *ops, const storvirt__lockspace *ls, vrec *v) {
+        char lsname[STORVIRT__SL_NAME_MAX + 1], name[STORVIRT__SL_NAME_MAX + 1];
+        uint64_t base = ls->offset + 2 * (uint64_t)STORVIRT__SL_ALIGN, free_off = 0, k;
+
+        /* the slots run on while they carry this lockspace's name */
+        for (k = 0; ops->sl_read_resource(ls->path, base + k * STORVIRT__SL_ALIGN, lsname, name) >= 0 &&
+                    strcmp(lsname, ls->name) == 0; k++) {
+                uint64_t off = base + k * STORVIRT__SL_ALIGN;
+
+                if (strcmp(name, v->id) == 0) {
+                        v->lease.offset = off;
+                        return 0;
+                }
+                if (!free_off && strcmp(name, STORVIRT__LEASE_FREE_NAME) == 0)
+                        free_off = off;
+        }
+        storvirt_error_clear();
+        if (k == 0)
+                return storvirt__error_set(-ENODATA, "lockspace %s in block device '%s': no lease "
+                                                     "slot after its allocation lease", ls->name,
+                                           ls->path);
+        if (!free_off)
+                return storvirt__error_set(-ENOSPC, "lockspace %s: all %" PRIu64 " lease slots of "
+                                                    "'%s' are in use", ls->name, k, ls->path);
+        v->lease.offset = free_off;
+        return ops->sl_write_resource(&(struct storvirt__sl_res){ .lockspace = ls->name, .name = v->id,
+                                                                  .path = ls->path,
+                                                                  .offset = free_off });
+}
+
+/*
+ * A slot in a block device region: no file system locks across hosts
+ * there, so the host picks while it holds the region's allocation lease
+ * (joining the lockspace first).
+ */
+static int assign_in_region(storvirt_ctx *ctx, const storvirt__lockspace *ls, vrec *v) {
+        const storvirt__sysops *ops = storvirt__ctx_sysops(ctx);
+        struct storvirt__sl_res alloc = { .lockspace = ls->name, .name = STORVIRT__LEASE_ALLOC_NAME,
+                                          .path = ls->path,
+                                          .offset = ls->offset + STORVIRT__SL_ALIGN };
+        char lsname[STORVIRT__SL_NAME_MAX + 1], name[STORVIRT__SL_NAME_MAX + 1];
+        int64_t deadline = now_ms() + ALLOC_TIMEOUT_MS;
+        int sock, r;
+
+        r = ops->sl_read_resource(ls->path, alloc.offset, lsname, name);
+        if (r == -ENODATA || (r >= 0 && (strcmp(lsname, ls->name) != 0 ||
+                                         strcmp(name, STORVIRT__LEASE_ALLOC_NAME) != 0))) {
+                storvirt_error_clear();
+                return storvirt__error_set(-EOPNOTSUPP, "lockspace %s in block device '%s' was "
+                                                        "made without lease slots: it holds host "
+                                                        "ids only", ls->name, ls->path);
+        }
+        if (r >= 0)
+                r = storvirt__lockspace_ensure_joined(ctx, ls->name, JOIN_TIMEOUT_MS);
+        if (r < 0)
+                return r;
+        sock = ops->sl_register(true);
+        if (sock < 0)
+                return sock;
+        /* another host picking a slot holds it for milliseconds */
+        while ((r = ops->sl_acquire(sock, -1, &alloc)) == -EBUSY && now_ms() < deadline) {
+                storvirt_error_clear();
+                usleep(50 * 1000);
+        }
+        if (r >= 0) {
+                r = region_pick(ops, ls, v);
+                (void)ops->sl_release(sock, -1, &alloc);
+        } else
+                r = storvirt__error_prefix("lockspace %s: the lease slot allocation", ls->name);
+        close(sock);
+        return r;
+}
+
 /* The slot of v in ls's area, picked under the area's lock (one importer at a time, every host). */
 static int assign_in(storvirt_ctx *ctx, const storvirt__lockspace *ls, vrec *v) {
         struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
         _cleanup_close_ int fd = -1;
+        struct stat st;
         int r = 0;
 
-        if (ls->offset)
-                return storvirt__error_set(-EOPNOTSUPP, "lockspace %s is a region of block device "
-                                                        "'%s' and holds host ids only: vDisk leases "
-                                                        "are kept in lease area files", ls->name,
-                                           ls->path);
-        fd = open(ls->path, O_RDWR | O_CLOEXEC);
-        if (fd < 0)
+        if (stat(ls->path, &st) == 0 && S_ISBLK(st.st_mode))
+                r = assign_in_region(ctx, ls, v);
+        else if ((fd = open(ls->path, O_RDWR | O_CLOEXEC)) < 0)
                 r = storvirt__error_set(-errno, "lease area '%s' of lockspace %s: %s", ls->path,
                                         ls->name, strerror(errno));
         else if (fcntl(fd, F_OFD_SETLKW, &fl) < 0)
                 r = storvirt__error_set(-errno, "locking lease area '%s': %s", ls->path, strerror(errno));
-        if (r >= 0)
+        else
                 r = find_slot(ctx, ls, fd, v);
         if (r >= 0 && (!(v->lease.lockspace = strdup(ls->name)) || !(v->lease.path = strdup(ls->path))))
                 r = storvirt__error_oom();

@@ -9,6 +9,9 @@
  * before a prepare or a change of its own, a host reads it again and
  * takes the stack from there when it differs from its record, once it
  * has checked that every image of it is reachable from this host.
+ * A lease in a block device region has no file system beside it: such a
+ * vDisk's stack is not shared (a snapshot's overlay is a file or volume
+ * the other hosts import on their own).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,8 +35,11 @@
 
 /* The directory of v's shared chain records (malloc'd), NULL without a lease area file. */
 static int chains_dir(const vrec *v, char **ret) {
+        struct stat st;
+
         *ret = NULL;
-        if (!v->lease.lockspace || !v->lease.path)
+        if (!v->lease.lockspace || !v->lease.path ||
+            (stat(v->lease.path, &st) == 0 && S_ISBLK(st.st_mode)))
                 return 0;
         if (asprintf(ret, "%s.chains", v->lease.path) < 0) {
                 *ret = NULL;

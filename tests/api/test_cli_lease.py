@@ -25,7 +25,7 @@ from qemu_judge import QEMU, QemuJudge  # noqa: E402
 CLI = os.environ.get("STORVIRT_CLI", "storvirt")
 SHIM = os.environ.get("STORVIRT_SANLOCK_SHIM", "")
 IO_TIMEOUT = 2          # seconds: a join takes about 2 * 2 + 1 s
-EBUSY, ENOENT, EINVAL, EEXIST, EOPNOTSUPP = 16, 2, 22, 17, 95
+EBUSY, ENOENT, EINVAL, EEXIST, EOPNOTSUPP, ENOSPC = 16, 2, 22, 17, 95, 28
 
 
 def sanlock_missing():
@@ -338,7 +338,8 @@ class LeaseTest(unittest.TestCase):
                           self.refused(self.h1, ENOENT, "vdisk-lease-assign", vid, "NOPE"))
             self.js_ok(self.h1, "lockspace-create", "LSR", dev, "--offset", str(8 << 20))
             msg = self.refused(self.h1, EOPNOTSUPP, "vdisk-lease-assign", vid, "LSR")
-            self.assertIn("lockspace LSR is a region of block device '%s'" % dev, msg)
+            self.assertIn("lockspace LSR in block device '%s' was made without lease slots" % dev,
+                          msg)
             self.assertTrue(self.js_ok(self.h1, "vdisk-lease-assign", vid, "LS")["assigned"])
             self.assertFalse(self.js_ok(self.h1, "vdisk-lease-assign", vid, "LS")["assigned"])
             msg = self.refused(self.h1, EEXIST, "vdisk-lease-assign", vid, "LSR")
@@ -365,6 +366,76 @@ class LeaseTest(unittest.TestCase):
             if holder:
                 self.release(holder)
             subprocess.run(["losetup", "-d", dev], capture_output=True)
+
+    def test_lun_vdisk_lease_in_a_block_region_with_slots(self):
+        """A lockspace in a block device region made with slots (as VDSM's
+        xleases volume) keeps vDisk leases too: each host picks the vDisk's
+        slot holding the region's slot allocation lease; both find the same
+        one, and the second host's prepare is refused while the first holds
+        it.  Loop devices stand for the shared LUNs."""
+        devs = []
+        holder = None
+        try:
+            for n in ("xleases", "data"):
+                backing = os.path.join(self.tmp, "lun-%s.img" % n)
+                with open(backing, "wb") as f:
+                    f.truncate(16 << 20)
+                loop = subprocess.run(["losetup", "-f", "--show", backing], capture_output=True,
+                                      text=True)
+                if loop.returncode != 0:
+                    self.skipTest("no loop device: %s" % loop.stderr.strip())
+                devs.append(loop.stdout.strip())
+            area, data = devs
+            off = 1 << 20
+            msg = self.refused(self.h1, EINVAL, "lockspace-create", "LSS", area, "--offset",
+                               str(12 << 20), "--slots", "3")
+            self.assertIn("needs %d" % (17 << 20), msg)     # (3 + 2) MiB from 12 MiB
+            self.js_ok(self.h1, "lockspace-create", "LSS", area, "--offset", str(off),
+                       "--slots", "2", "--io-timeout", str(IO_TIMEOUT))
+            p1 = self.h1.spawn("lockspace-join", "LSS", "--wait")
+            p2 = self.h2.spawn("lockspace-join", "LSS", "--path", area, "--offset", str(off),
+                               "--wait")
+            for p in (p1, p2):
+                out, err = p.communicate(timeout=120)
+                self.assertEqual(p.returncode, 0, err)
+            id1 = self.js_ok(self.h1, "lockspace-status", "LSS")["lockspace"]["host_id"]
+            vid = self.js_ok(self.h1, "vdisk-import", "--path", data)["id"]
+            self.assertEqual(self.js_ok(self.h2, "vdisk-import", "--path", data)["id"], vid)
+            for h in self.hosts:
+                self.assertTrue(self.js_ok(h, "vdisk-lease-assign", vid, "LSS")["assigned"])
+            s1, s2 = (self.js_ok(h, "vdisk-lease-status", vid)["lease"] for h in self.hosts)
+            self.assertEqual((s1["lockspace"], s1["path"], s1["offset"]), ("LSS", area, 3 << 20))
+            self.assertEqual(s2["offset"], 3 << 20)
+            holder = self.hold(self.h1, vid)
+            want = "vDisk %s: its lease is held by host id %d of lockspace LSS" % (vid, id1)
+            self.assertIn(want, self.refused(self.h2, EBUSY, "vdisk-prepare", vid, "vm-xl"))
+            xml = self.h2.run("vdisk-xml", vid, "--leases")
+            self.assertEqual(xml.returncode, 0, xml.stderr)
+            self.assertIn('<target path="%s" offset="%d"/>' % (area, 3 << 20), xml.stdout)
+            self.release(holder)
+            holder = None
+            p = self.h2.run("vdisk-prepare", vid, "vm-xl")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.h2.run("vdisk-release", vid, "vm-xl")
+            # two slots: one more vDisk gets the second, the next none
+            others = []
+            for n in ("x1.img", "x2.img"):
+                path = os.path.join(self.tmp, n)
+                subprocess.run(["qemu-img", "create", "-q", "-f", "raw", path, "1M"], check=True)
+                others.append(self.js_ok(self.h1, "vdisk-import", "--path", path)["id"])
+            self.js_ok(self.h1, "vdisk-lease-assign", others[0], "LSS")
+            self.assertEqual(self.js_ok(self.h1, "vdisk-lease-status", others[0])["lease"]["offset"],
+                             4 << 20)
+            msg = self.refused(self.h1, ENOSPC, "vdisk-lease-assign", others[1], "LSS")
+            self.assertIn("all 2 lease slots of '%s' are in use" % area, msg)
+        finally:
+            if holder:
+                self.release(holder)
+            for h in self.hosts:
+                h.run("lockspace-leave", "LSS")
+            time.sleep(2 * IO_TIMEOUT)
+            for d in devs:
+                subprocess.run(["losetup", "-d", d], capture_output=True)
 
     def test_snapshot_refused_while_other_host_holds(self):
         pool = os.path.join(self.shared, "pool")
