@@ -259,8 +259,13 @@ static int walk_step(storvirt_ctx *ctx, const char *top, const char *image, cons
         return r;
 }
 
-int storvirt__vol_chain_walk(storvirt_ctx *ctx, const char *path, const char *backing,
-                             const char *backing_format, storvirt__vol_chain *ret) {
+/* One step of a walk: the image named by (name, hfmt) in the header of image, appended to c. */
+typedef int (*walk_step_fn)(void *arg, const char *top, const char *image, const char *name,
+                            const char *hfmt, storvirt__vol_chain *c, struct link_info *l);
+
+/* The chain below top, whose header names backing (NULL: none), one step at a time. */
+static int walk(walk_step_fn step, void *arg, const char *top, const char *backing,
+                const char *backing_format, storvirt__vol_chain *ret) {
         storvirt__vol_chain c = {};
         _cleanup_free_ char *name = backing ? strdup(backing) : NULL;
         char hfmt[16];
@@ -271,9 +276,9 @@ int storvirt__vol_chain_walk(storvirt_ctx *ctx, const char *path, const char *ba
         snprintf(hfmt, sizeof(hfmt), "%s", backing_format ? backing_format : "");
         while (name && r >= 0) {
                 struct link_info l = {};
-                const char *image = c.n ? c.v[c.n - 1].path : path;
+                const char *image = c.n ? c.v[c.n - 1].path : top;
 
-                r = walk_step(ctx, path, image, name, hfmt, &c, &l);
+                r = step(arg, top, image, name, hfmt, &c, &l);
                 free(name);
                 name = NULL;
                 if (r >= 0 && strcmp(l.format, "raw") != 0 && l.backing) {
@@ -288,6 +293,16 @@ int storvirt__vol_chain_walk(storvirt_ctx *ctx, const char *path, const char *ba
         }
         *ret = c;
         return 0;
+}
+
+static int walk_step_ctx(void *arg, const char *top, const char *image, const char *name,
+                         const char *hfmt, storvirt__vol_chain *c, struct link_info *l) {
+        return walk_step(arg, top, image, name, hfmt, c, l);
+}
+
+int storvirt__vol_chain_walk(storvirt_ctx *ctx, const char *path, const char *backing,
+                             const char *backing_format, storvirt__vol_chain *ret) {
+        return walk(walk_step_ctx, ctx, path, backing, backing_format, ret);
 }
 
 /*
@@ -337,33 +352,14 @@ static int walk_step_in_pool(storvirt__pool_obj *obj, const char *top, const cha
 }
 
 /* The chain below the network file volume at top, inside its pool obj. */
+static int walk_step_obj(void *arg, const char *top, const char *image, const char *name,
+                         const char *hfmt, storvirt__vol_chain *c, struct link_info *l) {
+        return walk_step_in_pool(arg, top, image, name, hfmt, c, l);
+}
+
 static int walk_in_pool(storvirt__pool_obj *obj, const char *top, const char *backing,
                         const char *backing_format, storvirt__vol_chain *ret) {
-        storvirt__vol_chain c = {};
-        _cleanup_free_ char *url = strdup(backing);
-        char hfmt[16];
-        int r = url ? 0 : storvirt__error_oom();
-
-        snprintf(hfmt, sizeof(hfmt), "%s", backing_format ? backing_format : "");
-        while (url && r >= 0) {
-                struct link_info l = {};
-                const char *image = c.n ? c.v[c.n - 1].path : top;
-
-                r = walk_step_in_pool(obj, top, image, url, hfmt, &c, &l);
-                free(url);
-                url = NULL;
-                if (r >= 0 && strcmp(l.format, "raw") != 0 && l.backing) {
-                        url = TAKE_PTR(l.backing);
-                        memcpy(hfmt, l.backing_format, sizeof(hfmt));
-                }
-                link_info_clear(&l);
-        }
-        if (r < 0) {
-                storvirt__vol_chain_clear(&c);
-                return r;
-        }
-        *ret = c;
-        return 0;
+        return walk(walk_step_obj, obj, top, backing, backing_format, ret);
 }
 
 int storvirt__vol_chain_of(storvirt_ctx *ctx, storvirt__pool_obj *obj, storvirt__vol_rec *rec,
