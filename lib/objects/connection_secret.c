@@ -466,7 +466,6 @@ int storvirt__conn_find_glusterfs(storvirt_ctx *ctx, const storvirt__disk_netfil
 
 int storvirt__conn_write_secret(storvirt_ctx *ctx, const char *id, int fd) {
         _cleanup_def_ conn_def *d = NULL;
-        size_t len, off = 0;
         int r;
 
         check_nonnull(ctx);
@@ -483,19 +482,5 @@ int storvirt__conn_write_secret(storvirt_ctx *ctx, const char *id, int fd) {
         if (!d->user || !d->password)
                 return storvirt__error_set(-ENOENT, "connection '%s' has no CHAP user: its target "
                                                     "needs no secret", id);
-        len = strlen(d->password);
-        while (off < len) {
-                ssize_t n = write(fd, d->password + off, len - off);
-
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0) {
-                        int e = errno;
-
-                        return storvirt__error_set(-e, "cannot write the secret of connection "
-                                                       "'%s': %s", id, strerror(e));
-                }
-                off += (size_t)n;
-        }
-        return 0;
+        return write_all(id, (const uint8_t *)d->password, strlen(d->password), fd);
 }
