@@ -169,13 +169,16 @@ class LeaseTest(unittest.TestCase):
         self.assertEqual(self.js_ok(self.h2, "vdisk-import", "--path", path, *flags)["id"], vid)
         return vid
 
-    def hold(self, host, vid, *cmd):
+    def hold(self, host, vid, *cmd, host_id=None):
+        """host_id: the host's id in the vDisk's lockspace (default: in LS)."""
         p = host.spawn("vdisk-lease-run", vid, "--", *(cmd or ("sleep", "300")))
         self.holders.append(p)
+        if host_id is None:
+            host_id = self.joins[host.n]["host_id"]
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             st = self.js_ok(host, "vdisk-lease-status", vid)["lease"]
-            if any(o["host_id"] == self.joins[host.n]["host_id"] for o in st["owners"]):
+            if any(o["host_id"] == host_id for o in st["owners"]):
                 return p
             if p.poll() is not None:
                 self.fail("holder exited: %s" % p.stderr.read())
@@ -392,13 +395,15 @@ class LeaseTest(unittest.TestCase):
             self.assertIn("needs %d" % (17 << 20), msg)     # (3 + 2) MiB from 12 MiB
             self.js_ok(self.h1, "lockspace-create", "LSS", area, "--offset", str(off),
                        "--slots", "2", "--io-timeout", str(IO_TIMEOUT))
-            p1 = self.h1.spawn("lockspace-join", "LSS", "--wait")
+            # ids other than those in LS: a vDisk's holder is named by its id in LSS
+            p1 = self.h1.spawn("lockspace-join", "LSS", "--host-id", "7", "--wait")
             p2 = self.h2.spawn("lockspace-join", "LSS", "--path", area, "--offset", str(off),
-                               "--wait")
+                               "--host-id", "3", "--wait")
             for p in (p1, p2):
                 out, err = p.communicate(timeout=120)
                 self.assertEqual(p.returncode, 0, err)
             id1 = self.js_ok(self.h1, "lockspace-status", "LSS")["lockspace"]["host_id"]
+            self.assertEqual(id1, 7)
             vid = self.js_ok(self.h1, "vdisk-import", "--path", data)["id"]
             self.assertEqual(self.js_ok(self.h2, "vdisk-import", "--path", data)["id"], vid)
             for h in self.hosts:
@@ -406,7 +411,7 @@ class LeaseTest(unittest.TestCase):
             s1, s2 = (self.js_ok(h, "vdisk-lease-status", vid)["lease"] for h in self.hosts)
             self.assertEqual((s1["lockspace"], s1["path"], s1["offset"]), ("LSS", area, 3 << 20))
             self.assertEqual(s2["offset"], 3 << 20)
-            holder = self.hold(self.h1, vid)
+            holder = self.hold(self.h1, vid, host_id=id1)
             want = "vDisk %s: its lease is held by host id %d of lockspace LSS" % (vid, id1)
             self.assertIn(want, self.refused(self.h2, EBUSY, "vdisk-prepare", vid, "vm-xl"))
             xml = self.h2.run("vdisk-xml", vid, "--leases")
