@@ -518,7 +518,14 @@ class RbdPoolTest(unittest.TestCase):
                 self.ceph.start_osd()
             print("\na refresh of 300 images (%.1f s) with the OSD stopped %.1f s into it: "
                   "ended %.1f s after the stop: %s" % (took, took / 3, gone, out.strip()))
-            self.assertNotEqual(p.returncode, 0, "the refresh passed without its images")
+            if p.returncode == 0:
+                # the OSD may answer for a while as it shuts down: a refresh that ended
+                # then must have read every image, else it passed without them
+                vols = [v for v in json.loads(self.ok("--json", "vol-list", "ceph"))["volumes"]
+                        if v["name"].startswith("many")]
+                self.assertEqual(len(vols), 300, "the refresh passed without its images")
+                self.skipTest("the refresh read all 300 images before the OSD stopped "
+                              "(%.1f s after the stop)" % gone)
             status = json.loads(out)["status"]
             self.assertEqual(status["code"], 110, status["message"])
             self.assertIn("no OSD answered within 5 s", status["message"])
