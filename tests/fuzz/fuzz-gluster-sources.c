@@ -39,7 +39,7 @@ static void check_source(xmlNodePtr s, const char *out) {
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         xmlDocPtr doc = NULL;
-        xmlNodePtr root, s;
+        xmlNodePtr root = NULL, s;
         char *out = NULL;
 
         if (storvirt__gluster_sources_parse(HOST, (const char *) data, size, &out) < 0) {
